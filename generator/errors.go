@@ -1,0 +1,77 @@
+package generator
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Sentinels for errors.Is on the errors that Run returns.
+var (
+	// ErrBadSpec: the base spec cannot be read or parsed.
+	ErrBadSpec = errors.New("bad base spec")
+	// ErrBadOverlay: an overlay cannot be read, is not YAML or is not an Overlay document.
+	ErrBadOverlay = errors.New("bad overlay")
+	// ErrUnmatchedTarget: an overlay action's target matched nothing.
+	ErrUnmatchedTarget = errors.New("overlay target matches nothing")
+	// ErrInvalidSpec: the spec after overlays is not a valid OpenAPI document.
+	ErrInvalidSpec = errors.New("invalid spec after overlays")
+	// ErrGenerate: code generation failed.
+	ErrGenerate = errors.New("code generation failed")
+)
+
+// InputError names where a problem is: a file, and where known a line and column or a
+// JSON pointer inside it.
+type InputError struct {
+	File    string
+	Line    int
+	Column  int
+	Pointer string
+	Kind    error // one of the sentinels
+	Err     error
+}
+
+func (e *InputError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Kind.Error())
+	if e.Pointer != "" {
+		fmt.Fprintf(&b, " at %s", e.Pointer)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return b.String()
+}
+
+// Unwrap lets errors.Is match both the sentinel and the cause.
+func (e *InputError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)(?::(\d+))?`)
+
+// lineOf extracts "line N[:C]" from a YAML parser message.
+func lineOf(err error) (line, col int) {
+	m := yamlLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, 0
+	}
+	line, _ = strconv.Atoi(m[1])
+	if m[2] != "" {
+		col, _ = strconv.Atoi(m[2])
+	}
+	return line, col
+}

@@ -1,0 +1,47 @@
+package generator
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
+)
+
+// loadBase reads the base spec and checks that it is YAML and a valid OpenAPI document.
+func loadBase(ctx context.Context, src Source) ([]byte, error) {
+	path := src.Name
+	data, err := src.read()
+	if err != nil {
+		return nil, &InputError{File: path, Kind: ErrBadSpec, Err: err}
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(data, &node); err != nil {
+		line, col := lineOf(err)
+		return nil, &InputError{File: path, Line: line, Column: col, Kind: ErrBadSpec, Err: err}
+	}
+	if len(node.Content) == 0 || node.Content[0].Kind != yaml.MappingNode {
+		return nil, &InputError{File: path, Line: 1, Kind: ErrBadSpec, Err: fmt.Errorf("not a YAML mapping")}
+	}
+	if err := validate(ctx, data); err != nil {
+		return nil, &InputError{File: path, Kind: ErrBadSpec, Err: err}
+	}
+	return data, nil
+}
+
+// loadSpec parses spec bytes into a fresh kin-openapi document. Each consumer that mutates
+// the document (oapi-codegen does) gets its own.
+func loadSpec(data []byte) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	return loader.LoadFromData(data)
+}
+
+// validate loads the spec and runs kin-openapi's validation.
+func validate(ctx context.Context, data []byte) error {
+	doc, err := loadSpec(data)
+	if err != nil {
+		return err
+	}
+	return doc.Validate(ctx, openapi3.EnableExamplesValidation())
+}

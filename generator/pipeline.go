@@ -1,0 +1,124 @@
+package generator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Output is the result of a successful run, held in memory until Write.
+type Output struct {
+	// Resolved is the spec after all overlays, as YAML.
+	Resolved []byte
+	// Files maps file names inside the output directory to their Go source.
+	Files map[string][]byte
+
+	cfg Config
+}
+
+// Run executes every pass in memory: load, overlays, validation, code generation. It
+// writes nothing; see Output.Write.
+func Run(ctx context.Context, cfg Config) (*Output, error) {
+	if cfg.Spec.Name == "" && cfg.Spec.Data == nil {
+		return nil, errors.New("generator: no base spec given")
+	}
+	if cfg.OutputDir == "" && cfg.PackageName == "" {
+		return nil, errors.New("generator: no output directory or package name given")
+	}
+	spec, err := loadBase(ctx, cfg.Spec)
+	if err != nil {
+		return nil, err
+	}
+	for _, ov := range cfg.Overlays {
+		if spec, err = applyOverlay(spec, ov); err != nil {
+			return nil, err
+		}
+		if err := validate(ctx, spec); err != nil {
+			return nil, &InputError{File: ov.Name, Kind: ErrInvalidSpec, Err: err}
+		}
+	}
+	files, err := generateCode(spec, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Output{Resolved: spec, Files: files, cfg: cfg}, nil
+}
+
+func (c Config) packageName() string {
+	if c.PackageName != "" {
+		return c.PackageName
+	}
+	dir := filepath.Clean(c.OutputDir)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return filepath.Base(dir)
+}
+
+// Write writes the resolved spec (when configured) and the generated files. Each file is
+// written to a temporary name and renamed into place, and generated files that the run no
+// longer produces are removed; files that are not generated are left alone.
+func (o *Output) Write() error {
+	if o.cfg.ResolvedSpec != "" {
+		if err := writeFileAtomic(o.cfg.ResolvedSpec, o.Resolved); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(o.cfg.OutputDir, 0o755); err != nil {
+		return fmt.Errorf("generator: %w", err)
+	}
+	names := make([]string, 0, len(o.Files))
+	for name := range o.Files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := writeFileAtomic(filepath.Join(o.cfg.OutputDir, name), o.Files[name]); err != nil {
+			return err
+		}
+	}
+	stale, err := filepath.Glob(filepath.Join(o.cfg.OutputDir, "*.gen.go"))
+	if err != nil {
+		return fmt.Errorf("generator: %w", err)
+	}
+	for _, path := range stale {
+		if _, keep := o.Files[filepath.Base(path)]; !keep {
+			if err := os.Remove(path); err != nil {
+				return fmt.Errorf("generator: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil // unchanged: keep the file's timestamp
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("generator: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("generator: write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("generator: write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("generator: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("generator: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,330 @@
+package qiwiruntime
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Default endpoints. The payin protocol answers on both hosts; the Bill Payments API on
+// api.qiwi.com. Hosts that serve the API without the /partner prefix (such as the pay2me
+// host) take WithPathPrefix("").
+const (
+	DefaultBaseURL    = "https://api.qiwi.com"
+	B2BBaseURL        = "https://b2b-api.qiwi.com"
+	DefaultPathPrefix = "/partner"
+)
+
+// maxResponseBytes bounds how much of an answer is read.
+const maxResponseBytes = 16 << 20
+
+// ErrConfig is wrapped by errors in client options.
+var ErrConfig = errors.New("qiwi: invalid client configuration")
+
+// Doer sends HTTP requests; *http.Client is one.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Operation describes one API call for the Caller.
+type Operation struct {
+	// ID is the spec's operationId, used in logs and errors.
+	ID string
+	// Idempotent operations (GET, and PUT with a client-chosen ID) may be retried.
+	Idempotent bool
+	// SignBody signs the request body SHA256withRSA into X-Digital-Sign (payouts).
+	SignBody bool
+}
+
+// Caller performs API calls for a generated client: it adds authentication, the user agent
+// and payout signatures, retries idempotent calls, and decodes answers and errors. It holds
+// only its own configuration and is safe for concurrent use.
+type Caller struct {
+	apiKey     string
+	baseURL    string
+	pathPrefix string
+	siteID     string
+	doer       Doer
+	timeout    time.Duration
+	userAgent  string
+	logger     *slog.Logger
+	retry      RetryPolicy
+	signer     crypto.Signer
+	sleep      func(context.Context, time.Duration) error
+}
+
+// Option configures a Caller at construction.
+type Option func(*Caller) error
+
+// WithBaseURL sets scheme and host, e.g. B2BBaseURL or a test server's URL.
+func WithBaseURL(u string) Option {
+	return func(c *Caller) error {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return fmt.Errorf("%w: base URL %q must start with http:// or https://", ErrConfig, u)
+		}
+		c.baseURL = strings.TrimRight(u, "/")
+		return nil
+	}
+}
+
+// WithPathPrefix sets the prefix before the API paths; "/partner" by default, "" for hosts
+// that serve the API at the root.
+func WithPathPrefix(p string) Option {
+	return func(c *Caller) error {
+		p = strings.TrimRight(p, "/")
+		if p != "" && !strings.HasPrefix(p, "/") {
+			p = "/" + p
+		}
+		c.pathPrefix = p
+		return nil
+	}
+}
+
+// WithSiteID sets the merchant's siteId used by every payin call.
+func WithSiteID(id string) Option {
+	return func(c *Caller) error { c.siteID = id; return nil }
+}
+
+// WithHTTPClient sends requests through doer instead of a default *http.Client.
+func WithHTTPClient(doer Doer) Option {
+	return func(c *Caller) error {
+		if doer == nil {
+			return fmt.Errorf("%w: nil HTTP client", ErrConfig)
+		}
+		c.doer = doer
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt of a call (default 30s); the context bounds the whole call.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Caller) error { c.timeout = d; return nil }
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *Caller) error { c.userAgent = ua; return nil }
+}
+
+// WithLogger logs each attempt at debug level and retries at info level. Logs name the
+// operation, method, path, status and duration, never headers or bodies.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Caller) error { c.logger = l; return nil }
+}
+
+// WithRetry replaces the retry policy.
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Caller) error { c.retry = p; return nil }
+}
+
+// WithPayoutSigner signs payout request bodies with SHA256withRSA. signer is typically an
+// *rsa.PrivateKey; an HSM-backed crypto.Signer works as well.
+func WithPayoutSigner(signer crypto.Signer) Option {
+	return func(c *Caller) error { c.signer = signer; return nil }
+}
+
+// NewCaller returns a Caller that authenticates with the API key.
+func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
+	c := &Caller{
+		apiKey:     apiKey,
+		baseURL:    DefaultBaseURL,
+		pathPrefix: DefaultPathPrefix,
+		timeout:    30 * time.Second,
+		userAgent:  "qiwigen-go",
+		retry:      DefaultRetryPolicy(),
+		sleep:      sleepContext,
+	}
+	for _, opt := range opts {
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.apiKey == "" {
+		return nil, fmt.Errorf("%w: empty API key", ErrConfig)
+	}
+	if c.doer == nil {
+		c.doer = &http.Client{}
+	}
+	if c.logger == nil {
+		c.logger = slog.New(discardHandler{})
+	}
+	return c, nil
+}
+
+// Server is the base URL with the path prefix, the "server" the generated request builders take.
+func (c *Caller) Server() string { return c.baseURL + c.pathPrefix }
+
+// SiteID is the configured siteId.
+func (c *Caller) SiteID() string { return c.siteID }
+
+// String describes the Caller without its secrets.
+func (c *Caller) String() string {
+	return fmt.Sprintf("qiwi.Caller{server: %s, siteID: %s, apiKey: %s}", c.Server(), c.siteID, Redact(c.apiKey))
+}
+
+// Do performs the call: build makes a fresh request for each attempt; out receives the
+// decoded 2xx body (nil for none). A non-2xx answer returns an *APIError. A 2xx answer whose
+// status value is DECLINED or DECLINE decodes into out and also returns an *APIError that
+// matches ErrDeclined.
+func (c *Caller) Do(ctx context.Context, op Operation, build func(server string) (*http.Request, error), out any) error {
+	for attempt := 1; ; attempt++ {
+		req, err := build(c.Server())
+		if err != nil {
+			return fmt.Errorf("qiwi: %s: build request: %w", op.ID, err)
+		}
+		status, header, body, err := c.attempt(ctx, op, req)
+		if err == nil && status >= 200 && status < 300 {
+			return decodeSuccess(op, body, out)
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("qiwi: %s: %w", op.ID, ctxErr)
+		}
+		if !op.Idempotent || !c.retry.retryable(status, err) || attempt >= c.retry.MaxAttempts {
+			if err != nil {
+				return fmt.Errorf("qiwi: %s: %w", op.ID, err)
+			}
+			return DecodeAPIError(status, body)
+		}
+		wait := c.retry.delay(attempt, header)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			if err != nil {
+				return fmt.Errorf("qiwi: %s: %w (no time left to retry)", op.ID, err)
+			}
+			return DecodeAPIError(status, body)
+		}
+		c.logger.LogAttrs(ctx, slog.LevelInfo, "qiwi retry", slog.String("operation", op.ID),
+			slog.Int("attempt", attempt), slog.Int("status", status), slog.Duration("wait", wait))
+		if err := c.sleep(ctx, wait); err != nil {
+			return fmt.Errorf("qiwi: %s: %w", op.ID, err)
+		}
+	}
+}
+
+func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request) (int, http.Header, []byte, error) {
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	req = req.WithContext(ctx)
+	req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	req.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	if op.SignBody {
+		if err := c.signRequest(req); err != nil {
+			return 0, nil, nil, err
+		}
+	}
+	start := time.Now()
+	resp, err := c.doer.Do(req)
+	if err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "qiwi call failed", slog.String("operation", op.ID),
+			slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.String("error", err.Error()))
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "qiwi call", slog.String("operation", op.ID),
+		slog.String("method", req.Method), slog.String("path", req.URL.Path),
+		slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("read answer: %w", err)
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// signRequest signs the body with SHA256withRSA into X-Digital-Sign.
+func (c *Caller) signRequest(req *http.Request) error {
+	if c.signer == nil {
+		return fmt.Errorf("%w: payout requests need WithPayoutSigner", ErrConfig)
+	}
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return err
+		}
+		req.Body.Close()
+	}
+	sig, err := SignPayoutBody(c.signer, body)
+	if err != nil {
+		return err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	req.ContentLength = int64(len(body))
+	req.Header.Set("X-Digital-Sign", sig)
+	return nil
+}
+
+// SignPayoutBody returns the base64 SHA256withRSA (PKCS #1 v1.5) signature of body, the
+// value of X-Digital-Sign.
+func SignPayoutBody(signer crypto.Signer, body []byte) (string, error) {
+	digest := sha256.Sum256(body)
+	sig, err := signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		return "", fmt.Errorf("qiwi: sign payout: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// statusReporter is implemented by generated models that carry an operation status.
+type statusReporter interface {
+	QIWIStatus() (value, reason, message string)
+}
+
+func decodeSuccess(op Operation, body []byte, out any) error {
+	if out == nil || len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("qiwi: %s: decode answer: %w", op.ID, err)
+	}
+	if sr, ok := out.(statusReporter); ok {
+		value, reason, message := sr.QIWIStatus()
+		if value == "DECLINED" || value == "DECLINE" {
+			return &APIError{StatusCode: http.StatusOK, Declined: true, DeclineStatus: value,
+				DeclineReason: reason, Description: message}
+		}
+	}
+	return nil
+}
+
+// Redact hides a secret for logs: the first and last characters of long values survive.
+func Redact(secret string) string {
+	if len(secret) <= 8 {
+		return "***"
+	}
+	return secret[:2] + "***" + secret[len(secret)-2:]
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (h discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h discardHandler) WithGroup(string) slog.Handler           { return h }

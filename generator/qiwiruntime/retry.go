@@ -1,0 +1,79 @@
+package qiwiruntime
+
+import (
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// RetryPolicy says how idempotent calls are retried: on network errors, HTTP 429 and 5xx,
+// with exponential backoff and full jitter, honouring Retry-After. Non-idempotent calls
+// (POST) are never retried.
+type RetryPolicy struct {
+	// MaxAttempts counts the first try; 1 disables retries.
+	MaxAttempts int
+	// BaseDelay is the backoff before the second attempt; it doubles for each further one.
+	BaseDelay time.Duration
+	// MaxDelay caps one wait, Retry-After included.
+	MaxDelay time.Duration
+	// Jitter returns a random duration in [0, d); nil uses math/rand/v2.
+	Jitter func(d time.Duration) time.Duration
+}
+
+// DefaultRetryPolicy: 3 attempts, 200ms base delay, waits of at most 10s.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 3, BaseDelay: 200 * time.Millisecond, MaxDelay: 10 * time.Second}
+}
+
+func (p RetryPolicy) retryable(status int, err error) bool {
+	if err != nil {
+		// A network error is retried (the request may not have arrived); a configuration
+		// error would fail again.
+		return !errors.Is(err, ErrConfig)
+	}
+	return status == http.StatusTooManyRequests || status >= 500
+}
+
+// delay is the wait after the given failed attempt (1-based).
+func (p RetryPolicy) delay(attempt int, header http.Header) time.Duration {
+	if ra, ok := retryAfter(header); ok {
+		if p.MaxDelay > 0 && ra > p.MaxDelay {
+			return p.MaxDelay
+		}
+		return ra
+	}
+	backoff := p.BaseDelay << (attempt - 1)
+	if p.MaxDelay > 0 && (backoff > p.MaxDelay || backoff <= 0) {
+		backoff = p.MaxDelay
+	}
+	if backoff <= 0 {
+		return 0
+	}
+	jitter := p.Jitter
+	if jitter == nil {
+		jitter = func(d time.Duration) time.Duration { return rand.N(d) }
+	}
+	// Full jitter: half fixed, half random, so waits still grow.
+	return backoff/2 + jitter(backoff/2+1)
+}
+
+// retryAfter reads Retry-After as seconds or an HTTP date.
+func retryAfter(h http.Header) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := time.Until(t)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}

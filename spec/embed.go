@@ -1,0 +1,13 @@
+// Package spec bundles the curated base spec, so that the generator can run from the module
+// cache in a consuming repository without a checkout of this one.
+package spec
+
+import _ "embed"
+
+// QIWI is spec/qiwi.yaml: the curated base spec, before overlays.
+//
+//go:embed qiwi.yaml
+var QIWI []byte
+
+// Name is the path the bundled spec is reported under in errors.
+const Name = "spec/qiwi.yaml"
