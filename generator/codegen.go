@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 )
 
@@ -18,15 +19,17 @@ const generatorVersion = "qiwigen"
 const RawClientTypeName = "RawClient"
 
 // generateCode runs oapi-codegen for models and the low-level client, then our own passes.
-func generateCode(spec []byte, cfg Config) (map[string][]byte, error) {
+// full is the validated document; generation consumes it.
+func generateCode(full *openapi3.T, cfg Config) (map[string][]byte, error) {
 	files := map[string][]byte{}
 
-	// oapi-codegen mutates the document and keeps package-global state: give it a fresh
-	// load, and never call it concurrently (the generator runs passes sequentially).
-	doc, err := loadSpec(spec)
-	if err != nil {
-		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
-	}
+	// oapi-codegen filters and prunes the document it is given, in place, and keeps
+	// package-global state (never call it concurrently; the generator runs passes in
+	// sequence). We give it the validated document, which nothing else needs afterwards,
+	// and let our passes read the same filtered document: it holds exactly the operations
+	// and schemas the raw client has. PreserveOriginalOperationIdCasing keeps operationIds
+	// as the spec spells them.
+	doc := full
 	version := generatorVersion
 	conf := codegen.Configuration{
 		PackageName: cfg.packageName(),
@@ -35,7 +38,8 @@ func generateCode(spec []byte, cfg Config) (map[string][]byte, error) {
 			Client: true,
 		},
 		Compatibility: codegen.CompatibilityOptions{
-			AlwaysPrefixEnumValues: true,
+			AlwaysPrefixEnumValues:                          true,
+			PreserveOriginalOperationIdCasingInEmbeddedSpec: true,
 		},
 		OutputOptions: codegen.OutputOptions{
 			NameNormalizer: string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
@@ -55,13 +59,9 @@ func generateCode(spec []byte, cfg Config) (map[string][]byte, error) {
 	}
 	files["raw.gen.go"] = rewriteHeader(src)
 
-	// Our passes read the operations oapi-codegen kept (it filtered doc in place) and the
-	// details from a fresh load.
-	full, err := loadSpec(spec)
-	if err != nil {
-		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
-	}
-	ops, err := collectOperations(full, doc)
+	// Our passes read the operations oapi-codegen kept (it filtered doc in place) and their
+	// details from the unfiltered document.
+	ops, err := collectOperations(doc)
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
 	}

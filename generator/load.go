@@ -8,8 +8,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// loadBase reads the base spec and checks that it is YAML and a valid OpenAPI document.
-func loadBase(ctx context.Context, src Source) ([]byte, error) {
+// loadBase reads the base spec and checks that it is a YAML mapping. Its validity as
+// OpenAPI is checked after the overlays (see blameInvalid).
+func loadBase(src Source) ([]byte, error) {
 	path := src.Name
 	data, err := src.read()
 	if err != nil {
@@ -23,9 +24,6 @@ func loadBase(ctx context.Context, src Source) ([]byte, error) {
 	if len(node.Content) == 0 || node.Content[0].Kind != yaml.MappingNode {
 		return nil, &InputError{File: path, Line: 1, Kind: ErrBadSpec, Err: fmt.Errorf("not a YAML mapping")}
 	}
-	if err := validate(ctx, data); err != nil {
-		return nil, &InputError{File: path, Kind: ErrBadSpec, Err: err}
-	}
 	return data, nil
 }
 
@@ -37,11 +35,14 @@ func loadSpec(data []byte) (*openapi3.T, error) {
 	return loader.LoadFromData(data)
 }
 
-// validate loads the spec and runs kin-openapi's validation.
-func validate(ctx context.Context, data []byte) error {
+// validate loads the spec and runs kin-openapi's validation; it returns the loaded document.
+func validate(ctx context.Context, data []byte) (*openapi3.T, error) {
 	doc, err := loadSpec(data)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return doc.Validate(ctx, openapi3.EnableExamplesValidation())
+	if err := doc.Validate(ctx, openapi3.EnableExamplesValidation()); err != nil {
+		return nil, err
+	}
+	return doc, nil
 }

@@ -35,18 +35,13 @@ type pathParam struct {
 	GoType string // SiteID, or string for inline parameters
 }
 
-// collectOperations lists the operations that survived oapi-codegen's filters (kept) with
-// their details from the unfiltered document (full), sorted by path and method.
-func collectOperations(full, kept *openapi3.T) ([]operation, error) {
+// collectOperations lists the operations of the document that oapi-codegen filtered,
+// sorted by path and method.
+func collectOperations(kept *openapi3.T) ([]operation, error) {
 	var ops []operation
 	for path, item := range kept.Paths.Map() {
-		fullItem := full.Paths.Value(path)
-		for method := range item.Operations() {
-			op := fullItem.GetOperation(method)
-			if op == nil {
-				continue
-			}
-			o, err := describeOperation(path, method, fullItem, op)
+		for method, op := range item.Operations() {
+			o, err := describeOperation(path, method, item, op)
 			if err != nil {
 				return nil, err
 			}

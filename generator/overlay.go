@@ -11,10 +11,16 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// applyOverlayFile applies one Overlay 1.0 document to the spec bytes. A target that
-// matches nothing is an error, not a warning: an overlay written for another version of
-// the spec must not pass silently.
-func applyOverlay(spec []byte, src Source) ([]byte, error) {
+// parsedOverlay is one overlay document, read and checked.
+type parsedOverlay struct {
+	src     Source
+	data    []byte
+	actions *yaml.Node // the actions sequence, for line numbers
+	doc     *highoverlay.Overlay
+}
+
+// parseOverlay reads an Overlay 1.0 document and checks its shape.
+func parseOverlay(src Source) (*parsedOverlay, error) {
 	path := src.Name
 	data, err := src.read()
 	if err != nil {
@@ -32,25 +38,72 @@ func applyOverlay(spec []byte, src Source) ([]byte, error) {
 	if v := mappingValue(root, "overlay"); v == nil || !strings.HasPrefix(v.Value, "1.") {
 		return nil, &InputError{File: path, Line: root.Line, Kind: ErrBadOverlay, Err: errors.New(`missing "overlay: 1.0.0"`)}
 	}
-	actions := mappingValue(root, "actions")
 	ov, err := libopenapi.NewOverlayDocument(data)
 	if err != nil {
 		return nil, &InputError{File: path, Kind: ErrBadOverlay, Err: err}
 	}
-	res, err := overlay.Apply(spec, ov)
+	return &parsedOverlay{src: src, data: data, actions: mappingValue(root, "actions"), doc: ov}, nil
+}
+
+// applyOverlays applies the overlays in order. A target that matches nothing is an error,
+// not a warning: an overlay written for another version of the spec must not pass
+// silently. Overlays without reusable components are applied in one pass over the spec
+// (their actions concatenated in order), which is what makes a long overlay chain cheap.
+func applyOverlays(spec []byte, srcs []Source) ([]byte, error) {
+	parsed := make([]*parsedOverlay, 0, len(srcs))
+	mergeable := true
+	for _, src := range srcs {
+		p, err := parseOverlay(src)
+		if err != nil {
+			return nil, err
+		}
+		if p.doc.Components != nil {
+			mergeable = false
+		}
+		parsed = append(parsed, p)
+	}
+	if len(parsed) == 0 {
+		return spec, nil
+	}
+	if !mergeable {
+		for _, p := range parsed {
+			var err error
+			if spec, err = applyParsed(spec, []*parsedOverlay{p}); err != nil {
+				return nil, err
+			}
+		}
+		return spec, nil
+	}
+	return applyParsed(spec, parsed)
+}
+
+// applyParsed applies the actions of the overlays, in order, in one pass.
+func applyParsed(spec []byte, parsed []*parsedOverlay) ([]byte, error) {
+	merged := *parsed[0].doc
+	merged.Actions = nil
+	owner := map[*highoverlay.Action]*parsedOverlay{}
+	for _, p := range parsed {
+		for _, a := range p.doc.Actions {
+			owner[a] = p
+			merged.Actions = append(merged.Actions, a)
+		}
+	}
+	res, err := overlay.Apply(spec, &merged)
 	if err != nil {
-		ie := &InputError{File: path, Kind: ErrBadOverlay, Err: err}
+		ie := &InputError{File: parsed[0].src.Name, Kind: ErrBadOverlay, Err: err}
 		var oe *overlay.OverlayError
 		if errors.As(err, &oe) && oe.Action != nil {
-			ie.Line = actionLine(actions, ov, oe.Action)
+			if p := owner[oe.Action]; p != nil {
+				ie.File, ie.Line = p.src.Name, actionLine(p.actions, p.doc, oe.Action)
+			}
 		}
 		return nil, ie
 	}
 	if len(res.Warnings) > 0 {
 		w := res.Warnings[0]
-		ie := &InputError{File: path, Kind: ErrUnmatchedTarget, Pointer: w.Target, Err: errors.New(w.Message)}
-		if w.Action != nil {
-			ie.Line = actionLine(actions, ov, w.Action)
+		ie := &InputError{File: parsed[0].src.Name, Kind: ErrUnmatchedTarget, Pointer: w.Target, Err: errors.New(w.Message)}
+		if p := owner[w.Action]; p != nil {
+			ie.File, ie.Line = p.src.Name, actionLine(p.actions, p.doc, w.Action)
 		}
 		if len(res.Warnings) > 1 {
 			ie.Err = fmt.Errorf("%s (and %d more unmatched targets)", w.Message, len(res.Warnings)-1)

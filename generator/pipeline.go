@@ -29,19 +29,19 @@ func Run(ctx context.Context, cfg Config) (*Output, error) {
 	if cfg.OutputDir == "" && cfg.PackageName == "" {
 		return nil, errors.New("generator: no output directory or package name given")
 	}
-	spec, err := loadBase(ctx, cfg.Spec)
+	base, err := loadBase(cfg.Spec)
 	if err != nil {
 		return nil, err
 	}
-	for _, ov := range cfg.Overlays {
-		if spec, err = applyOverlay(spec, ov); err != nil {
-			return nil, err
-		}
-		if err := validate(ctx, spec); err != nil {
-			return nil, &InputError{File: ov.Name, Kind: ErrInvalidSpec, Err: err}
-		}
+	spec, err := applyOverlays(base, cfg.Overlays)
+	if err != nil {
+		return nil, err
 	}
-	files, err := generateCode(spec, cfg)
+	doc, err := validate(ctx, spec)
+	if err != nil {
+		return nil, blameInvalid(ctx, cfg, base, err)
+	}
+	files, err := generateCode(doc, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -121,4 +121,31 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("generator: %w", err)
 	}
 	return nil
+}
+
+// blameInvalid finds what made the spec invalid: the base itself, or the first overlay
+// after which it no longer validates. It runs only on the error path.
+func blameInvalid(ctx context.Context, cfg Config, base []byte, final error) error {
+	if _, err := validate(ctx, base); err != nil {
+		return &InputError{File: cfg.Spec.Name, Kind: ErrBadSpec, Err: err}
+	}
+	spec := base
+	for _, ov := range cfg.Overlays {
+		next, err := applyOverlays(spec, []Source{ov})
+		if err != nil {
+			return err
+		}
+		if _, err := validate(ctx, next); err != nil {
+			ie := &InputError{File: ov.Name, Kind: ErrInvalidSpec, Err: err}
+			data, _ := ov.read()
+			locateInvalid(ie, next, data)
+			return ie
+		}
+		spec = next
+	}
+	name := "the overlays together"
+	if n := len(cfg.Overlays); n > 0 {
+		name = cfg.Overlays[n-1].Name
+	}
+	return &InputError{File: name, Kind: ErrInvalidSpec, Err: final}
 }

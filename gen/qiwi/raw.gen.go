@@ -286,8 +286,10 @@ type Cheque struct {
 	ChequeType string `json:"chequeType"`
 
 	// CustomerContact Customer's phone or e-mail (fiscal tag 1008).
-	CustomerContact string           `json:"customerContact"`
-	Positions       []ChequePosition `json:"positions"`
+	CustomerContact string `json:"customerContact"`
+
+	// Positions Commodities list.
+	Positions []ChequePosition `json:"positions"`
 
 	// SellerID Organization's TIN.
 	SellerID int64 `json:"sellerId"`
@@ -1250,7 +1252,9 @@ type Split struct {
 type SplitCommissions struct {
 	// MerchantCms An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
 	MerchantCms *Amount `json:"merchantCms,omitempty"`
-	UserCms     *Amount `json:"userCms,omitempty"`
+
+	// UserCms Commission from the customer; null when there is none.
+	UserCms *Amount `json:"userCms,omitempty"`
 }
 
 // Status Operation status. (payments/_api-methods_en status; _notifications_en status)

@@ -162,8 +162,9 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 	return c, nil
 }
 
-// Server is the base URL with the path prefix, the "server" the generated request builders take.
-func (c *Caller) Server() string { return c.baseURL + c.pathPrefix }
+// Server is the base URL with the path prefix and a trailing slash, the "server" the
+// generated request builders resolve operation paths against.
+func (c *Caller) Server() string { return c.baseURL + c.pathPrefix + "/" }
 
 // SiteID is the configured siteId.
 func (c *Caller) SiteID() string { return c.siteID }

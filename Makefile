@@ -1,0 +1,34 @@
+# qiwigen: two commands do everything on a fresh machine with Go.
+#   make generate   regenerate gen/ and spec/qiwi.resolved.yaml from spec/ and overlays/
+#   make test       vet, format check and every test (race detector on)
+
+GO ?= go
+
+.PHONY: all generate test vet fmt-check bench check-generated fuzz
+
+all: test
+
+generate:
+	$(GO) generate ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: vet fmt-check
+	$(GO) test -race -count=1 ./...
+
+# Regenerate and fail if anything committed changed.
+check-generated: generate
+	git diff --exit-code -- gen spec
+	@test -z "$$(git status --porcelain -- gen spec)" || (git status --porcelain -- gen spec; exit 1)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 5x ./...
+
+FUZZTIME ?= 60s
+fuzz:
+	@echo "fuzz targets are listed per package; see README"

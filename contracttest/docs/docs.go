@@ -1,0 +1,325 @@
+// Package docs is the project's one reader of QIWI's documentation pages (Markdown, the
+// unrendered .md.erb sources and plain-text website pages). It finds, with file and line:
+// sections and their anchors, the method and path each section declares to its request UI,
+// fenced code blocks with the marker before them (<!-- 200 -->, <!-- 4xx -->, ...), and every
+// API endpoint the page mentions (declarations, HTTP request lines, curl commands, URL
+// headings and prose).
+//
+// It reports what the page says, defects included; judging it is the caller's business.
+package docs
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Position is a place in a documentation file.
+type Position struct {
+	File   string // path as given to the parser
+	Line   int    // 1-based
+	Anchor string // the anchor of the enclosing section ({#...}), if any
+}
+
+func (p Position) String() string {
+	s := fmt.Sprintf("%s:%d", p.File, p.Line)
+	if p.Anchor != "" {
+		s += " (#" + p.Anchor + ")"
+	}
+	return s
+}
+
+// Section is a Markdown heading.
+type Section struct {
+	Title string
+	Level int
+	Pos   Position
+	// Declared is the method and path the section's request UI declares, if any.
+	Declared *Endpoint
+}
+
+// EndpointSource says where in the page an endpoint was found.
+type EndpointSource string
+
+// The places an endpoint is read from.
+const (
+	FromRequestUI EndpointSource = "requestUI" // window.requestUI(data, kind, "path", "method")
+	FromHTTP      EndpointSource = "http"      // PUT /partner/... HTTP/1.1
+	FromCurl      EndpointSource = "curl"      // curl [-X PUT] https://api.qiwi.com/...
+	FromURLHeader EndpointSource = "url"       // <h3>URL <span>https://...</span> after "Request → PUT"
+	FromProse     EndpointSource = "prose"     // "send a DELETE request to the URL https://..."
+)
+
+// Endpoint is an API method and path mentioned by the docs. Path is as written, without
+// scheme, host, query and the /partner prefix, starting with "/"; it may hold concrete
+// identifiers (/payin/v1/sites/test-01/...) or templates ({siteId}).
+type Endpoint struct {
+	Method string
+	Path   string
+	Source EndpointSource
+	Pos    Position
+}
+
+// CodeBlock is a fenced code block.
+type CodeBlock struct {
+	Lang   string // json, http, shell, ...
+	Marker string // the <!-- ... --> comment right before the block: "200", "4xx", "Request body"
+	Text   string
+	Pos    Position // line of the opening fence
+	// Section is the index into Page.Sections of the enclosing section, -1 if none.
+	Section int
+}
+
+// Page is one parsed documentation file.
+type Page struct {
+	File      string
+	Sections  []Section
+	Blocks    []CodeBlock
+	Endpoints []Endpoint
+}
+
+var (
+	headingRe   = regexp.MustCompile(`^(#{1,6})\s+(.*?)\s*(?:\{#([^}]+)\})?\s*$`)
+	fenceRe     = regexp.MustCompile("^\\s*(~~~|```)\\s*([A-Za-z0-9_+-]*)\\s*$")
+	markerRe    = regexp.MustCompile(`^\s*<!--\s*(.*?)\s*-->\s*$`)
+	quotedRe    = regexp.MustCompile(`"([^"]*)"`)
+	httpLineRe  = regexp.MustCompile(`^\s*(GET|PUT|POST|DELETE|PATCH)\s+(/\S*)\s+HTTP/\d(?:\.\d)?\s*$`)
+	curlRe      = regexp.MustCompile(`^\s*curl\b(.*)$`)
+	urlRe       = regexp.MustCompile(`https?://[^\s'"<>\\]+`)
+	curlMethod  = regexp.MustCompile(`(?:-X|--request)\s+['"]?([A-Z]+)`)
+	curlData    = regexp.MustCompile(`(?:^|\s)(?:-d|--data|--data-raw)\b`)
+	requestHead = regexp.MustCompile(`Request\s*→\s*(GET|PUT|POST|DELETE|PATCH)`)
+	urlHeader   = regexp.MustCompile(`<h3>URL\s*<span>(.*?)</span>`)
+	proseRe     = regexp.MustCompile(`\b(GET|PUT|POST|DELETE|PATCH) request\b.*?\bURL (https?://\S+)`)
+	tagRe       = regexp.MustCompile(`<[^>]+>`)
+)
+
+// apiHosts are the hosts whose URLs are API endpoints (payment-form hosts are not).
+var apiHosts = map[string]bool{"api.qiwi.com": true, "b2b-api.qiwi.com": true}
+
+// ParseFile reads and parses one page.
+func ParseFile(path string) (*Page, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data), nil
+}
+
+// ParseDir parses every page under root (*.md, *.md.erb, *.txt), sorted by path.
+func ParseDir(root string) ([]*Page, error) {
+	var paths []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		name := d.Name()
+		if strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".md.erb") || strings.HasSuffix(name, ".txt") {
+			paths = append(paths, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(paths)
+	pages := make([]*Page, 0, len(paths))
+	for _, p := range paths {
+		page, err := ParseFile(p)
+		if err != nil {
+			return nil, err
+		}
+		pages = append(pages, page)
+	}
+	return pages, nil
+}
+
+// Parse parses a page's content; file names it in positions.
+func Parse(file string, data []byte) *Page {
+	p := &Page{File: file}
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
+	for sc.Scan() {
+		lines = append(lines, strings.TrimRight(sc.Text(), "\r"))
+	}
+
+	section := -1
+	anchor := ""
+	lastMarker := ""
+	lastMethodHeading := ""
+	inBlock := false
+	var block *CodeBlock
+	var body []string
+	pos := func(i int) Position { return Position{File: file, Line: i + 1, Anchor: anchor} }
+
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if inBlock {
+			if m := fenceRe.FindStringSubmatch(line); m != nil && m[2] == "" {
+				block.Text = strings.Join(body, "\n")
+				p.Blocks = append(p.Blocks, *block)
+				inBlock, block, body = false, nil, nil
+				continue
+			}
+			body = append(body, line)
+			p.scanEndpointLine(lines, i, pos(i), "")
+			continue
+		}
+		if m := fenceRe.FindStringSubmatch(line); m != nil {
+			inBlock = true
+			block = &CodeBlock{Lang: m[2], Marker: lastMarker, Pos: pos(i), Section: section}
+			lastMarker = ""
+			continue
+		}
+		if m := headingRe.FindStringSubmatch(line); m != nil && !strings.HasPrefix(strings.TrimSpace(line), "#!") {
+			if m[3] != "" {
+				anchor = m[3]
+			}
+			p.Sections = append(p.Sections, Section{Title: m[2], Level: len(m[1]), Pos: pos(i)})
+			section = len(p.Sections) - 1
+			continue
+		}
+		if m := markerRe.FindStringSubmatch(line); m != nil {
+			lastMarker = m[1]
+			continue
+		}
+		if strings.Contains(line, "window.requestUI(") {
+			if ep, ok := parseRequestUI(lines, i); ok {
+				ep.Pos = pos(i)
+				p.Endpoints = append(p.Endpoints, ep)
+				if section >= 0 && p.Sections[section].Declared == nil {
+					decl := ep
+					p.Sections[section].Declared = &decl
+				}
+			}
+			continue
+		}
+		if m := requestHead.FindStringSubmatch(line); m != nil {
+			lastMethodHeading = m[1]
+		}
+		p.scanEndpointLine(lines, i, pos(i), lastMethodHeading)
+	}
+	return p
+}
+
+// scanEndpointLine finds HTTP request lines, curl commands, URL headings and prose
+// endpoints on line i.
+func (p *Page) scanEndpointLine(lines []string, i int, pos Position, methodHeading string) {
+	line := lines[i]
+	if m := httpLineRe.FindStringSubmatch(line); m != nil {
+		host := "api.qiwi.com" // QIWI's examples omit Host only for API calls
+		for j := i + 1; j < len(lines) && j < i+10 && strings.TrimSpace(lines[j]) != ""; j++ {
+			if h, ok := strings.CutPrefix(strings.TrimSpace(lines[j]), "Host:"); ok {
+				host = strings.TrimSpace(h)
+			}
+		}
+		if path, ok := apiPath("https://" + host + m[2]); ok {
+			p.Endpoints = append(p.Endpoints, Endpoint{Method: m[1], Path: path, Source: FromHTTP, Pos: pos})
+		}
+		return
+	}
+	if m := curlRe.FindStringSubmatch(line); m != nil {
+		// The command continues on lines ending in a backslash and on option lines.
+		cmd := m[1]
+		for j := i + 1; j < len(lines) && j < i+40; j++ {
+			next := strings.TrimSpace(lines[j])
+			if !strings.HasPrefix(next, "-") && !strings.HasSuffix(strings.TrimSpace(lines[j-1]), "\\") {
+				break
+			}
+			cmd += " " + next
+		}
+		u := urlRe.FindString(cmd)
+		path, ok := apiPath(u)
+		if !ok {
+			return
+		}
+		method := "GET"
+		if mm := curlMethod.FindStringSubmatch(cmd); mm != nil {
+			method = mm[1]
+		} else if curlData.MatchString(cmd) {
+			method = "POST"
+		}
+		p.Endpoints = append(p.Endpoints, Endpoint{Method: method, Path: path, Source: FromCurl, Pos: pos})
+		return
+	}
+	if m := urlHeader.FindStringSubmatch(line); m != nil && methodHeading != "" {
+		raw := tagRe.ReplaceAllStringFunc(m[1], func(tag string) string { return "" })
+		raw = strings.ReplaceAll(raw, "bill_id", "{bill_id}")
+		if path, ok := apiPath(raw); ok {
+			p.Endpoints = append(p.Endpoints, Endpoint{Method: methodHeading, Path: path, Source: FromURLHeader, Pos: pos})
+		}
+		return
+	}
+	if m := proseRe.FindStringSubmatch(line); m != nil {
+		if path, ok := apiPath(strings.TrimRight(m[2], ".,;:)")); ok {
+			p.Endpoints = append(p.Endpoints, Endpoint{Method: m[1], Path: path, Source: FromProse, Pos: pos})
+		}
+	}
+}
+
+// parseRequestUI reads window.requestUI(data, "kind", "path", "method", [...]).
+func parseRequestUI(lines []string, i int) (Endpoint, bool) {
+	var quoted []string
+	for j := i; j < len(lines) && j < i+8; j++ {
+		for _, m := range quotedRe.FindAllStringSubmatch(lines[j], -1) {
+			quoted = append(quoted, m[1])
+		}
+		if strings.Contains(lines[j], ")") && len(quoted) >= 3 {
+			break
+		}
+	}
+	if len(quoted) < 3 {
+		return Endpoint{}, false
+	}
+	return Endpoint{Method: strings.ToUpper(quoted[2]), Path: "/" + strings.TrimPrefix(quoted[1], "/"), Source: FromRequestUI}, true
+}
+
+// apiPath turns an API URL into a path without host, query and /partner prefix.
+func apiPath(u string) (string, bool) {
+	rest, ok := strings.CutPrefix(u, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(u, "http://"); !ok {
+			return "", false
+		}
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if !apiHosts[host] {
+		return "", false
+	}
+	path, _, _ = strings.Cut(path, "?")
+	path = "/" + strings.TrimRight(path, "/")
+	path = strings.TrimPrefix(path, "/partner")
+	if path == "" {
+		return "", false
+	}
+	return path, true
+}
+
+// MatchTemplate reports whether a documented path (concrete or templated) fits a spec path
+// template: the same number of segments, equal literal segments, any value for {x}.
+func MatchTemplate(template, path string) bool {
+	ts := strings.Split(strings.Trim(template, "/"), "/")
+	ps := strings.Split(strings.Trim(path, "/"), "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i := range ts {
+		if strings.HasPrefix(ts[i], "{") && strings.HasSuffix(ts[i], "}") {
+			continue
+		}
+		if ts[i] != ps[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,101 @@
+package docs
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseEndpoints(t *testing.T) {
+	tests := []struct {
+		name string
+		page string
+		want []Endpoint
+	}{
+		{
+			name: "requestUI declaration sets the section's declared endpoint",
+			page: "## Refund {#refund}\n\n<script>\n  window.requestUI(\n    data,\n    \"api\",\n    \"payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}\",\n    \"put\",\n    ['RequestBody']\n  )\n</script>\n",
+			want: []Endpoint{{Method: "PUT", Path: "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}", Source: FromRequestUI, Pos: Position{File: "p.md", Line: 4, Anchor: "refund"}}},
+		},
+		{
+			name: "HTTP request line in a block, /partner stripped",
+			page: "~~~http\nGET /partner/payin/v1/sites/test-01/payments/1811 HTTP/1.1\nHost: b2b-api.qiwi.com\n~~~\n",
+			want: []Endpoint{{Method: "GET", Path: "/payin/v1/sites/test-01/payments/1811", Source: FromHTTP, Pos: Position{File: "p.md", Line: 2}}},
+		},
+		{
+			name: "HTTP request line to a merchant host is a notification, not an endpoint",
+			page: "~~~http\nPOST /qiwi-notify.php HTTP/1.1\nHost: example.com\n~~~\n",
+		},
+		{
+			name: "curl with -X on a continuation line",
+			page: "~~~shell\ncurl https://api.qiwi.com/partner/bill/v1/bills/893794793973 \\\n-X PUT \\\n-H 'Accept: application/json'\n~~~\n",
+			want: []Endpoint{{Method: "PUT", Path: "/bill/v1/bills/893794793973", Source: FromCurl, Pos: Position{File: "p.md", Line: 2}}},
+		},
+		{
+			name: "curl without method or data is GET; payment-form hosts are ignored",
+			page: "curl https://api.qiwi.com/partner/bill/v1/bills/1 \\\n-H 'Accept: application/json'\n\ncurl https://oplata.qiwi.com/create?publicKey=x\n",
+			want: []Endpoint{{Method: "GET", Path: "/bill/v1/bills/1", Source: FromCurl, Pos: Position{File: "p.md", Line: 1}}},
+		},
+		{
+			name: "URL heading takes the method of the preceding request heading",
+			page: "<h3 class=\"request method\">Request → POST</h3>\n<li><h3>URL <span>https://api.qiwi.com/partner/bill/v1/bills/{billId}/reject</span></h3>\n",
+			want: []Endpoint{{Method: "POST", Path: "/bill/v1/bills/{billId}/reject", Source: FromURLHeader, Pos: Position{File: "p.md", Line: 2}}},
+		},
+		{
+			name: "prose",
+			page: "To end it, send a DELETE request to the URL https://api.qiwi.com/partner/payin/v1/sites/{siteId}/tokens. In the URL...\n",
+			want: []Endpoint{{Method: "DELETE", Path: "/payin/v1/sites/{siteId}/tokens", Source: FromProse, Pos: Position{File: "p.md", Line: 1}}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Parse("p.md", []byte(tt.page))
+			assert.Equal(t, tt.want, p.Endpoints)
+		})
+	}
+}
+
+func TestParseBlocksAndSections(t *testing.T) {
+	page := "# Top {#top}\n\n## Invoice {#invoice_put}\n\n<!-- 200 -->\n~~~json\n{\"a\": 1}\n~~~\n\n<!-- 4xx -->\n~~~json\n{}\n~~~\n"
+	p := Parse("p.md", []byte(page))
+	require.Len(t, p.Sections, 2)
+	assert.Equal(t, "Invoice", p.Sections[1].Title)
+	assert.Equal(t, "invoice_put", p.Sections[1].Pos.Anchor)
+	require.Len(t, p.Blocks, 2)
+	assert.Equal(t, CodeBlock{Lang: "json", Marker: "200", Text: "{\"a\": 1}", Pos: Position{File: "p.md", Line: 6, Anchor: "invoice_put"}, Section: 1}, p.Blocks[0])
+	assert.Equal(t, "4xx", p.Blocks[1].Marker)
+}
+
+func TestMatchTemplate(t *testing.T) {
+	tests := []struct {
+		template, path string
+		want           bool
+	}{
+		{"/payin/v1/sites/{siteId}/bills/{billId}", "/payin/v1/sites/test-01/bills/1", true},
+		{"/payin/v1/sites/{siteId}/bills/{billId}", "/payin/v1/sites/{siteId}/bills/{billId}", true},
+		{"/payin/v1/sites/{siteId}/bills/{billId}", "/payin/v1/sites/test-01/bills/1/details", false},
+		{"/payin/v1/sites/{siteId}/bills/{billId}/details", "/payin/v1/sites/s/bills/1/payments", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, MatchTemplate(tt.template, tt.path), "%s ~ %s", tt.template, tt.path)
+	}
+}
+
+func TestParseVendorDocs(t *testing.T) {
+	pages, err := ParseDir("../../../shared/docs/qiwi")
+	require.NoError(t, err)
+	require.NotEmpty(t, pages)
+	var declared, blocks int
+	for _, p := range pages {
+		for _, s := range p.Sections {
+			if s.Declared != nil {
+				declared++
+			}
+		}
+		blocks += len(p.Blocks)
+	}
+	// The English reference alone declares 22 sections; the corpus holds hundreds of blocks.
+	assert.Greater(t, declared, 40)
+	assert.Greater(t, blocks, 200)
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// snapshot reads every file of dir.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		files[e.Name()] = string(data)
+	}
+	return files
+}
+
+func TestExitStatusAndUntouchedOutput(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stderr string
+	}{
+		{"help", []string{"-h"}, 0, "Usage:"},
+		{"no output dir", []string{}, 2, "-out is required"},
+		{"unknown flag", []string{"-nope"}, 2, "flag provided but not defined"},
+		{"malformed base spec", []string{"-spec", "../../testdata/bad/malformed-spec.yaml"}, 1, "malformed-spec.yaml:8: bad base spec"},
+		{"unmatched overlay target", []string{"-overlay", "../../testdata/bad/overlay-unmatched.yaml"}, 1, "overlay-unmatched.yaml:9: overlay target matches nothing"},
+		{"overlay not YAML", []string{"-overlay", "../../testdata/bad/overlay-not-yaml.yaml"}, 1, "overlay-not-yaml.yaml:6: bad overlay"},
+		{"overlay makes the spec invalid", []string{"-overlay", "../../testdata/bad/overlay-invalid-result.yaml"}, 1, "overlay-invalid-result.yaml:8: invalid spec after overlays"},
+		{"missing overlay file", []string{"-overlay", "../../testdata/bad/absent.yaml"}, 1, "absent.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := t.TempDir()
+			sentinel := filepath.Join(out, "client.gen.go")
+			require.NoError(t, os.WriteFile(sentinel, []byte("package qiwi // earlier output\n"), 0o644))
+			before := snapshot(t, out)
+			args := tt.args
+			if tt.name != "no output dir" && tt.name != "help" {
+				args = append(args, "-out", out)
+			}
+			var stdout, stderr bytes.Buffer
+			status := run(context.Background(), args, &stdout, &stderr)
+			assert.Equal(t, tt.status, status, stderr.String())
+			assert.Contains(t, stderr.String(), tt.stderr)
+			if status != 0 {
+				assert.Equal(t, before, snapshot(t, out), "the output directory must be left untouched")
+			}
+			if status == 1 {
+				assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr.String()), "\n")+1, "one error line: %s", stderr.String())
+			}
+		})
+	}
+}
+
+func TestGeneratesIntoDirectory(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "myqiwi")
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), []string{"-out", out, "-exclude-operations", "createPayout,getPayout"}, &stdout, &stderr)
+	require.Equal(t, 0, status, stderr.String())
+	client, err := os.ReadFile(filepath.Join(out, "client.gen.go"))
+	require.NoError(t, err)
+	assert.Contains(t, string(client), "package myqiwi")
+	assert.NotContains(t, string(client), "CreatePayout")
+	assert.Contains(t, string(client), "func (c *Client) CreatePayment(")
+}

@@ -1,0 +1,160 @@
+package generator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func bundledConfig(t testing.TB, outDir string) Config {
+	t.Helper()
+	base, ovs, err := Bundled()
+	require.NoError(t, err)
+	return Config{Spec: base, Overlays: ovs, OutputDir: outDir, PackageName: "qiwi"}
+}
+
+// The committed client and resolved spec must be what a fresh run produces.
+func TestGeneratedCodeIsFresh(t *testing.T) {
+	out, err := Run(context.Background(), bundledConfig(t, "../gen/qiwi"))
+	require.NoError(t, err)
+
+	resolved, err := os.ReadFile("../spec/qiwi.resolved.yaml")
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(out.Resolved, resolved), "spec/qiwi.resolved.yaml is stale: run `make generate`")
+
+	for name, want := range out.Files {
+		got, err := os.ReadFile(filepath.Join("../gen/qiwi", name))
+		require.NoError(t, err, "gen/qiwi/%s is missing: run `make generate`", name)
+		assert.True(t, bytes.Equal(want, got), "gen/qiwi/%s is stale: run `make generate`", name)
+	}
+	onDisk, err := filepath.Glob("../gen/qiwi/*.gen.go")
+	require.NoError(t, err)
+	for _, path := range onDisk {
+		_, ok := out.Files[filepath.Base(path)]
+		assert.True(t, ok, "%s is no longer generated: run `make generate`", path)
+	}
+}
+
+func TestRunIsDeterministic(t *testing.T) {
+	a, err := Run(context.Background(), bundledConfig(t, t.TempDir()))
+	require.NoError(t, err)
+	b, err := Run(context.Background(), bundledConfig(t, t.TempDir()))
+	require.NoError(t, err)
+	assert.Equal(t, a.Resolved, b.Resolved)
+	assert.Equal(t, a.Files, b.Files)
+}
+
+func TestBadInput(t *testing.T) {
+	base, ovs, err := Bundled()
+	require.NoError(t, err)
+	tests := []struct {
+		name     string
+		spec     Source
+		overlays []Source
+		kind     error
+		want     []string // substrings of the message: file, line, detail
+	}{
+		{
+			name: "malformed base spec",
+			spec: Source{Name: "testdata/bad/malformed-spec.yaml"},
+			kind: ErrBadSpec,
+			want: []string{"testdata/bad/malformed-spec.yaml:8", "bad base spec"},
+		},
+		{
+			name: "missing base spec",
+			spec: Source{Name: "testdata/bad/no-such-spec.yaml"},
+			kind: ErrBadSpec,
+			want: []string{"testdata/bad/no-such-spec.yaml", "no such file"},
+		},
+		{
+			name:     "overlay target matches nothing",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/overlay-unmatched.yaml"}),
+			kind:     ErrUnmatchedTarget,
+			want:     []string{"testdata/bad/overlay-unmatched.yaml:9", "no-such-thing"},
+		},
+		{
+			name:     "overlay is not YAML",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/overlay-not-yaml.yaml"}),
+			kind:     ErrBadOverlay,
+			want:     []string{"testdata/bad/overlay-not-yaml.yaml:", "yaml"},
+		},
+		{
+			name:     "overlay without the overlay version",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/overlay-no-header.yaml"}),
+			kind:     ErrBadOverlay,
+			want:     []string{"testdata/bad/overlay-no-header.yaml:1", "overlay: 1.0.0"},
+		},
+		{
+			name:     "overlay producing an invalid spec",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/overlay-invalid-result.yaml"}),
+			kind:     ErrInvalidSpec,
+			want:     []string{"testdata/bad/overlay-invalid-result.yaml:8", "at /paths/~1bill~1v1~1bills~1{billId}/get/responses/200/content/application~1json/schema/$ref", "NoSuchModel"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Config{Spec: tt.spec, Overlays: tt.overlays, OutputDir: t.TempDir()}
+			out, err := Run(context.Background(), cfg)
+			require.Error(t, err)
+			assert.Nil(t, out)
+			assert.True(t, errors.Is(err, tt.kind), "error %v is not %v", err, tt.kind)
+			var ie *InputError
+			require.True(t, errors.As(err, &ie))
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.Equal(t, 1, strings.Count(err.Error(), "\n")+1, "one line per error")
+		})
+	}
+}
+
+func TestFilters(t *testing.T) {
+	cfg := bundledConfig(t, t.TempDir())
+	cfg.IncludeOperations = []string{"createInvoice", "getInvoice"}
+	out, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+	client := string(out.Files["client.gen.go"])
+	assert.Contains(t, client, "func (c *Client) CreateInvoice(")
+	assert.Contains(t, client, "func (c *Client) GetInvoice(")
+	assert.NotContains(t, client, "CreatePayment")
+
+	cfg = bundledConfig(t, t.TempDir())
+	cfg.ExcludeTags = []string{}
+	out, err = Run(context.Background(), cfg)
+	require.NoError(t, err)
+	assert.Contains(t, string(out.Files["client.gen.go"]), "func (c *Client) ListSiteRefunds(", "undocumented operations come back on request")
+
+	out, err = Run(context.Background(), bundledConfig(t, t.TempDir()))
+	require.NoError(t, err)
+	assert.NotContains(t, string(out.Files["client.gen.go"]), "ListSiteRefunds", "undocumented operations are left out by default")
+}
+
+func TestWriteReplacesOnlyGeneratedFiles(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "doc.go"), []byte("package qiwi\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "old.gen.go"), []byte("package qiwi\n"), 0o644))
+	out, err := Run(context.Background(), bundledConfig(t, dir))
+	require.NoError(t, err)
+	require.NoError(t, out.Write())
+	_, err = os.Stat(filepath.Join(dir, "doc.go"))
+	assert.NoError(t, err, "hand-written files stay")
+	_, err = os.Stat(filepath.Join(dir, "old.gen.go"))
+	assert.True(t, os.IsNotExist(err), "stale generated files go")
+	for name := range out.Files {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(string(data), "// Code generated by qiwigen"), "%s header", name)
+		assert.Contains(t, strings.SplitN(string(data), "\n", 2)[0], "DO NOT EDIT.")
+	}
+}

@@ -1,0 +1,61 @@
+package generator
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var refInMessage = regexp.MustCompile(`"(#/[^"]+)"`)
+
+// locateInvalid adds a location to a validation error of the spec produced by an overlay:
+// for a reference that does not resolve, the JSON pointer of the $ref in the resolved spec
+// and the line of the overlay that writes it.
+func locateInvalid(ie *InputError, spec, overlay []byte) {
+	m := refInMessage.FindStringSubmatch(ie.Err.Error())
+	if m == nil {
+		return
+	}
+	ref := m[1]
+	var root yaml.Node
+	if yaml.Unmarshal(spec, &root) == nil && len(root.Content) > 0 {
+		if ptr, ok := findRef(root.Content[0], ref, ""); ok {
+			ie.Pointer = ptr
+		}
+	}
+	if overlay != nil {
+		if i := bytes.Index(overlay, []byte(ref)); i >= 0 {
+			ie.Line = bytes.Count(overlay[:i], []byte("\n")) + 1
+		}
+	}
+}
+
+// findRef returns the JSON pointer of the first {$ref: ref} under n.
+func findRef(n *yaml.Node, ref, ptr string) (string, bool) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "$ref" && v.Value == ref {
+				return ptr + "/$ref", true
+			}
+			if p, ok := findRef(v, ref, ptr+"/"+escapePointer(k.Value)); ok {
+				return p, true
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if p, ok := findRef(c, ref, ptr+"/"+strconv.Itoa(i)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}

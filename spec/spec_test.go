@@ -1,0 +1,216 @@
+package spec_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/spec"
+)
+
+const docsDir = "../../shared/docs/qiwi"
+
+func load(t *testing.T, path string) (*openapi3.T, []byte) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	doc, err := openapi3.NewLoader().LoadFromData(data)
+	require.NoError(t, err)
+	return doc, data
+}
+
+func TestBundledSpecIsTheFile(t *testing.T) {
+	data, err := os.ReadFile("qiwi.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, data, spec.QIWI)
+}
+
+func TestResolvedSpecValidates(t *testing.T) {
+	doc, data := load(t, "qiwi.resolved.yaml")
+	require.NoError(t, doc.Validate(context.Background(), openapi3.EnableExamplesValidation()))
+	assert.Equal(t, "3.0.3", doc.OpenAPI)
+	for _, placeholder := range []string{"GenericRequest", "GenericResponse"} {
+		assert.NotContains(t, string(data), placeholder, "the resolved spec still names a placeholder")
+	}
+}
+
+// The base says what upstream publishes: every body is still a placeholder there.
+func TestBaseSpecKeepsPlaceholders(t *testing.T) {
+	doc, _ := load(t, "qiwi.yaml")
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody != nil {
+				ref := op.RequestBody.Value.Content.Get("application/json").Schema.Ref
+				assert.Equal(t, "#/components/schemas/GenericRequest", ref, "%s %s request", method, path)
+			}
+			for code, resp := range op.Responses.Map() {
+				if resp.Ref != "" || resp.Value.Content == nil {
+					continue
+				}
+				ref := resp.Value.Content.Get("application/json").Schema.Ref
+				assert.Equal(t, "#/components/schemas/GenericResponse", ref, "%s %s %s", method, path, code)
+			}
+		}
+	}
+}
+
+type specOp struct {
+	method, path, id string
+	docMethods       []string // other methods the docs show for it (x-qiwi-doc-methods)
+	undocumented     bool
+}
+
+func operations(doc *openapi3.T) []specOp {
+	var ops []specOp
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			o := specOp{method: method, path: path, id: op.OperationID}
+			if m, ok := op.Extensions["x-qiwi-doc-methods"].(map[string]any); ok {
+				for k := range m {
+					o.docMethods = append(o.docMethods, strings.ToUpper(k))
+				}
+			}
+			_, o.undocumented = op.Extensions["x-qiwi-undocumented"]
+			ops = append(ops, o)
+		}
+	}
+	return ops
+}
+
+type defect struct{ method, path, reason string }
+
+func defects(t *testing.T, doc *openapi3.T) []defect {
+	raw, ok := doc.Extensions["x-qiwi-doc-defects"].([]any)
+	require.True(t, ok, "x-qiwi-doc-defects missing")
+	var out []defect
+	for _, r := range raw {
+		m := r.(map[string]any)
+		d := defect{fmt.Sprint(m["method"]), fmt.Sprint(m["path"]), fmt.Sprint(m["reason"])}
+		require.NotEmpty(t, d.reason, "a doc defect needs a reason")
+		out = append(out, d)
+	}
+	return out
+}
+
+// Every (method, path) the vendor docs mention must be an operation of the spec, or a doc
+// defect the spec lists with its reason.
+func TestEveryDocumentedOperationIsInSpec(t *testing.T) {
+	doc, _ := load(t, "qiwi.resolved.yaml")
+	ops := operations(doc)
+	known := defects(t, doc)
+	pages, err := docs.ParseDir(docsDir)
+	require.NoError(t, err)
+
+	usedDefects := map[int]bool{}
+	covered := map[string]bool{}
+	var missing []string
+	count := 0
+	for _, p := range pages {
+		for _, ep := range p.Endpoints {
+			count++
+			found := false
+			for _, op := range ops {
+				if !docs.MatchTemplate(op.path, ep.Path) {
+					continue
+				}
+				if strings.EqualFold(op.method, ep.Method) || contains(op.docMethods, ep.Method) {
+					found = true
+					covered[op.id] = true
+				}
+			}
+			if found {
+				continue
+			}
+			for i, d := range known {
+				if d.method == ep.Method && docs.MatchTemplate(d.path, ep.Path) {
+					found, usedDefects[i] = true, true
+				}
+			}
+			if !found {
+				missing = append(missing, fmt.Sprintf("%s %s (%s, %s)", ep.Method, ep.Path, ep.Source, ep.Pos))
+			}
+		}
+	}
+	sort.Strings(missing)
+	assert.Empty(t, missing, "documented operations missing from the spec")
+	assert.Greater(t, count, 100, "the docs parser found too few endpoints")
+	for i, d := range known {
+		assert.True(t, usedDefects[i], "doc defect %s %s matches nothing in the docs any more: drop it", d.method, d.path)
+	}
+
+	// And the other way: every operation the spec presents as documented has a doc example.
+	for _, op := range ops {
+		if op.undocumented {
+			assert.False(t, covered[op.id], "%s is marked undocumented but the docs describe it", op.id)
+			continue
+		}
+		assert.True(t, covered[op.id], "%s (%s %s) is in the spec but no doc mentions it", op.id, op.method, op.path)
+	}
+}
+
+// Overlays must describe every field and name every schema's source.
+func TestEverySchemaAndFieldIsDescribed(t *testing.T) {
+	doc, _ := load(t, "qiwi.resolved.yaml")
+	for name, s := range doc.Components.Schemas {
+		assert.NotEmpty(t, s.Value.Description, "schema %s has no description", name)
+		for prop, ps := range s.Value.Properties {
+			if ps.Ref != "" {
+				continue // described by the referenced schema
+			}
+			assert.NotEmpty(t, ps.Value.Description, "%s.%s has no description", name, prop)
+		}
+	}
+}
+
+// Every notification the docs document has a model and a signature description.
+func TestNotificationsAreDescribed(t *testing.T) {
+	doc, _ := load(t, "qiwi.resolved.yaml")
+	want := map[string]bool{"PAYMENT": false, "CAPTURE": false, "REFUND": false, "CHECK_CARD": false, "TOKEN": false, "PAYOUT": false, "BILL": false}
+	visit := func(op *openapi3.Operation) {
+		n, ok := op.Extensions["x-qiwi-notification"].(map[string]any)
+		if !ok {
+			return
+		}
+		typ := fmt.Sprint(n["type"])
+		fields, _ := n["signedFields"].([]any)
+		assert.NotEmpty(t, fields, "%s: no signed fields", typ)
+		schema := op.RequestBody.Value.Content.Get("application/json").Schema
+		assert.True(t, strings.HasSuffix(schema.Ref, "Notification"), "%s: body is %q", typ, schema.Ref)
+		want[typ] = true
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, cb := range op.Callbacks {
+				for _, cbItem := range cb.Value.Map() {
+					for _, cbOp := range cbItem.Operations() {
+						visit(cbOp)
+					}
+				}
+			}
+		}
+	}
+	hooks, ok := doc.Extensions["x-webhooks"].(map[string]any)
+	require.True(t, ok)
+	assert.Len(t, hooks, 2)
+	want["TOKEN"], want["BILL"] = hooks["TOKEN"] != nil, hooks["BILL"] != nil
+	for typ, seen := range want {
+		assert.True(t, seen, "notification %s is not described", typ)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
