@@ -23,6 +23,7 @@ func oapiCodegenAlone(b *testing.B, resolved []byte) {
 		OutputOptions: codegen.OutputOptions{
 			NameNormalizer: string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
 			ClientTypeName: RawClientTypeName,
+			SkipPrune:      true,
 			ExcludeTags:    DefaultExcludeTags,
 		},
 		NoVCSVersionOverride: &version,

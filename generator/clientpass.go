@@ -42,15 +42,43 @@ func clientPass(pkg string, ops []operation) (*jen.File, error) {
 		jen.Return(jen.Id("c").Dot("caller")),
 	)
 
+	byID := map[string]operation{}
 	for _, op := range ops {
-		if err := clientMethod(f, op); err != nil {
+		byID[op.ID] = op
+	}
+	for _, op := range ops {
+		var resolver *operation
+		if op.ResolveAlreadyDone != "" {
+			get, ok := byID[op.ResolveAlreadyDone]
+			if !ok {
+				// The resolving operation was filtered out: the method reports the error as is.
+			} else if err := sameArguments(op, get); err != nil {
+				return nil, fmt.Errorf("%s: x-qiwi-resolve-already-done %s: %w", op.ID, get.ID, err)
+			} else {
+				resolver = &get
+			}
+		}
+		if err := clientMethod(f, op, resolver); err != nil {
 			return nil, err
 		}
 	}
 	return f, nil
 }
 
-func clientMethod(f *jen.File, op operation) error {
+// sameArguments checks that get takes the path parameters of op and returns its result.
+func sameArguments(op, get operation) error {
+	if get.HasBody || len(get.Params) != len(op.Params) || get.Result != op.Result || get.ResultList != op.ResultList {
+		return fmt.Errorf("takes other arguments or returns another type")
+	}
+	for i := range op.Params {
+		if op.Params[i].Name != get.Params[i].Name {
+			return fmt.Errorf("path parameter %s differs", get.Params[i].Name)
+		}
+	}
+	return nil
+}
+
+func clientMethod(f *jen.File, op operation, resolver *operation) error {
 	// Arguments of the method and of the generated request builder.
 	args := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
 	builderArgs := []jen.Code{jen.Id("server")}
@@ -112,6 +140,9 @@ func clientMethod(f *jen.File, op operation) error {
 		f.Comment("A result whose status is DECLINED or DECLINE is returned together with an")
 		f.Comment("*qiwiruntime.APIError matching qiwiruntime.ErrDeclined.")
 	}
+	if resolver != nil {
+		f.Comment(fmt.Sprintf("A repeated call that QIWI answers \"already done\" returns the existing object, read with %s.", resolver.GoName))
+	}
 	if op.DocURL != "" {
 		f.Comment("See " + op.DocURL)
 	}
@@ -143,15 +174,27 @@ func clientMethod(f *jen.File, op operation) error {
 			jen.Return(jen.Id("out"), jen.Err()),
 		)
 	default:
+		onError := []jen.Code{
+			jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(runtimePkg, "ErrDeclined"))).Block(
+				jen.Return(jen.Op("&").Id("out"), jen.Err()),
+			),
+		}
+		if resolver != nil {
+			getArgs := []jen.Code{jen.Id("ctx")}
+			for _, p := range op.Params {
+				if p.Name != "siteId" {
+					getArgs = append(getArgs, jen.Id(p.GoName))
+				}
+			}
+			onError = append(onError, jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(runtimePkg, "ErrAlreadyDone"))).Block(
+				jen.Return(jen.Id("c").Dot(resolver.GoName).Call(getArgs...)),
+			))
+		}
+		onError = append(onError, jen.Return(jen.Nil(), jen.Err()))
 		body = append(body,
 			jen.Var().Id("out").Id(op.Result),
 			jen.If(jen.Err().Op(":=").Id("c").Dot("caller").Dot("Do").Call(jen.Id("ctx"), opLit, build, jen.Op("&").Id("out")),
-				jen.Err().Op("!=").Nil()).Block(
-				jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(runtimePkg, "ErrDeclined"))).Block(
-					jen.Return(jen.Op("&").Id("out"), jen.Err()),
-				),
-				jen.Return(jen.Nil(), jen.Err()),
-			),
+				jen.Err().Op("!=").Nil()).Block(onError...),
 			jen.Return(jen.Op("&").Id("out"), jen.Nil()),
 		)
 	}

@@ -43,13 +43,13 @@ func generateCode(full *openapi3.T, cfg Config) (map[string][]byte, error) {
 		},
 		OutputOptions: codegen.OutputOptions{
 			NameNormalizer: string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
-			// Named string types (type StatusValue string) so that the enum pass can give
-			// them constants and methods.
-			DisableTypeAliasesForType: []string{"string"},
-			ClientTypeName:            RawClientTypeName,
-			ExcludeTags:               cfg.excludeTags(),
-			IncludeOperationIDs:       cfg.IncludeOperations,
-			ExcludeOperationIDs:       cfg.ExcludeOperations,
+			ClientTypeName: RawClientTypeName,
+			// Keep every model: notification models are referenced only from x-webhooks,
+			// which oapi-codegen does not follow.
+			SkipPrune:           true,
+			ExcludeTags:         cfg.excludeTags(),
+			IncludeOperationIDs: cfg.IncludeOperations,
+			ExcludeOperationIDs: cfg.ExcludeOperations,
 		},
 		NoVCSVersionOverride: &version,
 	}
@@ -70,10 +70,15 @@ func generateCode(full *openapi3.T, cfg Config) (map[string][]byte, error) {
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
 	}
+	notes, err := collectNotifications(doc)
+	if err != nil {
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
+	}
 	passes := map[string]*jen.File{
-		"client.gen.go": client,
-		"enums.gen.go":  enumPass(pkg, doc),
-		"status.gen.go": statusPass(pkg, doc),
+		"notifications.gen.go": notificationPass(pkg, notes),
+		"client.gen.go":        client,
+		"enums.gen.go":         enumPass(pkg, doc),
+		"status.gen.go":        statusPass(pkg, doc),
 	}
 	for name, f := range passes {
 		var buf bytes.Buffer

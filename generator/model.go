@@ -27,6 +27,9 @@ type operation struct {
 	Idempotent  bool
 	Signed      bool // X-Digital-Sign
 	Deprecated  bool
+	// ResolveAlreadyDone names the GET operation that fetches the existing object when QIWI
+	// answers a repeated call with "already done" (x-qiwi-resolve-already-done).
+	ResolveAlreadyDone string
 }
 
 type pathParam struct {
@@ -71,6 +74,9 @@ func describeOperation(path, method string, item *openapi3.PathItem, op *openapi
 		Deprecated:  op.Deprecated,
 		HasBody:     op.RequestBody != nil && op.RequestBody.Value != nil && op.RequestBody.Value.Content.Get("application/json") != nil,
 		Idempotent:  method == http.MethodGet || method == http.MethodPut || method == http.MethodDelete,
+	}
+	if v, ok := op.Extensions["x-qiwi-resolve-already-done"].(string); ok {
+		o.ResolveAlreadyDone = v
 	}
 	if v, ok := op.Extensions["x-qiwi-idempotent"].(bool); ok {
 		o.Idempotent = v

@@ -351,6 +351,7 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// A repeated call that QIWI answers "already done" returns the existing object, read with GetCapture.
 // See https://developer.qiwi.com/en/payments/#capture
 func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID string, body CreateCaptureJSONRequestBody) (*Capture, error) {
 	var out Capture
@@ -362,6 +363,9 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
+		}
+		if errors.Is(err, qiwiruntime.ErrAlreadyDone) {
+			return c.GetCapture(ctx, paymentID, captureID)
 		}
 		return nil, err
 	}
@@ -496,6 +500,7 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// A repeated call that QIWI answers "already done" returns the existing object, read with GetRefund.
 // See https://developer.qiwi.com/en/payments/#refund
 func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundJSONRequestBody) (*Refund, error) {
 	var out Refund
@@ -507,6 +512,9 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
+		}
+		if errors.Is(err, qiwiruntime.ErrAlreadyDone) {
+			return c.GetRefund(ctx, paymentID, refundID)
 		}
 		return nil, err
 	}

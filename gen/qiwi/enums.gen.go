@@ -530,6 +530,26 @@ func KnownThreeDsStatus(v ThreeDsStatus) bool {
 	return false
 }
 
+// Documented values of TokenNotificationStatusValue. QIWI may send others; decoding accepts them.
+const (
+	TokenNotificationStatusValueCreated  string = "CREATED"
+	TokenNotificationStatusValueRejected string = "REJECTED"
+)
+
+// TokenNotificationStatusValueValues returns the documented values of TokenNotificationStatusValue, in the docs' order.
+func TokenNotificationStatusValueValues() []string {
+	return []string{TokenNotificationStatusValueCreated, TokenNotificationStatusValueRejected}
+}
+
+// KnownTokenNotificationStatusValue reports whether v is a documented value of TokenNotificationStatusValue; an unknown one is drift to report.
+func KnownTokenNotificationStatusValue(v string) bool {
+	switch v {
+	case TokenNotificationStatusValueCreated, TokenNotificationStatusValueRejected:
+		return true
+	}
+	return false
+}
+
 // Documented values of TokenRequestStatusValue. QIWI may send others; decoding accepts them.
 const (
 	TokenRequestStatusValueWaitingSms string = "WAITING_SMS"
@@ -545,6 +565,25 @@ func TokenRequestStatusValueValues() []string {
 func KnownTokenRequestStatusValue(v string) bool {
 	switch v {
 	case TokenRequestStatusValueWaitingSms, TokenRequestStatusValueCreated:
+		return true
+	}
+	return false
+}
+
+// Documented values of TokenizationSourceType. QIWI may send others; decoding accepts them.
+const (
+	TokenizationSourceTypeQrCode string = "QR_CODE"
+)
+
+// TokenizationSourceTypeValues returns the documented values of TokenizationSourceType, in the docs' order.
+func TokenizationSourceTypeValues() []string {
+	return []string{TokenizationSourceTypeQrCode}
+}
+
+// KnownTokenizationSourceType reports whether v is a documented value of TokenizationSourceType; an unknown one is drift to report.
+func KnownTokenizationSourceType(v string) bool {
+	switch v {
+	case TokenizationSourceTypeQrCode:
 		return true
 	}
 	return false

@@ -85,6 +85,15 @@ type BillCustomer struct {
 	Phone *string `json:"phone,omitempty"`
 }
 
+// BillNotification Bill Payments notification, signed in X-Api-Signature-SHA256 over amount.currency|amount.value|billId|siteId|status.value. (bill-payments/bill-payments_en#notification)
+type BillNotification struct {
+	// Bill A bill of the Bill Payments API. (bill-payments/bill-payments_en#create,
+	Bill Bill `json:"bill"`
+
+	// Version Notification service version.
+	Version string `json:"version"`
+}
+
 // BillRefund A refund of a bill. (bill-payments/bill-payments_en#refund,
 type BillRefund struct {
 	// Amount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
@@ -1308,6 +1317,54 @@ type TokenData struct {
 	PaymentToken *string `json:"paymentToken,omitempty"`
 }
 
+// TokenNotification TOKEN notification. (payments/_notifications_en#token-callback)
+type TokenNotification struct {
+	// Token The token of a TOKEN notification. Signed fields - merchantSiteUid, account, status.value, status.changedDateTime.
+	Token TokenNotificationData `json:"token"`
+
+	// Type Notification type.
+	Type NotificationType `json:"type"`
+
+	// Version Notification version.
+	Version string `json:"version"`
+}
+
+// TokenNotificationData The token of a TOKEN notification. Signed fields - merchantSiteUid, account, status.value, status.changedDateTime.
+type TokenNotificationData struct {
+	// Account Customer identifier given in the token request.
+	Account string `json:"account"`
+
+	// BankMemberID Customer's bank identifier.
+	BankMemberID *string `json:"bankMemberId,omitempty"`
+
+	// ExpiredDate Date and time as QIWI writes it: with or without an offset ("+03:00", "+03", "Z"), with or without milli- or microseconds. The wire text is kept as received; requests are written with an explicit offset. Timestamps without offset are Moscow time.
+	ExpiredDate *Timestamp `json:"expiredDate,omitempty"`
+
+	// MerchantSiteUID Merchant site ID.
+	MerchantSiteUID string `json:"merchantSiteUid"`
+
+	// Status Status of an FPS token issue.
+	Status TokenNotificationStatus `json:"status"`
+
+	// TokenizationSource Where the token was issued.
+	TokenizationSource *TokenizationSource `json:"tokenizationSource,omitempty"`
+
+	// Value Payment token. Secret.
+	Value *string `json:"value,omitempty"`
+}
+
+// TokenNotificationStatus Status of an FPS token issue.
+type TokenNotificationStatus struct {
+	// ChangedDateTime Date and time as QIWI writes it: with or without an offset ("+03:00", "+03", "Z"), with or without milli- or microseconds. The wire text is kept as received; requests are written with an explicit offset. Timestamps without offset are Moscow time.
+	ChangedDateTime *Timestamp `json:"changedDateTime,omitempty"`
+
+	// RejectReason Rejection reason.
+	RejectReason *string `json:"rejectReason,omitempty"`
+
+	// Value CREATED or REJECTED.
+	Value string `json:"value"`
+}
+
 // TokenRequest A QIWI Wallet token request and, once completed, its token.
 type TokenRequest struct {
 	// RequestID Request identifier.
@@ -1331,6 +1388,18 @@ type TokenizationData struct {
 	// Account Customer identifier in the merchant's system.
 	Account string `json:"account"`
 }
+
+// TokenizationSource Where the token was issued.
+type TokenizationSource struct {
+	// Type Tokenization source type (QR_CODE).
+	Type *string `json:"type,omitempty"`
+
+	// UID Tokenization source ID.
+	UID *string `json:"uid,omitempty"`
+}
+
+// BillNotificationSignature defines model for BillNotificationSignature.
+type BillNotificationSignature = string
 
 // NotificationSignature defines model for NotificationSignature.
 type NotificationSignature = string

@@ -129,6 +129,13 @@ func (m *RefundNotificationData) QIWIStatus() (value, reason, message string) {
 	return value, reason, message
 }
 
+// QIWIStatus returns the status value, reason and reason message of the TokenNotificationData (TokenNotificationStatus).
+func (m *TokenNotificationData) QIWIStatus() (value, reason, message string) {
+	st := m.Status
+	value = string(st.Value)
+	return value, "", ""
+}
+
 // QIWIStatus returns the status value, reason and reason message of the TokenRequest (TokenRequestStatus).
 func (m *TokenRequest) QIWIStatus() (value, reason, message string) {
 	st := m.Status

@@ -1,0 +1,229 @@
+package generator
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+)
+
+// notification is one x-qiwi-notification of the spec.
+type notification struct {
+	Type         string
+	Header       string
+	Fields       []string
+	AmountFields []string
+	Model        string // Go type of the body
+}
+
+// collectNotifications reads x-qiwi-notification from callbacks and from x-webhooks.
+func collectNotifications(doc *openapi3.T) ([]notification, error) {
+	byType := map[string]notification{}
+	add := func(op *openapi3.Operation, where string) error {
+		raw, ok := op.Extensions["x-qiwi-notification"]
+		if !ok {
+			return nil
+		}
+		n, err := parseNotificationExt(raw)
+		if err != nil {
+			return fmt.Errorf("%s: x-qiwi-notification: %w", where, err)
+		}
+		if op.RequestBody == nil || op.RequestBody.Value == nil {
+			return fmt.Errorf("%s: notification %s has no body", where, n.Type)
+		}
+		mt := op.RequestBody.Value.Content.Get("application/json")
+		if mt == nil || mt.Schema == nil {
+			return fmt.Errorf("%s: notification %s has no JSON body", where, n.Type)
+		}
+		name, ok := componentName(mt.Schema.Ref)
+		if !ok {
+			return fmt.Errorf("%s: notification %s body must be a component schema", where, n.Type)
+		}
+		n.Model = codegen.SchemaNameToTypeName(name)
+		byType[n.Type] = n
+		return nil
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for name, cb := range op.Callbacks {
+				if cb.Value == nil {
+					continue
+				}
+				for expr, cbItem := range cb.Value.Map() {
+					for _, cbOp := range cbItem.Operations() {
+						if err := add(cbOp, fmt.Sprintf("%s %s callback %s %s", strings.ToUpper(method), path, name, expr)); err != nil {
+							return nil, err
+						}
+					}
+				}
+			}
+		}
+	}
+	if hooks, ok := doc.Extensions["x-webhooks"].(map[string]any); ok {
+		names := make([]string, 0, len(hooks))
+		for name := range hooks {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			item, err := webhookItem(doc, hooks[name])
+			if err != nil {
+				return nil, fmt.Errorf("x-webhooks %s: %w", name, err)
+			}
+			for _, op := range item.Operations() {
+				if err := add(op, "x-webhooks "+name); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	out := make([]notification, 0, len(byType))
+	for _, n := range byType {
+		out = append(out, n)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
+	return out, nil
+}
+
+// webhookItem turns the raw x-webhooks entry into a resolved path item.
+func webhookItem(doc *openapi3.T, raw any) (*openapi3.PathItem, error) {
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return nil, err
+	}
+	item := &openapi3.PathItem{}
+	if err := item.UnmarshalJSON(data); err != nil {
+		return nil, err
+	}
+	for _, op := range item.Operations() {
+		if op.RequestBody != nil && op.RequestBody.Value != nil {
+			for _, mt := range op.RequestBody.Value.Content {
+				if mt.Schema != nil && mt.Schema.Ref != "" {
+					if name, ok := componentName(mt.Schema.Ref); ok && doc.Components.Schemas[name] == nil {
+						return nil, fmt.Errorf("body schema %s does not exist", name)
+					}
+				}
+			}
+		}
+	}
+	return item, nil
+}
+
+func parseNotificationExt(raw any) (notification, error) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return notification{}, fmt.Errorf("not an object")
+	}
+	n := notification{Type: fmt.Sprint(m["type"]), Header: fmt.Sprint(m["signatureHeader"])}
+	if m["type"] == nil || m["signatureHeader"] == nil {
+		return notification{}, fmt.Errorf("type and signatureHeader are required")
+	}
+	for key, dst := range map[string]*[]string{"signedFields": &n.Fields, "amountFields": &n.AmountFields} {
+		list, _ := m[key].([]any)
+		for _, v := range list {
+			*dst = append(*dst, fmt.Sprint(v))
+		}
+	}
+	if len(n.Fields) == 0 {
+		return notification{}, fmt.Errorf("%s: signedFields is empty", n.Type)
+	}
+	return n, nil
+}
+
+// notificationPass writes the typed notification layer: models' NotificationType,
+// signature specs, VerifyNotification, ParseNotification, SignNotification and the handler.
+func notificationPass(pkg string, notes []notification) *jen.File {
+	f := jen.NewFile(pkg)
+	f.HeaderComment(generatedHeader)
+	f.ImportName(runtimePkg, "qiwiruntime")
+
+	f.Comment("Notification is implemented by every typed notification model.")
+	f.Type().Id("Notification").Interface(
+		jen.Comment("NotificationType is the notification's type: PAYMENT, CAPTURE, ..., or BILL for the Bill Payments API."),
+		jen.Id("NotificationType").Params().String(),
+	)
+	for _, n := range notes {
+		f.Comment(fmt.Sprintf("NotificationType returns %q.", n.Type))
+		f.Func().Params(jen.Op("*").Id(n.Model)).Id("NotificationType").Params().String().Block(jen.Return(jen.Lit(n.Type)))
+	}
+
+	specs := make([]jen.Code, 0, len(notes))
+	for _, n := range notes {
+		fields := jen.Dict{
+			jen.Id("Type"):   jen.Lit(n.Type),
+			jen.Id("Header"): jen.Lit(n.Header),
+			jen.Id("Fields"): jen.Index().String().ValuesFunc(func(g *jen.Group) {
+				for _, v := range n.Fields {
+					g.Lit(v)
+				}
+			}),
+		}
+		if len(n.AmountFields) > 0 {
+			fields[jen.Id("AmountFields")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
+				for _, v := range n.AmountFields {
+					g.Lit(v)
+				}
+			})
+		}
+		specs = append(specs, jen.Values(fields))
+	}
+	f.Comment("NotificationSignatures lists, per notification type, the signature header and the")
+	f.Comment("signed fields, as the spec's x-qiwi-notification extensions give them.")
+	f.Func().Id("NotificationSignatures").Params().Index().Qual(runtimePkg, "SignatureSpec").Block(
+		jen.Return(jen.Index().Qual(runtimePkg, "SignatureSpec").Values(specs...)),
+	)
+
+	f.Comment("VerifyNotification checks the signature of a notification of either API: the payin")
+	f.Comment("Signature header over the type's fields (its own ID, createdDateTime as received, the")
+	f.Comment("amount with two decimals), or the Bill Payments X-Api-Signature-SHA256 header over")
+	f.Comment("currency|value|billId|siteId|status. Headers match case-insensitively; the comparison")
+	f.Comment("is constant-time. Errors wrap qiwiruntime.ErrNotification and one of")
+	f.Comment("ErrSignatureMissing, ErrSignatureMismatch or ErrMalformedNotification.")
+	f.Func().Id("VerifyNotification").Params(
+		jen.Id("header").Qual("net/http", "Header"), jen.Id("body").Index().Byte(), jen.Id("secret").String(),
+	).Error().Block(
+		jen.Return(jen.Qual(runtimePkg, "VerifyNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("header"), jen.Id("body"), jen.Id("secret"))),
+	)
+
+	cases := make([]jen.Code, 0, len(notes)+1)
+	for _, n := range notes {
+		cases = append(cases, jen.Case(jen.Lit(n.Type)).Block(
+			jen.Var().Id("n").Id(n.Model),
+			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("body"), jen.Op("&").Id("n")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Qual(runtimePkg, "MalformedNotification").Call(jen.Lit(n.Type), jen.Err())),
+			),
+			jen.Return(jen.Op("&").Id("n"), jen.Nil()),
+		))
+	}
+	f.Comment("ParseNotification decodes a notification into its typed model (*PaymentNotification,")
+	f.Comment("*BillNotification, ...). It does not verify the signature: see VerifyNotification.")
+	f.Func().Id("ParseNotification").Params(jen.Id("body").Index().Byte()).Params(jen.Id("Notification"), jen.Error()).Block(
+		jen.List(jen.Id("spec"), jen.Err()).Op(":=").Qual(runtimePkg, "DetectNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("body")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Switch(jen.Id("spec").Dot("Type")).Block(cases...),
+		jen.Return(jen.Nil(), jen.Qual(runtimePkg, "MalformedNotification").Call(jen.Id("spec").Dot("Type"), jen.Qual("errors", "New").Call(jen.Lit("no model")))),
+	)
+
+	f.Comment("SignNotification signs a notification body as QIWI does, for your own webhook tests: send")
+	f.Comment("the body with the returned header.")
+	f.Func().Id("SignNotification").Params(jen.Id("body").Index().Byte(), jen.Id("secret").String()).Params(jen.Qual("net/http", "Header"), jen.Error()).Block(
+		jen.Return(jen.Qual(runtimePkg, "SignNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("body"), jen.Id("secret"))),
+	)
+
+	f.Comment("NewNotificationHandler returns an http.Handler that verifies each notification, decodes")
+	f.Comment("it and calls handle; it answers 200 only after handle succeeded (QIWI sends the")
+	f.Comment("notification again otherwise) and 4xx for a bad signature or body. Options add a")
+	f.Comment("source-address allow-list (qiwiruntime.QIWINetworks) and a redelivery filter.")
+	f.Func().Id("NewNotificationHandler").Params(
+		jen.Id("secret").String(),
+		jen.Id("handle").Func().Params(jen.Qual("context", "Context"), jen.Id("Notification")).Error(),
+		jen.Id("opts").Op("...").Qual(runtimePkg, "HandlerOption"),
+	).Qual("net/http", "Handler").Block(
+		jen.Return(jen.Qual(runtimePkg, "NewNotificationHandler").Call(jen.Id("NotificationSignatures").Call(), jen.Id("secret"), jen.Id("ParseNotification"), jen.Id("handle"), jen.Id("opts").Op("..."))),
+	)
+	return f
+}

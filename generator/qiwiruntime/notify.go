@@ -1,0 +1,211 @@
+package qiwiruntime
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Sentinels of notification verification; every error wraps ErrNotification and one of the
+// others.
+var (
+	ErrNotification = errors.New("qiwi: notification rejected")
+	// ErrSignatureMissing: the signature header is absent or empty.
+	ErrSignatureMissing = errors.New("signature header missing")
+	// ErrSignatureMismatch: the signature does not match the body and the secret.
+	ErrSignatureMismatch = errors.New("signature mismatch")
+	// ErrMalformedNotification: the body is not a notification of a known type.
+	ErrMalformedNotification = errors.New("malformed notification")
+)
+
+// SignatureSpec says how one notification type is signed: the header carrying the
+// lower-case hex HMAC-SHA256, and the fields, as JSON pointers into the body, whose values
+// are joined with "|". AmountFields are formatted with two fraction digits (5 signs as 5.00);
+// every other value is signed exactly as received.
+type SignatureSpec struct {
+	Type         string
+	Header       string
+	Fields       []string
+	AmountFields []string
+}
+
+type notificationError struct {
+	kind error
+	msg  string
+}
+
+func (e *notificationError) Error() string {
+	return fmt.Sprintf("%v: %v: %s", ErrNotification, e.kind, e.msg)
+}
+
+func (e *notificationError) Unwrap() []error { return []error{ErrNotification, e.kind} }
+
+func rejectf(kind error, format string, args ...any) error {
+	return &notificationError{kind: kind, msg: fmt.Sprintf(format, args...)}
+}
+
+// DetectNotification finds the spec of a notification body: payin notifications name
+// their type in "type"; the Bill Payments notification has a "bill" object instead.
+func DetectNotification(specs []SignatureSpec, body []byte) (SignatureSpec, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return SignatureSpec{}, rejectf(ErrMalformedNotification, "body is not a JSON object: %v", err)
+	}
+	typ := ""
+	if raw, ok := top["type"]; ok {
+		if err := json.Unmarshal(raw, &typ); err != nil {
+			return SignatureSpec{}, rejectf(ErrMalformedNotification, "type is not a string")
+		}
+	} else if _, ok := top["bill"]; ok {
+		typ = "BILL"
+	}
+	for _, s := range specs {
+		if s.Type == typ {
+			return s, nil
+		}
+	}
+	if typ == "" {
+		return SignatureSpec{}, rejectf(ErrMalformedNotification, "no notification type")
+	}
+	return SignatureSpec{}, rejectf(ErrMalformedNotification, "unknown notification type %q", typ)
+}
+
+// SignedString is the text that the notification's signature covers.
+func SignedString(spec SignatureSpec, body []byte) (string, error) {
+	parts := make([]string, 0, len(spec.Fields))
+	for _, ptr := range spec.Fields {
+		raw, err := lookupPointer(body, ptr)
+		if err != nil {
+			return "", rejectf(ErrMalformedNotification, "%s notification: %s: %v", spec.Type, ptr, err)
+		}
+		v, err := signedValue(raw, contains(spec.AmountFields, ptr))
+		if err != nil {
+			return "", rejectf(ErrMalformedNotification, "%s notification: %s: %v", spec.Type, ptr, err)
+		}
+		parts = append(parts, v)
+	}
+	return strings.Join(parts, "|"), nil
+}
+
+func signedValue(raw json.RawMessage, amount bool) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if amount {
+		var m Money
+		if err := m.UnmarshalJSON(raw); err != nil {
+			return "", err
+		}
+		return m.String(), nil
+	}
+	switch {
+	case len(raw) == 0 || bytes.Equal(raw, []byte("null")):
+		return "", errors.New("is null")
+	case raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	case raw[0] == '{' || raw[0] == '[':
+		return "", errors.New("is not a scalar")
+	default:
+		return string(raw), nil // number or boolean, as written
+	}
+}
+
+// lookupPointer returns the raw JSON value at an RFC 6901 pointer.
+func lookupPointer(body []byte, ptr string) (json.RawMessage, error) {
+	cur := json.RawMessage(body)
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(cur, &obj); err != nil {
+			var arr []json.RawMessage
+			if json.Unmarshal(cur, &arr) != nil {
+				return nil, fmt.Errorf("%q is not inside an object", tok)
+			}
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(arr) {
+				return nil, fmt.Errorf("no element %q", tok)
+			}
+			cur = arr[i]
+			continue
+		}
+		v, ok := obj[tok]
+		if !ok {
+			return nil, errors.New("missing")
+		}
+		cur = v
+	}
+	return cur, nil
+}
+
+// Sign computes the lower-case hex HMAC-SHA256 of text with the secret.
+func Sign(text, secret string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(text))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// VerifyNotification checks a notification's signature: it detects the type, reads the
+// signature from the type's header (matched case-insensitively), computes the HMAC of the
+// signed fields and compares in constant time.
+func VerifyNotification(specs []SignatureSpec, header http.Header, body []byte, secret string) error {
+	spec, err := DetectNotification(specs, body)
+	if err != nil {
+		return err
+	}
+	got := strings.TrimSpace(header.Get(spec.Header))
+	if got == "" {
+		return rejectf(ErrSignatureMissing, "%s notification without %s", spec.Type, spec.Header)
+	}
+	text, err := SignedString(spec, body)
+	if err != nil {
+		return err
+	}
+	gotMAC, err := hex.DecodeString(got)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(text))
+	want := mac.Sum(nil)
+	if err != nil || !hmac.Equal(gotMAC, want) {
+		return rejectf(ErrSignatureMismatch, "%s notification: %s does not match", spec.Type, spec.Header)
+	}
+	return nil
+}
+
+// SignNotification signs a notification body as QIWI would, for the user's own webhook
+// tests: it returns the header to send with the body.
+func SignNotification(specs []SignatureSpec, body []byte, secret string) (http.Header, error) {
+	spec, err := DetectNotification(specs, body)
+	if err != nil {
+		return nil, err
+	}
+	text, err := SignedString(spec, body)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set(spec.Header, Sign(text, secret))
+	return h, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// MalformedNotification wraps a decoding error of a notification body.
+func MalformedNotification(typ string, err error) error {
+	return rejectf(ErrMalformedNotification, "%s notification: %v", typ, err)
+}
