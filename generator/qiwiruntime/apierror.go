@@ -66,6 +66,9 @@ func (e *APIError) Error() string {
 		if e.DeclineReason != "" {
 			fmt.Fprintf(&b, " (%s)", e.DeclineReason)
 		}
+		if e.Description != "" {
+			fmt.Fprintf(&b, ": %s", e.Description)
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
@@ -122,10 +125,35 @@ func DecodeAPIError(statusCode int, body []byte) *APIError {
 	e := &APIError{}
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := json.Unmarshal(body, e); err != nil {
-			*e = APIError{}
-			e.Description = "undecodable error body"
+			*e = decodeFieldByField(body)
 		}
 	}
 	e.StatusCode = statusCode
+	return e
+}
+
+// decodeFieldByField keeps every field that decodes when the body as a whole does not (a
+// malformed date, say); a body that is not a JSON object keeps none.
+func decodeFieldByField(body []byte) APIError {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return APIError{Description: "undecodable error body"}
+	}
+	var e APIError
+	str := func(key string, dst *string) { _ = json.Unmarshal(fields[key], dst) }
+	str("serviceName", &e.ServiceName)
+	str("errorCode", &e.ErrorCode)
+	str("description", &e.Description)
+	str("userMessage", &e.UserMessage)
+	str("traceId", &e.TraceID)
+	for key, dst := range map[string]**Timestamp{"dateTime": &e.DateTime, "datetime": &e.Datetime} {
+		var ts Timestamp
+		if raw, ok := fields[key]; ok && json.Unmarshal(raw, &ts) == nil {
+			*dst = &ts
+		}
+	}
+	if raw, ok := fields["cause"]; ok {
+		e.Cause = raw
+	}
 	return e
 }

@@ -69,10 +69,10 @@ func parseMinor(s string) (int64, error) {
 	}
 	frac = (trimmed + "00")[:2]
 	whole, err := strconv.ParseInt(intPart, 10, 64)
-	if err != nil || whole > (math.MaxInt64-99)/100 {
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	if err != nil || whole > (math.MaxInt64-f)/100 {
 		return 0, fmt.Errorf("%w: %q is out of range", ErrInvalidMoney, orig)
 	}
-	f, _ := strconv.ParseInt(frac, 10, 64)
 	minor := whole*100 + f
 	if neg {
 		minor = -minor
@@ -161,3 +161,7 @@ func (m *Money) UnmarshalJSON(data []byte) error {
 	*m = Money{minor: minor, wire: text, quoted: quoted}
 	return nil
 }
+
+// Canonical returns the amount without its wire form: it encodes as a JSON number with two
+// fraction digits, the form requests carry. Use it to send an amount that came from QIWI.
+func (m Money) Canonical() Money { return Money{minor: m.minor} }

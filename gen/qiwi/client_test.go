@@ -1,0 +1,91 @@
+package qiwi_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+)
+
+func newClient(t *testing.T, h http.HandlerFunc) *qiwi.Client {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := qiwi.New("key", qiwiruntime.WithBaseURL(srv.URL), qiwiruntime.WithSiteID("test-01"),
+		qiwiruntime.WithRetry(qiwiruntime.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	return c
+}
+
+const captureJSON = `{"captureId":"bxwd8096","createdDateTime":"2024-03-20T16:29:58.96+03:00","amount":{"currency":"RUB","value":"6.77"},"status":{"value":"COMPLETED","changedDateTime":"2024-03-20T16:29:58.963+03:00"}}`
+
+func TestRepeatedCaptureResolvesToTheExistingCapture(t *testing.T) {
+	var methods []string
+	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		methods = append(methods, r.Method+" "+r.URL.Path)
+		if r.Method == http.MethodPut {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"serviceName":"payin-core","errorCode":"payin.incorrect-method-invocation","description":"Incorrect method invocation"}`)
+			return
+		}
+		io.WriteString(w, captureJSON)
+	})
+	capture, err := c.CreateCapture(context.Background(), "1811", "bxwd8096", qiwi.CreateCaptureRequest{})
+	require.NoError(t, err)
+	assert.Equal(t, "bxwd8096", capture.CaptureID)
+	assert.Equal(t, "6.77", capture.Amount.Value.String())
+	assert.Equal(t, []string{
+		"PUT /partner/payin/v1/sites/test-01/payments/1811/captures/bxwd8096",
+		"GET /partner/payin/v1/sites/test-01/payments/1811/captures/bxwd8096",
+	}, methods)
+}
+
+func TestDeclineWithHTTP200ReturnsThePaymentAndAnError(t *testing.T) {
+	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"paymentId":"1811","amount":{"currency":"RUB","value":"200.00"},"status":{"value":"DECLINED","changedDateTime":"2024-03-01T17:10:32.607+03:00","reason":"ACQUIRING_INSUFFICIENT_FUNDS","reasonMessage":"Not enough funds"}}`)
+	})
+	p, err := c.GetPayment(context.Background(), "1811")
+	assert.ErrorIs(t, err, qiwiruntime.ErrDeclined)
+	require.NotNil(t, p)
+	assert.Equal(t, "ACQUIRING_INSUFFICIENT_FUNDS", *p.Status.Reason)
+	assert.Contains(t, err.Error(), "Not enough funds")
+}
+
+func TestRequestEncoding(t *testing.T) {
+	var got string
+	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = string(b)
+		io.WriteString(w, `{"refundId":"r1","status":{"value":"COMPLETED"}}`)
+	})
+	amount, err := qiwiruntime.ParseMoney("2.3")
+	require.NoError(t, err)
+	_, err = c.CreateRefund(context.Background(), "1811", "r1", qiwi.CreateRefundRequest{Amount: qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"amount":{"value":2.30,"currency":"RUB"}}`, got)
+	assert.True(t, strings.Contains(got, `2.30`), "exactly two fraction digits on the wire: %s", got)
+}
+
+func TestListsAndNoContent(t *testing.T) {
+	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodDelete:
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			io.WriteString(w, `[{"refundId":"a","status":{"value":"COMPLETED"}},{"refundId":"b","status":{"value":"DECLINE"}}]`)
+		}
+	})
+	refunds, err := c.ListRefunds(context.Background(), "1811")
+	require.NoError(t, err, "a declined element of a list is data, not an error")
+	require.Len(t, refunds, 2)
+	assert.Equal(t, "b", refunds[1].RefundID)
+	require.NoError(t, c.DeleteToken(context.Background(), qiwi.DeleteTokenRequest{CustomerAccountID: "c1", Token: "t"}))
+}

@@ -1,0 +1,303 @@
+package qiwiruntime
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type payment struct {
+	PaymentID string `json:"paymentId"`
+	Status    struct {
+		Value  string `json:"value"`
+		Reason string `json:"reason"`
+	} `json:"status"`
+}
+
+func (p *payment) QIWIStatus() (string, string, string) { return p.Status.Value, p.Status.Reason, "" }
+
+// scripted answers each request with the next (status, headers, body) of the script.
+type scripted struct {
+	calls  atomic.Int32
+	script []func(w http.ResponseWriter, r *http.Request)
+	seen   []*http.Request
+	bodies []string
+}
+
+func (s *scripted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := int(s.calls.Add(1)) - 1
+	body, _ := io.ReadAll(r.Body)
+	s.seen = append(s.seen, r.Clone(context.Background()))
+	s.bodies = append(s.bodies, string(body))
+	if n >= len(s.script) {
+		n = len(s.script) - 1
+	}
+	s.script[n](w, r)
+}
+
+func answer(status int, body string, headers ...string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		for i := 0; i+1 < len(headers); i += 2 {
+			w.Header().Set(headers[i], headers[i+1])
+		}
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+}
+
+func newTestCaller(t *testing.T, srv *httptest.Server, opts ...Option) (*Caller, *[]time.Duration) {
+	t.Helper()
+	var waits []time.Duration
+	c, err := NewCaller("test-key-0123456789", append([]Option{WithBaseURL(srv.URL), WithSiteID("site-1"),
+		WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: time.Second,
+			Jitter: func(d time.Duration) time.Duration { return 0 }})}, opts...)...)
+	require.NoError(t, err)
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		return ctx.Err()
+	}
+	return c, &waits
+}
+
+func get(server string) (*http.Request, error) {
+	return http.NewRequest(http.MethodGet, server+"payin/v1/sites/site-1/payments/p1", nil)
+}
+
+func TestRetry(t *testing.T) {
+	ok := answer(200, `{"paymentId":"p1","status":{"value":"COMPLETED"}}`)
+	tests := []struct {
+		name      string
+		op        Operation
+		script    []func(http.ResponseWriter, *http.Request)
+		wantCalls int32
+		wantErr   error
+		wantWaits []time.Duration
+	}{
+		{"503 then 200 is retried", Operation{ID: "getPayment", Idempotent: true},
+			[]func(http.ResponseWriter, *http.Request){answer(503, ""), ok}, 2, nil, []time.Duration{5 * time.Millisecond}},
+		{"429 with Retry-After is honoured", Operation{ID: "getPayment", Idempotent: true},
+			[]func(http.ResponseWriter, *http.Request){answer(429, "", "Retry-After", "1"), ok}, 2, nil, []time.Duration{time.Second}},
+		{"POST is never retried", Operation{ID: "completePayment"},
+			[]func(http.ResponseWriter, *http.Request){answer(503, ""), ok}, 1, ErrServer, nil},
+		{"attempts are bounded", Operation{ID: "getPayment", Idempotent: true},
+			[]func(http.ResponseWriter, *http.Request){answer(500, "")}, 3, ErrServer, []time.Duration{5 * time.Millisecond, 10 * time.Millisecond}},
+		{"4xx is not retried", Operation{ID: "getPayment", Idempotent: true},
+			[]func(http.ResponseWriter, *http.Request){answer(404, `{"errorCode":"payin.resource.not.found"}`)}, 1, ErrNotFound, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &scripted{script: tt.script}
+			srv := httptest.NewServer(s)
+			defer srv.Close()
+			c, waits := newTestCaller(t, srv)
+			var out payment
+			err := c.Do(context.Background(), tt.op, get, &out)
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, err, tt.wantErr)
+			} else {
+				require.NoError(t, err)
+				assert.Equal(t, "p1", out.PaymentID)
+			}
+			assert.Equal(t, tt.wantCalls, s.calls.Load())
+			assert.Equal(t, tt.wantWaits, *waits)
+		})
+	}
+}
+
+func TestRetryStopsWhenTheContextEnds(t *testing.T) {
+	s := &scripted{script: []func(http.ResponseWriter, *http.Request){answer(503, "")}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c, err := NewCaller("k", WithBaseURL(srv.URL), WithRetry(RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}))
+	require.NoError(t, err)
+
+	// A deadline shorter than the backoff: no wait is started.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = c.Do(ctx, Operation{ID: "getPayment", Idempotent: true}, get, nil)
+	assert.ErrorIs(t, err, ErrServer)
+	assert.Less(t, time.Since(start), 150*time.Millisecond)
+	assert.Equal(t, int32(1), s.calls.Load())
+
+	// A cancelled context stops at once.
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	start = time.Now()
+	err = c.Do(ctx, Operation{ID: "getPayment", Idempotent: true}, get, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 100*time.Millisecond)
+}
+
+func TestNetworkErrorsAreRetriedForIdempotentCalls(t *testing.T) {
+	s := &scripted{script: []func(http.ResponseWriter, *http.Request){func(w http.ResponseWriter, r *http.Request) {
+		hj, _ := w.(http.Hijacker)
+		conn, _, _ := hj.Hijack()
+		conn.Close() // the connection dies before an answer
+	}, answer(200, `{"paymentId":"p1","status":{"value":"COMPLETED"}}`)}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c, _ := newTestCaller(t, srv)
+	var out payment
+	require.NoError(t, c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out))
+	assert.Equal(t, int32(2), s.calls.Load())
+
+	s.calls.Store(0)
+	post := func(server string) (*http.Request, error) {
+		return http.NewRequest(http.MethodPost, server+"payin/v1/sites/site-1/payments/p1/complete", strings.NewReader(`{}`))
+	}
+	err := c.Do(context.Background(), Operation{ID: "completePayment"}, post, &out)
+	assert.Error(t, err)
+	assert.Equal(t, int32(1), s.calls.Load(), "a POST that may have arrived is not sent again")
+}
+
+func TestErrorsAndDeclines(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer func(http.ResponseWriter, *http.Request)
+		is     []error
+		check  func(t *testing.T, e *APIError)
+	}{
+		{"empty 401", answer(401, ""), []error{ErrUnauthorized}, func(t *testing.T, e *APIError) {
+			assert.Equal(t, 401, e.StatusCode)
+			assert.Empty(t, e.ErrorCode)
+		}},
+		{"validation error with cause", answer(400, `{"serviceName":"payin-core","errorCode":"validation.error","description":"Validation error","userMessage":"Validation error","dateTime":"2022-12-22T10:17:36.887215+03:00","traceId":"4e8fc84f4706e422","cause":{"amount":["Incorrect payout amount"]}}`),
+			[]error{ErrValidation}, func(t *testing.T, e *APIError) {
+				assert.Equal(t, "payin-core", e.ServiceName)
+				assert.Equal(t, "Validation error", e.UserMessage)
+				assert.Equal(t, "4e8fc84f4706e422", e.TraceID)
+				assert.Equal(t, "2022-12-22T10:17:36.887215+03:00", e.DateTime.String())
+				assert.Equal(t, map[string][]string{"amount": {"Incorrect payout amount"}}, e.CauseFields())
+			}},
+		{"repeated capture", answer(400, `{"errorCode":"payin.incorrect-method-invocation","description":"x"}`), []error{ErrAlreadyDone}, nil},
+		{"bill payments error spelling", answer(401, `{"serviceName":"invoicing-api","errorCode":"auth.unauthorized","description":"d","userMessage":"","datetime":"2018-04-09T18:31:42+03:00","traceId":"t"}`),
+			[]error{ErrUnauthorized}, func(t *testing.T, e *APIError) { assert.Equal(t, "2018-04-09T18:31:42+03:00", e.Datetime.String()) }},
+		{"undecodable error body keeps the status", answer(502, `<html>bad gateway</html>`), []error{ErrServer}, nil},
+		{"error body with a malformed date keeps its fields", answer(400, `{"errorCode":"validation.error","dateTime":"yesterday","traceId":"t1"}`), []error{ErrValidation}, func(t *testing.T, e *APIError) {
+			assert.Equal(t, "t1", e.TraceID)
+		}},
+		{"decline with HTTP 200 (DECLINED)", answer(200, `{"paymentId":"p1","status":{"value":"DECLINED","reason":"ACQUIRING_INSUFFICIENT_FUNDS"}}`), []error{ErrDeclined}, func(t *testing.T, e *APIError) {
+			assert.Equal(t, "ACQUIRING_INSUFFICIENT_FUNDS", e.DeclineReason)
+		}},
+		{"decline with HTTP 200 (DECLINE)", answer(200, `{"paymentId":"p1","status":{"value":"DECLINE"}}`), []error{ErrDeclined}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(&scripted{script: []func(http.ResponseWriter, *http.Request){tt.answer}})
+			defer srv.Close()
+			c, _ := newTestCaller(t, srv, WithRetry(RetryPolicy{MaxAttempts: 1}))
+			var out payment
+			err := c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out)
+			var apiErr *APIError
+			require.True(t, errors.As(err, &apiErr), "%v", err)
+			for _, target := range tt.is {
+				assert.ErrorIs(t, err, target)
+			}
+			for _, other := range []error{ErrNotFound, ErrUnauthorized, ErrValidation, ErrRateLimited, ErrAlreadyDone, ErrDeclined} {
+				if !containsErr(tt.is, other) {
+					assert.NotErrorIs(t, err, other)
+				}
+			}
+			if tt.check != nil {
+				tt.check(t, apiErr)
+			}
+		})
+	}
+}
+
+func containsErr(list []error, e error) bool {
+	for _, v := range list {
+		if v == e {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRequestHeadersAndServer(t *testing.T) {
+	s := &scripted{script: []func(http.ResponseWriter, *http.Request){answer(200, `{}`)}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c, _ := newTestCaller(t, srv, WithUserAgent("shop/1.0"), WithPathPrefix(""))
+	assert.Equal(t, srv.URL+"/", c.Server(), "hosts without /partner")
+	require.NoError(t, c.Do(context.Background(), Operation{ID: "getPayment"}, get, nil))
+	r := s.seen[0]
+	assert.Equal(t, "Bearer test-key-0123456789", r.Header.Get("Authorization"))
+	assert.Equal(t, "application/json", r.Header.Get("Accept"))
+	assert.Equal(t, "shop/1.0", r.Header.Get("User-Agent"))
+	assert.NotContains(t, c.String(), "test-key-0123456789")
+
+	d, err := NewCaller("k")
+	require.NoError(t, err)
+	assert.Equal(t, "https://api.qiwi.com/partner/", d.Server())
+	_, err = NewCaller("")
+	assert.ErrorIs(t, err, ErrConfig)
+	_, err = NewCaller("k", WithBaseURL("api.qiwi.com"))
+	assert.ErrorIs(t, err, ErrConfig)
+}
+
+func TestPayoutSignature(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	s := &scripted{script: []func(http.ResponseWriter, *http.Request){answer(200, `{}`)}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	body := `{"amount":{"value":"40.00","currency":"RUB"},"receiverData":{"type":"CARD","pan":"86003300000000000"}}`
+	put := func(server string) (*http.Request, error) {
+		return http.NewRequest(http.MethodPut, server+"payin/v1/sites/s/payments/p/payouts/x", strings.NewReader(body))
+	}
+
+	unsigned, _ := newTestCaller(t, srv)
+	err = unsigned.Do(context.Background(), Operation{ID: "createPayout", Idempotent: true, SignBody: true}, put, nil)
+	assert.ErrorIs(t, err, ErrConfig)
+	assert.Equal(t, int32(0), s.calls.Load(), "an unsigned payout is never sent")
+
+	c, _ := newTestCaller(t, srv, WithPayoutSigner(key))
+	require.NoError(t, c.Do(context.Background(), Operation{ID: "createPayout", Idempotent: true, SignBody: true}, put, nil))
+	assert.Equal(t, body, s.bodies[0], "the body arrives unchanged")
+	sig, err := base64.StdEncoding.DecodeString(s.seen[0].Header.Get("X-Digital-Sign"))
+	require.NoError(t, err)
+	digest := sha256.Sum256([]byte(body))
+	assert.NoError(t, rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA256, digest[:], sig), "SHA256withRSA over the body")
+}
+
+func TestLogsNeverCarrySecrets(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s := &scripted{script: []func(http.ResponseWriter, *http.Request){answer(503, ""), answer(200, `{}`)}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c, _ := newTestCaller(t, srv, WithLogger(logger))
+	post := func(server string) (*http.Request, error) {
+		return http.NewRequest(http.MethodPut, server+"payin/v1/sites/s/payments/p", strings.NewReader(`{"paymentMethod":{"type":"CARD","pan":"4256000000000003","cvv2":"849"},"token":"tok-secret"}`))
+	}
+	require.NoError(t, c.Do(context.Background(), Operation{ID: "createPayment", Idempotent: true}, post, nil))
+	out := logs.String()
+	assert.Contains(t, out, "createPayment", "the calls are logged")
+	for _, secret := range []string{"test-key-0123456789", "4256000000000003", "849", "tok-secret", "Bearer"} {
+		assert.NotContains(t, out, secret)
+	}
+}
+
+func ExampleRedact() {
+	fmt.Println(Redact("5c4b25xx93aa435d9cb8cd17480356f9"))
+	// Output: 5c***f9
+}
