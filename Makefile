@@ -29,6 +29,9 @@ check-generated: generate
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./...
 
+# Each fuzz target for FUZZTIME (go test runs one -fuzz target per invocation).
 FUZZTIME ?= 60s
 fuzz:
-	@echo "fuzz targets are listed per package; see README"
+	$(GO) test -run '^$$' -fuzz '^FuzzMoney$$' -fuzztime $(FUZZTIME) ./generator/qiwiruntime/
+	$(GO) test -run '^$$' -fuzz '^FuzzTimestamp$$' -fuzztime $(FUZZTIME) ./generator/qiwiruntime/
+	$(GO) test -run '^$$' -fuzz '^FuzzNotification$$' -fuzztime $(FUZZTIME) ./gen/qiwi/

@@ -35,6 +35,17 @@ func (p Position) String() string {
 	return s
 }
 
+// SectionAt returns the index of the section that holds line (1-based), -1 if none.
+func (p *Page) SectionAt(line int) int {
+	idx := -1
+	for i, s := range p.Sections {
+		if s.Pos.Line <= line {
+			idx = i
+		}
+	}
+	return idx
+}
+
 // Section is a Markdown heading.
 type Section struct {
 	Title string
@@ -78,7 +89,9 @@ type CodeBlock struct {
 
 // Page is one parsed documentation file.
 type Page struct {
-	File      string
+	File string
+	// Lines are the page's lines, for readers of text outside code blocks.
+	Lines     []string
 	Sections  []Section
 	Blocks    []CodeBlock
 	Endpoints []Endpoint
@@ -94,7 +107,7 @@ var (
 	urlRe       = regexp.MustCompile(`https?://[^\s'"<>\\]+`)
 	curlMethod  = regexp.MustCompile(`(?:-X|--request)\s+['"]?([A-Z]+)`)
 	curlData    = regexp.MustCompile(`(?:^|\s)(?:-d|--data|--data-raw)\b`)
-	requestHead = regexp.MustCompile(`Request\s*→\s*(GET|PUT|POST|DELETE|PATCH)`)
+	requestHead = regexp.MustCompile(`(?:Request|Запрос)\s*→\s*(GET|PUT|POST|DELETE|PATCH)`)
 	urlHeader   = regexp.MustCompile(`<h3>URL\s*<span>(.*?)</span>`)
 	proseRe     = regexp.MustCompile(`\b(GET|PUT|POST|DELETE|PATCH) request\b.*?\bURL (https?://\S+)`)
 	tagRe       = regexp.MustCompile(`<[^>]+>`)
@@ -153,6 +166,7 @@ func Parse(file string, data []byte) *Page {
 		lines = append(lines, strings.TrimRight(sc.Text(), "\r"))
 	}
 
+	p.Lines = lines
 	section := -1
 	anchor := ""
 	lastMarker := ""

@@ -55,6 +55,8 @@ type APIError struct {
 	DeclineStatus string `json:"-"`
 	// DeclineReason is the status reason of such a decline.
 	DeclineReason string `json:"-"`
+
+	present map[string]bool // members the decoded body had
 }
 
 // Error describes the failure without any secret: QIWI's error bodies carry none.
@@ -120,40 +122,108 @@ func (e *APIError) Is(target error) bool {
 }
 
 // DecodeAPIError builds the error for a non-2xx answer. The body is decoded leniently:
-// an empty or non-JSON body still yields an *APIError with the status.
+// an empty or non-JSON body still yields an *APIError with the status, and a member that does
+// not decode (a malformed date, say) is skipped without losing the others.
 func DecodeAPIError(statusCode int, body []byte) *APIError {
 	e := &APIError{}
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := json.Unmarshal(body, e); err != nil {
-			*e = decodeFieldByField(body)
+			*e = APIError{Description: "undecodable error body"}
 		}
 	}
 	e.StatusCode = statusCode
 	return e
 }
 
-// decodeFieldByField keeps every field that decodes when the body as a whole does not (a
-// malformed date, say); a body that is not a JSON object keeps none.
-func decodeFieldByField(body []byte) APIError {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) != nil {
-		return APIError{Description: "undecodable error body"}
+// errorMembers are the error body's members in the order MarshalJSON writes them.
+var errorMembers = []string{"serviceName", "errorCode", "description", "userMessage", "dateTime", "datetime", "traceId", "cause"}
+
+func (e *APIError) member(name string) any {
+	switch name {
+	case "serviceName":
+		return &e.ServiceName
+	case "errorCode":
+		return &e.ErrorCode
+	case "description":
+		return &e.Description
+	case "userMessage":
+		return &e.UserMessage
+	case "dateTime":
+		return &e.DateTime
+	case "datetime":
+		return &e.Datetime
+	case "traceId":
+		return &e.TraceID
+	case "cause":
+		return &e.Cause
 	}
-	var e APIError
-	str := func(key string, dst *string) { _ = json.Unmarshal(fields[key], dst) }
-	str("serviceName", &e.ServiceName)
-	str("errorCode", &e.ErrorCode)
-	str("description", &e.Description)
-	str("userMessage", &e.UserMessage)
-	str("traceId", &e.TraceID)
-	for key, dst := range map[string]**Timestamp{"dateTime": &e.DateTime, "datetime": &e.Datetime} {
-		var ts Timestamp
-		if raw, ok := fields[key]; ok && json.Unmarshal(raw, &ts) == nil {
-			*dst = &ts
+	return nil
+}
+
+// UnmarshalJSON decodes an error body member by member, remembering which members it had
+// (an empty userMessage is not an absent one), and skipping members that do not decode.
+func (e *APIError) UnmarshalJSON(data []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	e.present = map[string]bool{}
+	for _, name := range errorMembers {
+		raw, ok := fields[name]
+		if !ok {
+			continue
+		}
+		if json.Unmarshal(raw, e.member(name)) == nil {
+			e.present[name] = true
 		}
 	}
-	if raw, ok := fields["cause"]; ok {
-		e.Cause = raw
+	return nil
+}
+
+// MarshalJSON writes the members the body had, and any set since, in a fixed order.
+func (e APIError) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	n := 0
+	for _, name := range errorMembers {
+		v := reflectValue(e.member(name))
+		if !e.present[name] && isZero(v) {
+			continue
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		fmt.Fprintf(&b, "%q:%s", name, data)
 	}
-	return e
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+func reflectValue(p any) any {
+	switch t := p.(type) {
+	case *string:
+		return *t
+	case **Timestamp:
+		return *t
+	case *json.RawMessage:
+		return *t
+	}
+	return nil
+}
+
+func isZero(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return t == ""
+	case *Timestamp:
+		return t == nil
+	case json.RawMessage:
+		return len(t) == 0
+	}
+	return v == nil
 }

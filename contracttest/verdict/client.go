@@ -1,0 +1,237 @@
+package verdict
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+)
+
+var (
+	payoutKeyOnce sync.Once
+	payoutKey     *rsa.PrivateKey
+)
+
+// replayKey signs replayed payouts; the recorded signature cannot be reproduced, so the
+// check is that the client signs at all.
+func replayKey() *rsa.PrivateKey {
+	payoutKeyOnce.Do(func() { payoutKey, _ = rsa.GenerateKey(rand.Reader, 2048) })
+	return payoutKey
+}
+
+// clientMethod finds the typed client's method for an operationId.
+func clientMethod(opID string) (reflect.Method, bool) {
+	t := reflect.TypeFor[*qiwi.Client]()
+	for i := 0; i < t.NumMethod(); i++ {
+		if m := t.Method(i); strings.EqualFold(m.Name, opID) {
+			return m, true
+		}
+	}
+	return reflect.Method{}, false
+}
+
+// clientVerdict replays the interaction through the generated client.
+func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *match, undoc map[string]bool) []Finding {
+	opID := m.route.Operation.OperationID
+	fail := func(ptr, format string, args ...any) Finding {
+		return Finding{Severity: Fail, Verdict: "client", Pointer: ptr, Message: fmt.Sprintf(format, args...)}
+	}
+	method, ok := clientMethod(opID)
+	if !ok {
+		return []Finding{fail("", "the generated client has no method for %s", opID)}
+	}
+
+	// Typed inputs: path parameters in path order (siteId comes from the configuration),
+	// then the body decoded into the request model.
+	args := []reflect.Value{reflect.ValueOf(ctx)}
+	for _, seg := range strings.Split(m.route.Path, "/") {
+		if !strings.HasPrefix(seg, "{") || seg == "{siteId}" {
+			continue
+		}
+		args = append(args, reflect.ValueOf(m.params[strings.Trim(seg, "{}")]))
+	}
+	mt := method.Type // receiver first
+	if mt.NumIn()-1 > len(args) {
+		bodyType := mt.In(len(args) + 1)
+		body := reflect.New(bodyType)
+		if strings.TrimSpace(in.Request.Body) != "" {
+			if err := json.Unmarshal([]byte(in.Request.Body), body.Interface()); err != nil {
+				return []Finding{fail("", "the recorded request body does not decode into %s: %v", bodyType.Name(), err)}
+			}
+		}
+		args = append(args, body.Elem())
+	}
+	if mt.NumIn()-1 != len(args) {
+		return []Finding{fail("", "%s takes %d arguments, the recording gives %d", method.Name, mt.NumIn()-2, len(args)-1)}
+	}
+
+	var mu sync.Mutex
+	var findings []Finding
+	note := func(f Finding) {
+		mu.Lock()
+		findings = append(findings, f)
+		mu.Unlock()
+	}
+	served := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served++
+		first := served == 1
+		mu.Unlock()
+		if first {
+			for _, f := range compareRequest(in, r) {
+				note(f)
+			}
+		}
+		for k, vs := range in.Response.Header {
+			if strings.EqualFold(k, "Content-Length") {
+				continue
+			}
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(in.Response.Status)
+		_, _ = io.WriteString(w, in.Response.Body)
+	}))
+	defer srv.Close()
+
+	opts := []qiwiruntime.Option{qiwiruntime.WithBaseURL(srv.URL), qiwiruntime.WithSiteID(m.params["siteId"]),
+		qiwiruntime.WithRetry(qiwiruntime.RetryPolicy{MaxAttempts: 1}), qiwiruntime.WithHTTPClient(srv.Client())}
+	if !strings.HasPrefix(in.Request.URL, "/partner/") {
+		opts = append(opts, qiwiruntime.WithPathPrefix(""))
+	}
+	if m.route.Operation.Security != nil {
+		opts = append(opts, qiwiruntime.WithPayoutSigner(replayKey()))
+	}
+	client, err := qiwi.New("replay-key", opts...)
+	if err != nil {
+		return []Finding{fail("", "client: %v", err)}
+	}
+	out := method.Func.Call(append([]reflect.Value{reflect.ValueOf(client)}, args...))
+	errV := out[len(out)-1]
+	var callErr error
+	if !errV.IsNil() {
+		callErr = errV.Interface().(error)
+	}
+
+	status := in.Response.Status
+	if status >= 200 && status < 300 {
+		if callErr != nil && !errors.Is(callErr, qiwiruntime.ErrDeclined) {
+			note(fail("", "the client failed on a %d answer: %v", status, callErr))
+			return findings
+		}
+		if len(out) == 2 && strings.TrimSpace(in.Response.Body) != "" {
+			for _, f := range reencode(out[0].Interface(), in.Response.Body, undoc) {
+				note(f)
+			}
+		}
+		return findings
+	}
+	var apiErr *qiwiruntime.APIError
+	if !errors.As(callErr, &apiErr) {
+		note(fail("", "a %d answer should surface as *qiwiruntime.APIError, got %v", status, callErr))
+		return findings
+	}
+	if apiErr.StatusCode != status {
+		note(fail("", "APIError.StatusCode is %d, the answer was %d", apiErr.StatusCode, status))
+	}
+	if strings.TrimSpace(in.Response.Body) != "" && json.Valid([]byte(in.Response.Body)) {
+		for _, f := range reencode(apiErr, in.Response.Body, undoc) {
+			note(f)
+		}
+	}
+	return findings
+}
+
+// reencode marshals what the client decoded and compares it with the recorded body: every
+// member the model drops or changes is a finding, a dropped undocumented one a warning.
+func reencode(v any, recorded string, undoc map[string]bool) []Finding {
+	want, err := decodeJSON(recorded)
+	if err != nil {
+		return nil // the spec verdict reports a body that is no JSON
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return []Finding{{Severity: Fail, Verdict: "client", Message: "the decoded model does not encode: " + err.Error()}}
+	}
+	got, err := decodeJSON(string(data))
+	if err != nil {
+		return []Finding{{Severity: Fail, Verdict: "client", Message: "the decoded model encodes to invalid JSON"}}
+	}
+	var out []Finding
+	for _, d := range diffJSON(want, got, exact) {
+		f := Finding{Severity: Fail, Verdict: "client", Pointer: d.Pointer, Message: "model round trip: " + d.String()}
+		if d.Kind == "dropped" && undoc[d.Pointer] {
+			f.Severity, f.Undocumented = Warn, true
+			f.Message = "model drops an undocumented field"
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// compareRequest checks the request the client sent against the recording.
+func compareRequest(in fixture.Interaction, r *http.Request) []Finding {
+	var out []Finding
+	fail := func(ptr, format string, args ...any) {
+		out = append(out, Finding{Severity: Fail, Verdict: "client", Pointer: ptr, Message: "request: " + fmt.Sprintf(format, args...)})
+	}
+	if r.Method != in.Request.Method {
+		fail("", "method %s, recorded %s", r.Method, in.Request.Method)
+	}
+	recorded, err := url.Parse(in.Request.URL)
+	if err == nil {
+		if r.URL.EscapedPath() != recorded.EscapedPath() {
+			fail("", "path %s, recorded %s", r.URL.EscapedPath(), recorded.EscapedPath())
+		}
+		if !reflect.DeepEqual(normQuery(r.URL.Query()), normQuery(recorded.Query())) {
+			fail("", "query %q, recorded %q", r.URL.RawQuery, recorded.RawQuery)
+		}
+	}
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		fail("", "no Authorization: Bearer header")
+	}
+	body, _ := io.ReadAll(r.Body)
+	if len(bytes.TrimSpace(body)) > 0 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		fail("", "Content-Type %q for a JSON body", r.Header.Get("Content-Type"))
+	}
+	if in.Request.Header.Get("X-Digital-Sign") != "" && r.Header.Get("X-Digital-Sign") == "" {
+		fail("", "no X-Digital-Sign header on a signed request")
+	}
+	if strings.TrimSpace(in.Request.Body) == "" {
+		return out
+	}
+	want, err := decodeJSON(in.Request.Body)
+	if err != nil {
+		return out
+	}
+	got, err := decodeJSON(string(body))
+	if err != nil {
+		fail("", "body is not JSON: %v", err)
+		return out
+	}
+	for _, d := range diffJSON(want, got, semantic) {
+		fail(d.Pointer, "body %s", d.String())
+	}
+	return out
+}
+
+func normQuery(q url.Values) url.Values {
+	if len(q) == 0 {
+		return nil
+	}
+	return q
+}

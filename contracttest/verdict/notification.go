@@ -1,0 +1,79 @@
+package verdict
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+)
+
+// notificationVerdict validates a notification body against its schema (strictly too),
+// parses it into the typed model, checks the round trip and verifies the signature when the
+// fixture knows the secret.
+func (j *Judge) notificationVerdict(in fixture.Interaction) []Finding {
+	body := []byte(in.Request.Body)
+	var value any
+	if err := json.Unmarshal(body, &value); err != nil {
+		return []Finding{{Severity: Fail, Verdict: "notification", Message: "body is not JSON: " + err.Error()}}
+	}
+	n, err := qiwi.ParseNotification(body)
+	if err != nil {
+		return []Finding{{Severity: Fail, Verdict: "notification", Message: err.Error()}}
+	}
+	typ := n.NotificationType()
+	var findings []Finding
+	if schema := j.notificationSchemas[typ]; schema != nil {
+		findings = append(findings, schemaFindings(schema.Value, value, false)...)
+		if strict := notificationSchemas(j.strictDoc)[typ]; strict != nil {
+			findings = append(findings, schemaFindings(strict.Value, value, true)...)
+		}
+	} else {
+		findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "the spec describes no " + typ + " notification"})
+	}
+	findings = append(findings, reencode(n, in.Request.Body, undocumented(findings))...)
+	for i := range findings {
+		if findings[i].Verdict == "client" {
+			findings[i].Verdict = "notification"
+		}
+	}
+	if in.Secret != "" {
+		header := http.Header{}
+		for k, vs := range in.Request.Header {
+			header[http.CanonicalHeaderKey(k)] = vs
+		}
+		if err := qiwi.VerifyNotification(header, body, in.Secret); err != nil {
+			findings = append(findings, Finding{Severity: Fail, Verdict: "notification", Message: "signature: " + err.Error()})
+		}
+	}
+	return findings
+}
+
+func schemaFindings(schema *openapi3.Schema, value any, strict bool) []Finding {
+	err := schema.VisitJSON(value, openapi3.MultiErrors())
+	if err == nil {
+		return nil
+	}
+	var out []Finding
+	for _, leaf := range leaves(err) {
+		f := Finding{Severity: Fail, Verdict: "spec", Message: "notification: " + leafMessage(leaf)}
+		var se *openapi3.SchemaError
+		if errors.As(leaf, &se) {
+			f.Pointer = pointerOf(se)
+			if strings.HasPrefix(se.Reason, "property ") && strings.HasSuffix(se.Reason, "is unsupported") {
+				name := strings.Trim(strings.TrimSuffix(strings.TrimPrefix(se.Reason, "property "), " is unsupported"), `"`)
+				f.Pointer = strings.TrimSuffix(f.Pointer, "/") + "/" + escape(name)
+				f.Severity, f.Undocumented, f.Message = Warn, true, "notification: undocumented field"
+			}
+		}
+		if strict != f.Undocumented {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}

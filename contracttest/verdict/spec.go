@@ -1,0 +1,176 @@
+package verdict
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/qiwigen/qiwigen/contracttest/fixture"
+)
+
+// match is the operation a recorded request matched.
+type match struct {
+	route  *routers.Route
+	params map[string]string
+}
+
+func buildRequest(in fixture.Interaction) (*http.Request, error) {
+	var body io.Reader
+	if in.Request.Body != "" {
+		body = strings.NewReader(in.Request.Body)
+	}
+	req, err := http.NewRequest(in.Request.Method, replayHost+in.Request.URL, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range in.Request.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if in.Request.Body != "" && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+// authenticate accepts the credentials the spec asks for when they are present: fixtures
+// carry scrubbed or masked values, never real ones.
+func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	s := in.SecurityScheme
+	switch {
+	case s.Type == "http" && strings.EqualFold(s.Scheme, "bearer"):
+		if !strings.HasPrefix(in.RequestValidationInput.Request.Header.Get("Authorization"), "Bearer ") {
+			return errors.New("no Authorization: Bearer header")
+		}
+	case s.Type == "apiKey" && s.In == "header":
+		if in.RequestValidationInput.Request.Header.Get(s.Name) == "" {
+			return fmt.Errorf("no %s header", s.Name)
+		}
+	}
+	return nil
+}
+
+// specVerdict validates the request and the response against the spec; strict validation
+// adds warnings for undocumented members.
+func (j *Judge) specVerdict(ctx context.Context, in fixture.Interaction) (*match, []Finding) {
+	findings, m := j.validate(ctx, in, j.router, false)
+	if m == nil {
+		return nil, findings
+	}
+	strict, _ := j.validate(ctx, in, j.strictRouter, true)
+	return m, append(findings, strict...)
+}
+
+func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router routers.Router, strict bool) ([]Finding, *match) {
+	req, err := buildRequest(in)
+	if err != nil {
+		return []Finding{{Severity: Fail, Verdict: "spec", Message: "unusable request: " + err.Error()}}, nil
+	}
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		msg := fmt.Sprintf("%s %s: %v", in.Request.Method, in.Request.URL, errNoRoute)
+		for _, other := range []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodPatch} {
+			probe, _ := http.NewRequest(other, req.URL.String(), nil)
+			if r, _, err := router.FindRoute(probe); err == nil && other != in.Request.Method {
+				msg = fmt.Sprintf("%s %s: the spec has %s (%s), not %s", in.Request.Method, in.Request.URL, other, r.Operation.OperationID, in.Request.Method)
+				break
+			}
+		}
+		return []Finding{{Severity: Fail, Verdict: "spec", Message: msg}}, nil
+	}
+	opts := &openapi3filter.Options{AuthenticationFunc: authenticate, MultiError: true, IncludeResponseStatus: true}
+	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
+	var findings []Finding
+	add := func(where string, err error) {
+		for _, leaf := range leaves(err) {
+			f := Finding{Severity: Fail, Verdict: "spec", Message: where + ": " + leafMessage(leaf)}
+			var se *openapi3.SchemaError
+			if errors.As(leaf, &se) {
+				f.Pointer = pointerOf(se)
+				if strings.HasSuffix(se.Reason, "is unsupported") && strings.HasPrefix(se.Reason, "property ") {
+					f.Undocumented = true
+					f.Severity = Warn
+					name := strings.TrimSuffix(strings.TrimPrefix(se.Reason, "property "), " is unsupported")
+					f.Pointer = strings.TrimSuffix(f.Pointer, "/") + "/" + escape(strings.Trim(name, `"`))
+					f.Message = where + ": undocumented field"
+				}
+			}
+			if strict != f.Undocumented {
+				continue // strict runs report only undocumented fields; normal runs everything else
+			}
+			findings = append(findings, f)
+		}
+	}
+	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
+		add("request", err)
+	}
+	if in.Response != nil {
+		rvi := &openapi3filter.ResponseValidationInput{RequestValidationInput: input, Status: in.Response.Status,
+			Header: in.Response.Header.Clone(), Options: opts}
+		if rvi.Header == nil {
+			rvi.Header = http.Header{}
+		}
+		if in.Response.Body != "" && rvi.Header.Get("Content-Type") == "" {
+			rvi.Header.Set("Content-Type", "application/json")
+		}
+		rvi.SetBodyBytes([]byte(in.Response.Body))
+		if err := openapi3filter.ValidateResponse(ctx, rvi); err != nil {
+			add(fmt.Sprintf("response %d", in.Response.Status), err)
+		}
+	}
+	return findings, &match{route: route, params: params}
+}
+
+// leaves flattens kin-openapi's nested multi-errors.
+func leaves(err error) []error {
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
+		var out []error
+		for _, e := range me {
+			out = append(out, leaves(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+func leafMessage(err error) string {
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		return se.Reason
+	}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) && re.Err == nil {
+		return re.Error()
+	}
+	var rs *openapi3filter.ResponseError
+	if errors.As(err, &rs) && rs.Err == nil {
+		return rs.Error()
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+func pointerOf(se *openapi3.SchemaError) string {
+	parts := se.JSONPointer()
+	if len(parts) == 0 {
+		return "/"
+	}
+	var b bytes.Buffer
+	for _, p := range parts {
+		b.WriteString("/" + escape(p))
+	}
+	return b.String()
+}

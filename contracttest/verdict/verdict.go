@@ -1,0 +1,226 @@
+// Package verdict judges recorded interactions twice: by the spec (kin-openapi's
+// openapi3filter, with a strict mode that also reports undocumented fields) and by the
+// generated client (the recorded call replayed through gen/qiwi against an httptest server
+// that checks the request and answers with the recorded response; the decoded model must
+// re-encode to the recorded JSON). Notifications are parsed into their typed models and
+// their signatures verified.
+package verdict
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/qiwigen/qiwigen/contracttest/fixture"
+)
+
+// Severity of a finding.
+type Severity string
+
+// Severities: a failure fails the interaction; a warning does unless nothing strict is asked
+// (undocumented fields are warnings by default: QIWI adds fields without notice).
+const (
+	Fail Severity = "fail"
+	Warn Severity = "warn"
+)
+
+// Finding is one problem an interaction has.
+type Finding struct {
+	Severity Severity `json:"severity"`
+	// Verdict is "spec", "client" or "notification".
+	Verdict string `json:"verdict"`
+	// Pointer is a JSON pointer into the body concerned, when there is one.
+	Pointer string `json:"pointer,omitempty"`
+	Message string `json:"message"`
+	// Undocumented marks a finding about a field the spec does not describe (drift).
+	Undocumented bool `json:"undocumented,omitempty"`
+}
+
+func (f Finding) String() string {
+	s := f.Verdict + ": "
+	if f.Pointer != "" {
+		s += f.Pointer + ": "
+	}
+	return s + f.Message
+}
+
+// Result is the judgement of one interaction.
+type Result struct {
+	Interaction fixture.Interaction `json:"interaction"`
+	// Operation is the operationId the request matched, "" if none.
+	Operation string `json:"operation,omitempty"`
+	// Status is the recorded response status (0 for notifications).
+	Status   int       `json:"status,omitempty"`
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// Defect reports whether the example itself is known to be wrong; such results are
+// reported apart from the pass count.
+func (r Result) Defect() bool { return len(r.Interaction.Defects) > 0 }
+
+// Passed reports whether the interaction passed; strict turns undocumented fields into
+// failures.
+func (r Result) Passed(strict bool) bool {
+	for _, f := range r.Findings {
+		if f.Severity == Fail || (strict && f.Undocumented) {
+			return false
+		}
+	}
+	return true
+}
+
+// Judge holds the resolved spec, in its published form and in the strict form that forbids
+// undocumented members, with a router for each.
+type Judge struct {
+	doc, strictDoc       *openapi3.T
+	router, strictRouter routers.Router
+	notificationSchemas  map[string]*openapi3.SchemaRef
+}
+
+// replayHost is where fixtures' paths are resolved: their URLs carry paths only.
+const replayHost = "http://qiwi.replay"
+
+// New loads the resolved spec (YAML or JSON) for judging.
+func New(spec []byte) (*Judge, error) {
+	load := func() (*openapi3.T, routers.Router, error) {
+		doc, err := openapi3.NewLoader().LoadFromData(spec)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			return nil, nil, err
+		}
+		// Match paths whatever the host: fixtures record paths, not servers.
+		doc.Servers = openapi3.Servers{{URL: replayHost + "/partner"}, {URL: replayHost}}
+		r, err := gorillamux.NewRouter(doc)
+		return doc, r, err
+	}
+	j := &Judge{}
+	var err error
+	if j.doc, j.router, err = load(); err != nil {
+		return nil, fmt.Errorf("verdict: spec: %w", err)
+	}
+	if j.strictDoc, j.strictRouter, err = load(); err != nil {
+		return nil, fmt.Errorf("verdict: spec: %w", err)
+	}
+	closeObjects(j.strictDoc)
+	j.notificationSchemas = notificationSchemas(j.doc)
+	return j, nil
+}
+
+// closeObjects sets additionalProperties: false on every object schema that lists its
+// properties and says nothing about others: the strict check's view of the spec.
+func closeObjects(doc *openapi3.T) {
+	seen := map[*openapi3.Schema]bool{}
+	var visit func(s *openapi3.SchemaRef)
+	visit = func(s *openapi3.SchemaRef) {
+		if s == nil || s.Value == nil || seen[s.Value] {
+			return
+		}
+		v := s.Value
+		seen[v] = true
+		if len(v.Properties) > 0 && v.AdditionalProperties.Has == nil && v.AdditionalProperties.Schema == nil &&
+			len(v.AllOf) == 0 && len(v.OneOf) == 0 && len(v.AnyOf) == 0 {
+			no := false
+			v.AdditionalProperties.Has = &no
+		}
+		for _, p := range v.Properties {
+			visit(p)
+		}
+		visit(v.Items)
+		visit(v.AdditionalProperties.Schema)
+		for _, l := range [][]*openapi3.SchemaRef{v.AllOf, v.OneOf, v.AnyOf} {
+			for _, c := range l {
+				visit(c)
+			}
+		}
+	}
+	for _, s := range doc.Components.Schemas {
+		visit(s)
+	}
+}
+
+// notificationSchemas maps notification types to their body schemas.
+func notificationSchemas(doc *openapi3.T) map[string]*openapi3.SchemaRef {
+	out := map[string]*openapi3.SchemaRef{}
+	add := func(op *openapi3.Operation) {
+		n, ok := op.Extensions["x-qiwi-notification"].(map[string]any)
+		if !ok || op.RequestBody == nil || op.RequestBody.Value == nil {
+			return
+		}
+		if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil {
+			out[fmt.Sprint(n["type"])] = mt.Schema
+		}
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, cb := range op.Callbacks {
+				for _, cbItem := range cb.Value.Map() {
+					for _, cbOp := range cbItem.Operations() {
+						add(cbOp)
+					}
+				}
+			}
+		}
+	}
+	if hooks, ok := doc.Extensions["x-webhooks"].(map[string]any); ok {
+		for typ, raw := range hooks {
+			post, _ := raw.(map[string]any)["post"].(map[string]any)
+			ref := fmt.Sprint(digMap(post, "requestBody", "content", "application/json", "schema", "$ref"))
+			if name, ok := strings.CutPrefix(ref, "#/components/schemas/"); ok && doc.Components.Schemas[name] != nil {
+				out[typ] = doc.Components.Schemas[name]
+			}
+		}
+	}
+	return out
+}
+
+func digMap(m map[string]any, keys ...string) any {
+	var cur any = m
+	for _, k := range keys {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[k]
+	}
+	return cur
+}
+
+// Judge runs both verdicts on one interaction.
+func (j *Judge) Judge(ctx context.Context, in fixture.Interaction) Result {
+	res := Result{Interaction: in}
+	if in.Response != nil {
+		res.Status = in.Response.Status
+	}
+	switch in.Kind {
+	case fixture.Notification:
+		res.Findings = append(res.Findings, j.notificationVerdict(in)...)
+	default:
+		m, findings := j.specVerdict(ctx, in)
+		res.Findings = append(res.Findings, findings...)
+		if m != nil {
+			res.Operation = m.route.Operation.OperationID
+			res.Findings = append(res.Findings, j.clientVerdict(ctx, in, m, undocumented(findings))...)
+		}
+	}
+	return res
+}
+
+var errNoRoute = errors.New("no operation of the spec has this method and path")
+
+// undocumented collects the pointers strict validation found undocumented in the response.
+func undocumented(findings []Finding) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range findings {
+		if f.Undocumented {
+			out[f.Pointer] = true
+		}
+	}
+	return out
+}
