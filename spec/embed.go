@@ -11,3 +11,9 @@ var QIWI []byte
 
 // Name is the path the bundled spec is reported under in errors.
 const Name = "spec/qiwi.yaml"
+
+// Resolved is spec/qiwi.resolved.yaml: the spec after the project's overlays, the one the
+// contract harness judges against.
+//
+//go:embed qiwi.resolved.yaml
+var Resolved []byte

@@ -1,0 +1,191 @@
+// Command qiwicontract is the contract harness for CI: it judges recorded interactions by
+// the spec and by the generated client.
+//
+//	qiwicontract replay [flags] PATH...   judge fixture files, fixture directories, .har files
+//	qiwicontract extract [flags]          write the fixtures extracted from QIWI's docs
+//
+// Exit status: 0 all passed, 1 findings, 2 bad usage or unreadable input.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qiwigen/qiwigen/contracttest/extract"
+	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/replay"
+	"github.com/qiwigen/qiwigen/contracttest/verdict"
+	"github.com/qiwigen/qiwigen/spec"
+)
+
+const usage = `qiwicontract: judge QIWI API interactions by the spec and by the generated client.
+
+Usage:
+  qiwicontract replay [--spec FILE] [--strict] [--junit FILE] [--markdown FILE] [--json] PATH...
+  qiwicontract extract --docs DIR [--vectors FILE] [--out FILE]
+
+replay   PATH is a fixture file (.json), a directory of them, or a HAR 1.2 file (.har).
+         One line per interaction with its verdict and reasons, then "N passed, M failed".
+         Undocumented fields are warnings unless --strict. Examples the docs themselves get
+         wrong are reported apart (counted as skipped).
+extract  Writes the fixtures extracted from QIWI's documentation pages under DIR.
+
+Exit status: 0 all passed, 1 an interaction failed, 2 bad usage or unreadable input.
+`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "replay":
+		return runReplay(ctx, args[1:], stdout, stderr)
+	case "extract":
+		return runExtract(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "qiwicontract: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	specPath := fs.String("spec", "", "resolved spec to judge by (default: the bundled spec/qiwi.resolved.yaml)")
+	strict := fs.Bool("strict", false, "undocumented fields fail instead of warn")
+	junit := fs.String("junit", "", "also write JUnit XML to this file")
+	markdown := fs.String("markdown", "", "also write a Markdown summary to this file")
+	asJSON := fs.Bool("json", false, "write the results as JSON instead of text")
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "qiwicontract replay: no PATH given")
+		return 2
+	}
+	specData := spec.Resolved
+	if *specPath != "" {
+		var err error
+		if specData, err = os.ReadFile(*specPath); err != nil {
+			fmt.Fprintln(stderr, "qiwicontract:", err)
+			return 2
+		}
+	}
+	judge, err := verdict.New(specData)
+	if err != nil {
+		fmt.Fprintln(stderr, "qiwicontract:", err)
+		return 2
+	}
+	ins, err := fixture.ReadPaths(fs.Args()...)
+	if err != nil {
+		fmt.Fprintln(stderr, "qiwicontract:", err)
+		return 2
+	}
+	report := replay.Run(ctx, judge, ins, *strict)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report.Results); err != nil {
+			fmt.Fprintln(stderr, "qiwicontract:", err)
+			return 2
+		}
+	} else if err := report.WriteText(stdout); err != nil {
+		fmt.Fprintln(stderr, "qiwicontract:", err)
+		return 2
+	}
+	if *junit != "" {
+		if err := writeTo(*junit, report.WriteJUnit); err != nil {
+			fmt.Fprintln(stderr, "qiwicontract:", err)
+			return 2
+		}
+	}
+	if *markdown != "" {
+		doc, err := openapi3.NewLoader().LoadFromData(specData)
+		if err != nil {
+			fmt.Fprintln(stderr, "qiwicontract:", err)
+			return 2
+		}
+		if err := writeTo(*markdown, func(w io.Writer) error { return report.WriteMarkdown(w, doc) }); err != nil {
+			fmt.Fprintln(stderr, "qiwicontract:", err)
+			return 2
+		}
+	}
+	if !report.OK() {
+		return 1
+	}
+	return 0
+}
+
+func runExtract(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	docsDir := fs.String("docs", "", "QIWI documentation directory (required)")
+	vectors := fs.String("vectors", "", "signature vector table for documented notifications")
+	out := fs.String("out", "", "fixture file to write (default: standard output)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *docsDir == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "qiwicontract extract: --docs is required")
+		return 2
+	}
+	var vs []extract.Vector
+	if *vectors != "" {
+		var err error
+		if vs, err = extract.ReadVectors(*vectors); err != nil {
+			fmt.Fprintln(stderr, "qiwicontract:", err)
+			return 2
+		}
+	}
+	ins, err := extract.Dir(*docsDir, vs)
+	if err != nil {
+		fmt.Fprintln(stderr, "qiwicontract:", err)
+		return 2
+	}
+	data, err := fixture.Marshal(ins)
+	if err != nil {
+		fmt.Fprintln(stderr, "qiwicontract:", err)
+		return 2
+	}
+	if *out == "" {
+		_, _ = stdout.Write(data)
+		return 0
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		fmt.Fprintln(stderr, "qiwicontract:", err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "qiwicontract: wrote %d interactions to %s\n", len(ins), *out)
+	return 0
+}
+
+// writeTo writes a report to a file only when it was produced whole.
+func writeTo(path string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}

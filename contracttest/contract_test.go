@@ -1,0 +1,383 @@
+package contracttest_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/contracttest/extract"
+	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/replay"
+	"github.com/qiwigen/qiwigen/contracttest/verdict"
+	"github.com/qiwigen/qiwigen/spec"
+)
+
+const (
+	docsDir     = "../../shared/docs/qiwi"
+	vectorsFile = "../gen/qiwi/testdata/signatures.tsv"
+)
+
+var (
+	corpusOnce sync.Once
+	corpus     []fixture.Interaction
+	corpusErr  error
+	judgeOnce  sync.Once
+	judge      *verdict.Judge
+	judgeErr   error
+)
+
+func docFixtures(t testing.TB) []fixture.Interaction {
+	t.Helper()
+	corpusOnce.Do(func() {
+		var vs []extract.Vector
+		if vs, corpusErr = extract.ReadVectors(vectorsFile); corpusErr == nil {
+			corpus, corpusErr = extract.Dir(docsDir, vs)
+		}
+	})
+	require.NoError(t, corpusErr)
+	return corpus
+}
+
+func theJudge(t testing.TB) *verdict.Judge {
+	t.Helper()
+	judgeOnce.Do(func() { judge, judgeErr = verdict.New(spec.Resolved) })
+	require.NoError(t, judgeErr)
+	return judge
+}
+
+// Every example of the docs goes through both verdicts; all but the known doc defects pass.
+func TestDocExamplesPassBothVerdicts(t *testing.T) {
+	ins := docFixtures(t)
+	report := replay.Run(context.Background(), theJudge(t), ins, false)
+	var out strings.Builder
+	require.NoError(t, report.WriteText(&out))
+	passed, failed, defects := report.Counts()
+	t.Logf("doc corpus: %d interactions, %d passed, %d failed, %d doc defects", len(ins), passed, failed, defects)
+	assert.Zero(t, failed, out.String())
+	assert.Greater(t, passed, 130, "the extractor finds the reference's examples")
+
+	var kinds = map[fixture.Kind]int{}
+	signed := 0
+	for _, res := range report.Results {
+		kinds[res.Interaction.Kind]++
+		if res.Interaction.Secret != "" {
+			signed++
+		}
+		if res.Interaction.Kind == fixture.API && !res.Defect() {
+			assert.NotEmpty(t, res.Operation, "%s matched no operation", res.Interaction.Name)
+		}
+	}
+	assert.Greater(t, kinds[fixture.Notification], 10)
+	assert.GreaterOrEqual(t, signed, 7, "every notification type has a signed example")
+	for _, res := range report.Results {
+		if res.Defect() {
+			t.Logf("doc defect %s: %s", res.Interaction.Provenance, strings.Join(res.Interaction.Defects, "; "))
+		}
+	}
+}
+
+// Every documented operation has a passing fixture, or only examples the docs get wrong.
+func TestCoverage(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(spec.Resolved)
+	require.NoError(t, err)
+	report := replay.Run(context.Background(), theJudge(t), docFixtures(t), false)
+	table := replay.Coverage(doc, report)
+	var md strings.Builder
+	require.NoError(t, table.WriteMarkdown(&md))
+	t.Log("\n" + md.String())
+
+	undocumented := map[string]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if _, ok := op.Extensions["x-qiwi-undocumented"]; ok {
+				undocumented[op.OperationID] = true
+			}
+		}
+	}
+	for _, op := range table.Uncovered() {
+		if undocumented[op] {
+			continue
+		}
+		if excused(doc, report, op) {
+			t.Logf("%s is covered only by examples the docs get wrong", op)
+			continue
+		}
+		t.Errorf("documented operation %s has no passing fixture", op)
+	}
+}
+
+// excused reports whether the docs document op only with examples they get wrong, as the
+// spec records it: a doc defect naming the operation (x-qiwi-doc-defects) or another method
+// the docs show for it (x-qiwi-doc-methods), with such an example among the defects.
+func excused(doc *openapi3.T, r replay.Report, op string) bool {
+	type shape struct{ method, path string }
+	var shapes []shape
+	if raw, ok := doc.Extensions["x-qiwi-doc-defects"].([]any); ok {
+		for _, d := range raw {
+			m := d.(map[string]any)
+			if m["operation"] == op {
+				shapes = append(shapes, shape{fmt.Sprint(m["method"]), fmt.Sprint(m["path"])})
+			}
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for _, o := range item.Operations() {
+			if o.OperationID != op {
+				continue
+			}
+			if methods, ok := o.Extensions["x-qiwi-doc-methods"].(map[string]any); ok {
+				for m := range methods {
+					shapes = append(shapes, shape{strings.ToUpper(m), path})
+				}
+			}
+		}
+	}
+	for _, res := range r.Results {
+		if !res.Defect() {
+			continue
+		}
+		path := strings.TrimPrefix(strings.SplitN(res.Interaction.Request.URL, "?", 2)[0], "/partner")
+		for _, s := range shapes {
+			if s.method == res.Interaction.Request.Method && docs.MatchTemplate(s.path, path) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type mutation struct {
+	name  string
+	apply func(in *fixture.Interaction, doc *openapi3.T, op string) bool // false: not applicable
+}
+
+func firstLeaf(v any, keep func(key string, val any) bool) (parent map[string]any, key string, ok bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if keep(k, t[k]) {
+				return t, k, true
+			}
+			if p, kk, ok := firstLeaf(t[k], keep); ok {
+				return p, kk, true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if p, k, ok := firstLeaf(e, keep); ok {
+				return p, k, true
+			}
+		}
+	}
+	return nil, "", false
+}
+
+func mutateJSON(body *string, f func(v any) bool) bool {
+	var v any
+	if json.Unmarshal([]byte(*body), &v) != nil {
+		return false
+	}
+	if !f(v) {
+		return false
+	}
+	data, _ := json.Marshal(v)
+	*body = string(data)
+	return true
+}
+
+func bodyOf(in *fixture.Interaction) *string {
+	if in.Kind == fixture.Notification {
+		return &in.Request.Body
+	}
+	if in.Response == nil || strings.TrimSpace(in.Response.Body) == "" {
+		return nil
+	}
+	return &in.Response.Body
+}
+
+func requiredOf(doc *openapi3.T, in *fixture.Interaction, op string) []string {
+	if in.Kind == fixture.Notification {
+		return nil
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, o := range item.Operations() {
+			if o.OperationID != op {
+				continue
+			}
+			resp := o.Responses.Status(in.Response.Status)
+			if resp == nil || resp.Value == nil {
+				return nil
+			}
+			mt := resp.Value.Content.Get("application/json")
+			if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+				return nil
+			}
+			return mt.Schema.Value.Required
+		}
+	}
+	return nil
+}
+
+var mutations = []mutation{
+	{"wrong type", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
+		b := bodyOf(in)
+		return b != nil && mutateJSON(b, func(v any) bool {
+			p, k, ok := firstLeaf(v, func(key string, val any) bool {
+				_, isStr := val.(string)
+				return isStr && key != "value" && key != "type" && key != "version"
+			})
+			if ok {
+				p[k] = map[string]any{"unexpected": true}
+			}
+			return ok
+		})
+	}},
+	{"missing required field", func(in *fixture.Interaction, doc *openapi3.T, op string) bool {
+		b := bodyOf(in)
+		if b == nil {
+			return false
+		}
+		req := requiredOf(doc, in, op)
+		if in.Kind == fixture.Notification {
+			req = []string{"version"}
+		}
+		return mutateJSON(b, func(v any) bool {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			for _, r := range req {
+				if _, present := m[r]; present {
+					delete(m, r)
+					return true
+				}
+			}
+			return false
+		})
+	}},
+	{"unknown path", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
+		if in.Kind != fixture.API {
+			return false
+		}
+		in.Request.URL = "/partner/payin/v1/sites/test-01/no-such-resource/1"
+		return true
+	}},
+	{"wrong method", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
+		if in.Kind != fixture.API {
+			return false
+		}
+		in.Request.Method = "PATCH"
+		return true
+	}},
+	{"malformed JSON", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
+		b := bodyOf(in)
+		if b == nil {
+			return false
+		}
+		*b = strings.TrimSpace(*b)
+		*b = (*b)[:len(*b)-1]
+		return true
+	}},
+	{"timestamp that is no date", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
+		b := bodyOf(in)
+		return b != nil && mutateJSON(b, func(v any) bool {
+			p, k, ok := firstLeaf(v, func(key string, val any) bool {
+				_, isStr := val.(string)
+				l := strings.ToLower(key)
+				return isStr && (strings.HasSuffix(l, "datetime") || strings.HasSuffix(l, "date") || l == "createdon")
+			})
+			if ok {
+				p[k] = "not-a-date"
+			}
+			return ok
+		})
+	}},
+	{"request amount with three fraction digits", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
+		if in.Kind != fixture.API || in.Request.Body == "" {
+			return false
+		}
+		return mutateJSON(&in.Request.Body, func(v any) bool {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			amount, ok := m["amount"].(map[string]any)
+			if !ok {
+				return false
+			}
+			amount["value"] = json.Number("1.005")
+			return true
+		})
+	}},
+}
+
+// Faults injected into every passing fixture must be caught by the verdicts.
+func TestMutationsAreCaught(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(spec.Resolved)
+	require.NoError(t, err)
+	j := theJudge(t)
+	ctx := context.Background()
+	applied, caught := 0, 0
+	perKind := map[string][2]int{}
+	var missed []string
+	for _, in := range docFixtures(t) {
+		base := j.Judge(ctx, in)
+		if base.Defect() || !base.Passed(false) {
+			continue
+		}
+		for _, m := range mutations {
+			mutated := in
+			mutated.Request.Header = in.Request.Header.Clone()
+			if in.Response != nil {
+				r := *in.Response
+				mutated.Response = &r
+			}
+			if !m.apply(&mutated, doc, base.Operation) {
+				continue
+			}
+			applied++
+			c := perKind[m.name]
+			c[0]++
+			if !j.Judge(ctx, mutated).Passed(false) {
+				caught++
+				c[1]++
+			} else {
+				missed = append(missed, fmt.Sprintf("%s: %s", m.name, in.Name))
+			}
+			perKind[m.name] = c
+		}
+	}
+	rate := float64(caught) / float64(applied)
+	t.Logf("mutation catch rate: %d/%d = %.1f%%", caught, applied, 100*rate)
+	for name, c := range perKind {
+		t.Logf("  %-45s %d/%d", name, c[1], c[0])
+	}
+	for _, m := range missed {
+		t.Logf("  missed %s", m)
+	}
+	require.Greater(t, applied, 500)
+	assert.GreaterOrEqual(t, rate, 0.95, "catch rate below 95%%")
+}
+
+func TestMain(m *testing.M) {
+	if _, err := os.Stat(docsDir); err != nil {
+		fmt.Fprintln(os.Stderr, "contracttest: the vendor docs are expected at", docsDir)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}

@@ -1,0 +1,14 @@
+// Package contracttest is the contract harness: it proves that the spec, the generated client
+// and QIWI's documentation agree.
+//
+//   - docs: the one reader of QIWI's documentation pages
+//   - fixture: the interaction model, its readers (own format, HAR 1.2), scrubber and recorder
+//   - extract: documentation examples to fixtures
+//   - verdict: the spec verdict (kin-openapi) and the client verdict (replay through gen/qiwi)
+//   - replay: running, reporting (text, JUnit, Markdown) and coverage
+//   - cmd/qiwicontract: the command CI runs
+//
+// The tests of this package run every documented example through both verdicts, mutate
+// every fixture to prove the verdicts catch faults, and check coverage of the spec's
+// operations.
+package contracttest
