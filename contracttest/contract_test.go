@@ -4,7 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -19,6 +23,8 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/contracttest/replay"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 	"github.com/qiwigen/qiwigen/spec"
 )
 
@@ -381,3 +387,58 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// The user's own traffic: the generated client records through fixture.Recorder; what it
+// writes holds no secret and passes both verdicts on replay.
+func TestRecordedTrafficReplays(t *testing.T) {
+	answers := map[string]string{
+		"PUT /partner/payin/v1/sites/test-01/payments/1811": `{"paymentId":"1811","createdDateTime":"2024-03-01T17:10:31.284+03:00","amount":{"currency":"RUB","value":"200.00"},"capturedAmount":{"currency":"RUB","value":"0.00"},"refundedAmount":{"currency":"RUB","value":"0.00"},"paymentMethod":{"type":"CARD","maskedPan":"425600******0003"},"status":{"value":"COMPLETED","changedDateTime":"2024-03-01T17:10:32.607+03:00"},"createdToken":{"token":"66aebf5f-098e-4e36-922a-a4107b349a96","name":"425600******0003"},"flags":["SALE"]}`,
+		"GET /partner/payin/v1/sites/test-01/payments/1811/refunds": `[{"refundId":"r1","createdDateTime":"2024-03-20T16:32:55.547+03:00","amount":{"currency":"RUB","value":"2.34"},"status":{"value":"COMPLETED","changedDateTime":"2024-03-20T16:32:55.55+03:00"},"flags":["REVERSAL"]}]`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := answers[r.Method+" "+r.URL.Path]
+		w.Header().Set("Content-Type", "application/json")
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"serviceName":"payin-core","errorCode":"payin.resource.not.found","description":"Resource not found","userMessage":"Resource not found","traceId":"c3564ba25e221fe3","dateTime":"2024-03-13T16:30:52.464+03:00"}`)
+			return
+		}
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+
+	rec := &fixture.Recorder{Next: srv.Client().Transport, Source: "test session"}
+	client, err := qiwi.New("5c4b25xx93aa435d9cb8cd17480356f9", qiwiruntime.WithBaseURL(srv.URL), qiwiruntime.WithSiteID("test-01"),
+		qiwiruntime.WithHTTPClient(&http.Client{Transport: rec}), qiwiruntime.WithRetry(qiwiruntime.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	ctx := context.Background()
+	amount, _ := qiwiruntime.ParseMoney("200")
+	_, err = client.CreatePayment(ctx, "1811", qiwi.CreatePaymentRequest{
+		Amount:        qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub},
+		PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: ptr("4256000000000003"), Cvv2: ptr("849"), ExpiryDate: ptr("12/30")},
+	})
+	require.NoError(t, err)
+	_, err = client.ListRefunds(ctx, "1811")
+	require.NoError(t, err)
+	_, err = client.GetCapture(ctx, "1811", "nope")
+	require.ErrorIs(t, err, qiwiruntime.ErrNotFound)
+
+	path := filepath.Join(t.TempDir(), "recorded.json")
+	require.NoError(t, fixture.Write(path, rec.Interactions()))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, secret := range []string{"5c4b25xx93aa435d9cb8cd17480356f9", "4256000000000003", `"849"`, "66aebf5f-098e-4e36-922a-a4107b349a96"} {
+		assert.NotContains(t, string(data), secret, "the recording leaks a secret")
+	}
+	ins, err := fixture.ReadFile(path)
+	require.NoError(t, err)
+	require.Len(t, ins, 3)
+	report := replay.Run(ctx, theJudge(t), ins, true)
+	var out strings.Builder
+	require.NoError(t, report.WriteText(&out))
+	assert.True(t, report.OK(), out.String())
+	passed, _, _ := report.Counts()
+	assert.Equal(t, 3, passed)
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/fixture"
+)
+
+// A HAR file with one good and one bad interaction: exit 1, "1 passed, 1 failed", and a
+// JUnit file that counts one failure.
+func TestReplayHAR(t *testing.T) {
+	good := fixture.Interaction{
+		Name: "capture status", Kind: fixture.API,
+		Request: fixture.Request{Method: http.MethodGet, URL: "/partner/payin/v1/sites/test-01/payments/1811/captures/bxwd8096",
+			Header: http.Header{"Authorization": {"Bearer REDACTED"}, "Accept": {"application/json"}}},
+		Response: &fixture.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: `{"captureId":"bxwd8096","createdDateTime":"2024-03-20T16:29:58.96+03:00","amount":{"currency":"RUB","value":"6.77"},"status":{"value":"COMPLETED","changedDateTime":"2024-03-20T16:29:58.963+03:00"}}`},
+	}
+	bad := good
+	bad.Name = "capture status with an amount that is no number"
+	bad.Response = &fixture.Response{Status: 200, Header: good.Response.Header,
+		Body: `{"captureId":"bxwd8096","amount":{"currency":"RUB","value":"six"},"status":{"value":"COMPLETED"}}`}
+	har, err := fixture.MarshalHAR("https://b2b-api.qiwi.com", []fixture.Interaction{good, bad})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	harPath := filepath.Join(dir, "traffic.har")
+	require.NoError(t, os.WriteFile(harPath, har, 0o644))
+	junitPath := filepath.Join(dir, "junit.xml")
+	mdPath := filepath.Join(dir, "summary.md")
+
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), []string{"replay", "--junit", junitPath, "--markdown", mdPath, harPath}, &stdout, &stderr)
+	assert.Equal(t, 1, status, stderr.String())
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	assert.Equal(t, "1 passed, 1 failed", lines[len(lines)-1])
+	assert.Contains(t, stdout.String(), "PASS   GET /partner/payin/v1/sites/test-01/payments/1811/captures/bxwd8096 (capture status)")
+	assert.Contains(t, stdout.String(), "FAIL   GET")
+	assert.Contains(t, stdout.String(), "/amount/value")
+
+	data, err := os.ReadFile(junitPath)
+	require.NoError(t, err)
+	var suite struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Cases    []struct {
+			Failure *struct{} `xml:"failure"`
+		} `xml:"testcase"`
+	}
+	require.NoError(t, xml.Unmarshal(data, &suite))
+	assert.Equal(t, 2, suite.Tests)
+	assert.Equal(t, 1, suite.Failures)
+	assert.Nil(t, suite.Cases[0].Failure)
+	assert.NotNil(t, suite.Cases[1].Failure)
+
+	md, err := os.ReadFile(mdPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "1 passed, 1 failed")
+	assert.Contains(t, string(md), "| getCapture |")
+
+	// Only the good one: exit 0.
+	har, err = fixture.MarshalHAR("https://b2b-api.qiwi.com", []fixture.Interaction{good})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(harPath, har, 0o644))
+	stdout.Reset()
+	assert.Equal(t, 0, run(context.Background(), []string{"replay", harPath}, &stdout, &stderr))
+	assert.True(t, strings.HasSuffix(stdout.String(), "1 passed, 0 failed\n"))
+}
+
+func TestUndocumentedFieldsWarnUnlessStrict(t *testing.T) {
+	in := fixture.Interaction{
+		Name: "refund with a field QIWI added", Kind: fixture.API,
+		Request: fixture.Request{Method: http.MethodGet, URL: "/partner/payin/v1/sites/test-01/payments/1811/refunds/r1",
+			Header: http.Header{"Authorization": {"Bearer REDACTED"}}},
+		Response: &fixture.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: `{"refundId":"r1","status":{"value":"COMPLETED"},"brandNewField":"x"}`},
+	}
+	path := filepath.Join(t.TempDir(), "drift.json")
+	require.NoError(t, fixture.Write(path, []fixture.Interaction{in}))
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 0, run(context.Background(), []string{"replay", path}, &stdout, &stderr), stdout.String())
+	assert.Contains(t, stdout.String(), "WARN")
+	assert.Contains(t, stdout.String(), "/brandNewField")
+	stdout.Reset()
+	assert.Equal(t, 1, run(context.Background(), []string{"replay", "--strict", path}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "0 passed, 1 failed")
+}
+
+func TestUsageAndUnreadableInput(t *testing.T) {
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.json")
+	require.NoError(t, os.WriteFile(broken, []byte("{\n  \"interactions\": [\n    {\"name\": \"x\",\n"), 0o644))
+	notHAR := filepath.Join(dir, "x.har")
+	require.NoError(t, os.WriteFile(notHAR, []byte(`{"nolog": true}`), 0o644))
+	tests := []struct {
+		args   []string
+		status int
+		stderr string
+	}{
+		{[]string{}, 2, "Usage:"},
+		{[]string{"-h"}, 0, ""},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"replay"}, 2, "no PATH"},
+		{[]string{"replay", filepath.Join(dir, "absent.json")}, 2, "absent.json"},
+		{[]string{"replay", broken}, 2, "broken.json: line 3"},
+		{[]string{"replay", notHAR}, 2, "x.har: not a HAR file"},
+		{[]string{"replay", "--spec", filepath.Join(dir, "nope.yaml"), broken}, 2, "nope.yaml"},
+		{[]string{"extract"}, 2, "--docs is required"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		assert.Equal(t, tt.status, run(context.Background(), tt.args, &stdout, &stderr), "%v: %s", tt.args, stderr.String())
+		assert.Contains(t, stderr.String(), tt.stderr, "%v", tt.args)
+	}
+}
