@@ -392,7 +392,7 @@ func TestMain(m *testing.M) {
 // writes holds no secret and passes both verdicts on replay.
 func TestRecordedTrafficReplays(t *testing.T) {
 	answers := map[string]string{
-		"PUT /partner/payin/v1/sites/test-01/payments/1811": `{"paymentId":"1811","createdDateTime":"2024-03-01T17:10:31.284+03:00","amount":{"currency":"RUB","value":"200.00"},"capturedAmount":{"currency":"RUB","value":"0.00"},"refundedAmount":{"currency":"RUB","value":"0.00"},"paymentMethod":{"type":"CARD","maskedPan":"425600******0003"},"status":{"value":"COMPLETED","changedDateTime":"2024-03-01T17:10:32.607+03:00"},"createdToken":{"token":"66aebf5f-098e-4e36-922a-a4107b349a96","name":"425600******0003"},"flags":["SALE"]}`,
+		"PUT /partner/payin/v1/sites/test-01/payments/1811":         `{"paymentId":"1811","createdDateTime":"2024-03-01T17:10:31.284+03:00","amount":{"currency":"RUB","value":"200.00"},"capturedAmount":{"currency":"RUB","value":"0.00"},"refundedAmount":{"currency":"RUB","value":"0.00"},"paymentMethod":{"type":"CARD","maskedPan":"425600******0003"},"status":{"value":"COMPLETED","changedDateTime":"2024-03-01T17:10:32.607+03:00"},"createdToken":{"token":"66aebf5f-098e-4e36-922a-a4107b349a96","name":"425600******0003"},"flags":["SALE"]}`,
 		"GET /partner/payin/v1/sites/test-01/payments/1811/refunds": `[{"refundId":"r1","createdDateTime":"2024-03-20T16:32:55.547+03:00","amount":{"currency":"RUB","value":"2.34"},"status":{"value":"COMPLETED","changedDateTime":"2024-03-20T16:32:55.55+03:00"},"flags":["REVERSAL"]}]`,
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -442,3 +442,19 @@ func TestRecordedTrafficReplays(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// BenchmarkReplayDocCorpus puts the whole doc corpus through both verdicts and reports
+// interactions per second. Goal: the corpus in under 2 s warm.
+func BenchmarkReplayDocCorpus(b *testing.B) {
+	ins := docFixtures(b)
+	j := theJudge(b)
+	ctx := context.Background()
+	var n int
+	for b.Loop() {
+		report := replay.Run(ctx, j, ins, false)
+		n += len(report.Results)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "interactions/s")
+	b.ReportMetric(float64(len(ins)), "corpus-size")
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/corpus")
+}

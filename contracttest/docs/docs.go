@@ -95,6 +95,33 @@ type Page struct {
 	Sections  []Section
 	Blocks    []CodeBlock
 	Endpoints []Endpoint
+	// Tables are the Markdown pipe tables: parameter tables (field, type, description) and
+	// enum tables (value, description), with positions, for the docs-drift check.
+	Tables []Table
+}
+
+// Table is a Markdown pipe table. Rows that only separate groups (----|----) are dropped;
+// cells keep their text with <br> turned into nothing, so "payment.<br>amount" reads
+// "payment.amount".
+type Table struct {
+	Header  []string
+	Rows    [][]string
+	RowPos  []Position // position of each row
+	Pos     Position   // position of the header row
+	Section int        // index into Page.Sections, -1 if none
+}
+
+// Column returns the index of the first header cell that contains any of the names
+// (case-insensitive), -1 if none.
+func (t Table) Column(names ...string) int {
+	for i, h := range t.Header {
+		for _, n := range names {
+			if strings.Contains(strings.ToLower(h), strings.ToLower(n)) {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 var (
@@ -111,7 +138,21 @@ var (
 	urlHeader   = regexp.MustCompile(`<h3>URL\s*<span>(.*?)</span>`)
 	proseRe     = regexp.MustCompile(`\b(GET|PUT|POST|DELETE|PATCH) request\b.*?\bURL (https?://\S+)`)
 	tagRe       = regexp.MustCompile(`<[^>]+>`)
+	tableSep    = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$`)
 )
+
+func splitRow(line string) []string {
+	line = strings.TrimSpace(line)
+	line = strings.TrimPrefix(line, "|")
+	line = strings.TrimSuffix(line, "|")
+	cells := strings.Split(line, "|")
+	for i, c := range cells {
+		c = strings.ReplaceAll(c, "<br>", "")
+		c = strings.ReplaceAll(c, "<br/>", "")
+		cells[i] = strings.TrimSpace(c)
+	}
+	return cells
+}
 
 // apiHosts are the hosts whose URLs are API endpoints (payment-form hosts are not).
 var apiHosts = map[string]bool{"api.qiwi.com": true, "b2b-api.qiwi.com": true}
@@ -205,6 +246,20 @@ func Parse(file string, data []byte) *Page {
 		}
 		if m := markerRe.FindStringSubmatch(line); m != nil {
 			lastMarker = m[1]
+			continue
+		}
+		if strings.Contains(line, "|") && i+1 < len(lines) && tableSep.MatchString(lines[i+1]) {
+			t := Table{Header: splitRow(line), Pos: pos(i), Section: section}
+			j := i + 2
+			for ; j < len(lines) && strings.Contains(lines[j], "|") && strings.TrimSpace(lines[j]) != ""; j++ {
+				if tableSep.MatchString(lines[j]) {
+					continue
+				}
+				t.Rows = append(t.Rows, splitRow(lines[j]))
+				t.RowPos = append(t.RowPos, pos(j))
+			}
+			p.Tables = append(p.Tables, t)
+			i = j - 1
 			continue
 		}
 		if strings.Contains(line, "window.requestUI(") {

@@ -99,3 +99,33 @@ func TestParseVendorDocs(t *testing.T) {
 	assert.Greater(t, declared, 40)
 	assert.Greater(t, blocks, 200)
 }
+
+func TestParseTables(t *testing.T) {
+	page := "## Statuses {#statuses}\n\nStatus|Description|Final\n------|--------|---------\nWAITING | Invoice issued| -\n----|----|----\nPAID|Invoice paid|+\n\ntext\n"
+	p := Parse("p.md", []byte(page))
+	require.Len(t, p.Tables, 1)
+	tb := p.Tables[0]
+	assert.Equal(t, []string{"Status", "Description", "Final"}, tb.Header)
+	assert.Equal(t, [][]string{{"WAITING", "Invoice issued", "-"}, {"PAID", "Invoice paid", "+"}}, tb.Rows)
+	assert.Equal(t, 7, tb.RowPos[1].Line)
+	assert.Equal(t, "statuses", tb.Pos.Anchor)
+	assert.Equal(t, 2, tb.Column("final"))
+}
+
+func TestVendorParameterTables(t *testing.T) {
+	p, err := ParseFile("../../../shared/docs/qiwi/payments/_notifications_en.html.md.erb")
+	require.NoError(t, err)
+	found := false
+	for _, tb := range p.Tables {
+		col := tb.Column("Notification field")
+		if col < 0 {
+			continue
+		}
+		for _, row := range tb.Rows {
+			if len(row) > col && row[col] == "payment.amount.value" {
+				found = true
+			}
+		}
+	}
+	assert.True(t, found, "the PAYMENT field table lists payment.amount.value")
+}

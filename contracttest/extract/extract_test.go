@@ -1,0 +1,72 @@
+package extract
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/contracttest/fixture"
+)
+
+const declaredSection = "## Refund status {#refund_status}\n\n" +
+	"<script>\n window.requestUI(\n data,\n \"api\",\n \"payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}\",\n \"get\",\n [])\n</script>\n\n" +
+	"<!-- Request body -->\n~~~http\nGET /partner/payin/v1/sites/test-01/payments/1811/refunds/r1 HTTP/1.1\nAuthorization: Bearer x\nHost: b2b-api.qiwi.com\n\n{\"oops\": 1}\n~~~\n\n" +
+	"<!-- 200 -->\n~~~json\nSuccessful response\n{\"refundId\": \"r1\", \"refundId\": \"r2\"}\n~~~\n\n" +
+	"<!-- 4xx -->\n~~~json\n{\"errorCode\": \"payin.resource.not.found\"}\n~~~\n\n" +
+	"<!-- 5xx -->\n~~~json\n{\"errorCode\": \"internal.error\"}\n\nSecond example\n{}\n~~~\n"
+
+func TestDeclaredSection(t *testing.T) {
+	ins := Page(docs.Parse("ref.md", []byte(declaredSection)), "ref.md", nil)
+	require.Len(t, ins, 3)
+	ok, notFound, server := ins[0], ins[1], ins[2]
+
+	assert.Equal(t, fixture.API, ok.Kind)
+	assert.Equal(t, "GET", ok.Request.Method)
+	assert.Equal(t, "/partner/payin/v1/sites/test-01/payments/1811/refunds/r1", ok.Request.URL)
+	assert.Equal(t, "Bearer x", ok.Request.Header.Get("Authorization"))
+	assert.Equal(t, fixture.Provenance{Source: "docs", File: "ref.md", Line: 18, Anchor: "refund_status"}, ok.Provenance)
+	assert.Equal(t, 200, ok.Response.Status)
+	assert.Equal(t, `{"refundId": "r1", "refundId": "r2"}`, ok.Response.Body, "captions are not part of the body; nothing is repaired")
+	assert.Contains(t, ok.Defects, "a GET request with a body")
+	assert.Contains(t, ok.Defects, "duplicate keys: /refundId")
+
+	assert.Equal(t, 404, notFound.Response.Status, "a 4xx example's status comes from its error code")
+	assert.Equal(t, []string{"a GET request with a body"}, notFound.Defects, "request defects stay with every answer")
+	assert.Contains(t, jsonDefects("{\"a\": 1 // one\n}"), "comments inside JSON")
+	assert.Equal(t, 500, server.Response.Status)
+	assert.Contains(t, server.Defects, "more than one JSON value (prose or a second example in the block)")
+}
+
+func TestExchangeAndProse(t *testing.T) {
+	page := "Send a POST request to complete the token issuance to the URL https://api.qiwi.com/partner/payin-tokenization-api/v1/sites/{siteId}/token-requests/complete after...\n" +
+		"    PUT /partner/payin-tokenization-api/v1/sites/test-01/token-requests/complete HTTP/1.1\n    Authorization: Bearer k\n    \n    {\n        \"requestId\": \"a\"\n    }\n    \n" +
+		"    HTTP/1.1 200 OK\n    Content-Type: application/json\n    \n    {\n        \"requestId\": \"a\",\n        \"status\": {\"value\": \"CREATED\"}\n    }\n"
+	ins := Page(docs.Parse("site.txt", []byte(page)), "site.txt", nil)
+	require.Len(t, ins, 1)
+	in := ins[0]
+	assert.Equal(t, "PUT", in.Request.Method)
+	assert.JSONEq(t, `{"requestId":"a"}`, in.Request.Body)
+	assert.Equal(t, 200, in.Response.Status)
+	assert.JSONEq(t, `{"requestId":"a","status":{"value":"CREATED"}}`, in.Response.Body)
+	assert.Equal(t, []string{"the example sends PUT; the text at line 1 says POST"}, in.Defects)
+}
+
+func TestNotificationsGetTheirVector(t *testing.T) {
+	page := "## PAYMENT {#payment-callback}\n\n~~~json\n{\"payment\": {\"paymentId\": \"p1\"}, \"type\": \"PAYMENT\", \"version\": \"1\"}\n~~~\n\n~~~json\n{\"payment\": {\"paymentId\": \"p2\"}, \"type\": \"PAYMENT\", \"version\": \"1\"}\n~~~\n"
+	ins := Page(docs.Parse("n.md", []byte(page)), "n.md", []Vector{{Type: "PAYMENT", Source: "n.md#payment-callback", Secret: "s", Signature: "abc"}})
+	require.Len(t, ins, 2)
+	assert.Equal(t, fixture.Notification, ins[0].Kind)
+	assert.Equal(t, "s", ins[0].Secret)
+	assert.Equal(t, "abc", ins[0].Request.Header.Get("Signature"))
+	assert.Empty(t, ins[1].Secret, "a vector describes the section's first example only")
+}
+
+func TestReadVectors(t *testing.T) {
+	vs, err := ReadVectors("../../gen/qiwi/testdata/signatures.tsv")
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(vs), 8)
+	_, err = ReadVectors("extract_test.go")
+	assert.Error(t, err)
+}
