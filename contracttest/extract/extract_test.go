@@ -26,7 +26,7 @@ func TestDeclaredSection(t *testing.T) {
 	assert.Equal(t, "GET", ok.Request.Method)
 	assert.Equal(t, "/partner/payin/v1/sites/test-01/payments/1811/refunds/r1", ok.Request.URL)
 	assert.Equal(t, "Bearer x", ok.Request.Header.Get("Authorization"))
-	assert.Equal(t, fixture.Provenance{Source: "docs", File: "ref.md", Line: 18, Anchor: "refund_status"}, ok.Provenance)
+	assert.Equal(t, fixture.Provenance{Source: "docs", File: "ref.md", Line: 22, Anchor: "refund_status"}, ok.Provenance)
 	assert.Equal(t, 200, ok.Response.Status)
 	assert.Equal(t, `{"refundId": "r1", "refundId": "r2"}`, ok.Response.Body, "captions are not part of the body; nothing is repaired")
 	assert.Contains(t, ok.Defects, "a GET request with a body")
