@@ -143,14 +143,8 @@ func exchanges(p *docs.Page, name string) []fixture.Interaction {
 				defects = append(defects, fmt.Sprintf("the example sends %s; the text at line %d says %s", req.method, ep.Pos.Line, ep.Method))
 			}
 		}
-		out = append(out, fixture.Interaction{
-			Name:       fmt.Sprintf("%s %s → %d (%s:%d)", req.method, req.path, status, name, i+1),
-			Kind:       fixture.API,
-			Provenance: fixture.Provenance{Source: "docs", File: name, Line: i + 1, Anchor: anchor},
-			Request:    fixture.Request{Method: req.method, URL: req.path, Header: req.header, Body: req.body},
-			Response:   resp,
-			Defects:    defects,
-		})
+		out = append(out, apiInteraction(fmt.Sprintf("%s %s → %d (%s:%d)", req.method, req.path, status, name, i+1),
+			fixture.Provenance{Source: "docs", File: name, Line: i + 1, Anchor: anchor}, req, resp, defects))
 		i = j
 	}
 	return out
@@ -305,20 +299,30 @@ func declared(p *docs.Page, name string, s docs.Section, blocks []docs.CodeBlock
 			continue
 		}
 		resp, respDefects := parseResponseBlock(b, status)
-		in := fixture.Interaction{
-			Name:       fmt.Sprintf("%s %s → %s (%s#%s)", decl.Method, decl.Path, b.Marker, name, s.Pos.Anchor),
-			Kind:       fixture.API,
-			Provenance: fixture.Provenance{Source: "docs", File: name, Line: b.Pos.Line, Anchor: s.Pos.Anchor},
-			Request:    fixture.Request{Method: req.method, URL: req.path, Header: req.header, Body: req.body},
-			Response:   resp,
-			Defects:    append(append([]string(nil), defects...), respDefects...),
-		}
+		in := apiInteraction(fmt.Sprintf("%s %s → %s (%s#%s)", decl.Method, decl.Path, b.Marker, name, s.Pos.Anchor),
+			fixture.Provenance{Source: "docs", File: name, Line: b.Pos.Line, Anchor: s.Pos.Anchor}, *req, resp, defects, respDefects)
 		if reqBlock.Pos.Line > 0 {
 			in.Name += fmt.Sprintf(" request at line %d", reqBlock.Pos.Line)
 		}
 		out = append(out, in)
 	}
 	return out
+}
+
+// apiInteraction assembles an API fixture; each interaction gets its own copy of the defects.
+func apiInteraction(name string, prov fixture.Provenance, req parsedRequest, resp *fixture.Response, defects ...[]string) fixture.Interaction {
+	var all []string
+	for _, d := range defects {
+		all = append(all, d...)
+	}
+	return fixture.Interaction{
+		Name:       name,
+		Kind:       fixture.API,
+		Provenance: prov,
+		Request:    fixture.Request{Method: req.method, URL: req.path, Header: req.header.Clone(), Body: req.body},
+		Response:   resp,
+		Defects:    all,
+	}
 }
 
 // markerStatus maps a response marker to the status the fixture records: 4xx examples are
@@ -402,20 +406,26 @@ func parseResponseBlock(b docs.CodeBlock, status int) (*fixture.Response, []stri
 			return resp, defects
 		}
 	}
-	// Caption lines before the JSON are prose, not part of the body.
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
-			text = strings.Join(lines[i:], "\n")
-			break
-		}
-	}
-	resp.Body = text
+	resp.Body = stripCaption(text)
+	text = resp.Body
 	defects = append(defects, jsonDefects(text)...)
 	if status == 400 {
 		resp.Status = refineClientError(text)
 	}
 	return resp, defects
+}
+
+// stripCaption drops the prose lines the docs put before a JSON example ("Successful
+// response ..."): they are not part of the body.
+func stripCaption(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+			return strings.Join(lines[i:], "\n")
+		}
+	}
+	return text
 }
 
 // refineClientError picks the status a 4xx example most likely had from its error code.
@@ -583,14 +593,8 @@ func curlSection(p *docs.Page, name string, s docs.Section, blocks []docs.CodeBl
 		if status == 200 {
 			gotOK = true
 		}
-		out = append(out, fixture.Interaction{
-			Name:       fmt.Sprintf("%s %s → %d (%s#%s)", req.method, req.path, resp.Status, name, s.Pos.Anchor),
-			Kind:       fixture.API,
-			Provenance: fixture.Provenance{Source: "docs", File: name, Line: b.Pos.Line, Anchor: s.Pos.Anchor},
-			Request:    fixture.Request{Method: req.method, URL: req.path, Header: req.header, Body: req.body},
-			Response:   resp,
-			Defects:    append(append([]string(nil), defects...), respDefects...),
-		})
+		out = append(out, apiInteraction(fmt.Sprintf("%s %s → %d (%s#%s)", req.method, req.path, resp.Status, name, s.Pos.Anchor),
+			fixture.Provenance{Source: "docs", File: name, Line: b.Pos.Line, Anchor: s.Pos.Anchor}, *req, resp, defects, respDefects))
 	}
 	return out
 }
@@ -612,13 +616,7 @@ func notifications(name string, s docs.Section, blocks []docs.CodeBlock, vectors
 			header = r.header
 			body = r.body
 		} else if b.Lang == "json" {
-			lines := strings.Split(text, "\n")
-			for i, l := range lines {
-				if strings.HasPrefix(strings.TrimSpace(l), "{") {
-					body = strings.Join(lines[i:], "\n")
-					break
-				}
-			}
+			body = stripCaption(text)
 		}
 		typ := notificationType(body)
 		if typ == "" {

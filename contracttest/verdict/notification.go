@@ -2,9 +2,7 @@ package verdict
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -29,7 +27,7 @@ func (j *Judge) notificationVerdict(in fixture.Interaction) []Finding {
 	var findings []Finding
 	if schema := j.notificationSchemas[typ]; schema != nil {
 		findings = append(findings, schemaFindings(schema.Value, value, false)...)
-		if strict := notificationSchemas(j.strictDoc)[typ]; strict != nil {
+		if strict := j.strictNotificationSchemas[typ]; strict != nil {
 			findings = append(findings, schemaFindings(strict.Value, value, true)...)
 		}
 	} else {
@@ -58,22 +56,5 @@ func schemaFindings(schema *openapi3.Schema, value any, strict bool) []Finding {
 	if err == nil {
 		return nil
 	}
-	var out []Finding
-	for _, leaf := range leaves(err) {
-		f := Finding{Severity: Fail, Verdict: "spec", Message: "notification: " + leafMessage(leaf)}
-		var se *openapi3.SchemaError
-		if errors.As(leaf, &se) {
-			f.Pointer = pointerOf(se)
-			if strings.HasPrefix(se.Reason, "property ") && strings.HasSuffix(se.Reason, "is unsupported") {
-				name := strings.Trim(strings.TrimSuffix(strings.TrimPrefix(se.Reason, "property "), " is unsupported"), `"`)
-				f.Pointer = strings.TrimSuffix(f.Pointer, "/") + "/" + escape(name)
-				f.Severity, f.Undocumented, f.Message = Warn, true, "notification: undocumented field"
-			}
-		}
-		if strict != f.Undocumented {
-			continue
-		}
-		out = append(out, f)
-	}
-	return out
+	return specFindings("notification", err, strict)
 }

@@ -90,26 +90,7 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 	opts := &openapi3filter.Options{AuthenticationFunc: authenticate, MultiError: true, IncludeResponseStatus: true}
 	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
 	var findings []Finding
-	add := func(where string, err error) {
-		for _, leaf := range leaves(err) {
-			f := Finding{Severity: Fail, Verdict: "spec", Message: where + ": " + leafMessage(leaf)}
-			var se *openapi3.SchemaError
-			if errors.As(leaf, &se) {
-				f.Pointer = pointerOf(se)
-				if strings.HasSuffix(se.Reason, "is unsupported") && strings.HasPrefix(se.Reason, "property ") {
-					f.Undocumented = true
-					f.Severity = Warn
-					name := strings.TrimSuffix(strings.TrimPrefix(se.Reason, "property "), " is unsupported")
-					f.Pointer = strings.TrimSuffix(f.Pointer, "/") + "/" + escape(strings.Trim(name, `"`))
-					f.Message = where + ": undocumented field"
-				}
-			}
-			if strict != f.Undocumented {
-				continue // strict runs report only undocumented fields; normal runs everything else
-			}
-			findings = append(findings, f)
-		}
-	}
+	add := func(where string, err error) { findings = append(findings, specFindings(where, err, strict)...) }
 	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
 		add("request", err)
 	}
@@ -128,6 +109,38 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 		}
 	}
 	return findings, &match{route: route, params: params}
+}
+
+// specFindings turns a validation error into findings. A member the schema does not allow is
+// an undocumented field: strict runs report only those, normal runs everything else.
+func specFindings(where string, err error, strict bool) []Finding {
+	var out []Finding
+	for _, leaf := range leaves(err) {
+		f := Finding{Severity: Fail, Verdict: "spec", Message: where + ": " + leafMessage(leaf)}
+		var se *openapi3.SchemaError
+		if errors.As(leaf, &se) {
+			f.Pointer = pointerOf(se)
+			if name, ok := unsupportedProperty(se.Reason); ok {
+				f.Severity, f.Undocumented, f.Message = Warn, true, where+": undocumented field"
+				f.Pointer = strings.TrimSuffix(f.Pointer, "/") + "/" + escape(name)
+			}
+		}
+		if strict == f.Undocumented {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// unsupportedProperty reads kin-openapi's reason for a member additionalProperties: false
+// forbids: property "name" is unsupported.
+func unsupportedProperty(reason string) (string, bool) {
+	rest, ok := strings.CutPrefix(reason, "property ")
+	if !ok {
+		return "", false
+	}
+	name, ok := strings.CutSuffix(rest, " is unsupported")
+	return strings.Trim(name, `"`), ok
 }
 
 // leaves flattens kin-openapi's nested multi-errors.

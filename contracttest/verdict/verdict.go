@@ -79,7 +79,8 @@ func (r Result) Passed(strict bool) bool {
 type Judge struct {
 	doc, strictDoc       *openapi3.T
 	router, strictRouter routers.Router
-	notificationSchemas  map[string]*openapi3.SchemaRef
+	// notification body schemas by type, published and strict
+	notificationSchemas, strictNotificationSchemas map[string]*openapi3.SchemaRef
 }
 
 // replayHost is where fixtures' paths are resolved: their URLs carry paths only.
@@ -110,6 +111,7 @@ func New(spec []byte) (*Judge, error) {
 	}
 	closeObjects(j.strictDoc)
 	j.notificationSchemas = notificationSchemas(j.doc)
+	j.strictNotificationSchemas = notificationSchemas(j.strictDoc)
 	return j, nil
 }
 
