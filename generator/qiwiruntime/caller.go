@@ -61,6 +61,7 @@ type Caller struct {
 	logger     *slog.Logger
 	retry      RetryPolicy
 	signer     crypto.Signer
+	drift      DriftReporter
 	sleep      func(context.Context, time.Duration) error
 }
 
@@ -186,7 +187,13 @@ func (c *Caller) Do(ctx context.Context, op Operation, build func(server string)
 		}
 		status, header, body, err := c.attempt(ctx, op, req)
 		if err == nil && status >= 200 && status < 300 {
-			return decodeSuccess(op, body, out)
+			err := decodeSuccess(op, body, out)
+			if c.drift != nil && out != nil && len(body) > 0 {
+				if unknown := unknownMembers(body, out); len(unknown) > 0 {
+					c.drift(ctx, op.ID, unknown)
+				}
+			}
+			return err
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("qiwi: %s: %w", op.ID, ctxErr)

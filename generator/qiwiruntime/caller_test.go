@@ -301,3 +301,17 @@ func ExampleRedact() {
 	fmt.Println(Redact("5c4b25xx93aa435d9cb8cd17480356f9"))
 	// Output: 5c***f9
 }
+
+func TestDriftReporter(t *testing.T) {
+	s := &scripted{script: []func(http.ResponseWriter, *http.Request){
+		answer(200, `{"paymentId":"p1","status":{"value":"COMPLETED","brandNew":1},"loyalty":{"points":5},"gone":null}`)}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	var got []string
+	var gotOp string
+	c, _ := newTestCaller(t, srv, WithDriftReporter(func(_ context.Context, op string, ptrs []string) { gotOp, got = op, ptrs }))
+	var out payment
+	require.NoError(t, c.Do(context.Background(), Operation{ID: "getPayment"}, get, &out))
+	assert.Equal(t, "getPayment", gotOp)
+	assert.Equal(t, []string{"/loyalty", "/status/brandNew"}, got)
+}
