@@ -33,6 +33,7 @@ type InputError struct {
 	Err     error
 }
 
+// Error formats the error as file:line:column: kind at pointer: cause.
 func (e *InputError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)

@@ -27,6 +27,7 @@ type Position struct {
 	Anchor string // the anchor of the enclosing section ({#...}), if any
 }
 
+// String formats the position as file:line (#anchor).
 func (p Position) String() string {
 	s := fmt.Sprintf("%s:%d", p.File, p.Line)
 	if p.Anchor != "" {

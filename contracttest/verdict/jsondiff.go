@@ -19,6 +19,7 @@ type Difference struct {
 	Got     string // the other value (JSON), empty when dropped
 }
 
+// String describes the difference for reports.
 func (d Difference) String() string {
 	switch d.Kind {
 	case "dropped":

@@ -41,6 +41,7 @@ type Finding struct {
 	Undocumented bool `json:"undocumented,omitempty"`
 }
 
+// String formats the finding as verdict: pointer: message.
 func (f Finding) String() string {
 	s := f.Verdict + ": "
 	if f.Pointer != "" {
