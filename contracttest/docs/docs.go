@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -76,6 +77,11 @@ type Endpoint struct {
 	Path   string
 	Source EndpointSource
 	Pos    Position
+	// URL is the URL as written (curl, URL headings, prose), with host and query.
+	URL string `json:",omitempty"`
+	// Header and Body are what a curl command sends (-H, -d), when it is one.
+	Header http.Header `json:",omitempty"`
+	Body   string      `json:",omitempty"`
 }
 
 // CodeBlock is a fenced code block.
@@ -135,6 +141,8 @@ var (
 	urlRe       = regexp.MustCompile(`https?://[^\s'"<>\\]+`)
 	curlMethod  = regexp.MustCompile(`(?:-X|--request)\s+['"]?([A-Z]+)`)
 	curlData    = regexp.MustCompile(`(?:^|\s)(?:-d|--data|--data-raw)\b`)
+	curlDataArg = regexp.MustCompile(`(?:^|\s)(?:-d|--data|--data-raw)\s+(['"])`)
+	curlHeader  = regexp.MustCompile(`(?:-H|--header)\s+['"]([^'"]+)['"]`)
 	requestHead = regexp.MustCompile(`(?:Request|Запрос)\s*→\s*(GET|PUT|POST|DELETE|PATCH)`)
 	urlHeader   = regexp.MustCompile(`<h3>URL\s*<span>(.*?)</span>`)
 	proseRe     = regexp.MustCompile(`\b(GET|PUT|POST|DELETE|PATCH) request\b.*?\bURL (https?://\S+)`)
@@ -313,28 +321,65 @@ func (p *Page) scanEndpointLine(lines []string, i int, pos Position, methodHeadi
 		if !ok {
 			return
 		}
-		method := "GET"
+		ep := Endpoint{Method: http.MethodGet, Path: path, Source: FromCurl, Pos: pos, URL: u, Header: http.Header{}}
 		if mm := curlMethod.FindStringSubmatch(cmd); mm != nil {
-			method = mm[1]
+			ep.Method = mm[1]
 		} else if curlData.MatchString(cmd) {
-			method = "POST"
+			ep.Method = http.MethodPost
 		}
-		p.Endpoints = append(p.Endpoints, Endpoint{Method: method, Path: path, Source: FromCurl, Pos: pos})
+		for _, h := range curlHeader.FindAllStringSubmatch(cmd, -1) {
+			if k, v, ok := strings.Cut(h[1], ":"); ok {
+				ep.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+			}
+		}
+		ep.Body = curlBody(lines, i)
+		p.Endpoints = append(p.Endpoints, ep)
 		return
 	}
 	if m := urlHeader.FindStringSubmatch(line); m != nil && methodHeading != "" {
 		raw := tagRe.ReplaceAllStringFunc(m[1], func(tag string) string { return "" })
 		raw = strings.ReplaceAll(raw, "bill_id", "{bill_id}")
 		if path, ok := apiPath(raw); ok {
-			p.Endpoints = append(p.Endpoints, Endpoint{Method: methodHeading, Path: path, Source: FromURLHeader, Pos: pos})
+			p.Endpoints = append(p.Endpoints, Endpoint{Method: methodHeading, Path: path, Source: FromURLHeader, Pos: pos, URL: raw})
 		}
 		return
 	}
 	if m := proseRe.FindStringSubmatch(line); m != nil {
-		if path, ok := apiPath(strings.TrimRight(m[2], ".,;:)")); ok {
-			p.Endpoints = append(p.Endpoints, Endpoint{Method: m[1], Path: path, Source: FromProse, Pos: pos})
+		u := strings.TrimRight(m[2], ".,;:)")
+		if path, ok := apiPath(u); ok {
+			p.Endpoints = append(p.Endpoints, Endpoint{Method: m[1], Path: path, Source: FromProse, Pos: pos, URL: u})
 		}
 	}
+}
+
+// curlBody reads the quoted argument of -d/--data/--data-raw, which may span lines, from
+// the curl command starting at line i. It stops at the closing quote or the end of the block.
+func curlBody(lines []string, i int) string {
+	for j := i; j < len(lines) && j < i+40; j++ {
+		m := curlDataArg.FindStringSubmatchIndex(lines[j])
+		if m == nil {
+			continue
+		}
+		quote := lines[j][m[2]:m[3]]
+		rest := lines[j][m[3]:]
+		var b strings.Builder
+		for k := j; k < len(lines) && k < j+200; k++ {
+			if k > j {
+				rest = lines[k]
+				if fenceRe.MatchString(rest) {
+					break
+				}
+				b.WriteByte('\n')
+			}
+			if end := strings.Index(rest, quote); end >= 0 {
+				b.WriteString(rest[:end])
+				return strings.TrimSpace(b.String())
+			}
+			b.WriteString(rest)
+		}
+		return strings.TrimSpace(b.String())
+	}
+	return ""
 }
 
 // parseRequestUI reads window.requestUI(data, "kind", "path", "method", [...]).

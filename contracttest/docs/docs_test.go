@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -30,22 +31,32 @@ func TestParseEndpoints(t *testing.T) {
 		{
 			name: "curl with -X on a continuation line",
 			page: "~~~shell\ncurl https://api.qiwi.com/partner/bill/v1/bills/893794793973 \\\n-X PUT \\\n-H 'Accept: application/json'\n~~~\n",
-			want: []Endpoint{{Method: "PUT", Path: "/bill/v1/bills/893794793973", Source: FromCurl, Pos: Position{File: "p.md", Line: 2}}},
+			want: []Endpoint{{Method: "PUT", Path: "/bill/v1/bills/893794793973", Source: FromCurl, Pos: Position{File: "p.md", Line: 2},
+				URL: "https://api.qiwi.com/partner/bill/v1/bills/893794793973", Header: http.Header{"Accept": {"application/json"}}}},
+		},
+		{
+			name: "curl with a body over several lines",
+			page: "~~~shell\ncurl https://api.qiwi.com/partner/bill/v1/bills/1/refunds/2 \\\n-X PUT \\\n-d '{\n  \"amount\": {\"value\": 1}\n}'\n~~~\n",
+			want: []Endpoint{{Method: "PUT", Path: "/bill/v1/bills/1/refunds/2", Source: FromCurl, Pos: Position{File: "p.md", Line: 2},
+				URL: "https://api.qiwi.com/partner/bill/v1/bills/1/refunds/2", Header: http.Header{}, Body: "{\n  \"amount\": {\"value\": 1}\n}"}},
 		},
 		{
 			name: "curl without method or data is GET; payment-form hosts are ignored",
 			page: "curl https://api.qiwi.com/partner/bill/v1/bills/1 \\\n-H 'Accept: application/json'\n\ncurl https://oplata.qiwi.com/create?publicKey=x\n",
-			want: []Endpoint{{Method: "GET", Path: "/bill/v1/bills/1", Source: FromCurl, Pos: Position{File: "p.md", Line: 1}}},
+			want: []Endpoint{{Method: "GET", Path: "/bill/v1/bills/1", Source: FromCurl, Pos: Position{File: "p.md", Line: 1},
+				URL: "https://api.qiwi.com/partner/bill/v1/bills/1", Header: http.Header{"Accept": {"application/json"}}}},
 		},
 		{
 			name: "URL heading takes the method of the preceding request heading",
 			page: "<h3 class=\"request method\">Request → POST</h3>\n<li><h3>URL <span>https://api.qiwi.com/partner/bill/v1/bills/{billId}/reject</span></h3>\n",
-			want: []Endpoint{{Method: "POST", Path: "/bill/v1/bills/{billId}/reject", Source: FromURLHeader, Pos: Position{File: "p.md", Line: 2}}},
+			want: []Endpoint{{Method: "POST", Path: "/bill/v1/bills/{billId}/reject", Source: FromURLHeader, Pos: Position{File: "p.md", Line: 2},
+				URL: "https://api.qiwi.com/partner/bill/v1/bills/{billId}/reject"}},
 		},
 		{
 			name: "prose",
 			page: "To end it, send a DELETE request to the URL https://api.qiwi.com/partner/payin/v1/sites/{siteId}/tokens. In the URL...\n",
-			want: []Endpoint{{Method: "DELETE", Path: "/payin/v1/sites/{siteId}/tokens", Source: FromProse, Pos: Position{File: "p.md", Line: 1}}},
+			want: []Endpoint{{Method: "DELETE", Path: "/payin/v1/sites/{siteId}/tokens", Source: FromProse, Pos: Position{File: "p.md", Line: 1},
+				URL: "https://api.qiwi.com/partner/payin/v1/sites/{siteId}/tokens"}},
 		},
 	}
 	for _, tt := range tests {

@@ -238,8 +238,7 @@ func sectionBlocks(p *docs.Page, section int) []docs.CodeBlock {
 
 // sample values for path templates of declarations without a concrete request line.
 func fillTemplate(path string) string {
-	re := regexp.MustCompile(`\{([^}]+)\}`)
-	return re.ReplaceAllStringFunc(path, func(m string) string {
+	return templateVar.ReplaceAllStringFunc(path, func(m string) string {
 		if m == "{siteId}" {
 			return "test-01"
 		}
@@ -347,6 +346,12 @@ type parsedRequest struct {
 	defects            []string
 }
 
+var (
+	templateVar = regexp.MustCompile(`\{([^}]+)\}`)
+	jsonComment = regexp.MustCompile(`(?m)^\s*//|\s//\s|/\*`)
+	typeMember  = regexp.MustCompile(`"type"\s*:\s*"(PAYMENT|CAPTURE|REFUND|CHECK_CARD|TOKEN|PAYOUT)"\s*,?\s*"version"`)
+)
+
 var requestLine = regexp.MustCompile(`^\s*(GET|PUT|POST|DELETE|PATCH)\s+(\S+)\s+HTTP/\d(?:\.\d)?\s*$`)
 
 // parseRequestBlock reads an HTTP request block (caption lines, request line, headers, body)
@@ -452,7 +457,7 @@ func jsonDefects(text string) []string {
 		return nil
 	}
 	var defects []string
-	if regexp.MustCompile(`(?m)^\s*//|\s//\s|/\*`).MatchString(text) {
+	if jsonComment.MatchString(text) {
 		defects = append(defects, "comments inside JSON")
 	}
 	dec := json.NewDecoder(strings.NewReader(text))
@@ -517,48 +522,24 @@ func duplicateKeys(text string) []string {
 	return dups
 }
 
-var (
-	curlURL    = regexp.MustCompile(`curl\s+(?:--location\s+)?(?:--request\s+\S+\s+)?['"]?(https?://[^\s'"\\]+)`)
-	curlMethod = regexp.MustCompile(`(?:-X|--request)\s+['"]?([A-Z]+)`)
-	curlHeader = regexp.MustCompile(`(?:-H|--header)\s+['"]([^'"]+)['"]`)
-)
-
 // curlSection extracts a section without a declaration whose first shell block is a curl
 // call to the API: the request from curl, the first JSON block after it as the 200 answer
 // and a JSON block with an errorCode as the error answer.
 func curlSection(p *docs.Page, name string, s docs.Section, blocks []docs.CodeBlock) []fixture.Interaction {
 	var req *parsedRequest
-	var reqAt int
-	for i, b := range blocks {
-		if b.Lang != "shell" || !strings.Contains(b.Text, "curl") {
+	reqAt := -1
+	for _, ep := range p.Endpoints {
+		if ep.Source != docs.FromCurl || p.Sections[p.SectionAt(ep.Pos.Line)].Pos != s.Pos {
 			continue
 		}
-		m := curlURL.FindStringSubmatch(b.Text)
-		if m == nil || !(strings.Contains(m[1], "//api.qiwi.com/") || strings.Contains(m[1], "//b2b-api.qiwi.com/")) {
-			continue
-		}
-		u := m[1]
+		u := ep.URL
 		path := u[strings.Index(u[8:], "/")+8:]
-		r := parsedRequest{method: http.MethodGet, path: path, header: http.Header{}}
-		if mm := curlMethod.FindStringSubmatch(b.Text); mm != nil {
-			r.method = mm[1]
-		}
-		for _, h := range curlHeader.FindAllStringSubmatch(b.Text, -1) {
-			if k, v, ok := strings.Cut(h[1], ":"); ok {
-				r.header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+		req = &parsedRequest{method: ep.Method, path: path, header: ep.Header.Clone(), body: ep.Body}
+		for i, b := range blocks {
+			if b.Pos.Line < ep.Pos.Line {
+				reqAt = i
 			}
 		}
-		if i := strings.Index(b.Text, "-d '"); i >= 0 {
-			body := b.Text[i+4:]
-			if j := strings.LastIndex(body, "'"); j >= 0 {
-				body = body[:j]
-			}
-			r.body = strings.TrimSpace(body)
-			if r.method == http.MethodGet {
-				r.method = http.MethodPost
-			}
-		}
-		req, reqAt = &r, i
 		break
 	}
 	if req == nil {
@@ -656,7 +637,7 @@ func notificationType(body string) string {
 	var top map[string]json.RawMessage
 	if json.Unmarshal([]byte(body), &top) != nil {
 		// Tolerate a defective body: look for the type member textually.
-		if m := regexp.MustCompile(`"type"\s*:\s*"(PAYMENT|CAPTURE|REFUND|CHECK_CARD|TOKEN|PAYOUT)"\s*,?\s*"version"`).FindStringSubmatch(body); m != nil {
+		if m := typeMember.FindStringSubmatch(body); m != nil {
 			return m[1]
 		}
 		return ""
