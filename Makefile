@@ -35,3 +35,5 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzMoney$$' -fuzztime $(FUZZTIME) ./generator/qiwiruntime/
 	$(GO) test -run '^$$' -fuzz '^FuzzTimestamp$$' -fuzztime $(FUZZTIME) ./generator/qiwiruntime/
 	$(GO) test -run '^$$' -fuzz '^FuzzNotification$$' -fuzztime $(FUZZTIME) ./gen/qiwi/
+	$(GO) test -run '^$$' -fuzz '^FuzzPage$$' -fuzztime $(FUZZTIME) ./contracttest/extract/
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./contracttest/fixture/

@@ -396,7 +396,13 @@ func parseRequestUI(lines []string, i int) (Endpoint, bool) {
 	if len(quoted) < 3 {
 		return Endpoint{}, false
 	}
-	return Endpoint{Method: strings.ToUpper(quoted[2]), Path: "/" + strings.TrimPrefix(quoted[1], "/"), Source: FromRequestUI}, true
+	method := strings.ToUpper(quoted[2])
+	switch method {
+	case http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodPatch:
+	default:
+		return Endpoint{}, false
+	}
+	return Endpoint{Method: method, Path: "/" + strings.TrimPrefix(quoted[1], "/"), Source: FromRequestUI}, true
 }
 
 // apiPath turns an API URL into a path without host, query and /partner prefix.

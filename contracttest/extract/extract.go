@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -529,12 +530,15 @@ func curlSection(p *docs.Page, name string, s docs.Section, blocks []docs.CodeBl
 	var req *parsedRequest
 	reqAt := -1
 	for _, ep := range p.Endpoints {
-		if ep.Source != docs.FromCurl || p.Sections[p.SectionAt(ep.Pos.Line)].Pos != s.Pos {
+		si := p.SectionAt(ep.Pos.Line)
+		if ep.Source != docs.FromCurl || si < 0 || p.Sections[si].Pos != s.Pos {
 			continue
 		}
-		u := ep.URL
-		path := u[strings.Index(u[8:], "/")+8:]
-		req = &parsedRequest{method: ep.Method, path: path, header: ep.Header.Clone(), body: ep.Body}
+		u, err := url.Parse(ep.URL)
+		if err != nil {
+			continue
+		}
+		req = &parsedRequest{method: ep.Method, path: u.RequestURI(), header: ep.Header.Clone(), body: ep.Body}
 		for i, b := range blocks {
 			if b.Pos.Line < ep.Pos.Line {
 				reqAt = i

@@ -70,3 +70,24 @@ func TestReadVectors(t *testing.T) {
 	_, err = ReadVectors("extract_test.go")
 	assert.Error(t, err)
 }
+
+// FuzzPage: whatever a page holds, parsing and extraction never panic and every fixture
+// they produce is well formed.
+func FuzzPage(f *testing.F) {
+	f.Add(declaredSection)
+	f.Add("curl https://api.qiwi.com/partner/bill/v1/bills/1 -X PUT -d '{\n\"a\":1")
+	f.Add("GET /partner/payin/v1/sites/s/payments/p HTTP/1.1\n\n{\nHTTP/1.1 200 OK\n\n[")
+	f.Add("| a | b |\n|---|---|\n| 1 |\n")
+	f.Add("window.requestUI(\n\"x\"")
+	f.Fuzz(func(t *testing.T, page string) {
+		p := docs.Parse("f.md", []byte(page))
+		for _, in := range Page(p, "f.md", nil) {
+			if in.Request.Method == "" || in.Request.URL == "" {
+				t.Fatalf("fixture without method or URL: %+v", in)
+			}
+			if in.Kind == fixture.API && in.Response == nil {
+				t.Fatalf("api fixture without response: %+v", in)
+			}
+		}
+	})
+}
