@@ -1,7 +1,7 @@
 // Command qiwicontract is the contract harness for CI: it judges recorded interactions by
 // the spec and by the generated client.
 //
-//	qiwicontract replay [flags] PATH...   judge fixture files, fixture directories, .har files
+//	qiwicontract replay [flags] PATH...   judge fixture files, .har files, go-vcr cassettes, directories
 //	qiwicontract extract [flags]          write the fixtures extracted from QIWI's docs
 //
 // Exit status: 0 all passed, 1 findings, 2 bad usage or unreadable input.
@@ -32,7 +32,8 @@ Usage:
   qiwicontract replay [--spec FILE] [--strict] [--junit FILE] [--markdown FILE] [--json] PATH...
   qiwicontract extract --docs DIR [--vectors FILE] [--out FILE]
 
-replay   PATH is a fixture file (.json), a directory of them, or a HAR 1.2 file (.har).
+replay   PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml),
+         or a directory of them.
          One line per interaction with its verdict and reasons, then "N passed, M failed".
          Undocumented fields are warnings unless --strict. Examples the docs themselves get
          wrong are reported apart (counted as skipped).
