@@ -164,7 +164,7 @@ func firstFailure(res verdict.Result, strict bool) string {
 // WriteMarkdown writes a summary for CI pages: counts, failures, defects and coverage.
 func (r Report) WriteMarkdown(w io.Writer, doc *openapi3.T) error {
 	passed, failed, defects := r.Counts()
-	fmt.Fprintf(w, "# Contract replay\n\n%d passed, %d failed, %d doc defects reported apart.\n\n", passed, failed, defects)
+	fmt.Fprintf(w, "# Contract replay\n\n%d passed, %d failed; examples the docs get wrong, reported apart: %d.\n\n", passed, failed, defects)
 	if failed > 0 {
 		fmt.Fprintln(w, "## Failures\n\n| interaction | source | first reason |\n| --- | --- | --- |")
 		for _, res := range r.Results {
