@@ -72,6 +72,13 @@ func TestDocExamplesPassBothVerdicts(t *testing.T) {
 	assert.Zero(t, failed, out.String())
 	assert.Greater(t, passed, 130, "the extractor finds the reference's examples")
 
+	// Strictly too: every member and every enumeration value the docs show is in the spec.
+	strict := replay.Run(context.Background(), theJudge(t), ins, true)
+	out.Reset()
+	require.NoError(t, strict.WriteText(&out))
+	_, strictFailed, _ := strict.Counts()
+	assert.Zero(t, strictFailed, out.String())
+
 	var kinds = map[fixture.Kind]int{}
 	signed := 0
 	for _, res := range report.Results {

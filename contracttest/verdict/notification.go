@@ -30,6 +30,7 @@ func (j *Judge) notificationVerdict(in fixture.Interaction) []Finding {
 		if strict := j.strictNotificationSchemas[typ]; strict != nil {
 			findings = append(findings, schemaFindings(strict.Value, value, true)...)
 		}
+		findings = append(findings, enumFindings(schema, value, "notification")...)
 	} else {
 		findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "the spec describes no " + typ + " notification"})
 	}

@@ -3,6 +3,7 @@ package verdict
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -104,11 +105,39 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 			rvi.Header.Set("Content-Type", "application/json")
 		}
 		rvi.SetBodyBytes([]byte(in.Response.Body))
+		where := fmt.Sprintf("response %d", in.Response.Status)
 		if err := openapi3filter.ValidateResponse(ctx, rvi); err != nil {
-			add(fmt.Sprintf("response %d", in.Response.Status), err)
+			add(where, err)
+		}
+		if strict {
+			findings = append(findings, responseEnumFindings(route, in, where)...)
 		}
 	}
 	return findings, &match{route: route, params: params}
+}
+
+// responseEnumFindings checks the open enumerations of a JSON answer.
+func responseEnumFindings(route *routers.Route, in fixture.Interaction, where string) []Finding {
+	resp := route.Operation.Responses.Status(in.Response.Status)
+	if resp == nil {
+		if in.Response.Status >= 400 && in.Response.Status < 500 {
+			resp = route.Operation.Responses.Value("4XX")
+		} else if in.Response.Status >= 500 {
+			resp = route.Operation.Responses.Value("5XX")
+		}
+	}
+	if resp == nil || resp.Value == nil {
+		return nil
+	}
+	mt := resp.Value.Content.Get("application/json")
+	if mt == nil {
+		return nil
+	}
+	var value any
+	if json.Unmarshal([]byte(in.Response.Body), &value) != nil {
+		return nil
+	}
+	return enumFindings(mt.Schema, value, where)
 }
 
 // specFindings turns a validation error into findings. A member the schema does not allow is

@@ -381,17 +381,39 @@ const (
 	QrCodeStatusCreated            QrCodeStatus = "CREATED"
 	QrCodeStatusPayed              QrCodeStatus = "PAYED"
 	QrCodeStatusInitPaymentByToken QrCodeStatus = "INIT_PAYMENT_BY_TOKEN"
+	QrCodeStatusDeclined           QrCodeStatus = "DECLINED"
+	QrCodeStatusExpired            QrCodeStatus = "EXPIRED"
 )
 
 // QrCodeStatusValues returns the documented values of QrCodeStatus, in the docs' order.
 func QrCodeStatusValues() []QrCodeStatus {
-	return []QrCodeStatus{QrCodeStatusCreated, QrCodeStatusPayed, QrCodeStatusInitPaymentByToken}
+	return []QrCodeStatus{QrCodeStatusCreated, QrCodeStatusPayed, QrCodeStatusInitPaymentByToken, QrCodeStatusDeclined, QrCodeStatusExpired}
 }
 
 // KnownQrCodeStatus reports whether v is a documented value of QrCodeStatus; an unknown one is drift to report.
 func KnownQrCodeStatus(v QrCodeStatus) bool {
 	switch v {
-	case QrCodeStatusCreated, QrCodeStatusPayed, QrCodeStatusInitPaymentByToken:
+	case QrCodeStatusCreated, QrCodeStatusPayed, QrCodeStatusInitPaymentByToken, QrCodeStatusDeclined, QrCodeStatusExpired:
+		return true
+	}
+	return false
+}
+
+// Documented values of QrCodeTokenStatus. QIWI may send others; decoding accepts them.
+const (
+	QrCodeTokenStatusCreated  string = "CREATED"
+	QrCodeTokenStatusRejected string = "REJECTED"
+)
+
+// QrCodeTokenStatusValues returns the documented values of QrCodeTokenStatus, in the docs' order.
+func QrCodeTokenStatusValues() []string {
+	return []string{QrCodeTokenStatusCreated, QrCodeTokenStatusRejected}
+}
+
+// KnownQrCodeTokenStatus reports whether v is a documented value of QrCodeTokenStatus; an unknown one is drift to report.
+func KnownQrCodeTokenStatus(v string) bool {
+	switch v {
+	case QrCodeTokenStatusCreated, QrCodeTokenStatusRejected:
 		return true
 	}
 	return false

@@ -1088,6 +1088,9 @@ type QrCode struct {
 	// RedirectURL Where the customer returns after paying.
 	RedirectURL *string `json:"redirectUrl,omitempty"`
 
+	// Token The FPS payment token a QR code issued with the CREATE_TOKEN flag. (website/payment-token_en "FPS token")
+	Token *QrCodeToken `json:"token,omitempty"`
+
 	// TokenizationAccount Customer identifier the FPS token is bound to.
 	TokenizationAccount *string `json:"tokenizationAccount,omitempty"`
 
@@ -1118,7 +1121,7 @@ type QrCodeParams struct {
 	// Payload QR code payload (the NSPK link) (responses only).
 	Payload *string `json:"payload,omitempty"`
 
-	// Status QR code status. (payments/_api-methods_en#qr-code-sbp-get,
+	// Status QR code status. (payments/_api-methods_en#qr-code-sbp-get, #payment-sbp-token; payments/_intro_en#test_data_sbp lists DECLINED and EXPIRED)
 	Status *QrCodeStatus `json:"status,omitempty"`
 
 	// TTL QR code lifetime in minutes.
@@ -1137,8 +1140,20 @@ type QrCodePayment struct {
 	PaymentUID *string `json:"paymentUid,omitempty"`
 }
 
-// QrCodeStatus QR code status. (payments/_api-methods_en#qr-code-sbp-get,
+// QrCodeStatus QR code status. (payments/_api-methods_en#qr-code-sbp-get, #payment-sbp-token; payments/_intro_en#test_data_sbp lists DECLINED and EXPIRED)
 type QrCodeStatus = string
+
+// QrCodeToken The FPS payment token a QR code issued with the CREATE_TOKEN flag. (website/payment-token_en "FPS token")
+type QrCodeToken struct {
+	// ExpiredDate Date and time as QIWI writes it: with or without an offset ("+03:00", "+03", "Z"), with or without milli- or microseconds. The wire text is kept as received; requests are written with an explicit offset. Timestamps without offset are Moscow time.
+	ExpiredDate *Timestamp `json:"expiredDate,omitempty"`
+
+	// Status Token status.
+	Status *string `json:"status,omitempty"`
+
+	// Value FPS payment token. Secret.
+	Value *string `json:"value,omitempty"`
+}
 
 // QrCodeType QR code type. DYNAMIC is paid once, STATIC many times, TOKEN issues an FPS payment token.
 type QrCodeType = string

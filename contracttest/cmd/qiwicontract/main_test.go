@@ -82,7 +82,7 @@ func TestUndocumentedFieldsWarnUnlessStrict(t *testing.T) {
 		Request: fixture.Request{Method: http.MethodGet, URL: "/partner/payin/v1/sites/test-01/payments/1811/refunds/r1",
 			Header: http.Header{"Authorization": {"Bearer REDACTED"}}},
 		Response: &fixture.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}},
-			Body: `{"refundId":"r1","status":{"value":"COMPLETED"},"brandNewField":"x"}`},
+			Body: `{"refundId":"r1","status":{"value":"FROZEN"},"brandNewField":"x"}`},
 	}
 	path := filepath.Join(t.TempDir(), "drift.json")
 	require.NoError(t, fixture.Write(path, []fixture.Interaction{in}))
@@ -90,6 +90,7 @@ func TestUndocumentedFieldsWarnUnlessStrict(t *testing.T) {
 	assert.Equal(t, 0, run(context.Background(), []string{"replay", path}, &stdout, &stderr), stdout.String())
 	assert.Contains(t, stdout.String(), "WARN")
 	assert.Contains(t, stdout.String(), "/brandNewField")
+	assert.Contains(t, stdout.String(), `/status/value: response 200: value "FROZEN" is not among the documented values`)
 	stdout.Reset()
 	assert.Equal(t, 1, run(context.Background(), []string{"replay", "--strict", path}, &stdout, &stderr))
 	assert.Contains(t, stdout.String(), "0 passed, 1 failed")
