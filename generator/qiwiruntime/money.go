@@ -107,6 +107,7 @@ func (m Money) WireText() string {
 }
 
 // Add returns m+o. The result is built in code: it encodes with two fraction digits.
+// Like Sub, it does not guard against overflow past ±92 quadrillion.
 func (m Money) Add(o Money) Money { return Money{minor: m.minor + o.minor} }
 
 // Sub returns m-o.
