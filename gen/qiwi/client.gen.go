@@ -590,23 +590,23 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 	return &out, nil
 }
 
-// PutQrCode calls QIWI to create a Faster Payments System (SBP) QR code with a chosen identifier.
+// CreateQrCodeWithUID calls QIWI to create a Faster Payments System (SBP) QR code with a chosen identifier.
 //
 // Issues an SBP QR code under the qrCodeUid given in the path; a repeated request is
 // logically idempotent.
 //
-// PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (operationId putQrCode).
+// PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (operationId createQrCodeWithUid).
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-put
-func (c *Client) PutQrCode(ctx context.Context, qrCodeUID string, body PutQrCodeJSONRequestBody) (*QrCode, error) {
+func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body CreateQrCodeWithUIDJSONRequestBody) (*QrCode, error) {
 	var out QrCode
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
-		ID:         "putQrCode",
+		ID:         "createQrCodeWithUid",
 		Idempotent: true,
 	}, func(server string) (*http.Request, error) {
-		return NewPutQrCodeRequest(server, SiteID(c.caller.SiteID()), QrCodeUID(qrCodeUID), body)
+		return NewCreateQrCodeWithUIDRequest(server, SiteID(c.caller.SiteID()), QrCodeUID(qrCodeUID), body)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err

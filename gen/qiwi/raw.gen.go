@@ -1512,8 +1512,8 @@ type CreateRefundJSONRequestBody = CreateRefundRequest
 // CreateQrCodeJSONRequestBody defines body for CreateQrCode for application/json ContentType.
 type CreateQrCodeJSONRequestBody = CreateQrCodeRequest
 
-// PutQrCodeJSONRequestBody defines body for PutQrCode for application/json ContentType.
-type PutQrCodeJSONRequestBody = CreateQrCodeRequest
+// CreateQrCodeWithUIDJSONRequestBody defines body for CreateQrCodeWithUID for application/json ContentType.
+type CreateQrCodeWithUIDJSONRequestBody = CreateQrCodeRequest
 
 // PayQrCodeWithTokenJSONRequestBody defines body for PayQrCodeWithToken for application/json ContentType.
 type PayQrCodeWithTokenJSONRequestBody = PayQrCodeWithTokenRequest
@@ -1960,23 +1960,23 @@ type ClientInterface interface {
 	// Corresponds with GET /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `GetQrCode` operationId).
 	GetQrCode(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutQrCodeWithBody Create a Faster Payments System (SBP) QR code with a chosen identifier
+	// CreateQrCodeWithUIDWithBody Create a Faster Payments System (SBP) QR code with a chosen identifier
 	//
 	// Issues an SBP QR code under the qrCodeUid given in the path; a repeated request is logically idempotent.
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `PutQrCode` operationId).
-	PutQrCodeWithBody(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `CreateQrCodeWithUID` operationId).
+	CreateQrCodeWithUIDWithBody(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutQrCode Create a Faster Payments System (SBP) QR code with a chosen identifier
+	// CreateQrCodeWithUID Create a Faster Payments System (SBP) QR code with a chosen identifier
 	//
 	// Issues an SBP QR code under the qrCodeUid given in the path; a repeated request is logically idempotent.
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `PutQrCode` operationId).
-	PutQrCode(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, body PutQrCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `CreateQrCodeWithUID` operationId).
+	CreateQrCodeWithUID(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, body CreateQrCodeWithUIDJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PayQrCodeWithTokenWithBody Pay a Faster Payments System QR code with a token
 	//
@@ -2680,15 +2680,15 @@ func (c *RawClient) GetQrCode(ctx context.Context, siteID SiteID, qrCodeUID QrCo
 	return c.Client.Do(req)
 }
 
-// PutQrCodeWithBody Create a Faster Payments System (SBP) QR code with a chosen identifier
+// CreateQrCodeWithUIDWithBody Create a Faster Payments System (SBP) QR code with a chosen identifier
 //
 // Issues an SBP QR code under the qrCodeUid given in the path; a repeated request is logically idempotent.
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `PutQrCode` operationId).
-func (c *RawClient) PutQrCodeWithBody(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPutQrCodeRequestWithBody(c.Server, siteID, qrCodeUID, contentType, body)
+// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `CreateQrCodeWithUID` operationId).
+func (c *RawClient) CreateQrCodeWithUIDWithBody(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateQrCodeWithUIDRequestWithBody(c.Server, siteID, qrCodeUID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2699,15 +2699,15 @@ func (c *RawClient) PutQrCodeWithBody(ctx context.Context, siteID SiteID, qrCode
 	return c.Client.Do(req)
 }
 
-// PutQrCode Create a Faster Payments System (SBP) QR code with a chosen identifier
+// CreateQrCodeWithUID Create a Faster Payments System (SBP) QR code with a chosen identifier
 //
 // Issues an SBP QR code under the qrCodeUid given in the path; a repeated request is logically idempotent.
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `PutQrCode` operationId).
-func (c *RawClient) PutQrCode(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, body PutQrCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPutQrCodeRequest(c.Server, siteID, qrCodeUID, body)
+// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `CreateQrCodeWithUID` operationId).
+func (c *RawClient) CreateQrCodeWithUID(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, body CreateQrCodeWithUIDJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateQrCodeWithUIDRequest(c.Server, siteID, qrCodeUID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3980,19 +3980,19 @@ func NewGetQrCodeRequest(server string, siteID SiteID, qrCodeUID QrCodeUID) (*ht
 	return req, nil
 }
 
-// NewPutQrCodeRequest calls the generic PutQrCode builder with application/json body
-func NewPutQrCodeRequest(server string, siteID SiteID, qrCodeUID QrCodeUID, body PutQrCodeJSONRequestBody) (*http.Request, error) {
+// NewCreateQrCodeWithUIDRequest calls the generic CreateQrCodeWithUID builder with application/json body
+func NewCreateQrCodeWithUIDRequest(server string, siteID SiteID, qrCodeUID QrCodeUID, body CreateQrCodeWithUIDJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPutQrCodeRequestWithBody(server, siteID, qrCodeUID, "application/json", bodyReader)
+	return NewCreateQrCodeWithUIDRequestWithBody(server, siteID, qrCodeUID, "application/json", bodyReader)
 }
 
-// NewPutQrCodeRequestWithBody constructs an http.Request for the PutQrCode method, with any body, and a specified content type
-func NewPutQrCodeRequestWithBody(server string, siteID SiteID, qrCodeUID QrCodeUID, contentType string, body io.Reader) (*http.Request, error) {
+// NewCreateQrCodeWithUIDRequestWithBody constructs an http.Request for the CreateQrCodeWithUID method, with any body, and a specified content type
+func NewCreateQrCodeWithUIDRequestWithBody(server string, siteID SiteID, qrCodeUID QrCodeUID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4634,23 +4634,23 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `GetQrCode` operationId).
 	GetQrCodeWithResponse(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, reqEditors ...RequestEditorFn) (*GetQrCodeResponse, error)
 
-	// PutQrCodeWithBodyWithResponse Create a Faster Payments System (SBP) QR code with a chosen identifier
+	// CreateQrCodeWithUIDWithBodyWithResponse Create a Faster Payments System (SBP) QR code with a chosen identifier
 	//
 	// Issues an SBP QR code under the qrCodeUid given in the path; a repeated request is logically idempotent.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `PutQrCode` operationId).
-	PutQrCodeWithBodyWithResponse(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutQrCodeResponse, error)
+	// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `CreateQrCodeWithUID` operationId).
+	CreateQrCodeWithUIDWithBodyWithResponse(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateQrCodeWithUIDResponse, error)
 
-	// PutQrCodeWithResponse Create a Faster Payments System (SBP) QR code with a chosen identifier
+	// CreateQrCodeWithUIDWithResponse Create a Faster Payments System (SBP) QR code with a chosen identifier
 	//
 	// Issues an SBP QR code under the qrCodeUid given in the path; a repeated request is logically idempotent.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `PutQrCode` operationId).
-	PutQrCodeWithResponse(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, body PutQrCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*PutQrCodeResponse, error)
+	// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `CreateQrCodeWithUID` operationId).
+	CreateQrCodeWithUIDWithResponse(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, body CreateQrCodeWithUIDJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateQrCodeWithUIDResponse, error)
 
 	// PayQrCodeWithTokenWithBodyWithResponse Pay a Faster Payments System QR code with a token
 	//
@@ -5999,7 +5999,7 @@ func (r GetQrCodeResponse) ContentType() string {
 	return ""
 }
 
-type PutQrCodeResponse struct {
+type CreateQrCodeWithUIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -6011,27 +6011,27 @@ type PutQrCodeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutQrCodeResponse) GetJSON200() *QrCode {
+func (r CreateQrCodeWithUIDResponse) GetJSON200() *QrCode {
 	return r.JSON200
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
-func (r PutQrCodeResponse) GetJSON4XX() *ClientError {
+func (r CreateQrCodeWithUIDResponse) GetJSON4XX() *ClientError {
 	return r.JSON4XX
 }
 
 // GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r PutQrCodeResponse) GetJSON5XX() *ServerError {
+func (r CreateQrCodeWithUIDResponse) GetJSON5XX() *ServerError {
 	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
-func (r PutQrCodeResponse) GetBody() []byte {
+func (r CreateQrCodeWithUIDResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PutQrCodeResponse) Status() string {
+func (r CreateQrCodeWithUIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -6039,7 +6039,7 @@ func (r PutQrCodeResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PutQrCodeResponse) StatusCode() int {
+func (r CreateQrCodeWithUIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -6047,7 +6047,7 @@ func (r PutQrCodeResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PutQrCodeResponse) ContentType() string {
+func (r CreateQrCodeWithUIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6832,34 +6832,34 @@ func (c *ClientWithResponses) GetQrCodeWithResponse(ctx context.Context, siteID 
 	return ParseGetQrCodeResponse(rsp)
 }
 
-// PutQrCodeWithBodyWithResponse Create a Faster Payments System (SBP) QR code with a chosen identifier
+// CreateQrCodeWithUIDWithBodyWithResponse Create a Faster Payments System (SBP) QR code with a chosen identifier
 //
 // Issues an SBP QR code under the qrCodeUid given in the path; a repeated request is logically idempotent.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `PutQrCode` operationId).
-func (c *ClientWithResponses) PutQrCodeWithBodyWithResponse(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutQrCodeResponse, error) {
-	rsp, err := c.PutQrCodeWithBody(ctx, siteID, qrCodeUID, contentType, body, reqEditors...)
+// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `CreateQrCodeWithUID` operationId).
+func (c *ClientWithResponses) CreateQrCodeWithUIDWithBodyWithResponse(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateQrCodeWithUIDResponse, error) {
+	rsp, err := c.CreateQrCodeWithUIDWithBody(ctx, siteID, qrCodeUID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePutQrCodeResponse(rsp)
+	return ParseCreateQrCodeWithUIDResponse(rsp)
 }
 
-// PutQrCodeWithResponse Create a Faster Payments System (SBP) QR code with a chosen identifier
+// CreateQrCodeWithUIDWithResponse Create a Faster Payments System (SBP) QR code with a chosen identifier
 //
 // Issues an SBP QR code under the qrCodeUid given in the path; a repeated request is logically idempotent.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `PutQrCode` operationId).
-func (c *ClientWithResponses) PutQrCodeWithResponse(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, body PutQrCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*PutQrCodeResponse, error) {
-	rsp, err := c.PutQrCode(ctx, siteID, qrCodeUID, body, reqEditors...)
+// Corresponds with PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (the `CreateQrCodeWithUID` operationId).
+func (c *ClientWithResponses) CreateQrCodeWithUIDWithResponse(ctx context.Context, siteID SiteID, qrCodeUID QrCodeUID, body CreateQrCodeWithUIDJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateQrCodeWithUIDResponse, error) {
+	rsp, err := c.CreateQrCodeWithUID(ctx, siteID, qrCodeUID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePutQrCodeResponse(rsp)
+	return ParseCreateQrCodeWithUIDResponse(rsp)
 }
 
 // PayQrCodeWithTokenWithBodyWithResponse Pay a Faster Payments System QR code with a token
@@ -7917,15 +7917,15 @@ func ParseGetQrCodeResponse(rsp *http.Response) (*GetQrCodeResponse, error) {
 	return response, nil
 }
 
-// ParsePutQrCodeResponse parses an HTTP response from a PutQrCodeWithResponse call
-func ParsePutQrCodeResponse(rsp *http.Response) (*PutQrCodeResponse, error) {
+// ParseCreateQrCodeWithUIDResponse parses an HTTP response from a CreateQrCodeWithUIDWithResponse call
+func ParseCreateQrCodeWithUIDResponse(rsp *http.Response) (*CreateQrCodeWithUIDResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &PutQrCodeResponse{
+	response := &CreateQrCodeWithUIDResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
