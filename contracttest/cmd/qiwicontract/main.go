@@ -30,14 +30,15 @@ const usage = `qiwicontract: judge QIWI API interactions by the spec and by the 
 
 Usage:
   qiwicontract replay [--spec FILE] [--strict] [--junit FILE] [--markdown FILE] [--json] PATH...
-  qiwicontract extract --docs DIR [--vectors FILE] [--out FILE]
+  qiwicontract extract --docs DIR [--vectors FILE] [--out FILE] [--no-scrub]
 
 replay   PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml),
          or a directory of them.
          One line per interaction with its verdict and reasons, then "N passed, M failed".
          Undocumented fields are warnings unless --strict. Examples the docs themselves get
          wrong are reported apart (counted as skipped).
-extract  Writes the fixtures extracted from QIWI's documentation pages under DIR.
+extract  Writes the fixtures extracted from QIWI's documentation pages under DIR, scrubbed
+         like recordings unless --no-scrub.
 
 Exit status: 0 all passed, 1 an interaction failed, 2 bad usage or unreadable input.
 `
@@ -142,6 +143,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	docsDir := fs.String("docs", "", "QIWI documentation directory (required)")
 	vectors := fs.String("vectors", "", "signature vector table for documented notifications")
 	out := fs.String("out", "", "fixture file to write (default: standard output)")
+	keep := fs.Bool("no-scrub", false, "keep the docs' sample keys, card numbers and signatures as written (signature checks need them)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -164,6 +166,11 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "qiwicontract:", err)
 		return 2
+	}
+	if !*keep {
+		for i := range ins {
+			fixture.Scrub(&ins[i])
+		}
 	}
 	data, err := fixture.Marshal(ins)
 	if err != nil {

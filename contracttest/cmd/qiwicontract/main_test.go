@@ -123,3 +123,27 @@ func TestUsageAndUnreadableInput(t *testing.T) {
 		assert.Contains(t, stderr.String(), tt.stderr, "%v", tt.args)
 	}
 }
+
+// Extracted fixtures are written scrubbed and replay clean; --no-scrub keeps signatures.
+func TestExtractThenReplay(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"extract", "--docs", "../../../../shared/docs/qiwi", "--out", filepath.Join(dir, "docs.json")},
+		{"extract", "--docs", "../../../../shared/docs/qiwi", "--vectors", "../../../gen/qiwi/testdata/signatures.tsv", "--no-scrub", "--out", filepath.Join(dir, "raw.json")},
+	} {
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, 0, run(context.Background(), args, &stdout, &stderr), stderr.String())
+	}
+	scrubbed, err := os.ReadFile(filepath.Join(dir, "docs.json"))
+	require.NoError(t, err)
+	for _, sample := range []string{"5c4b25xx93aa435d9cb8cd17480356f9", "4444443616621049"} {
+		assert.NotContains(t, string(scrubbed), sample)
+	}
+	for _, name := range []string{"docs.json", "raw.json"} {
+		var stdout, stderr bytes.Buffer
+		status := run(context.Background(), []string{"replay", filepath.Join(dir, name)}, &stdout, &stderr)
+		assert.Equal(t, 0, status, "%s: %s", name, stdout.String())
+		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+		assert.Regexp(t, `^\d+ passed, 0 failed, \d+ skipped$`, lines[len(lines)-1])
+	}
+}
