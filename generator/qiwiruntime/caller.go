@@ -52,6 +52,7 @@ type Operation struct {
 // only its own configuration and is safe for concurrent use.
 type Caller struct {
 	apiKey     string
+	authHeader string // "Bearer " + apiKey, built once
 	baseURL    string
 	pathPrefix string
 	siteID     string
@@ -154,6 +155,7 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 	if c.apiKey == "" {
 		return nil, fmt.Errorf("%w: empty API key", ErrConfig)
 	}
+	c.authHeader = "Bearer " + c.apiKey
 	if c.doer == nil {
 		c.doer = &http.Client{}
 	}
@@ -226,7 +228,7 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request) (
 		defer cancel()
 	}
 	req = req.WithContext(ctx)
-	req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	req.Header.Set("Authorization", c.authHeader)
 	req.Header.Set("Accept", "application/json")
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)
@@ -236,22 +238,39 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request) (
 			return 0, nil, nil, err
 		}
 	}
+	debug := c.logger.Enabled(ctx, slog.LevelDebug)
 	start := time.Now()
 	resp, err := c.doer.Do(req)
 	if err != nil {
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "qiwi call failed", slog.String("operation", op.ID),
-			slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.String("error", err.Error()))
+		if debug {
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "qiwi call failed", slog.String("operation", op.ID),
+				slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.String("error", err.Error()))
+		}
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "qiwi call", slog.String("operation", op.ID),
-		slog.String("method", req.Method), slog.String("path", req.URL.Path),
-		slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))
+	body, err := readBody(resp)
+	if debug {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "qiwi call", slog.String("operation", op.ID),
+			slog.String("method", req.Method), slog.String("path", req.URL.Path),
+			slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))
+	}
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("read answer: %w", err)
 	}
 	return resp.StatusCode, resp.Header, body, nil
+}
+
+// readBody reads at most maxResponseBytes of the answer, in one allocation when the length
+// is announced.
+func readBody(resp *http.Response) ([]byte, error) {
+	limited := io.LimitReader(resp.Body, maxResponseBytes)
+	if n := resp.ContentLength; n > 0 && n <= maxResponseBytes {
+		buf := bytes.NewBuffer(make([]byte, 0, n+1))
+		_, err := buf.ReadFrom(limited)
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(limited)
 }
 
 // signRequest signs the body with SHA256withRSA into X-Digital-Sign.
