@@ -214,3 +214,59 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// Every field the notification tables of the docs list is a property of the notification's
+// model. A table that spells a member differently from the examples (changedDatetime against
+// changedDateTime) matches case-insensitively and is logged as a doc defect.
+func TestNotificationTablesAreModelled(t *testing.T) {
+	doc, _ := load(t, "qiwi.resolved.yaml")
+	roots := map[string]string{"payment": "PaymentNotification", "capture": "CaptureNotification", "refund": "RefundNotification",
+		"checkPaymentMethod": "CheckCardNotification", "token": "TokenNotification", "payout": "PayoutNotification", "bill": "BillNotification"}
+	pages, err := docs.ParseDir(docsDir)
+	require.NoError(t, err)
+	checked := 0
+	for _, p := range pages {
+		if !strings.Contains(p.File, "notification") && !strings.Contains(p.File, "bill-payments") {
+			continue
+		}
+		for _, tb := range p.Tables {
+			col := tb.Column("Notification field", "Поле уведомления", "Parameter", "Параметр")
+			if col < 0 {
+				continue
+			}
+			for i, row := range tb.Rows {
+				if col >= len(row) {
+					continue
+				}
+				field := strings.Trim(row[col], "` ")
+				parts := strings.Split(field, ".")
+				root, ok := roots[parts[0]]
+				if !ok || len(parts) < 2 {
+					continue
+				}
+				checked++
+				s := doc.Components.Schemas[root].Value.Properties[parts[0]]
+				for _, part := range parts[1:] {
+					for s != nil && s.Value != nil && s.Value.Type.Is("array") {
+						s = s.Value.Items
+					}
+					if s == nil || s.Value == nil {
+						break
+					}
+					next := s.Value.Properties[part]
+					if next == nil {
+						for name, prop := range s.Value.Properties {
+							if strings.EqualFold(name, part) {
+								t.Logf("doc defect %s: %s spells %s as %s", tb.RowPos[i], field, name, part)
+								next = prop
+							}
+						}
+					}
+					s = next
+				}
+				assert.NotNil(t, s, "%s: %s is not in %s", tb.RowPos[i], field, root)
+			}
+		}
+	}
+	assert.Greater(t, checked, 150, "the docs parser found the notification tables")
+}

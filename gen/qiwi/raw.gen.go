@@ -192,6 +192,9 @@ type CaptureNotificationData struct {
 	// PaymentMethod Payment method data. In requests: card data (pan, expiryDate, cvv2, holderName) or a paymentToken; in responses and notifications: masked card data, RRN and auth code, or the SBP phone. Card data is secret: never log it. (payments/_api-methods_en paymentMethod; _notifications_en payment.paymentMethod)
 	PaymentMethod *PaymentMethod `json:"paymentMethod,omitempty"`
 
+	// SettlementAmount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
+	SettlementAmount *Amount `json:"settlementAmount,omitempty"`
+
 	// Status Operation status. (payments/_api-methods_en status; _notifications_en status)
 	Status Status `json:"status"`
 
@@ -583,7 +586,26 @@ type CredentialOnFile struct {
 type Currency = string
 
 // CustomFields Extra data of the operation: cf1..cf5 (String(256)), themeCode, and fields QIWI adds (auto_capture, invoice_creation_type). (payments/_notifications_en customFields)
-type CustomFields map[string]string
+type CustomFields struct {
+	// Cf1 Extra field with information on the operation.
+	Cf1 *string `json:"cf1,omitempty"`
+
+	// Cf2 Extra field with information on the operation.
+	Cf2 *string `json:"cf2,omitempty"`
+
+	// Cf3 Extra field with information on the operation.
+	Cf3 *string `json:"cf3,omitempty"`
+
+	// Cf4 Extra field with information on the operation.
+	Cf4 *string `json:"cf4,omitempty"`
+
+	// Cf5 Extra field with information on the operation.
+	Cf5 *string `json:"cf5,omitempty"`
+
+	// ThemeCode Code style of the payment form. (bill-payments_en#custom)
+	ThemeCode            *string           `json:"themeCode,omitempty"`
+	AdditionalProperties map[string]string `json:"-"`
+}
 
 // Customer Customer data. (payments/_api-methods_en customer; _notifications_en payment.customer)
 type Customer struct {
@@ -1541,6 +1563,149 @@ type REFUNDJSONRequestBody = RefundNotification
 
 // CHECKCARDJSONRequestBody defines body for CHECKCARD for application/json ContentType.
 type CHECKCARDJSONRequestBody = CheckCardNotification
+
+// Getter for additional properties for CustomFields. Returns the specified
+// element and whether it was found
+func (a CustomFields) Get(fieldName string) (value string, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for CustomFields
+func (a *CustomFields) Set(fieldName string, value string) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]string)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for CustomFields to handle AdditionalProperties
+func (a *CustomFields) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["cf1"]; found {
+		err = json.Unmarshal(raw, &a.Cf1)
+		if err != nil {
+			return fmt.Errorf("error reading 'cf1': %w", err)
+		}
+		delete(object, "cf1")
+	}
+
+	if raw, found := object["cf2"]; found {
+		err = json.Unmarshal(raw, &a.Cf2)
+		if err != nil {
+			return fmt.Errorf("error reading 'cf2': %w", err)
+		}
+		delete(object, "cf2")
+	}
+
+	if raw, found := object["cf3"]; found {
+		err = json.Unmarshal(raw, &a.Cf3)
+		if err != nil {
+			return fmt.Errorf("error reading 'cf3': %w", err)
+		}
+		delete(object, "cf3")
+	}
+
+	if raw, found := object["cf4"]; found {
+		err = json.Unmarshal(raw, &a.Cf4)
+		if err != nil {
+			return fmt.Errorf("error reading 'cf4': %w", err)
+		}
+		delete(object, "cf4")
+	}
+
+	if raw, found := object["cf5"]; found {
+		err = json.Unmarshal(raw, &a.Cf5)
+		if err != nil {
+			return fmt.Errorf("error reading 'cf5': %w", err)
+		}
+		delete(object, "cf5")
+	}
+
+	if raw, found := object["themeCode"]; found {
+		err = json.Unmarshal(raw, &a.ThemeCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'themeCode': %w", err)
+		}
+		delete(object, "themeCode")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]string)
+		for fieldName, fieldBuf := range object {
+			var fieldVal string
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for CustomFields to handle AdditionalProperties
+func (a CustomFields) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Cf1 != nil {
+		object["cf1"], err = json.Marshal(a.Cf1)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cf1': %w", err)
+		}
+	}
+
+	if a.Cf2 != nil {
+		object["cf2"], err = json.Marshal(a.Cf2)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cf2': %w", err)
+		}
+	}
+
+	if a.Cf3 != nil {
+		object["cf3"], err = json.Marshal(a.Cf3)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cf3': %w", err)
+		}
+	}
+
+	if a.Cf4 != nil {
+		object["cf4"], err = json.Marshal(a.Cf4)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cf4': %w", err)
+		}
+	}
+
+	if a.Cf5 != nil {
+		object["cf5"], err = json.Marshal(a.Cf5)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cf5': %w", err)
+		}
+	}
+
+	if a.ThemeCode != nil {
+		object["themeCode"], err = json.Marshal(a.ThemeCode)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'themeCode': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // AsChequeDataID0 returns the union data inside the ChequeData_ID as a ChequeDataID0
 func (t ChequeData_ID) AsChequeDataID0() (ChequeDataID0, error) {
