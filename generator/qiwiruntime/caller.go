@@ -200,7 +200,8 @@ func (c *Caller) Do(ctx context.Context, op Operation, build func(server string)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("qiwi: %s: %w", op.ID, ctxErr)
 		}
-		if !op.Idempotent || !c.retry.retryable(status, err) || attempt >= c.retry.MaxAttempts {
+		if !op.Idempotent || !c.retry.retryable(status, err) || attempt >= c.retry.MaxAttempts ||
+			processedServerError(req.Method, status, body) {
 			if err != nil {
 				return fmt.Errorf("qiwi: %s: %w", op.ID, err)
 			}
@@ -259,6 +260,14 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request) (
 		return 0, nil, nil, fmt.Errorf("read answer: %w", err)
 	}
 	return resp.StatusCode, resp.Header, body, nil
+}
+
+// processedServerError reports a 5xx answer to a write that carries an error body: the payin
+// docs say the request may have been processed then, and to ask for the status instead of
+// repeating it (payments/_statuses_en#http-errors). An empty 5xx body, or any 5xx to a read,
+// is safe to repeat.
+func processedServerError(method string, status int, body []byte) bool {
+	return status >= 500 && method != http.MethodGet && len(bytes.TrimSpace(body)) > 0
 }
 
 // readBody reads at most maxResponseBytes of the answer, in one allocation when the length

@@ -98,6 +98,8 @@ func TestRetry(t *testing.T) {
 			[]func(http.ResponseWriter, *http.Request){answer(503, ""), ok}, 1, ErrServer, nil},
 		{"attempts are bounded", Operation{ID: "getPayment", Idempotent: true},
 			[]func(http.ResponseWriter, *http.Request){answer(500, "")}, 3, ErrServer, []time.Duration{5 * time.Millisecond, 10 * time.Millisecond}},
+		{"5xx with a body to a GET is retried", Operation{ID: "getPayment", Idempotent: true},
+			[]func(http.ResponseWriter, *http.Request){answer(500, `{"errorCode":"internal.error"}`), ok}, 2, nil, []time.Duration{5 * time.Millisecond}},
 		{"4xx is not retried", Operation{ID: "getPayment", Idempotent: true},
 			[]func(http.ResponseWriter, *http.Request){answer(404, `{"errorCode":"payin.resource.not.found"}`)}, 1, ErrNotFound, nil},
 	}
@@ -117,6 +119,32 @@ func TestRetry(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantCalls, s.calls.Load())
 			assert.Equal(t, tt.wantWaits, *waits)
+		})
+	}
+}
+
+// A 5xx with an error body to a PUT may have been processed: the docs say to ask for the
+// status instead of repeating it. An empty 5xx body is safe to repeat.
+func TestServerErrorsOfWrites(t *testing.T) {
+	put := func(server string) (*http.Request, error) {
+		return http.NewRequest(http.MethodPut, server+"payin/v1/sites/site-1/payments/p1", strings.NewReader(`{}`))
+	}
+	ok := answer(200, `{"paymentId":"p1","status":{"value":"COMPLETED"}}`)
+	for _, tt := range []struct {
+		name  string
+		first func(http.ResponseWriter, *http.Request)
+		calls int32
+	}{
+		{"error body: not repeated", answer(500, `{"errorCode":"internal.error","traceId":"t"}`), 1},
+		{"empty body: repeated", answer(500, ""), 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &scripted{script: []func(http.ResponseWriter, *http.Request){tt.first, ok}}
+			srv := httptest.NewServer(s)
+			defer srv.Close()
+			c, _ := newTestCaller(t, srv)
+			_ = c.Do(context.Background(), Operation{ID: "createPayment", Idempotent: true}, put, &payment{})
+			assert.Equal(t, tt.calls, s.calls.Load())
 		})
 	}
 }

@@ -10,7 +10,8 @@ import (
 
 // RetryPolicy says how idempotent calls are retried: on network errors, HTTP 429 and 5xx,
 // with exponential backoff and full jitter, honouring Retry-After. Non-idempotent calls
-// (POST) are never retried.
+// (POST) are never retried, nor is a write answered 5xx with an error body, which QIWI may
+// have processed.
 type RetryPolicy struct {
 	// MaxAttempts counts the first try; 1 disables retries.
 	MaxAttempts int
