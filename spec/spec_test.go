@@ -45,6 +45,7 @@ func TestResolvedSpecValidates(t *testing.T) {
 // The base says what upstream publishes: every body is still a placeholder there.
 func TestBaseSpecKeepsPlaceholders(t *testing.T) {
 	doc, _ := load(t, "qiwi.yaml")
+	require.NoError(t, doc.Validate(context.Background()), "the base is a valid document on its own")
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			if op.RequestBody != nil {
