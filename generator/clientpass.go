@@ -129,7 +129,11 @@ func clientMethod(f *jen.File, op operation, resolver *operation) error {
 	f.Comment("")
 	f.Comment(fmt.Sprintf("%s %s (operationId %s).", strings.ToUpper(op.Method), op.Path, op.ID))
 	if op.Idempotent {
-		f.Comment("Idempotent: retried on network errors, 429 and 5xx.")
+		if op.Method == "get" {
+			f.Comment("Idempotent: retried on network errors, 429 and 5xx.")
+		} else {
+			f.Comment("Idempotent: retried on network errors, 429 and 5xx without an error body.")
+		}
 	} else {
 		f.Comment("Not idempotent: never retried.")
 	}

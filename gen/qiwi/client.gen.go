@@ -36,7 +36,7 @@ func (c *Client) Caller() *qiwiruntime.Caller {
 // Returns the bill with its status.
 //
 // GET /bill/v1/bills/{billId} (operationId getBill).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#invoice-status
@@ -61,7 +61,7 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 // Issues an invoice through the older Bill Payments API; the response carries payUrl.
 //
 // PUT /bill/v1/bills/{billId} (operationId createBill).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#create
@@ -86,7 +86,7 @@ func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillJ
 // Returns the refund.
 //
 // GET /bill/v1/bills/{billId}/refunds/{refundId} (operationId getBillRefund).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#refund-status
@@ -111,7 +111,7 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 // Returns all or part of a paid bill to the customer.
 //
 // PUT /bill/v1/bills/{billId}/refunds/{refundId} (operationId createBillRefund).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#refund
@@ -202,7 +202,7 @@ func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenReq
 // Returns every payment attempted on the invoice.
 //
 // GET /payin/v1/sites/{siteId}/bills/{billId} (operationId listInvoicePayments).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // See https://developer.qiwi.com/en/payments/#invoice-payments
 func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Payment, error) {
 	var out []Payment
@@ -221,7 +221,7 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 // form.
 //
 // PUT /payin/v1/sites/{siteId}/bills/{billId} (operationId createInvoice).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#invoice_put
@@ -246,7 +246,7 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 // Returns the invoice with its status and its payments.
 //
 // GET /payin/v1/sites/{siteId}/bills/{billId}/details (operationId getInvoice).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#invoice-details
@@ -271,7 +271,7 @@ func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error
 // Returns the payment.
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId} (operationId getPayment).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment_status
@@ -297,7 +297,7 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 // merchant, so a repeated request is logically idempotent.
 //
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId} (operationId createPayment).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payments
@@ -322,7 +322,7 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 // Returns the capture.
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/captures/{captureId} (operationId getCapture).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#capture_status
@@ -348,7 +348,7 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 // with the error payin.incorrect-method-invocation.
 //
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId}/captures/{captureId} (operationId createCapture).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetCapture.
@@ -400,7 +400,7 @@ func (c *Client) CompletePayment(ctx context.Context, paymentID string, body Com
 // Returns the payout.
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId} (operationId getPayout).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/ru/payments/#payout-status
@@ -426,7 +426,7 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 // the merchant's RSA key (SHA256withRSA) into the X-Digital-Sign header.
 //
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId} (operationId createPayout).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // The body is signed into X-Digital-Sign: configure qiwiruntime.WithPayoutSigner.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
@@ -453,7 +453,7 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 // Returns every refund made on the payment.
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/refunds (operationId listRefunds).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // See https://developer.qiwi.com/en/payments/#refunds_status
 func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, error) {
 	var out []Refund
@@ -471,7 +471,7 @@ func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, e
 // Returns the refund.
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId} (operationId getRefund).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#refund_status
@@ -497,7 +497,7 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 // is a reversal.
 //
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId} (operationId createRefund).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetRefund.
@@ -570,7 +570,7 @@ func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeJSONRequestB
 // Returns the QR code and the payment made with it.
 //
 // GET /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (operationId getQrCode).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-get
@@ -596,7 +596,7 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 // logically idempotent.
 //
 // PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (operationId createQrCodeWithUid).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-put
@@ -643,7 +643,7 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 // Ends the validity of a payment token bound to a customer account.
 //
 // DELETE /payin/v1/sites/{siteId}/tokens (operationId deleteToken).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // See https://developer.qiwi.com/en/payments/#delete-token
 func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenJSONRequestBody) error {
 	return c.caller.Do(ctx, qiwiruntime.Operation{
@@ -659,7 +659,7 @@ func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenJSONRequestBod
 // Returns the card verification.
 //
 // GET /payin/v1/sites/{siteId}/validation/card/requests/{requestUid} (operationId getCardVerification).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-info
@@ -684,7 +684,7 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 // Checks that a card can be charged, optionally issuing a payment token for it.
 //
 // PUT /payin/v1/sites/{siteId}/validation/card/requests/{requestUid} (operationId createCardVerification).
-// Idempotent: retried on network errors, 429 and 5xx.
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-api
