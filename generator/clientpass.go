@@ -129,7 +129,7 @@ func clientMethod(f *jen.File, op operation, resolver *operation) error {
 	f.Comment("")
 	f.Comment(fmt.Sprintf("%s %s (operationId %s).", strings.ToUpper(op.Method), op.Path, op.ID))
 	if op.Idempotent {
-		if op.Method == "get" {
+		if op.Method == http.MethodGet {
 			f.Comment("Idempotent: retried on network errors, 429 and 5xx.")
 		} else {
 			f.Comment("Idempotent: retried on network errors, 429 and 5xx without an error body.")
