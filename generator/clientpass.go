@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/dave/jennifer/jen"

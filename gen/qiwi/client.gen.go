@@ -36,7 +36,7 @@ func (c *Client) Caller() *qiwiruntime.Caller {
 // Returns the bill with its status.
 //
 // GET /bill/v1/bills/{billId} (operationId getBill).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#invoice-status
@@ -86,7 +86,7 @@ func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillJ
 // Returns the refund.
 //
 // GET /bill/v1/bills/{billId}/refunds/{refundId} (operationId getBillRefund).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#refund-status
@@ -202,7 +202,7 @@ func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenReq
 // Returns every payment attempted on the invoice.
 //
 // GET /payin/v1/sites/{siteId}/bills/{billId} (operationId listInvoicePayments).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // See https://developer.qiwi.com/en/payments/#invoice-payments
 func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Payment, error) {
 	var out []Payment
@@ -246,7 +246,7 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 // Returns the invoice with its status and its payments.
 //
 // GET /payin/v1/sites/{siteId}/bills/{billId}/details (operationId getInvoice).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#invoice-details
@@ -271,7 +271,7 @@ func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error
 // Returns the payment.
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId} (operationId getPayment).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment_status
@@ -322,7 +322,7 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 // Returns the capture.
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/captures/{captureId} (operationId getCapture).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#capture_status
@@ -400,7 +400,7 @@ func (c *Client) CompletePayment(ctx context.Context, paymentID string, body Com
 // Returns the payout.
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId} (operationId getPayout).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/ru/payments/#payout-status
@@ -453,7 +453,7 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 // Returns every refund made on the payment.
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/refunds (operationId listRefunds).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // See https://developer.qiwi.com/en/payments/#refunds_status
 func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, error) {
 	var out []Refund
@@ -471,7 +471,7 @@ func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, e
 // Returns the refund.
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId} (operationId getRefund).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#refund_status
@@ -570,7 +570,7 @@ func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeJSONRequestB
 // Returns the QR code and the payment made with it.
 //
 // GET /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (operationId getQrCode).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-get
@@ -659,7 +659,7 @@ func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenJSONRequestBod
 // Returns the card verification.
 //
 // GET /payin/v1/sites/{siteId}/validation/card/requests/{requestUid} (operationId getCardVerification).
-// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-info
