@@ -21,16 +21,11 @@ import (
 	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
-var (
-	payoutKeyOnce sync.Once
-	payoutKey     *rsa.PrivateKey
-)
-
 // replayKey signs replayed payouts; the recorded signature cannot be reproduced, so the
-// check is that the client signs at all.
-func replayKey() *rsa.PrivateKey {
-	payoutKeyOnce.Do(func() { payoutKey, _ = rsa.GenerateKey(rand.Reader, 2048) })
-	return payoutKey
+// check is that the client signs at all. The key is made once per Judge, when first needed.
+func (j *Judge) replayKey() (*rsa.PrivateKey, error) {
+	j.keyOnce.Do(func() { j.key, j.keyErr = rsa.GenerateKey(rand.Reader, 2048) })
+	return j.key, j.keyErr
 }
 
 // clientMethod finds the typed client's method for an operationId.
@@ -78,6 +73,11 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 	if mt.NumIn()-1 != len(args) {
 		return []Finding{fail("", "%s takes %d arguments, the recording gives %d", method.Name, mt.NumIn()-2, len(args)-1)}
 	}
+	for i, a := range args {
+		if want := mt.In(i + 1); !a.Type().AssignableTo(want) {
+			return []Finding{fail("", "%s argument %d is %s, the recording gives %s", method.Name, i, want, a.Type())}
+		}
+	}
 
 	var mu sync.Mutex
 	var findings []Finding
@@ -114,7 +114,11 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 		opts = append(opts, qiwiruntime.WithPathPrefix(""))
 	}
 	if m.route.Operation.Security != nil {
-		opts = append(opts, qiwiruntime.WithPayoutSigner(replayKey()))
+		key, err := j.replayKey()
+		if err != nil {
+			return []Finding{fail("", "payout signing key: %v", err)}
+		}
+		opts = append(opts, qiwiruntime.WithPayoutSigner(key))
 	}
 	client, err := qiwi.New("replay-key", opts...)
 	if err != nil {

@@ -8,9 +8,11 @@ package verdict
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -82,6 +84,10 @@ type Judge struct {
 	router, strictRouter routers.Router
 	// notification body schemas by type, published and strict
 	notificationSchemas, strictNotificationSchemas map[string]*openapi3.SchemaRef
+
+	keyOnce sync.Once // the payout signing key of replays
+	key     *rsa.PrivateKey
+	keyErr  error
 }
 
 // replayHost is where fixtures' paths are resolved: their URLs carry paths only.
