@@ -161,3 +161,16 @@ func TestWriteReplacesOnlyGeneratedFiles(t *testing.T) {
 		assert.Contains(t, strings.SplitN(string(data), "\n", 2)[0], "DO NOT EDIT.")
 	}
 }
+
+func TestPackageNames(t *testing.T) {
+	for dir, want := range map[string]string{"gen/qiwi": "qiwi", "x/my-client": "myclient", "/tmp/002": "qiwi002", "out/type": "qiwitype", "a/B.c": "bc"} {
+		assert.Equal(t, want, Config{OutputDir: dir}.packageName(), dir)
+	}
+	assert.Equal(t, "given", Config{OutputDir: "x/y", PackageName: "given"}.packageName())
+	for _, bad := range []string{"my-client", "type", "1x"} {
+		base, ovs, err := Bundled()
+		require.NoError(t, err)
+		_, err = Run(context.Background(), Config{Spec: base, Overlays: ovs, OutputDir: t.TempDir(), PackageName: bad})
+		assert.ErrorContains(t, err, "is not a Go package name", bad)
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // Output is the result of a successful run, held in memory until Write.
@@ -28,6 +30,9 @@ func Run(ctx context.Context, cfg Config) (*Output, error) {
 	}
 	if cfg.OutputDir == "" && cfg.PackageName == "" {
 		return nil, errors.New("generator: no output directory or package name given")
+	}
+	if cfg.PackageName != "" && (!token.IsIdentifier(cfg.PackageName) || token.IsKeyword(cfg.PackageName)) {
+		return nil, fmt.Errorf("generator: %q is not a Go package name", cfg.PackageName)
 	}
 	base, err := loadBase(cfg.Spec)
 	if err != nil {
@@ -56,7 +61,19 @@ func (c Config) packageName() string {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	return filepath.Base(dir)
+	// A package name from a directory name: lower-case letters and digits only, and not
+	// starting with a digit ("my-client" gives myclient, "002" gives qiwi002).
+	var b strings.Builder
+	for _, r := range strings.ToLower(filepath.Base(dir)) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	name := b.String()
+	if name == "" || (name[0] >= '0' && name[0] <= '9') || token.IsKeyword(name) {
+		name = "qiwi" + name
+	}
+	return name
 }
 
 // Write writes the resolved spec (when configured) and the generated files. Each file is

@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		specPath                                string
 		overlays, include, exclude, excludeTags listFlag
 		includeUndocumented, noBundledOverlays  bool
+		asJSON                                  bool
 	)
 	fs.StringVar(&specPath, "spec", "", "base OpenAPI spec (default: the spec bundled with qiwigen)")
 	fs.Var(&overlays, "overlay", "overlay file or directory of *.yaml overlays, applied in order after the bundled ones; repeat or separate with commas")
@@ -56,6 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&exclude, "exclude-operations", "drop these operationIds (comma-separated)")
 	fs.Var(&excludeTags, "exclude-tags", `drop operations with these tags (default "undocumented")`)
 	fs.BoolVar(&includeUndocumented, "include-undocumented", false, "keep operations that only the upstream crawl lists")
+	fs.BoolVar(&asJSON, "json", false, "report the result, or the error with file, line and pointer, as JSON on standard output")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `qiwigen: generate a typed Go client for the QIWI APIs.
 
@@ -116,16 +119,52 @@ Flags:
 		cfg.ExcludeTags = []string{}
 	}
 	out, err := generator.Run(ctx, cfg)
+	if err == nil {
+		err = out.Write()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "qiwigen:", err)
+		if asJSON {
+			writeJSON(stdout, errorReport(err))
+		}
 		return 1
 	}
-	if err := out.Write(); err != nil {
-		fmt.Fprintln(stderr, "qiwigen:", err)
-		return 1
+	names := make([]string, 0, len(out.Files))
+	for name := range out.Files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if asJSON {
+		writeJSON(stdout, map[string]any{"ok": true, "outputDir": cfg.OutputDir, "files": names, "resolvedSpec": cfg.ResolvedSpec})
+		return 0
 	}
 	fmt.Fprintf(stdout, "qiwigen: wrote %d files to %s\n", len(out.Files), cfg.OutputDir)
 	return 0
+}
+
+// errorReport is the machine-readable form of a failed run.
+func errorReport(err error) map[string]any {
+	r := map[string]any{"ok": false, "error": err.Error()}
+	var ie *generator.InputError
+	if errors.As(err, &ie) {
+		r["file"], r["kind"] = ie.File, ie.Kind.Error()
+		if ie.Line > 0 {
+			r["line"] = ie.Line
+		}
+		if ie.Column > 0 {
+			r["column"] = ie.Column
+		}
+		if ie.Pointer != "" {
+			r["pointer"] = ie.Pointer
+		}
+	}
+	return r
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }
 
 // expandOverlay turns a directory into its *.yaml files in name order.

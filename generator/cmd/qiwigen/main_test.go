@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,4 +77,23 @@ func TestGeneratesIntoDirectory(t *testing.T) {
 	assert.Contains(t, string(client), "package myqiwi")
 	assert.NotContains(t, string(client), "CreatePayout")
 	assert.Contains(t, string(client), "func (c *Client) CreatePayment(")
+}
+
+func TestJSONReport(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), []string{"-json", "-overlay", "../../testdata/bad/overlay-unmatched.yaml", "-out", t.TempDir()}, &stdout, &stderr)
+	assert.Equal(t, 1, status)
+	var report map[string]any
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &report), stdout.String())
+	assert.Equal(t, false, report["ok"])
+	assert.Equal(t, "../../testdata/bad/overlay-unmatched.yaml", report["file"])
+	assert.Equal(t, float64(9), report["line"])
+	assert.Equal(t, "overlay target matches nothing", report["kind"])
+	assert.Contains(t, report["pointer"], "no-such-thing")
+
+	stdout.Reset()
+	require.Equal(t, 0, run(context.Background(), []string{"-json", "-out", t.TempDir()}, &stdout, &stderr), stderr.String())
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &report))
+	assert.Equal(t, true, report["ok"])
+	assert.Contains(t, report["files"], "client.gen.go")
 }
