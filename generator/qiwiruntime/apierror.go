@@ -135,7 +135,7 @@ func DecodeAPIError(statusCode int, body []byte) *APIError {
 	return e
 }
 
-// errorMembers are the error body's members in the order MarshalJSON writes them.
+// errorMembers are the error body's members that UnmarshalJSON reads.
 var errorMembers = []string{"serviceName", "errorCode", "description", "userMessage", "dateTime", "datetime", "traceId", "cause"}
 
 func (e *APIError) member(name string) any {
@@ -182,15 +182,28 @@ func (e *APIError) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON writes the members the body had, and any set since, in a fixed order.
 func (e APIError) MarshalJSON() ([]byte, error) {
+	members := []struct {
+		name  string
+		value any
+		set   bool
+	}{
+		{"serviceName", e.ServiceName, e.ServiceName != ""},
+		{"errorCode", e.ErrorCode, e.ErrorCode != ""},
+		{"description", e.Description, e.Description != ""},
+		{"userMessage", e.UserMessage, e.UserMessage != ""},
+		{"dateTime", e.DateTime, e.DateTime != nil},
+		{"datetime", e.Datetime, e.Datetime != nil},
+		{"traceId", e.TraceID, e.TraceID != ""},
+		{"cause", e.Cause, len(e.Cause) > 0},
+	}
 	var b strings.Builder
 	b.WriteByte('{')
 	n := 0
-	for _, name := range errorMembers {
-		v := reflectValue(e.member(name))
-		if !e.present[name] && isZero(v) {
+	for _, m := range members {
+		if !m.set && !e.present[m.name] {
 			continue
 		}
-		data, err := json.Marshal(v)
+		data, err := json.Marshal(m.value)
 		if err != nil {
 			return nil, err
 		}
@@ -198,32 +211,8 @@ func (e APIError) MarshalJSON() ([]byte, error) {
 			b.WriteByte(',')
 		}
 		n++
-		fmt.Fprintf(&b, "%q:%s", name, data)
+		fmt.Fprintf(&b, "%q:%s", m.name, data)
 	}
 	b.WriteByte('}')
 	return []byte(b.String()), nil
-}
-
-func reflectValue(p any) any {
-	switch t := p.(type) {
-	case *string:
-		return *t
-	case **Timestamp:
-		return *t
-	case *json.RawMessage:
-		return *t
-	}
-	return nil
-}
-
-func isZero(v any) bool {
-	switch t := v.(type) {
-	case string:
-		return t == ""
-	case *Timestamp:
-		return t == nil
-	case json.RawMessage:
-		return len(t) == 0
-	}
-	return v == nil
 }
