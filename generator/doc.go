@@ -6,6 +6,10 @@
 //	                                                        ├─► oapi-codegen: models + raw client
 //	                                                        └─► our passes: typed client, enums, notifications
 //
+// Validation is kin-openapi's, plus the notification declarations (package
+// spec/notification): a signature over a member the notification's model lacks could never
+// verify, so it is refused before any code is generated.
+//
 // Run computes everything in memory; Output.Write replaces the output directory only when
 // every pass has succeeded, so bad input never leaves a half-written client behind.
 // Every input error is an *InputError naming the file and, where known, the line or the

@@ -101,6 +101,13 @@ func TestBadInput(t *testing.T) {
 			kind:     ErrInvalidSpec,
 			want:     []string{"testdata/bad/overlay-invalid-result.yaml:8", "at /paths/~1bill~1v1~1bills~1{billId}/get/responses/200/content/application~1json/schema/$ref", "NoSuchModel"},
 		},
+		{
+			name:     "overlay producing a bad notification declaration",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/overlay-bad-notification.yaml"}),
+			kind:     ErrInvalidSpec,
+			want:     []string{"testdata/bad/overlay-bad-notification.yaml:8", "at /x-webhooks/BILL/post/x-qiwi-notification", "/bill/billUid is not a member of BillNotification"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
 // loadBase reads the base spec and checks that it is a YAML mapping. Its validity as
@@ -42,6 +44,11 @@ func validate(ctx context.Context, data []byte) (*openapi3.T, error) {
 		return nil, err
 	}
 	if err := doc.Validate(ctx, openapi3.EnableExamplesValidation()); err != nil {
+		return nil, err
+	}
+	// The notification declarations are part of a valid QIWI spec: signature code is
+	// generated from them.
+	if _, err := notification.Collect(doc); err != nil {
 		return nil, err
 	}
 	return doc, nil

@@ -2,19 +2,33 @@ package generator
 
 import (
 	"bytes"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
 var refInMessage = regexp.MustCompile(`"(#/[^"]+)"`)
 
 // locateInvalid adds a location to a validation error of the spec produced by an overlay:
 // for a reference that does not resolve, the JSON pointer of the $ref in the resolved spec
-// and the line of the overlay that writes it.
+// and the line of the overlay that writes it; for a malformed notification declaration, the
+// pointer of the declaration and the line of the overlay naming it.
 func locateInvalid(ie *InputError, spec, overlay []byte) {
+	var declErr *notification.Error
+	if errors.As(ie.Err, &declErr) {
+		// A notification declaration: its pointer, and the overlay line that touches the
+		// extension, if one names it.
+		ie.Pointer = declErr.Pointer
+		if i := bytes.Index(overlay, []byte(notification.Extension)); i >= 0 {
+			ie.Line = bytes.Count(overlay[:i], []byte("\n")) + 1
+		}
+		return
+	}
 	m := refInMessage.FindStringSubmatch(ie.Err.Error())
 	if m == nil {
 		return

@@ -1,142 +1,38 @@
 package generator
 
 import (
-	"encoding/json"
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+
+	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
-// notification is one x-qiwi-notification of the spec.
-type notification struct {
-	Type         string
-	Header       string
-	Fields       []string
-	AmountFields []string
-	Model        string // Go type of the body
+// notificationModel is one notification the spec declares, with the Go type of its body.
+type notificationModel struct {
+	notification.Declaration
+	Model string // Go type of the body
 }
 
-// collectNotifications reads x-qiwi-notification from callbacks and from x-webhooks.
-func collectNotifications(doc *openapi3.T) ([]notification, error) {
-	byType := map[string]notification{}
-	add := func(op *openapi3.Operation, where string) error {
-		raw, ok := op.Extensions["x-qiwi-notification"]
-		if !ok {
-			return nil
-		}
-		n, err := parseNotificationExt(raw)
-		if err != nil {
-			return fmt.Errorf("%s: x-qiwi-notification: %w", where, err)
-		}
-		if op.RequestBody == nil || op.RequestBody.Value == nil {
-			return fmt.Errorf("%s: notification %s has no body", where, n.Type)
-		}
-		mt := op.RequestBody.Value.Content.Get("application/json")
-		if mt == nil || mt.Schema == nil {
-			return fmt.Errorf("%s: notification %s has no JSON body", where, n.Type)
-		}
-		name, ok := componentName(mt.Schema.Ref)
-		if !ok {
-			return fmt.Errorf("%s: notification %s body must be a component schema", where, n.Type)
-		}
-		n.Model = codegen.SchemaNameToTypeName(name)
-		byType[n.Type] = n
-		return nil
-	}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			for name, cb := range op.Callbacks {
-				if cb.Value == nil {
-					continue
-				}
-				for expr, cbItem := range cb.Value.Map() {
-					for _, cbOp := range cbItem.Operations() {
-						if err := add(cbOp, fmt.Sprintf("%s %s callback %s %s", strings.ToUpper(method), path, name, expr)); err != nil {
-							return nil, err
-						}
-					}
-				}
-			}
-		}
-	}
-	if hooks, ok := doc.Extensions["x-webhooks"].(map[string]any); ok {
-		names := make([]string, 0, len(hooks))
-		for name := range hooks {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			item, err := webhookItem(doc, hooks[name])
-			if err != nil {
-				return nil, fmt.Errorf("x-webhooks %s: %w", name, err)
-			}
-			for _, op := range item.Operations() {
-				if err := add(op, "x-webhooks "+name); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
-	out := make([]notification, 0, len(byType))
-	for _, n := range byType {
-		out = append(out, n)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
-	return out, nil
-}
-
-// webhookItem turns the raw x-webhooks entry into a resolved path item.
-func webhookItem(doc *openapi3.T, raw any) (*openapi3.PathItem, error) {
-	data, err := json.Marshal(raw)
+// collectNotifications reads the spec's notification declarations through the one reader of
+// x-qiwi-notification, and names the generated model of each body.
+func collectNotifications(doc *openapi3.T) ([]notificationModel, error) {
+	decls, err := notification.Collect(doc)
 	if err != nil {
 		return nil, err
 	}
-	item := &openapi3.PathItem{}
-	if err := item.UnmarshalJSON(data); err != nil {
-		return nil, err
+	out := make([]notificationModel, 0, len(decls))
+	for _, d := range decls {
+		out = append(out, notificationModel{Declaration: d, Model: codegen.SchemaNameToTypeName(d.Component)})
 	}
-	for _, op := range item.Operations() {
-		if op.RequestBody != nil && op.RequestBody.Value != nil {
-			for _, mt := range op.RequestBody.Value.Content {
-				if mt.Schema != nil && mt.Schema.Ref != "" {
-					if name, ok := componentName(mt.Schema.Ref); ok && doc.Components.Schemas[name] == nil {
-						return nil, fmt.Errorf("body schema %s does not exist", name)
-					}
-				}
-			}
-		}
-	}
-	return item, nil
-}
-
-func parseNotificationExt(raw any) (notification, error) {
-	m, ok := raw.(map[string]any)
-	if !ok {
-		return notification{}, fmt.Errorf("not an object")
-	}
-	n := notification{Type: fmt.Sprint(m["type"]), Header: fmt.Sprint(m["signatureHeader"])}
-	if m["type"] == nil || m["signatureHeader"] == nil {
-		return notification{}, fmt.Errorf("type and signatureHeader are required")
-	}
-	for key, dst := range map[string]*[]string{"signedFields": &n.Fields, "amountFields": &n.AmountFields} {
-		list, _ := m[key].([]any)
-		for _, v := range list {
-			*dst = append(*dst, fmt.Sprint(v))
-		}
-	}
-	if len(n.Fields) == 0 {
-		return notification{}, fmt.Errorf("%s: signedFields is empty", n.Type)
-	}
-	return n, nil
+	return out, nil
 }
 
 // notificationPass writes the typed notification layer: models' NotificationType,
 // signature specs, VerifyNotification, ParseNotification, SignNotification and the handler.
-func notificationPass(pkg string, notes []notification) *jen.File {
+func notificationPass(pkg string, notes []notificationModel) *jen.File {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(generatedHeader)
 	f.ImportName(runtimePkg, "qiwiruntime")
@@ -155,9 +51,9 @@ func notificationPass(pkg string, notes []notification) *jen.File {
 	for _, n := range notes {
 		fields := jen.Dict{
 			jen.Id("Type"):   jen.Lit(n.Type),
-			jen.Id("Header"): jen.Lit(n.Header),
+			jen.Id("Header"): jen.Lit(n.SignatureHeader),
 			jen.Id("Fields"): jen.Index().String().ValuesFunc(func(g *jen.Group) {
-				for _, v := range n.Fields {
+				for _, v := range n.SignedFields {
 					g.Lit(v)
 				}
 			}),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/spec"
+	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
 const docsDir = "../../shared/docs/qiwi"
@@ -174,36 +175,16 @@ func TestEverySchemaAndFieldIsDescribed(t *testing.T) {
 // Every notification the docs document has a model and a signature description.
 func TestNotificationsAreDescribed(t *testing.T) {
 	doc, _ := load(t, "qiwi.resolved.yaml")
-	want := map[string]bool{"PAYMENT": false, "CAPTURE": false, "REFUND": false, "CHECK_CARD": false, "TOKEN": false, "PAYOUT": false, "BILL": false}
-	visit := func(op *openapi3.Operation) {
-		n, ok := op.Extensions["x-qiwi-notification"].(map[string]any)
-		if !ok {
-			return
-		}
-		typ := fmt.Sprint(n["type"])
-		fields, _ := n["signedFields"].([]any)
-		assert.NotEmpty(t, fields, "%s: no signed fields", typ)
-		schema := op.RequestBody.Value.Content.Get("application/json").Schema
-		assert.True(t, strings.HasSuffix(schema.Ref, "Notification"), "%s: body is %q", typ, schema.Ref)
-		want[typ] = true
+	decls, err := notification.Collect(doc)
+	require.NoError(t, err)
+	got := map[string]bool{}
+	for _, d := range decls {
+		assert.NotEmpty(t, d.SignedFields, "%s: no signed fields", d.Type)
+		assert.True(t, strings.HasSuffix(d.Component, "Notification"), "%s: body is %q", d.Type, d.Component)
+		got[d.Type] = true
 	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			for _, cb := range op.Callbacks {
-				for _, cbItem := range cb.Value.Map() {
-					for _, cbOp := range cbItem.Operations() {
-						visit(cbOp)
-					}
-				}
-			}
-		}
-	}
-	hooks, ok := doc.Extensions["x-webhooks"].(map[string]any)
-	require.True(t, ok)
-	assert.Len(t, hooks, 2)
-	want["TOKEN"], want["BILL"] = hooks["TOKEN"] != nil, hooks["BILL"] != nil
-	for typ, seen := range want {
-		assert.True(t, seen, "notification %s is not described", typ)
+	for _, typ := range []string{"PAYMENT", "CAPTURE", "REFUND", "CHECK_CARD", "TOKEN", "PAYOUT", "BILL"} {
+		assert.True(t, got[typ], "notification %s is not described", typ)
 	}
 }
 

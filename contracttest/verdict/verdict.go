@@ -11,7 +11,6 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -19,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
 // Severity of a finding.
@@ -117,8 +117,12 @@ func New(spec []byte) (*Judge, error) {
 		return nil, fmt.Errorf("verdict: spec: %w", err)
 	}
 	closeObjects(j.strictDoc)
-	j.notificationSchemas = notificationSchemas(j.doc)
-	j.strictNotificationSchemas = notificationSchemas(j.strictDoc)
+	if j.notificationSchemas, err = notificationSchemas(j.doc); err != nil {
+		return nil, fmt.Errorf("verdict: spec: %w", err)
+	}
+	if j.strictNotificationSchemas, err = notificationSchemas(j.strictDoc); err != nil {
+		return nil, fmt.Errorf("verdict: spec: %w", err)
+	}
 	return j, nil
 }
 
@@ -155,50 +159,16 @@ func closeObjects(doc *openapi3.T) {
 }
 
 // notificationSchemas maps notification types to their body schemas.
-func notificationSchemas(doc *openapi3.T) map[string]*openapi3.SchemaRef {
-	out := map[string]*openapi3.SchemaRef{}
-	add := func(op *openapi3.Operation) {
-		n, ok := op.Extensions["x-qiwi-notification"].(map[string]any)
-		if !ok || op.RequestBody == nil || op.RequestBody.Value == nil {
-			return
-		}
-		if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil {
-			out[fmt.Sprint(n["type"])] = mt.Schema
-		}
+func notificationSchemas(doc *openapi3.T) (map[string]*openapi3.SchemaRef, error) {
+	decls, err := notification.Collect(doc)
+	if err != nil {
+		return nil, err
 	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			for _, cb := range op.Callbacks {
-				for _, cbItem := range cb.Value.Map() {
-					for _, cbOp := range cbItem.Operations() {
-						add(cbOp)
-					}
-				}
-			}
-		}
+	out := make(map[string]*openapi3.SchemaRef, len(decls))
+	for _, d := range decls {
+		out[d.Type] = d.Body
 	}
-	if hooks, ok := doc.Extensions["x-webhooks"].(map[string]any); ok {
-		for typ, raw := range hooks {
-			post, _ := raw.(map[string]any)["post"].(map[string]any)
-			ref := fmt.Sprint(digMap(post, "requestBody", "content", "application/json", "schema", "$ref"))
-			if name, ok := strings.CutPrefix(ref, "#/components/schemas/"); ok && doc.Components.Schemas[name] != nil {
-				out[typ] = doc.Components.Schemas[name]
-			}
-		}
-	}
-	return out
-}
-
-func digMap(m map[string]any, keys ...string) any {
-	var cur any = m
-	for _, k := range keys {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = mm[k]
-	}
-	return cur
+	return out, nil
 }
 
 // Judge runs both verdicts on one interaction.
