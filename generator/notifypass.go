@@ -78,7 +78,8 @@ func notificationPass(pkg string, notes []notificationModel) *jen.File {
 	f.Comment("amount with two decimals), or the Bill Payments X-Api-Signature-SHA256 header over")
 	f.Comment("currency|value|billId|siteId|status. Headers match case-insensitively; the comparison")
 	f.Comment("is constant-time. Errors wrap qiwiruntime.ErrNotification and one of")
-	f.Comment("ErrSignatureMissing, ErrSignatureMismatch or ErrMalformedNotification.")
+	f.Comment("ErrSignatureMissing, ErrSignatureMismatch, ErrMalformedNotification or, for an empty")
+	f.Comment("secret (an HMAC anybody can compute), ErrSecretMissing.")
 	f.Func().Id("VerifyNotification").Params(
 		jen.Id("header").Qual("net/http", "Header"), jen.Id("body").Index().Byte(), jen.Id("secret").String(),
 	).Error().Block(

@@ -95,7 +95,8 @@ func NotificationSignatures() []qiwiruntime.SignatureSpec {
 // amount with two decimals), or the Bill Payments X-Api-Signature-SHA256 header over
 // currency|value|billId|siteId|status. Headers match case-insensitively; the comparison
 // is constant-time. Errors wrap qiwiruntime.ErrNotification and one of
-// ErrSignatureMissing, ErrSignatureMismatch or ErrMalformedNotification.
+// ErrSignatureMissing, ErrSignatureMismatch, ErrMalformedNotification or, for an empty
+// secret (an HMAC anybody can compute), ErrSecretMissing.
 func VerifyNotification(header http.Header, body []byte, secret string) error {
 	return qiwiruntime.VerifyNotification(NotificationSignatures(), header, body, secret)
 }

@@ -185,6 +185,9 @@ func TestSignatureEdgeCases(t *testing.T) {
 			h := http.Header{}
 			h.Set("Signature", hmacHex(tt.text, secret))
 			assert.NoError(t, qiwi.VerifyNotification(h, []byte(tt.body), secret))
+			// Headers from a gateway or built by hand may keep the wire's case.
+			lower := http.Header{"signature": {hmacHex(tt.text, secret)}}
+			assert.NoError(t, qiwi.VerifyNotification(lower, []byte(tt.body), secret))
 		})
 	}
 }
@@ -204,6 +207,10 @@ func TestMalformedNotifications(t *testing.T) {
 			assert.ErrorIs(t, err, qiwiruntime.ErrMalformedNotification)
 		})
 	}
+	// An empty secret verifies nothing: anybody can compute an HMAC with an empty key.
+	forged := `{"payment":{"paymentId":"p","createdDateTime":"x","amount":{"value":1}},"type":"PAYMENT"}`
+	emptyKey := http.Header{"Signature": {hmacHex("p|x|1.00", "")}}
+	assert.ErrorIs(t, qiwi.VerifyNotification(emptyKey, []byte(forged), ""), qiwiruntime.ErrSecretMissing)
 	// A signature that is not hex is a mismatch, not a crash.
 	body := `{"payment":{"paymentId":"p","createdDateTime":"x","amount":{"value":1}},"type":"PAYMENT"}`
 	assert.ErrorIs(t, qiwi.VerifyNotification(http.Header{"Signature": {"zz"}}, []byte(body), "s"), qiwiruntime.ErrSignatureMismatch)
@@ -258,6 +265,12 @@ func TestNotificationHandler(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, send(h, http.MethodPost, signed, string(body), ""), "QIWI must send it again")
 	assert.Equal(t, int32(1), calls.Load())
 	fail = false
+
+	unconfigured := qiwi.NewNotificationHandler("", handle)
+	calls.Store(0)
+	assert.Equal(t, http.StatusInternalServerError, send(unconfigured, http.MethodPost, signed, string(body), ""),
+		"a missing secret is the receiver's fault: QIWI must send it again")
+	assert.Equal(t, int32(0), calls.Load())
 
 	qiwiOnly := qiwi.NewNotificationHandler(secret, handle, qiwiruntime.WithAllowedNetworks(qiwiruntime.QIWINetworks()...))
 	assert.Equal(t, http.StatusForbidden, send(qiwiOnly, http.MethodPost, signed, string(body), "203.0.113.7:4000"))

@@ -141,8 +141,12 @@ func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 	}
 	if err := VerifyNotification(h.specs, r.Header, body, h.secret); err != nil {
 		status := http.StatusUnauthorized
-		if errors.Is(err, ErrMalformedNotification) {
+		switch {
+		case errors.Is(err, ErrMalformedNotification):
 			status = http.StatusBadRequest
+		case errors.Is(err, ErrSecretMissing):
+			// Our fault, not the sender's: QIWI retries until the secret is configured.
+			status = http.StatusInternalServerError
 		}
 		h.reject(w, r, status, err.Error())
 		return

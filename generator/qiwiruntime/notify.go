@@ -23,6 +23,9 @@ var (
 	ErrSignatureMismatch = errors.New("signature mismatch")
 	// ErrMalformedNotification: the body is not a notification of a known type.
 	ErrMalformedNotification = errors.New("malformed notification")
+	// ErrSecretMissing: the secret to verify with is empty. An HMAC with an empty key is one
+	// anybody can compute, so nothing verifies until the secret is configured.
+	ErrSecretMissing = errors.New("notification secret not configured")
 )
 
 // SignatureSpec says how one notification type is signed: the header carrying the
@@ -157,11 +160,14 @@ func Sign(text, secret string) string {
 // signature from the type's header (matched case-insensitively), computes the HMAC of the
 // signed fields and compares in constant time.
 func VerifyNotification(specs []SignatureSpec, header http.Header, body []byte, secret string) error {
+	if secret == "" {
+		return rejectf(ErrSecretMissing, "the secret is empty")
+	}
 	spec, err := DetectNotification(specs, body)
 	if err != nil {
 		return err
 	}
-	got := strings.TrimSpace(header.Get(spec.Header))
+	got := strings.TrimSpace(headerValue(header, spec.Header))
 	if got == "" {
 		return rejectf(ErrSignatureMissing, "%s notification without %s", spec.Type, spec.Header)
 	}
@@ -177,6 +183,20 @@ func VerifyNotification(specs []SignatureSpec, header http.Header, body []byte, 
 		return rejectf(ErrSignatureMismatch, "%s notification: %s does not match", spec.Type, spec.Header)
 	}
 	return nil
+}
+
+// headerValue returns the first value of the named header, whatever the case of the keys:
+// headers built by hand or by a serverless gateway may not be in canonical form.
+func headerValue(header http.Header, name string) string {
+	if v := header.Get(name); v != "" {
+		return v
+	}
+	for k, vs := range header {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
 }
 
 // SignNotification signs a notification body as QIWI would, for the user's own webhook
