@@ -53,6 +53,13 @@ func generateCode(full *openapi3.T, cfg Config) (map[string][]byte, error) {
 		},
 		NoVCSVersionOverride: &version,
 	}
+	// Notifications are read before the filter: a service that leaves an operation out of its
+	// client may still receive that operation's notifications (a payout made elsewhere), and
+	// their models stay (SkipPrune).
+	notes, err := collectNotifications(full)
+	if err != nil {
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
+	}
 	src, err := codegen.Generate(doc, conf)
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("oapi-codegen: %w", err)}
@@ -67,10 +74,6 @@ func generateCode(full *openapi3.T, cfg Config) (map[string][]byte, error) {
 	}
 	pkg := cfg.packageName()
 	client, err := clientPass(pkg, ops)
-	if err != nil {
-		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
-	}
-	notes, err := collectNotifications(doc)
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -135,6 +136,10 @@ func TestFilters(t *testing.T) {
 	assert.Contains(t, client, "func (c *Client) CreateInvoice(")
 	assert.Contains(t, client, "func (c *Client) GetInvoice(")
 	assert.NotContains(t, client, "CreatePayment")
+	notes := string(out.Files["notifications.gen.go"])
+	for _, typ := range []string{"PAYMENT", "CAPTURE", "REFUND", "CHECK_CARD", "TOKEN", "PAYOUT", "BILL"} {
+		assert.True(t, regexp.MustCompile(`Type:\s+"`+typ+`"`).MatchString(notes), "a client without the operations still verifies %s notifications", typ)
+	}
 
 	cfg = bundledConfig(t, t.TempDir())
 	cfg.ExcludeTags = []string{}
