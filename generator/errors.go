@@ -25,12 +25,12 @@ var (
 // InputError names where a problem is: a file, and where known a line and column or a
 // JSON pointer inside it.
 type InputError struct {
-	File    string
-	Line    int
-	Column  int
-	Pointer string
-	Kind    error // one of the sentinels
-	Err     error
+	File    string // the file at fault, as the user named it
+	Line    int    // 1-based line in File, 0 if unknown
+	Column  int    // 1-based column, 0 if unknown
+	Pointer string // JSON pointer into the resolved spec, "" if unknown
+	Kind    error  // one of the sentinels
+	Err     error  // the cause
 }
 
 // Error formats the error as file:line:column: kind at pointer: cause.

@@ -14,6 +14,7 @@ var files embed.FS
 type File struct {
 	// Name is the path it is reported under in errors, e.g. overlays/00-common.yaml.
 	Name string
+	// Data is the file's content.
 	Data []byte
 }
 

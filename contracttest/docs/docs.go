@@ -50,9 +50,9 @@ func (p *Page) SectionAt(line int) int {
 
 // Section is a Markdown heading.
 type Section struct {
-	Title string
-	Level int
-	Pos   Position
+	Title string   // the heading's text
+	Level int      // 1 for #, 2 for ##, ...
+	Pos   Position // the heading's line
 	// Declared is the method and path the section's request UI declares, if any.
 	Declared *Endpoint
 }
@@ -73,22 +73,22 @@ const (
 // scheme, host, query and the /partner prefix, starting with "/"; it may hold concrete
 // identifiers (/payin/v1/sites/test-01/...) or templates ({siteId}).
 type Endpoint struct {
-	Method string
-	Path   string
-	Source EndpointSource
-	Pos    Position
+	Method string         // upper case: GET, PUT, POST, DELETE
+	Path   string         // as described above
+	Source EndpointSource // the kind of text it was read from
+	Pos    Position       // where that text is
 	// URL is the URL as written (curl, URL headings, prose), with host and query.
 	URL string `json:",omitempty"`
 	// Header and Body are what a curl command sends (-H, -d), when it is one.
-	Header http.Header `json:",omitempty"`
-	Body   string      `json:",omitempty"`
+	Header http.Header `json:",omitempty"` // -H
+	Body   string      `json:",omitempty"` // -d
 }
 
 // CodeBlock is a fenced code block.
 type CodeBlock struct {
-	Lang   string // json, http, shell, ...
-	Marker string // the <!-- ... --> comment right before the block: "200", "4xx", "Request body"
-	Text   string
+	Lang   string   // json, http, shell, ...
+	Marker string   // the <!-- ... --> comment right before the block: "200", "4xx", "Request body"
+	Text   string   // the block's content, without the fences
 	Pos    Position // line of the opening fence
 	// Section is the index into Page.Sections of the enclosing section, -1 if none.
 	Section int
@@ -96,12 +96,12 @@ type CodeBlock struct {
 
 // Page is one parsed documentation file.
 type Page struct {
-	File string
+	File string // the path the page was read from
 	// Lines are the page's lines, for readers of text outside code blocks.
 	Lines     []string
-	Sections  []Section
-	Blocks    []CodeBlock
-	Endpoints []Endpoint
+	Sections  []Section   // headings, in page order
+	Blocks    []CodeBlock // fenced code blocks, in page order
+	Endpoints []Endpoint  // every method and path the page mentions, in page order
 	// Tables are the Markdown pipe tables: parameter tables (field, type, description) and
 	// enum tables (value, description), with positions, for the docs-drift check.
 	Tables []Table
@@ -111,8 +111,8 @@ type Page struct {
 // cells keep their text with <br> turned into nothing, so "payment.<br>amount" reads
 // "payment.amount".
 type Table struct {
-	Header  []string
-	Rows    [][]string
+	Header  []string   // the header row's cells
+	Rows    [][]string // the body rows' cells
 	RowPos  []Position // position of each row
 	Pos     Position   // position of the header row
 	Section int        // index into Page.Sections, -1 if none

@@ -25,7 +25,10 @@ import (
 // Vector is a known signature of a documented notification: the secret it was signed with
 // and the signature, for the notification example of Source ("file#anchor") and Type.
 type Vector struct {
-	Type, Source, Secret, Signature string
+	Type      string // notification type: PAYMENT, BILL, ...
+	Source    string // the example's provenance, "file#anchor"
+	Secret    string // the key it was signed with
+	Signature string // the lower-case hex HMAC-SHA256
 }
 
 // ReadVectors reads a tab-separated vector table: type, source, secret, signed text, HMAC.

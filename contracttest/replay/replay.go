@@ -19,8 +19,8 @@ import (
 
 // Report is the outcome of a replay.
 type Report struct {
-	Results []verdict.Result
-	Strict  bool
+	Results []verdict.Result // one per interaction, in input order
+	Strict  bool             // whether warnings (undocumented fields) count as failures
 }
 
 // Run judges every interaction in order.

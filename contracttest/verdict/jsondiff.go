@@ -13,7 +13,7 @@ import (
 
 // Difference is one place where two JSON documents differ, by JSON pointer.
 type Difference struct {
-	Pointer string
+	Pointer string // where, in the recorded document
 	Kind    string // "dropped", "added", "changed"
 	Want    string // the recorded value (JSON), empty when added
 	Got     string // the other value (JSON), empty when dropped

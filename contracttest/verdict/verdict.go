@@ -33,11 +33,13 @@ const (
 
 // Finding is one problem an interaction has.
 type Finding struct {
+	// Severity says whether the finding fails the interaction or warns.
 	Severity Severity `json:"severity"`
 	// Verdict is "spec", "client" or "notification".
 	Verdict string `json:"verdict"`
 	// Pointer is a JSON pointer into the body concerned, when there is one.
 	Pointer string `json:"pointer,omitempty"`
+	// Message says what is wrong, for people.
 	Message string `json:"message"`
 	// Undocumented marks a finding about a field the spec does not describe (drift).
 	Undocumented bool `json:"undocumented,omitempty"`
@@ -54,11 +56,13 @@ func (f Finding) String() string {
 
 // Result is the judgement of one interaction.
 type Result struct {
+	// Interaction is what was judged.
 	Interaction fixture.Interaction `json:"interaction"`
 	// Operation is the operationId the request matched, "" if none.
 	Operation string `json:"operation,omitempty"`
 	// Status is the recorded response status (0 for notifications).
-	Status   int       `json:"status,omitempty"`
+	Status int `json:"status,omitempty"`
+	// Findings are the problems found; none means the interaction passed.
 	Findings []Finding `json:"findings,omitempty"`
 }
 

@@ -33,10 +33,10 @@ var (
 // are joined with "|". AmountFields are formatted with two fraction digits (5 signs as 5.00);
 // every other value is signed exactly as received.
 type SignatureSpec struct {
-	Type         string
-	Header       string
-	Fields       []string
-	AmountFields []string
+	Type         string   // the notification type: PAYMENT, ..., or BILL
+	Header       string   // the header carrying the signature, matched case-insensitively
+	Fields       []string // JSON pointers of the signed values, in signing order
+	AmountFields []string // the Fields formatted with two fraction digits
 }
 
 type notificationError struct {

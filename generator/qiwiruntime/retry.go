@@ -23,7 +23,8 @@ type RetryPolicy struct {
 	Jitter func(d time.Duration) time.Duration
 }
 
-// DefaultRetryPolicy: 3 attempts, 200ms base delay, waits of at most 10s.
+// DefaultRetryPolicy returns the policy clients start with: 3 attempts, 200ms base delay,
+// waits of at most 10s.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 3, BaseDelay: 200 * time.Millisecond, MaxDelay: 10 * time.Second}
 }
