@@ -91,7 +91,7 @@ func notificationPass(pkg string, notes []notificationModel) *jen.File {
 		cases = append(cases, jen.Case(jen.Lit(n.Type)).Block(
 			jen.Var().Id("n").Id(n.Model),
 			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("body"), jen.Op("&").Id("n")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Nil(), jen.Qual(runtimePkg, "MalformedNotification").Call(jen.Lit(n.Type), jen.Err())),
+				jen.Return(jen.Nil(), jen.Qual(runtimePkg, "MalformedNotification").Call(jen.Lit(n.Type), jen.Id("body"), jen.Err())),
 			),
 			jen.Return(jen.Op("&").Id("n"), jen.Nil()),
 		))
@@ -102,7 +102,7 @@ func notificationPass(pkg string, notes []notificationModel) *jen.File {
 		jen.List(jen.Id("spec"), jen.Err()).Op(":=").Qual(runtimePkg, "DetectNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("body")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Switch(jen.Id("spec").Dot("Type")).Block(cases...),
-		jen.Return(jen.Nil(), jen.Qual(runtimePkg, "MalformedNotification").Call(jen.Id("spec").Dot("Type"), jen.Qual("errors", "New").Call(jen.Lit("no model")))),
+		jen.Return(jen.Nil(), jen.Qual(runtimePkg, "MalformedNotification").Call(jen.Id("spec").Dot("Type"), jen.Id("body"), jen.Qual("errors", "New").Call(jen.Lit("no model")))),
 	)
 
 	f.Comment("SignNotification signs a notification body as QIWI does, for your own webhook tests: send")

@@ -112,47 +112,47 @@ func ParseNotification(body []byte) (Notification, error) {
 	case "BILL":
 		var n BillNotification
 		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("BILL", err)
+			return nil, qiwiruntime.MalformedNotification("BILL", body, err)
 		}
 		return &n, nil
 	case "CAPTURE":
 		var n CaptureNotification
 		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("CAPTURE", err)
+			return nil, qiwiruntime.MalformedNotification("CAPTURE", body, err)
 		}
 		return &n, nil
 	case "CHECK_CARD":
 		var n CheckCardNotification
 		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("CHECK_CARD", err)
+			return nil, qiwiruntime.MalformedNotification("CHECK_CARD", body, err)
 		}
 		return &n, nil
 	case "PAYMENT":
 		var n PaymentNotification
 		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("PAYMENT", err)
+			return nil, qiwiruntime.MalformedNotification("PAYMENT", body, err)
 		}
 		return &n, nil
 	case "PAYOUT":
 		var n PayoutNotification
 		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("PAYOUT", err)
+			return nil, qiwiruntime.MalformedNotification("PAYOUT", body, err)
 		}
 		return &n, nil
 	case "REFUND":
 		var n RefundNotification
 		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("REFUND", err)
+			return nil, qiwiruntime.MalformedNotification("REFUND", body, err)
 		}
 		return &n, nil
 	case "TOKEN":
 		var n TokenNotification
 		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("TOKEN", err)
+			return nil, qiwiruntime.MalformedNotification("TOKEN", body, err)
 		}
 		return &n, nil
 	}
-	return nil, qiwiruntime.MalformedNotification(spec.Type, errors.New("no model"))
+	return nil, qiwiruntime.MalformedNotification(spec.Type, body, errors.New("no model"))
 }
 
 // SignNotification signs a notification body as QIWI does, for your own webhook tests: send

@@ -207,6 +207,12 @@ func TestMalformedNotifications(t *testing.T) {
 			assert.ErrorIs(t, err, qiwiruntime.ErrMalformedNotification)
 		})
 	}
+	// A refused value names its member.
+	_, err := qiwi.ParseNotification([]byte(`{"refund":{"refundId":"r","createdDateTime":"later","amount":{"value":1}},"type":"REFUND"}`))
+	assert.ErrorIs(t, err, qiwiruntime.ErrMalformedNotification)
+	assert.ErrorIs(t, err, qiwiruntime.ErrInvalidTimestamp)
+	assert.Contains(t, err.Error(), `/refund/createdDateTime: qiwi: invalid timestamp: "later"`)
+
 	// An empty secret verifies nothing: anybody can compute an HMAC with an empty key.
 	forged := `{"payment":{"paymentId":"p","createdDateTime":"x","amount":{"value":1}},"type":"PAYMENT"}`
 	emptyKey := http.Header{"Signature": {hmacHex("p|x|1.00", "")}}

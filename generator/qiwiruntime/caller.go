@@ -327,7 +327,7 @@ func decodeSuccess(op Operation, body []byte, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("qiwi: %s: decode answer: %w", op.ID, err)
+		return fmt.Errorf("qiwi: %s: decode answer: %w", op.ID, locateDecodeError(body, err))
 	}
 	if sr, ok := out.(statusReporter); ok {
 		value, reason, message := sr.QIWIStatus()

@@ -45,7 +45,7 @@ func ParseMoney(s string) (Money, error) {
 func parseMinor(s string) (int64, error) {
 	orig := s
 	if s == "" {
-		return 0, fmt.Errorf("%w: empty", ErrInvalidMoney)
+		return 0, &ValueError{Kind: ErrInvalidMoney, Text: orig, Reason: "is empty"}
 	}
 	neg := false
 	if s[0] == '-' || s[0] == '+' {
@@ -54,24 +54,24 @@ func parseMinor(s string) (int64, error) {
 	}
 	intPart, frac, hasDot := strings.Cut(s, ".")
 	if intPart == "" || (hasDot && frac == "") {
-		return 0, fmt.Errorf("%w: %q is not a decimal", ErrInvalidMoney, orig)
+		return 0, &ValueError{Kind: ErrInvalidMoney, Text: orig, Reason: "is not a decimal"}
 	}
 	for _, part := range []string{intPart, frac} {
 		for i := 0; i < len(part); i++ {
 			if part[i] < '0' || part[i] > '9' {
-				return 0, fmt.Errorf("%w: %q is not a decimal", ErrInvalidMoney, orig)
+				return 0, &ValueError{Kind: ErrInvalidMoney, Text: orig, Reason: "is not a decimal"}
 			}
 		}
 	}
 	trimmed := strings.TrimRight(frac, "0")
 	if len(trimmed) > 2 {
-		return 0, fmt.Errorf("%w: %q has more than two fraction digits", ErrInvalidMoney, orig)
+		return 0, &ValueError{Kind: ErrInvalidMoney, Text: orig, Reason: "has more than two fraction digits"}
 	}
 	frac = (trimmed + "00")[:2]
 	whole, err := strconv.ParseInt(intPart, 10, 64)
 	f, _ := strconv.ParseInt(frac, 10, 64)
 	if err != nil || whole > (math.MaxInt64-f)/100 {
-		return 0, fmt.Errorf("%w: %q is out of range", ErrInvalidMoney, orig)
+		return 0, &ValueError{Kind: ErrInvalidMoney, Text: orig, Reason: "is out of range"}
 	}
 	minor := whole*100 + f
 	if neg {

@@ -40,15 +40,21 @@ type SignatureSpec struct {
 }
 
 type notificationError struct {
-	kind error
-	msg  string
+	kind  error
+	msg   string
+	cause error // what decoding refused, nil if nothing did
 }
 
 func (e *notificationError) Error() string {
 	return fmt.Sprintf("%v: %v: %s", ErrNotification, e.kind, e.msg)
 }
 
-func (e *notificationError) Unwrap() []error { return []error{ErrNotification, e.kind} }
+func (e *notificationError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{ErrNotification, e.kind}
+	}
+	return []error{ErrNotification, e.kind, e.cause}
+}
 
 func rejectf(kind error, format string, args ...any) error {
 	return &notificationError{kind: kind, msg: fmt.Sprintf(format, args...)}
@@ -225,7 +231,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// MalformedNotification wraps a decoding error of a notification body.
-func MalformedNotification(typ string, err error) error {
-	return rejectf(ErrMalformedNotification, "%s notification: %v", typ, err)
+// MalformedNotification wraps a decoding error of a notification body, naming the member
+// at fault when the error is a ValueError. errors.Is matches ErrMalformedNotification and
+// the cause (ErrInvalidMoney, ErrInvalidTimestamp, ...).
+func MalformedNotification(typ string, body []byte, err error) error {
+	return &notificationError{kind: ErrMalformedNotification, cause: err,
+		msg: fmt.Sprintf("%s notification: %v", typ, locateDecodeError(body, err))}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -63,7 +62,7 @@ func ParseTimestamp(s string) (Timestamp, error) {
 			return Timestamp{t: t, wire: s, hasOffset: l.hasOffset}, nil
 		}
 	}
-	return Timestamp{}, fmt.Errorf("%w: %q", ErrInvalidTimestamp, s)
+	return Timestamp{}, &ValueError{Kind: ErrInvalidTimestamp, Text: s, Reason: "is no date"}
 }
 
 // Time returns the instant. A wire value without offset is taken as Moscow time.
@@ -91,7 +90,7 @@ func (ts *Timestamp) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	var s string
 	if err := json.Unmarshal(data, &s); err != nil {
-		return fmt.Errorf("%w: %s is not a JSON string", ErrInvalidTimestamp, data)
+		return &ValueError{Kind: ErrInvalidTimestamp, Text: string(data), Reason: "is not a JSON string"}
 	}
 	parsed, err := ParseTimestamp(s)
 	if err != nil {
