@@ -76,25 +76,30 @@ func find(decls []notification.Declaration, typ string) notification.Declaration
 	return notification.Declaration{}
 }
 
-// doc builds a spec with one callback and one webhook; ext and hook are spliced in as YAML.
-func doc(callbackExt, second, hooks string) []byte {
-	return []byte(`openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /payments:
+// pathWithCallback is a path item whose PUT has a PAYMENT callback; ext is spliced in as YAML.
+func pathWithCallback(path, ext string) string {
+	return `  ` + path + `:
     put:
       responses: {"200": {description: ok}}
       callbacks:
         payment:
           "{$request.body#/callbackUrl}":
             post:
-              ` + callbackExt + `
+              ` + ext + `
               requestBody:
                 content:
                   application/json:
                     schema: {$ref: "#/components/schemas/PaymentNotification"}
               responses: {"200": {description: ok}}
-` + second + `
+`
+}
+
+// doc builds a spec with a callback on /payments, an optional second path and webhooks.
+func doc(callbackExt, second, hooks string) []byte {
+	return []byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+` + pathWithCallback("/payments", callbackExt) + second + `
 components:
   schemas:
     Open:
@@ -119,20 +124,6 @@ components:
 
 const good = `x-qiwi-notification: {type: PAYMENT, signatureHeader: Signature, signedFields: [/payment/paymentId, /payment/amount/value], amountFields: [/payment/amount/value]}`
 
-const again = `  /invoices:
-    put:
-      responses: {"200": {description: ok}}
-      callbacks:
-        payment:
-          "{$request.body#/callbackUrl}":
-            post:
-              %s
-              requestBody:
-                content:
-                  application/json:
-                    schema: {$ref: "#/components/schemas/PaymentNotification"}
-              responses: {"200": {description: ok}}`
-
 func TestCollect(t *testing.T) {
 	webhook := func(ext, ref string) string {
 		return `x-webhooks:
@@ -156,8 +147,8 @@ func TestCollect(t *testing.T) {
 		{name: "no extension", ext: "", types: nil},
 		{name: "callback and webhook", ext: good, hooks: webhook(billExt, "#/components/schemas/PaymentNotification"), types: []string{"BILL", "PAYMENT"}},
 		{name: "a placeholder body accepts any signed field", hooks: webhook(billExt, "#/components/schemas/Open"), types: []string{"BILL"}},
-		{name: "the same notification twice", ext: good, second: strings.Replace(again, "%s", good, 1), types: []string{"PAYMENT"}},
-		{name: "two differing declarations", ext: good, second: strings.Replace(again, "%s", strings.Replace(good, "/payment/paymentId, ", "", 1), 1),
+		{name: "the same notification twice", ext: good, second: pathWithCallback("/invoices", good), types: []string{"PAYMENT"}},
+		{name: "two differing declarations", ext: good, second: pathWithCallback("/invoices", strings.Replace(good, "/payment/paymentId, ", "", 1)),
 			err: "PUT /invoices callback payment {$request.body#/callbackUrl}: notification PAYMENT differs from its declaration at PUT /payments"},
 		{name: "not an object", ext: `x-qiwi-notification: PAYMENT`, err: "PUT /payments callback payment {$request.body#/callbackUrl}: x-qiwi-notification: not an object",
 			pointer: "/paths/~1payments/put/callbacks/payment/{$request.body#~1callbackUrl}/post/x-qiwi-notification"},
