@@ -157,6 +157,17 @@ func clientMethod(f *jen.File, op operation, resolver *operation) error {
 	}
 
 	fields := jen.Dict{jen.Id("ID"): jen.Lit(op.ID)}
+	if len(op.Params) > 0 {
+		fields[jen.Id("PathParams")] = jen.Index().Qual(runtimePkg, "PathParam").ValuesFunc(func(g *jen.Group) {
+			for _, p := range op.Params {
+				value := jen.Id(p.GoName)
+				if p.Name == "siteId" {
+					value = jen.Id("c").Dot("caller").Dot("SiteID").Call()
+				}
+				g.Values(jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Value"): value})
+			}
+		})
+	}
 	if op.Idempotent {
 		fields[jen.Id("Idempotent")] = jen.True()
 	}

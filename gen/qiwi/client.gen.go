@@ -45,6 +45,10 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "getBill",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "billId",
+			Value: billID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewGetBillRequest(server, BillID(billID))
 	}, &out); err != nil {
@@ -70,6 +74,10 @@ func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillJ
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createBill",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "billId",
+			Value: billID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewCreateBillRequest(server, BillID(billID), body)
 	}, &out); err != nil {
@@ -95,6 +103,13 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "getBillRefund",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "billId",
+			Value: billID,
+		}, {
+			Name:  "refundId",
+			Value: refundID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewGetBillRefundRequest(server, BillID(billID), RefundID(refundID))
 	}, &out); err != nil {
@@ -120,6 +135,13 @@ func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID s
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createBillRefund",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "billId",
+			Value: billID,
+		}, {
+			Name:  "refundId",
+			Value: refundID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewCreateBillRefundRequest(server, BillID(billID), RefundID(refundID), body)
 	}, &out); err != nil {
@@ -142,7 +164,13 @@ func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID s
 // See https://developer.qiwi.com/en/bill-payments/#cancel
 func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 	var out Bill
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{ID: "rejectBill"}, func(server string) (*http.Request, error) {
+	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+		ID: "rejectBill",
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "billId",
+			Value: billID,
+		}},
+	}, func(server string) (*http.Request, error) {
 		return NewRejectBillRequest(server, BillID(billID))
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
@@ -164,7 +192,13 @@ func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequestJSONRequestBody) (*TokenRequest, error) {
 	var out TokenRequest
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{ID: "createTokenRequest"}, func(server string) (*http.Request, error) {
+	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+		ID: "createTokenRequest",
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}},
+	}, func(server string) (*http.Request, error) {
 		return NewCreateTokenRequestRequest(server, SiteID(c.caller.SiteID()), body)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
@@ -186,7 +220,13 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenRequestJSONRequestBody) (*TokenRequest, error) {
 	var out TokenRequest
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{ID: "completeTokenRequest"}, func(server string) (*http.Request, error) {
+	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+		ID: "completeTokenRequest",
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}},
+	}, func(server string) (*http.Request, error) {
 		return NewCompleteTokenRequestRequest(server, SiteID(c.caller.SiteID()), body)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
@@ -209,6 +249,13 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 	err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "listInvoicePayments",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "billId",
+			Value: billID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewListInvoicePaymentsRequest(server, SiteID(c.caller.SiteID()), BillID(billID))
 	}, &out)
@@ -230,6 +277,13 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createInvoice",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "billId",
+			Value: billID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewCreateInvoiceRequest(server, SiteID(c.caller.SiteID()), BillID(billID), body)
 	}, &out); err != nil {
@@ -255,6 +309,13 @@ func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "getInvoice",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "billId",
+			Value: billID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewGetInvoiceRequest(server, SiteID(c.caller.SiteID()), BillID(billID))
 	}, &out); err != nil {
@@ -280,6 +341,13 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "getPayment",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewGetPaymentRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID))
 	}, &out); err != nil {
@@ -306,6 +374,13 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createPayment",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewCreatePaymentRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), body)
 	}, &out); err != nil {
@@ -331,6 +406,16 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "getCapture",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}, {
+			Name:  "captureId",
+			Value: captureID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewGetCaptureRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), CaptureID(captureID))
 	}, &out); err != nil {
@@ -358,6 +443,16 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createCapture",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}, {
+			Name:  "captureId",
+			Value: captureID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewCreateCaptureRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), CaptureID(captureID), body)
 	}, &out); err != nil {
@@ -384,7 +479,16 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 // See https://developer.qiwi.com/en/payments/#payment_complete
 func (c *Client) CompletePayment(ctx context.Context, paymentID string, body CompletePaymentJSONRequestBody) (*Payment, error) {
 	var out Payment
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{ID: "completePayment"}, func(server string) (*http.Request, error) {
+	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+		ID: "completePayment",
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}},
+	}, func(server string) (*http.Request, error) {
 		return NewCompletePaymentRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), body)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
@@ -409,6 +513,16 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "getPayout",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}, {
+			Name:  "payoutId",
+			Value: payoutID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewGetPayoutRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), PayoutID(payoutID))
 	}, &out); err != nil {
@@ -436,7 +550,17 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createPayout",
 		Idempotent: true,
-		SignBody:   true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}, {
+			Name:  "payoutId",
+			Value: payoutID,
+		}},
+		SignBody: true,
 	}, func(server string) (*http.Request, error) {
 		return NewCreatePayoutRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), PayoutID(payoutID), body)
 	}, &out); err != nil {
@@ -460,6 +584,13 @@ func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, e
 	err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "listRefunds",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewListRefundsRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID))
 	}, &out)
@@ -480,6 +611,16 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "getRefund",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}, {
+			Name:  "refundId",
+			Value: refundID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewGetRefundRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), RefundID(refundID))
 	}, &out); err != nil {
@@ -507,6 +648,16 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createRefund",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}, {
+			Name:  "refundId",
+			Value: refundID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewCreateRefundRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), RefundID(refundID), body)
 	}, &out); err != nil {
@@ -532,7 +683,19 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 // See https://developer.qiwi.com/en/payments/#refund_decline
 func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID string) (*Refund, error) {
 	var out Refund
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{ID: "declineRefund"}, func(server string) (*http.Request, error) {
+	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+		ID: "declineRefund",
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}, {
+			Name:  "refundId",
+			Value: refundID,
+		}},
+	}, func(server string) (*http.Request, error) {
 		return NewDeclineRefundRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), RefundID(refundID))
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
@@ -554,7 +717,13 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-post
 func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeJSONRequestBody) (*QrCode, error) {
 	var out QrCode
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{ID: "createQrCode"}, func(server string) (*http.Request, error) {
+	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+		ID: "createQrCode",
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}},
+	}, func(server string) (*http.Request, error) {
 		return NewCreateQrCodeRequest(server, SiteID(c.caller.SiteID()), body)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
@@ -579,6 +748,13 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "getQrCode",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "qrCodeUid",
+			Value: qrCodeUID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewGetQrCodeRequest(server, SiteID(c.caller.SiteID()), QrCodeUID(qrCodeUID))
 	}, &out); err != nil {
@@ -605,6 +781,13 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createQrCodeWithUid",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "qrCodeUid",
+			Value: qrCodeUID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewCreateQrCodeWithUIDRequest(server, SiteID(c.caller.SiteID()), QrCodeUID(qrCodeUID), body)
 	}, &out); err != nil {
@@ -627,7 +810,16 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 // See https://developer.qiwi.com/en/payments/#payment-sbp-token
 func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body PayQrCodeWithTokenJSONRequestBody) (*QrCode, error) {
 	var out QrCode
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{ID: "payQrCodeWithToken"}, func(server string) (*http.Request, error) {
+	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+		ID: "payQrCodeWithToken",
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "qrCodeUid",
+			Value: qrCodeUID,
+		}},
+	}, func(server string) (*http.Request, error) {
 		return NewPayQrCodeWithTokenRequest(server, SiteID(c.caller.SiteID()), QrCodeUID(qrCodeUID), body)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
@@ -649,6 +841,10 @@ func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenJSONRequestBod
 	return c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "deleteToken",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewDeleteTokenRequest(server, SiteID(c.caller.SiteID()), body)
 	}, nil)
@@ -668,6 +864,13 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "getCardVerification",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "requestUid",
+			Value: requestUID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewGetCardVerificationRequest(server, SiteID(c.caller.SiteID()), RequestUID(requestUID))
 	}, &out); err != nil {
@@ -693,6 +896,13 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createCardVerification",
 		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "requestUid",
+			Value: requestUID,
+		}},
 	}, func(server string) (*http.Request, error) {
 		return NewCreateCardVerificationRequest(server, SiteID(c.caller.SiteID()), RequestUID(requestUID), body)
 	}, &out); err != nil {
@@ -715,7 +925,16 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 // See https://developer.qiwi.com/en/payments/#card-check-complete
 func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string, body CompleteCardVerificationJSONRequestBody) (*CardVerification, error) {
 	var out CardVerification
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{ID: "completeCardVerification"}, func(server string) (*http.Request, error) {
+	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+		ID: "completeCardVerification",
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "requestUid",
+			Value: requestUID,
+		}},
+	}, func(server string) (*http.Request, error) {
 		return NewCompleteCardVerificationRequest(server, SiteID(c.caller.SiteID()), RequestUID(requestUID), body)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {

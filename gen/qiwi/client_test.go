@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,4 +89,37 @@ func TestListsAndNoContent(t *testing.T) {
 	require.Len(t, refunds, 2)
 	assert.Equal(t, "b", refunds[1].RefundID)
 	require.NoError(t, c.DeleteToken(context.Background(), qiwi.DeleteTokenRequest{CustomerAccountID: "c1", Token: "t"}))
+}
+
+// An empty identifier or a missing siteId is refused before anything is sent: the request
+// would reach another resource ("/bills//details") or none.
+func TestEmptyPathParametersAreRefused(t *testing.T) {
+	var sent atomic.Int32
+	count := func(w http.ResponseWriter, r *http.Request) { sent.Add(1); _, _ = io.WriteString(w, `{}`) }
+	c := newClient(t, count)
+	ctx := context.Background()
+
+	_, err := c.GetInvoice(ctx, "")
+	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	assert.ErrorContains(t, err, "getInvoice: billId is empty")
+	_, err = c.CreateRefund(ctx, "pay-1", "", qiwi.CreateRefundJSONRequestBody{})
+	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	assert.ErrorContains(t, err, "createRefund: refundId is empty")
+	_, err = c.GetBill(ctx, "")
+	assert.ErrorIs(t, err, qiwiruntime.ErrArgument, "the Bill Payments API too")
+
+	srv := httptest.NewServer(http.HandlerFunc(count))
+	defer srv.Close()
+	noSite, err := qiwi.New("key", qiwiruntime.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = noSite.GetPayment(ctx, "pay-1")
+	assert.ErrorIs(t, err, qiwiruntime.ErrConfig)
+	assert.ErrorContains(t, err, "getPayment needs a siteId: configure WithSiteID")
+	assert.Equal(t, int32(0), sent.Load(), "nothing is sent")
+
+	_, err = noSite.GetBill(ctx, "bill-1")
+	require.NoError(t, err, "the Bill Payments API needs no siteId")
+	_, err = c.GetInvoice(ctx, "bill-1")
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), sent.Load())
 }

@@ -29,8 +29,13 @@ const (
 // maxResponseBytes bounds how much of an answer is read.
 const maxResponseBytes = 16 << 20
 
-// ErrConfig is wrapped by errors in client options.
+// ErrConfig is wrapped by errors in client options, and by a call that needs an option
+// that was not given (a payin call without WithSiteID, a payout without WithPayoutSigner).
 var ErrConfig = errors.New("qiwi: invalid client configuration")
+
+// ErrArgument is wrapped by the error of a call made with an empty identifier: nothing is
+// sent, since "/bills//details" would reach another resource or none.
+var ErrArgument = errors.New("qiwi: invalid argument")
 
 // Doer sends HTTP requests; *http.Client is one.
 type Doer interface {
@@ -45,6 +50,28 @@ type Operation struct {
 	Idempotent bool
 	// SignBody signs the request body SHA256withRSA into X-Digital-Sign (payouts).
 	SignBody bool
+	// PathParams are the path parameters of the call, in path order; each must be set.
+	PathParams []PathParam
+}
+
+// PathParam is one path parameter of a call: its name in the spec and its value.
+type PathParam struct {
+	Name  string // siteId, billId, ...
+	Value string
+}
+
+// checkPathParams refuses a call with an empty path parameter before anything is sent.
+func checkPathParams(op Operation) error {
+	for _, p := range op.PathParams {
+		if p.Value != "" {
+			continue
+		}
+		if p.Name == "siteId" {
+			return fmt.Errorf("%w: %s needs a siteId: configure WithSiteID", ErrConfig, op.ID)
+		}
+		return fmt.Errorf("%w: %s: %s is empty", ErrArgument, op.ID, p.Name)
+	}
+	return nil
 }
 
 // Caller performs API calls for a generated client: it adds authentication, the user agent
@@ -182,6 +209,9 @@ func (c *Caller) String() string {
 // status value is DECLINED or DECLINE decodes into out and also returns an *APIError that
 // matches ErrDeclined.
 func (c *Caller) Do(ctx context.Context, op Operation, build func(server string) (*http.Request, error), out any) error {
+	if err := checkPathParams(op); err != nil {
+		return err
+	}
 	for attempt := 1; ; attempt++ {
 		req, err := build(c.Server())
 		if err != nil {
