@@ -138,6 +138,10 @@ func clientMethod(f *jen.File, op operation, resolver *operation) error {
 	} else {
 		f.Comment("Not idempotent: never retried.")
 	}
+	if op.HasBody {
+		f.Comment("Amounts in body are sent with two fraction digits and timestamps with an explicit")
+		f.Comment("offset, whatever form they were decoded in (see qiwiruntime.RequestBody).")
+	}
 	if op.Signed {
 		f.Comment("The body is signed into X-Digital-Sign: configure qiwiruntime.WithPayoutSigner.")
 	}
@@ -213,6 +217,10 @@ func clientMethod(f *jen.File, op operation, resolver *operation) error {
 				jen.Err().Op("!=").Nil()).Block(onError...),
 			jen.Return(jen.Op("&").Id("out"), jen.Nil()),
 		)
+	}
+	if op.HasBody {
+		// Amounts and timestamps go out in request form, whatever form they were decoded in.
+		body = append([]jen.Code{jen.Id("body").Op("=").Qual(runtimePkg, "RequestBody").Call(jen.Id("body"))}, body...)
 	}
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(args...).Params(results...).Block(body...)
 	return nil

@@ -66,10 +66,13 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 //
 // PUT /bill/v1/bills/{billId} (operationId createBill).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#create
 func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillJSONRequestBody) (*Bill, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out Bill
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createBill",
@@ -127,10 +130,13 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 //
 // PUT /bill/v1/bills/{billId}/refunds/{refundId} (operationId createBillRefund).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#refund
 func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID string, body CreateBillRefundJSONRequestBody) (*BillRefund, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out BillRefund
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createBillRefund",
@@ -187,10 +193,13 @@ func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 //
 // POST /payin-tokenization-api/v1/sites/{siteId}/token-requests (operationId createTokenRequest).
 // Not idempotent: never retried.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequestJSONRequestBody) (*TokenRequest, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out TokenRequest
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "createTokenRequest",
@@ -215,10 +224,13 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 //
 // POST /payin-tokenization-api/v1/sites/{siteId}/token-requests/complete (operationId completeTokenRequest).
 // Not idempotent: never retried.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenRequestJSONRequestBody) (*TokenRequest, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out TokenRequest
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "completeTokenRequest",
@@ -269,10 +281,13 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 //
 // PUT /payin/v1/sites/{siteId}/bills/{billId} (operationId createInvoice).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#invoice_put
 func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateInvoiceJSONRequestBody) (*Invoice, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out Invoice
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createInvoice",
@@ -366,10 +381,13 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 //
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId} (operationId createPayment).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payments
 func (c *Client) CreatePayment(ctx context.Context, paymentID string, body CreatePaymentJSONRequestBody) (*Payment, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out Payment
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createPayment",
@@ -434,11 +452,14 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 //
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId}/captures/{captureId} (operationId createCapture).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetCapture.
 // See https://developer.qiwi.com/en/payments/#capture
 func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID string, body CreateCaptureJSONRequestBody) (*Capture, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out Capture
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createCapture",
@@ -474,10 +495,13 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 //
 // POST /payin/v1/sites/{siteId}/payments/{paymentId}/complete (operationId completePayment).
 // Not idempotent: never retried.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment_complete
 func (c *Client) CompletePayment(ctx context.Context, paymentID string, body CompletePaymentJSONRequestBody) (*Payment, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out Payment
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "completePayment",
@@ -541,11 +565,14 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 //
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId} (operationId createPayout).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // The body is signed into X-Digital-Sign: configure qiwiruntime.WithPayoutSigner.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/ru/payments/#payout
 func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID string, body CreatePayoutJSONRequestBody) (*Payout, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out Payout
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createPayout",
@@ -639,11 +666,14 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 //
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId} (operationId createRefund).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetRefund.
 // See https://developer.qiwi.com/en/payments/#refund
 func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundJSONRequestBody) (*Refund, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out Refund
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createRefund",
@@ -712,10 +742,13 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 //
 // POST /payin/v1/sites/{siteId}/sbp/qrCodes (operationId createQrCode).
 // Not idempotent: never retried.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-post
 func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeJSONRequestBody) (*QrCode, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out QrCode
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "createQrCode",
@@ -773,10 +806,13 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 //
 // PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (operationId createQrCodeWithUid).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-put
 func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body CreateQrCodeWithUIDJSONRequestBody) (*QrCode, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out QrCode
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createQrCodeWithUid",
@@ -805,10 +841,13 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 //
 // POST /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid}/payments (operationId payQrCodeWithToken).
 // Not idempotent: never retried.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-sbp-token
 func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body PayQrCodeWithTokenJSONRequestBody) (*QrCode, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out QrCode
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "payQrCodeWithToken",
@@ -836,8 +875,11 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 //
 // DELETE /payin/v1/sites/{siteId}/tokens (operationId deleteToken).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // See https://developer.qiwi.com/en/payments/#delete-token
 func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenJSONRequestBody) error {
+	body = qiwiruntime.RequestBody(body)
 	return c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "deleteToken",
 		Idempotent: true,
@@ -888,10 +930,13 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 //
 // PUT /payin/v1/sites/{siteId}/validation/card/requests/{requestUid} (operationId createCardVerification).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-api
 func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, body CreateCardVerificationJSONRequestBody) (*CardVerification, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out CardVerification
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createCardVerification",
@@ -920,10 +965,13 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 //
 // POST /payin/v1/sites/{siteId}/validation/card/requests/{requestUid}/complete (operationId completeCardVerification).
 // Not idempotent: never retried.
+// Amounts in body are sent with two fraction digits and timestamps with an explicit
+// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-complete
 func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string, body CompleteCardVerificationJSONRequestBody) (*CardVerification, error) {
+	body = qiwiruntime.RequestBody(body)
 	var out CardVerification
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "completeCardVerification",

@@ -2,6 +2,7 @@ package qiwi_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -73,6 +74,24 @@ func TestRequestEncoding(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"amount":{"value":2.30,"currency":"RUB"}}`, got)
 	assert.True(t, strings.Contains(got, `2.30`), "exactly two fraction digits on the wire: %s", got)
+
+	// Amounts decoded from QIWI go back in request form: an answer's "6.77" and a
+	// notification's 5 are sent as 6.77 and 5.00, and the decoded objects keep their form.
+	var payment qiwi.Payment
+	require.NoError(t, json.Unmarshal([]byte(`{"paymentId":"1811","amount":{"value":"6.77","currency":"RUB"}}`), &payment))
+	n, err := qiwi.ParseNotification([]byte(`{"payment":{"paymentId":"1811","createdDateTime":"2022-08-05T11:34:42+03:00","amount":{"value":5,"currency":"RUB"},"status":{"value":"SUCCESS"}},"type":"PAYMENT","version":"1"}`))
+	require.NoError(t, err)
+	for amount, wire := range map[qiwi.Amount]string{
+		*payment.Amount: `"value":6.77`,
+		n.(*qiwi.PaymentNotification).Payment.Amount: `"value":5.00`,
+	} {
+		_, err = c.CreateRefund(context.Background(), "1811", "r2", qiwi.CreateRefundRequest{Amount: amount})
+		require.NoError(t, err)
+		assert.Contains(t, got, wire)
+	}
+	unchanged, err := json.Marshal(payment.Amount)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"value":"6.77","currency":"RUB"}`, string(unchanged), "the decoded payment keeps its form")
 }
 
 func TestListsAndNoContent(t *testing.T) {

@@ -65,6 +65,15 @@ func ParseTimestamp(s string) (Timestamp, error) {
 	return Timestamp{}, &ValueError{Kind: ErrInvalidTimestamp, Text: s, Reason: "is no date"}
 }
 
+// requestForm returns the timestamp as requests carry it: an explicit numeric offset and
+// whole seconds, as NewTimestamp builds it. A wire value without offset is Moscow time.
+func (ts Timestamp) requestForm() Timestamp {
+	if ts.IsZero() {
+		return ts
+	}
+	return NewTimestamp(ts.t)
+}
+
 // Time returns the instant. A wire value without offset is taken as Moscow time.
 func (ts Timestamp) Time() time.Time { return ts.t }
 
