@@ -252,3 +252,91 @@ func TestNotificationTablesAreModelled(t *testing.T) {
 	}
 	assert.Greater(t, checked, 150, "the docs parser found the notification tables")
 }
+
+// enumTable says where the docs list the values of one enum: the page, the section and the
+// column (by header, in English or Russian).
+type enumTable struct {
+	file, section string
+	columns       []string
+	schema        string // the component schema whose x-extensible-enum lists the values
+	// byType: the table pairs an operation type with a status, and its header names the two
+	// columns the other way round in one page (a doc defect); the status is the cell that is
+	// not an operation type.
+	byType bool
+}
+
+var enumTables = []enumTable{
+	{file: "payments/_statuses_en", section: "API responses", schema: "StatusValue", byType: true},
+	{file: "payments/_statuses_en", section: "Notifications", schema: "StatusValue", byType: true},
+	{file: "payments-ru/_statuses_ru", section: "Ответы API", schema: "StatusValue", byType: true},
+	{file: "payments-ru/_statuses_ru", section: "Уведомления", schema: "StatusValue", byType: true},
+	{file: "payments/_statuses_en", section: "API errors reference", columns: []string{"API error"}, schema: "ReasonCode"},
+	{file: "payments-ru/_statuses_ru", section: "Справочник ошибок API", columns: []string{"Ошибка API"}, schema: "ReasonCode"},
+	{file: "payments/_statuses_en", section: "Error detail codes", columns: []string{"Code"}, schema: "PsErrorCode"},
+	{file: "payments-ru/_statuses_ru", section: "Справочник кодов детализации ошибки", columns: []string{"Код"}, schema: "PsErrorCode"},
+	{file: "payments/_card-check_en", section: "Card verification statuses", columns: []string{"Status"}, schema: "CardVerificationStatus"},
+	{file: "payments-ru/_card-check_ru", section: "Статусы проверки карты", columns: []string{"Статус"}, schema: "CardVerificationStatus"},
+	{file: "bill-payments/bill-payments_en", section: "Invoice Payment Statuses", columns: []string{"Status"}, schema: "BillStatusValue"},
+	{file: "bill-payments/bill-payments_ru", section: "Статусы оплаты счетов", columns: []string{"Статус"}, schema: "BillStatusValue"},
+	{file: "bill-payments/bill-payments_en", section: "Refund Statuses", columns: []string{"Status"}, schema: "BillRefundStatus"},
+	{file: "bill-payments/bill-payments_ru", section: "Статусы операции возврата", columns: []string{"Статус"}, schema: "BillRefundStatus"},
+}
+
+// Every value the docs' status and code tables list is a value of its enum in the spec.
+func TestDocumentedEnumValuesAreListed(t *testing.T) {
+	doc, _ := load(t, "qiwi.resolved.yaml")
+	values := func(schema string) map[string]bool {
+		s := doc.Components.Schemas[schema]
+		require.NotNil(t, s, "schema %s", schema)
+		list, ok := s.Value.Extensions["x-extensible-enum"].([]any)
+		require.True(t, ok, "%s has no x-extensible-enum", schema)
+		out := map[string]bool{}
+		for _, v := range list {
+			out[fmt.Sprint(v)] = true
+		}
+		return out
+	}
+	types := values("NotificationType")
+	pages, err := docs.ParseDir(docsDir)
+	require.NoError(t, err)
+	found := map[int]int{}
+	for _, p := range pages {
+		for _, tb := range p.Tables {
+			if tb.Section < 0 {
+				continue
+			}
+			for k, et := range enumTables {
+				if !strings.Contains(p.File, et.file) || strings.TrimSpace(p.Sections[tb.Section].Title) != et.section {
+					continue
+				}
+				known := values(et.schema)
+				col := tb.Column(et.columns...)
+				for i, row := range tb.Rows {
+					var value string
+					switch {
+					case et.byType && len(row) >= 2:
+						value = clean(row[0])
+						if types[value] {
+							value = clean(row[1])
+						}
+					case !et.byType && col >= 0 && col < len(row):
+						value = clean(row[col])
+					}
+					if value == "" {
+						continue
+					}
+					found[k]++
+					assert.True(t, known[value], "%s: %s is not a value of %s", tb.RowPos[i], value, et.schema)
+				}
+			}
+		}
+	}
+	for k, et := range enumTables {
+		assert.Positive(t, found[k], "the docs parser found no table %q in %s", et.section, et.file)
+	}
+}
+
+// clean strips Markdown code marks and spaces from a table cell.
+func clean(cell string) string {
+	return strings.TrimSpace(strings.Trim(strings.TrimSpace(cell), "`*"))
+}

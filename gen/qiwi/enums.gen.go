@@ -360,17 +360,19 @@ const (
 	PsErrorCodeTs PsErrorCode = "TS"
 	PsErrorCodeCb PsErrorCode = "CB"
 	PsErrorCodeCd PsErrorCode = "CD"
+	PsErrorCodeCw PsErrorCode = "CW"
+	PsErrorCodePb PsErrorCode = "PB"
 )
 
 // PsErrorCodeValues returns the documented values of PsErrorCode, in the docs' order.
 func PsErrorCodeValues() []PsErrorCode {
-	return []PsErrorCode{PsErrorCode03, PsErrorCode04, PsErrorCode05, PsErrorCode12, PsErrorCode13, PsErrorCode14, PsErrorCode15, PsErrorCode30, PsErrorCode33, PsErrorCode41, PsErrorCode43, PsErrorCode51, PsErrorCode54, PsErrorCode57, PsErrorCode58, PsErrorCode61, PsErrorCode62, PsErrorCode63, PsErrorCode65, PsErrorCode75, PsErrorCode76, PsErrorCode78, PsErrorCode86, PsErrorCode88, PsErrorCode91, PsErrorCode92, PsErrorCode93, PsErrorCode94, PsErrorCode96, PsErrorCodeTs, PsErrorCodeCb, PsErrorCodeCd}
+	return []PsErrorCode{PsErrorCode03, PsErrorCode04, PsErrorCode05, PsErrorCode12, PsErrorCode13, PsErrorCode14, PsErrorCode15, PsErrorCode30, PsErrorCode33, PsErrorCode41, PsErrorCode43, PsErrorCode51, PsErrorCode54, PsErrorCode57, PsErrorCode58, PsErrorCode61, PsErrorCode62, PsErrorCode63, PsErrorCode65, PsErrorCode75, PsErrorCode76, PsErrorCode78, PsErrorCode86, PsErrorCode88, PsErrorCode91, PsErrorCode92, PsErrorCode93, PsErrorCode94, PsErrorCode96, PsErrorCodeTs, PsErrorCodeCb, PsErrorCodeCd, PsErrorCodeCw, PsErrorCodePb}
 }
 
 // KnownPsErrorCode reports whether v is a documented value of PsErrorCode; an unknown one is drift to report.
 func KnownPsErrorCode(v PsErrorCode) bool {
 	switch v {
-	case PsErrorCode03, PsErrorCode04, PsErrorCode05, PsErrorCode12, PsErrorCode13, PsErrorCode14, PsErrorCode15, PsErrorCode30, PsErrorCode33, PsErrorCode41, PsErrorCode43, PsErrorCode51, PsErrorCode54, PsErrorCode57, PsErrorCode58, PsErrorCode61, PsErrorCode62, PsErrorCode63, PsErrorCode65, PsErrorCode75, PsErrorCode76, PsErrorCode78, PsErrorCode86, PsErrorCode88, PsErrorCode91, PsErrorCode92, PsErrorCode93, PsErrorCode94, PsErrorCode96, PsErrorCodeTs, PsErrorCodeCb, PsErrorCodeCd:
+	case PsErrorCode03, PsErrorCode04, PsErrorCode05, PsErrorCode12, PsErrorCode13, PsErrorCode14, PsErrorCode15, PsErrorCode30, PsErrorCode33, PsErrorCode41, PsErrorCode43, PsErrorCode51, PsErrorCode54, PsErrorCode57, PsErrorCode58, PsErrorCode61, PsErrorCode62, PsErrorCode63, PsErrorCode65, PsErrorCode75, PsErrorCode76, PsErrorCode78, PsErrorCode86, PsErrorCode88, PsErrorCode91, PsErrorCode92, PsErrorCode93, PsErrorCode94, PsErrorCode96, PsErrorCodeTs, PsErrorCodeCb, PsErrorCodeCd, PsErrorCodeCw, PsErrorCodePb:
 		return true
 	}
 	return false
@@ -442,43 +444,58 @@ func KnownQrCodeType(v QrCodeType) bool {
 
 // Documented values of ReasonCode. QIWI may send others; decoding accepts them.
 const (
-	ReasonCodeInvalidState                ReasonCode = "INVALID_STATE"
-	ReasonCodeInvalidAmount               ReasonCode = "INVALID_AMOUNT"
-	ReasonCodeInvalidReceiverData         ReasonCode = "INVALID_RECEIVER_DATA"
-	ReasonCodeDeclinedByMpi               ReasonCode = "DECLINED_BY_MPI"
-	ReasonCodeDeclinedByFraud             ReasonCode = "DECLINED_BY_FRAUD"
-	ReasonCodeReattemptNotPermitted       ReasonCode = "REATTEMPT_NOT_PERMITTED"
-	ReasonCodeReattemptNotPermittedByPs   ReasonCode = "REATTEMPT_NOT_PERMITTED_BY_PS"
-	ReasonCodeGatewayIntegrationError     ReasonCode = "GATEWAY_INTEGRATION_ERROR"
-	ReasonCodeGatewayTechnicalError       ReasonCode = "GATEWAY_TECHNICAL_ERROR"
-	ReasonCodeAcquiringMpiTechError       ReasonCode = "ACQUIRING_MPI_TECH_ERROR"
-	ReasonCodeAcquiringGatewayTechError   ReasonCode = "ACQUIRING_GATEWAY_TECH_ERROR"
-	ReasonCodeAcquiringAcquirerError      ReasonCode = "ACQUIRING_ACQUIRER_ERROR"
-	ReasonCodeAcquiringAuthTechnicalError ReasonCode = "ACQUIRING_AUTH_TECHNICAL_ERROR"
-	ReasonCodeAcquiringIssuerNotAvailable ReasonCode = "ACQUIRING_ISSUER_NOT_AVAILABLE"
-	ReasonCodeAcquiringSuspectedFraud     ReasonCode = "ACQUIRING_SUSPECTED_FRAUD"
-	ReasonCodeAcquiringLimitExceeded      ReasonCode = "ACQUIRING_LIMIT_EXCEEDED"
-	ReasonCodeAcquiringNotPermitted       ReasonCode = "ACQUIRING_NOT_PERMITTED"
-	ReasonCodeAcquiringIncorrectCvv       ReasonCode = "ACQUIRING_INCORRECT_CVV"
-	ReasonCodeAcquiringExpiredCard        ReasonCode = "ACQUIRING_EXPIRED_CARD"
-	ReasonCodeAcquiringInvalidCard        ReasonCode = "ACQUIRING_INVALID_CARD"
-	ReasonCodeAcquiringInsufficientFunds  ReasonCode = "ACQUIRING_INSUFFICIENT_FUNDS"
-	ReasonCodeAcquiringUnknown            ReasonCode = "ACQUIRING_UNKNOWN"
-	ReasonCodeBillAlreadyPaid             ReasonCode = "BILL_ALREADY_PAID"
-	ReasonCodePayinProcessingError        ReasonCode = "PAYIN_PROCESSING_ERROR"
-	ReasonCodePaymentExpired3ds           ReasonCode = "PAYMENT_EXPIRED_3DS"
-	ReasonCodeTryAgainLater               ReasonCode = "TRY_AGAIN_LATER"
+	ReasonCodeInvalidState                         ReasonCode = "INVALID_STATE"
+	ReasonCodeInvalidAmount                        ReasonCode = "INVALID_AMOUNT"
+	ReasonCodeInvalidReceiverData                  ReasonCode = "INVALID_RECEIVER_DATA"
+	ReasonCodeDeclinedByMpi                        ReasonCode = "DECLINED_BY_MPI"
+	ReasonCodeDeclinedByFraud                      ReasonCode = "DECLINED_BY_FRAUD"
+	ReasonCodeReattemptNotPermitted                ReasonCode = "REATTEMPT_NOT_PERMITTED"
+	ReasonCodeReattemptNotPermittedByPs            ReasonCode = "REATTEMPT_NOT_PERMITTED_BY_PS"
+	ReasonCodeReattemptNotPermittedByPsConditional ReasonCode = "REATTEMPT_NOT_PERMITTED_BY_PS_CONDITIONAL"
+	ReasonCodeReattemptNotPermittedByPsTemporary   ReasonCode = "REATTEMPT_NOT_PERMITTED_BY_PS_TEMPORARY"
+	ReasonCodeGatewayIntegrationError              ReasonCode = "GATEWAY_INTEGRATION_ERROR"
+	ReasonCodeGatewayTechnicalError                ReasonCode = "GATEWAY_TECHNICAL_ERROR"
+	ReasonCodeAcquiringMpiTechError                ReasonCode = "ACQUIRING_MPI_TECH_ERROR"
+	ReasonCodeAcquiringGatewayTechError            ReasonCode = "ACQUIRING_GATEWAY_TECH_ERROR"
+	ReasonCodeAcquiringAcquirerError               ReasonCode = "ACQUIRING_ACQUIRER_ERROR"
+	ReasonCodeAcquiringAuthTechnicalError          ReasonCode = "ACQUIRING_AUTH_TECHNICAL_ERROR"
+	ReasonCodeAcquiringIssuerNotAvailable          ReasonCode = "ACQUIRING_ISSUER_NOT_AVAILABLE"
+	ReasonCodeAcquiringSuspectedFraud              ReasonCode = "ACQUIRING_SUSPECTED_FRAUD"
+	ReasonCodeAcquiringLimitExceeded               ReasonCode = "ACQUIRING_LIMIT_EXCEEDED"
+	ReasonCodeAcquiringNotPermitted                ReasonCode = "ACQUIRING_NOT_PERMITTED"
+	ReasonCodeAcquiringIncorrectCvv                ReasonCode = "ACQUIRING_INCORRECT_CVV"
+	ReasonCodeAcquiringExpiredCard                 ReasonCode = "ACQUIRING_EXPIRED_CARD"
+	ReasonCodeAcquiringInvalidCard                 ReasonCode = "ACQUIRING_INVALID_CARD"
+	ReasonCodeAcquiringInsufficientFunds           ReasonCode = "ACQUIRING_INSUFFICIENT_FUNDS"
+	ReasonCodeAcquiringUnknown                     ReasonCode = "ACQUIRING_UNKNOWN"
+	ReasonCodeBillAlreadyPaid                      ReasonCode = "BILL_ALREADY_PAID"
+	ReasonCodePayinProcessingError                 ReasonCode = "PAYIN_PROCESSING_ERROR"
+	ReasonCodePaymentExpired3ds                    ReasonCode = "PAYMENT_EXPIRED_3DS"
+	ReasonCodeQwLimitError                         ReasonCode = "QW_LIMIT_ERROR"
+	ReasonCodeQwIdentificationError                ReasonCode = "QW_IDENTIFICATION_ERROR"
+	ReasonCodeQwAuthError                          ReasonCode = "QW_AUTH_ERROR"
+	ReasonCodeQwInsufficientFunds                  ReasonCode = "QW_INSUFFICIENT_FUNDS"
+	ReasonCodeQwAmountError                        ReasonCode = "QW_AMOUNT_ERROR"
+	ReasonCodeQwRegistrationError                  ReasonCode = "QW_REGISTRATION_ERROR"
+	ReasonCodeQwAgentError                         ReasonCode = "QW_AGENT_ERROR"
+	ReasonCodeQwAccountError                       ReasonCode = "QW_ACCOUNT_ERROR"
+	ReasonCodeQwIdentificationStatusError          ReasonCode = "QW_IDENTIFICATION_STATUS_ERROR"
+	ReasonCodeQwCurrencyError                      ReasonCode = "QW_CURRENCY_ERROR"
+	ReasonCodeQwPaymentError                       ReasonCode = "QW_PAYMENT_ERROR"
+	ReasonCodeQwProviderError                      ReasonCode = "QW_PROVIDER_ERROR"
+	ReasonCodeQwSmsConfirmExpired                  ReasonCode = "QW_SMS_CONFIRM_EXPIRED"
+	ReasonCodeTryAgainLater                        ReasonCode = "TRY_AGAIN_LATER"
 )
 
 // ReasonCodeValues returns the documented values of ReasonCode, in the docs' order.
 func ReasonCodeValues() []ReasonCode {
-	return []ReasonCode{ReasonCodeInvalidState, ReasonCodeInvalidAmount, ReasonCodeInvalidReceiverData, ReasonCodeDeclinedByMpi, ReasonCodeDeclinedByFraud, ReasonCodeReattemptNotPermitted, ReasonCodeReattemptNotPermittedByPs, ReasonCodeGatewayIntegrationError, ReasonCodeGatewayTechnicalError, ReasonCodeAcquiringMpiTechError, ReasonCodeAcquiringGatewayTechError, ReasonCodeAcquiringAcquirerError, ReasonCodeAcquiringAuthTechnicalError, ReasonCodeAcquiringIssuerNotAvailable, ReasonCodeAcquiringSuspectedFraud, ReasonCodeAcquiringLimitExceeded, ReasonCodeAcquiringNotPermitted, ReasonCodeAcquiringIncorrectCvv, ReasonCodeAcquiringExpiredCard, ReasonCodeAcquiringInvalidCard, ReasonCodeAcquiringInsufficientFunds, ReasonCodeAcquiringUnknown, ReasonCodeBillAlreadyPaid, ReasonCodePayinProcessingError, ReasonCodePaymentExpired3ds, ReasonCodeTryAgainLater}
+	return []ReasonCode{ReasonCodeInvalidState, ReasonCodeInvalidAmount, ReasonCodeInvalidReceiverData, ReasonCodeDeclinedByMpi, ReasonCodeDeclinedByFraud, ReasonCodeReattemptNotPermitted, ReasonCodeReattemptNotPermittedByPs, ReasonCodeReattemptNotPermittedByPsConditional, ReasonCodeReattemptNotPermittedByPsTemporary, ReasonCodeGatewayIntegrationError, ReasonCodeGatewayTechnicalError, ReasonCodeAcquiringMpiTechError, ReasonCodeAcquiringGatewayTechError, ReasonCodeAcquiringAcquirerError, ReasonCodeAcquiringAuthTechnicalError, ReasonCodeAcquiringIssuerNotAvailable, ReasonCodeAcquiringSuspectedFraud, ReasonCodeAcquiringLimitExceeded, ReasonCodeAcquiringNotPermitted, ReasonCodeAcquiringIncorrectCvv, ReasonCodeAcquiringExpiredCard, ReasonCodeAcquiringInvalidCard, ReasonCodeAcquiringInsufficientFunds, ReasonCodeAcquiringUnknown, ReasonCodeBillAlreadyPaid, ReasonCodePayinProcessingError, ReasonCodePaymentExpired3ds, ReasonCodeQwLimitError, ReasonCodeQwIdentificationError, ReasonCodeQwAuthError, ReasonCodeQwInsufficientFunds, ReasonCodeQwAmountError, ReasonCodeQwRegistrationError, ReasonCodeQwAgentError, ReasonCodeQwAccountError, ReasonCodeQwIdentificationStatusError, ReasonCodeQwCurrencyError, ReasonCodeQwPaymentError, ReasonCodeQwProviderError, ReasonCodeQwSmsConfirmExpired, ReasonCodeTryAgainLater}
 }
 
 // KnownReasonCode reports whether v is a documented value of ReasonCode; an unknown one is drift to report.
 func KnownReasonCode(v ReasonCode) bool {
 	switch v {
-	case ReasonCodeInvalidState, ReasonCodeInvalidAmount, ReasonCodeInvalidReceiverData, ReasonCodeDeclinedByMpi, ReasonCodeDeclinedByFraud, ReasonCodeReattemptNotPermitted, ReasonCodeReattemptNotPermittedByPs, ReasonCodeGatewayIntegrationError, ReasonCodeGatewayTechnicalError, ReasonCodeAcquiringMpiTechError, ReasonCodeAcquiringGatewayTechError, ReasonCodeAcquiringAcquirerError, ReasonCodeAcquiringAuthTechnicalError, ReasonCodeAcquiringIssuerNotAvailable, ReasonCodeAcquiringSuspectedFraud, ReasonCodeAcquiringLimitExceeded, ReasonCodeAcquiringNotPermitted, ReasonCodeAcquiringIncorrectCvv, ReasonCodeAcquiringExpiredCard, ReasonCodeAcquiringInvalidCard, ReasonCodeAcquiringInsufficientFunds, ReasonCodeAcquiringUnknown, ReasonCodeBillAlreadyPaid, ReasonCodePayinProcessingError, ReasonCodePaymentExpired3ds, ReasonCodeTryAgainLater:
+	case ReasonCodeInvalidState, ReasonCodeInvalidAmount, ReasonCodeInvalidReceiverData, ReasonCodeDeclinedByMpi, ReasonCodeDeclinedByFraud, ReasonCodeReattemptNotPermitted, ReasonCodeReattemptNotPermittedByPs, ReasonCodeReattemptNotPermittedByPsConditional, ReasonCodeReattemptNotPermittedByPsTemporary, ReasonCodeGatewayIntegrationError, ReasonCodeGatewayTechnicalError, ReasonCodeAcquiringMpiTechError, ReasonCodeAcquiringGatewayTechError, ReasonCodeAcquiringAcquirerError, ReasonCodeAcquiringAuthTechnicalError, ReasonCodeAcquiringIssuerNotAvailable, ReasonCodeAcquiringSuspectedFraud, ReasonCodeAcquiringLimitExceeded, ReasonCodeAcquiringNotPermitted, ReasonCodeAcquiringIncorrectCvv, ReasonCodeAcquiringExpiredCard, ReasonCodeAcquiringInvalidCard, ReasonCodeAcquiringInsufficientFunds, ReasonCodeAcquiringUnknown, ReasonCodeBillAlreadyPaid, ReasonCodePayinProcessingError, ReasonCodePaymentExpired3ds, ReasonCodeQwLimitError, ReasonCodeQwIdentificationError, ReasonCodeQwAuthError, ReasonCodeQwInsufficientFunds, ReasonCodeQwAmountError, ReasonCodeQwRegistrationError, ReasonCodeQwAgentError, ReasonCodeQwAccountError, ReasonCodeQwIdentificationStatusError, ReasonCodeQwCurrencyError, ReasonCodeQwPaymentError, ReasonCodeQwProviderError, ReasonCodeQwSmsConfirmExpired, ReasonCodeTryAgainLater:
 		return true
 	}
 	return false

@@ -1078,7 +1078,7 @@ type PayoutReceiverData struct {
 // PayoutReceiverType Payout method: CARD or SBP.
 type PayoutReceiverType = string
 
-// PsErrorCode Payment system's error detail with recommended troubleshooting. (payments/_statuses_en#ps-error-codes)
+// PsErrorCode Payment system's error detail with recommended troubleshooting. CW and PB are listed in the Russian reference only. (payments/_statuses_en#ps-error-codes; payments-ru/_statuses_ru#ps-error-codes)
 type PsErrorCode = string
 
 // QrCode An SBP QR code. (payments/_api-methods_en#qr-code-sbp)
@@ -1180,7 +1180,7 @@ type QrCodeToken struct {
 // QrCodeType QR code type. DYNAMIC is paid once, STATIC many times, TOKEN issues an FPS payment token.
 type QrCodeType = string
 
-// ReasonCode Why an operation was rejected; the list can be expanded. (payments/_statuses_en#reason-codes)
+// ReasonCode Why an operation was rejected; the list can be expanded. The Russian reference lists the REATTEMPT_NOT_PERMITTED_BY_PS_* and QW_* codes the English one lacks. (payments/_statuses_en#reason-codes; payments-ru/_statuses_ru#reason-codes)
 type ReasonCode = string
 
 // Refund A refund. REVERSAL in flags means no financial operation took place. (payments/_api-methods_en#refund)
@@ -1311,13 +1311,13 @@ type Status struct {
 	// ErrorCode Error code, in notifications in case of error.
 	ErrorCode *int `json:"errorCode,omitempty"`
 
-	// PsErrorCode Payment system's error detail with recommended troubleshooting. (payments/_statuses_en#ps-error-codes)
+	// PsErrorCode Payment system's error detail with recommended troubleshooting. CW and PB are listed in the Russian reference only. (payments/_statuses_en#ps-error-codes; payments-ru/_statuses_ru#ps-error-codes)
 	PsErrorCode *PsErrorCode `json:"psErrorCode,omitempty"`
 
-	// Reason Why an operation was rejected; the list can be expanded. (payments/_statuses_en#reason-codes)
+	// Reason Why an operation was rejected; the list can be expanded. The Russian reference lists the REATTEMPT_NOT_PERMITTED_BY_PS_* and QW_* codes the English one lacks. (payments/_statuses_en#reason-codes; payments-ru/_statuses_ru#reason-codes)
 	Reason *ReasonCode `json:"reason,omitempty"`
 
-	// ReasonCode Why an operation was rejected; the list can be expanded. (payments/_statuses_en#reason-codes)
+	// ReasonCode Why an operation was rejected; the list can be expanded. The Russian reference lists the REATTEMPT_NOT_PERMITTED_BY_PS_* and QW_* codes the English one lacks. (payments/_statuses_en#reason-codes; payments-ru/_statuses_ru#reason-codes)
 	ReasonCode *ReasonCode `json:"reasonCode,omitempty"`
 
 	// ReasonMessage Rejection reason description.
