@@ -49,3 +49,12 @@ func ExampleWithPayoutSigner() {
 	fmt.Println(caller.Server(), err)
 	// Output: https://api.qiwi.com/partner/ <nil>
 }
+
+// The README's payUrl options snippet: only card payments on a Bill Payments invoice's form.
+func ExampleAddPayURLOptions() {
+	link, err := qiwiruntime.AddPayURLOptions("https://oplata.qiwi.com/form?invoiceUid=606a5f75", qiwiruntime.PayURLOptions{
+		AllowedPaySources: []string{"card"},
+	})
+	fmt.Println(link, err)
+	// Output: https://oplata.qiwi.com/form?allowedPaySources=card&invoiceUid=606a5f75 <nil>
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -49,6 +50,93 @@ func TestPayFormURL(t *testing.T) {
 	}
 }
 
+// The Bill Payments form takes customFields[...], account and lifetime (YYYY-MM-DDThhmm,
+// Moscow time), and refuses the payin form's parameters.
+func TestBillPayFormURL(t *testing.T) {
+	amount, _ := ParseMoney("100")
+	lifetime := time.Date(2019, 4, 4, 12, 40, 0, 0, time.UTC) // 15:40 in Moscow
+	link, err := PayForm{
+		Kind:       BillForm,
+		PublicKey:  "Fnzr1yTebUiQaBLDnebLMMxL8nc6FF5zfmGQnypc",
+		Amount:     &amount,
+		BillID:     "893794793973",
+		SuccessURL: "http://test.ru?",
+		Email:      "m@ya.ru",
+		Account:    "client-7",
+		Lifetime:   lifetime,
+		Extras:     map[string]string{"themeCode": "codeStyle"},
+	}.URL()
+	require.NoError(t, err)
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	assert.Equal(t, "oplata.qiwi.com", u.Host)
+	q := u.Query()
+	// The docs' example: publicKey=...&amount=100&billId=893794793973&successUrl=http%3A%2F%2Ftest.ru%3F&email=m@ya.ru
+	assert.Equal(t, "893794793973", q.Get("billId"))
+	assert.Equal(t, "http://test.ru?", q.Get("successUrl"))
+	assert.Equal(t, "m@ya.ru", q.Get("email"))
+	assert.Equal(t, "client-7", q.Get("account"))
+	assert.Equal(t, "2019-04-04T1540", q.Get("lifetime"), "the docs' lifetime form")
+	assert.Equal(t, "codeStyle", q.Get("customFields[themeCode]"))
+	assert.Empty(t, q.Get("extras[themeCode]"))
+
+	for name, f := range map[string]PayForm{
+		"currency on the bill form":      {Kind: BillForm, PublicKey: "k", Currency: "RUB"},
+		"readonly on the bill form":      {BaseURL: BillPayFormURL, PublicKey: "k", Extras: map[string]string{"cf1": "x"}, ReadOnly: []string{"cf1"}},
+		"paymentMethod on the bill form": {Kind: BillForm, PublicKey: "k", PaymentMethod: "SBP"},
+		"lifetime on the payin form":     {PublicKey: "k", Lifetime: lifetime},
+		"account on the payin form":      {PublicKey: "k", Account: "a"},
+		"unknown kind":                   {Kind: 7, PublicKey: "k"},
+	} {
+		_, err := f.URL()
+		assert.ErrorIs(t, err, ErrPayForm, name)
+	}
+	_, err = PayForm{PublicKey: "k", Lifetime: lifetime}.URL()
+	assert.ErrorContains(t, err, "the payin form takes no lifetime")
+}
+
+func TestAddPayURLOptions(t *testing.T) {
+	// The docs' example: https://oplata.qiwi.com/form?invoiceUid=606a5f75-...&allowedPaySources=card
+	link, err := AddPayURLOptions("https://oplata.qiwi.com/form?invoiceUid=606a5f75-4f8e-4ce2-b400-967179502275",
+		PayURLOptions{AllowedPaySources: []string{"card"}})
+	require.NoError(t, err)
+	assert.Equal(t, "https://oplata.qiwi.com/form?allowedPaySources=card&invoiceUid=606a5f75-4f8e-4ce2-b400-967179502275", link)
+
+	link, err = AddPayURLOptions("https://payment.qiwi.com/form?invoiceUid=3b39ad6d",
+		PayURLOptions{SuccessURL: "https://shop.example/ok", Lang: "en", PaymentMethod: "SBP"})
+	require.NoError(t, err)
+	q := query(t, link)
+	assert.Equal(t, "en", q.Get("lang"))
+	assert.Equal(t, "SBP", q.Get("paymentMethod"))
+	assert.Equal(t, "3b39ad6d", q.Get("invoiceUid"))
+
+	link, err = AddPayURLOptions("https://oplata.qiwi.com/form?invoiceUid=1",
+		PayURLOptions{PaySource: "qw", AllowedPaySources: []string{"qw", "card"}, Lifetime: time.Date(2019, 4, 4, 15, 40, 0, 0, time.FixedZone("MSK", 3*3600))})
+	require.NoError(t, err)
+	q = query(t, link)
+	assert.Equal(t, "qw", q.Get("paySource"))
+	assert.Equal(t, "qw,card", q.Get("allowedPaySources"))
+	assert.Equal(t, "2019-04-04T1540", q.Get("lifetime"))
+
+	for name, o := range map[string]PayURLOptions{
+		"language":        {Lang: "de"},
+		"payment method":  {PaymentMethod: "cash"},
+		"pay source":      {PaySource: "QW"},
+		"allowed sources": {AllowedPaySources: []string{"card", "crypto"}},
+		"success URL":     {SuccessURL: "/relative"},
+	} {
+		_, err := AddPayURLOptions("https://oplata.qiwi.com/form?invoiceUid=1", o)
+		assert.ErrorIs(t, err, ErrPayForm, name)
+	}
+}
+
+func query(t *testing.T, link string) url.Values {
+	t.Helper()
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	return u.Query()
+}
+
 func TestAddSuccessURL(t *testing.T) {
 	link, err := AddSuccessURL("https://payment.qiwi.com/form?invoiceUid=3b39ad6d", "https://shop.example/ok?order=1")
 	require.NoError(t, err)
@@ -57,6 +145,8 @@ func TestAddSuccessURL(t *testing.T) {
 	assert.Equal(t, "https://shop.example/ok?order=1", u.Query().Get("successUrl"))
 	_, err = AddSuccessURL("not a url", "https://x")
 	assert.ErrorIs(t, err, ErrPayForm)
+	_, err = AddSuccessURL("https://payment.qiwi.com/form?invoiceUid=1", "")
+	assert.ErrorIs(t, err, ErrPayForm, "an empty successUrl is a mistake, not a no-op")
 }
 
 func luhn(s string) bool {
