@@ -22,7 +22,9 @@ func TestQIWINetworksMatchTheDocs(t *testing.T) {
 		found := cidr.FindAllString(string(data), -1)
 		require.NotEmpty(t, found, "%s lists no ranges", page)
 		for _, s := range found {
-			published[netip.MustParsePrefix(s)] = true
+			p, err := netip.ParsePrefix(s)
+			require.NoError(t, err, "%s: %s", page, s)
+			published[p] = true
 		}
 	}
 	ours := map[netip.Prefix]bool{}
