@@ -78,7 +78,11 @@ func (r Report) WriteText(w io.Writer) error {
 		if op == "" {
 			op = string(in.Kind)
 		}
-		fmt.Fprintf(w, "%-6s %s [%s] %s\n", r.outcome(res), in.Name, op, in.Provenance)
+		line := fmt.Sprintf("%-6s %s [%s]", r.outcome(res), in.Name, op)
+		if prov := in.Provenance.String(); prov != "" {
+			line += " " + prov
+		}
+		fmt.Fprintln(w, line)
 		for _, d := range in.Defects {
 			fmt.Fprintf(w, "       doc defect: %s\n", d)
 		}

@@ -17,7 +17,6 @@ import (
 	"sync"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
-	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
@@ -29,8 +28,8 @@ func (j *Judge) replayKey() (*rsa.PrivateKey, error) {
 }
 
 // clientMethod finds the typed client's method for an operationId.
-func clientMethod(opID string) (reflect.Method, bool) {
-	t := reflect.TypeFor[*qiwi.Client]()
+func clientMethod(client any, opID string) (reflect.Method, bool) {
+	t := reflect.TypeOf(client)
 	for i := 0; i < t.NumMethod(); i++ {
 		if m := t.Method(i); strings.EqualFold(m.Name, opID) {
 			return m, true
@@ -45,40 +44,6 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 	fail := func(ptr, format string, args ...any) Finding {
 		return Finding{Severity: Fail, Verdict: "client", Pointer: ptr, Message: fmt.Sprintf(format, args...)}
 	}
-	method, ok := clientMethod(opID)
-	if !ok {
-		return []Finding{fail("", "the generated client has no method for %s", opID)}
-	}
-
-	// Typed inputs: path parameters in path order (siteId comes from the configuration),
-	// then the body decoded into the request model.
-	args := []reflect.Value{reflect.ValueOf(ctx)}
-	for _, seg := range strings.Split(m.route.Path, "/") {
-		if !strings.HasPrefix(seg, "{") || seg == "{siteId}" {
-			continue
-		}
-		args = append(args, reflect.ValueOf(m.params[strings.Trim(seg, "{}")]))
-	}
-	mt := method.Type // receiver first
-	if mt.NumIn()-1 > len(args) {
-		bodyType := mt.In(len(args) + 1)
-		body := reflect.New(bodyType)
-		if strings.TrimSpace(in.Request.Body) != "" {
-			if err := json.Unmarshal([]byte(in.Request.Body), body.Interface()); err != nil {
-				return []Finding{fail("", "the recorded request body does not decode into %s: %v", bodyType.Name(), err)}
-			}
-		}
-		args = append(args, body.Elem())
-	}
-	if mt.NumIn()-1 != len(args) {
-		return []Finding{fail("", "%s takes %d arguments, the recording gives %d", method.Name, mt.NumIn()-2, len(args)-1)}
-	}
-	for i, a := range args {
-		if want := mt.In(i + 1); !a.Type().AssignableTo(want) {
-			return []Finding{fail("", "%s argument %d is %s, the recording gives %s", method.Name, i, want, a.Type())}
-		}
-	}
-
 	var mu sync.Mutex
 	var findings []Finding
 	note := func(f Finding) {
@@ -120,10 +85,44 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 		}
 		opts = append(opts, qiwiruntime.WithPayoutSigner(key))
 	}
-	client, err := qiwi.New("replay-key", opts...)
+	client, err := j.client.New("replay-key", opts...)
 	if err != nil {
-		return []Finding{fail("", "client: %v", err)}
+		return []Finding{fail("", "building the client: %v", err)}
 	}
+	method, ok := clientMethod(client, opID)
+	if !ok {
+		return []Finding{fail("", "the generated client has no method for %s", opID)}
+	}
+
+	// Typed inputs: path parameters in path order (siteId comes from the configuration),
+	// then the body decoded into the request model.
+	args := []reflect.Value{reflect.ValueOf(ctx)}
+	for _, seg := range strings.Split(m.route.Path, "/") {
+		if !strings.HasPrefix(seg, "{") || seg == "{siteId}" {
+			continue
+		}
+		args = append(args, reflect.ValueOf(m.params[strings.Trim(seg, "{}")]))
+	}
+	mt := method.Type // receiver first
+	if mt.NumIn()-1 > len(args) {
+		bodyType := mt.In(len(args) + 1)
+		body := reflect.New(bodyType)
+		if strings.TrimSpace(in.Request.Body) != "" {
+			if err := json.Unmarshal([]byte(in.Request.Body), body.Interface()); err != nil {
+				return []Finding{fail("", "the recorded request body does not decode into %s: %v", bodyType.Name(), err)}
+			}
+		}
+		args = append(args, body.Elem())
+	}
+	if mt.NumIn()-1 != len(args) {
+		return []Finding{fail("", "%s takes %d arguments, the recording gives %d", method.Name, mt.NumIn()-2, len(args)-1)}
+	}
+	for i, a := range args {
+		if want := mt.In(i + 1); !a.Type().AssignableTo(want) {
+			return []Finding{fail("", "%s argument %d is %s, the recording gives %s", method.Name, i, want, a.Type())}
+		}
+	}
+
 	out := method.Func.Call(append([]reflect.Value{reflect.ValueOf(client)}, args...))
 	errV := out[len(out)-1]
 	var callErr error

@@ -7,7 +7,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
-	"github.com/qiwigen/qiwigen/gen/qiwi"
 )
 
 // notificationVerdict validates a notification body against its schema (strictly too),
@@ -19,7 +18,7 @@ func (j *Judge) notificationVerdict(in fixture.Interaction) []Finding {
 	if err := json.Unmarshal(body, &value); err != nil {
 		return []Finding{{Severity: Fail, Verdict: "notification", Message: "body is not JSON: " + err.Error()}}
 	}
-	n, err := qiwi.ParseNotification(body)
+	n, err := j.client.ParseNotification(body)
 	if err != nil {
 		return []Finding{{Severity: Fail, Verdict: "notification", Message: err.Error()}}
 	}
@@ -45,7 +44,7 @@ func (j *Judge) notificationVerdict(in fixture.Interaction) []Finding {
 		for k, vs := range in.Request.Header {
 			header[http.CanonicalHeaderKey(k)] = vs
 		}
-		if err := qiwi.VerifyNotification(header, body, in.Secret); err != nil {
+		if err := j.client.VerifyNotification(header, body, in.Secret); err != nil {
 			findings = append(findings, Finding{Severity: Fail, Verdict: "notification", Message: "signature: " + err.Error()})
 		}
 	}

@@ -1,8 +1,8 @@
 // Package verdict judges recorded interactions twice: by the spec (kin-openapi's
 // openapi3filter, with a strict mode that also reports undocumented fields) and by the
-// generated client (the recorded call replayed through gen/qiwi against an httptest server
-// that checks the request and answers with the recorded response; the decoded model must
-// re-encode to the recorded JSON). Notifications are parsed into their typed models and
+// generated client (the recorded call replayed through gen/qiwi, or the client WithClient
+// names, against an httptest server that checks the request and answers with the recorded
+// response; the decoded model must re-encode to the recorded JSON). Notifications are parsed into their typed models and
 // their signatures verified.
 package verdict
 
@@ -89,6 +89,8 @@ type Judge struct {
 	// notification body schemas by type, published and strict
 	notificationSchemas, strictNotificationSchemas map[string]*openapi3.SchemaRef
 
+	client ClientPackage // the generated client the client verdict uses
+
 	keyOnce sync.Once // the payout signing key of replays
 	key     *rsa.PrivateKey
 	keyErr  error
@@ -97,8 +99,9 @@ type Judge struct {
 // replayHost is where fixtures' paths are resolved: their URLs carry paths only.
 const replayHost = "http://qiwi.replay"
 
-// New loads the resolved spec (YAML or JSON) for judging.
-func New(spec []byte) (*Judge, error) {
+// New loads the resolved spec (YAML or JSON) for judging. The client verdict uses gen/qiwi
+// unless WithClient names another generated client.
+func New(spec []byte, opts ...Option) (*Judge, error) {
 	load := func() (*openapi3.T, routers.Router, error) {
 		doc, err := openapi3.NewLoader().LoadFromData(spec)
 		if err != nil {
@@ -112,7 +115,13 @@ func New(spec []byte) (*Judge, error) {
 		r, err := gorillamux.NewRouter(doc)
 		return doc, r, err
 	}
-	j := &Judge{}
+	j := &Judge{client: BundledClient()}
+	for _, o := range opts {
+		o(j)
+	}
+	if j.client.New == nil || j.client.ParseNotification == nil || j.client.VerifyNotification == nil {
+		return nil, errors.New("verdict: the client package lacks New, ParseNotification or VerifyNotification")
+	}
 	var err error
 	if j.doc, j.router, err = load(); err != nil {
 		return nil, fmt.Errorf("verdict: spec: %w", err)
