@@ -1,6 +1,9 @@
 package extract
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -69,6 +72,23 @@ func TestReadVectors(t *testing.T) {
 	assert.GreaterOrEqual(t, len(vs), 8)
 	_, err = ReadVectors("extract_test.go")
 	assert.Error(t, err)
+
+	sig := strings.Repeat("ab", 32)
+	for _, tt := range []struct{ name, line, want string }{
+		{"too few columns", "PAYMENT\tsrc\tsecret", "v.tsv:2: want 5 tab-separated columns"},
+		{"empty source", "PAYMENT\t \tsecret\ttext\t" + sig, "v.tsv:2: column 2 (source) is empty"},
+		{"empty secret", "PAYMENT\tsrc\t\ttext\t" + sig, "v.tsv:2: column 3 (secret) is empty"},
+		{"upper-case signature", "PAYMENT\tsrc\tsecret\ttext\t" + strings.ToUpper(sig), "v.tsv:2: column 5 (signature)"},
+		{"short signature", "PAYMENT\tsrc\tsecret\ttext\tabc", "is not 64 lower-case hex digits"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "v.tsv")
+			require.NoError(t, os.WriteFile(path, []byte("# header\n"+tt.line+"\n"), 0o644))
+			_, err := ReadVectors(path)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
 }
 
 // FuzzPage: whatever a page holds, parsing and extraction never panic and every fixture

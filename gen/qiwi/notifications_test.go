@@ -1,7 +1,6 @@
 package qiwi_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -11,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
 	"os/exec"
 	"strings"
 	"sync/atomic"
@@ -21,34 +19,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/contracttest/extract"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 const docsRoot = "../../../shared/docs/qiwi/"
 
-type vector struct {
-	typ, source, secret, text, mac string
-}
-
-func readVectors(t *testing.T) []vector {
+func readVectors(t *testing.T) []extract.Vector {
 	t.Helper()
-	f, err := os.Open("testdata/signatures.tsv")
+	vs, err := extract.ReadVectors("testdata/signatures.tsv")
 	require.NoError(t, err)
-	defer f.Close()
-	var out []vector
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		cols := strings.Split(line, "\t")
-		require.Len(t, cols, 5, line)
-		out = append(out, vector{cols[0], cols[1], cols[2], cols[3], cols[4]})
-	}
-	require.NoError(t, sc.Err())
-	return out
+	return vs
 }
 
 // docNotification finds the first JSON example of the notification type in the section
@@ -84,11 +66,11 @@ func docNotification(t *testing.T, source, typ string) []byte {
 // JavaScript object there, written as JSON.
 const billDocVectorBody = `{"bill":{"siteId":"test","billId":"test_bill","amount":{"value":1,"currency":"RUB"},"status":{"value":"PAID","datetime":"2018-03-01T11:16:12+03"},"customer":{},"customFields":{},"creationDateTime":"2018-03-01T11:15:39+03","expirationDateTime":"2018-04-15T11:15:39+03"},"version":"1"}`
 
-func bodyFor(t *testing.T, v vector) []byte {
-	if strings.Contains(v.source, "notifications_auth") {
+func bodyFor(t *testing.T, v extract.Vector) []byte {
+	if strings.Contains(v.Source, "notifications_auth") {
 		return []byte(billDocVectorBody)
 	}
-	return docNotification(t, v.source, v.typ)
+	return docNotification(t, v.Source, v.Type)
 }
 
 func specFor(t *testing.T, typ string) qiwiruntime.SignatureSpec {
@@ -105,49 +87,49 @@ func TestSignatureVectors(t *testing.T) {
 	vectors := readVectors(t)
 	seen := map[string]bool{}
 	for _, v := range vectors {
-		t.Run(v.typ+" "+v.source, func(t *testing.T) {
-			seen[v.typ] = true
+		t.Run(v.Type+" "+v.Source, func(t *testing.T) {
+			seen[v.Type] = true
 			body := bodyFor(t, v)
-			spec := specFor(t, v.typ)
+			spec := specFor(t, v.Type)
 
 			text, err := qiwiruntime.SignedString(spec, body)
 			require.NoError(t, err)
-			assert.Equal(t, v.text, text, "signed text")
+			assert.Equal(t, v.SignedText, text, "signed text")
 
 			header := http.Header{}
-			header.Set(spec.Header, v.mac)
-			assert.NoError(t, qiwi.VerifyNotification(header, body, v.secret))
+			header.Set(spec.Header, v.Signature)
+			assert.NoError(t, qiwi.VerifyNotification(header, body, v.Secret))
 
 			// Header names match case-insensitively, as net/http canonicalises them.
-			lower := http.Header{strings.ToLower(spec.Header): {v.mac}}
+			lower := http.Header{strings.ToLower(spec.Header): {v.Signature}}
 			req, _ := http.NewRequest(http.MethodPost, "/", nil)
 			for k, vals := range lower {
 				req.Header[http.CanonicalHeaderKey(k)] = vals
 			}
-			assert.NoError(t, qiwi.VerifyNotification(req.Header, body, v.secret))
+			assert.NoError(t, qiwi.VerifyNotification(req.Header, body, v.Secret))
 
-			err = qiwi.VerifyNotification(header, body, v.secret+"x")
+			err = qiwi.VerifyNotification(header, body, v.Secret+"x")
 			assert.ErrorIs(t, err, qiwiruntime.ErrSignatureMismatch)
 			assert.ErrorIs(t, err, qiwiruntime.ErrNotification)
 
-			err = qiwi.VerifyNotification(http.Header{}, body, v.secret)
+			err = qiwi.VerifyNotification(http.Header{}, body, v.Secret)
 			assert.ErrorIs(t, err, qiwiruntime.ErrSignatureMissing)
 
-			signed, err := qiwi.SignNotification(body, v.secret)
+			signed, err := qiwi.SignNotification(body, v.Secret)
 			require.NoError(t, err)
-			assert.Equal(t, v.mac, signed.Get(spec.Header))
+			assert.Equal(t, v.Signature, signed.Get(spec.Header))
 
 			n, err := qiwi.ParseNotification(body)
 			require.NoError(t, err)
-			assert.Equal(t, v.typ, n.NotificationType())
+			assert.Equal(t, v.Type, n.NotificationType())
 
 			if openssl, err := exec.LookPath("openssl"); err == nil {
-				cmd := exec.Command(openssl, "dgst", "-sha256", "-hmac", v.secret)
-				cmd.Stdin = strings.NewReader(v.text)
+				cmd := exec.Command(openssl, "dgst", "-sha256", "-hmac", v.Secret)
+				cmd.Stdin = strings.NewReader(v.SignedText)
 				out, err := cmd.Output()
 				require.NoError(t, err)
 				fields := strings.Fields(string(out))
-				assert.Equal(t, v.mac, fields[len(fields)-1], "openssl disagrees with the committed vector")
+				assert.Equal(t, v.Signature, fields[len(fields)-1], "openssl disagrees with the committed vector")
 			}
 		})
 	}
