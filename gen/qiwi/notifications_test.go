@@ -254,6 +254,21 @@ func TestNotificationHandler(t *testing.T) {
 	assert.Equal(t, int32(1), calls.Load())
 	fail = false
 
+	// Members the models do not know are reported, and the notification is still handled.
+	var drift []string
+	reporting := qiwi.NewNotificationHandler(secret, handle, qiwiruntime.WithNotificationDrift(
+		func(_ context.Context, op string, pointers []string) { drift = append(drift, op+" "+strings.Join(pointers, ",")) }))
+	extended := strings.Replace(string(body), `"type"`, `"loyalty":{"points":5},"type"`, 1)
+	require.NotEqual(t, string(body), extended)
+	extendedHeader, err := qiwi.SignNotification([]byte(extended), secret)
+	require.NoError(t, err)
+	calls.Store(0)
+	assert.Equal(t, http.StatusOK, send(reporting, http.MethodPost, extendedHeader, extended, ""))
+	assert.Equal(t, int32(1), calls.Load())
+	assert.Equal(t, []string{"PAYMENT notification /payment/loyalty"}, drift)
+	assert.Equal(t, http.StatusOK, send(reporting, http.MethodPost, signed, string(body), ""))
+	assert.Len(t, drift, 1, "a notification the models know entirely reports nothing")
+
 	unconfigured := qiwi.NewNotificationHandler("", handle)
 	calls.Store(0)
 	assert.Equal(t, http.StatusInternalServerError, send(unconfigured, http.MethodPost, signed, string(body), ""),

@@ -42,6 +42,7 @@ type handlerConfig struct {
 	dedup    Deduplicator
 	maxBody  int64
 	logger   *slog.Logger
+	drift    DriftReporter
 }
 
 // WithAllowedNetworks accepts notifications only from these ranges (403 otherwise);
@@ -64,6 +65,13 @@ func WithDeduplicator(d Deduplicator) HandlerOption {
 // WithMaxBodyBytes bounds the body size (default 1 MiB).
 func WithMaxBodyBytes(n int64) HandlerOption {
 	return func(c *handlerConfig) { c.maxBody = n }
+}
+
+// WithNotificationDrift reports notification members the typed models do not know, as
+// WithDriftReporter does for answers; the operation it names is "PAYMENT notification",
+// "BILL notification", .... Off unless configured: it costs a second encoding.
+func WithNotificationDrift(r DriftReporter) HandlerOption {
+	return func(c *handlerConfig) { c.drift = r }
 }
 
 // WithHandlerLogger logs rejected notifications (reason only, never the body or signature).
@@ -157,6 +165,15 @@ func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	ctx := r.Context()
+	if h.cfg.drift != nil {
+		if unknown := unknownMembers(body, n); len(unknown) > 0 {
+			typ := "notification"
+			if t, ok := any(n).(interface{ NotificationType() string }); ok {
+				typ = t.NotificationType() + " notification"
+			}
+			h.cfg.drift(ctx, typ, unknown)
+		}
+	}
 	key := ""
 	if h.cfg.dedup != nil {
 		sum := sha256.Sum256(body)
