@@ -257,7 +257,9 @@ func TestNotificationHandler(t *testing.T) {
 	// Members the models do not know are reported, and the notification is still handled.
 	var drift []string
 	reporting := qiwi.NewNotificationHandler(secret, handle, qiwiruntime.WithNotificationDrift(
-		func(_ context.Context, op string, pointers []string) { drift = append(drift, op+" "+strings.Join(pointers, ",")) }))
+		func(_ context.Context, op string, pointers []string) {
+			drift = append(drift, op+" "+strings.Join(pointers, ","))
+		}))
 	extended := strings.Replace(string(body), `"type"`, `"loyalty":{"points":5},"type"`, 1)
 	require.NotEqual(t, string(body), extended)
 	extendedHeader, err := qiwi.SignNotification([]byte(extended), secret)
