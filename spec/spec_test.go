@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -339,4 +340,44 @@ func TestDocumentedEnumValuesAreListed(t *testing.T) {
 // clean strips Markdown code marks and spaces from a table cell.
 func clean(cell string) string {
 	return strings.TrimSpace(strings.Trim(strings.TrimSpace(cell), "`*"))
+}
+
+// The fields each notification's signature covers are the ones the docs list: the payin
+// pages' "`PAYMENT` type: `payment.paymentId|...`" lines (English and Russian) and the Bill
+// Payments page's "{amount.currency}|{amount.value}|..." template, whose fields sit under
+// "bill".
+func TestSignedFieldsFollowTheDocs(t *testing.T) {
+	doc, _ := load(t, "qiwi.resolved.yaml")
+	decls, err := notification.Collect(doc)
+	require.NoError(t, err)
+	declared := map[string][]string{}
+	for _, d := range decls {
+		declared[d.Type] = d.SignedFields
+	}
+	pointers := func(fields []string, prefix string) []string {
+		var out []string
+		for _, f := range fields {
+			out = append(out, prefix+"/"+strings.ReplaceAll(strings.Trim(f, "{} "), ".", "/"))
+		}
+		return out
+	}
+	field := `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
+	payin := regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + field + `(?:\|` + field + ")*)`")
+	bill := regexp.MustCompile("`invoice_parameters = ([^`]+)`")
+	seen := map[string]int{}
+	for _, page := range []string{"payments/_notifications_en.html.md.erb", "payments/_notifications_en.html.md", "payments-ru/_notifications_ru.html.md", "bill-payments/bill-payments_en.html.md", "bill-payments/bill-payments_ru.html.md"} {
+		data, err := os.ReadFile(docsDir + "/" + page)
+		require.NoError(t, err)
+		for _, m := range payin.FindAllStringSubmatch(string(data), -1) {
+			seen[m[1]]++
+			assert.Equal(t, pointers(strings.Split(m[2], "|"), ""), declared[m[1]], "%s: %s", page, m[0])
+		}
+		for _, m := range bill.FindAllStringSubmatch(string(data), -1) {
+			seen["BILL"]++
+			assert.Equal(t, pointers(strings.Split(m[1], "|"), "/bill"), declared["BILL"], "%s: %s", page, m[0])
+		}
+	}
+	for _, typ := range []string{"PAYMENT", "REFUND", "CAPTURE", "CHECK_CARD", "TOKEN", "PAYOUT", "BILL"} {
+		assert.Positive(t, seen[typ], "the docs' signed fields of %s were not found", typ)
+	}
 }
