@@ -57,7 +57,7 @@ type Operation struct {
 // PathParam is one path parameter of a call: its name in the spec and its value.
 type PathParam struct {
 	Name  string // siteId, billId, ...
-	Value string
+	Value string // the argument given, or the configured siteId
 }
 
 // checkPathParams refuses a call with an empty path parameter before anything is sent.
