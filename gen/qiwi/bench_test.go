@@ -162,3 +162,33 @@ func BenchmarkDecodePayment(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyNotification verifies the docs' Bill Payments notification and, as the baseline
+// measured in the same run, decodes it into its model with encoding/json, the least a
+// handler does with it anyway. It reports both and their ratio.
+func BenchmarkVerifyNotification(b *testing.B) {
+	body := []byte(billDocVectorBody)
+	const secret = "bench-secret"
+	header, err := qiwi.SignNotification(body, secret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tVerify, tDecode time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		if err := qiwi.VerifyNotification(header, body, secret); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		var n qiwi.BillNotification
+		if err := json.Unmarshal(body, &n); err != nil {
+			b.Fatal(err)
+		}
+		tVerify += mid.Sub(start)
+		tDecode += time.Since(mid)
+	}
+	b.ReportMetric(float64(tVerify.Nanoseconds())/float64(b.N), "verify-ns/op")
+	b.ReportMetric(float64(tDecode.Nanoseconds())/float64(b.N), "decode-ns/op")
+	b.ReportMetric(float64(tVerify)/float64(tDecode), "ratio")
+}

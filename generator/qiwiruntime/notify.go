@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -88,69 +89,96 @@ func DetectNotification(specs []SignatureSpec, body []byte) (SignatureSpec, erro
 
 // SignedString is the text that the notification's signature covers.
 func SignedString(spec SignatureSpec, body []byte) (string, error) {
+	tree, err := decodeTree(body)
+	if err != nil {
+		return "", rejectf(ErrMalformedNotification, "%s notification: %v", spec.Type, err)
+	}
 	parts := make([]string, 0, len(spec.Fields))
 	for _, ptr := range spec.Fields {
-		raw, err := lookupPointer(body, ptr)
+		v, err := lookupPointer(tree, ptr)
 		if err != nil {
 			return "", rejectf(ErrMalformedNotification, "%s notification: %s: %v", spec.Type, ptr, err)
 		}
-		v, err := signedValue(raw, contains(spec.AmountFields, ptr))
+		text, err := signedValue(v, contains(spec.AmountFields, ptr))
 		if err != nil {
 			return "", rejectf(ErrMalformedNotification, "%s notification: %s: %v", spec.Type, ptr, err)
 		}
-		parts = append(parts, v)
+		parts = append(parts, text)
 	}
 	return strings.Join(parts, "|"), nil
 }
 
-func signedValue(raw json.RawMessage, amount bool) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if amount {
-		var m Money
-		if err := m.UnmarshalJSON(raw); err != nil {
-			return "", err
-		}
-		return m.String(), nil
+// decodeTree decodes a body once, numbers kept as written (json.Number), so that every
+// signed field is read from the same tree.
+func decodeTree(body []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return nil, fmt.Errorf("body is not JSON: %w", err)
 	}
-	switch {
-	case len(raw) == 0 || bytes.Equal(raw, []byte("null")):
-		return "", errors.New("is null")
-	case raw[0] == '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("body has data after its JSON value")
+	}
+	return tree, nil
+}
+
+// signedValue is the text a value contributes to the signed string: a string's content, a
+// number or boolean as written, an amount with two fraction digits (5 signs as 5.00).
+func signedValue(v any, amount bool) (string, error) {
+	if amount {
+		var text string
+		switch a := v.(type) {
+		case json.Number:
+			text = string(a)
+		case string:
+			text = a
+		case nil:
+			return "", fmt.Errorf("%w: null", ErrInvalidMoney)
+		default:
+			return "", fmt.Errorf("%w: not a number or a string", ErrInvalidMoney)
+		}
+		minor, err := parseMinor(text)
+		if err != nil {
 			return "", err
 		}
-		return s, nil
-	case raw[0] == '{' || raw[0] == '[':
-		return "", errors.New("is not a scalar")
+		return NewMoneyFromMinor(minor).String(), nil
+	}
+	switch x := v.(type) {
+	case nil:
+		return "", errors.New("is null")
+	case string:
+		return x, nil
+	case json.Number:
+		return string(x), nil // as written
+	case bool:
+		return strconv.FormatBool(x), nil
 	default:
-		return string(raw), nil // number or boolean, as written
+		return "", errors.New("is not a scalar")
 	}
 }
 
-// lookupPointer returns the raw JSON value at an RFC 6901 pointer.
-func lookupPointer(body []byte, ptr string) (json.RawMessage, error) {
-	cur := json.RawMessage(body)
+// lookupPointer returns the value at an RFC 6901 pointer in a decoded tree.
+func lookupPointer(tree any, ptr string) (any, error) {
+	cur := tree
 	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
 		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(cur, &obj); err != nil {
-			var arr []json.RawMessage
-			if json.Unmarshal(cur, &arr) != nil {
-				return nil, fmt.Errorf("%q is not inside an object", tok)
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[tok]
+			if !ok {
+				return nil, errors.New("missing")
 			}
+			cur = v
+		case []any:
 			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(arr) {
+			if err != nil || i < 0 || i >= len(c) {
 				return nil, fmt.Errorf("no element %q", tok)
 			}
-			cur = arr[i]
-			continue
+			cur = c[i]
+		default:
+			return nil, fmt.Errorf("%q is not inside an object", tok)
 		}
-		v, ok := obj[tok]
-		if !ok {
-			return nil, errors.New("missing")
-		}
-		cur = v
 	}
 	return cur, nil
 }
