@@ -2,6 +2,8 @@ package generator
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -111,7 +113,7 @@ func statusPass(pkg string, kept *openapi3.T) *jen.File {
 		typeName := codegen.SchemaNameToTypeName(name)
 		statusField := jen.Id("m").Dot("Status")
 		var body []jen.Code
-		if !contains(s.Required, "status") {
+		if !slices.Contains(s.Required, "status") {
 			body = append(body, jen.If(jen.Id("m").Dot("Status").Op("==").Nil()).Block(jen.Return(jen.Lit(""), jen.Lit(""), jen.Lit(""))))
 		}
 		body = append(body, jen.Id("st").Op(":=").Add(statusField))
@@ -138,7 +140,7 @@ func statusPass(pkg string, kept *openapi3.T) *jen.File {
 // fieldString declares local v := string(st.Field), minding optional (pointer) fields.
 func fieldString(local, field string, st *openapi3.Schema) []jen.Code {
 	prop := strings.ToLower(field[:1]) + field[1:]
-	if contains(st.Required, prop) {
+	if slices.Contains(st.Required, prop) {
 		return []jen.Code{jen.Id(local).Op("=").String().Call(jen.Id("st").Dot(field))}
 	}
 	return []jen.Code{jen.If(jen.Id("st").Dot(field).Op("!=").Nil()).Block(
@@ -150,19 +152,5 @@ func sortedSchemaNames(doc *openapi3.T) []string {
 	if doc.Components == nil {
 		return nil
 	}
-	names := make([]string, 0, len(doc.Components.Schemas))
-	for name := range doc.Components.Schemas {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return slices.Sorted(maps.Keys(doc.Components.Schemas))
 }

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -89,12 +90,7 @@ func (o *Output) Write() error {
 	if err := os.MkdirAll(o.cfg.OutputDir, 0o755); err != nil {
 		return fmt.Errorf("generator: %w", err)
 	}
-	names := make([]string, 0, len(o.Files))
-	for name := range o.Files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(o.Files)) {
 		if err := writeFileAtomic(filepath.Join(o.cfg.OutputDir, name), o.Files[name]); err != nil {
 			return err
 		}

@@ -2,7 +2,8 @@ package verdict
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -28,12 +29,7 @@ func enumFindings(schema *openapi3.SchemaRef, value any, where string) []Finding
 					Message: fmt.Sprintf("%s: value %q is not among the documented values", where, tv)})
 			}
 		case map[string]any:
-			keys := make([]string, 0, len(tv))
-			for k := range tv {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
+			for _, k := range slices.Sorted(maps.Keys(tv)) {
 				child := sv.Properties[k]
 				if child == nil && sv.AdditionalProperties.Schema != nil {
 					child = sv.AdditionalProperties.Schema

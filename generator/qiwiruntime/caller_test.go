@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -258,7 +259,7 @@ func TestErrorsAndDeclines(t *testing.T) {
 				assert.ErrorIs(t, err, target)
 			}
 			for _, other := range []error{ErrNotFound, ErrUnauthorized, ErrValidation, ErrRateLimited, ErrAlreadyDone, ErrDeclined} {
-				if !containsErr(tt.is, other) {
+				if !slices.Contains(tt.is, other) {
 					assert.NotErrorIs(t, err, other)
 				}
 			}
@@ -267,15 +268,6 @@ func TestErrorsAndDeclines(t *testing.T) {
 			}
 		})
 	}
-}
-
-func containsErr(list []error, e error) bool {
-	for _, v := range list {
-		if v == e {
-			return true
-		}
-	}
-	return false
 }
 
 func TestRequestHeadersAndServer(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -99,7 +100,7 @@ func SignedString(spec SignatureSpec, body []byte) (string, error) {
 		if err != nil {
 			return "", rejectf(ErrMalformedNotification, "%s notification: %s: %v", spec.Type, ptr, err)
 		}
-		text, err := signedValue(v, contains(spec.AmountFields, ptr))
+		text, err := signedValue(v, slices.Contains(spec.AmountFields, ptr))
 		if err != nil {
 			return "", rejectf(ErrMalformedNotification, "%s notification: %s: %v", spec.Type, ptr, err)
 		}
@@ -248,15 +249,6 @@ func SignNotification(specs []SignatureSpec, body []byte, secret string) (http.H
 	h.Set("Content-Type", "application/json")
 	h.Set(spec.Header, Sign(text, secret))
 	return h, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // MalformedNotification wraps a decoding error of a notification body, naming the member

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -107,16 +108,16 @@ func Collect(doc *openapi3.T) ([]Declaration, error) {
 	}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
-		for _, method := range sortedKeys(item.Operations()) {
+		for _, method := range slices.Sorted(maps.Keys(item.Operations())) {
 			op := item.Operations()[method]
-			for _, name := range sortedKeys(op.Callbacks) {
+			for _, name := range slices.Sorted(maps.Keys(op.Callbacks)) {
 				cb := op.Callbacks[name]
 				if cb == nil || cb.Value == nil {
 					continue
 				}
-				for _, expr := range sortedKeys(cb.Value.Map()) {
+				for _, expr := range slices.Sorted(maps.Keys(cb.Value.Map())) {
 					cbItem := cb.Value.Value(expr)
-					for _, cbMethod := range sortedKeys(cbItem.Operations()) {
+					for _, cbMethod := range slices.Sorted(maps.Keys(cbItem.Operations())) {
 						where := fmt.Sprintf("%s %s callback %s %s", strings.ToUpper(method), path, name, expr)
 						ptr := pointer("paths", path, strings.ToLower(method), "callbacks", name, expr, strings.ToLower(cbMethod))
 						if err := add(cbItem.Operations()[cbMethod], where, ptr); err != nil {
@@ -132,13 +133,13 @@ func Collect(doc *openapi3.T) ([]Declaration, error) {
 		if !ok {
 			return nil, &Error{Where: WebhooksExtension, Pointer: pointer(WebhooksExtension), Err: fmt.Errorf("not an object: %w", ErrInvalid)}
 		}
-		for _, name := range sortedKeys(hooks) {
+		for _, name := range slices.Sorted(maps.Keys(hooks)) {
 			where := WebhooksExtension + " " + name
 			item, err := webhookItem(hooks[name])
 			if err != nil {
 				return nil, &Error{Where: where, Pointer: pointer(WebhooksExtension, name), Err: err}
 			}
-			for _, method := range sortedKeys(item.Operations()) {
+			for _, method := range slices.Sorted(maps.Keys(item.Operations())) {
 				if err := add(item.Operations()[method], where, pointer(WebhooksExtension, name, strings.ToLower(method))); err != nil {
 					return nil, err
 				}
@@ -273,13 +274,4 @@ func parse(raw any) (Declaration, error) {
 func same(a, b Declaration) bool {
 	return a.Type == b.Type && a.SignatureHeader == b.SignatureHeader && a.Component == b.Component &&
 		slices.Equal(a.SignedFields, b.SignedFields) && slices.Equal(a.AmountFields, b.AmountFields)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -14,8 +14,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -129,11 +131,7 @@ Flags:
 		}
 		return 1
 	}
-	names := make([]string, 0, len(out.Files))
-	for name := range out.Files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(out.Files))
 	if asJSON {
 		writeJSON(stdout, map[string]any{"ok": true, "outputDir": cfg.OutputDir, "files": names, "resolvedSpec": cfg.ResolvedSpec})
 		return 0
