@@ -65,13 +65,28 @@ func rejectf(kind error, format string, args ...any) error {
 // DetectNotification finds the spec of a notification body: payin notifications name
 // their type in "type"; the Bill Payments notification has a "bill" object instead.
 func DetectNotification(specs []SignatureSpec, body []byte) (SignatureSpec, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
-		return SignatureSpec{}, rejectf(ErrMalformedNotification, "body is not a JSON object: %v", err)
+	spec, _, err := detect(specs, body)
+	return spec, err
+}
+
+// detect decodes a body once and finds its spec; the decoded tree serves signedText.
+func detect(specs []SignatureSpec, body []byte) (SignatureSpec, any, error) {
+	tree, err := decodeTree(body)
+	if err != nil {
+		return SignatureSpec{}, nil, rejectf(ErrMalformedNotification, "%v", err)
+	}
+	spec, err := detectTree(specs, tree)
+	return spec, tree, err
+}
+
+func detectTree(specs []SignatureSpec, tree any) (SignatureSpec, error) {
+	top, ok := tree.(map[string]any)
+	if !ok {
+		return SignatureSpec{}, rejectf(ErrMalformedNotification, "body is not a JSON object")
 	}
 	typ := ""
 	if raw, ok := top["type"]; ok {
-		if err := json.Unmarshal(raw, &typ); err != nil {
+		if typ, ok = raw.(string); !ok {
 			return SignatureSpec{}, rejectf(ErrMalformedNotification, "type is not a string")
 		}
 	} else if _, ok := top["bill"]; ok {
@@ -94,6 +109,11 @@ func SignedString(spec SignatureSpec, body []byte) (string, error) {
 	if err != nil {
 		return "", rejectf(ErrMalformedNotification, "%s notification: %v", spec.Type, err)
 	}
+	return signedText(spec, tree)
+}
+
+// signedText is SignedString on a decoded body.
+func signedText(spec SignatureSpec, tree any) (string, error) {
 	parts := make([]string, 0, len(spec.Fields))
 	for _, ptr := range spec.Fields {
 		v, err := lookupPointer(tree, ptr)
@@ -198,15 +218,16 @@ func VerifyNotification(specs []SignatureSpec, header http.Header, body []byte, 
 	if secret == "" {
 		return rejectf(ErrSecretMissing, "the secret is empty")
 	}
-	spec, err := DetectNotification(specs, body)
+	spec, tree, err := detect(specs, body)
 	if err != nil {
 		return err
 	}
+	// A missing signature is reported before the body's fields are read.
 	got := strings.TrimSpace(headerValue(header, spec.Header))
 	if got == "" {
 		return rejectf(ErrSignatureMissing, "%s notification without %s", spec.Type, spec.Header)
 	}
-	text, err := SignedString(spec, body)
+	text, err := signedText(spec, tree)
 	if err != nil {
 		return err
 	}
@@ -237,11 +258,11 @@ func headerValue(header http.Header, name string) string {
 // SignNotification signs a notification body as QIWI would, for the user's own webhook
 // tests: it returns the header to send with the body.
 func SignNotification(specs []SignatureSpec, body []byte, secret string) (http.Header, error) {
-	spec, err := DetectNotification(specs, body)
+	spec, tree, err := detect(specs, body)
 	if err != nil {
 		return nil, err
 	}
-	text, err := SignedString(spec, body)
+	text, err := signedText(spec, tree)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -74,7 +73,7 @@ func LocateValue(body []byte, err error) (string, bool) {
 	}
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF || err != nil {
+		if err != nil { // io.EOF included: nothing matched
 			return "", false
 		}
 		var top *frame
