@@ -8,6 +8,8 @@ import (
 	"github.com/dave/jennifer/jen"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+
+	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
 // generatorVersion is written into the "Code generated" header. It is fixed so that the
@@ -20,7 +22,7 @@ const RawClientTypeName = "RawClient"
 
 // generateCode runs oapi-codegen for models and the low-level client, then our own passes.
 // full is the validated document; generation consumes it.
-func generateCode(full *openapi3.T, cfg Config) (map[string][]byte, error) {
+func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config) (map[string][]byte, error) {
 	files := map[string][]byte{}
 
 	// oapi-codegen filters and prunes the document it is given, in place, and keeps
@@ -53,13 +55,10 @@ func generateCode(full *openapi3.T, cfg Config) (map[string][]byte, error) {
 		},
 		NoVCSVersionOverride: &version,
 	}
-	// Notifications are read before the filter: a service that leaves an operation out of its
-	// client may still receive that operation's notifications (a payout made elsewhere), and
-	// their models stay (SkipPrune).
-	notes, err := collectNotifications(full)
-	if err != nil {
-		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
-	}
+	// Notifications come from the unfiltered spec (validation read them): a service that
+	// leaves an operation out of its client may still receive that operation's notifications
+	// (a payout made elsewhere), and their models stay (SkipPrune).
+	notes := notificationModels(decls)
 	src, err := codegen.Generate(doc, conf)
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("oapi-codegen: %w", err)}

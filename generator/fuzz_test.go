@@ -32,7 +32,7 @@ func FuzzOverlay(f *testing.F) {
 		srcs := []Source{src}
 		out, err := applyOverlays(spec, srcs)
 		if err == nil {
-			if _, err = validate(context.Background(), out); err != nil {
+			if _, _, err = validate(context.Background(), out); err != nil {
 				err = blameInvalid(context.Background(), Config{Spec: base, Overlays: srcs}, spec, err)
 			}
 		}

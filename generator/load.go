@@ -38,18 +38,19 @@ func loadSpec(data []byte) (*openapi3.T, error) {
 }
 
 // validate loads the spec and runs kin-openapi's validation; it returns the loaded document.
-func validate(ctx context.Context, data []byte) (*openapi3.T, error) {
+func validate(ctx context.Context, data []byte) (*openapi3.T, []notification.Declaration, error) {
 	doc, err := loadSpec(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := doc.Validate(ctx, openapi3.EnableExamplesValidation()); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The notification declarations are part of a valid QIWI spec: signature code is
 	// generated from them.
-	if _, err := notification.Collect(doc); err != nil {
-		return nil, err
+	notes, err := notification.Collect(doc)
+	if err != nil {
+		return nil, nil, err
 	}
-	return doc, nil
+	return doc, notes, nil
 }

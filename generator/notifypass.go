@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/dave/jennifer/jen"
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 
 	"github.com/qiwigen/qiwigen/spec/notification"
@@ -16,18 +15,13 @@ type notificationModel struct {
 	Model string // Go type of the body
 }
 
-// collectNotifications reads the spec's notification declarations through the one reader of
-// x-qiwi-notification, and names the generated model of each body.
-func collectNotifications(doc *openapi3.T) ([]notificationModel, error) {
-	decls, err := notification.Collect(doc)
-	if err != nil {
-		return nil, err
-	}
+// notificationModels names the generated model of each declared notification's body.
+func notificationModels(decls []notification.Declaration) []notificationModel {
 	out := make([]notificationModel, 0, len(decls))
 	for _, d := range decls {
 		out = append(out, notificationModel{Declaration: d, Model: codegen.SchemaNameToTypeName(d.Component)})
 	}
-	return out, nil
+	return out
 }
 
 // notificationPass writes the typed notification layer: models' NotificationType,

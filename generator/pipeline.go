@@ -43,11 +43,11 @@ func Run(ctx context.Context, cfg Config) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := validate(ctx, spec)
+	doc, notes, err := validate(ctx, spec)
 	if err != nil {
 		return nil, blameInvalid(ctx, cfg, base, err)
 	}
-	files, err := generateCode(doc, cfg)
+	files, err := generateCode(doc, notes, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func writeFileAtomic(path string, data []byte) error {
 // blameInvalid finds what made the spec invalid: the base itself, or the first overlay
 // after which it no longer validates. It runs only on the error path.
 func blameInvalid(ctx context.Context, cfg Config, base []byte, final error) error {
-	if _, err := validate(ctx, base); err != nil {
+	if _, _, err := validate(ctx, base); err != nil {
 		return &InputError{File: cfg.Spec.Name, Kind: ErrBadSpec, Err: err}
 	}
 	spec := base
@@ -150,7 +150,7 @@ func blameInvalid(ctx context.Context, cfg Config, base []byte, final error) err
 		if err != nil {
 			return err
 		}
-		if _, err := validate(ctx, next); err != nil {
+		if _, _, err := validate(ctx, next); err != nil {
 			ie := &InputError{File: ov.Name, Kind: ErrInvalidSpec, Err: err}
 			data, _ := ov.read()
 			locateInvalid(ie, next, data)
