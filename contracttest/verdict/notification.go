@@ -2,7 +2,6 @@ package verdict
 
 import (
 	"encoding/json"
-	"net/http"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -40,11 +39,8 @@ func (j *Judge) notificationVerdict(in fixture.Interaction) []Finding {
 		}
 	}
 	if in.Secret != "" {
-		header := http.Header{}
-		for k, vs := range in.Request.Header {
-			header[http.CanonicalHeaderKey(k)] = vs
-		}
-		if err := j.client.VerifyNotification(header, body, in.Secret); err != nil {
+		// Recorded header names keep their wire case; verification matches them as such.
+		if err := j.client.VerifyNotification(in.Request.Header, body, in.Secret); err != nil {
 			findings = append(findings, Finding{Severity: Fail, Verdict: "notification", Message: "signature: " + err.Error()})
 		}
 	}
