@@ -213,7 +213,7 @@ func TestNotificationTablesAreModelled(t *testing.T) {
 			continue
 		}
 		for _, tb := range p.Tables {
-			col := tb.Column("Notification field", "Поле уведомления", "Parameter", "Параметр")
+			col := tb.Column("Notification field", "Поле уведомления", "Поле", "Parameter", "Параметр")
 			if col < 0 {
 				continue
 			}

@@ -599,6 +599,42 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 	return &out, nil
 }
 
+// CompletePayout calls QIWI to complete a two-step payout.
+//
+// Completes a payout created in the two-step scenario (status INIT); the request has no
+// body.
+//
+// PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete (operationId completePayout).
+// Idempotent: retried on network errors, 429 and 5xx without an error body.
+// A result whose status is DECLINED or DECLINE is returned together with an
+// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// See https://developer.qiwi.com/ru/payments/#payout-complete
+func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID string) (*Payout, error) {
+	var out Payout
+	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+		ID:         "completePayout",
+		Idempotent: true,
+		PathParams: []qiwiruntime.PathParam{{
+			Name:  "siteId",
+			Value: c.caller.SiteID(),
+		}, {
+			Name:  "paymentId",
+			Value: paymentID,
+		}, {
+			Name:  "payoutId",
+			Value: payoutID,
+		}},
+	}, func(server string) (*http.Request, error) {
+		return NewCompletePayoutRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), PayoutID(payoutID))
+	}, &out); err != nil {
+		if errors.Is(err, qiwiruntime.ErrDeclined) {
+			return &out, err
+		}
+		return nil, err
+	}
+	return &out, nil
+}
+
 // ListRefunds calls QIWI to list the refunds of a payment.
 //
 // Returns every refund made on the payment.

@@ -532,17 +532,18 @@ const (
 	StatusValueSuccess    StatusValue = "SUCCESS"
 	StatusValueRejected   StatusValue = "REJECTED"
 	StatusValueProcessing StatusValue = "PROCESSING"
+	StatusValueInit       StatusValue = "INIT"
 )
 
 // StatusValueValues returns the documented values of StatusValue, in the docs' order.
 func StatusValueValues() []StatusValue {
-	return []StatusValue{StatusValueCreated, StatusValueWaiting, StatusValuePaid, StatusValueExpired, StatusValueCompleted, StatusValueDeclined, StatusValueDecline, StatusValueSuccess, StatusValueRejected, StatusValueProcessing}
+	return []StatusValue{StatusValueCreated, StatusValueWaiting, StatusValuePaid, StatusValueExpired, StatusValueCompleted, StatusValueDeclined, StatusValueDecline, StatusValueSuccess, StatusValueRejected, StatusValueProcessing, StatusValueInit}
 }
 
 // KnownStatusValue reports whether v is a documented value of StatusValue; an unknown one is drift to report.
 func KnownStatusValue(v StatusValue) bool {
 	switch v {
-	case StatusValueCreated, StatusValueWaiting, StatusValuePaid, StatusValueExpired, StatusValueCompleted, StatusValueDeclined, StatusValueDecline, StatusValueSuccess, StatusValueRejected, StatusValueProcessing:
+	case StatusValueCreated, StatusValueWaiting, StatusValuePaid, StatusValueExpired, StatusValueCompleted, StatusValueDeclined, StatusValueDecline, StatusValueSuccess, StatusValueRejected, StatusValueProcessing, StatusValueInit:
 		return true
 	}
 	return false

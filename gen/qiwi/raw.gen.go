@@ -1038,6 +1038,9 @@ type PayoutNotificationData struct {
 	// Flags Operation flags.
 	Flags *Flags `json:"flags,omitempty"`
 
+	// MerchantSiteUID Merchant site ID. (payments-ru/_notifications_ru.html.md.erb#payout-callback payout.merchantSiteUid)
+	MerchantSiteUID *string `json:"merchantSiteUid,omitempty"`
+
 	// PayoutID Payout identifier in the merchant's system.
 	PayoutID string `json:"payoutId"`
 
@@ -1155,7 +1158,7 @@ type QrCodeParams struct {
 
 // QrCodePayment Payment made with the QR code.
 type QrCodePayment struct {
-	// PaymentStatus Operation status. API responses use WAITING, DECLINED, COMPLETED (and CREATED, PAID, EXPIRED for invoices); notifications use SUCCESS and DECLINE. New values may appear. (payments/_statuses_en#operation-statuses)
+	// PaymentStatus Operation status. API responses use WAITING, DECLINED, COMPLETED (and CREATED, PAID, EXPIRED for invoices); notifications use SUCCESS and DECLINE; a two-step payout is INIT until it is completed. New values may appear. (payments/_statuses_en#operation-statuses; payments-ru/_statuses_ru.html.md.erb#api-statuses, #notification-statuses: PAYOUT INIT)
 	PaymentStatus *StatusValue `json:"paymentStatus,omitempty"`
 
 	// PaymentUID Payment identifier.
@@ -1323,11 +1326,11 @@ type Status struct {
 	// ReasonMessage Rejection reason description.
 	ReasonMessage *string `json:"reasonMessage,omitempty"`
 
-	// Value Operation status. API responses use WAITING, DECLINED, COMPLETED (and CREATED, PAID, EXPIRED for invoices); notifications use SUCCESS and DECLINE. New values may appear. (payments/_statuses_en#operation-statuses)
+	// Value Operation status. API responses use WAITING, DECLINED, COMPLETED (and CREATED, PAID, EXPIRED for invoices); notifications use SUCCESS and DECLINE; a two-step payout is INIT until it is completed. New values may appear. (payments/_statuses_en#operation-statuses; payments-ru/_statuses_ru.html.md.erb#api-statuses, #notification-statuses: PAYOUT INIT)
 	Value StatusValue `json:"value"`
 }
 
-// StatusValue Operation status. API responses use WAITING, DECLINED, COMPLETED (and CREATED, PAID, EXPIRED for invoices); notifications use SUCCESS and DECLINE. New values may appear. (payments/_statuses_en#operation-statuses)
+// StatusValue Operation status. API responses use WAITING, DECLINED, COMPLETED (and CREATED, PAID, EXPIRED for invoices); notifications use SUCCESS and DECLINE; a two-step payout is INIT until it is completed. New values may appear. (payments/_statuses_en#operation-statuses; payments-ru/_statuses_ru.html.md.erb#api-statuses, #notification-statuses: PAYOUT INIT)
 type StatusValue = string
 
 // ThreeDSRequirement 3-D Secure data to send the customer to the issuer's ACS. (payments/_api-methods_en requirements.threeDS)
@@ -2061,6 +2064,13 @@ type ClientInterface interface {
 	// Corresponds with PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId} (the `CreatePayout` operationId).
 	CreatePayout(ctx context.Context, siteID SiteID, paymentID PaymentID, payoutID PayoutID, body CreatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CompletePayout Complete a two-step payout
+	//
+	// Completes a payout created in the two-step scenario (status INIT); the request has no body.
+	//
+	// Corresponds with PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete (the `CompletePayout` operationId).
+	CompletePayout(ctx context.Context, siteID SiteID, paymentID PaymentID, payoutID PayoutID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListRefunds List the refunds of a payment
 	//
 	// Returns every refund made on the payment.
@@ -2691,6 +2701,23 @@ func (c *RawClient) CreatePayoutWithBody(ctx context.Context, siteID SiteID, pay
 // Corresponds with PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId} (the `CreatePayout` operationId).
 func (c *RawClient) CreatePayout(ctx context.Context, siteID SiteID, paymentID PaymentID, payoutID PayoutID, body CreatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreatePayoutRequest(c.Server, siteID, paymentID, payoutID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompletePayout Complete a two-step payout
+//
+// Completes a payout created in the two-step scenario (status INIT); the request has no body.
+//
+// Corresponds with PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete (the `CompletePayout` operationId).
+func (c *RawClient) CompletePayout(ctx context.Context, siteID SiteID, paymentID PaymentID, payoutID PayoutID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompletePayoutRequest(c.Server, siteID, paymentID, payoutID)
 	if err != nil {
 		return nil, err
 	}
@@ -3859,6 +3886,54 @@ func NewCreatePayoutRequestWithBody(server string, siteID SiteID, paymentID Paym
 	return req, nil
 }
 
+// NewCompletePayoutRequest constructs an http.Request for the CompletePayout method
+func NewCompletePayoutRequest(server string, siteID SiteID, paymentID PaymentID, payoutID PayoutID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "siteId", siteID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "paymentId", paymentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "payoutId", payoutID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/payin/v1/sites/%s/payments/%s/payouts/%s/complete", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListRefundsRequest constructs an http.Request for the ListRefunds method
 func NewListRefundsRequest(server string, siteID SiteID, paymentID PaymentID) (*http.Request, error) {
 	var err error
@@ -4726,6 +4801,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId} (the `CreatePayout` operationId).
 	CreatePayoutWithResponse(ctx context.Context, siteID SiteID, paymentID PaymentID, payoutID PayoutID, body CreatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePayoutResponse, error)
+
+	// CompletePayoutWithResponse Complete a two-step payout
+	//
+	// Completes a payout created in the two-step scenario (status INIT); the request has no body.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete (the `CompletePayout` operationId).
+	CompletePayoutWithResponse(ctx context.Context, siteID SiteID, paymentID PaymentID, payoutID PayoutID, reqEditors ...RequestEditorFn) (*CompletePayoutResponse, error)
 
 	// ListRefundsWithResponse List the refunds of a payment
 	//
@@ -5834,6 +5918,61 @@ func (r CreatePayoutResponse) ContentType() string {
 	return ""
 }
 
+type CompletePayoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Payout
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ClientError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompletePayoutResponse) GetJSON200() *Payout {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CompletePayoutResponse) GetJSON4XX() *ClientError {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CompletePayoutResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CompletePayoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompletePayoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompletePayoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompletePayoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListRefundsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6877,6 +7016,21 @@ func (c *ClientWithResponses) CreatePayoutWithResponse(ctx context.Context, site
 	return ParseCreatePayoutResponse(rsp)
 }
 
+// CompletePayoutWithResponse Complete a two-step payout
+//
+// Completes a payout created in the two-step scenario (status INIT); the request has no body.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete (the `CompletePayout` operationId).
+func (c *ClientWithResponses) CompletePayoutWithResponse(ctx context.Context, siteID SiteID, paymentID PaymentID, payoutID PayoutID, reqEditors ...RequestEditorFn) (*CompletePayoutResponse, error) {
+	rsp, err := c.CompletePayout(ctx, siteID, paymentID, payoutID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompletePayoutResponse(rsp)
+}
+
 // ListRefundsWithResponse List the refunds of a payment
 //
 // Returns every refund made on the payment.
@@ -7811,6 +7965,46 @@ func ParseCreatePayoutResponse(rsp *http.Response) (*CreatePayoutResponse, error
 	}
 
 	response := &CreatePayoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Payout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ClientError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCompletePayoutResponse parses an HTTP response from a CompletePayoutWithResponse call
+func ParseCompletePayoutResponse(rsp *http.Response) (*CompletePayoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompletePayoutResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
