@@ -46,21 +46,22 @@ func KnownBillStatusValue(v BillStatusValue) bool {
 
 // Documented values of CardTokenPaymentType. QIWI may send others; decoding accepts them.
 const (
-	CardTokenPaymentTypeCredentialOnFile   CardTokenPaymentType = "CREDENTIAL_ON_FILE"
-	CardTokenPaymentTypeCredentialCaptured CardTokenPaymentType = "CREDENTIAL_CAPTURED"
-	CardTokenPaymentTypeRecurring          CardTokenPaymentType = "RECURRING"
-	CardTokenPaymentTypeInstallment        CardTokenPaymentType = "INSTALLMENT"
+	CardTokenPaymentTypeFirstPayment        CardTokenPaymentType = "FIRST_PAYMENT"
+	CardTokenPaymentTypeInitiatedByClient   CardTokenPaymentType = "INITIATED_BY_CLIENT"
+	CardTokenPaymentTypeInitiatedByMerchant CardTokenPaymentType = "INITIATED_BY_MERCHANT"
+	CardTokenPaymentTypeRecurringPayment    CardTokenPaymentType = "RECURRING_PAYMENT"
+	CardTokenPaymentTypeInstallment         CardTokenPaymentType = "INSTALLMENT"
 )
 
 // CardTokenPaymentTypeValues returns the documented values of CardTokenPaymentType, in the docs' order.
 func CardTokenPaymentTypeValues() []CardTokenPaymentType {
-	return []CardTokenPaymentType{CardTokenPaymentTypeCredentialOnFile, CardTokenPaymentTypeCredentialCaptured, CardTokenPaymentTypeRecurring, CardTokenPaymentTypeInstallment}
+	return []CardTokenPaymentType{CardTokenPaymentTypeFirstPayment, CardTokenPaymentTypeInitiatedByClient, CardTokenPaymentTypeInitiatedByMerchant, CardTokenPaymentTypeRecurringPayment, CardTokenPaymentTypeInstallment}
 }
 
 // KnownCardTokenPaymentType reports whether v is a documented value of CardTokenPaymentType; an unknown one is drift to report.
 func KnownCardTokenPaymentType(v CardTokenPaymentType) bool {
 	switch v {
-	case CardTokenPaymentTypeCredentialOnFile, CardTokenPaymentTypeCredentialCaptured, CardTokenPaymentTypeRecurring, CardTokenPaymentTypeInstallment:
+	case CardTokenPaymentTypeFirstPayment, CardTokenPaymentTypeInitiatedByClient, CardTokenPaymentTypeInitiatedByMerchant, CardTokenPaymentTypeRecurringPayment, CardTokenPaymentTypeInstallment:
 		return true
 	}
 	return false
@@ -208,6 +209,28 @@ func ChequePositionTaxValues() []string {
 func KnownChequePositionTax(v string) bool {
 	switch v {
 	case ChequePositionTaxNdsCalc18118, ChequePositionTaxNdsCalc10110, ChequePositionTaxNds0, ChequePositionTaxNoNds, ChequePositionTaxNdsCalc20120:
+		return true
+	}
+	return false
+}
+
+// Documented values of CredentialOnFileType. QIWI may send others; decoding accepts them.
+const (
+	CredentialOnFileTypeCredentialOnFile   CredentialOnFileType = "CREDENTIAL_ON_FILE"
+	CredentialOnFileTypeCredentialCaptured CredentialOnFileType = "CREDENTIAL_CAPTURED"
+	CredentialOnFileTypeRecurring          CredentialOnFileType = "RECURRING"
+	CredentialOnFileTypeInstallment        CredentialOnFileType = "INSTALLMENT"
+)
+
+// CredentialOnFileTypeValues returns the documented values of CredentialOnFileType, in the docs' order.
+func CredentialOnFileTypeValues() []CredentialOnFileType {
+	return []CredentialOnFileType{CredentialOnFileTypeCredentialOnFile, CredentialOnFileTypeCredentialCaptured, CredentialOnFileTypeRecurring, CredentialOnFileTypeInstallment}
+}
+
+// KnownCredentialOnFileType reports whether v is a documented value of CredentialOnFileType; an unknown one is drift to report.
+func KnownCredentialOnFileType(v CredentialOnFileType) bool {
+	switch v {
+	case CredentialOnFileTypeCredentialOnFile, CredentialOnFileTypeCredentialCaptured, CredentialOnFileTypeRecurring, CredentialOnFileTypeInstallment:
 		return true
 	}
 	return false

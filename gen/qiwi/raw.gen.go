@@ -217,7 +217,7 @@ type CardData struct {
 	Pan string `json:"pan"`
 }
 
-// CardTokenPaymentType Operation with saved card details: CREDENTIAL_ON_FILE (initiated by the card holder), CREDENTIAL_CAPTURED (details saved for future payments), RECURRING (merchant-initiated), INSTALLMENT (merchant-initiated, MCC 6538 only). (payments/_notifications_en credentialOnFile.type)
+// CardTokenPaymentType What a payment request with a card saved on the merchant's side is: FIRST_PAYMENT (the merchant will save the card after it), INITIATED_BY_CLIENT, INITIATED_BY_MERCHANT, RECURRING_PAYMENT, INSTALLMENT (by a credit repayment schedule). Requests only; the notification's credentialOnFile.type has other values (CredentialOnFileType). (payments/_merchant-form_en, payments-ru/_merchant-form_ru paymentMethod.cardTokenPaymentType)
 type CardTokenPaymentType = string
 
 // CardVerification A card verification. (payments/_api-methods_en#card-check-info; _card-check_en)
@@ -482,8 +482,8 @@ type CreatePaymentRequest struct {
 	// PaymentMethod Payment method data. In requests: card data (pan, expiryDate, cvv2, holderName) or a paymentToken; in responses and notifications: masked card data, RRN and auth code, or the SBP phone. Card data is secret: never log it. (payments/_api-methods_en paymentMethod; _notifications_en payment.paymentMethod)
 	PaymentMethod PaymentMethod `json:"paymentMethod"`
 
-	// Splits Split payment reimbursements.
-	Splits *[]Split `json:"splits,omitempty"`
+	// PaymentSplits Split payment reimbursements. The payment request names them paymentSplits; only the invoice request says splits. (payments/_splits_en#use-splits-merchant-form, payments-ru/_splits_ru)
+	PaymentSplits *[]Split `json:"paymentSplits,omitempty"`
 }
 
 // CreatePayoutRequest Payout request; its body is signed into X-Digital-Sign. (payments-ru/_api-methods_ru#payout)
@@ -578,9 +578,12 @@ type CredentialOnFile struct {
 	// Trn Identifier of the transaction when the card was saved.
 	Trn *string `json:"trn,omitempty"`
 
-	// Type Operation with saved card details: CREDENTIAL_ON_FILE (initiated by the card holder), CREDENTIAL_CAPTURED (details saved for future payments), RECURRING (merchant-initiated), INSTALLMENT (merchant-initiated, MCC 6538 only). (payments/_notifications_en credentialOnFile.type)
-	Type *CardTokenPaymentType `json:"type,omitempty"`
+	// Type Operation with saved card details, as a notification reports it: CREDENTIAL_ON_FILE (initiated by the card holder), CREDENTIAL_CAPTURED (details saved for future payments), RECURRING (merchant-initiated), INSTALLMENT (merchant-initiated, MCC 6538 only). (payments/_notifications_en credentialOnFile.type)
+	Type *CredentialOnFileType `json:"type,omitempty"`
 }
+
+// CredentialOnFileType Operation with saved card details, as a notification reports it: CREDENTIAL_ON_FILE (initiated by the card holder), CREDENTIAL_CAPTURED (details saved for future payments), RECURRING (merchant-initiated), INSTALLMENT (merchant-initiated, MCC 6538 only). (payments/_notifications_en credentialOnFile.type)
+type CredentialOnFileType = string
 
 // Currency Currency code, Alpha-3 ISO 4217 (RUB).
 type Currency = string
@@ -691,10 +694,13 @@ type DeviceData struct {
 // Error QIWI's error body. A 401 may come with an empty body. The Bill Payments API spells the timestamp "datetime". (payments/_api-methods_en 4xx/5xx; bill-payments_en)
 type Error = qiwiruntime.APIError
 
-// FirstTransaction The first payment of a series made with saved card details. (payments/_api-methods_en paymentMethod.firstTransaction)
+// FirstTransaction The transaction in which the card was saved. (payments/_merchant-form_en paymentMethod.firstTransaction)
 type FirstTransaction struct {
-	// PaymentID Identifier of the first payment.
+	// PaymentID Identifier of that payment in the merchant's system.
 	PaymentID *string `json:"paymentId,omitempty"`
+
+	// TrnID Identifier of that payment in the NSPK (national card system) information system.
+	TrnID *string `json:"trnId,omitempty"`
 }
 
 // Flag Additional API commands and operation marks: SALE (one-step payment), AUTH (two-step, funds held), REVERSAL (refund without a financial operation), TEST, BIND_PAYMENT_TOKEN, CHECK_CARD, CREATE_TOKEN. (payments/_statuses_en#operation-types, _payment-token_en, _card-check_en)
@@ -774,6 +780,9 @@ type Money = qiwiruntime.Money
 
 // NotificationType Notification type.
 type NotificationType = string
+
+// NumericCode A digit code (RRN, authorization code) that the notification tables type Number while every example sends a string ("123", "0123342") and some send null; decoded from a string or a whole number, kept as received. (payments/_notifications_en payment.paymentMethod.rrn: Number; _notifications_en, _api-methods_en examples: String; _merchant-form_en: null)
+type NumericCode = qiwiruntime.NumericCode
 
 // PayQrCodeWithTokenRequest Payment of a QR code with an FPS token. (payments/_api-methods_en#payment-sbp-token)
 type PayQrCodeWithTokenRequest struct {
@@ -867,8 +876,8 @@ type PaymentCardInfo struct {
 
 // PaymentMethod Payment method data. In requests: card data (pan, expiryDate, cvv2, holderName) or a paymentToken; in responses and notifications: masked card data, RRN and auth code, or the SBP phone. Card data is secret: never log it. (payments/_api-methods_en paymentMethod; _notifications_en payment.paymentMethod)
 type PaymentMethod struct {
-	// AuthCode Payment authorization code.
-	AuthCode *string `json:"authCode,omitempty"`
+	// AuthCode Payment authorization code. The notification tables type it Number; examples send a string with leading zeros ("0123342") or null. (payments/_notifications_en payment.paymentMethod.authCode; _merchant-form_en; _qiwi-form_en)
+	AuthCode *NumericCode `json:"authCode,omitempty"`
 
 	// CardExpireDate Card expiration date (MM/YYYY).
 	CardExpireDate *string `json:"cardExpireDate,omitempty"`
@@ -876,7 +885,7 @@ type PaymentMethod struct {
 	// CardHolder Cardholder name.
 	CardHolder *string `json:"cardHolder,omitempty"`
 
-	// CardTokenPaymentType Operation with saved card details: CREDENTIAL_ON_FILE (initiated by the card holder), CREDENTIAL_CAPTURED (details saved for future payments), RECURRING (merchant-initiated), INSTALLMENT (merchant-initiated, MCC 6538 only). (payments/_notifications_en credentialOnFile.type)
+	// CardTokenPaymentType What a payment request with a card saved on the merchant's side is: FIRST_PAYMENT (the merchant will save the card after it), INITIATED_BY_CLIENT, INITIATED_BY_MERCHANT, RECURRING_PAYMENT, INSTALLMENT (by a credit repayment schedule). Requests only; the notification's credentialOnFile.type has other values (CredentialOnFileType). (payments/_merchant-form_en, payments-ru/_merchant-form_ru paymentMethod.cardTokenPaymentType)
 	CardTokenPaymentType *CardTokenPaymentType `json:"cardTokenPaymentType,omitempty"`
 
 	// Cvv2 Card CVV2/CVC2 (requests only). Secret.
@@ -885,7 +894,7 @@ type PaymentMethod struct {
 	// ExpiryDate Card expiry date MM/YY (requests only).
 	ExpiryDate *string `json:"expiryDate,omitempty"`
 
-	// FirstTransaction The first payment of a series made with saved card details. (payments/_api-methods_en paymentMethod.firstTransaction)
+	// FirstTransaction The transaction in which the card was saved. (payments/_merchant-form_en paymentMethod.firstTransaction)
 	FirstTransaction *FirstTransaction `json:"firstTransaction,omitempty"`
 
 	// HolderName Cardholder name as on the card (requests only).
@@ -903,8 +912,8 @@ type PaymentMethod struct {
 	// Phone Phone number of the customer (Faster Payments System).
 	Phone *string `json:"phone,omitempty"`
 
-	// Rrn Payment RRN (ISO 8583).
-	Rrn *string `json:"rrn,omitempty"`
+	// Rrn Payment RRN (ISO 8583); Number in the notification tables, a string or null in the examples.
+	Rrn *NumericCode `json:"rrn,omitempty"`
 
 	// Type Payment method: CARD (bank card), TOKEN (payment token), SBP (Faster Payments System), QIWI_WALLET (QIWI Wallet token). (payments/_notifications_en paymentMethod.type; website/payment-token)
 	Type PaymentMethodType `json:"type"`

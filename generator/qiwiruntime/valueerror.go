@@ -13,7 +13,7 @@ import (
 // timestamp that is no date. It keeps the value's text so that the member can be found in
 // the body it came from (see LocateValue).
 type ValueError struct {
-	Kind   error  // ErrInvalidMoney or ErrInvalidTimestamp
+	Kind   error  // ErrInvalidMoney, ErrInvalidTimestamp or ErrInvalidCode
 	Text   string // the value as received: a JSON string's content or a number's literal
 	Reason string // what is wrong beyond the kind, "" if nothing more is known
 }
