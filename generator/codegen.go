@@ -76,8 +76,12 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
 	}
+	notify, err := notificationPass(pkg, notes, ops)
+	if err != nil {
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
+	}
 	passes := map[string]*jen.File{
-		"notifications.gen.go": notificationPass(pkg, notes),
+		"notifications.gen.go": notify,
 		"client.gen.go":        client,
 		"enums.gen.go":         enumPass(pkg, doc),
 		"status.gen.go":        statusPass(pkg, doc),

@@ -26,7 +26,7 @@ func notificationModels(decls []notification.Declaration) []notificationModel {
 
 // notificationPass writes the typed notification layer: models' NotificationType,
 // signature specs, VerifyNotification, ParseNotification, SignNotification and the handler.
-func notificationPass(pkg string, notes []notificationModel) *jen.File {
+func notificationPass(pkg string, notes []notificationModel, ops []operation) (*jen.File, error) {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(generatedHeader)
 	f.ImportName(runtimePkg, "qiwiruntime")
@@ -80,23 +80,45 @@ func notificationPass(pkg string, notes []notificationModel) *jen.File {
 		jen.Return(jen.Qual(runtimePkg, "VerifyNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("header"), jen.Id("body"), jen.Id("secret"))),
 	)
 
-	cases := make([]jen.Code, 0, len(notes)+1)
+	cases := make([]jen.Code, 0, len(notes))
 	for _, n := range notes {
-		cases = append(cases, jen.Case(jen.Lit(n.Type)).Block(
-			jen.Var().Id("n").Id(n.Model),
-			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("body"), jen.Op("&").Id("n")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Nil(), jen.Qual(runtimePkg, "MalformedNotification").Call(jen.Lit(n.Type), jen.Id("body"), jen.Err())),
-			),
-			jen.Return(jen.Op("&").Id("n"), jen.Nil()),
-		))
+		cases = append(cases, jen.Case(jen.Lit(n.Type)).Block(jen.Return(jen.New(jen.Id(n.Model)))))
+	}
+	f.Comment("newNotification returns an empty model for a notification type, nil for a type")
+	f.Comment("without one.")
+	f.Func().Id("newNotification").Params(jen.Id("typ").String()).Id("Notification").Block(
+		jen.Switch(jen.Id("typ")).Block(cases...),
+		jen.Return(jen.Nil()),
+	)
+	newModel := jen.Func().Params(jen.Id("typ").String()).Any().Block(jen.Return(jen.Id("newNotification").Call(jen.Id("typ"))))
+	model := func(call jen.Code) []jen.Code {
+		return []jen.Code{
+			jen.List(jen.Id("d"), jen.Err()).Op(":=").Add(call),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.List(jen.Id("n"), jen.Id("ok")).Op(":=").Id("d").Dot("Model").Assert(jen.Id("Notification")),
+			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), jen.Qual(runtimePkg, "MalformedNotification").Call(
+				jen.Id("d").Dot("Spec").Dot("Type"), jen.Nil(), jen.Qual("errors", "New").Call(jen.Lit("no model"))))),
+			jen.Return(jen.Id("n"), jen.Nil()),
+		}
 	}
 	f.Comment("ParseNotification decodes a notification into its typed model (*PaymentNotification,")
-	f.Comment("*BillNotification, ...). It does not verify the signature: see VerifyNotification.")
+	f.Comment("*BillNotification, ...) by the rules verification reads it with: a member name that")
+	f.Comment("repeats (in any letter case), a known member spelled in another letter case, or invalid")
+	f.Comment("UTF-8 makes it malformed. An unsigned member whose value the model refuses is left out")
+	f.Comment("(see qiwiruntime.DecodedNotification). It does not verify the signature: prefer")
+	f.Comment("OpenNotification, or see VerifyNotification.")
 	f.Func().Id("ParseNotification").Params(jen.Id("body").Index().Byte()).Params(jen.Id("Notification"), jen.Error()).Block(
-		jen.List(jen.Id("spec"), jen.Err()).Op(":=").Qual(runtimePkg, "DetectNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("body")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Switch(jen.Id("spec").Dot("Type")).Block(cases...),
-		jen.Return(jen.Nil(), jen.Qual(runtimePkg, "MalformedNotification").Call(jen.Id("spec").Dot("Type"), jen.Id("body"), jen.Qual("errors", "New").Call(jen.Lit("no model")))),
+		model(jen.Qual(runtimePkg, "ParseNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("body"), newModel))...,
+	)
+	f.Comment("OpenNotification verifies a notification's signature and decodes it into its typed model")
+	f.Comment("from one decoding of the body, so the values verified are the values returned. Errors")
+	f.Comment("are those of VerifyNotification and ParseNotification. A notification proves only its")
+	f.Comment("signed values (see NotificationSignatures): confirm its status with a status request")
+	f.Comment("(Client.ConfirmNotification) before fulfilling an order.")
+	f.Func().Id("OpenNotification").Params(
+		jen.Id("header").Qual("net/http", "Header"), jen.Id("body").Index().Byte(), jen.Id("secret").String(),
+	).Params(jen.Id("Notification"), jen.Error()).Block(
+		model(jen.Qual(runtimePkg, "OpenNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("header"), jen.Id("body"), jen.Id("secret"), newModel))...,
 	)
 
 	f.Comment("SignNotification signs a notification body as QIWI does, for your own webhook tests: send")
@@ -114,7 +136,65 @@ func notificationPass(pkg string, notes []notificationModel) *jen.File {
 		jen.Id("handle").Func().Params(jen.Qual("context", "Context"), jen.Id("Notification")).Error(),
 		jen.Id("opts").Op("...").Qual(runtimePkg, "HandlerOption"),
 	).Qual("net/http", "Handler").Block(
-		jen.Return(jen.Qual(runtimePkg, "NewNotificationHandler").Call(jen.Id("NotificationSignatures").Call(), jen.Id("secret"), jen.Id("ParseNotification"), jen.Id("handle"), jen.Id("opts").Op("..."))),
+		jen.Return(jen.Qual(runtimePkg, "NewNotificationHandler").Call(jen.Id("NotificationSignatures").Call(), jen.Id("secret"), jen.Id("newNotification"), jen.Id("handle"), jen.Id("opts").Op("..."))),
 	)
-	return f
+	if err := confirmMethod(f, notes, ops); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// confirmMethod writes Client.ConfirmNotification: per notification type, the status
+// request its declaration names (confirmedBy), called with the notification's values.
+func confirmMethod(f *jen.File, notes []notificationModel, ops []operation) error {
+	byID := map[string]operation{}
+	for _, op := range ops {
+		byID[op.ID] = op
+	}
+	var cases []jen.Code
+	for _, n := range notes {
+		if n.ConfirmedBy == nil {
+			continue
+		}
+		op, ok := byID[n.ConfirmedBy.OperationID]
+		if !ok {
+			continue // filtered out of this client: the notification is not confirmable here
+		}
+		var args []jen.Code
+		for _, p := range op.Params {
+			if p.Name != "siteId" {
+				args = append(args, jen.Id("v").Index(jen.Lit(len(args))))
+			}
+		}
+		if op.HasBody || op.ResultList || op.Result == "" || len(args) != len(n.ConfirmedBy.Parameters) {
+			return fmt.Errorf("notification %s: confirmedBy %s: the operation must take %d path parameters besides siteId, no body, and answer one object",
+				n.Type, op.ID, len(n.ConfirmedBy.Parameters))
+		}
+		ptrs := []jen.Code{jen.Id("n")}
+		for _, p := range n.ConfirmedBy.Parameters {
+			ptrs = append(ptrs, jen.Lit(p))
+		}
+		cases = append(cases, jen.Case(jen.Op("*").Id(n.Model)).Block(
+			jen.List(jen.Id("v"), jen.Err()).Op(":=").Qual(runtimePkg, "NotificationValues").Call(ptrs...),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.List(jen.Id("got"), jen.Err()).Op(":=").Id("c").Dot(op.GoName).Call(append([]jen.Code{jen.Id("ctx")}, args...)...),
+			jen.If(jen.Id("got").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Return(jen.Id("got"), jen.Err()),
+		))
+	}
+	f.Comment("ConfirmNotification asks QIWI for the current state of the operation a notification")
+	f.Comment("reports. A notification proves only its signed values (NotificationSignatures): its")
+	f.Comment("status is not signed, and the payin types sign the same three values, so confirm the")
+	f.Comment("status, as the docs advise, before fulfilling an order. It returns the status request's")
+	f.Comment("answer (*Payment for PAYMENT, *Capture, *Refund, *CardVerification, *Bill), with its")
+	f.Comment("error (a decline comes back with the object and qiwiruntime.ErrDeclined); a type no")
+	f.Comment("request confirms gives qiwiruntime.ErrNotConfirmable.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("ConfirmNotification").Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("n").Id("Notification"),
+	).Params(jen.Any(), jen.Error()).Block(
+		jen.If(jen.Id("n").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: no notification"), jen.Qual(runtimePkg, "ErrNotConfirmable")))),
+		jen.Switch(jen.Id("n").Op(":=").Id("n").Assert(jen.Type())).Block(cases...),
+		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: %s notification"), jen.Qual(runtimePkg, "ErrNotConfirmable"), jen.Id("n").Dot("NotificationType").Call())),
+	)
+	return nil
 }

@@ -48,3 +48,77 @@ func FuzzNotification(f *testing.F) {
 		_ = parseErr // a body may be signable yet not fit the typed model (a wrong field type)
 	})
 }
+
+// FuzzForgery signs a notification, edits its body (inserting the fuzzer's bytes at a
+// position), and fails if the edited body still verifies with the original signature but
+// decodes to other signed values, or to another type, than the original: what the user's
+// function receives is what QIWI signed.
+func FuzzForgery(f *testing.F) {
+	for _, file := range []string{"payments/_notifications_en.html.md.erb", "payments-ru/_notifications_ru.html.md.erb"} {
+		page, err := docs.ParseFile(docsRoot + file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, b := range page.Blocks {
+			if json.Valid([]byte(b.Text)) {
+				f.Add([]byte(b.Text), []byte(`"VALUE":9,`), uint(len(b.Text)/2))
+			}
+		}
+	}
+	for _, fg := range forgeries {
+		// The seed edit is the forgery's inserted text at its position.
+		i := 0
+		for i < len(fg.genuine) && i < len(fg.forged) && fg.genuine[i] == fg.forged[i] {
+			i++
+		}
+		added := len(fg.forged) - len(fg.genuine)
+		if added > 0 {
+			f.Add([]byte(fg.genuine), []byte(fg.forged[i:i+added]), uint(i))
+		}
+	}
+	f.Fuzz(func(t *testing.T, body, edit []byte, pos uint) {
+		header, err := qiwi.SignNotification(body, forgerySecret)
+		if err != nil {
+			return
+		}
+		original, err := qiwi.OpenNotification(header, body, forgerySecret)
+		if err != nil {
+			return // signable, yet not a notification the models accept
+		}
+		at := int(pos % uint(len(body)+1))
+		edited := append(append(append([]byte{}, body[:at]...), edit...), body[at:]...)
+		forged, err := qiwi.OpenNotification(header, edited, forgerySecret)
+		if err != nil {
+			if !errors.Is(err, qiwiruntime.ErrNotification) {
+				t.Fatalf("rejection without the sentinel: %v", err)
+			}
+			return
+		}
+		if forged.NotificationType() != original.NotificationType() {
+			t.Fatalf("the edit changed the type from %s to %s:\n%s", original.NotificationType(), forged.NotificationType(), edited)
+		}
+		if a, b := modelSigned(t, original), modelSigned(t, forged); a != b {
+			t.Fatalf("the edit verified with other signed values: %q became %q:\n%s", a, b, edited)
+		}
+	})
+}
+
+// modelSigned is the text the signature covers, read from the decoded model itself.
+func modelSigned(t *testing.T, n qiwi.Notification) string {
+	t.Helper()
+	data, err := json.Marshal(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range qiwi.NotificationSignatures() {
+		if spec.Type == n.NotificationType() {
+			text, err := qiwiruntime.SignedString(spec, data)
+			if err != nil {
+				t.Fatalf("the model lost a signed value: %v", err)
+			}
+			return text
+		}
+	}
+	t.Fatalf("no signature spec for %s", n.NotificationType())
+	return ""
+}

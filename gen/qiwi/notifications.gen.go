@@ -4,8 +4,8 @@ package qiwi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 	"net/http"
 )
@@ -101,58 +101,65 @@ func VerifyNotification(header http.Header, body []byte, secret string) error {
 	return qiwiruntime.VerifyNotification(NotificationSignatures(), header, body, secret)
 }
 
+// newNotification returns an empty model for a notification type, nil for a type
+// without one.
+func newNotification(typ string) Notification {
+	switch typ {
+	case "BILL":
+		return new(BillNotification)
+	case "CAPTURE":
+		return new(CaptureNotification)
+	case "CHECK_CARD":
+		return new(CheckCardNotification)
+	case "PAYMENT":
+		return new(PaymentNotification)
+	case "PAYOUT":
+		return new(PayoutNotification)
+	case "REFUND":
+		return new(RefundNotification)
+	case "TOKEN":
+		return new(TokenNotification)
+	}
+	return nil
+}
+
 // ParseNotification decodes a notification into its typed model (*PaymentNotification,
-// *BillNotification, ...). It does not verify the signature: see VerifyNotification.
+// *BillNotification, ...) by the rules verification reads it with: a member name that
+// repeats (in any letter case), a known member spelled in another letter case, or invalid
+// UTF-8 makes it malformed. An unsigned member whose value the model refuses is left out
+// (see qiwiruntime.DecodedNotification). It does not verify the signature: prefer
+// OpenNotification, or see VerifyNotification.
 func ParseNotification(body []byte) (Notification, error) {
-	spec, err := qiwiruntime.DetectNotification(NotificationSignatures(), body)
+	d, err := qiwiruntime.ParseNotification(NotificationSignatures(), body, func(typ string) any {
+		return newNotification(typ)
+	})
 	if err != nil {
 		return nil, err
 	}
-	switch spec.Type {
-	case "BILL":
-		var n BillNotification
-		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("BILL", body, err)
-		}
-		return &n, nil
-	case "CAPTURE":
-		var n CaptureNotification
-		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("CAPTURE", body, err)
-		}
-		return &n, nil
-	case "CHECK_CARD":
-		var n CheckCardNotification
-		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("CHECK_CARD", body, err)
-		}
-		return &n, nil
-	case "PAYMENT":
-		var n PaymentNotification
-		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("PAYMENT", body, err)
-		}
-		return &n, nil
-	case "PAYOUT":
-		var n PayoutNotification
-		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("PAYOUT", body, err)
-		}
-		return &n, nil
-	case "REFUND":
-		var n RefundNotification
-		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("REFUND", body, err)
-		}
-		return &n, nil
-	case "TOKEN":
-		var n TokenNotification
-		if err := json.Unmarshal(body, &n); err != nil {
-			return nil, qiwiruntime.MalformedNotification("TOKEN", body, err)
-		}
-		return &n, nil
+	n, ok := d.Model.(Notification)
+	if !ok {
+		return nil, qiwiruntime.MalformedNotification(d.Spec.Type, nil, errors.New("no model"))
 	}
-	return nil, qiwiruntime.MalformedNotification(spec.Type, body, errors.New("no model"))
+	return n, nil
+}
+
+// OpenNotification verifies a notification's signature and decodes it into its typed model
+// from one decoding of the body, so the values verified are the values returned. Errors
+// are those of VerifyNotification and ParseNotification. A notification proves only its
+// signed values (see NotificationSignatures): confirm its status with a status request
+// (Client.ConfirmNotification) before fulfilling an order.
+func OpenNotification(header http.Header, body []byte, secret string) (Notification, error) {
+	d, err := qiwiruntime.OpenNotification(NotificationSignatures(), header, body, secret, func(typ string) any {
+		return newNotification(typ)
+	})
+	if err != nil {
+		return nil, err
+	}
+	n, ok := d.Model.(Notification)
+	if !ok {
+		return nil, qiwiruntime.MalformedNotification(d.Spec.Type, nil, errors.New("no model"))
+	}
+	return n, nil
 }
 
 // SignNotification signs a notification body as QIWI does, for your own webhook tests: send
@@ -166,5 +173,71 @@ func SignNotification(body []byte, secret string) (http.Header, error) {
 // notification again otherwise) and 4xx for a bad signature or body. Options add a
 // source-address allow-list (qiwiruntime.QIWINetworks) and a redelivery filter.
 func NewNotificationHandler(secret string, handle func(context.Context, Notification) error, opts ...qiwiruntime.HandlerOption) http.Handler {
-	return qiwiruntime.NewNotificationHandler(NotificationSignatures(), secret, ParseNotification, handle, opts...)
+	return qiwiruntime.NewNotificationHandler(NotificationSignatures(), secret, newNotification, handle, opts...)
+}
+
+// ConfirmNotification asks QIWI for the current state of the operation a notification
+// reports. A notification proves only its signed values (NotificationSignatures): its
+// status is not signed, and the payin types sign the same three values, so confirm the
+// status, as the docs advise, before fulfilling an order. It returns the status request's
+// answer (*Payment for PAYMENT, *Capture, *Refund, *CardVerification, *Bill), with its
+// error (a decline comes back with the object and qiwiruntime.ErrDeclined); a type no
+// request confirms gives qiwiruntime.ErrNotConfirmable.
+func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, error) {
+	if n == nil {
+		return nil, fmt.Errorf("%w: no notification", qiwiruntime.ErrNotConfirmable)
+	}
+	switch n := n.(type) {
+	case *BillNotification:
+		v, err := qiwiruntime.NotificationValues(n, "/bill/billId")
+		if err != nil {
+			return nil, err
+		}
+		got, err := c.GetBill(ctx, v[0])
+		if got == nil {
+			return nil, err
+		}
+		return got, err
+	case *CaptureNotification:
+		v, err := qiwiruntime.NotificationValues(n, "/capture/paymentId", "/capture/captureId")
+		if err != nil {
+			return nil, err
+		}
+		got, err := c.GetCapture(ctx, v[0], v[1])
+		if got == nil {
+			return nil, err
+		}
+		return got, err
+	case *CheckCardNotification:
+		v, err := qiwiruntime.NotificationValues(n, "/checkPaymentMethod/requestUid")
+		if err != nil {
+			return nil, err
+		}
+		got, err := c.GetCardVerification(ctx, v[0])
+		if got == nil {
+			return nil, err
+		}
+		return got, err
+	case *PaymentNotification:
+		v, err := qiwiruntime.NotificationValues(n, "/payment/paymentId")
+		if err != nil {
+			return nil, err
+		}
+		got, err := c.GetPayment(ctx, v[0])
+		if got == nil {
+			return nil, err
+		}
+		return got, err
+	case *RefundNotification:
+		v, err := qiwiruntime.NotificationValues(n, "/refund/paymentId", "/refund/refundId")
+		if err != nil {
+			return nil, err
+		}
+		got, err := c.GetRefund(ctx, v[0], v[1])
+		if got == nil {
+			return nil, err
+		}
+		return got, err
+	}
+	return nil, fmt.Errorf("%w: %s notification", qiwiruntime.ErrNotConfirmable, n.NotificationType())
 }

@@ -121,8 +121,13 @@ func TestWireFixes(t *testing.T) {
 		}
 		m := n1(t, `{"type":"CARD","rrn":"001239598011"}`)
 		assert.Equal(t, "001239598011", m.Rrn.String(), "leading zeros are kept")
-		_, err := qiwi.ParseNotification([]byte(`{"payment":{"paymentId":"p1","createdDateTime":"2022-08-05T11:34:42+03:00","amount":{"value":5,"currency":"RUB"},"status":{"value":"SUCCESS"},"paymentMethod":{"type":"CARD","rrn":1.5}},"type":"PAYMENT","version":"1"}`))
-		assert.ErrorIs(t, err, qiwiruntime.ErrInvalidCode)
+		// An RRN with a fraction is no code: the member is left out (it is not signed, so the
+		// notification still counts) rather than refusing the notification.
+		n, err := qiwi.ParseNotification([]byte(`{"payment":{"paymentId":"p1","createdDateTime":"2022-08-05T11:34:42+03:00","amount":{"value":5,"currency":"RUB"},"status":{"value":"SUCCESS"},"paymentMethod":{"type":"CARD","rrn":1.5,"authCode":"1"}},"type":"PAYMENT","version":"1"}`))
+		require.NoError(t, err)
+		pm := n.(*qiwi.PaymentNotification).Payment.PaymentMethod
+		assert.Nil(t, pm.Rrn)
+		assert.Equal(t, "1", pm.AuthCode.String())
 	})
 }
 

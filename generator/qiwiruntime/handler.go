@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"time"
 )
 
 // QIWINetworks returns the address ranges QIWI sends notifications from, as published in
@@ -25,24 +26,45 @@ func QIWINetworks() []netip.Prefix {
 }
 
 // Deduplicator remembers notifications already handled, so that a redelivery (QIWI sends
-// again until it gets 200) is acknowledged without calling the user's function twice.
+// again until it gets 200) is acknowledged without calling the user's function twice. Keys
+// name a notification by its type and signed values (see DecodedNotification.Key), so a
+// redelivery with other formatting or other unsigned members has the same key.
+//
+// Reserve must be atomic: of concurrent calls with one key, exactly one gets Reserved.
 type Deduplicator interface {
-	// Seen reports whether key was marked Done.
-	Seen(ctx context.Context, key string) (bool, error)
-	// Done marks key as handled.
+	// Reserve claims key for handling and says what it found.
+	Reserve(ctx context.Context, key string) (Reservation, error)
+	// Done marks a reserved key as handled for good.
 	Done(ctx context.Context, key string) error
+	// Release gives a reserved key up after the user's function failed, so that the next
+	// delivery handles the notification again.
+	Release(ctx context.Context, key string) error
 }
+
+// Reservation is what Deduplicator.Reserve found.
+type Reservation int
+
+const (
+	// Reserved: the key was free and this caller now holds it.
+	Reserved Reservation = iota
+	// InFlight: another delivery holds the key and is being handled; the handler answers
+	// 409 so that QIWI delivers again later.
+	InFlight
+	// Handled: the key was marked Done; the handler answers 200 without calling the function.
+	Handled
+)
 
 // HandlerOption configures a notification handler.
 type HandlerOption func(*handlerConfig)
 
 type handlerConfig struct {
-	allowed  []netip.Prefix
-	clientIP func(*http.Request) (netip.Addr, bool)
-	dedup    Deduplicator
-	maxBody  int64
-	logger   *slog.Logger
-	drift    DriftReporter
+	allowed     []netip.Prefix
+	clientIP    func(*http.Request) (netip.Addr, bool)
+	dedup       Deduplicator
+	maxBody     int64
+	readTimeout time.Duration
+	logger      *slog.Logger
+	drift       DriftReporter
 }
 
 // WithAllowedNetworks accepts notifications only from these ranges (403 otherwise);
@@ -57,14 +79,46 @@ func WithClientIP(fn func(*http.Request) (netip.Addr, bool)) HandlerOption {
 	return func(c *handlerConfig) { c.clientIP = fn }
 }
 
-// WithDeduplicator drops redelivered notifications (same type and body) once handled.
+// WithDeduplicator calls the user's function once per notification: a redelivery (same type
+// and signed values) of a handled notification is answered 200 without calling it, one that
+// arrives while the first is being handled is answered 409 (QIWI delivers it again later),
+// and when the function fails the reservation is released, so QIWI's next delivery calls it
+// again.
 func WithDeduplicator(d Deduplicator) HandlerOption {
 	return func(c *handlerConfig) { c.dedup = d }
 }
 
-// WithMaxBodyBytes bounds the body size (default 1 MiB).
+// Bounds of WithMaxBodyBytes and the default read timeout.
+const (
+	DefaultMaxBodyBytes       = 1 << 20
+	MaxMaxBodyBytes           = 64 << 20
+	DefaultHandlerReadTimeout = 10 * time.Second
+)
+
+// WithMaxBodyBytes bounds the body size (default DefaultMaxBodyBytes). A value of zero or
+// less keeps the default; one above MaxMaxBodyBytes is lowered to it.
 func WithMaxBodyBytes(n int64) HandlerOption {
-	return func(c *handlerConfig) { c.maxBody = n }
+	return func(c *handlerConfig) {
+		switch {
+		case n <= 0:
+			c.maxBody = DefaultMaxBodyBytes
+		case n > MaxMaxBodyBytes:
+			c.maxBody = MaxMaxBodyBytes
+		default:
+			c.maxBody = n
+		}
+	}
+}
+
+// WithReadTimeout bounds the time to read one notification's body (default
+// DefaultHandlerReadTimeout), so a slow sender cannot hold a connection open; zero or less
+// keeps the default. Configure your http.Server's own timeouts too.
+func WithReadTimeout(d time.Duration) HandlerOption {
+	return func(c *handlerConfig) {
+		if d > 0 {
+			c.readTimeout = d
+		}
+	}
 }
 
 // WithNotificationDrift reports notification members the typed models do not know, as
@@ -81,22 +135,24 @@ func WithHandlerLogger(l *slog.Logger) HandlerOption {
 
 // NotificationHandler verifies, decodes and dispatches notifications. It answers:
 // 405 for another method, 403 for a sender outside the allowed networks, 413 for a body too
-// large, 401 for a missing or wrong signature, 400 for a malformed body, 500 when the user's
+// large, 401 for a missing or wrong signature, 400 for a malformed body, 409 for a
+// redelivery that arrives while the first delivery is being handled, 500 when the user's
 // function fails (QIWI then sends the notification again), and 200 only after it succeeded.
 type NotificationHandler[N any] struct {
-	specs  []SignatureSpec
-	secret string
-	decode func([]byte) (N, error)
-	handle func(context.Context, N) error
-	cfg    handlerConfig
+	specs    []SignatureSpec
+	secret   string
+	newModel func(typ string) N
+	handle   func(context.Context, N) error
+	cfg      handlerConfig
 }
 
 // NewNotificationHandler builds a handler; generated clients wrap it with their typed
-// decoding.
-func NewNotificationHandler[N any](specs []SignatureSpec, secret string, decode func([]byte) (N, error),
+// models: newModel returns a new, empty model (a pointer) for a notification type, or a nil
+// N for a type without one.
+func NewNotificationHandler[N any](specs []SignatureSpec, secret string, newModel func(typ string) N,
 	handle func(context.Context, N) error, opts ...HandlerOption) *NotificationHandler[N] {
-	h := &NotificationHandler[N]{specs: specs, secret: secret, decode: decode, handle: handle,
-		cfg: handlerConfig{maxBody: 1 << 20}}
+	h := &NotificationHandler[N]{specs: specs, secret: secret, newModel: newModel, handle: handle,
+		cfg: handlerConfig{maxBody: DefaultMaxBodyBytes, readTimeout: DefaultHandlerReadTimeout}}
 	for _, o := range opts {
 		o(&h.cfg)
 	}
@@ -138,6 +194,11 @@ func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 			return
 		}
 	}
+	// A deadline the server cannot set (a test recorder) is no reason to refuse; the body is
+	// still bounded in size.
+	if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.cfg.readTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		h.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "qiwi notification read deadline", slog.String("error", err.Error()))
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, h.cfg.maxBody+1))
 	if err != nil {
 		h.reject(w, r, http.StatusBadRequest, "unreadable body")
@@ -147,7 +208,8 @@ func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 		h.reject(w, r, http.StatusRequestEntityTooLarge, "body too large")
 		return
 	}
-	if err := VerifyNotification(h.specs, r.Header, body, h.secret); err != nil {
+	decoded, err := OpenNotification(h.specs, r.Header, body, h.secret, func(typ string) any { return any(h.newModel(typ)) })
+	if err != nil {
 		status := http.StatusUnauthorized
 		switch {
 		case errors.Is(err, ErrMalformedNotification):
@@ -159,53 +221,59 @@ func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 		h.reject(w, r, status, err.Error())
 		return
 	}
-	n, err := h.decode(body)
-	if err != nil {
-		h.reject(w, r, http.StatusBadRequest, "undecodable notification: "+err.Error())
+	n, ok := decoded.Model.(N)
+	if !ok {
+		h.reject(w, r, http.StatusBadRequest, "no model for a "+decoded.Spec.Type+" notification")
 		return
 	}
 	ctx := r.Context()
-	if h.cfg.drift != nil {
-		if unknown := unknownMembers(body, n); len(unknown) > 0 {
-			typ := "notification"
-			if t, ok := any(n).(interface{ NotificationType() string }); ok {
-				typ = t.NotificationType() + " notification"
-			}
-			h.cfg.drift(ctx, typ, unknown)
-		}
+	if h.cfg.drift != nil && len(decoded.Unknown) > 0 {
+		h.cfg.drift(ctx, decoded.Spec.Type+" notification", decoded.Unknown)
 	}
-	key := ""
-	if h.cfg.dedup != nil {
-		sum := sha256.Sum256(body)
-		key = hex.EncodeToString(sum[:])
-		seen, err := h.cfg.dedup.Seen(ctx, key)
-		if err != nil {
-			h.reject(w, r, http.StatusInternalServerError, "deduplicator: "+err.Error())
+	if h.cfg.dedup == nil {
+		if err := h.handle(ctx, n); err != nil {
+			h.reject(w, r, http.StatusInternalServerError, "handler failed: "+err.Error())
 			return
 		}
-		if seen {
-			acknowledge(w)
-			return
-		}
+		h.acknowledge(w, r)
+		return
+	}
+	sum := sha256.Sum256([]byte(decoded.Key))
+	key := hex.EncodeToString(sum[:])
+	found, err := h.cfg.dedup.Reserve(ctx, key)
+	if err != nil {
+		h.reject(w, r, http.StatusInternalServerError, "deduplicator: "+err.Error())
+		return
+	}
+	switch found {
+	case Handled:
+		h.acknowledge(w, r)
+		return
+	case InFlight:
+		h.reject(w, r, http.StatusConflict, "the same notification is being handled")
+		return
 	}
 	if err := h.handle(ctx, n); err != nil {
+		if rerr := h.cfg.dedup.Release(ctx, key); rerr != nil {
+			h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "qiwi notification deduplicator", slog.String("error", rerr.Error()))
+		}
 		h.reject(w, r, http.StatusInternalServerError, "handler failed: "+err.Error())
 		return
 	}
-	if h.cfg.dedup != nil {
-		if err := h.cfg.dedup.Done(ctx, key); err != nil {
-			h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "qiwi notification deduplicator", slog.String("error", err.Error()))
-		}
+	if err := h.cfg.dedup.Done(ctx, key); err != nil {
+		h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "qiwi notification deduplicator", slog.String("error", err.Error()))
 	}
-	acknowledge(w)
+	h.acknowledge(w, r)
 }
 
 // acknowledge answers 200 with the body the Bill Payments API expects; the payin protocol
 // reads only the status.
-func acknowledge(w http.ResponseWriter) {
+func (h *NotificationHandler[N]) acknowledge(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, `{"error":"0"}`)
+	if _, err := io.WriteString(w, `{"error":"0"}`); err != nil {
+		h.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "qiwi notification acknowledgement", slog.String("error", err.Error()))
+	}
 }
 
 func containsAddr(prefixes []netip.Prefix, a netip.Addr) bool {
@@ -217,43 +285,59 @@ func containsAddr(prefixes []netip.Prefix, a netip.Addr) bool {
 	return false
 }
 
-// MemoryDeduplicator keeps the last N keys in memory: enough for one process; use a shared
-// store when several instances receive notifications.
+// MemoryDeduplicator keeps the last N handled keys in memory, and the keys being handled:
+// enough for one process; use a shared store when several instances receive notifications.
 type MemoryDeduplicator struct {
-	mu    sync.Mutex
-	size  int
-	keys  map[string]struct{}
-	order []string
+	mu       sync.Mutex
+	size     int
+	done     map[string]struct{}
+	order    []string
+	inFlight map[string]struct{}
 }
 
-// NewMemoryDeduplicator remembers up to size keys (at least 1).
+// NewMemoryDeduplicator remembers up to size handled keys (at least 1).
 func NewMemoryDeduplicator(size int) *MemoryDeduplicator {
 	if size < 1 {
 		size = 1
 	}
-	return &MemoryDeduplicator{size: size, keys: map[string]struct{}{}}
+	return &MemoryDeduplicator{size: size, done: map[string]struct{}{}, inFlight: map[string]struct{}{}}
 }
 
-// Seen implements Deduplicator.
-func (d *MemoryDeduplicator) Seen(_ context.Context, key string) (bool, error) {
+// Reserve implements Deduplicator.
+func (d *MemoryDeduplicator) Reserve(_ context.Context, key string) (Reservation, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	_, ok := d.keys[key]
-	return ok, nil
+	if _, ok := d.done[key]; ok {
+		return Handled, nil
+	}
+	if _, ok := d.inFlight[key]; ok {
+		return InFlight, nil
+	}
+	d.inFlight[key] = struct{}{}
+	return Reserved, nil
+}
+
+// Release implements Deduplicator.
+func (d *MemoryDeduplicator) Release(_ context.Context, key string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.inFlight, key)
+	return nil
 }
 
 // Done implements Deduplicator.
 func (d *MemoryDeduplicator) Done(_ context.Context, key string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if _, ok := d.keys[key]; ok {
+	delete(d.inFlight, key)
+	if _, ok := d.done[key]; ok {
 		return nil
 	}
 	if len(d.order) >= d.size {
-		delete(d.keys, d.order[0])
+		delete(d.done, d.order[0])
 		d.order = d.order[1:]
 	}
-	d.keys[key] = struct{}{}
+	d.done[key] = struct{}{}
 	d.order = append(d.order, key)
 	return nil
 }

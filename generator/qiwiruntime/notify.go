@@ -1,14 +1,13 @@
 package qiwiruntime
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -129,21 +128,6 @@ func signedText(spec SignatureSpec, tree any) (string, error) {
 	return strings.Join(parts, "|"), nil
 }
 
-// decodeTree decodes a body once, numbers kept as written (json.Number), so that every
-// signed field is read from the same tree.
-func decodeTree(body []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var tree any
-	if err := dec.Decode(&tree); err != nil {
-		return nil, fmt.Errorf("body is not JSON: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("body has data after its JSON value")
-	}
-	return tree, nil
-}
-
 // signedValue is the text a value contributes to the signed string: a string's content, a
 // number or boolean as written, an amount with two fraction digits (5 signs as 5.00).
 func signedValue(v any, amount bool) (string, error) {
@@ -211,34 +195,65 @@ func Sign(text, secret string) string {
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-// VerifyNotification checks a notification's signature: it detects the type, reads the
-// signature from the type's header (matched case-insensitively), computes the HMAC of the
-// signed fields and compares in constant time.
+// VerifyNotification checks a notification's signature: it decodes the body once (see
+// ParseNotification for what makes a body malformed), detects the type, reads the signature
+// from the type's header (matched case-insensitively), computes the HMAC of the signed fields
+// and compares in constant time. The signature may be written in hex (either letter case) or
+// in standard base64 (with or without padding): the Bill Payments API documents hex, the
+// payin pages show only a base64-looking example ("J4WNfNZd***V5mv2w="); both carry the whole
+// 32-byte HMAC, so accepting both weakens nothing.
 func VerifyNotification(specs []SignatureSpec, header http.Header, body []byte, secret string) error {
+	_, _, err := verifyTree(specs, header, body, secret)
+	return err
+}
+
+// verifyTree is VerifyNotification, returning the spec and the decoded body.
+func verifyTree(specs []SignatureSpec, header http.Header, body []byte, secret string) (SignatureSpec, any, error) {
 	if secret == "" {
-		return rejectf(ErrSecretMissing, "the secret is empty")
+		return SignatureSpec{}, nil, rejectf(ErrSecretMissing, "the secret is empty")
 	}
 	spec, tree, err := detect(specs, body)
 	if err != nil {
-		return err
+		return SignatureSpec{}, nil, err
 	}
 	// A missing signature is reported before the body's fields are read.
 	got := strings.TrimSpace(headerValue(header, spec.Header))
 	if got == "" {
-		return rejectf(ErrSignatureMissing, "%s notification without %s", spec.Type, spec.Header)
+		return SignatureSpec{}, nil, rejectf(ErrSignatureMissing, "%s notification without %s", spec.Type, spec.Header)
 	}
 	text, err := signedText(spec, tree)
 	if err != nil {
-		return err
+		return SignatureSpec{}, nil, err
 	}
-	gotMAC, err := hex.DecodeString(got)
+	gotMAC, ok := decodeSignature(got)
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(text))
 	want := mac.Sum(nil)
-	if err != nil || !hmac.Equal(gotMAC, want) {
-		return rejectf(ErrSignatureMismatch, "%s notification: %s does not match", spec.Type, spec.Header)
+	if !ok || !hmac.Equal(gotMAC, want) {
+		return SignatureSpec{}, nil, rejectf(ErrSignatureMismatch, "%s notification: %s does not match", spec.Type, spec.Header)
 	}
-	return nil
+	return spec, tree, nil
+}
+
+// decodeSignature reads a 32-byte HMAC-SHA256 written in hex (64 digits, either case) or in
+// standard base64 (44 characters with padding, 43 without). The lengths tell the encodings
+// apart; anything else is no signature.
+func decodeSignature(s string) ([]byte, bool) {
+	var (
+		b   []byte
+		err error
+	)
+	switch len(s) {
+	case 2 * sha256.Size:
+		b, err = hex.DecodeString(s)
+	case base64.StdEncoding.EncodedLen(sha256.Size):
+		b, err = base64.StdEncoding.Strict().DecodeString(s)
+	case base64.RawStdEncoding.EncodedLen(sha256.Size):
+		b, err = base64.RawStdEncoding.Strict().DecodeString(s)
+	default:
+		return nil, false
+	}
+	return b, err == nil && len(b) == sha256.Size
 }
 
 // headerValue returns the first value of the named header, whatever the case of the keys:

@@ -46,6 +46,19 @@ type Declaration struct {
 	Where string
 	// Pointer is the JSON pointer of the extension in the spec.
 	Pointer string
+	// ConfirmedBy names the status request that confirms the notification (its status is
+	// not signed), nil if none is declared.
+	ConfirmedBy *Confirmation
+}
+
+// Confirmation is the status request that tells the current state of the operation a
+// notification reports: the operation and, in the order of its path parameters other than
+// siteId, the JSON pointers of the body's values to call it with.
+type Confirmation struct {
+	// OperationID is the operationId of the status request.
+	OperationID string
+	// Parameters are JSON pointers into the notification body, one per path parameter.
+	Parameters []string
 }
 
 // Error is a malformed declaration: where it stands and what is wrong. It wraps ErrInvalid.
@@ -92,6 +105,13 @@ func Collect(doc *openapi3.T) ([]Declaration, error) {
 		for _, field := range d.SignedFields {
 			if !hasMember(d.Body, field) {
 				return fail(fmt.Errorf("notification %s: signed field %s is not a member of %s: %w", d.Type, field, d.Component, ErrInvalid))
+			}
+		}
+		if d.ConfirmedBy != nil {
+			for _, field := range d.ConfirmedBy.Parameters {
+				if !hasMember(d.Body, field) {
+					return fail(fmt.Errorf("notification %s: confirmedBy parameter %s is not a member of %s: %w", d.Type, field, d.Component, ErrInvalid))
+				}
 			}
 		}
 		if i, dup := seen[d.Type]; dup {
@@ -267,11 +287,29 @@ func parse(raw any) (Declaration, error) {
 			return Declaration{}, fmt.Errorf("%s: amount field %s is not signed: %w", typ, a, ErrInvalid)
 		}
 	}
+	if raw, ok := m["confirmedBy"]; ok {
+		c, ok := raw.(map[string]any)
+		op, _ := c["operationId"].(string)
+		params, _ := c["parameters"].([]any)
+		if !ok || op == "" || len(params) == 0 {
+			return Declaration{}, fmt.Errorf("%s confirmedBy: needs an operationId and a list of parameters: %w", typ, ErrInvalid)
+		}
+		d.ConfirmedBy = &Confirmation{OperationID: op}
+		for i, v := range params {
+			p, ok := v.(string)
+			if !ok || !strings.HasPrefix(p, "/") {
+				return Declaration{}, fmt.Errorf("%s confirmedBy.parameters[%d]: %v is not a JSON pointer: %w", typ, i, v, ErrInvalid)
+			}
+			d.ConfirmedBy.Parameters = append(d.ConfirmedBy.Parameters, p)
+		}
+	}
 	return d, nil
 }
 
 // same reports whether two declarations describe the same notification.
 func same(a, b Declaration) bool {
 	return a.Type == b.Type && a.SignatureHeader == b.SignatureHeader && a.Component == b.Component &&
-		slices.Equal(a.SignedFields, b.SignedFields) && slices.Equal(a.AmountFields, b.AmountFields)
+		slices.Equal(a.SignedFields, b.SignedFields) && slices.Equal(a.AmountFields, b.AmountFields) &&
+		(a.ConfirmedBy == nil) == (b.ConfirmedBy == nil) &&
+		(a.ConfirmedBy == nil || a.ConfirmedBy.OperationID == b.ConfirmedBy.OperationID && slices.Equal(a.ConfirmedBy.Parameters, b.ConfirmedBy.Parameters))
 }
