@@ -220,10 +220,21 @@ func clientMethod(f *jen.File, op operation, resolver *operation) error {
 	}
 	if op.HasBody {
 		// Amounts and timestamps go out in request form, whatever form they were decoded in.
-		body = append([]jen.Code{jen.Id("body").Op("=").Qual(runtimePkg, "RequestBody").Call(jen.Id("body"))}, body...)
+		body = append([]jen.Code{
+			jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual(runtimePkg, "RequestBody").Call(jen.Id("body")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(failReturn(resultType != nil, jen.Qual("fmt", "Errorf").Call(jen.Lit("qiwi: "+op.ID+": %w"), jen.Err()))),
+		}, body...)
 	}
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(args...).Params(results...).Block(body...)
 	return nil
+}
+
+// failReturn returns err from a method, with a nil result first when it has one.
+func failReturn(hasResult bool, err jen.Code) jen.Code {
+	if hasResult {
+		return jen.Return(jen.Nil(), err)
+	}
+	return jen.Return(err)
 }
 
 func lowerFirst(s string) string {

@@ -70,9 +70,11 @@ func lineOf(err error) (line, col int) {
 	if m == nil {
 		return 0, 0
 	}
-	line, _ = strconv.Atoi(m[1])
-	if m[2] != "" {
-		col, _ = strconv.Atoi(m[2])
+	if n, err := strconv.Atoi(m[1]); err == nil {
+		line = n
+	}
+	if n, err := strconv.Atoi(m[2]); m[2] != "" && err == nil {
+		col = n
 	}
 	return line, col
 }

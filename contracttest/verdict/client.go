@@ -69,7 +69,9 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 			w.Header()[k] = vs
 		}
 		w.WriteHeader(in.Response.Status)
-		_, _ = io.WriteString(w, in.Response.Body)
+		if _, err := io.WriteString(w, in.Response.Body); err != nil {
+			return // the client hung up: it is judged by what it returned
+		}
 	}))
 	defer srv.Close()
 

@@ -5,6 +5,7 @@ package qiwi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 	"net/http"
 )
@@ -72,7 +73,10 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#create
 func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillJSONRequestBody) (*Bill, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createBill: %w", err)
+	}
 	var out Bill
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createBill",
@@ -136,7 +140,10 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#refund
 func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID string, body CreateBillRefundJSONRequestBody) (*BillRefund, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createBillRefund: %w", err)
+	}
 	var out BillRefund
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createBillRefund",
@@ -199,7 +206,10 @@ func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequestJSONRequestBody) (*TokenRequest, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createTokenRequest: %w", err)
+	}
 	var out TokenRequest
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "createTokenRequest",
@@ -230,7 +240,10 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenRequestJSONRequestBody) (*TokenRequest, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: completeTokenRequest: %w", err)
+	}
 	var out TokenRequest
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "completeTokenRequest",
@@ -287,7 +300,10 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#invoice_put
 func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateInvoiceJSONRequestBody) (*Invoice, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createInvoice: %w", err)
+	}
 	var out Invoice
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createInvoice",
@@ -387,7 +403,10 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payments
 func (c *Client) CreatePayment(ctx context.Context, paymentID string, body CreatePaymentJSONRequestBody) (*Payment, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createPayment: %w", err)
+	}
 	var out Payment
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createPayment",
@@ -459,7 +478,10 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetCapture.
 // See https://developer.qiwi.com/en/payments/#capture
 func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID string, body CreateCaptureJSONRequestBody) (*Capture, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createCapture: %w", err)
+	}
 	var out Capture
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createCapture",
@@ -501,7 +523,10 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment_complete
 func (c *Client) CompletePayment(ctx context.Context, paymentID string, body CompletePaymentJSONRequestBody) (*Payment, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: completePayment: %w", err)
+	}
 	var out Payment
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "completePayment",
@@ -572,7 +597,10 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/ru/payments/#payout
 func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID string, body CreatePayoutJSONRequestBody) (*Payout, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createPayout: %w", err)
+	}
 	var out Payout
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createPayout",
@@ -709,7 +737,10 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetRefund.
 // See https://developer.qiwi.com/en/payments/#refund
 func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundJSONRequestBody) (*Refund, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createRefund: %w", err)
+	}
 	var out Refund
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createRefund",
@@ -784,7 +815,10 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-post
 func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeJSONRequestBody) (*QrCode, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createQrCode: %w", err)
+	}
 	var out QrCode
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "createQrCode",
@@ -848,7 +882,10 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-put
 func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body CreateQrCodeWithUIDJSONRequestBody) (*QrCode, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createQrCodeWithUid: %w", err)
+	}
 	var out QrCode
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createQrCodeWithUid",
@@ -883,7 +920,10 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-sbp-token
 func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body PayQrCodeWithTokenJSONRequestBody) (*QrCode, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: payQrCodeWithToken: %w", err)
+	}
 	var out QrCode
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "payQrCodeWithToken",
@@ -915,7 +955,10 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 // offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // See https://developer.qiwi.com/en/payments/#delete-token
 func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenJSONRequestBody) error {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return fmt.Errorf("qiwi: deleteToken: %w", err)
+	}
 	return c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "deleteToken",
 		Idempotent: true,
@@ -972,7 +1015,10 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-api
 func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, body CreateCardVerificationJSONRequestBody) (*CardVerification, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createCardVerification: %w", err)
+	}
 	var out CardVerification
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "createCardVerification",
@@ -1007,7 +1053,10 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-complete
 func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string, body CompleteCardVerificationJSONRequestBody) (*CardVerification, error) {
-	body = qiwiruntime.RequestBody(body)
+	body, err := qiwiruntime.RequestBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: completeCardVerification: %w", err)
+	}
 	var out CardVerification
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
 		ID: "completeCardVerification",

@@ -121,11 +121,24 @@ func TestEmptyPathParametersAreRefused(t *testing.T) {
 	_, err := c.GetInvoice(ctx, "")
 	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
 	assert.ErrorContains(t, err, "getInvoice: billId is empty")
-	_, err = c.CreateRefund(ctx, "pay-1", "", qiwi.CreateRefundJSONRequestBody{})
+	refund := qiwi.CreateRefundJSONRequestBody{Amount: qiwi.Amount{Value: qiwiruntime.NewMoneyFromMinor(100), Currency: qiwi.CurrencyRub}}
+	_, err = c.CreateRefund(ctx, "pay-1", "", refund)
 	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
 	assert.ErrorContains(t, err, "createRefund: refundId is empty")
 	_, err = c.GetBill(ctx, "")
 	assert.ErrorIs(t, err, qiwiruntime.ErrArgument, "the Bill Payments API too")
+	// "." and ".." would be resolved away: PUT .../payments/p1/ or GET /partner/bill/v1/.
+	for _, id := range []string{".", ".."} {
+		_, err = c.CreateRefund(ctx, "p1", id, refund)
+		assert.ErrorIs(t, err, qiwiruntime.ErrArgument, id)
+		assert.ErrorContains(t, err, "would change the path")
+		_, err = c.GetBill(ctx, id)
+		assert.ErrorIs(t, err, qiwiruntime.ErrArgument, id)
+	}
+	// A request never carries an amount that is not positive.
+	_, err = c.CreateRefund(ctx, "p1", "r1", qiwi.CreateRefundJSONRequestBody{Amount: qiwi.Amount{Value: qiwiruntime.NewMoneyFromMinor(-500), Currency: qiwi.CurrencyRub}})
+	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	assert.ErrorContains(t, err, "createRefund: qiwi: invalid argument: amount -5.00 is not positive")
 
 	srv := httptest.NewServer(http.HandlerFunc(count))
 	defer srv.Close()

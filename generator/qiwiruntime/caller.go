@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -33,9 +34,20 @@ const maxResponseBytes = 16 << 20
 // that was not given (a payin call without WithSiteID, a payout without WithPayoutSigner).
 var ErrConfig = errors.New("qiwi: invalid client configuration")
 
-// ErrArgument is wrapped by the error of a call made with an empty identifier: nothing is
-// sent, since "/bills//details" would reach another resource or none.
+// ErrArgument is wrapped by the error of a call made with an identifier that would change
+// the path ("" makes "/bills//details", "." and ".." are resolved away) or with a request
+// value QIWI cannot accept (an amount that is not positive, a timestamp never set): nothing
+// is sent.
 var ErrArgument = errors.New("qiwi: invalid argument")
+
+// ErrRedirect is wrapped by the error of a call answered with a redirect: the client never
+// follows one, since the next host would receive the API key (and a payout's signed body
+// with its card number).
+var ErrRedirect = errors.New("qiwi: redirect refused")
+
+// ErrAnswerTooLarge is wrapped by the error of a call whose answer exceeds the size the
+// client reads (16 MiB): no QIWI answer is near it, and a cut one would decode as garbage.
+var ErrAnswerTooLarge = errors.New("qiwi: answer too large")
 
 // Doer sends HTTP requests; *http.Client is one.
 type Doer interface {
@@ -60,16 +72,18 @@ type PathParam struct {
 	Value string // the argument given, or the configured siteId
 }
 
-// checkPathParams refuses a call with an empty path parameter before anything is sent.
+// checkPathParams refuses, before anything is sent, a call whose path parameter would
+// change the path: an empty one, or "." and ".." (URL resolution removes them).
 func checkPathParams(op Operation) error {
 	for _, p := range op.PathParams {
-		if p.Value != "" {
-			continue
-		}
-		if p.Name == "siteId" {
+		switch {
+		case p.Value == "" && p.Name == "siteId":
 			return fmt.Errorf("%w: %s needs a siteId: configure WithSiteID", ErrConfig, op.ID)
+		case p.Value == "":
+			return fmt.Errorf("%w: %s: %s is empty", ErrArgument, op.ID, p.Name)
+		case p.Value == "." || p.Value == "..":
+			return fmt.Errorf("%w: %s: %s %q would change the path", ErrArgument, op.ID, p.Name, p.Value)
 		}
-		return fmt.Errorf("%w: %s: %s is empty", ErrArgument, op.ID, p.Name)
 	}
 	return nil
 }
@@ -136,14 +150,27 @@ func WithHTTPClient(doer Doer) Option {
 	}
 }
 
-// WithTimeout bounds each attempt of a call (default 30s); the context bounds the whole call.
+// WithTimeout bounds each attempt of a call (default 30s); the context bounds the whole
+// call. Zero means no bound of the client's own; a negative duration is an error.
 func WithTimeout(d time.Duration) Option {
-	return func(c *Caller) error { c.timeout = d; return nil }
+	return func(c *Caller) error {
+		if d < 0 {
+			return fmt.Errorf("%w: negative timeout %v", ErrConfig, d)
+		}
+		c.timeout = d
+		return nil
+	}
 }
 
-// WithUserAgent sets the User-Agent header.
+// WithUserAgent sets the User-Agent header; a value with a control character is an error.
 func WithUserAgent(ua string) Option {
-	return func(c *Caller) error { c.userAgent = ua; return nil }
+	return func(c *Caller) error {
+		if strings.ContainsFunc(ua, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			return fmt.Errorf("%w: user agent %q holds a control character", ErrConfig, ua)
+		}
+		c.userAgent = ua
+		return nil
+	}
 }
 
 // WithLogger logs each attempt at debug level and retries at info level. Logs name the
@@ -152,15 +179,39 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *Caller) error { c.logger = l; return nil }
 }
 
-// WithRetry replaces the retry policy.
+// WithRetry replaces the retry policy; a policy without attempts or with negative delays
+// is an error.
 func WithRetry(p RetryPolicy) Option {
-	return func(c *Caller) error { c.retry = p; return nil }
+	return func(c *Caller) error {
+		if err := p.validate(); err != nil {
+			return err
+		}
+		c.retry = p
+		return nil
+	}
 }
 
+// MinPayoutKeyBits is the smallest RSA key the payout docs accept.
+const MinPayoutKeyBits = 2048
+
 // WithPayoutSigner signs payout request bodies with SHA256withRSA. signer is typically an
-// *rsa.PrivateKey; an HSM-backed crypto.Signer works as well.
+// *rsa.PrivateKey; an HSM-backed crypto.Signer works as well. Its public key must be RSA of
+// at least MinPayoutKeyBits bits (payments-ru/_api-methods_ru#payout).
 func WithPayoutSigner(signer crypto.Signer) Option {
-	return func(c *Caller) error { c.signer = signer; return nil }
+	return func(c *Caller) error {
+		if signer == nil {
+			return fmt.Errorf("%w: nil payout signer", ErrConfig)
+		}
+		pub, ok := signer.Public().(*rsa.PublicKey)
+		if !ok {
+			return fmt.Errorf("%w: payout signer holds a %T, not an RSA key", ErrConfig, signer.Public())
+		}
+		if bits := pub.N.BitLen(); bits < MinPayoutKeyBits {
+			return fmt.Errorf("%w: payout RSA key has %d bits, at least %d are required", ErrConfig, bits, MinPayoutKeyBits)
+		}
+		c.signer = signer
+		return nil
+	}
 }
 
 // NewCaller returns a Caller that authenticates with the API key.
@@ -183,8 +234,14 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 		return nil, fmt.Errorf("%w: empty API key", ErrConfig)
 	}
 	c.authHeader = "Bearer " + c.apiKey
-	if c.doer == nil {
-		c.doer = &http.Client{}
+	switch hc := c.doer.(type) {
+	case nil:
+		c.doer = &http.Client{CheckRedirect: refuseRedirect}
+	case *http.Client:
+		// A copy, so the caller's client keeps its own policy for its other uses.
+		own := *hc
+		own.CheckRedirect = refuseRedirect
+		c.doer = &own
 	}
 	if c.logger == nil {
 		c.logger = slog.New(discardHandler{})
@@ -199,10 +256,20 @@ func (c *Caller) Server() string { return c.baseURL + c.pathPrefix + "/" }
 // SiteID is the configured siteId.
 func (c *Caller) SiteID() string { return c.siteID }
 
+// refuseRedirect stops an *http.Client at a redirect: the 3xx answer comes back to the
+// Caller, which reports it as ErrRedirect.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
 // String describes the Caller without its secrets.
 func (c *Caller) String() string {
 	return fmt.Sprintf("qiwi.Caller{server: %s, siteID: %s, apiKey: %s}", c.Server(), c.siteID, Redact(c.apiKey))
 }
+
+// GoString is String, so that %#v does not print the API key either.
+func (c *Caller) GoString() string { return c.String() }
+
+// LogValue is String, so that slog does not log the API key.
+func (c *Caller) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Do performs the call: build makes a fresh request for each attempt; out receives the
 // decoded 2xx body (nil for none). A non-2xx answer returns an *APIError. A 2xx answer whose
@@ -218,6 +285,9 @@ func (c *Caller) Do(ctx context.Context, op Operation, build func(server string)
 			return fmt.Errorf("qiwi: %s: build request: %w", op.ID, err)
 		}
 		status, header, body, err := c.attempt(ctx, op, req)
+		if err == nil && status >= 300 && status < 400 {
+			return fmt.Errorf("qiwi: %s: %w: HTTP %d to %q", op.ID, ErrRedirect, status, header.Get("Location"))
+		}
 		if err == nil && status >= 200 && status < 300 {
 			err := decodeSuccess(op, body, out)
 			if c.drift != nil && out != nil && len(body) > 0 {
@@ -300,16 +370,28 @@ func processedServerError(method string, status int, body []byte) bool {
 	return status >= 500 && method != http.MethodGet && len(bytes.TrimSpace(body)) > 0
 }
 
-// readBody reads at most maxResponseBytes of the answer, in one allocation when the length
-// is announced.
+// readBody reads the answer, in one allocation when the length is announced; one longer
+// than maxResponseBytes is ErrAnswerTooLarge.
 func readBody(resp *http.Response) ([]byte, error) {
-	limited := io.LimitReader(resp.Body, maxResponseBytes)
-	if n := resp.ContentLength; n > 0 && n <= maxResponseBytes {
-		buf := bytes.NewBuffer(make([]byte, 0, n+1))
-		_, err := buf.ReadFrom(limited)
-		return buf.Bytes(), err
+	if resp.ContentLength > maxResponseBytes {
+		return nil, fmt.Errorf("%w: %d bytes announced", ErrAnswerTooLarge, resp.ContentLength)
 	}
-	return io.ReadAll(limited)
+	limited := io.LimitReader(resp.Body, maxResponseBytes+1)
+	var (
+		body []byte
+		err  error
+	)
+	if n := resp.ContentLength; n > 0 {
+		buf := bytes.NewBuffer(make([]byte, 0, n+1))
+		_, err = buf.ReadFrom(limited)
+		body = buf.Bytes()
+	} else {
+		body, err = io.ReadAll(limited)
+	}
+	if err == nil && len(body) > maxResponseBytes {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrAnswerTooLarge, maxResponseBytes)
+	}
+	return body, err
 }
 
 // signRequest signs the body with SHA256withRSA into X-Digital-Sign.

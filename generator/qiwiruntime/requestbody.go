@@ -1,6 +1,9 @@
 package qiwiruntime
 
-import "reflect"
+import (
+	"fmt"
+	"reflect"
+)
 
 // maxRequestDepth bounds the copy of a request body: generated models are trees far
 // shallower than this, and a cycle built by hand must not exhaust the stack.
@@ -19,24 +22,36 @@ var (
 // so a decoded object can be passed back as it is: refunding a payment's full amount takes
 // payment.Amount.
 //
+// An amount that is not positive, or a timestamp that was never set (the zero Timestamp),
+// is an error wrapping ErrArgument: QIWI refuses both, and a zero value is most often a
+// field the caller forgot.
+//
 // Generated clients call it on every request body.
-func RequestBody[T any](body T) T {
-	c := canonicalizer{holds: map[reflect.Type]bool{}}
+func RequestBody[T any](body T) (T, error) {
+	c := &canonicalizer{holds: map[reflect.Type]bool{}}
 	v := reflect.ValueOf(&body).Elem()
 	if !c.canHold(v.Type()) {
-		return body
+		return body, nil
 	}
-	return c.copy(v, 0).Interface().(T)
+	out, ok := c.copy(v, 0).Interface().(T)
+	if c.problem != nil {
+		return body, c.problem
+	}
+	if !ok {
+		return body, fmt.Errorf("%w: request body of type %T", ErrArgument, body)
+	}
+	return out, nil
 }
 
 // canonicalizer copies one request body; it remembers which types can hold an amount or a
-// timestamp.
+// timestamp, and the first value a request cannot carry.
 type canonicalizer struct {
-	holds map[reflect.Type]bool
+	holds   map[reflect.Type]bool
+	problem error
 }
 
 // canHold reports whether a value of type t can hold a Money or a Timestamp.
-func (c canonicalizer) canHold(t reflect.Type) bool {
+func (c *canonicalizer) canHold(t reflect.Type) bool {
 	if known, ok := c.holds[t]; ok {
 		return known
 	}
@@ -71,12 +86,20 @@ func reaches(t reflect.Type, visiting map[reflect.Type]bool) bool {
 
 // copy copies v, replacing amounts and timestamps by their request form. Values that cannot
 // hold either are shared, not copied.
-func (c canonicalizer) copy(v reflect.Value, depth int) reflect.Value {
+func (c *canonicalizer) copy(v reflect.Value, depth int) reflect.Value {
 	switch v.Type() {
 	case moneyType:
-		return reflect.ValueOf(v.Interface().(Money).Canonical())
+		m, _ := v.Interface().(Money)
+		if m.Minor() <= 0 && c.problem == nil {
+			c.problem = fmt.Errorf("%w: amount %s is not positive", ErrArgument, m)
+		}
+		return reflect.ValueOf(m.Canonical())
 	case timestampType:
-		return reflect.ValueOf(v.Interface().(Timestamp).requestForm())
+		ts, _ := v.Interface().(Timestamp)
+		if ts.IsZero() && c.problem == nil {
+			c.problem = fmt.Errorf("%w: a timestamp is not set", ErrArgument)
+		}
+		return reflect.ValueOf(ts.requestForm())
 	}
 	if depth > maxRequestDepth || !c.canHold(v.Type()) {
 		return v

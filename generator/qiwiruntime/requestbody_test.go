@@ -44,7 +44,9 @@ func TestRequestBody(t *testing.T) {
 	before, err := json.Marshal(req)
 	require.NoError(t, err)
 
-	out, err := json.Marshal(RequestBody(req))
+	canonical, err := RequestBody(req)
+	require.NoError(t, err)
+	out, err := json.Marshal(canonical)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{
 		"amount": {"value": 6.77, "currency": "RUB"},
@@ -65,11 +67,30 @@ func TestRequestBody(t *testing.T) {
 
 	// Nothing to change: the body comes back as it is.
 	type plain struct{ A string }
-	assert.Equal(t, plain{A: "x"}, RequestBody(plain{A: "x"}))
-	var empty testRequest
-	got, err := json.Marshal(RequestBody(empty))
+	same, err := RequestBody(plain{A: "x"})
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"fixed":[0.00]}`, string(got))
+	assert.Equal(t, plain{A: "x"}, same)
+	var empty struct {
+		Amount *testAmount `json:"amount,omitempty"`
+	}
+	none, err := RequestBody(empty)
+	require.NoError(t, err)
+	assert.Nil(t, none.Amount, "an absent amount is no amount to check")
+}
+
+// A request never carries an amount that is not positive, nor a timestamp never set.
+func TestRequestBodyRefusesWhatQIWIRefuses(t *testing.T) {
+	for name, req := range map[string]testRequest{
+		"zero amount":     {Amount: &testAmount{Value: NewMoneyFromMinor(0), Currency: "RUB"}, Fixed: [1]Money{NewMoneyFromMinor(1)}},
+		"negative amount": {Amount: &testAmount{Value: NewMoneyFromMinor(-100), Currency: "RUB"}, Fixed: [1]Money{NewMoneyFromMinor(1)}},
+		"negative split":  {Splits: []testSplit{{Amount: testAmount{Value: NewMoneyFromMinor(-1)}}}, Fixed: [1]Money{NewMoneyFromMinor(1)}},
+		"zero timestamp":  {Expiration: &Timestamp{}, Fixed: [1]Money{NewMoneyFromMinor(1)}},
+	} {
+		_, err := RequestBody(req)
+		assert.ErrorIs(t, err, ErrArgument, name)
+	}
+	_, err := RequestBody(testRequest{Fixed: [1]Money{NewMoneyFromMinor(1)}})
+	assert.NoError(t, err)
 }
 
 func mustMoney(t *testing.T, wire string) Money {
@@ -87,7 +108,8 @@ func TestRequestBodyCycle(t *testing.T) {
 	}
 	n := &node{Amount: mustMoney(t, "5")}
 	n.Next = n
-	out := RequestBody(n)
+	out, err := RequestBody(n)
+	require.NoError(t, err)
 	assert.Equal(t, "5.00", out.Amount.WireText())
 	assert.Equal(t, "5.00", out.Next.Amount.WireText())
 	assert.Equal(t, "5", n.Amount.WireText(), "the original is unchanged")

@@ -2,6 +2,7 @@ package qiwiruntime
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -29,11 +30,22 @@ func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 3, BaseDelay: 200 * time.Millisecond, MaxDelay: 10 * time.Second}
 }
 
+// validate refuses a policy that cannot work: no attempt at all, or negative delays.
+func (p RetryPolicy) validate() error {
+	if p.MaxAttempts < 1 {
+		return fmt.Errorf("%w: retry policy needs MaxAttempts of at least 1, not %d", ErrConfig, p.MaxAttempts)
+	}
+	if p.BaseDelay < 0 || p.MaxDelay < 0 {
+		return fmt.Errorf("%w: retry policy delays must not be negative", ErrConfig)
+	}
+	return nil
+}
+
 func (p RetryPolicy) retryable(status int, err error) bool {
 	if err != nil {
 		// A network error is retried (the request may not have arrived); a configuration
 		// error would fail again.
-		return !errors.Is(err, ErrConfig)
+		return !errors.Is(err, ErrConfig) && !errors.Is(err, ErrAnswerTooLarge)
 	}
 	return status == http.StatusTooManyRequests || status >= 500
 }
@@ -61,21 +73,26 @@ func (p RetryPolicy) delay(attempt int, header http.Header) time.Duration {
 	return backoff/2 + jitter(backoff/2+1)
 }
 
-// retryAfter reads Retry-After as seconds or an HTTP date.
+// maxRetryAfter bounds what Retry-After can ask for before MaxDelay applies: a day, far
+// below the point where seconds overflow a time.Duration.
+const maxRetryAfter = 24 * time.Hour
+
+// retryAfter reads Retry-After as seconds or an HTTP date, at most maxRetryAfter.
 func retryAfter(h http.Header) (time.Duration, bool) {
 	v := h.Get("Retry-After")
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// A number of seconds; one beyond uint64 is as long as the longest.
+		if err != nil || secs > uint64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
+		}
 		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		d := time.Until(t)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return min(max(d, 0), maxRetryAfter), true
 	}
 	return 0, false
 }

@@ -178,7 +178,10 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *out == "" {
-		_, _ = stdout.Write(data)
+		if _, err := stdout.Write(data); err != nil {
+			fmt.Fprintln(stderr, "qiwicontract:", err)
+			return 2
+		}
 		return 0
 	}
 	if err := os.WriteFile(*out, data, 0o644); err != nil {

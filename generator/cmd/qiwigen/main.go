@@ -127,13 +127,18 @@ Flags:
 	if err != nil {
 		fmt.Fprintln(stderr, "qiwigen:", err)
 		if asJSON {
-			writeJSON(stdout, errorReport(err))
+			if werr := writeJSON(stdout, errorReport(err)); werr != nil {
+				fmt.Fprintln(stderr, "qiwigen: writing the JSON report:", werr)
+			}
 		}
 		return 1
 	}
 	names := slices.Sorted(maps.Keys(out.Files))
 	if asJSON {
-		writeJSON(stdout, map[string]any{"ok": true, "outputDir": cfg.OutputDir, "files": names, "resolvedSpec": cfg.ResolvedSpec})
+		if err := writeJSON(stdout, map[string]any{"ok": true, "outputDir": cfg.OutputDir, "files": names, "resolvedSpec": cfg.ResolvedSpec}); err != nil {
+			fmt.Fprintln(stderr, "qiwigen: writing the JSON report:", err)
+			return 1
+		}
 		return 0
 	}
 	fmt.Fprintf(stdout, "qiwigen: wrote %d files to %s\n", len(out.Files), cfg.OutputDir)
@@ -159,10 +164,10 @@ func errorReport(err error) map[string]any {
 	return r
 }
 
-func writeJSON(w io.Writer, v any) {
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	return enc.Encode(v)
 }
 
 // expandOverlay turns a directory into its *.yaml files in name order.
