@@ -80,7 +80,12 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
 	}
+	secrets, err := secretPass(pkg, doc)
+	if err != nil {
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
+	}
 	passes := map[string]*jen.File{
+		"secrets.gen.go":       secrets,
 		"notifications.gen.go": notify,
 		"client.gen.go":        client,
 		"enums.gen.go":         enumPass(pkg, doc),

@@ -1,0 +1,40 @@
+package qiwi_test
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+)
+
+// A request body holding card data prints and logs without it, however it is printed.
+func TestSecretsNeverPrint(t *testing.T) {
+	const pan, cvv, token = "4111111111111111", "849", "tok-5c4b25xx93aa435d9cb8cd17"
+	req := qiwi.CreatePaymentRequest{
+		Amount: qiwi.Amount{Value: qiwiruntime.NewMoneyFromMinor(100), Currency: qiwi.CurrencyRub},
+		PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: ptr(pan), Cvv2: ptr(cvv),
+			HolderName: ptr("CARD HOLDER"), PaymentToken: ptr(token)},
+	}
+	payout := qiwi.CreatePayoutRequest{Amount: req.Amount, ReceiverData: qiwi.PayoutReceiverData{Type: "CARD", Pan: ptr(pan)}}
+	var logged strings.Builder
+	logger := slog.New(slog.NewJSONHandler(&logged, nil))
+	logger.Info("payment", "body", req, "method", req.PaymentMethod, "payout", payout)
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("payment", "body", req)
+	outputs := []string{logged.String()}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		outputs = append(outputs, fmt.Sprintf(verb, req), fmt.Sprintf(verb, &req), fmt.Sprintf(verb, payout), fmt.Sprintf(verb, req.PaymentMethod))
+	}
+	for _, out := range outputs {
+		assert.NotContains(t, out, pan)
+		assert.NotContains(t, out, token)
+		assert.NotContains(t, out, `"849"`)
+		assert.Contains(t, out, "***", "the secret's place is marked")
+	}
+	assert.Contains(t, fmt.Sprintf("%v", req), "CARD HOLDER", "members that are not secret still print")
+	assert.Contains(t, fmt.Sprintf("%v", req), `"value":1.00`, "the amount's value is not a secret member")
+}

@@ -1,0 +1,116 @@
+package generator
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+)
+
+// secretExtension marks a property whose value must never be logged or printed: card
+// numbers, CVV, payment tokens.
+const secretExtension = "x-qiwi-secret"
+
+// secretPass gives every model that holds a secret member, directly or through the models
+// it contains, LogValue and GoString methods that print it with those members redacted, so
+// that slog.Any(request) or fmt's %#v never show a card number, CVV or token.
+func secretPass(pkg string, doc *openapi3.T) (*jen.File, error) {
+	f := jen.NewFile(pkg)
+	f.HeaderComment(generatedHeader)
+	f.ImportName(runtimePkg, "qiwiruntime")
+	schemas := doc.Components.Schemas
+	for _, name := range slices.Sorted(maps.Keys(schemas)) {
+		s := schemas[name]
+		if s == nil || s.Value == nil || s.Value.Extensions["x-go-type"] != nil || len(s.Value.Properties) == 0 {
+			continue
+		}
+		secrets, err := secretPaths(schemas, name)
+		if err != nil {
+			return nil, err
+		}
+		if len(secrets) == 0 {
+			continue
+		}
+		typ := codegen.SchemaNameToTypeName(name)
+		list := jen.Index().String().ValuesFunc(func(g *jen.Group) {
+			for _, m := range secrets {
+				g.Lit(m)
+			}
+		})
+		f.Comment(fmt.Sprintf("LogValue logs the %s as JSON with its secret members redacted: %s.", typ, strings.Join(secrets, ", ")))
+		f.Func().Params(jen.Id("v").Id(typ)).Id("LogValue").Params().Qual("log/slog", "Value").Block(
+			jen.Return(jen.Qual("log/slog", "StringValue").Call(jen.Qual(runtimePkg, "RedactedJSON").Call(jen.Id("v"), list.Clone()))),
+		)
+		f.Comment(fmt.Sprintf("String prints the %s for %%v and %%+v as JSON with its secret members redacted.", typ))
+		f.Func().Params(jen.Id("v").Id(typ)).Id("String").Params().String().Block(
+			jen.Return(jen.Qual(runtimePkg, "RedactedJSON").Call(jen.Id("v"), list.Clone())),
+		)
+		f.Comment(fmt.Sprintf("GoString prints the %s for %%#v as JSON with its secret members redacted.", typ))
+		f.Func().Params(jen.Id("v").Id(typ)).Id("GoString").Params().String().Block(
+			jen.Return(jen.Lit(typ).Op("+").Qual(runtimePkg, "RedactedJSON").Call(jen.Id("v"), list)),
+		)
+	}
+	return f, nil
+}
+
+// secretPaths lists the secret members a component schema holds, directly or through the
+// schemas its properties, items, additional properties and allOf refer to, as JSON pointers
+// in which "*" stands for any array element or map key, sorted.
+func secretPaths(schemas openapi3.Schemas, name string) ([]string, error) {
+	found := map[string]bool{}
+	onStack := map[string]bool{}
+	var walk func(s *openapi3.SchemaRef, prefix string) error
+	walk = func(s *openapi3.SchemaRef, prefix string) error {
+		if s == nil {
+			return nil
+		}
+		if ref, ok := strings.CutPrefix(s.Ref, "#/components/schemas/"); ok {
+			if onStack[ref] {
+				return nil // a recursive schema: its members were listed one level up
+			}
+			onStack[ref] = true
+			defer delete(onStack, ref)
+			return walk(schemas[ref], prefix)
+		}
+		if s.Value == nil {
+			return nil
+		}
+		for _, prop := range slices.Sorted(maps.Keys(s.Value.Properties)) {
+			ps := s.Value.Properties[prop]
+			path := prefix + "/" + strings.ReplaceAll(strings.ReplaceAll(prop, "~", "~0"), "/", "~1")
+			if ps != nil && ps.Value != nil {
+				if v, ok := ps.Value.Extensions[secretExtension]; ok {
+					secret, isBool := v.(bool)
+					if !isBool {
+						return fmt.Errorf("schema %s: %s: %s must be true or false, not %v", name, path, secretExtension, v)
+					}
+					if secret {
+						found[path] = true
+						continue
+					}
+				}
+			}
+			if err := walk(ps, path); err != nil {
+				return err
+			}
+		}
+		for _, sub := range s.Value.AllOf {
+			if err := walk(sub, prefix); err != nil {
+				return err
+			}
+		}
+		if err := walk(s.Value.Items, prefix+"/*"); err != nil {
+			return err
+		}
+		return walk(s.Value.AdditionalProperties.Schema, prefix+"/*")
+	}
+	onStack[name] = true
+	if err := walk(schemas[name], ""); err != nil {
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(found)), nil
+}
