@@ -147,6 +147,7 @@ var (
 	urlHeader   = regexp.MustCompile(`<h3>URL\s*<span>(.*?)</span>`)
 	proseRe     = regexp.MustCompile(`\b(GET|PUT|POST|DELETE|PATCH) request\b.*?\bURL (https?://\S+)`)
 	tagRe       = regexp.MustCompile(`<[^>]+>`)
+	erbTag      = regexp.MustCompile(`^\s*<%[^%]*%>\s*$`)
 	tableSep    = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$`)
 )
 
@@ -260,8 +261,10 @@ func Parse(file string, data []byte) *Page {
 		if strings.Contains(line, "|") && i+1 < len(lines) && tableSep.MatchString(lines[i+1]) {
 			t := Table{Header: splitRow(line), Pos: pos(i), Section: section}
 			j := i + 2
-			for ; j < len(lines) && strings.Contains(lines[j], "|") && strings.TrimSpace(lines[j]) != ""; j++ {
-				if tableSep.MatchString(lines[j]) {
+			for ; j < len(lines) && (strings.Contains(lines[j], "|") && strings.TrimSpace(lines[j]) != "" || erbTag.MatchString(lines[j])); j++ {
+				// An .erb source's <% if %> / <% end %> between rows continues the table: the
+				// rendered page shows the rows on either side as one table.
+				if tableSep.MatchString(lines[j]) || erbTag.MatchString(lines[j]) {
 					continue
 				}
 				t.Rows = append(t.Rows, splitRow(lines[j]))

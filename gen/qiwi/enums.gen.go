@@ -264,17 +264,18 @@ const (
 	FlagBindPaymentToken Flag = "BIND_PAYMENT_TOKEN"
 	FlagCheckCard        Flag = "CHECK_CARD"
 	FlagCreateToken      Flag = "CREATE_TOKEN"
+	FlagAft              Flag = "AFT"
 )
 
 // FlagValues returns the documented values of Flag, in the docs' order.
 func FlagValues() []Flag {
-	return []Flag{FlagSale, FlagAuth, FlagReversal, FlagTest, FlagBindPaymentToken, FlagCheckCard, FlagCreateToken}
+	return []Flag{FlagSale, FlagAuth, FlagReversal, FlagTest, FlagBindPaymentToken, FlagCheckCard, FlagCreateToken, FlagAft}
 }
 
 // KnownFlag reports whether v is a documented value of Flag; an unknown one is drift to report.
 func KnownFlag(v Flag) bool {
 	switch v {
-	case FlagSale, FlagAuth, FlagReversal, FlagTest, FlagBindPaymentToken, FlagCheckCard, FlagCreateToken:
+	case FlagSale, FlagAuth, FlagReversal, FlagTest, FlagBindPaymentToken, FlagCheckCard, FlagCreateToken, FlagAft:
 		return true
 	}
 	return false

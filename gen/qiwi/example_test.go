@@ -50,8 +50,9 @@ func Example() {
 	}
 	for _, billID := range []string{"order-42", "bad"} {
 		invoice, err := client.CreateInvoice(ctx, billID, qiwi.CreateInvoiceRequest{
-			Amount:  &qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub},
-			Comment: ptr("Order 42"),
+			Amount:             &qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub},
+			ExpirationDateTime: qiwiruntime.NewTimestamp(time.Now().Add(24 * time.Hour)),
+			Comment:            ptr("Order 42"),
 		})
 		var apiErr *qiwiruntime.APIError
 		switch {

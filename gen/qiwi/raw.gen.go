@@ -420,7 +420,7 @@ type CreateCardVerificationRequest struct {
 	TokenizationData *TokenizationData `json:"tokenizationData,omitempty"`
 }
 
-// CreateInvoiceRequest Invoice request. (payments/_api-methods_en#invoice_put)
+// CreateInvoiceRequest Invoice request. expirationDateTime is required; so is amount, except that an invoice for card verification (flags CHECK_CARD) must not carry one. (payments/_api-methods_en#invoice_put; required: payments/_qiwi-form_en#qiwi-form-invoice-api "The amount of the invoice (amount). The date before which the invoice must be paid (expirationDateTime). (optional) Other invoice data", payments/_card-check_en "Do not specify invoice amount in the request")
 type CreateInvoiceRequest struct {
 	// Amount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
 	Amount *Amount `json:"amount,omitempty"`
@@ -441,10 +441,13 @@ type CreateInvoiceRequest struct {
 	Customer *Customer `json:"customer,omitempty"`
 
 	// ExpirationDateTime Date and time as QIWI writes it: with or without an offset ("+03:00", "+03", "Z"), with or without milli- or microseconds. The wire text is kept as received; requests are written with an explicit offset. Timestamps without offset are Moscow time.
-	ExpirationDateTime *Timestamp `json:"expirationDateTime,omitempty"`
+	ExpirationDateTime Timestamp `json:"expirationDateTime"`
 
 	// Flags Operation flags.
 	Flags *Flags `json:"flags,omitempty"`
+
+	// ReceiverData The payment's receiver, when needed. Only the Russian prose names it, without its members. (payments-ru/_qiwi-form_ru "получателе платежа (receiverData, при необходимости)")
+	ReceiverData *map[string]interface{} `json:"receiverData,omitempty"`
 
 	// Splits Split payment reimbursements. (payments/_splits_en)
 	Splits *[]Split `json:"splits,omitempty"`
@@ -539,6 +542,9 @@ type CreateRefundRequest struct {
 	// Amount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
 	Amount Amount `json:"amount"`
 
+	// CallbackURL URL for the REFUND notification. (payments/_notifications_en#callback "callbackUrl parameter — in the Payment, Payment confirmation, Refund API requests")
+	CallbackURL *string `json:"callbackUrl,omitempty"`
+
 	// Cheque Data for a fiscal receipt (54-FZ). (payments/_54fz-data_en)
 	Cheque *Cheque `json:"cheque,omitempty"`
 
@@ -604,6 +610,9 @@ type CustomFields struct {
 
 	// Cf5 Extra field with information on the operation.
 	Cf5 *string `json:"cf5,omitempty"`
+
+	// InvoiceCallbackURL URL for the notifications of the invoice's payments, in the invoice request. (payments/_notifications_en#callback customFields.invoice_callback_url)
+	InvoiceCallbackURL *string `json:"invoice_callback_url,omitempty"`
 
 	// ThemeCode Code style of the payment form. (bill-payments_en#custom)
 	ThemeCode            *string           `json:"themeCode,omitempty"`
@@ -703,7 +712,7 @@ type FirstTransaction struct {
 	TrnID *string `json:"trnId,omitempty"`
 }
 
-// Flag Additional API commands and operation marks: SALE (one-step payment), AUTH (two-step, funds held), REVERSAL (refund without a financial operation), TEST, BIND_PAYMENT_TOKEN, CHECK_CARD, CREATE_TOKEN. (payments/_statuses_en#operation-types, _payment-token_en, _card-check_en)
+// Flag Additional API commands and operation marks: SALE (one-step payment), AUTH (two-step, funds held), REVERSAL (refund without a financial operation), TEST, BIND_PAYMENT_TOKEN, CHECK_CARD, CREATE_TOKEN, and AFT, which a PAYMENT notification example carries without a word on its meaning. (payments/_statuses_en#operation-types, _payment-token_en, _card-check_en; AFT: payments/_qiwi-form_en, payments-ru/_qiwi-form_ru examples)
 type Flag = string
 
 // Flags Operation flags.
@@ -758,6 +767,9 @@ type Invoice struct {
 
 	// Payments Payments made on the invoice.
 	Payments *[]Payment `json:"payments,omitempty"`
+
+	// SiteID Merchant site identifier. (payments/_card-check_en invoice answer; payments/_qiwi-form_en)
+	SiteID *string `json:"siteId,omitempty"`
 
 	// Splits Split payment reimbursements.
 	Splits *[]Split `json:"splits,omitempty"`
@@ -1272,6 +1284,9 @@ type RefundNotificationData struct {
 	// RefundSplits Refunds of split payment reimbursements.
 	RefundSplits *[]Split `json:"refundSplits,omitempty"`
 
+	// SettlementAmount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
+	SettlementAmount *Amount `json:"settlementAmount,omitempty"`
+
 	// Status Operation status. (payments/_api-methods_en status; _notifications_en status)
 	Status Status `json:"status"`
 
@@ -1641,6 +1656,14 @@ func (a *CustomFields) UnmarshalJSON(b []byte) error {
 		delete(object, "cf5")
 	}
 
+	if raw, found := object["invoice_callback_url"]; found {
+		err = json.Unmarshal(raw, &a.InvoiceCallbackURL)
+		if err != nil {
+			return fmt.Errorf("error reading 'invoice_callback_url': %w", err)
+		}
+		delete(object, "invoice_callback_url")
+	}
+
 	if raw, found := object["themeCode"]; found {
 		err = json.Unmarshal(raw, &a.ThemeCode)
 		if err != nil {
@@ -1700,6 +1723,13 @@ func (a CustomFields) MarshalJSON() ([]byte, error) {
 		object["cf5"], err = json.Marshal(a.Cf5)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'cf5': %w", err)
+		}
+	}
+
+	if a.InvoiceCallbackURL != nil {
+		object["invoice_callback_url"], err = json.Marshal(a.InvoiceCallbackURL)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'invoice_callback_url': %w", err)
 		}
 	}
 

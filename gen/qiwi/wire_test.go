@@ -59,7 +59,7 @@ func TestWireFixes(t *testing.T) {
 		c, got := recordingClient(t, `{"billId":"b1","status":{"value":"CREATED"}}`)
 		_, err := c.CreateInvoice(ctx, "b1", qiwi.CreateInvoiceRequest{
 			Amount:             &qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub},
-			ExpirationDateTime: ptr(qiwiruntime.NewTimestamp(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))),
+			ExpirationDateTime: qiwiruntime.NewTimestamp(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)),
 			Splits:             &[]qiwi.Split{split},
 		})
 		require.NoError(t, err)
