@@ -25,7 +25,8 @@ func secretPass(pkg string, doc *openapi3.T) (*jen.File, error) {
 	schemas := doc.Components.Schemas
 	for _, name := range slices.Sorted(maps.Keys(schemas)) {
 		s := schemas[name]
-		if s == nil || s.Value == nil || s.Value.Extensions["x-go-type"] != nil || len(s.Value.Properties) == 0 {
+		if s == nil || s.Value == nil || s.Value.Extensions["x-go-type"] != nil ||
+			len(s.Value.Properties) == 0 && len(s.Value.OneOf) == 0 && len(s.Value.AnyOf) == 0 {
 			continue
 		}
 		secrets, err := secretPaths(schemas, name)
@@ -98,9 +99,11 @@ func secretPaths(schemas openapi3.Schemas, name string) ([]string, error) {
 				return err
 			}
 		}
-		for _, sub := range s.Value.AllOf {
-			if err := walk(sub, prefix); err != nil {
-				return err
+		for _, subs := range [][]*openapi3.SchemaRef{s.Value.AllOf, s.Value.OneOf, s.Value.AnyOf} {
+			for _, sub := range subs {
+				if err := walk(sub, prefix); err != nil {
+					return err
+				}
 			}
 		}
 		if err := walk(s.Value.Items, prefix+"/*"); err != nil {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -503,8 +504,8 @@ type CreatePayoutRequest struct {
 	// PayoutSplits Debits of the suppliers in a split payout.
 	PayoutSplits *[]Split `json:"payoutSplits,omitempty"`
 
-	// ReceiverData Payout receiver. CARD: pan in requests, maskedPan in responses and notifications, and the receiver's names. SBP: phone and bankMemberId. (payments-ru/_models_ru PayoutReceiverData*)
-	ReceiverData PayoutReceiverData `json:"receiverData"`
+	// ReceiverData Payout receiver in a request, by type: CARD (PayoutReceiverDataCardRequest) or SBP (PayoutReceiverDataSbpRequest). (payments-ru/_models_ru#payout-receiver-data-request)
+	ReceiverData PayoutReceiverDataRequest `json:"receiverData"`
 }
 
 // CreateQrCodeRequest SBP QR code request. qrCodeUid is required with POST and absent with PUT, where the path carries it.
@@ -1029,7 +1030,7 @@ type Payout struct {
 	// PayoutSplits Debits of the suppliers in a split payout.
 	PayoutSplits *[]Split `json:"payoutSplits,omitempty"`
 
-	// ReceiverData Payout receiver. CARD: pan in requests, maskedPan in responses and notifications, and the receiver's names. SBP: phone and bankMemberId. (payments-ru/_models_ru PayoutReceiverData*)
+	// ReceiverData Payout receiver in answers and notifications, by type: CARD (PayoutReceiverDataCardResponse) or SBP (PayoutReceiverDataSbpResponse). The callback model (#payout-receiver-data-callback) is the answer's without the receiver's names. (payments-ru/_models_ru#payout-receiver-data-response)
 	ReceiverData *PayoutReceiverData `json:"receiverData,omitempty"`
 
 	// Status Operation status. (payments/_api-methods_en status; _notifications_en status)
@@ -1068,32 +1069,72 @@ type PayoutNotificationData struct {
 	// PayoutSplits Debits of the suppliers.
 	PayoutSplits *[]Split `json:"payoutSplits,omitempty"`
 
-	// ReceiverData Payout receiver. CARD: pan in requests, maskedPan in responses and notifications, and the receiver's names. SBP: phone and bankMemberId. (payments-ru/_models_ru PayoutReceiverData*)
+	// ReceiverData Payout receiver in answers and notifications, by type: CARD (PayoutReceiverDataCardResponse) or SBP (PayoutReceiverDataSbpResponse). The callback model (#payout-receiver-data-callback) is the answer's without the receiver's names. (payments-ru/_models_ru#payout-receiver-data-response)
 	ReceiverData *PayoutReceiverData `json:"receiverData,omitempty"`
 
 	// Status Operation status. (payments/_api-methods_en status; _notifications_en status)
 	Status Status `json:"status"`
 }
 
-// PayoutReceiverData Payout receiver. CARD: pan in requests, maskedPan in responses and notifications, and the receiver's names. SBP: phone and bankMemberId. (payments-ru/_models_ru PayoutReceiverData*)
+// PayoutReceiverData Payout receiver in answers and notifications, by type: CARD (PayoutReceiverDataCardResponse) or SBP (PayoutReceiverDataSbpResponse). The callback model (#payout-receiver-data-callback) is the answer's without the receiver's names. (payments-ru/_models_ru#payout-receiver-data-response)
 type PayoutReceiverData struct {
-	// BankMemberID Receiver's bank identifier in the Faster Payments System.
-	BankMemberID *string `json:"bankMemberId,omitempty"`
+	union json.RawMessage
+}
 
-	// MaskedPan Masked card number.
-	MaskedPan *string `json:"maskedPan,omitempty"`
-
-	// Pan Card number (requests only). Secret.
-	Pan *string `json:"pan,omitempty"`
-
-	// Phone Receiver's phone number (SBP).
-	Phone *string `json:"phone,omitempty"`
+// PayoutReceiverDataCardRequest A card receiver in a payout request. (payments-ru/_models_ru#payout-receiver-data-request, type CARD)
+type PayoutReceiverDataCardRequest struct {
+	// Pan Card number. Secret.
+	Pan string `json:"pan"`
 
 	// ReceiverFirstName Receiver's first name.
 	ReceiverFirstName *string `json:"receiverFirstName,omitempty"`
 
 	// ReceiverLastName Receiver's last name.
 	ReceiverLastName *string `json:"receiverLastName,omitempty"`
+
+	// Type Payout method: CARD or SBP.
+	Type PayoutReceiverType `json:"type"`
+}
+
+// PayoutReceiverDataCardResponse A card receiver as answers and notifications show it. (payments-ru/_models_ru#payout-receiver-data-response,
+type PayoutReceiverDataCardResponse struct {
+	// MaskedPan Masked card number.
+	MaskedPan string `json:"maskedPan"`
+
+	// ReceiverFirstName Receiver's first name (answers only).
+	ReceiverFirstName *string `json:"receiverFirstName,omitempty"`
+
+	// ReceiverLastName Receiver's last name (answers only).
+	ReceiverLastName *string `json:"receiverLastName,omitempty"`
+
+	// Type Payout method: CARD or SBP.
+	Type PayoutReceiverType `json:"type"`
+}
+
+// PayoutReceiverDataRequest Payout receiver in a request, by type: CARD (PayoutReceiverDataCardRequest) or SBP (PayoutReceiverDataSbpRequest). (payments-ru/_models_ru#payout-receiver-data-request)
+type PayoutReceiverDataRequest struct {
+	union json.RawMessage
+}
+
+// PayoutReceiverDataSbpRequest A Faster Payments System receiver in a payout request. The table types phone number(11..13); the example sends a string, as the callback table does. (payments-ru/_models_ru#payout-receiver-data-request, type SBP)
+type PayoutReceiverDataSbpRequest struct {
+	// BankMemberID Receiver's bank identifier in the Faster Payments System.
+	BankMemberID string `json:"bankMemberId"`
+
+	// Phone Receiver's phone number.
+	Phone string `json:"phone"`
+
+	// Type Payout method: CARD or SBP.
+	Type PayoutReceiverType `json:"type"`
+}
+
+// PayoutReceiverDataSbpResponse A Faster Payments System receiver as answers and notifications show it; phone is number(11..13) in the answer's table and string in the callback's. (payments-ru/_models_ru#payout-receiver-data-response, #payout-receiver-data-callback, type SBP)
+type PayoutReceiverDataSbpResponse struct {
+	// BankMemberID Receiver's bank identifier in the Faster Payments System.
+	BankMemberID string `json:"bankMemberId"`
+
+	// Phone Receiver's phone number.
+	Phone string `json:"phone"`
 
 	// Type Payout method: CARD or SBP.
 	Type PayoutReceiverType `json:"type"`
@@ -1807,6 +1848,208 @@ func (t ChequeData_ID) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ChequeData_ID) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsPayoutReceiverDataCardResponse returns the union data inside the PayoutReceiverData as a PayoutReceiverDataCardResponse
+func (t PayoutReceiverData) AsPayoutReceiverDataCardResponse() (PayoutReceiverDataCardResponse, error) {
+	var body PayoutReceiverDataCardResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPayoutReceiverDataCardResponse overwrites any union data inside the PayoutReceiverData as the provided PayoutReceiverDataCardResponse
+func (t *PayoutReceiverData) FromPayoutReceiverDataCardResponse(v PayoutReceiverDataCardResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"CARD"}`))
+	t.union = b
+	return err
+}
+
+// MergePayoutReceiverDataCardResponse performs a merge with any union data inside the PayoutReceiverData, using the provided PayoutReceiverDataCardResponse
+func (t *PayoutReceiverData) MergePayoutReceiverDataCardResponse(v PayoutReceiverDataCardResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"CARD"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPayoutReceiverDataSbpResponse returns the union data inside the PayoutReceiverData as a PayoutReceiverDataSbpResponse
+func (t PayoutReceiverData) AsPayoutReceiverDataSbpResponse() (PayoutReceiverDataSbpResponse, error) {
+	var body PayoutReceiverDataSbpResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPayoutReceiverDataSbpResponse overwrites any union data inside the PayoutReceiverData as the provided PayoutReceiverDataSbpResponse
+func (t *PayoutReceiverData) FromPayoutReceiverDataSbpResponse(v PayoutReceiverDataSbpResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"SBP"}`))
+	t.union = b
+	return err
+}
+
+// MergePayoutReceiverDataSbpResponse performs a merge with any union data inside the PayoutReceiverData, using the provided PayoutReceiverDataSbpResponse
+func (t *PayoutReceiverData) MergePayoutReceiverDataSbpResponse(v PayoutReceiverDataSbpResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"SBP"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PayoutReceiverData) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t PayoutReceiverData) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "CARD":
+		return t.AsPayoutReceiverDataCardResponse()
+	case "SBP":
+		return t.AsPayoutReceiverDataSbpResponse()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t PayoutReceiverData) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PayoutReceiverData) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsPayoutReceiverDataCardRequest returns the union data inside the PayoutReceiverDataRequest as a PayoutReceiverDataCardRequest
+func (t PayoutReceiverDataRequest) AsPayoutReceiverDataCardRequest() (PayoutReceiverDataCardRequest, error) {
+	var body PayoutReceiverDataCardRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPayoutReceiverDataCardRequest overwrites any union data inside the PayoutReceiverDataRequest as the provided PayoutReceiverDataCardRequest
+func (t *PayoutReceiverDataRequest) FromPayoutReceiverDataCardRequest(v PayoutReceiverDataCardRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"CARD"}`))
+	t.union = b
+	return err
+}
+
+// MergePayoutReceiverDataCardRequest performs a merge with any union data inside the PayoutReceiverDataRequest, using the provided PayoutReceiverDataCardRequest
+func (t *PayoutReceiverDataRequest) MergePayoutReceiverDataCardRequest(v PayoutReceiverDataCardRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"CARD"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPayoutReceiverDataSbpRequest returns the union data inside the PayoutReceiverDataRequest as a PayoutReceiverDataSbpRequest
+func (t PayoutReceiverDataRequest) AsPayoutReceiverDataSbpRequest() (PayoutReceiverDataSbpRequest, error) {
+	var body PayoutReceiverDataSbpRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPayoutReceiverDataSbpRequest overwrites any union data inside the PayoutReceiverDataRequest as the provided PayoutReceiverDataSbpRequest
+func (t *PayoutReceiverDataRequest) FromPayoutReceiverDataSbpRequest(v PayoutReceiverDataSbpRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"SBP"}`))
+	t.union = b
+	return err
+}
+
+// MergePayoutReceiverDataSbpRequest performs a merge with any union data inside the PayoutReceiverDataRequest, using the provided PayoutReceiverDataSbpRequest
+func (t *PayoutReceiverDataRequest) MergePayoutReceiverDataSbpRequest(v PayoutReceiverDataSbpRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"SBP"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PayoutReceiverDataRequest) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t PayoutReceiverDataRequest) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "CARD":
+		return t.AsPayoutReceiverDataCardRequest()
+	case "SBP":
+		return t.AsPayoutReceiverDataSbpRequest()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t PayoutReceiverDataRequest) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PayoutReceiverDataRequest) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
@@ -20,14 +21,17 @@ func TestSecretsNeverPrint(t *testing.T) {
 		PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: ptr(pan), Cvv2: ptr(cvv),
 			HolderName: ptr("CARD HOLDER"), PaymentToken: ptr(token)},
 	}
-	payout := qiwi.CreatePayoutRequest{Amount: req.Amount, ReceiverData: qiwi.PayoutReceiverData{Type: "CARD", Pan: ptr(pan)}}
+	var receiver qiwi.PayoutReceiverDataRequest
+	require.NoError(t, receiver.FromPayoutReceiverDataCardRequest(qiwi.PayoutReceiverDataCardRequest{Pan: pan}))
+	payout := qiwi.CreatePayoutRequest{Amount: req.Amount, ReceiverData: receiver}
 	var logged strings.Builder
 	logger := slog.New(slog.NewJSONHandler(&logged, nil))
 	logger.Info("payment", "body", req, "method", req.PaymentMethod, "payout", payout)
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("payment", "body", req)
 	outputs := []string{logged.String()}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-		outputs = append(outputs, fmt.Sprintf(verb, req), fmt.Sprintf(verb, &req), fmt.Sprintf(verb, payout), fmt.Sprintf(verb, req.PaymentMethod))
+		outputs = append(outputs, fmt.Sprintf(verb, req), fmt.Sprintf(verb, &req), fmt.Sprintf(verb, payout),
+			fmt.Sprintf(verb, req.PaymentMethod), fmt.Sprintf(verb, receiver))
 	}
 	for _, out := range outputs {
 		assert.NotContains(t, out, pan)

@@ -292,64 +292,34 @@ func (v PaymentNotificationData) GoString() string {
 	return "PaymentNotificationData" + qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"})
 }
 
-// LogValue logs the Payout as JSON with its secret members redacted: /receiverData/pan.
-func (v Payout) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/receiverData/pan"}))
-}
-
-// String prints the Payout for %v and %+v as JSON with its secret members redacted.
-func (v Payout) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/receiverData/pan"})
-}
-
-// GoString prints the Payout for %#v as JSON with its secret members redacted.
-func (v Payout) GoString() string {
-	return "Payout" + qiwiruntime.RedactedJSON(v, []string{"/receiverData/pan"})
-}
-
-// LogValue logs the PayoutNotification as JSON with its secret members redacted: /payout/receiverData/pan.
-func (v PayoutNotification) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/payout/receiverData/pan"}))
-}
-
-// String prints the PayoutNotification for %v and %+v as JSON with its secret members redacted.
-func (v PayoutNotification) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/payout/receiverData/pan"})
-}
-
-// GoString prints the PayoutNotification for %#v as JSON with its secret members redacted.
-func (v PayoutNotification) GoString() string {
-	return "PayoutNotification" + qiwiruntime.RedactedJSON(v, []string{"/payout/receiverData/pan"})
-}
-
-// LogValue logs the PayoutNotificationData as JSON with its secret members redacted: /receiverData/pan.
-func (v PayoutNotificationData) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/receiverData/pan"}))
-}
-
-// String prints the PayoutNotificationData for %v and %+v as JSON with its secret members redacted.
-func (v PayoutNotificationData) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/receiverData/pan"})
-}
-
-// GoString prints the PayoutNotificationData for %#v as JSON with its secret members redacted.
-func (v PayoutNotificationData) GoString() string {
-	return "PayoutNotificationData" + qiwiruntime.RedactedJSON(v, []string{"/receiverData/pan"})
-}
-
-// LogValue logs the PayoutReceiverData as JSON with its secret members redacted: /pan.
-func (v PayoutReceiverData) LogValue() slog.Value {
+// LogValue logs the PayoutReceiverDataCardRequest as JSON with its secret members redacted: /pan.
+func (v PayoutReceiverDataCardRequest) LogValue() slog.Value {
 	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/pan"}))
 }
 
-// String prints the PayoutReceiverData for %v and %+v as JSON with its secret members redacted.
-func (v PayoutReceiverData) String() string {
+// String prints the PayoutReceiverDataCardRequest for %v and %+v as JSON with its secret members redacted.
+func (v PayoutReceiverDataCardRequest) String() string {
 	return qiwiruntime.RedactedJSON(v, []string{"/pan"})
 }
 
-// GoString prints the PayoutReceiverData for %#v as JSON with its secret members redacted.
-func (v PayoutReceiverData) GoString() string {
-	return "PayoutReceiverData" + qiwiruntime.RedactedJSON(v, []string{"/pan"})
+// GoString prints the PayoutReceiverDataCardRequest for %#v as JSON with its secret members redacted.
+func (v PayoutReceiverDataCardRequest) GoString() string {
+	return "PayoutReceiverDataCardRequest" + qiwiruntime.RedactedJSON(v, []string{"/pan"})
+}
+
+// LogValue logs the PayoutReceiverDataRequest as JSON with its secret members redacted: /pan.
+func (v PayoutReceiverDataRequest) LogValue() slog.Value {
+	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/pan"}))
+}
+
+// String prints the PayoutReceiverDataRequest for %v and %+v as JSON with its secret members redacted.
+func (v PayoutReceiverDataRequest) String() string {
+	return qiwiruntime.RedactedJSON(v, []string{"/pan"})
+}
+
+// GoString prints the PayoutReceiverDataRequest for %#v as JSON with its secret members redacted.
+func (v PayoutReceiverDataRequest) GoString() string {
+	return "PayoutReceiverDataRequest" + qiwiruntime.RedactedJSON(v, []string{"/pan"})
 }
 
 // LogValue logs the QrCode as JSON with its secret members redacted: /token/value.

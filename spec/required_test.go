@@ -1,0 +1,233 @@
+package spec_test
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/docs"
+)
+
+// requiredTable says which schemas the field table(s) of a doc section describe: every
+// table of the section (nth < 0) or its nth table.
+type requiredTable struct {
+	file, anchor string
+	nth          int
+	schemas      []string // a field belongs to the first schema that has it
+}
+
+// The places where the docs say which request and model fields are required: a "Req." or
+// "Required" column, a "**Required**" or "**Обязательный параметр**" description, a
+// "name<br>**required**" cell. The Russian models page defines each payout receiver variant
+// in its own table.
+var requiredTables = []requiredTable{
+	{"payments/_54fz-data_en.html.md", "cheque-model", -1, []string{"Cheque", "ChequePosition"}},
+	{"payments-ru/_54fz-data_ru.html.md", "cheque-model", -1, []string{"Cheque", "ChequePosition"}},
+	{"payments-ru/_models_ru.html.md", "payout-receiver-data-request", 0, []string{"PayoutReceiverDataCardRequest"}},
+	{"payments-ru/_models_ru.html.md", "payout-receiver-data-request", 1, []string{"PayoutReceiverDataSbpRequest"}},
+	{"payments-ru/_models_ru.html.md", "payout-receiver-data-response", 0, []string{"PayoutReceiverDataCardResponse"}},
+	{"payments-ru/_models_ru.html.md", "payout-receiver-data-response", 1, []string{"PayoutReceiverDataSbpResponse"}},
+	{"payments-ru/_models_ru.html.md", "payout-receiver-data-callback", 0, []string{"PayoutReceiverDataCardResponse"}},
+	{"payments-ru/_models_ru.html.md", "payout-receiver-data-callback", 1, []string{"PayoutReceiverDataSbpResponse"}},
+	{"bill-payments/bill-payments_en.html.md", "create", 0, []string{"CreateBillRequest"}},
+	{"bill-payments/bill-payments_ru.html.md", "create", 0, []string{"CreateBillRequest"}},
+}
+
+// requiredProse are requirements the docs state in sentences: the sentence (a regular
+// expression over one line) must still be on the page, and the schema must require the
+// fields it names.
+var requiredProse = []struct {
+	file, sentence, schema string
+	fields                 []string
+}{
+	{"payments/_qiwi-form_en.html.md", `The date before which the invoice must be paid \(` + "`expirationDateTime`" + `\)`, "CreateInvoiceRequest", []string{"expirationDateTime"}},
+	{"payments/_qiwi-form_en.html.md", `The amount of the invoice \(` + "`amount`" + `\)`, "CreateInvoiceRequest", []string{"amount"}},
+	{"payments/_card-check_en.html.md", `Required parameters — PAN, card expiration date, and CVV2`, "CardData", []string{"pan", "expiryDate", "cvv2"}},
+	{"payments-ru/_card-check_ru.html.md", `Обязательные параметры — PAN, срок действия и CVV2`, "CardData", []string{"pan", "expiryDate", "cvv2"}},
+}
+
+// requiredExceptions are fields the docs call required that the spec leaves optional, each
+// with the doc statement that makes it conditional.
+var requiredExceptions = map[string]string{
+	"CreateInvoiceRequest.amount": "payments/_card-check_en: an invoice for card verification (CHECK_CARD) must not carry an amount",
+	"CardData.cvv2":               "payments-ru/_card-check_ru: QIWI support can make CVV optional for a site (\"CVV карты можно настроить как необязательный параметр\")",
+}
+
+var (
+	requiredMark = regexp.MustCompile(`(?i)\*\*(required|обязательный параметр)\*\*`)
+	optionalMark = regexp.MustCompile(`(?i)\((optional|необязательный)\)`)
+)
+
+// docRequirement reads whether a row says its field is required: from a Req./Required
+// column, or from a marker in any cell. ok is false when the row says nothing either way.
+func docRequirement(tb docs.Table, row []string) (required, ok bool) {
+	if col := tb.Column("Req.", "Required", "Обяз.", "Обязательное"); col >= 0 && col < len(row) {
+		switch strings.TrimSpace(row[col]) {
+		case "Y", "+", "Да", "да":
+			return true, true
+		case "N", "-", "Нет", "нет":
+			return false, true
+		}
+	}
+	for _, cell := range row {
+		if requiredMark.MatchString(cell) {
+			return true, true
+		}
+		if optionalMark.MatchString(cell) {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// fieldName is the member a row names: "pan<br>**required**" is pan, "customFields[]" is
+// customFields, "amount.value" stays dotted.
+func fieldName(cell string) string {
+	cell = requiredMark.ReplaceAllString(cell, "")
+	cell = strings.NewReplacer("<br>", "", "`", "", "[]", "").Replace(cell)
+	return strings.TrimSpace(cell)
+}
+
+// schemaRequires finds a dotted field in a schema, through $refs, allOf and (for a name
+// the schema lacks at its top) the object properties one level down, and reports whether
+// every step of it is required.
+func schemaRequires(doc *openapi3.T, schema, field string) (required, found bool) {
+	s := doc.Components.Schemas[schema]
+	required = true
+	for i, part := range strings.Split(field, ".") {
+		parent, child := findProperty(s, part, i == 0)
+		if child == nil {
+			return false, false
+		}
+		required = required && slices.Contains(parent.Value.Required, part)
+		s = child
+	}
+	return required, true
+}
+
+// findProperty returns the (parent, property) for name, looking one level deeper when
+// deep is set and the schema lacks it.
+func findProperty(s *openapi3.SchemaRef, name string, deep bool) (*openapi3.SchemaRef, *openapi3.SchemaRef) {
+	if s == nil || s.Value == nil {
+		return nil, nil
+	}
+	if p := s.Value.Properties[name]; p != nil {
+		return s, p
+	}
+	for _, sub := range s.Value.AllOf {
+		if parent, p := findProperty(sub, name, false); p != nil {
+			return parent, p
+		}
+	}
+	if deep {
+		for _, key := range slices.Sorted(mapsKeys(s.Value.Properties)) {
+			if parent, p := findProperty(s.Value.Properties[key], name, false); p != nil {
+				return parent, p
+			}
+		}
+	}
+	return nil, nil
+}
+
+func mapsKeys(m openapi3.Schemas) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// What the docs say is required, the spec requires, and what they say is optional, it
+// does not require; fields they list are modelled.
+func TestRequiredFieldsFollowTheDocs(t *testing.T) {
+	doc, _ := load(t, "qiwi.resolved.yaml")
+	rows, exceptionsUsed := 0, map[string]bool{}
+	check := func(where, schema, field string, docRequired bool) {
+		rows++
+		required, found := schemaRequires(doc, schema, field)
+		if !assert.True(t, found, "%s: %s is not a field of %s", where, field, schema) {
+			return
+		}
+		key := schema + "." + field
+		if reason, ok := requiredExceptions[key]; ok && docRequired && !required {
+			exceptionsUsed[key] = true
+			t.Logf("%s: %s is required by the docs, optional in the spec: %s", where, key, reason)
+			return
+		}
+		if docRequired {
+			assert.True(t, required, "%s: the docs require %s, the spec does not", where, key)
+		} else {
+			assert.False(t, required, "%s: the spec requires %s, the docs call it optional", where, key)
+		}
+	}
+	for _, rt := range requiredTables {
+		page, err := docs.ParseFile(docsDir + "/" + rt.file)
+		require.NoError(t, err)
+		n := 0
+		for _, tb := range page.Tables {
+			if tb.Section < 0 || page.Sections[tb.Section].Pos.Anchor != rt.anchor {
+				continue
+			}
+			n++
+			if rt.nth >= 0 && n-1 != rt.nth {
+				continue
+			}
+			for i, row := range tb.Rows {
+				if len(row) == 0 {
+					continue
+				}
+				docRequired, ok := docRequirement(tb, row)
+				name := fieldName(row[0])
+				where := tb.RowPos[i].String()
+				owner := ""
+				for _, s := range rt.schemas {
+					if _, found := schemaRequires(doc, s, name); found {
+						owner = s
+						break
+					}
+				}
+				if owner == "" && name == "billId" {
+					continue // a path parameter, not a body member
+				}
+				if !ok {
+					docRequired = false // a table that marks required fields leaves the others optional
+				}
+				if owner == "" {
+					owner = rt.schemas[0]
+				}
+				check(where, owner, name, docRequired)
+			}
+		}
+		assert.Greater(t, n, rt.nth, "%s#%s: the docs reader found no table %d", rt.file, rt.anchor, rt.nth)
+	}
+	for _, p := range requiredProse {
+		page, err := docs.ParseFile(docsDir + "/" + p.file)
+		require.NoError(t, err)
+		re := regexp.MustCompile(p.sentence)
+		line := 0
+		for i, l := range page.Lines {
+			if re.MatchString(l) {
+				line = i + 1
+				break
+			}
+		}
+		if !assert.NotZero(t, line, "%s: the sentence %q is gone: re-read the page", p.file, p.sentence) {
+			continue
+		}
+		for _, f := range p.fields {
+			check(fmt.Sprintf("%s:%d", p.file, line), p.schema, f, true)
+		}
+	}
+	for key := range requiredExceptions {
+		assert.True(t, exceptionsUsed[key], "exception %s is not needed any more: drop it", key)
+	}
+	assert.Greater(t, rows, 40, "the docs reader found the required-field statements")
+}
