@@ -9,11 +9,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -161,7 +163,7 @@ func exchanges(p *docs.Page, name string) []fixture.Interaction {
 			anchor = p.Sections[si].Pos.Anchor
 		}
 		var defects []string
-		defects = append(defects, jsonDefects(req.body)...)
+		defects = append(defects, requestDefects(req.body)...)
 		defects = append(defects, jsonDefects(resp.Body)...)
 		if req.method == http.MethodGet && req.body != "" {
 			defects = append(defects, "a GET request with a body")
@@ -317,7 +319,7 @@ func declared(p *docs.Page, name string, s docs.Section, blocks []docs.CodeBlock
 		defects = append(defects, "a GET request with a body")
 	}
 	if req.body != "" {
-		defects = append(defects, jsonDefects(req.body)...)
+		defects = append(defects, requestDefects(req.body)...)
 	}
 
 	var out []fixture.Interaction
@@ -504,6 +506,41 @@ func jsonDefects(text string) []string {
 	return defects
 }
 
+// requestDefects are jsonDefects plus what a request body may not carry: an amount (an
+// object with value and currency) whose value is not written with exactly two fraction
+// digits, which QIWI refuses in requests.
+func requestDefects(text string) []string {
+	defects := jsonDefects(text)
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return defects
+	}
+	var walk func(node any)
+	walk = func(node any) {
+		switch n := node.(type) {
+		case map[string]any:
+			if value, ok := n["value"]; ok && n["currency"] != nil {
+				if text := fmt.Sprint(value); !twoFractionDigits.MatchString(text) {
+					defects = append(defects, fmt.Sprintf("a request amount written %s, not with two fraction digits as QIWI requires", text))
+				}
+			}
+			for _, k := range slices.Sorted(maps.Keys(n)) {
+				walk(n[k])
+			}
+		case []any:
+			for _, e := range n {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return defects
+}
+
+var twoFractionDigits = regexp.MustCompile(`^-?[0-9]+\.[0-9]{2}$`)
+
 // duplicateKeys lists members that appear twice in one object, as JSON pointers.
 func duplicateKeys(text string) []string {
 	dec := json.NewDecoder(strings.NewReader(text))
@@ -579,7 +616,7 @@ func curlSection(p *docs.Page, name string, s docs.Section, blocks []docs.CodeBl
 	}
 	var defects []string
 	if req.body != "" {
-		defects = append(defects, jsonDefects(req.body)...)
+		defects = append(defects, requestDefects(req.body)...)
 	}
 	for _, ep := range p.Endpoints {
 		if ep.Source == docs.FromURLHeader && ep.Pos.Anchor == s.Pos.Anchor && ep.Method == req.method &&

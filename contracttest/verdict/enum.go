@@ -1,33 +1,38 @@
 package verdict
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// enumFindings reports values of open enumerations (x-extensible-enum) that the spec does not
-// list: QIWI may add values, so they are drift warnings (failures with --strict).
-func enumFindings(schema *openapi3.SchemaRef, value any, where string) []Finding {
-	var out []Finding
+// walkValue visits a decoded JSON value beside its schema: every node with the schema that
+// describes it, through allOf, properties, additional properties, items and the oneOf
+// variant the value fits.
+func walkValue(schema *openapi3.SchemaRef, value any, visit func(s *openapi3.SchemaRef, v any, ptr string)) {
 	var walk func(s *openapi3.SchemaRef, v any, ptr string, depth int)
 	walk = func(s *openapi3.SchemaRef, v any, ptr string, depth int) {
 		if s == nil || s.Value == nil || v == nil || depth > 32 {
 			return
 		}
+		visit(s, v, ptr)
 		sv := s.Value
 		for _, sub := range sv.AllOf {
 			walk(sub, v, ptr, depth+1)
 		}
-		switch tv := v.(type) {
-		case string:
-			if values, ok := sv.Extensions["x-extensible-enum"].([]any); ok && !listed(values, tv) {
-				out = append(out, Finding{Severity: Warn, Verdict: "spec", Pointer: ptrOrRoot(ptr), Undocumented: true,
-					Message: fmt.Sprintf("%s: value %q is not among the documented values", where, tv)})
+		for _, sub := range sv.OneOf {
+			if sub.Value != nil && sub.Value.VisitJSON(plain(v)) == nil {
+				walk(sub, v, ptr, depth+1)
+				break
 			}
+		}
+		switch tv := v.(type) {
 		case map[string]any:
 			for _, k := range slices.Sorted(maps.Keys(tv)) {
 				child := sv.Properties[k]
@@ -43,7 +48,84 @@ func enumFindings(schema *openapi3.SchemaRef, value any, where string) []Finding
 		}
 	}
 	walk(schema, value, "", 0)
+}
+
+// plain turns json.Number leaves into float64, the form schema validation expects.
+func plain(v any) any {
+	switch tv := v.(type) {
+	case json.Number:
+		f, _ := tv.Float64()
+		return f
+	case map[string]any:
+		out := make(map[string]any, len(tv))
+		for k, e := range tv {
+			out[k] = plain(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(tv))
+		for i, e := range tv {
+			out[i] = plain(e)
+		}
+		return out
+	}
+	return v
+}
+
+// enumFindings reports values of open enumerations (x-extensible-enum) that the spec does not
+// list: QIWI may add values, so they are drift warnings (failures with --strict).
+func enumFindings(schema *openapi3.SchemaRef, value any, where string) []Finding {
+	var out []Finding
+	walkValue(schema, value, func(s *openapi3.SchemaRef, v any, ptr string) {
+		tv, ok := v.(string)
+		if !ok {
+			return
+		}
+		if values, ok := s.Value.Extensions["x-extensible-enum"].([]any); ok && !listed(values, tv) {
+			out = append(out, Finding{Severity: Warn, Verdict: "spec", Pointer: ptrOrRoot(ptr), Undocumented: true,
+				Message: fmt.Sprintf("%s: value %q is not among the documented values", where, tv)})
+		}
+	})
 	return out
+}
+
+// moneyRef is the schema every amount refers to.
+const moneyRef = "#/components/schemas/Money"
+
+// requestAmount is how an amount must be written in a request: exactly two fraction digits,
+// as a number (100.00) or a string ("100.00"). QIWI refuses other forms ("Should have 2
+// fraction digits"), while answers and notifications send 5, 0.2 or "3.00".
+var requestAmount = regexp.MustCompile(`^-?[0-9]+\.[0-9]{2}$`)
+
+// requestAmountFindings fails every amount of a request body that is not written with
+// exactly two fraction digits.
+func requestAmountFindings(schema *openapi3.SchemaRef, body string) []Finding {
+	dec := json.NewDecoder(bytes.NewReader([]byte(body)))
+	dec.UseNumber()
+	var value any
+	if dec.Decode(&value) != nil {
+		return nil // the schema validation reports a body that is not JSON
+	}
+	var out []Finding
+	walkValue(schema, value, func(s *openapi3.SchemaRef, v any, ptr string) {
+		if s.Ref != moneyRef {
+			return
+		}
+		text := fmt.Sprint(v)
+		if !requestAmount.MatchString(text) {
+			out = append(out, Finding{Severity: Fail, Verdict: "spec", Pointer: ptrOrRoot(ptr),
+				Message: fmt.Sprintf("request: amount %s is not written with exactly two fraction digits", string(mustJSON(v)))})
+		}
+	})
+	return out
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return []byte(fmt.Sprint(v))
+	}
+	return b
 }
 
 func listed(values []any, v string) bool {

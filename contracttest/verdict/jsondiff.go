@@ -117,10 +117,12 @@ func leafEqual(want, got any, mode compareMode) bool {
 	if mode == exact {
 		return bytes.Equal([]byte(render(want)), []byte(render(got)))
 	}
-	_, ws := want.(string)
-	_, gs := got.(string)
+	wstr, ws := want.(string)
+	gstr, gs := got.(string)
 	if ws && gs {
-		return want == got // two strings: text, even when both look like numbers
+		// Two strings: text, even when both look like numbers; two timestamps: the instant,
+		// whatever the precision or offset they are written with.
+		return wstr == gstr || sameInstant(wstr, gstr)
 	}
 	wd, wok := decimal(want)
 	gd, gok := decimal(got)
@@ -128,6 +130,16 @@ func leafEqual(want, got any, mode compareMode) bool {
 		return wd.Equal(gd)
 	}
 	return render(want) == render(got)
+}
+
+// sameInstant reports whether two strings are timestamps of the same instant.
+func sameInstant(a, b string) bool {
+	ta, err := qiwiruntime.ParseTimestamp(a)
+	if err != nil {
+		return false
+	}
+	tb, err := qiwiruntime.ParseTimestamp(b)
+	return err == nil && ta.Time().Equal(tb.Time())
 }
 
 // decimal reads a JSON number, or a string holding a decimal, as Money. Values with more than

@@ -32,7 +32,7 @@ func (j *Judge) notificationVerdict(in fixture.Interaction) []Finding {
 	} else {
 		findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "the spec describes no " + typ + " notification"})
 	}
-	findings = append(findings, reencode(n, in.Request.Body, undocumented(findings))...)
+	findings = append(findings, reencode(n, in.Request.Body, undocumented(findings).response)...)
 	for i := range findings {
 		if findings[i].Verdict == "client" {
 			findings[i].Verdict = "notification"

@@ -95,6 +95,11 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
 		add("request", err)
 	}
+	if rb := route.Operation.RequestBody; !strict && rb != nil && rb.Value != nil && in.Request.Body != "" {
+		if mt := rb.Value.Content.Get("application/json"); mt != nil {
+			findings = append(findings, requestAmountFindings(mt.Schema, in.Request.Body)...)
+		}
+	}
 	if in.Response != nil {
 		rvi := &openapi3filter.ResponseValidationInput{RequestValidationInput: input, Status: in.Response.Status,
 			Header: in.Response.Header.Clone(), Options: opts}

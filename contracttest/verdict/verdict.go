@@ -11,6 +11,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -206,12 +207,23 @@ func (j *Judge) Judge(ctx context.Context, in fixture.Interaction) Result {
 
 var errNoRoute = errors.New("no operation of the spec has this method and path")
 
-// undocumented collects the pointers strict validation found undocumented in the response.
-func undocumented(findings []Finding) map[string]bool {
-	out := map[string]bool{}
+// undocumentedMembers are the pointers strict validation found undocumented, in the
+// request body and in the response body.
+type undocumentedMembers struct {
+	request, response map[string]bool
+}
+
+// undocumented sorts the undocumented findings by the body they are about.
+func undocumented(findings []Finding) undocumentedMembers {
+	out := undocumentedMembers{request: map[string]bool{}, response: map[string]bool{}}
 	for _, f := range findings {
-		if f.Undocumented {
-			out[f.Pointer] = true
+		if !f.Undocumented {
+			continue
+		}
+		if strings.HasPrefix(f.Message, "request:") {
+			out.request[f.Pointer] = true
+		} else {
+			out.response[f.Pointer] = true
 		}
 	}
 	return out

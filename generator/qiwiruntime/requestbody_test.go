@@ -50,7 +50,7 @@ func TestRequestBody(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{
 		"amount": {"value": 6.77, "currency": "RUB"},
-		"expirationDateTime": "2024-03-20T16:29:58+03:00",
+		"expirationDateTime": "2024-03-20T16:29:58.963+03:00",
 		"splits": [{"amount": {"value": 5.00, "currency": "RUB"}}, {"amount": {"value": 0.50, "currency": "RUB"}}],
 		"extra": {"fee": 1.00},
 		"anything": {"value": 7.00, "currency": ""},

@@ -65,13 +65,14 @@ func ParseTimestamp(s string) (Timestamp, error) {
 	return Timestamp{}, &ValueError{Kind: ErrInvalidTimestamp, Text: s, Reason: "is no date"}
 }
 
-// requestForm returns the timestamp as requests carry it: an explicit numeric offset and
-// whole seconds, as NewTimestamp builds it. A wire value without offset is Moscow time.
+// requestForm returns the timestamp as requests carry it: RFC 3339 with an explicit numeric
+// offset, the instant unchanged (fractions of a second kept). A wire value without offset is
+// Moscow time.
 func (ts Timestamp) requestForm() Timestamp {
 	if ts.IsZero() {
 		return ts
 	}
-	return NewTimestamp(ts.t)
+	return Timestamp{t: ts.t, hasOffset: true}
 }
 
 // Time returns the instant. A wire value without offset is taken as Moscow time.
@@ -83,12 +84,13 @@ func (ts Timestamp) HasOffset() bool { return ts.hasOffset }
 // IsZero reports whether the timestamp is unset.
 func (ts Timestamp) IsZero() bool { return ts.t.IsZero() && ts.wire == "" }
 
-// String returns the wire text, or RFC 3339 with offset for a timestamp built in code.
+// String returns the wire text, or RFC 3339 with a numeric offset for a timestamp built in
+// code (fractions of a second only when it has them).
 func (ts Timestamp) String() string {
 	if ts.wire != "" {
 		return ts.wire
 	}
-	return ts.t.Format("2006-01-02T15:04:05-07:00")
+	return ts.t.Format("2006-01-02T15:04:05.999999999-07:00")
 }
 
 // MarshalJSON writes String() as a JSON string.

@@ -147,3 +147,48 @@ func TestExtractThenReplay(t *testing.T) {
 		assert.Regexp(t, `^\d+ passed, 0 failed, \d+ skipped$`, lines[len(lines)-1])
 	}
 }
+
+// A HAR recording whose identifiers hold %, a space and Cyrillic replays clean; one with an
+// undocumented request member warns without --strict and fails with it.
+func TestReplayEscapingAndUndocumentedMembers(t *testing.T) {
+	answer := `{"refundId":"r","createdDateTime":"2024-03-20T16:29:58+03:00","amount":{"currency":"RUB","value":"5.00"},"status":{"value":"COMPLETED"}}`
+	refund := func(name, path, body string) fixture.Interaction {
+		return fixture.Interaction{Name: name, Kind: fixture.API,
+			Request: fixture.Request{Method: http.MethodPut, URL: path, Body: body,
+				Header: http.Header{"Authorization": {"Bearer REDACTED"}, "Content-Type": {"application/json"}}},
+			Response: &fixture.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: answer}}
+	}
+	escaped := refund("escaped identifiers", "/partner/payin/v1/sites/test-01/payments/100%25%20%D1%81%D1%87%D1%91%D1%82/refunds/%D0%B2%D0%BE%D0%B7%D0%B2%D1%80%D0%B0%D1%82%201",
+		`{"amount":{"value":5.00,"currency":"RUB"}}`)
+	extra := refund("undocumented member", "/partner/payin/v1/sites/test-01/payments/p1/refunds/r1",
+		`{"amount":{"value":5.00,"currency":"RUB"},"loyaltyPoints":12}`)
+	dir := t.TempDir()
+	for name, ins := range map[string][]fixture.Interaction{"escaped.har": {escaped}, "extra.har": {extra}} {
+		har, err := fixture.MarshalHAR("https://b2b-api.qiwi.com", ins)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), har, 0o644))
+	}
+	for _, tc := range []struct {
+		file   string
+		strict bool
+		status int
+		last   string
+	}{
+		{"escaped.har", true, 0, "1 passed, 0 failed"},
+		{"extra.har", false, 0, "1 passed, 0 failed"},
+		{"extra.har", true, 1, "0 passed, 1 failed"},
+	} {
+		args := []string{"replay"}
+		if tc.strict {
+			args = append(args, "--strict")
+		}
+		var stdout, stderr bytes.Buffer
+		status := run(context.Background(), append(args, filepath.Join(dir, tc.file)), &stdout, &stderr)
+		assert.Equal(t, tc.status, status, "%s strict=%v\n%s%s", tc.file, tc.strict, stdout.String(), stderr.String())
+		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+		assert.Equal(t, tc.last, lines[len(lines)-1], "%s strict=%v\n%s", tc.file, tc.strict, stdout.String())
+		if tc.file == "extra.har" {
+			assert.Contains(t, stdout.String(), "/loyaltyPoints", "the member is named")
+		}
+	}
+}
