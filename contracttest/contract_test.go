@@ -250,6 +250,23 @@ func requiredOf(doc *openapi3.T, in *fixture.Interaction, op string) []string {
 	return nil
 }
 
+// requestRequiredOf lists the required members of an operation's request body.
+func requestRequiredOf(doc *openapi3.T, op string) []string {
+	for _, item := range doc.Paths.Map() {
+		for _, o := range item.Operations() {
+			if o.OperationID != op || o.RequestBody == nil || o.RequestBody.Value == nil {
+				continue
+			}
+			mt := o.RequestBody.Value.Content.Get("application/json")
+			if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+				return nil
+			}
+			return mt.Schema.Value.Required
+		}
+	}
+	return nil
+}
+
 var mutations = []mutation{
 	{"wrong type", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
 		b := bodyOf(in)
@@ -324,6 +341,25 @@ var mutations = []mutation{
 			return ok
 		})
 	}},
+	{"request missing a required field", func(in *fixture.Interaction, doc *openapi3.T, op string) bool {
+		if in.Kind != fixture.API || strings.TrimSpace(in.Request.Body) == "" {
+			return false
+		}
+		req := requestRequiredOf(doc, op)
+		return mutateJSON(&in.Request.Body, func(v any) bool {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			for _, r := range req {
+				if _, present := m[r]; present {
+					delete(m, r)
+					return true
+				}
+			}
+			return false
+		})
+	}},
 	{"request amount with three fraction digits", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
 		if in.Kind != fixture.API || in.Request.Body == "" {
 			return false
@@ -338,6 +374,23 @@ var mutations = []mutation{
 				return false
 			}
 			amount["value"] = json.Number("1.005")
+			return true
+		})
+	}},
+	{"request amount without fraction digits", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
+		if in.Kind != fixture.API || in.Request.Body == "" {
+			return false
+		}
+		return mutateJSON(&in.Request.Body, func(v any) bool {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			amount, ok := m["amount"].(map[string]any)
+			if !ok {
+				return false
+			}
+			amount["value"] = json.Number("5")
 			return true
 		})
 	}},
