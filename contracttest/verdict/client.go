@@ -52,7 +52,7 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 		mu.Unlock()
 	}
 	served := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	answer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		served++
 		first := served == 1
@@ -72,11 +72,13 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 		if _, err := io.WriteString(w, in.Response.Body); err != nil {
 			return // the client hung up: it is judged by what it returned
 		}
-	}))
-	defer srv.Close()
+	})
 
-	opts := []qiwiruntime.Option{qiwiruntime.WithBaseURL(srv.URL), qiwiruntime.WithSiteID(m.params["siteId"]),
-		qiwiruntime.WithRetry(qiwiruntime.RetryPolicy{MaxAttempts: 1}), qiwiruntime.WithHTTPClient(srv.Client())}
+	// The recorded answer is served in memory: no listener, no socket, so a replay of any
+	// size costs the same per interaction.
+	opts := []qiwiruntime.Option{qiwiruntime.WithBaseURL(replayHost), qiwiruntime.WithSiteID(m.params["siteId"]),
+		qiwiruntime.WithRetry(qiwiruntime.RetryPolicy{MaxAttempts: 1}),
+		qiwiruntime.WithHTTPClient(&http.Client{Transport: inMemory{answer}})}
 	if !strings.HasPrefix(in.Request.URL, "/partner/") {
 		opts = append(opts, qiwiruntime.WithPathPrefix(""))
 	}
@@ -193,6 +195,28 @@ func reencode(v any, recorded string, undoc map[string]bool) []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// inMemory is a RoundTripper that serves each request with a handler in the same process,
+// as a server would see it: the path parsed again from the request line.
+type inMemory struct{ h http.Handler }
+
+// RoundTrip implements http.RoundTripper.
+func (t inMemory) RoundTrip(req *http.Request) (*http.Response, error) {
+	u, err := url.ParseRequestURI(req.URL.RequestURI())
+	if err != nil {
+		return nil, err
+	}
+	server := req.Clone(req.Context())
+	server.URL, server.RequestURI, server.Host = u, req.URL.RequestURI(), req.URL.Host
+	if server.Body == nil {
+		server.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, server)
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
 }
 
 // compareRequest checks the request the client sent against the recording. A recorded
