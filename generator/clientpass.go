@@ -80,24 +80,19 @@ func sameArguments(op, get operation) error {
 }
 
 func clientMethod(f *jen.File, op operation, resolver *operation) error {
-	// Arguments of the method and of the generated request builder.
+	// Arguments of the method; the path is built inline, each parameter escaped once.
 	args := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
-	builderArgs := []jen.Code{jen.Id("server")}
 	for _, p := range op.Params {
-		if p.Name == "siteId" {
-			builderArgs = append(builderArgs, jen.Id(p.GoType).Call(jen.Id("c").Dot("caller").Dot("SiteID").Call()))
-			continue
-		}
-		args = append(args, jen.Id(p.GoName).String())
-		if p.GoType == "string" {
-			builderArgs = append(builderArgs, jen.Id(p.GoName))
-		} else {
-			builderArgs = append(builderArgs, jen.Id(p.GoType).Call(jen.Id(p.GoName)))
+		if p.Name != "siteId" {
+			args = append(args, jen.Id(p.GoName).String())
 		}
 	}
 	if op.HasBody {
-		args = append(args, jen.Id("body").Id(op.GoName+"JSONRequestBody"))
-		builderArgs = append(builderArgs, jen.Id("body"))
+		args = append(args, jen.Id("body").Id(op.BodyType))
+	}
+	path, err := pathExpr(op)
+	if err != nil {
+		return err
 	}
 
 	var results []jen.Code
@@ -179,8 +174,12 @@ func clientMethod(f *jen.File, op operation, resolver *operation) error {
 		fields[jen.Id("SignBody")] = jen.True()
 	}
 	opLit := jen.Qual(runtimePkg, "Operation").Values(fields)
+	bodyArg := jen.Nil()
+	if op.HasBody {
+		bodyArg = jen.Id("data")
+	}
 	build := jen.Func().Params(jen.Id("server").String()).Params(jen.Op("*").Qual("net/http", "Request"), jen.Error()).Block(
-		jen.Return(jen.Id("New" + op.GoName + "Request").Call(builderArgs...)),
+		jen.Return(jen.Qual(runtimePkg, "NewRequest").Call(jen.Lit(strings.ToUpper(op.Method)), jen.Id("server").Op("+").Add(path), bodyArg)),
 	)
 
 	var body []jen.Code
@@ -219,14 +218,60 @@ func clientMethod(f *jen.File, op operation, resolver *operation) error {
 		)
 	}
 	if op.HasBody {
-		// Amounts and timestamps go out in request form, whatever form they were decoded in.
+		// Amounts and timestamps go out in request form, whatever form they were decoded in;
+		// the body is encoded once, whatever the number of attempts.
 		body = append([]jen.Code{
 			jen.List(jen.Id("body"), jen.Err()).Op(":=").Qual(runtimePkg, "RequestBody").Call(jen.Id("body")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(failReturn(resultType != nil, jen.Qual("fmt", "Errorf").Call(jen.Lit("qiwi: "+op.ID+": %w"), jen.Err()))),
+			jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("body")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(failReturn(resultType != nil, jen.Qual("fmt", "Errorf").Call(jen.Lit("qiwi: "+op.ID+": encode request: %w"), jen.Err()))),
 		}, body...)
 	}
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.GoName).Params(args...).Params(results...).Block(body...)
 	return nil
+}
+
+// pathExpr is the Go expression of an operation's path relative to the server: literal
+// segments as they are, each parameter escaped once with url.PathEscape (siteId from the
+// client's configuration).
+func pathExpr(op operation) (jen.Code, error) {
+	var parts []jen.Code
+	lit := ""
+	for i, seg := range strings.Split(strings.TrimPrefix(op.Path, "/"), "/") {
+		if i > 0 {
+			lit += "/"
+		}
+		if !strings.HasPrefix(seg, "{") {
+			lit += seg
+			continue
+		}
+		name := strings.Trim(seg, "{}")
+		var value jen.Code
+		for _, p := range op.Params {
+			if p.Name == name {
+				value = jen.Id(p.GoName)
+				if name == "siteId" {
+					value = jen.Id("c").Dot("caller").Dot("SiteID").Call()
+				}
+			}
+		}
+		if value == nil {
+			return nil, fmt.Errorf("%s: path parameter %s is not declared", op.ID, name)
+		}
+		if lit != "" {
+			parts = append(parts, jen.Lit(lit))
+			lit = ""
+		}
+		parts = append(parts, jen.Qual("net/url", "PathEscape").Call(value))
+	}
+	if lit != "" {
+		parts = append(parts, jen.Lit(lit))
+	}
+	expr := jen.Add(parts[0])
+	for _, p := range parts[1:] {
+		expr = expr.Op("+").Add(p)
+	}
+	return expr, nil
 }
 
 // failReturn returns err from a method, with a nil result first when it has one.

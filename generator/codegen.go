@@ -36,8 +36,7 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	conf := codegen.Configuration{
 		PackageName: cfg.packageName(),
 		Generate: codegen.GenerateOptions{
-			Models: true,
-			Client: true,
+			Models: true, // the typed client pass writes every request itself
 		},
 		Compatibility: codegen.CompatibilityOptions{
 			AlwaysPrefixEnumValues:                          true,

@@ -21,6 +21,7 @@ type operation struct {
 	DocURL      string
 	Params      []pathParam // path parameters in path order
 	HasBody     bool
+	BodyType    string // Go type of the JSON request body: its component model, or the operation's alias
 	Result      string // Go type of the 2xx JSON body; "" for none
 	ResultList  bool   // the body is an array of Result
 	ResultRaw   bool   // the body has an inline schema: returned as json.RawMessage
@@ -113,6 +114,12 @@ func describeOperation(path, method string, item *openapi3.PathItem, op *openapi
 		goName := codegen.ToCamelCaseWithInitialisms(name)
 		goName = strings.ToLower(goName[:1]) + goName[1:]
 		o.Params = append(o.Params, pathParam{Name: name, GoName: goName, GoType: goType})
+	}
+	if o.HasBody {
+		o.BodyType = o.GoName + "JSONRequestBody"
+		if name, ok := componentName(op.RequestBody.Value.Content.Get("application/json").Schema.Ref); ok {
+			o.BodyType = codegen.SchemaNameToTypeName(name)
+		}
 	}
 	for _, code := range []string{"200", "201", "202"} {
 		resp := op.Responses.Value(code)

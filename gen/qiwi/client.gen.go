@@ -4,10 +4,12 @@ package qiwi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 	"net/http"
+	"net/url"
 )
 
 // Client is the typed QIWI client: one method per documented operation, typed
@@ -51,7 +53,7 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewGetBillRequest(server, BillID(billID))
+		return qiwiruntime.NewRequest("GET", server+"bill/v1/bills/"+url.PathEscape(billID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -72,10 +74,14 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#create
-func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillJSONRequestBody) (*Bill, error) {
+func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillRequest) (*Bill, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createBill: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createBill: encode request: %w", err)
 	}
 	var out Bill
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -86,7 +92,7 @@ func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillJ
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCreateBillRequest(server, BillID(billID), body)
+		return qiwiruntime.NewRequest("PUT", server+"bill/v1/bills/"+url.PathEscape(billID), data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -118,7 +124,7 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 			Value: refundID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewGetBillRefundRequest(server, BillID(billID), RefundID(refundID))
+		return qiwiruntime.NewRequest("GET", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -139,10 +145,14 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#refund
-func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID string, body CreateBillRefundJSONRequestBody) (*BillRefund, error) {
+func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID string, body CreateBillRefundRequest) (*BillRefund, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createBillRefund: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createBillRefund: encode request: %w", err)
 	}
 	var out BillRefund
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -156,7 +166,7 @@ func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID s
 			Value: refundID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCreateBillRefundRequest(server, BillID(billID), RefundID(refundID), body)
+		return qiwiruntime.NewRequest("PUT", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -184,7 +194,7 @@ func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewRejectBillRequest(server, BillID(billID))
+		return qiwiruntime.NewRequest("POST", server+"bill/v1/bills/"+url.PathEscape(billID)+"/reject", nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -205,10 +215,14 @@ func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-token
-func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequestJSONRequestBody) (*TokenRequest, error) {
+func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequestRequest) (*TokenRequest, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createTokenRequest: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createTokenRequest: encode request: %w", err)
 	}
 	var out TokenRequest
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -218,7 +232,7 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 			Value: c.caller.SiteID(),
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCreateTokenRequestRequest(server, SiteID(c.caller.SiteID()), body)
+		return qiwiruntime.NewRequest("POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests", data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -239,10 +253,14 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-token
-func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenRequestJSONRequestBody) (*TokenRequest, error) {
+func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenRequestRequest) (*TokenRequest, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: completeTokenRequest: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: completeTokenRequest: encode request: %w", err)
 	}
 	var out TokenRequest
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -252,7 +270,7 @@ func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenReq
 			Value: c.caller.SiteID(),
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCompleteTokenRequestRequest(server, SiteID(c.caller.SiteID()), body)
+		return qiwiruntime.NewRequest("POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests/complete", data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -282,7 +300,7 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewListInvoicePaymentsRequest(server, SiteID(c.caller.SiteID()), BillID(billID))
+		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), nil)
 	}, &out)
 	return out, err
 }
@@ -299,10 +317,14 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#invoice_put
-func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateInvoiceJSONRequestBody) (*Invoice, error) {
+func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateInvoiceRequest) (*Invoice, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createInvoice: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createInvoice: encode request: %w", err)
 	}
 	var out Invoice
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -316,7 +338,7 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCreateInvoiceRequest(server, SiteID(c.caller.SiteID()), BillID(billID), body)
+		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -348,7 +370,7 @@ func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewGetInvoiceRequest(server, SiteID(c.caller.SiteID()), BillID(billID))
+		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID)+"/details", nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -380,7 +402,7 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 			Value: paymentID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewGetPaymentRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID))
+		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -402,10 +424,14 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payments
-func (c *Client) CreatePayment(ctx context.Context, paymentID string, body CreatePaymentJSONRequestBody) (*Payment, error) {
+func (c *Client) CreatePayment(ctx context.Context, paymentID string, body CreatePaymentRequest) (*Payment, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createPayment: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createPayment: encode request: %w", err)
 	}
 	var out Payment
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -419,7 +445,7 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 			Value: paymentID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCreatePaymentRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), body)
+		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -454,7 +480,7 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 			Value: captureID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewGetCaptureRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), CaptureID(captureID))
+		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -477,10 +503,14 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetCapture.
 // See https://developer.qiwi.com/en/payments/#capture
-func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID string, body CreateCaptureJSONRequestBody) (*Capture, error) {
+func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID string, body CreateCaptureRequest) (*Capture, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createCapture: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createCapture: encode request: %w", err)
 	}
 	var out Capture
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -497,7 +527,7 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 			Value: captureID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCreateCaptureRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), CaptureID(captureID), body)
+		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -522,10 +552,14 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment_complete
-func (c *Client) CompletePayment(ctx context.Context, paymentID string, body CompletePaymentJSONRequestBody) (*Payment, error) {
+func (c *Client) CompletePayment(ctx context.Context, paymentID string, body CompletePaymentRequest) (*Payment, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: completePayment: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: completePayment: encode request: %w", err)
 	}
 	var out Payment
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -538,7 +572,7 @@ func (c *Client) CompletePayment(ctx context.Context, paymentID string, body Com
 			Value: paymentID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCompletePaymentRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), body)
+		return qiwiruntime.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/complete", data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -573,7 +607,7 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 			Value: payoutID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewGetPayoutRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), PayoutID(payoutID))
+		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -596,10 +630,14 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/ru/payments/#payout
-func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID string, body CreatePayoutJSONRequestBody) (*Payout, error) {
+func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID string, body CreatePayoutRequest) (*Payout, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createPayout: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createPayout: encode request: %w", err)
 	}
 	var out Payout
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -617,7 +655,7 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 		}},
 		SignBody: true,
 	}, func(server string) (*http.Request, error) {
-		return NewCreatePayoutRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), PayoutID(payoutID), body)
+		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -653,7 +691,7 @@ func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID 
 			Value: payoutID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCompletePayoutRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), PayoutID(payoutID))
+		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID)+"/complete", nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -683,7 +721,7 @@ func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, e
 			Value: paymentID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewListRefundsRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID))
+		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds", nil)
 	}, &out)
 	return out, err
 }
@@ -713,7 +751,7 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 			Value: refundID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewGetRefundRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), RefundID(refundID))
+		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -736,10 +774,14 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetRefund.
 // See https://developer.qiwi.com/en/payments/#refund
-func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundJSONRequestBody) (*Refund, error) {
+func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundRequest) (*Refund, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createRefund: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createRefund: encode request: %w", err)
 	}
 	var out Refund
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -756,7 +798,7 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 			Value: refundID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCreateRefundRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), RefundID(refundID), body)
+		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -793,7 +835,7 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 			Value: refundID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewDeclineRefundRequest(server, SiteID(c.caller.SiteID()), PaymentID(paymentID), RefundID(refundID))
+		return qiwiruntime.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID)+"/decline", nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -814,10 +856,14 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-post
-func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeJSONRequestBody) (*QrCode, error) {
+func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest) (*QrCode, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createQrCode: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createQrCode: encode request: %w", err)
 	}
 	var out QrCode
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -827,7 +873,7 @@ func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeJSONRequestB
 			Value: c.caller.SiteID(),
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCreateQrCodeRequest(server, SiteID(c.caller.SiteID()), body)
+		return qiwiruntime.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes", data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -859,7 +905,7 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 			Value: qrCodeUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewGetQrCodeRequest(server, SiteID(c.caller.SiteID()), QrCodeUID(qrCodeUID))
+		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -881,10 +927,14 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-put
-func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body CreateQrCodeWithUIDJSONRequestBody) (*QrCode, error) {
+func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body CreateQrCodeRequest) (*QrCode, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createQrCodeWithUid: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createQrCodeWithUid: encode request: %w", err)
 	}
 	var out QrCode
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -898,7 +948,7 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 			Value: qrCodeUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCreateQrCodeWithUIDRequest(server, SiteID(c.caller.SiteID()), QrCodeUID(qrCodeUID), body)
+		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -919,10 +969,14 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-sbp-token
-func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body PayQrCodeWithTokenJSONRequestBody) (*QrCode, error) {
+func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body PayQrCodeWithTokenRequest) (*QrCode, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: payQrCodeWithToken: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: payQrCodeWithToken: encode request: %w", err)
 	}
 	var out QrCode
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -935,7 +989,7 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 			Value: qrCodeUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewPayQrCodeWithTokenRequest(server, SiteID(c.caller.SiteID()), QrCodeUID(qrCodeUID), body)
+		return qiwiruntime.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID)+"/payments", data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -954,10 +1008,14 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
 // See https://developer.qiwi.com/en/payments/#delete-token
-func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenJSONRequestBody) error {
+func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest) error {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return fmt.Errorf("qiwi: deleteToken: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("qiwi: deleteToken: encode request: %w", err)
 	}
 	return c.caller.Do(ctx, qiwiruntime.Operation{
 		ID:         "deleteToken",
@@ -967,7 +1025,7 @@ func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenJSONRequestBod
 			Value: c.caller.SiteID(),
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewDeleteTokenRequest(server, SiteID(c.caller.SiteID()), body)
+		return qiwiruntime.NewRequest("DELETE", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/tokens", data)
 	}, nil)
 }
 
@@ -993,7 +1051,7 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 			Value: requestUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewGetCardVerificationRequest(server, SiteID(c.caller.SiteID()), RequestUID(requestUID))
+		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -1014,10 +1072,14 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-api
-func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, body CreateCardVerificationJSONRequestBody) (*CardVerification, error) {
+func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, body CreateCardVerificationRequest) (*CardVerification, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createCardVerification: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: createCardVerification: encode request: %w", err)
 	}
 	var out CardVerification
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -1031,7 +1093,7 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 			Value: requestUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCreateCardVerificationRequest(server, SiteID(c.caller.SiteID()), RequestUID(requestUID), body)
+		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err
@@ -1052,10 +1114,14 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-complete
-func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string, body CompleteCardVerificationJSONRequestBody) (*CardVerification, error) {
+func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string, body CompleteCardVerificationRequest) (*CardVerification, error) {
 	body, err := qiwiruntime.RequestBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: completeCardVerification: %w", err)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("qiwi: completeCardVerification: encode request: %w", err)
 	}
 	var out CardVerification
 	if err := c.caller.Do(ctx, qiwiruntime.Operation{
@@ -1068,7 +1134,7 @@ func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string
 			Value: requestUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return NewCompleteCardVerificationRequest(server, SiteID(c.caller.SiteID()), RequestUID(requestUID), body)
+		return qiwiruntime.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID)+"/complete", data)
 	}, &out); err != nil {
 		if errors.Is(err, qiwiruntime.ErrDeclined) {
 			return &out, err

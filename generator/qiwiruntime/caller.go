@@ -256,6 +256,20 @@ func (c *Caller) Server() string { return c.baseURL + c.pathPrefix + "/" }
 // SiteID is the configured siteId.
 func (c *Caller) SiteID() string { return c.siteID }
 
+// NewRequest builds one attempt of a call: the method, the URL the generated client
+// composed (each path parameter escaped once), and the encoded JSON body, nil for none.
+func NewRequest(method, url string, body []byte) (*http.Request, error) {
+	if body == nil {
+		return http.NewRequest(method, url, nil)
+	}
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
+}
+
 // refuseRedirect stops an *http.Client at a redirect: the 3xx answer comes back to the
 // Caller, which reports it as ErrRedirect.
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
