@@ -231,3 +231,51 @@ func TestRequiredFieldsFollowTheDocs(t *testing.T) {
 	}
 	assert.Greater(t, rows, 40, "the docs reader found the required-field statements")
 }
+
+// Every payin, payout and tokenization operation answers each HTTP error status of the docs'
+// table (English and Russian), with the error body; the table has no status the spec lacks.
+func TestHTTPErrorTableIsModelled(t *testing.T) {
+	doc, _ := load(t, "qiwi.resolved.yaml")
+	statuses := map[string]string{}
+	for _, file := range []string{"payments/_statuses_en.html.md", "payments-ru/_statuses_ru.html.md.erb"} {
+		page, err := docs.ParseFile(docsDir + "/" + file)
+		require.NoError(t, err)
+		for _, tb := range page.Tables {
+			if tb.Section < 0 || page.Sections[tb.Section].Pos.Anchor != "http-errors" {
+				continue
+			}
+			for i, row := range tb.Rows {
+				if code := strings.TrimSpace(row[0]); regexp.MustCompile(`^[45]\d\d$`).MatchString(code) {
+					statuses[code] = tb.RowPos[i].String()
+				}
+			}
+		}
+	}
+	require.GreaterOrEqual(t, len(statuses), 11, "the docs reader found the HTTP error table")
+	checked := 0
+	for path, item := range doc.Paths.Map() {
+		if !strings.HasPrefix(path, "/payin") {
+			continue
+		}
+		for method, op := range item.Operations() {
+			if _, undocumented := op.Extensions["x-qiwi-undocumented"]; undocumented {
+				continue
+			}
+			checked++
+			for code, where := range statuses {
+				resp := op.Responses.Value(code)
+				if assert.NotNil(t, resp, "%s: %s %s has no %s answer", where, method, path, code) {
+					mt := resp.Value.Content.Get("application/json")
+					assert.True(t, mt != nil && mt.Schema != nil && mt.Schema.Value.Properties["errorCode"] != nil,
+						"%s %s %s: the answer carries the error body", method, path, code)
+				}
+			}
+			for code := range op.Responses.Map() {
+				if strings.HasPrefix(code, "4") && code != "4XX" || strings.HasPrefix(code, "5") && code != "5XX" {
+					assert.Contains(t, statuses, code, "%s %s answers %s, which the docs' table does not list", method, path, code)
+				}
+			}
+		}
+	}
+	assert.Greater(t, checked, 20)
+}

@@ -255,6 +255,30 @@ func KnownCurrency(v Currency) bool {
 	return false
 }
 
+// Documented values of ErrorCode. QIWI may send others; decoding accepts them.
+const (
+	ErrorCodeValidationError                ErrorCode = "validation.error"
+	ErrorCodePayinResourceNotFound          ErrorCode = "payin.resource.not.found"
+	ErrorCodeAuthUnauthorized               ErrorCode = "auth.unauthorized"
+	ErrorCodeInternalError                  ErrorCode = "internal.error"
+	ErrorCodeRefundIncorrectAmount          ErrorCode = "refund.incorrect.amount"
+	ErrorCodePayinIncorrectMethodInvocation ErrorCode = "payin.incorrect-method-invocation"
+)
+
+// ErrorCodeValues returns the documented values of ErrorCode, in the docs' order.
+func ErrorCodeValues() []ErrorCode {
+	return []ErrorCode{ErrorCodeValidationError, ErrorCodePayinResourceNotFound, ErrorCodeAuthUnauthorized, ErrorCodeInternalError, ErrorCodeRefundIncorrectAmount, ErrorCodePayinIncorrectMethodInvocation}
+}
+
+// KnownErrorCode reports whether v is a documented value of ErrorCode; an unknown one is drift to report.
+func KnownErrorCode(v ErrorCode) bool {
+	switch v {
+	case ErrorCodeValidationError, ErrorCodePayinResourceNotFound, ErrorCodeAuthUnauthorized, ErrorCodeInternalError, ErrorCodeRefundIncorrectAmount, ErrorCodePayinIncorrectMethodInvocation:
+		return true
+	}
+	return false
+}
+
 // Documented values of Flag. QIWI may send others; decoding accepts them.
 const (
 	FlagSale             Flag = "SALE"

@@ -698,6 +698,9 @@ type DeviceData struct {
 // Error QIWI's error body. A 401 may come with an empty body. The Bill Payments API spells the timestamp "datetime". (payments/_api-methods_en 4xx/5xx; bill-payments_en)
 type Error = qiwiruntime.APIError
 
+// ErrorCode Error code of an error answer. The docs name no table of them; their examples send validation.error, payin.resource.not.found, auth.unauthorized, internal.error and refund.incorrect.amount (payments/_api-methods_en 4xx/5xx examples, bill-payments_en). payin.incorrect-method-invocation is what a repeated capture or refund answers; no page shows it, a public payin SDK's test does ("Capture already done for this payment"), and the client relies on it (x-qiwi-resolve-already-done). New codes may appear.
+type ErrorCode = string
+
 // FirstTransaction The transaction in which the card was saved. (payments/_merchant-form_en paymentMethod.firstTransaction)
 type FirstTransaction struct {
 	// PaymentID Identifier of that payment in the merchant's system.
