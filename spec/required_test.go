@@ -279,3 +279,44 @@ func TestHTTPErrorTableIsModelled(t *testing.T) {
 	}
 	assert.Greater(t, checked, 20)
 }
+
+// Every value an enumeration of the spec lists is on a page of the docs, or the schema says
+// where else it comes from (x-qiwi-evidence): the spec claims nothing no source states.
+func TestEnumValuesHaveASource(t *testing.T) {
+	doc, _ := load(t, "qiwi.resolved.yaml")
+	pages, err := docs.ParseDir(docsDir)
+	require.NoError(t, err)
+	var text strings.Builder
+	for _, p := range pages {
+		for _, l := range p.Lines {
+			text.WriteString(l)
+			text.WriteByte('\n')
+		}
+	}
+	corpus := text.String()
+	checked := 0
+	for name, s := range doc.Components.Schemas {
+		values, ok := s.Value.Extensions["x-extensible-enum"].([]any)
+		if !ok {
+			continue
+		}
+		evidence, _ := s.Value.Extensions["x-qiwi-evidence"].(map[string]any)
+		for _, v := range values {
+			value := fmt.Sprint(v)
+			checked++
+			onPage := strings.Contains(corpus, value)
+			reason, claimed := evidence[value]
+			switch {
+			case onPage && claimed:
+				t.Errorf("%s: %s is on a page now: drop its x-qiwi-evidence (%v)", name, value, reason)
+			case !onPage && !claimed:
+				t.Errorf("%s: no page states %s and the schema gives no x-qiwi-evidence for it", name, value)
+			}
+		}
+		for value := range evidence {
+			assert.True(t, slices.ContainsFunc(values, func(v any) bool { return fmt.Sprint(v) == value }),
+				"%s: x-qiwi-evidence names %s, which the enum does not list", name, value)
+		}
+	}
+	assert.Greater(t, checked, 100)
+}

@@ -335,20 +335,19 @@ const (
 	PaymentMethodTypeToken          PaymentMethodType = "TOKEN"
 	PaymentMethodTypeSbp            PaymentMethodType = "SBP"
 	PaymentMethodTypeQiwiWallet     PaymentMethodType = "QIWI_WALLET"
-	PaymentMethodTypeSbpToken       PaymentMethodType = "SBP_TOKEN"
 	PaymentMethodTypeApplePayToken  PaymentMethodType = "APPLE_PAY_TOKEN"
 	PaymentMethodTypeGooglePayToken PaymentMethodType = "GOOGLE_PAY_TOKEN"
 )
 
 // PaymentMethodTypeValues returns the documented values of PaymentMethodType, in the docs' order.
 func PaymentMethodTypeValues() []PaymentMethodType {
-	return []PaymentMethodType{PaymentMethodTypeCard, PaymentMethodTypeToken, PaymentMethodTypeSbp, PaymentMethodTypeQiwiWallet, PaymentMethodTypeSbpToken, PaymentMethodTypeApplePayToken, PaymentMethodTypeGooglePayToken}
+	return []PaymentMethodType{PaymentMethodTypeCard, PaymentMethodTypeToken, PaymentMethodTypeSbp, PaymentMethodTypeQiwiWallet, PaymentMethodTypeApplePayToken, PaymentMethodTypeGooglePayToken}
 }
 
 // KnownPaymentMethodType reports whether v is a documented value of PaymentMethodType; an unknown one is drift to report.
 func KnownPaymentMethodType(v PaymentMethodType) bool {
 	switch v {
-	case PaymentMethodTypeCard, PaymentMethodTypeToken, PaymentMethodTypeSbp, PaymentMethodTypeQiwiWallet, PaymentMethodTypeSbpToken, PaymentMethodTypeApplePayToken, PaymentMethodTypeGooglePayToken:
+	case PaymentMethodTypeCard, PaymentMethodTypeToken, PaymentMethodTypeSbp, PaymentMethodTypeQiwiWallet, PaymentMethodTypeApplePayToken, PaymentMethodTypeGooglePayToken:
 		return true
 	}
 	return false
@@ -472,19 +471,18 @@ func KnownQrCodeTokenStatus(v string) bool {
 // Documented values of QrCodeType. QIWI may send others; decoding accepts them.
 const (
 	QrCodeTypeDynamic QrCodeType = "DYNAMIC"
-	QrCodeTypeStatic  QrCodeType = "STATIC"
 	QrCodeTypeToken   QrCodeType = "TOKEN"
 )
 
 // QrCodeTypeValues returns the documented values of QrCodeType, in the docs' order.
 func QrCodeTypeValues() []QrCodeType {
-	return []QrCodeType{QrCodeTypeDynamic, QrCodeTypeStatic, QrCodeTypeToken}
+	return []QrCodeType{QrCodeTypeDynamic, QrCodeTypeToken}
 }
 
 // KnownQrCodeType reports whether v is a documented value of QrCodeType; an unknown one is drift to report.
 func KnownQrCodeType(v QrCodeType) bool {
 	switch v {
-	case QrCodeTypeDynamic, QrCodeTypeStatic, QrCodeTypeToken:
+	case QrCodeTypeDynamic, QrCodeTypeToken:
 		return true
 	}
 	return false

@@ -925,11 +925,11 @@ type PaymentMethod struct {
 	// Rrn Payment RRN (ISO 8583); Number in the notification tables, a string or null in the examples.
 	Rrn *NumericCode `json:"rrn,omitempty"`
 
-	// Type Payment method: CARD (bank card), TOKEN (payment token), SBP (Faster Payments System), QIWI_WALLET (QIWI Wallet token). (payments/_notifications_en paymentMethod.type; website/payment-token)
+	// Type Payment method: CARD (bank card), TOKEN (payment token), SBP (Faster Payments System), QIWI_WALLET (QIWI Wallet token); APPLE_PAY_TOKEN and GOOGLE_PAY_TOKEN (encrypted wallet tokens), which no page of these docs shows. (payments/_notifications_en paymentMethod.type; website/payment-token)
 	Type PaymentMethodType `json:"type"`
 }
 
-// PaymentMethodType Payment method: CARD (bank card), TOKEN (payment token), SBP (Faster Payments System), QIWI_WALLET (QIWI Wallet token). (payments/_notifications_en paymentMethod.type; website/payment-token)
+// PaymentMethodType Payment method: CARD (bank card), TOKEN (payment token), SBP (Faster Payments System), QIWI_WALLET (QIWI Wallet token); APPLE_PAY_TOKEN and GOOGLE_PAY_TOKEN (encrypted wallet tokens), which no page of these docs shows. (payments/_notifications_en paymentMethod.type; website/payment-token)
 type PaymentMethodType = string
 
 // PaymentNotification PAYMENT notification. (payments/_notifications_en#payment-callback)
@@ -1211,7 +1211,7 @@ type QrCodeParams struct {
 	// TTL QR code lifetime in minutes.
 	TTL *int `json:"ttl,omitempty"`
 
-	// Type QR code type. DYNAMIC is paid once, STATIC many times, TOKEN issues an FPS payment token.
+	// Type QR code type: DYNAMIC (paid once) or TOKEN (issues an FPS payment token). No page documents a static code. (payments/_api-methods_en#qr-code-sbp-post, _payment-token_en)
 	Type QrCodeType `json:"type"`
 }
 
@@ -1239,7 +1239,7 @@ type QrCodeToken struct {
 	Value *string `json:"value,omitempty"`
 }
 
-// QrCodeType QR code type. DYNAMIC is paid once, STATIC many times, TOKEN issues an FPS payment token.
+// QrCodeType QR code type: DYNAMIC (paid once) or TOKEN (issues an FPS payment token). No page documents a static code. (payments/_api-methods_en#qr-code-sbp-post, _payment-token_en)
 type QrCodeType = string
 
 // ReasonCode Why an operation was rejected; the list can be expanded. The Russian reference lists the REATTEMPT_NOT_PERMITTED_BY_PS_* and QW_* codes the English one lacks. (payments/_statuses_en#reason-codes; payments-ru/_statuses_ru#reason-codes)
