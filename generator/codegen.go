@@ -85,6 +85,7 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	}
 	passes := map[string]*jen.File{
 		"secrets.gen.go":       secrets,
+		"operations.gen.go":    operationPass(pkg, ops),
 		"notifications.gen.go": notify,
 		"client.gen.go":        client,
 		"enums.gen.go":         enumPass(pkg, doc),

@@ -27,6 +27,8 @@ type operation struct {
 	ResultRaw   bool   // the body has an inline schema: returned as json.RawMessage
 	Idempotent  bool
 	Signed      bool // X-Digital-Sign
+	// Notifications are the callbacks' names (notification types) the request may trigger.
+	Notifications []string
 	Deprecated  bool
 	// ResolveAlreadyDone names the GET operation that fetches the existing object when QIWI
 	// answers a repeated call with "already done" (x-qiwi-resolve-already-done).
@@ -115,6 +117,10 @@ func describeOperation(path, method string, item *openapi3.PathItem, op *openapi
 		goName = strings.ToLower(goName[:1]) + goName[1:]
 		o.Params = append(o.Params, pathParam{Name: name, GoName: goName, GoType: goType})
 	}
+	for name := range op.Callbacks {
+		o.Notifications = append(o.Notifications, name)
+	}
+	sort.Strings(o.Notifications)
 	if o.HasBody {
 		o.BodyType = o.GoName + "JSONRequestBody"
 		if name, ok := componentName(op.RequestBody.Value.Content.Get("application/json").Schema.Ref); ok {

@@ -9,10 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -25,17 +26,6 @@ import (
 func (j *Judge) replayKey() (*rsa.PrivateKey, error) {
 	j.keyOnce.Do(func() { j.key, j.keyErr = rsa.GenerateKey(rand.Reader, 2048) })
 	return j.key, j.keyErr
-}
-
-// clientMethod finds the typed client's method for an operationId.
-func clientMethod(client any, opID string) (reflect.Method, bool) {
-	t := reflect.TypeOf(client)
-	for i := 0; i < t.NumMethod(); i++ {
-		if m := t.Method(i); strings.EqualFold(m.Name, opID) {
-			return m, true
-		}
-	}
-	return reflect.Method{}, false
 }
 
 // clientVerdict replays the interaction through the generated client.
@@ -93,52 +83,36 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 	if err != nil {
 		return []Finding{fail("", "building the client: %v", err)}
 	}
-	method, ok := clientMethod(client, opID)
+	inv, ok := client.(qiwiruntime.Invoker)
 	if !ok {
-		return []Finding{fail("", "the generated client has no method for %s", opID)}
+		return []Finding{fail("", "the generated client has no Invoke method: regenerate it with this qiwigen")}
 	}
-
-	// Typed inputs: path parameters in path order (siteId comes from the configuration),
-	// then the body decoded into the request model.
-	args := []reflect.Value{reflect.ValueOf(ctx)}
+	// Path parameters in path order (siteId comes from the configuration), decoded: the
+	// router hands over the segments as recorded, escaped, and the client escapes what it is
+	// given.
+	var params []string
 	for _, seg := range strings.Split(m.route.Path, "/") {
 		if !strings.HasPrefix(seg, "{") || seg == "{siteId}" {
 			continue
 		}
-		// The router hands over the segment as recorded, escaped; the client escapes what it
-		// is given, so it gets the identifier itself.
 		raw := m.params[strings.Trim(seg, "{}")]
 		id, err := url.PathUnescape(raw)
 		if err != nil {
 			return []Finding{fail("", "path parameter %q is not a valid escaped segment: %v", raw, err)}
 		}
-		args = append(args, reflect.ValueOf(id))
+		params = append(params, id)
 	}
-	mt := method.Type // receiver first
-	if mt.NumIn()-1 > len(args) {
-		bodyType := mt.In(len(args) + 1)
-		body := reflect.New(bodyType)
-		if strings.TrimSpace(in.Request.Body) != "" {
-			if err := json.Unmarshal([]byte(in.Request.Body), body.Interface()); err != nil {
-				return []Finding{fail("", "the recorded request body does not decode into %s: %v", bodyType.Name(), err)}
-			}
-		}
-		args = append(args, body.Elem())
+	var body []byte
+	if strings.TrimSpace(in.Request.Body) != "" {
+		body = []byte(in.Request.Body)
 	}
-	if mt.NumIn()-1 != len(args) {
-		return []Finding{fail("", "%s takes %d arguments, the recording gives %d", method.Name, mt.NumIn()-2, len(args)-1)}
-	}
-	for i, a := range args {
-		if want := mt.In(i + 1); !a.Type().AssignableTo(want) {
-			return []Finding{fail("", "%s argument %d is %s, the recording gives %s", method.Name, i, want, a.Type())}
-		}
-	}
-
-	out := method.Func.Call(append([]reflect.Value{reflect.ValueOf(client)}, args...))
-	errV := out[len(out)-1]
-	var callErr error
-	if !errV.IsNil() {
-		callErr = errV.Interface().(error)
+	result, callErr := inv.Invoke(ctx, opID, params, body)
+	switch {
+	case errors.Is(callErr, qiwiruntime.ErrUnknownOperation):
+		return []Finding{fail("", "the generated client has no method for %s", opID)}
+	case errors.Is(callErr, qiwiruntime.ErrArgument):
+		// Refused before anything was sent: the arguments do not fit the typed method.
+		return []Finding{fail("", "the recorded request does not fit the client: %v", callErr)}
 	}
 
 	status := in.Response.Status
@@ -147,8 +121,8 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 			note(fail("", "the client failed on a %d answer: %v", status, callErr))
 			return findings
 		}
-		if len(out) == 2 && strings.TrimSpace(in.Response.Body) != "" {
-			for _, f := range reencode(out[0].Interface(), in.Response.Body, undoc.response) {
+		if result != nil && strings.TrimSpace(in.Response.Body) != "" {
+			for _, f := range reencode(result, in.Response.Body, undoc.response) {
 				note(f)
 			}
 		}
@@ -235,7 +209,7 @@ func compareRequest(in fixture.Interaction, r *http.Request, undoc map[string]bo
 		if r.URL.EscapedPath() != recorded.EscapedPath() {
 			fail("", "path %s, recorded %s", r.URL.EscapedPath(), recorded.EscapedPath())
 		}
-		if !reflect.DeepEqual(normQuery(r.URL.Query()), normQuery(recorded.Query())) {
+		if !maps.EqualFunc(normQuery(r.URL.Query()), normQuery(recorded.Query()), slices.Equal) {
 			fail("", "query %q, recorded %q", r.URL.RawQuery, recorded.RawQuery)
 		}
 	}

@@ -17,8 +17,8 @@ type Notification interface {
 // (with its own overlays) judges its recordings with that client through WithClient, since
 // the package this module generates knows nothing of its overlays.
 type ClientPackage struct {
-	// New builds the typed client, as the generated New does; the verdict calls its methods
-	// by operationId.
+	// New builds the typed client, as the generated New does; the verdict calls its
+	// operations through the generated Invoke (qiwiruntime.Invoker), by operationId.
 	New func(apiKey string, opts ...qiwiruntime.Option) (any, error)
 	// ParseNotification decodes a notification into its typed model.
 	ParseNotification func(body []byte) (Notification, error)

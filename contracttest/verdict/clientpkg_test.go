@@ -3,6 +3,7 @@ package verdict_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -43,14 +44,22 @@ func TestWithClient(t *testing.T) {
 	assert.Empty(t, r.Findings)
 	assert.Equal(t, int32(1), built.Load(), "the given client package is the one used")
 
-	type shopClient struct{} // a client generated without captures
 	noCaptures := bundled
-	noCaptures.New = func(string, ...qiwiruntime.Option) (any, error) { return &shopClient{}, nil }
+	noCaptures.New = func(string, ...qiwiruntime.Option) (any, error) { return shopClient{}, nil }
 	j, err = verdict.New(spec.Resolved, verdict.WithClient(noCaptures))
 	require.NoError(t, err)
 	r = j.Judge(context.Background(), getCapture)
 	require.Len(t, r.Findings, 1)
 	assert.Equal(t, "client: the generated client has no method for getCapture", r.Findings[0].String())
+
+	type oldClient struct{} // generated before the operation table
+	old := bundled
+	old.New = func(string, ...qiwiruntime.Option) (any, error) { return oldClient{}, nil }
+	j, err = verdict.New(spec.Resolved, verdict.WithClient(old))
+	require.NoError(t, err)
+	r = j.Judge(context.Background(), getCapture)
+	require.Len(t, r.Findings, 1)
+	assert.Equal(t, "client: the generated client has no Invoke method: regenerate it with this qiwigen", r.Findings[0].String())
 
 	broken := bundled
 	broken.New = func(string, ...qiwiruntime.Option) (any, error) { return nil, errors.New("no key") }
@@ -62,4 +71,11 @@ func TestWithClient(t *testing.T) {
 
 	_, err = verdict.New(spec.Resolved, verdict.WithClient(verdict.ClientPackage{}))
 	assert.ErrorContains(t, err, "lacks New")
+}
+
+// shopClient is a client generated without captures: its Invoke knows no getCapture.
+type shopClient struct{}
+
+func (shopClient) Invoke(_ context.Context, id string, _ []string, _ []byte) (any, error) {
+	return nil, fmt.Errorf("%w: %q", qiwiruntime.ErrUnknownOperation, id)
 }

@@ -155,3 +155,41 @@ func TestEmptyPathParametersAreRefused(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), sent.Load())
 }
+
+// The operation table and Invoke reach every typed method by its operationId.
+func TestOperationTableAndInvoke(t *testing.T) {
+	var paths []string
+	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.Method+" "+r.URL.EscapedPath())
+		io.WriteString(w, `{"refundId":"r1","status":{"value":"COMPLETED"}}`)
+	})
+	ops := qiwi.Operations()
+	ids := map[string]qiwiruntime.OperationInfo{}
+	for _, op := range ops {
+		ids[op.ID] = op
+	}
+	refund, ok := ids["createRefund"]
+	require.True(t, ok)
+	assert.Equal(t, qiwiruntime.OperationInfo{ID: "createRefund", Method: "PUT", Path: "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}",
+		PathParams: []string{"siteId", "paymentId", "refundId"}, Request: "CreateRefundRequest", Result: "Refund", Idempotent: true,
+		Notifications: []string{"REFUND"}}, refund)
+	assert.True(t, ids["createPayout"].Signed)
+	assert.NotContains(t, ids, "listSiteRefunds", "undocumented operations are left out by default")
+
+	got, err := c.Invoke(context.Background(), "createRefund", []string{"p 1", "r/1"}, []byte(`{"amount":{"value":5.00,"currency":"RUB"}}`))
+	require.NoError(t, err)
+	assert.Equal(t, "r1", got.(*qiwi.Refund).RefundID)
+	assert.Equal(t, []string{"PUT /partner/payin/v1/sites/test-01/payments/p%201/refunds/r%2F1"}, paths)
+
+	_, err = c.Invoke(context.Background(), "noSuchOperation", nil, nil)
+	assert.ErrorIs(t, err, qiwiruntime.ErrUnknownOperation)
+	_, err = c.Invoke(context.Background(), "createRefund", []string{"p1"}, nil)
+	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	_, err = c.Invoke(context.Background(), "createRefund", []string{"p1", "r1"}, []byte(`{"amount":"five"}`))
+	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	assert.Len(t, paths, 1, "nothing is sent for refused arguments")
+
+	var api qiwi.API = c // the interface users substitute in their tests
+	_, err = api.GetPayment(context.Background(), "")
+	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+}
