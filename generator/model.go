@@ -29,7 +29,7 @@ type operation struct {
 	Signed      bool // X-Digital-Sign
 	// Notifications are the callbacks' names (notification types) the request may trigger.
 	Notifications []string
-	Deprecated  bool
+	Deprecated    bool
 	// ResolveAlreadyDone names the GET operation that fetches the existing object when QIWI
 	// answers a repeated call with "already done" (x-qiwi-resolve-already-done).
 	ResolveAlreadyDone string

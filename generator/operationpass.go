@@ -68,7 +68,7 @@ func operationPass(pkg string, ops []operation) *jen.File {
 				jen.Var().Id("b").Id(op.BodyType),
 				jen.If(jen.Len(jen.Id("body")).Op(">").Lit(0)).Block(
 					jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("body"), jen.Op("&").Id("b")), jen.Err().Op("!=").Nil()).Block(
-					jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: "+op.ID+": the body does not decode into "+op.BodyType+": %v"), jen.Qual(runtimePkg, "ErrArgument"), jen.Err())),
+						jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: "+op.ID+": the body does not decode into "+op.BodyType+": %v"), jen.Qual(runtimePkg, "ErrArgument"), jen.Err())),
 					),
 				),
 			)
