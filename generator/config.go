@@ -2,6 +2,7 @@ package generator
 
 import (
 	"os"
+	"slices"
 
 	"github.com/qiwigen/qiwigen/overlays"
 	"github.com/qiwigen/qiwigen/spec"
@@ -65,16 +66,27 @@ type Config struct {
 	IncludeOperations []string
 	// ExcludeOperations drops these operationIds.
 	ExcludeOperations []string
-	// ExcludeTags drops operations with any of these tags. Nil means DefaultExcludeTags.
+	// ExcludeTags drops operations with any of these tags, besides DefaultExcludeTags
+	// unless IncludeUndocumented is set.
 	ExcludeTags []string
+	// IncludeUndocumented keeps the operations only the upstream crawl lists (it drops
+	// DefaultExcludeTags from the exclusions).
+	IncludeUndocumented bool
 }
 
 // DefaultExcludeTags leaves out operations that only the upstream crawl lists.
 var DefaultExcludeTags = []string{"undocumented"}
 
+// excludeTags are the tags whose operations are left out: the defaults, then the given ones.
 func (c Config) excludeTags() []string {
-	if c.ExcludeTags == nil {
-		return DefaultExcludeTags
+	var out []string
+	if !c.IncludeUndocumented {
+		out = append(out, DefaultExcludeTags...)
 	}
-	return c.ExcludeTags
+	for _, t := range c.ExcludeTags {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

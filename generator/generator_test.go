@@ -142,10 +142,35 @@ func TestFilters(t *testing.T) {
 	}
 
 	cfg = bundledConfig(t, t.TempDir())
-	cfg.ExcludeTags = []string{}
+	cfg.IncludeUndocumented = true
 	out, err = Run(context.Background(), cfg)
 	require.NoError(t, err)
 	assert.Contains(t, string(out.Files["client.gen.go"]), "func (c *Client) ListSiteRefunds(", "undocumented operations come back on request")
+
+	// Excluded tags add to the default: leaving payouts out keeps the undocumented ones out.
+	cfg = bundledConfig(t, t.TempDir())
+	cfg.ExcludeTags = []string{"payouts"}
+	out, err = Run(context.Background(), cfg)
+	require.NoError(t, err)
+	client = string(out.Files["client.gen.go"])
+	assert.NotContains(t, client, "CreatePayout(")
+	assert.NotContains(t, client, "ListSiteRefunds", "the default exclusion still holds")
+
+	// A typo is an error naming the closest operations and tags, not a client without them.
+	for _, tc := range []struct {
+		mutate func(*Config)
+		want   string
+	}{
+		{func(c *Config) { c.IncludeOperations = []string{"createInvoce"} }, `include-operations: "createInvoce" is not in the spec (did you mean createInvoice`},
+		{func(c *Config) { c.ExcludeOperations = []string{"getPaymnet"} }, `exclude-operations: "getPaymnet" is not in the spec (did you mean getPayment`},
+		{func(c *Config) { c.ExcludeTags = []string{"payout"} }, `exclude-tags: "payout" is not in the spec (did you mean payouts`},
+	} {
+		cfg = bundledConfig(t, t.TempDir())
+		tc.mutate(&cfg)
+		_, err = Run(context.Background(), cfg)
+		assert.ErrorIs(t, err, ErrUnknownSelection)
+		assert.ErrorContains(t, err, tc.want)
+	}
 
 	out, err = Run(context.Background(), bundledConfig(t, t.TempDir()))
 	require.NoError(t, err)

@@ -48,6 +48,9 @@ func Run(ctx context.Context, cfg Config) (*Output, error) {
 	if err != nil {
 		return nil, blameInvalid(ctx, cfg, base, err)
 	}
+	if err := checkSelection(doc, cfg); err != nil {
+		return nil, err
+	}
 	files, err := generateCode(doc, notes, cfg)
 	if err != nil {
 		return nil, err

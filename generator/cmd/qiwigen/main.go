@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.ResolvedSpec, "resolved", "", "also write the spec after overlays to this file")
 	fs.Var(&include, "include-operations", "keep only these operationIds (comma-separated)")
 	fs.Var(&exclude, "exclude-operations", "drop these operationIds (comma-separated)")
-	fs.Var(&excludeTags, "exclude-tags", `drop operations with these tags (default "undocumented")`)
+	fs.Var(&excludeTags, "exclude-tags", `also drop operations with these tags (operations tagged "undocumented" are always dropped unless -include-undocumented)`)
 	fs.BoolVar(&includeUndocumented, "include-undocumented", false, "keep operations that only the upstream crawl lists")
 	fs.BoolVar(&asJSON, "json", false, "report the result, or the error with file, line and pointer, as JSON on standard output")
 	fs.Usage = func() {
@@ -114,11 +114,11 @@ Flags:
 	}
 	cfg.IncludeOperations = include
 	cfg.ExcludeOperations = exclude
-	switch {
-	case excludeTags != nil:
-		cfg.ExcludeTags = excludeTags
-	case includeUndocumented:
-		cfg.ExcludeTags = []string{}
+	cfg.ExcludeTags = excludeTags
+	cfg.IncludeUndocumented = includeUndocumented
+	if info, err := os.Stat(cfg.OutputDir); err == nil && !info.IsDir() {
+		fmt.Fprintf(stderr, "qiwigen: -out %s is a file, not a directory\n", cfg.OutputDir)
+		return 2
 	}
 	out, err := generator.Run(ctx, cfg)
 	if err == nil {
@@ -130,6 +130,9 @@ Flags:
 			if werr := writeJSON(stdout, errorReport(err)); werr != nil {
 				fmt.Fprintln(stderr, "qiwigen: writing the JSON report:", werr)
 			}
+		}
+		if errors.Is(err, generator.ErrUnknownSelection) {
+			return 2 // a flag names what the spec lacks: usage
 		}
 		return 1
 	}

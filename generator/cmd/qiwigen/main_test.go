@@ -42,6 +42,9 @@ func TestExitStatusAndUntouchedOutput(t *testing.T) {
 		{"overlay not YAML", []string{"-overlay", "../../testdata/bad/overlay-not-yaml.yaml"}, 1, "overlay-not-yaml.yaml:6: bad overlay"},
 		{"overlay makes the spec invalid", []string{"-overlay", "../../testdata/bad/overlay-invalid-result.yaml"}, 1, "overlay-invalid-result.yaml:8: invalid spec after overlays"},
 		{"missing overlay file", []string{"-overlay", "../../testdata/bad/absent.yaml"}, 1, "absent.yaml"},
+		{"unknown operation to include", []string{"-include-operations", "createInvoce"}, 2, `"createInvoce" is not in the spec (did you mean createInvoice`},
+		{"unknown operation to exclude", []string{"-exclude-operations", "getPaymnet"}, 2, `"getPaymnet" is not in the spec (did you mean getPayment`},
+		{"unknown tag", []string{"-exclude-tags", "payout"}, 2, `"payout" is not in the spec (did you mean payouts`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,4 +99,17 @@ func TestJSONReport(t *testing.T) {
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &report))
 	assert.Equal(t, true, report["ok"])
 	assert.Contains(t, report["files"], "client.gen.go")
+}
+
+// An -out that names a file is a usage error, and the file is left as it was.
+func TestOutMustBeADirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "client.go")
+	require.NoError(t, os.WriteFile(file, []byte("package mine\n"), 0o644))
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), []string{"-out", file}, &stdout, &stderr)
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr.String(), "is a file, not a directory")
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, "package mine\n", string(data))
 }
