@@ -125,8 +125,9 @@ type junitMessage struct {
 func (r Report) WriteJUnit(w io.Writer) error {
 	passed, failed, defects := r.Counts()
 	s := junitSuite{Name: "qiwicontract replay", Tests: passed + failed + defects, Failures: failed, Skipped: defects}
-	for _, res := range r.Results {
-		c := junitCase{Name: res.Interaction.Name, Classname: res.Operation}
+	names := caseNames(r.Results)
+	for i, res := range r.Results {
+		c := junitCase{Name: names[i], Classname: res.Operation}
 		if c.Classname == "" {
 			c.Classname = string(res.Interaction.Kind)
 		}
@@ -154,6 +155,36 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// caseNames names each result for JUnit, uniquely and stably: the interaction's name, then,
+// where names repeat, its provenance, then its position among those still alike.
+func caseNames(results []verdict.Result) []string {
+	names := make([]string, len(results))
+	count := map[string]int{}
+	for i, res := range results {
+		names[i] = res.Interaction.Name
+		count[names[i]]++
+	}
+	for i, res := range results {
+		if count[res.Interaction.Name] > 1 {
+			if p := res.Interaction.Provenance.String(); p != "" {
+				names[i] = res.Interaction.Name + " @ " + p
+			}
+		}
+	}
+	seen := map[string]int{}
+	for i := range names {
+		seen[names[i]]++
+	}
+	index := map[string]int{}
+	for i, n := range names {
+		if seen[n] > 1 {
+			index[n]++
+			names[i] = fmt.Sprintf("%s #%d", n, index[n])
+		}
+	}
+	return names
 }
 
 func firstFailure(res verdict.Result, strict bool) string {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -102,11 +103,24 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "qiwicontract:", err)
 		return 2
 	}
+	if len(ins) == 0 {
+		// Judging nothing must not pass a CI job.
+		fmt.Fprintf(stderr, "qiwicontract replay: no interactions found in %s (fixture .json, HAR .har and go-vcr .yaml files, directories searched for them)\n",
+			strings.Join(fs.Args(), ", "))
+		return 2
+	}
 	report := replay.Run(ctx, judge, ins, *strict)
 	if *asJSON {
+		// Every output carries the recordings scrubbed, JSON as well as text, JUnit and Markdown.
+		results := make([]verdict.Result, len(report.Results))
+		for i, res := range report.Results {
+			res.Interaction = res.Interaction.Clone()
+			fixture.Scrub(&res.Interaction)
+			results[i] = res
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(report.Results); err != nil {
+		if err := enc.Encode(results); err != nil {
 			fmt.Fprintln(stderr, "qiwicontract:", err)
 			return 2
 		}

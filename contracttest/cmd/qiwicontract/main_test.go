@@ -192,3 +192,79 @@ func TestReplayEscapingAndUndocumentedMembers(t *testing.T) {
 		}
 	}
 }
+
+// Judging nothing is an error, not a green run.
+func TestReplayWithoutInteractions(t *testing.T) {
+	empty := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), []string{"replay", empty}, &stdout, &stderr)
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr.String(), "no interactions found in "+empty)
+	assert.NotContains(t, stdout.String(), "0 passed, 0 failed")
+}
+
+// No output format carries a credential: a planted API key, card number, CVV, token and
+// cookie appear in none of text, JSON, JUnit and Markdown.
+func TestReplayOutputsCarryNoCredential(t *testing.T) {
+	const apiKey, pan, cvv, token, cookie = "live-5c4b25xx93aa435d9cb8cd17480356f9", "4111111111111111", "849", "tok-0a1b2c3d4e5f6a7b8c9d", "session=5ecret5e55ion"
+	in := fixture.Interaction{Name: "payment with card data", Kind: fixture.API,
+		Request: fixture.Request{Method: http.MethodPut, URL: "/partner/payin/v1/sites/test-01/payments/p1",
+			Header: http.Header{"Authorization": {"Bearer " + apiKey}, "Cookie": {cookie}, "Content-Type": {"application/json"}},
+			Body:   `{"amount":{"value":5.00,"currency":"RUB"},"paymentMethod":{"type":"CARD","pan":"` + pan + `","expiryDate":"12/30","cvv2":"` + cvv + `","paymentToken":"` + token + `"}}`},
+		Response: &fixture.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "Set-Cookie": {cookie}},
+			Body: `{"paymentId":"p1","amount":{"value":"5.00","currency":"RUB"},"status":{"value":"COMPLETED"}}`}}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "traffic.json")
+	data, err := fixture.Marshal([]fixture.Interaction{in})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	junit, md := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "summary.md")
+	outputs := map[string]string{}
+	for _, args := range [][]string{{"replay", "--junit", junit, "--markdown", md, path}, {"replay", "--json", path}} {
+		var stdout, stderr bytes.Buffer
+		run(context.Background(), args, &stdout, &stderr)
+		outputs[strings.Join(args[:2], " ")] = stdout.String() + stderr.String()
+	}
+	for _, f := range []string{junit, md} {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		outputs[f] = string(data)
+	}
+	require.Contains(t, outputs["replay --json"], `"interaction"`, "the JSON output holds the interactions")
+	for name, out := range outputs {
+		for _, secret := range []string{apiKey, pan, `"` + cvv + `"`, token, "5ecret5e55ion"} {
+			assert.NotContains(t, out, secret, "%s carries a credential", name)
+		}
+	}
+}
+
+// JUnit case names are unique even where interactions share a name.
+func TestJUnitNamesAreUnique(t *testing.T) {
+	in := fixture.Interaction{Name: "capture status", Kind: fixture.API,
+		Request: fixture.Request{Method: http.MethodGet, URL: "/partner/payin/v1/sites/test-01/payments/1811/captures/bxwd8096",
+			Header: http.Header{"Authorization": {"Bearer REDACTED"}}},
+		Response: &fixture.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: `{"captureId":"bxwd8096","status":{"value":"COMPLETED"}}`}}
+	har, err := fixture.MarshalHAR("https://b2b-api.qiwi.com", []fixture.Interaction{in, in, in})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.har")
+	require.NoError(t, os.WriteFile(path, har, 0o644))
+	junit := filepath.Join(dir, "junit.xml")
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"replay", "--junit", junit, path}, &stdout, &stderr), stderr.String())
+	data, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	var suite struct {
+		Cases []struct {
+			Name string `xml:"name,attr"`
+		} `xml:"testcase"`
+	}
+	require.NoError(t, xml.Unmarshal(data, &suite))
+	require.Len(t, suite.Cases, 3)
+	seen := map[string]bool{}
+	for _, c := range suite.Cases {
+		assert.False(t, seen[c.Name], "duplicate case name %q", c.Name)
+		seen[c.Name] = true
+	}
+}
