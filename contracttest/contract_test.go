@@ -27,6 +27,7 @@ import (
 	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 	"github.com/qiwigen/qiwigen/spec"
+	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
 const (
@@ -113,9 +114,8 @@ func TestCoverage(t *testing.T) {
 	undocumented := map[string]bool{}
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
-			if _, ok := op.Extensions["x-qiwi-undocumented"]; ok {
-				undocumented[op.OperationID] = true
-			}
+			_, undocumented[op.OperationID], err = ext.UndocumentedOf(op)
+			require.NoError(t, err)
 		}
 	}
 	for _, op := range table.Uncovered() {
@@ -137,12 +137,13 @@ func TestCoverage(t *testing.T) {
 func excused(doc *openapi3.T, r replay.Report, op string) bool {
 	type shape struct{ method, path string }
 	var shapes []shape
-	if raw, ok := doc.Extensions["x-qiwi-doc-defects"].([]any); ok {
-		for _, d := range raw {
-			m := d.(map[string]any)
-			if m["operation"] == op {
-				shapes = append(shapes, shape{fmt.Sprint(m["method"]), fmt.Sprint(m["path"])})
-			}
+	list, err := ext.DocDefectsOf(doc)
+	if err != nil {
+		return false
+	}
+	for _, d := range list {
+		if d.Operation == op {
+			shapes = append(shapes, shape{d.Method, d.Path})
 		}
 	}
 	exampleDefects := false // the spec says every example of op is wrong, and why
@@ -151,13 +152,15 @@ func excused(doc *openapi3.T, r replay.Report, op string) bool {
 			if o.OperationID != op {
 				continue
 			}
-			if reason, ok := o.Extensions["x-qiwi-example-defects"].(string); ok && reason != "" {
+			if reason, err := ext.ExampleDefectsOf(o); err == nil && reason != "" {
 				exampleDefects = true
 			}
-			if methods, ok := o.Extensions["x-qiwi-doc-methods"].(map[string]any); ok {
-				for m := range methods {
-					shapes = append(shapes, shape{strings.ToUpper(m), path})
-				}
+			methods, err := ext.DocMethodsOf(o)
+			if err != nil {
+				return false
+			}
+			for _, m := range methods {
+				shapes = append(shapes, shape{m, path})
 			}
 		}
 	}

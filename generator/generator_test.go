@@ -109,6 +109,13 @@ func TestBadInput(t *testing.T) {
 			kind:     ErrInvalidSpec,
 			want:     []string{"testdata/bad/overlay-bad-notification.yaml:8", "at /x-webhooks/BILL/post/x-qiwi-notification", "/bill/billUid is not a member of BillNotification"},
 		},
+		{
+			name:     "overlay producing an ill-typed extension",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/overlay-bad-extension.yaml"}),
+			kind:     ErrInvalidSpec,
+			want:     []string{"testdata/bad/overlay-bad-extension.yaml:9", "at /components/schemas/PaymentMethod/properties/pan/x-qiwi-secret", "must be true or false"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

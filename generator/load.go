@@ -7,6 +7,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
@@ -50,6 +51,11 @@ func validate(ctx context.Context, data []byte) (*openapi3.T, []notification.Dec
 	// generated from them.
 	notes, err := notification.Collect(doc)
 	if err != nil {
+		return nil, nil, err
+	}
+	// So are the other extensions of ours: each is read in one place (spec/ext), and an
+	// unknown or ill-typed one is an error naming its pointer.
+	if err := ext.Check(doc); err != nil {
 		return nil, nil, err
 	}
 	return doc, notes, nil

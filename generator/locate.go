@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
@@ -25,6 +26,20 @@ func locateInvalid(ie *InputError, spec, overlay []byte) {
 		// extension, if one names it.
 		ie.Pointer = declErr.Pointer
 		if i := bytes.Index(overlay, []byte(notification.Extension)); i >= 0 {
+			ie.Line = bytes.Count(overlay[:i], []byte("\n")) + 1
+		}
+		return
+	}
+	var extErr *ext.Error
+	if errors.As(ie.Err, &extErr) {
+		// An extension of ours: its pointer, and the overlay line that names it.
+		ie.Pointer, ie.Err = extErr.Pointer, extErr.Err
+		name := extErr.Pointer[strings.LastIndex(extErr.Pointer, "/")+1:]
+		i := bytes.Index(overlay, []byte(name+":")) // the key, rather than a mention in a comment
+		if i < 0 {
+			i = bytes.Index(overlay, []byte(name))
+		}
+		if i >= 0 && name != "" {
 			ie.Line = bytes.Count(overlay[:i], []byte("\n")) + 1
 		}
 		return

@@ -8,6 +8,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+
+	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
 // operation is what the typed-client pass needs to know of one API operation.
@@ -78,12 +80,11 @@ func describeOperation(path, method string, item *openapi3.PathItem, op *openapi
 		HasBody:     op.RequestBody != nil && op.RequestBody.Value != nil && op.RequestBody.Value.Content.Get("application/json") != nil,
 		Idempotent:  method == http.MethodGet || method == http.MethodPut || method == http.MethodDelete,
 	}
-	if v, ok := op.Extensions["x-qiwi-resolve-already-done"].(string); ok {
-		o.ResolveAlreadyDone = v
+	resolve, err := ext.ResolveAlreadyDoneOf(op)
+	if err != nil {
+		return operation{}, fmt.Errorf("%s: %w", op.OperationID, err)
 	}
-	if v, ok := op.Extensions["x-qiwi-idempotent"].(bool); ok {
-		o.Idempotent = v
-	}
+	o.ResolveAlreadyDone = resolve
 	if op.ExternalDocs != nil {
 		o.DocURL = op.ExternalDocs.URL
 	}

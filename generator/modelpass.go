@@ -11,6 +11,8 @@ import (
 	"github.com/dave/jennifer/jen"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+
+	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
 // enumPass writes constants for every documented value of an open (x-extensible-enum)
@@ -69,16 +71,14 @@ func enumBlock(f *jen.File, prefix, goType string, values []string) {
 	)
 }
 
+// extensibleEnum returns a schema's documented values; validation (ext.Check) has refused
+// an ill-typed list, so an error here leaves the schema without constants.
 func extensibleEnum(s *openapi3.Schema) []string {
-	raw, ok := s.Extensions["x-extensible-enum"].([]any)
-	if !ok {
+	values, _, err := ext.EnumValues(s)
+	if err != nil {
 		return nil
 	}
-	out := make([]string, 0, len(raw))
-	for _, v := range raw {
-		out = append(out, fmt.Sprint(v))
-	}
-	return out
+	return values
 }
 
 // enumIdent turns a wire value such as WAITING_3DS into an identifier part: Waiting3DS.

@@ -9,13 +9,11 @@ import (
 	"github.com/dave/jennifer/jen"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+
+	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
-// secretExtension marks a property whose value must never be logged or printed: card
-// numbers, CVV, payment tokens.
-const secretExtension = "x-qiwi-secret"
-
-// secretPass gives every model that holds a secret member, directly or through the models
+// secretPass gives every model that holds a secret member (x-qiwi-secret), directly or through the models
 // it contains, LogValue and GoString methods that print it with those members redacted, so
 // that slog.Any(request) or fmt's %#v never show a card number, CVV or token.
 func secretPass(pkg string, doc *openapi3.T) (*jen.File, error) {
@@ -84,15 +82,13 @@ func secretPaths(schemas openapi3.Schemas, name string) ([]string, error) {
 			ps := s.Value.Properties[prop]
 			path := prefix + "/" + strings.ReplaceAll(strings.ReplaceAll(prop, "~", "~0"), "/", "~1")
 			if ps != nil && ps.Value != nil {
-				if v, ok := ps.Value.Extensions[secretExtension]; ok {
-					secret, isBool := v.(bool)
-					if !isBool {
-						return fmt.Errorf("schema %s: %s: %s must be true or false, not %v", name, path, secretExtension, v)
-					}
-					if secret {
-						found[path] = true
-						continue
-					}
+				secret, err := ext.IsSecret(ps.Value)
+				if err != nil {
+					return fmt.Errorf("schema %s: %s: %w", name, path, err)
+				}
+				if secret {
+					found[path] = true
+					continue
 				}
 			}
 			if err := walk(ps, path); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
 // requiredTable says which schemas the field table(s) of a doc section describe: every
@@ -258,7 +259,7 @@ func TestHTTPErrorTableIsModelled(t *testing.T) {
 			continue
 		}
 		for method, op := range item.Operations() {
-			if _, undocumented := op.Extensions["x-qiwi-undocumented"]; undocumented {
+			if _, undocumented, _ := ext.UndocumentedOf(op); undocumented {
 				continue
 			}
 			checked++
@@ -296,13 +297,14 @@ func TestEnumValuesHaveASource(t *testing.T) {
 	corpus := text.String()
 	checked := 0
 	for name, s := range doc.Components.Schemas {
-		values, ok := s.Value.Extensions["x-extensible-enum"].([]any)
+		values, ok, err := ext.EnumValues(s.Value)
+		require.NoError(t, err)
 		if !ok {
 			continue
 		}
-		evidence, _ := s.Value.Extensions["x-qiwi-evidence"].(map[string]any)
-		for _, v := range values {
-			value := fmt.Sprint(v)
+		evidence, err := ext.EvidenceOf(s.Value)
+		require.NoError(t, err)
+		for _, value := range values {
 			checked++
 			onPage := strings.Contains(corpus, value)
 			reason, claimed := evidence[value]
@@ -314,8 +316,7 @@ func TestEnumValuesHaveASource(t *testing.T) {
 			}
 		}
 		for value := range evidence {
-			assert.True(t, slices.ContainsFunc(values, func(v any) bool { return fmt.Sprint(v) == value }),
-				"%s: x-qiwi-evidence names %s, which the enum does not list", name, value)
+			assert.True(t, slices.Contains(values, value), "%s: x-qiwi-evidence names %s, which the enum does not list", name, value)
 		}
 	}
 	assert.Greater(t, checked, 100)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/spec"
+	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
@@ -76,12 +77,8 @@ func operations(doc *openapi3.T) []specOp {
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			o := specOp{method: method, path: path, id: op.OperationID}
-			if m, ok := op.Extensions["x-qiwi-doc-methods"].(map[string]any); ok {
-				for k := range m {
-					o.docMethods = append(o.docMethods, strings.ToUpper(k))
-				}
-			}
-			_, o.undocumented = op.Extensions["x-qiwi-undocumented"]
+			o.docMethods, _ = ext.DocMethodsOf(op) // ext.Check, in TestExtensionsAreWellFormed, refuses an ill-typed one
+			_, o.undocumented, _ = ext.UndocumentedOf(op)
 			ops = append(ops, o)
 		}
 	}
@@ -91,16 +88,22 @@ func operations(doc *openapi3.T) []specOp {
 type defect struct{ method, path, reason string }
 
 func defects(t *testing.T, doc *openapi3.T) []defect {
-	raw, ok := doc.Extensions["x-qiwi-doc-defects"].([]any)
-	require.True(t, ok, "x-qiwi-doc-defects missing")
-	var out []defect
-	for _, r := range raw {
-		m := r.(map[string]any)
-		d := defect{fmt.Sprint(m["method"]), fmt.Sprint(m["path"]), fmt.Sprint(m["reason"])}
-		require.NotEmpty(t, d.reason, "a doc defect needs a reason")
-		out = append(out, d)
+	list, err := ext.DocDefectsOf(doc)
+	require.NoError(t, err)
+	require.NotEmpty(t, list, "x-qiwi-doc-defects missing")
+	out := make([]defect, 0, len(list))
+	for _, d := range list {
+		out = append(out, defect{d.Method, d.Path, d.Reason})
 	}
 	return out
+}
+
+// Every extension of ours is known and well-typed, in the base and the resolved spec.
+func TestExtensionsAreWellFormed(t *testing.T) {
+	for _, file := range []string{"qiwi.yaml", "qiwi.resolved.yaml"} {
+		doc, _ := load(t, file)
+		assert.NoError(t, ext.Check(doc), file)
+	}
 }
 
 // Every (method, path) the vendor docs mention must be an operation of the spec, or a doc
@@ -289,7 +292,8 @@ func TestDocumentedEnumValuesAreListed(t *testing.T) {
 	values := func(schema string) map[string]bool {
 		s := doc.Components.Schemas[schema]
 		require.NotNil(t, s, "schema %s", schema)
-		list, ok := s.Value.Extensions["x-extensible-enum"].([]any)
+		list, ok, err := ext.EnumValues(s.Value)
+		require.NoError(t, err)
 		require.True(t, ok, "%s has no x-extensible-enum", schema)
 		out := map[string]bool{}
 		for _, v := range list {

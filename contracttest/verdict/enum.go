@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
 // walkValue visits a decoded JSON value beside its schema: every node with the schema that
@@ -81,7 +83,7 @@ func enumFindings(schema *openapi3.SchemaRef, value any, where string) []Finding
 		if !ok {
 			return
 		}
-		if values, ok := s.Value.Extensions["x-extensible-enum"].([]any); ok && !listed(values, tv) {
+		if values, ok, err := ext.EnumValues(s.Value); err == nil && ok && !slices.Contains(values, tv) {
 			out = append(out, Finding{Severity: Warn, Verdict: "spec", Pointer: ptrOrRoot(ptr), Undocumented: true,
 				Message: fmt.Sprintf("%s: value %q is not among the documented values", where, tv)})
 		}
@@ -126,13 +128,4 @@ func mustJSON(v any) []byte {
 		return []byte(fmt.Sprint(v))
 	}
 	return b
-}
-
-func listed(values []any, v string) bool {
-	for _, x := range values {
-		if fmt.Sprint(x) == v {
-			return true
-		}
-	}
-	return false
 }

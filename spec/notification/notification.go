@@ -16,14 +16,16 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
 // Extension is the name of the extension that marks an operation as a notification.
-const Extension = "x-qiwi-notification"
+const Extension = ext.Notification
 
 // WebhooksExtension is the root extension holding notifications that follow no operation's
 // callbackUrl (OpenAPI 3.0 has no webhooks of its own).
-const WebhooksExtension = "x-webhooks"
+const WebhooksExtension = ext.Webhooks
 
 // ErrInvalid is wrapped by every error about a malformed notification declaration.
 var ErrInvalid = errors.New("invalid notification declaration")

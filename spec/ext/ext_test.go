@@ -1,0 +1,79 @@
+package ext_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/spec"
+	"github.com/qiwigen/qiwigen/spec/ext"
+)
+
+func load(t *testing.T, data []byte) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(data)
+	require.NoError(t, err)
+	require.NoError(t, doc.Validate(context.Background()))
+	return doc
+}
+
+// The bundled specs pass; their secret members are the card data and tokens.
+func TestBundledSpecs(t *testing.T) {
+	for name, data := range map[string][]byte{"base": spec.QIWI, "resolved": spec.Resolved} {
+		assert.NoError(t, ext.Check(load(t, data)), name)
+	}
+	secrets, err := ext.SecretMembers(load(t, spec.Resolved))
+	require.NoError(t, err)
+	for _, want := range []string{"pan", "cvv2", "paymentToken", "token", "smsCode"} {
+		assert.Contains(t, secrets, want)
+	}
+	assert.NotContains(t, secrets, "maskedPan")
+}
+
+func TestCheckNamesTheExtension(t *testing.T) {
+	doc := func(schemaExt, opExt, rootExt string) []byte {
+		return []byte(`openapi: 3.0.3
+info: {title: t, version: '1'}
+` + rootExt + `
+paths:
+  /a/{id}:
+    get:
+      operationId: getA
+      ` + opExt + `
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+components:
+  schemas:
+    Card:
+      type: object
+      properties:
+        pan: {type: string` + schemaExt + `}
+`)
+	}
+	for _, tc := range []struct {
+		name, schemaExt, opExt, rootExt, pointer, message string
+	}{
+		{"secret not a bool", ", x-qiwi-secret: yes please", "", "", "/components/schemas/Card/properties/pan/x-qiwi-secret", "must be true or false"},
+		{"unknown extension", ", x-qiwi-secrets: true", "", "", "/components/schemas/Card/properties/pan/x-qiwi-secrets", "unknown extension x-qiwi-secrets"},
+		{"in the wrong place", "", "x-qiwi-secret: true", "", "/paths/~1a~1{id}/get/x-qiwi-secret", "belongs on a schema, not on a operation"},
+		{"resolver not a string", "", "x-qiwi-resolve-already-done: [getA]", "", "/paths/~1a~1{id}/get/x-qiwi-resolve-already-done", "must be a string"},
+		{"doc defect without reason", "", "", "x-qiwi-doc-defects: [{method: GET, path: /b}]", "/x-qiwi-doc-defects", "needs a method, a path and a reason"},
+		{"enum not a list", ", x-extensible-enum: CARD", "", "", "/components/schemas/Card/properties/pan/x-extensible-enum", "must be a list"},
+		{"evidence for an unlisted value", ", x-extensible-enum: [CARD], x-qiwi-evidence: {SBP: a SDK}", "", "", "/components/schemas/Card/properties/pan/x-qiwi-evidence/SBP", "does not list"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ext.Check(load(t, doc(tc.schemaExt, tc.opExt, tc.rootExt)))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ext.ErrInvalid)
+			var e *ext.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.pointer, e.Pointer)
+			assert.Contains(t, err.Error(), tc.message)
+		})
+	}
+	assert.NoError(t, ext.Check(load(t, doc(", x-qiwi-secret: true, x-go-type: string", "x-qiwi-undocumented: crawl only", ""))),
+		"well-formed extensions and other tools' ones pass")
+}
