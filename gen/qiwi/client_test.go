@@ -3,6 +3,7 @@ package qiwi_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -192,4 +193,35 @@ func TestOperationTableAndInvoke(t *testing.T) {
 	var api qiwi.API = c // the interface users substitute in their tests
 	_, err = api.GetPayment(context.Background(), "")
 	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+}
+
+// The sentinels match the spec's documented error codes exactly, never by substring.
+func TestErrorCodesMatchExactly(t *testing.T) {
+	runtimeCodes := []string{qiwiruntime.CodeValidation, qiwiruntime.CodeNotFound, qiwiruntime.CodeUnauthorized,
+		qiwiruntime.CodeInternal, qiwiruntime.CodeRefundAmount, qiwiruntime.CodeIncorrectMethod}
+	var specCodes []string
+	for _, c := range qiwi.ErrorCodeValues() {
+		specCodes = append(specCodes, string(c))
+	}
+	assert.ElementsMatch(t, specCodes, runtimeCodes, "the runtime's codes are the spec's ErrorCode values")
+
+	for _, tc := range []struct {
+		code     string
+		status   int
+		sentinel error
+		match    bool
+	}{
+		{"payin.resource.not.found", 400, qiwiruntime.ErrNotFound, true},
+		{"payin.resource.not.found.soon", 400, qiwiruntime.ErrNotFound, false},
+		{"validation.error", 400, qiwiruntime.ErrValidation, true},
+		{"novalidation", 409, qiwiruntime.ErrValidation, false},
+		{"payin.incorrect-method-invocation", 400, qiwiruntime.ErrAlreadyDone, true},
+		{"payment.already.paid.maybe", 400, qiwiruntime.ErrAlreadyDone, false},
+		{"auth.unauthorized", 400, qiwiruntime.ErrUnauthorized, true},
+		{"authority.error", 400, qiwiruntime.ErrUnauthorized, false},
+		{"", 404, qiwiruntime.ErrNotFound, true},
+	} {
+		err := qiwiruntime.DecodeAPIError(tc.status, []byte(`{"errorCode":"`+tc.code+`"}`))
+		assert.Equal(t, tc.match, errors.Is(err, tc.sentinel), "%s (HTTP %d) vs %v", tc.code, tc.status, tc.sentinel)
+	}
 }

@@ -99,24 +99,37 @@ func (e *APIError) CauseFields() map[string][]string {
 	return m
 }
 
-// Is makes errors.Is(err, ErrNotFound) and the other sentinels work on an *APIError.
+// The error codes the sentinels match, exactly: the codes the docs' examples and QIWI's SDKs
+// show (the spec's ErrorCode enum lists them; a test keeps the two in step). An answer with
+// another code matches by its HTTP status alone.
+const (
+	CodeValidation      = "validation.error"
+	CodeNotFound        = "payin.resource.not.found"
+	CodeUnauthorized    = "auth.unauthorized"
+	CodeInternal        = "internal.error"
+	CodeRefundAmount    = "refund.incorrect.amount"
+	CodeIncorrectMethod = "payin.incorrect-method-invocation"
+)
+
+// Is makes errors.Is(err, ErrNotFound) and the other sentinels work on an *APIError: by the
+// HTTP status, or by an exact error code.
 func (e *APIError) Is(target error) bool {
-	code := strings.ToLower(e.ErrorCode)
 	switch target {
 	case ErrDeclined:
 		return e.Declined
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound || strings.Contains(code, "not.found") || strings.Contains(code, "not-found")
+		return e.StatusCode == http.StatusNotFound || e.ErrorCode == CodeNotFound
 	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden || strings.HasPrefix(code, "auth.")
+		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden || e.ErrorCode == CodeUnauthorized
 	case ErrValidation:
-		return strings.Contains(code, "validation") || (code == "" && (e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity))
+		return e.ErrorCode == CodeValidation || e.ErrorCode == CodeRefundAmount ||
+			(e.ErrorCode == "" && (e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity))
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
 	case ErrAlreadyDone:
-		return code == "payin.incorrect-method-invocation" || strings.Contains(code, "already")
+		return e.ErrorCode == CodeIncorrectMethod
 	case ErrServer:
-		return e.StatusCode >= 500
+		return e.StatusCode >= 500 || e.ErrorCode == CodeInternal
 	}
 	return false
 }
