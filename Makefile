@@ -4,7 +4,7 @@
 
 GO ?= go
 
-.PHONY: all generate test vet fmt-check bench check-generated fuzz
+.PHONY: all generate test vet fmt-check bench check-generated fuzz lint
 
 all: test
 
@@ -25,6 +25,10 @@ test: vet fmt-check
 check-generated: generate
 	git diff --exit-code -- gen spec
 	@test -z "$$(git status --porcelain -- gen spec)" || (git status --porcelain -- gen spec; exit 1)
+
+# staticcheck, fetched through the module proxy at a pinned version (not part of make test).
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.0 ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . ./...

@@ -30,10 +30,10 @@ import (
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
-const (
-	docsDir     = "../../shared/docs/qiwi"
-	vectorsFile = "../gen/qiwi/testdata/signatures.tsv"
-)
+const vectorsFile = "../gen/qiwi/testdata/signatures.tsv"
+
+// docsDir is the folder of QIWI's pages, set by TestMain from docs.Locate.
+var docsDir string
 
 var (
 	corpusOnce sync.Once
@@ -448,10 +448,12 @@ func TestMutationsAreCaught(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
-	if _, err := os.Stat(docsDir); err != nil {
-		fmt.Fprintln(os.Stderr, "contracttest: the vendor docs are expected at", docsDir)
+	dir, err := docs.Locate()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "contracttest:", err)
 		os.Exit(1)
 	}
+	docsDir = dir
 	os.Exit(m.Run())
 }
 

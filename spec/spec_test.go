@@ -19,7 +19,18 @@ import (
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
-const docsDir = "../../shared/docs/qiwi"
+// docsDir is the folder of QIWI's pages, set by TestMain from docs.Locate.
+var docsDir string
+
+func TestMain(m *testing.M) {
+	dir, err := docs.Locate()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "spec:", err)
+		os.Exit(1)
+	}
+	docsDir = dir
+	os.Exit(m.Run())
+}
 
 func load(t *testing.T, path string) (*openapi3.T, []byte) {
 	t.Helper()

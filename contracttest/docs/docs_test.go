@@ -2,6 +2,7 @@ package docs
 
 import (
 	"net/http"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -94,7 +95,9 @@ func TestMatchTemplate(t *testing.T) {
 }
 
 func TestParseVendorDocs(t *testing.T) {
-	pages, err := ParseDir("../../../shared/docs/qiwi")
+	dir, err := Locate()
+	require.NoError(t, err)
+	pages, err := ParseDir(dir)
 	require.NoError(t, err)
 	require.NotEmpty(t, pages)
 	var declared, blocks int
@@ -124,7 +127,9 @@ func TestParseTables(t *testing.T) {
 }
 
 func TestVendorParameterTables(t *testing.T) {
-	p, err := ParseFile("../../../shared/docs/qiwi/payments/_notifications_en.html.md.erb")
+	dir, err := Locate()
+	require.NoError(t, err)
+	p, err := ParseFile(filepath.Join(dir, "payments", "_notifications_en.html.md.erb"))
 	require.NoError(t, err)
 	found := false
 	for _, tb := range p.Tables {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/extract"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
@@ -25,7 +26,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // interaction whose answer breaks the spec.
 func sample(t *testing.T) []fixture.Interaction {
 	t.Helper()
-	all, err := extract.Dir("../../../shared/docs/qiwi/payments", nil)
+	dir, err := docs.Locate()
+	require.NoError(t, err)
+	all, err := extract.Dir(filepath.Join(dir, "payments"), nil)
 	require.NoError(t, err)
 	var out []fixture.Interaction
 	for _, in := range all {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"testing"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
@@ -17,7 +18,7 @@ import (
 // SignNotification.
 func FuzzNotification(f *testing.F) {
 	for _, file := range []string{"payments/_notifications_en.html.md.erb", "payments-ru/_notifications_ru.html.md", "bill-payments/bill-payments_en.html.md"} {
-		page, err := docs.ParseFile(docsRoot + file)
+		page, err := docs.ParseFile(filepath.Join(docsDir(f), file))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -55,7 +56,7 @@ func FuzzNotification(f *testing.F) {
 // function receives is what QIWI signed.
 func FuzzForgery(f *testing.F) {
 	for _, file := range []string{"payments/_notifications_en.html.md.erb", "payments-ru/_notifications_ru.html.md.erb"} {
-		page, err := docs.ParseFile(docsRoot + file)
+		page, err := docs.ParseFile(filepath.Join(docsDir(f), file))
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,7 +25,15 @@ import (
 	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
-const docsRoot = "../../../shared/docs/qiwi/"
+// docsDir is the folder of QIWI's pages (docs.Locate); the test stops with how to get them.
+func docsDir(t testing.TB) string {
+	t.Helper()
+	dir, err := docs.Locate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
 
 func readVectors(t *testing.T) []extract.Vector {
 	t.Helper()
@@ -38,7 +47,7 @@ func readVectors(t *testing.T) []extract.Vector {
 func docNotification(t *testing.T, source, typ string) []byte {
 	t.Helper()
 	file, anchor, _ := strings.Cut(strings.Fields(source)[0], "#")
-	page, err := docs.ParseFile(docsRoot + file)
+	page, err := docs.ParseFile(filepath.Join(docsDir(t), file))
 	require.NoError(t, err)
 	for _, b := range page.Blocks {
 		if b.Pos.Anchor != anchor {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 )
 
@@ -126,10 +127,12 @@ func TestUsageAndUnreadableInput(t *testing.T) {
 
 // Extracted fixtures are written scrubbed and replay clean; --no-scrub keeps signatures.
 func TestExtractThenReplay(t *testing.T) {
+	docsDir, err := docs.Locate()
+	require.NoError(t, err)
 	dir := t.TempDir()
 	for _, args := range [][]string{
-		{"extract", "--docs", "../../../../shared/docs/qiwi", "--out", filepath.Join(dir, "docs.json")},
-		{"extract", "--docs", "../../../../shared/docs/qiwi", "--vectors", "../../../gen/qiwi/testdata/signatures.tsv", "--no-scrub", "--out", filepath.Join(dir, "raw.json")},
+		{"extract", "--docs", docsDir, "--out", filepath.Join(dir, "docs.json")},
+		{"extract", "--docs", docsDir, "--vectors", "../../../gen/qiwi/testdata/signatures.tsv", "--no-scrub", "--out", filepath.Join(dir, "raw.json")},
 	} {
 		var stdout, stderr bytes.Buffer
 		require.Equal(t, 0, run(context.Background(), args, &stdout, &stderr), stderr.String())

@@ -1,4 +1,4 @@
-package qiwiruntime_test
+package qiwi_test
 
 import (
 	"net/url"
@@ -50,7 +50,7 @@ func TestPayFormParametersFollowTheDocs(t *testing.T) {
 		{"bill-payments/bill-payments_en", "option", "options"},
 		{"bill-payments/bill-payments_ru", "option", "options"},
 	}
-	pages, err := docs.ParseDir("../../../shared/docs/qiwi")
+	pages, err := docs.ParseDir(docsDir(t))
 	require.NoError(t, err)
 	for _, tt := range tables {
 		checked := 0
