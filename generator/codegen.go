@@ -98,6 +98,18 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 		}
 		files[name] = buf.Bytes()
 	}
+	// The runtime's everyday API, re-exported under names the package does not use yet.
+	taken := map[string]bool{}
+	for name, src := range files {
+		if err := declaredNames(src, taken); err != nil {
+			return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("%s: %w", name, err)}
+		}
+	}
+	var buf bytes.Buffer
+	if err := aliasPass(pkg, taken).Render(&buf); err != nil {
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("aliases.gen.go: %w", err)}
+	}
+	files["aliases.gen.go"] = buf.Bytes()
 	return files, nil
 }
 

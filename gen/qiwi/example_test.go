@@ -3,6 +3,8 @@ package qiwi_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
@@ -11,10 +13,7 @@ import (
 	"time"
 
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
-
-func ptr[T any](v T) *T { return &v }
 
 // fakeQIWI answers the invoice request like the docs' example, and refuses an empty amount.
 func fakeQIWI() *httptest.Server {
@@ -38,25 +37,25 @@ func Example() {
 	ctx := context.Background()
 
 	client, err := qiwi.New("secret-api-key",
-		qiwiruntime.WithSiteID("test-01"),
-		qiwiruntime.WithBaseURL(srv.URL), // qiwiruntime.B2BBaseURL in production
+		qiwi.WithSiteID("test-01"),
+		qiwi.WithBaseURL(srv.URL), // qiwi.B2BBaseURL in production
 	)
 	if err != nil {
 		panic(err)
 	}
-	amount, err := qiwiruntime.ParseMoney("100.00")
+	amount, err := qiwi.ParseMoney("100.00")
 	if err != nil {
 		panic(err)
 	}
 	for _, billID := range []string{"order-42", "bad"} {
 		invoice, err := client.CreateInvoice(ctx, billID, qiwi.CreateInvoiceRequest{
 			Amount:             &qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub},
-			ExpirationDateTime: qiwiruntime.NewTimestamp(time.Now().Add(24 * time.Hour)),
-			Comment:            ptr("Order 42"),
+			ExpirationDateTime: qiwi.NewTimestamp(time.Now().Add(24 * time.Hour)),
+			Comment:            qiwi.Ptr("Order 42"),
 		})
-		var apiErr *qiwiruntime.APIError
+		var apiErr *qiwi.APIError
 		switch {
-		case errors.Is(err, qiwiruntime.ErrValidation) && errors.As(err, &apiErr):
+		case errors.Is(err, qiwi.ErrValidation) && errors.As(err, &apiErr):
 			fmt.Printf("refused: %s (traceId %s)\n", apiErr.Description, apiErr.TraceID)
 		case err != nil:
 			panic(err)
@@ -80,7 +79,7 @@ func ExampleNewNotificationHandler() {
 			fmt.Println("bill", n.Bill.BillID, n.Bill.Status.Value)
 		}
 		return nil // QIWI gets 200 only now; an error makes it send the notification again
-	}, qiwiruntime.WithDeduplicator(qiwiruntime.NewMemoryDeduplicator(10000)))
+	}, qiwi.WithDeduplicator(qiwi.NewMemoryDeduplicator(10000)))
 	mux := http.NewServeMux()
 	mux.Handle("/qiwi/notifications", handler)
 	srv := &http.Server{Addr: ":8443", Handler: mux,
@@ -107,7 +106,7 @@ func ExampleOpenNotification() {
 	n, err := qiwi.OpenNotification(header, body, "test-merchant-secret-for-signature-check")
 	fmt.Println(n.(*qiwi.BillNotification).Bill.BillID, err)
 	_, err = qiwi.OpenNotification(header, body, "wrong secret")
-	fmt.Println(errors.Is(err, qiwiruntime.ErrSignatureMismatch))
+	fmt.Println(errors.Is(err, qiwi.ErrSignatureMismatch))
 	// Output:
 	// test_bill <nil>
 	// true
@@ -119,7 +118,7 @@ func ExampleClient_ConfirmNotification() {
 		fmt.Fprint(w, `{"paymentId":"A2217","amount":{"value":"5.00","currency":"RUB"},"status":{"value":"COMPLETED"}}`)
 	}))
 	defer srv.Close()
-	client, err := qiwi.New("api-key", qiwiruntime.WithBaseURL(srv.URL), qiwiruntime.WithSiteID("test-01"))
+	client, err := qiwi.New("api-key", qiwi.WithBaseURL(srv.URL), qiwi.WithSiteID("test-01"))
 	if err != nil {
 		panic(err)
 	}
@@ -144,8 +143,59 @@ func ExampleVerifyNotification() {
 	err := qiwi.VerifyNotification(header, body, "test-merchant-secret-for-signature-check")
 	fmt.Println(err)
 	err = qiwi.VerifyNotification(header, body, "wrong secret")
-	fmt.Println(errors.Is(err, qiwiruntime.ErrSignatureMismatch))
+	fmt.Println(errors.Is(err, qiwi.ErrSignatureMismatch))
 	// Output:
 	// <nil>
 	// true
+}
+
+// The README's pay form snippet: a payment link without any API call.
+func ExamplePayForm_URL() {
+	amount, _ := qiwi.ParseMoney("100")
+	link, err := qiwi.PayForm{
+		PublicKey:  "5nAq6abtyCz4tcDj89e5w7Y5",
+		BillID:     "order-42",
+		Amount:     &amount,
+		SuccessURL: "https://shop.example/paid",
+		Extras:     map[string]string{"cf1": "Order_123"},
+		ReadOnly:   []string{"cf1"},
+	}.URL()
+	fmt.Println(link, err)
+	// Output: https://payment.qiwi.com/create?amount=100.00&billId=order-42&extras%5Bcf1%5D=Order_123&publicKey=5nAq6abtyCz4tcDj89e5w7Y5&readonly=cf1&successUrl=https%3A%2F%2Fshop.example%2Fpaid <nil>
+}
+
+// The README's successUrl snippet: send the customer back to the shop from an invoice's form.
+func ExampleAddSuccessURL() {
+	link, _ := qiwi.AddSuccessURL("https://payment.qiwi.com/form?invoiceUid=d875277b", "https://shop.example/paid")
+	fmt.Println(link)
+	// Output: https://payment.qiwi.com/form?invoiceUid=d875277b&successUrl=https%3A%2F%2Fshop.example%2Fpaid
+}
+
+// The README's money snippet.
+func ExampleMoney() {
+	price, _ := qiwi.ParseMoney("199.9")
+	fee := qiwi.NewMoneyFromMinor(150)
+	fmt.Println(price, price.Add(fee), price.Minor())
+	_, err := qiwi.ParseMoney("1.005")
+	fmt.Println(err)
+	// Output:
+	// 199.90 201.40 19990
+	// qiwi: invalid money amount: "1.005" has more than two fraction digits
+}
+
+// The README's payout snippet: payouts are signed SHA256withRSA into X-Digital-Sign.
+func ExampleWithPayoutSigner() {
+	key, _ := rsa.GenerateKey(rand.Reader, 2048) // in production: the key registered with QIWI
+	client, err := qiwi.New("api-key", qiwi.WithSiteID("test-01"), qiwi.WithPayoutSigner(key))
+	fmt.Println(client.Caller().Server(), err)
+	// Output: https://api.qiwi.com/partner/ <nil>
+}
+
+// The README's payUrl options snippet: only card payments on a Bill Payments invoice's form.
+func ExampleAddPayURLOptions() {
+	link, err := qiwi.AddPayURLOptions("https://oplata.qiwi.com/form?invoiceUid=606a5f75", qiwi.PayURLOptions{
+		AllowedPaySources: []string{"card"},
+	})
+	fmt.Println(link, err)
+	// Output: https://oplata.qiwi.com/form?allowedPaySources=card&invoiceUid=606a5f75 <nil>
 }

@@ -18,8 +18,8 @@ func TestSecretsNeverPrint(t *testing.T) {
 	const pan, cvv, token = "4111111111111111", "849", "tok-5c4b25xx93aa435d9cb8cd17"
 	req := qiwi.CreatePaymentRequest{
 		Amount: qiwi.Amount{Value: qiwiruntime.NewMoneyFromMinor(100), Currency: qiwi.CurrencyRub},
-		PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: ptr(pan), Cvv2: ptr(cvv),
-			HolderName: ptr("CARD HOLDER"), PaymentToken: ptr(token)},
+		PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: qiwi.Ptr(pan), Cvv2: qiwi.Ptr(cvv),
+			HolderName: qiwi.Ptr("CARD HOLDER"), PaymentToken: qiwi.Ptr(token)},
 	}
 	var receiver qiwi.PayoutReceiverDataRequest
 	require.NoError(t, receiver.FromPayoutReceiverDataCardRequest(qiwi.PayoutReceiverDataCardRequest{Pan: pan}))

@@ -45,7 +45,7 @@ func TestWireFixes(t *testing.T) {
 		c, got := recordingClient(t, `{"paymentId":"p1","status":{"value":"COMPLETED"}}`)
 		_, err := c.CreatePayment(ctx, "p1", qiwi.CreatePaymentRequest{
 			Amount:        qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub},
-			PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeToken, PaymentToken: ptr("tok")},
+			PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeToken, PaymentToken: qiwi.Ptr("tok")},
 			PaymentSplits: &[]qiwi.Split{split},
 		})
 		require.NoError(t, err)
@@ -78,9 +78,9 @@ func TestWireFixes(t *testing.T) {
 		c, got := recordingClient(t, `{"paymentId":"p1","status":{"value":"COMPLETED"}}`)
 		_, err := c.CreatePayment(ctx, "p1", qiwi.CreatePaymentRequest{
 			Amount: qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub},
-			PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeToken, PaymentToken: ptr("tok"),
-				CardTokenPaymentType: ptr(qiwi.CardTokenPaymentTypeFirstPayment),
-				FirstTransaction:     &qiwi.FirstTransaction{PaymentID: ptr("p0"), TrnID: ptr("MCC0001")}},
+			PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeToken, PaymentToken: qiwi.Ptr("tok"),
+				CardTokenPaymentType: qiwi.Ptr(qiwi.CardTokenPaymentTypeFirstPayment),
+				FirstTransaction:     &qiwi.FirstTransaction{PaymentID: qiwi.Ptr("p0"), TrnID: qiwi.Ptr("MCC0001")}},
 		})
 		require.NoError(t, err)
 		assert.Contains(t, string((*got)[0].body), `"cardTokenPaymentType":"FIRST_PAYMENT"`)

@@ -1,0 +1,126 @@
+package generator
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// The runtime's everyday API, re-exported by the generated package so that a consumer's
+// code imports its client package alone: construction and options, money and timestamps,
+// errors and sentinels, the notification handler's options, pay-form links and test-mode
+// data. Everything else the runtime exports serves generated code (runtimeInternal).
+var (
+	aliasTypes = []string{
+		"Option", "Doer", "RetryPolicy", "DriftReporter", "APIError", "ValueError",
+		"HandlerOption", "Deduplicator", "MemoryDeduplicator", "Reservation",
+		"DecodedNotification", "OperationInfo",
+		"PayForm", "PayFormKind", "PayURLOptions",
+	}
+	aliasFuncs = []string{
+		"WithBaseURL", "WithPathPrefix", "WithSiteID", "WithHTTPClient", "WithTimeout", "WithUserAgent",
+		"WithLogger", "WithRetry", "WithPayoutSigner", "WithDriftReporter", "DefaultRetryPolicy",
+		"ParseMoney", "NewMoneyFromMinor", "ParseTimestamp", "NewTimestamp", "NewNumericCode",
+		"QIWINetworks", "WithAllowedNetworks", "WithClientIP", "WithDeduplicator", "NewMemoryDeduplicator",
+		"WithMaxBodyBytes", "WithReadTimeout", "WithNotificationDrift", "WithHandlerLogger",
+		"AddSuccessURL", "AddPayURLOptions", "TestCards", "LocateValue",
+	}
+	aliasVars = []string{
+		"ErrNotFound", "ErrUnauthorized", "ErrValidation", "ErrRateLimited", "ErrAlreadyDone", "ErrDeclined",
+		"ErrServer", "ErrConfig", "ErrArgument", "ErrRedirect", "ErrAnswerTooLarge",
+		"ErrInvalidMoney", "ErrInvalidTimestamp", "ErrInvalidCode",
+		"ErrNotification", "ErrSignatureMissing", "ErrSignatureMismatch", "ErrMalformedNotification",
+		"ErrSecretMissing", "ErrNotConfirmable", "ErrUnknownOperation", "ErrPayForm",
+	}
+	aliasConsts = []string{
+		"DefaultBaseURL", "B2BBaseURL", "DefaultPathPrefix", "MinPayoutKeyBits",
+		"DefaultMaxBodyBytes", "MaxMaxBodyBytes", "DefaultHandlerReadTimeout",
+		"Reserved", "InFlight", "Handled", "PayinForm", "BillForm", "PayFormURL", "BillPayFormURL",
+		"CodeValidation", "CodeNotFound", "CodeUnauthorized", "CodeInternal", "CodeRefundAmount", "CodeIncorrectMethod",
+		"TestCardVisa", "TestCardMastercard", "TestCardMir", "TestCardUnionPay",
+		"TestExpiryMonthDeclined", "TestExpiryMonthSucceedsAfterDelay", "TestExpiryMonthDeclinedAfterDelay",
+		"TestCVV3DS", "TestHolderName3DS", "TestMaxAmount", "TestSBPAmountSuccess",
+	}
+	// runtimeInternal are the runtime's exported names that generated code calls and
+	// consumers do not: the transport, request and notification plumbing.
+	runtimeInternal = []string{
+		"Caller", "NewCaller", "Operation", "PathParam", "NewRequest", "RequestBody", "DecodeAPIError",
+		"SignPayoutBody", "Redact", "RedactedJSON", "SignatureSpec", "DetectNotification", "SignedString", "Sign",
+		"VerifyNotification", "SignNotification", "ParseNotification", "OpenNotification", "MalformedNotification",
+		"NotificationValues", "NotificationHandler", "NewNotificationHandler", "Invoker", "Money", "Timestamp", "NumericCode",
+	}
+)
+
+// aliasPass re-exports the runtime's everyday API in the generated package, leaving out any
+// name the package already declares (a model an overlay named so keeps its name).
+func aliasPass(pkg string, taken map[string]bool) *jen.File {
+	f := jen.NewFile(pkg)
+	f.HeaderComment(generatedHeader)
+	f.ImportName(runtimePkg, "qiwiruntime")
+	free := func(names []string) []string {
+		var out []string
+		for _, n := range names {
+			if !taken[n] {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	for _, n := range free(aliasTypes) {
+		f.Commentf("%s is qiwiruntime.%s.", n, n)
+		f.Type().Id(n).Op("=").Qual(runtimePkg, n)
+	}
+	if names := free(aliasVars); len(names) > 0 {
+		defs := make([]jen.Code, 0, len(names))
+		for _, n := range names {
+			defs = append(defs, jen.Commentf("%s is qiwiruntime.%s: errors.Is matches either.", n, n), jen.Id(n).Op("=").Qual(runtimePkg, n))
+		}
+		f.Var().Defs(defs...)
+	}
+	if names := free(aliasConsts); len(names) > 0 {
+		defs := make([]jen.Code, 0, len(names))
+		for _, n := range names {
+			defs = append(defs, jen.Commentf("%s is qiwiruntime.%s.", n, n), jen.Id(n).Op("=").Qual(runtimePkg, n))
+		}
+		f.Const().Defs(defs...)
+	}
+	for _, n := range free(aliasFuncs) {
+		f.Commentf("%s is qiwiruntime.%s.", n, n)
+		f.Var().Id(n).Op("=").Qual(runtimePkg, n)
+	}
+	if !taken["Ptr"] {
+		f.Comment("Ptr returns a pointer to v, for the optional members of requests: Comment: qiwi.Ptr(\"Order 42\").")
+		f.Func().Id("Ptr").Types(jen.Id("T").Any()).Params(jen.Id("v").Id("T")).Op("*").Id("T").Block(jen.Return(jen.Op("&").Id("v")))
+	}
+	return f
+}
+
+// declaredNames lists the top-level names a Go source file declares.
+func declaredNames(src []byte, into map[string]bool) error {
+	file, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
+	if err != nil {
+		return err
+	}
+	for _, d := range file.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				into[d.Name.Name] = true
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					into[s.Name.Name] = true
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						into[n.Name] = true
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
