@@ -66,7 +66,11 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 
 	// The recorded answer is served in memory: no listener, no socket, so a replay of any
 	// size costs the same per interaction.
-	opts := []qiwiruntime.Option{qiwiruntime.WithBaseURL(replayHost), qiwiruntime.WithSiteID(m.params["siteId"]),
+	siteID, err := url.PathUnescape(m.params["siteId"])
+	if err != nil {
+		return []Finding{fail("", "siteId %q is not a valid escaped segment: %v", m.params["siteId"], err)}
+	}
+	opts := []qiwiruntime.Option{qiwiruntime.WithBaseURL(replayHost), qiwiruntime.WithSiteID(siteID),
 		qiwiruntime.WithRetry(qiwiruntime.RetryPolicy{MaxAttempts: 1}),
 		qiwiruntime.WithHTTPClient(&http.Client{Transport: inMemory{answer}})}
 	if !strings.HasPrefix(in.Request.URL, "/partner/") {

@@ -47,7 +47,7 @@ func messages(r verdict.Result) string {
 func TestReplayEscapesPathParametersOnce(t *testing.T) {
 	j := judge(t)
 	for _, id := range []string{"a b", "100%", "x+y", "счёт-1", "a?b#c", "a/b", "~._-"} {
-		path := "/partner/payin/v1/sites/test-01/payments/" + url.PathEscape(id) + "/refunds/" + url.PathEscape(id+"-r")
+		path := "/partner/payin/v1/sites/" + url.PathEscape(id+"-site") + "/payments/" + url.PathEscape(id) + "/refunds/" + url.PathEscape(id+"-r")
 		r := j.Judge(context.Background(), refund(path, `{"amount":{"value":5.00,"currency":"RUB"}}`))
 		assert.True(t, r.Passed(true), "%q:\n%s", id, messages(r))
 		assert.Equal(t, "createRefund", r.Operation, id)

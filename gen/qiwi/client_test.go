@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -224,4 +225,32 @@ func TestErrorCodesMatchExactly(t *testing.T) {
 		err := qiwiruntime.DecodeAPIError(tc.status, []byte(`{"errorCode":"`+tc.code+`"}`))
 		assert.Equal(t, tc.match, errors.Is(err, tc.sentinel), "%s (HTTP %d) vs %v", tc.code, tc.status, tc.sentinel)
 	}
+}
+
+// Identifiers holding a space, /, %, +, ?, # and Cyrillic reach the server escaped exactly
+// once, the siteId from the configuration included.
+func TestPathParametersAreEscapedOnce(t *testing.T) {
+	const odd = "a b/c%d+e?f#g-счёт"
+	escaped := url.PathEscape(odd)
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.EscapedPath())
+		unescaped, err := url.PathUnescape(strings.TrimPrefix(r.URL.EscapedPath(), "/partner/payin/v1/sites/"))
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(unescaped, odd), "the server reads the siteId back as given: %s", unescaped)
+		io.WriteString(w, `{"refundId":"r","billId":"b","status":{"value":"COMPLETED"}}`)
+	}))
+	defer srv.Close()
+	c, err := qiwi.New("key", qiwi.WithBaseURL(srv.URL), qiwi.WithSiteID(odd), qiwi.WithRetry(qiwi.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = c.GetInvoice(ctx, odd)
+	require.NoError(t, err)
+	_, err = c.CreateRefund(ctx, odd, odd, qiwi.CreateRefundRequest{Amount: qiwi.Amount{Value: qiwi.NewMoneyFromMinor(100), Currency: qiwi.CurrencyRub}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"/partner/payin/v1/sites/" + escaped + "/bills/" + escaped + "/details",
+		"/partner/payin/v1/sites/" + escaped + "/payments/" + escaped + "/refunds/" + escaped,
+	}, got)
+	assert.NotContains(t, strings.Join(got, ""), "%25D1", "Cyrillic is not escaped twice")
 }
