@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
@@ -86,5 +87,5 @@ func findRef(n *yaml.Node, ref, ptr string) (string, bool) {
 }
 
 func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+	return jsonpointer.Escape(s)
 }

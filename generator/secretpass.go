@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
@@ -80,7 +81,7 @@ func secretPaths(schemas openapi3.Schemas, name string) ([]string, error) {
 		}
 		for _, prop := range slices.Sorted(maps.Keys(s.Value.Properties)) {
 			ps := s.Value.Properties[prop]
-			path := prefix + "/" + strings.ReplaceAll(strings.ReplaceAll(prop, "~", "~0"), "/", "~1")
+			path := jsonpointer.Append(prefix, prop)
 			if ps != nil && ps.Value != nil {
 				secret, err := ext.IsSecret(ps.Value)
 				if err != nil {

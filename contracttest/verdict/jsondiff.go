@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
 )
 
 // Difference is one place where two JSON documents differ, by JSON pointer.
@@ -166,5 +167,5 @@ func ptrOrRoot(p string) string {
 }
 
 func escape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+	return jsonpointer.Escape(s)
 }

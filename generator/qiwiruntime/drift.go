@@ -1,11 +1,9 @@
 package qiwiruntime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"sort"
-	"strconv"
-	"strings"
 )
 
 // DriftReporter learns of answer members the generated model does not know: QIWI adds
@@ -19,48 +17,19 @@ func WithDriftReporter(r DriftReporter) Option {
 	return func(c *Caller) error { c.drift = r; return nil }
 }
 
-// unknownMembers lists the members of body that encoding the decoded model does not
-// reproduce; null members count as absent.
+// unknownMembers lists the members of an answer body that encoding the decoded model does
+// not reproduce; null members count as absent. A member spelled in another letter case than
+// the model's is one of them: answers are not signed, so it is drift, not an attack.
 func unknownMembers(body []byte, decoded any) []string {
-	var raw any
-	if json.Unmarshal(body, &raw) != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var tree any
+	if dec.Decode(&tree) != nil {
 		return nil
 	}
-	data, err := json.Marshal(decoded)
+	unknown, err := compareWithModel(tree, decoded, false)
 	if err != nil {
 		return nil
 	}
-	var known any
-	if json.Unmarshal(data, &known) != nil {
-		return nil
-	}
-	var out []string
-	var walk func(ptr string, r, k any)
-	walk = func(ptr string, r, k any) {
-		switch rv := r.(type) {
-		case map[string]any:
-			kv, _ := k.(map[string]any)
-			for name, child := range rv {
-				p := ptr + "/" + strings.ReplaceAll(strings.ReplaceAll(name, "~", "~0"), "/", "~1")
-				other, ok := kv[name]
-				if !ok {
-					if child != nil {
-						out = append(out, p)
-					}
-					continue
-				}
-				walk(p, child, other)
-			}
-		case []any:
-			kv, _ := k.([]any)
-			for i, child := range rv {
-				if i < len(kv) {
-					walk(ptr+"/"+strconv.Itoa(i), child, kv[i])
-				}
-			}
-		}
-	}
-	walk("", raw, known)
-	sort.Strings(out)
-	return out
+	return unknown
 }

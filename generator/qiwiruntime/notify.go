@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
 )
 
 // Sentinels of notification verification; every error wraps ErrNotification and one of the
@@ -167,7 +169,7 @@ func signedValue(v any, amount bool) (string, error) {
 func lookupPointer(tree any, ptr string) (any, error) {
 	cur := tree
 	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		tok = jsonpointer.Unescape(tok)
 		switch c := cur.(type) {
 		case map[string]any:
 			v, ok := c[tok]

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
 )
 
 // maxNotificationDepth bounds the nesting of a notification body: QIWI's go four levels
@@ -65,7 +67,7 @@ func readValue(dec *json.Decoder, ptr string, depth int) (any, error) {
 				return nil, fmt.Errorf("body is not JSON: %w", err)
 			}
 			key, _ := keyTok.(string)
-			child := ptr + "/" + escapePointerToken(key)
+			child := ptr + "/" + jsonpointer.Escape(key)
 			f := foldName(key)
 			if prev, dup := folded[f]; dup {
 				if prev == key {
@@ -124,12 +126,4 @@ func foldName(name string) string {
 		b.WriteRune(least)
 	}
 	return b.String()
-}
-
-// escapePointerToken escapes a member name for a JSON pointer (RFC 6901).
-func escapePointerToken(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
 )
 
 // maxLenientRounds bounds how many refused unsigned members one notification may drop.
@@ -87,7 +89,7 @@ func decodeModel(spec SignatureSpec, tree any, body []byte, newModel func(string
 		model = newModel(spec.Type)
 		err = json.Unmarshal(data, model)
 	}
-	unknown, err := compareWithModel(tree, model)
+	unknown, err := compareWithModel(tree, model, true)
 	if err != nil {
 		return nil, rejectf(ErrMalformedNotification, "%s notification: %v", spec.Type, err)
 	}
@@ -149,7 +151,7 @@ func pointerAtOffset(data []byte, off int64) (string, bool) {
 				top.index++
 				inArray = true
 			} else {
-				ptr = top.ptr + "/" + escapePointerToken(key)
+				ptr = top.ptr + "/" + jsonpointer.Escape(key)
 				expectKey = true
 			}
 		}
@@ -198,7 +200,7 @@ func removePointer(tree any, ptr string) bool {
 	if err != nil || !ok {
 		return false
 	}
-	name := strings.ReplaceAll(strings.ReplaceAll(ptr[i+1:], "~1", "/"), "~0", "~")
+	name := jsonpointer.Unescape(ptr[i+1:])
 	if _, ok := obj[name]; !ok {
 		return false
 	}
@@ -206,11 +208,12 @@ func removePointer(tree any, ptr string) bool {
 	return true
 }
 
-// compareWithModel walks the body's tree beside the model's own encoding: a body member
-// that the model knows under a name differing only in letter case is an error (encoding/json
-// would have filled the member from it, while verification reads the exact name); a member
-// the model does not reproduce at all is unknown. Null members count as absent.
-func compareWithModel(tree, model any) ([]string, error) {
+// compareWithModel walks the body's tree beside the model's own encoding and lists, sorted,
+// the members the model does not reproduce (null members count as absent). With exactNames,
+// a body member that the model knows under a name differing only in letter case is an error
+// instead (encoding/json filled the member from it, while verification reads the exact
+// name).
+func compareWithModel(tree, model any, exactNames bool) ([]string, error) {
 	data, err := json.Marshal(model)
 	if err != nil {
 		return nil, err
@@ -227,17 +230,19 @@ func compareWithModel(tree, model any) ([]string, error) {
 			kv, _ := k.(map[string]any)
 			for _, name := range sortedKeys(rv) {
 				child := rv[name]
-				p := ptr + "/" + escapePointerToken(name)
+				p := ptr + "/" + jsonpointer.Escape(name)
 				if other, ok := kv[name]; ok {
 					if err := walk(p, child, other); err != nil {
 						return err
 					}
 					continue
 				}
-				folded := foldName(name)
-				for modelName := range kv {
-					if foldName(modelName) == folded {
-						return fmt.Errorf("%s: member %q is %q in the model: names must match exactly", p, name, modelName)
+				if exactNames {
+					folded := foldName(name)
+					for modelName := range kv {
+						if foldName(modelName) == folded {
+							return fmt.Errorf("%s: member %q is %q in the model: names must match exactly", p, name, modelName)
+						}
 					}
 				}
 				if child != nil {
@@ -259,6 +264,7 @@ func compareWithModel(tree, model any) ([]string, error) {
 	if err := walk("", tree, known); err != nil {
 		return nil, err
 	}
+	sort.Strings(unknown)
 	return unknown, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
 )
 
 // redactedMark replaces a secret value in printed and logged models.
@@ -39,7 +41,7 @@ func redactAt(node any, tokens []string) {
 	if len(tokens) == 0 {
 		return
 	}
-	tok := strings.ReplaceAll(strings.ReplaceAll(tokens[0], "~1", "/"), "~0", "~")
+	tok := jsonpointer.Unescape(tokens[0])
 	last := len(tokens) == 1
 	switch n := node.(type) {
 	case map[string]any:

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
 )
 
 // ValueError is a wire value its type refuses: an amount with three fraction digits, a
@@ -56,7 +58,7 @@ func LocateValue(body []byte, err error) (string, bool) {
 			if f.array {
 				b.WriteString(strconv.Itoa(f.index))
 			} else {
-				b.WriteString(strings.ReplaceAll(strings.ReplaceAll(f.key, "~", "~0"), "/", "~1"))
+				b.WriteString(jsonpointer.Escape(f.key))
 			}
 		}
 		return b.String()

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
 )
 
 // The extensions, by the object they stand on.
@@ -356,5 +357,5 @@ func stringMap(exts map[string]any, name string) (map[string]string, error) {
 
 // escape escapes a JSON pointer token (RFC 6901).
 func escape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+	return jsonpointer.Escape(s)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
@@ -177,7 +178,7 @@ func pointer(tokens ...string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1"))
+		b.WriteString(jsonpointer.Escape(t))
 	}
 	return b.String()
 }
@@ -188,7 +189,7 @@ func pointer(tokens ...string) string {
 func hasMember(schema *openapi3.SchemaRef, ptr string) bool {
 	cur := []*openapi3.SchemaRef{schema}
 	for _, token := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		token = strings.ReplaceAll(strings.ReplaceAll(token, "~1", "/"), "~0", "~")
+		token = jsonpointer.Unescape(token)
 		var next []*openapi3.SchemaRef
 		for len(cur) > 0 {
 			s := cur[0]
