@@ -54,7 +54,76 @@ func secretPass(pkg string, doc *openapi3.T) (*jen.File, error) {
 			jen.Return(jen.Lit(typ).Op("+").Qual(runtimePkg, "RedactedJSON").Call(jen.Id("v"), list)),
 		)
 	}
+	rules, err := scrubRules(doc)
+	if err != nil {
+		return nil, err
+	}
+	f.Comment("SecretMembers are the members whose values are secret (x-qiwi-secret), as scrubbers")
+	f.Comment("match them in a body they know no model of: a name (\"pan\") wherever it stands, or")
+	f.Comment("\"parent.name\" (\"token.value\") where the name alone is also a member that is no secret, and")
+	f.Comment("\".name\" for such a member at the top of a body.")
+	f.Func().Id("SecretMembers").Params().Index().String().Block(
+		jen.Return(jen.Index().String().ValuesFunc(func(g *jen.Group) {
+			for _, r := range rules {
+				g.Lit(r)
+			}
+		})),
+	)
 	return f, nil
+}
+
+// scrubRules names the secret members for a scrubber without models: the name alone where
+// no property of that name is anything but secret, else parent.name for each property that
+// refers to the schema holding it.
+func scrubRules(doc *openapi3.T) ([]string, error) {
+	schemas := doc.Components.Schemas
+	secretIn := map[string][]string{} // member name -> schemas where it is secret
+	plain := map[string]bool{}        // member names that are somewhere no secret
+	for _, name := range slices.Sorted(maps.Keys(schemas)) {
+		s := schemas[name]
+		if s == nil || s.Value == nil {
+			continue
+		}
+		for prop, ps := range s.Value.Properties {
+			if ps == nil || ps.Value == nil {
+				continue
+			}
+			secret, err := ext.IsSecret(ps.Value)
+			if err != nil {
+				return nil, fmt.Errorf("schema %s: %s: %w", name, prop, err)
+			}
+			if secret {
+				secretIn[prop] = append(secretIn[prop], name)
+			} else {
+				plain[prop] = true
+			}
+		}
+	}
+	rules := map[string]bool{}
+	for member, holders := range secretIn {
+		if !plain[member] {
+			rules[member] = true
+			continue
+		}
+		for _, holder := range holders {
+			referred := false
+			for _, parent := range schemas {
+				if parent == nil || parent.Value == nil {
+					continue
+				}
+				for prop, ps := range parent.Value.Properties {
+					if ps != nil && ps.Ref == "#/components/schemas/"+holder {
+						rules[prop+"."+member] = true
+						referred = true
+					}
+				}
+			}
+			if !referred {
+				rules["."+member] = true // a body of its own: the member at the body's top
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(rules)), nil
 }
 
 // secretPaths lists the secret members a component schema holds, directly or through the

@@ -348,7 +348,7 @@ type ChequePosition struct {
 
 // CompleteCardVerificationRequest 3-D Secure result for a card verification. (payments/_api-methods_en#card-check-complete)
 type CompleteCardVerificationRequest struct {
-	// Pares PaRes that the ACS returned.
+	// Pares PaRes that the ACS returned. Secret.
 	Pares string `json:"pares"`
 }
 
@@ -356,7 +356,7 @@ type CompleteCardVerificationRequest struct {
 type CompletePaymentRequest struct {
 	// ThreeDS 3-D Secure data.
 	ThreeDS struct {
-		// Pares PaRes that the ACS returned.
+		// Pares PaRes that the ACS returned. Secret.
 		Pares string `json:"pares"`
 	} `json:"threeDS"`
 }
@@ -1400,7 +1400,7 @@ type ThreeDSRequirement struct {
 	// AcsURL ACS URL to send the customer to.
 	AcsURL *string `json:"acsUrl,omitempty"`
 
-	// Pareq PaReq to post to the ACS.
+	// Pareq PaReq to post to the ACS. Secret: the 3-D Secure payload of the card holder's authentication.
 	Pareq *string `json:"pareq,omitempty"`
 }
 

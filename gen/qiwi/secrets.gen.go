@@ -52,19 +52,19 @@ func (v CardData) GoString() string {
 	return "CardData" + qiwiruntime.RedactedJSON(v, []string{"/cvv2", "/pan"})
 }
 
-// LogValue logs the CardVerification as JSON with its secret members redacted: /createdToken/token.
+// LogValue logs the CardVerification as JSON with its secret members redacted: /createdToken/token, /requirements/pareq.
 func (v CardVerification) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/createdToken/token"}))
+	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"}))
 }
 
 // String prints the CardVerification for %v and %+v as JSON with its secret members redacted.
 func (v CardVerification) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/createdToken/token"})
+	return qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"})
 }
 
 // GoString prints the CardVerification for %#v as JSON with its secret members redacted.
 func (v CardVerification) GoString() string {
-	return "CardVerification" + qiwiruntime.RedactedJSON(v, []string{"/createdToken/token"})
+	return "CardVerification" + qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"})
 }
 
 // LogValue logs the CheckCardNotification as JSON with its secret members redacted: /checkPaymentMethod/createdToken/token, /checkPaymentMethod/paymentMethod/cvv2, /checkPaymentMethod/paymentMethod/pan, /checkPaymentMethod/paymentMethod/paymentToken.
@@ -95,6 +95,36 @@ func (v CheckCardNotificationData) String() string {
 // GoString prints the CheckCardNotificationData for %#v as JSON with its secret members redacted.
 func (v CheckCardNotificationData) GoString() string {
 	return "CheckCardNotificationData" + qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+}
+
+// LogValue logs the CompleteCardVerificationRequest as JSON with its secret members redacted: /pares.
+func (v CompleteCardVerificationRequest) LogValue() slog.Value {
+	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/pares"}))
+}
+
+// String prints the CompleteCardVerificationRequest for %v and %+v as JSON with its secret members redacted.
+func (v CompleteCardVerificationRequest) String() string {
+	return qiwiruntime.RedactedJSON(v, []string{"/pares"})
+}
+
+// GoString prints the CompleteCardVerificationRequest for %#v as JSON with its secret members redacted.
+func (v CompleteCardVerificationRequest) GoString() string {
+	return "CompleteCardVerificationRequest" + qiwiruntime.RedactedJSON(v, []string{"/pares"})
+}
+
+// LogValue logs the CompletePaymentRequest as JSON with its secret members redacted: /threeDS/pares.
+func (v CompletePaymentRequest) LogValue() slog.Value {
+	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/threeDS/pares"}))
+}
+
+// String prints the CompletePaymentRequest for %v and %+v as JSON with its secret members redacted.
+func (v CompletePaymentRequest) String() string {
+	return qiwiruntime.RedactedJSON(v, []string{"/threeDS/pares"})
+}
+
+// GoString prints the CompletePaymentRequest for %#v as JSON with its secret members redacted.
+func (v CompletePaymentRequest) GoString() string {
+	return "CompletePaymentRequest" + qiwiruntime.RedactedJSON(v, []string{"/threeDS/pares"})
 }
 
 // LogValue logs the CompleteTokenRequestRequest as JSON with its secret members redacted: /smsCode.
@@ -187,19 +217,19 @@ func (v DeleteTokenRequest) GoString() string {
 	return "DeleteTokenRequest" + qiwiruntime.RedactedJSON(v, []string{"/token"})
 }
 
-// LogValue logs the Invoice as JSON with its secret members redacted: /payments/*/createdToken/token, /payments/*/paymentMethod/cvv2, /payments/*/paymentMethod/pan, /payments/*/paymentMethod/paymentToken.
+// LogValue logs the Invoice as JSON with its secret members redacted: /payments/*/createdToken/token, /payments/*/paymentMethod/cvv2, /payments/*/paymentMethod/pan, /payments/*/paymentMethod/paymentToken, /payments/*/requirements/threeDS/pareq.
 func (v Invoice) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken"}))
+	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"}))
 }
 
 // String prints the Invoice for %v and %+v as JSON with its secret members redacted.
 func (v Invoice) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken"})
+	return qiwiruntime.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"})
 }
 
 // GoString prints the Invoice for %#v as JSON with its secret members redacted.
 func (v Invoice) GoString() string {
-	return "Invoice" + qiwiruntime.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken"})
+	return "Invoice" + qiwiruntime.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"})
 }
 
 // LogValue logs the IssuedToken as JSON with its secret members redacted: /value.
@@ -232,19 +262,19 @@ func (v PayQrCodeWithTokenRequest) GoString() string {
 	return "PayQrCodeWithTokenRequest" + qiwiruntime.RedactedJSON(v, []string{"/token"})
 }
 
-// LogValue logs the Payment as JSON with its secret members redacted: /createdToken/token, /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken.
+// LogValue logs the Payment as JSON with its secret members redacted: /createdToken/token, /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken, /requirements/threeDS/pareq.
 func (v Payment) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
+	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"}))
 }
 
 // String prints the Payment for %v and %+v as JSON with its secret members redacted.
 func (v Payment) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"})
 }
 
 // GoString prints the Payment for %#v as JSON with its secret members redacted.
 func (v Payment) GoString() string {
-	return "Payment" + qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return "Payment" + qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"})
 }
 
 // LogValue logs the PaymentMethod as JSON with its secret members redacted: /cvv2, /pan, /paymentToken.
@@ -382,6 +412,36 @@ func (v RefundNotificationData) GoString() string {
 	return "RefundNotificationData" + qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
 }
 
+// LogValue logs the Requirements as JSON with its secret members redacted: /threeDS/pareq.
+func (v Requirements) LogValue() slog.Value {
+	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/threeDS/pareq"}))
+}
+
+// String prints the Requirements for %v and %+v as JSON with its secret members redacted.
+func (v Requirements) String() string {
+	return qiwiruntime.RedactedJSON(v, []string{"/threeDS/pareq"})
+}
+
+// GoString prints the Requirements for %#v as JSON with its secret members redacted.
+func (v Requirements) GoString() string {
+	return "Requirements" + qiwiruntime.RedactedJSON(v, []string{"/threeDS/pareq"})
+}
+
+// LogValue logs the ThreeDSRequirement as JSON with its secret members redacted: /pareq.
+func (v ThreeDSRequirement) LogValue() slog.Value {
+	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/pareq"}))
+}
+
+// String prints the ThreeDSRequirement for %v and %+v as JSON with its secret members redacted.
+func (v ThreeDSRequirement) String() string {
+	return qiwiruntime.RedactedJSON(v, []string{"/pareq"})
+}
+
+// GoString prints the ThreeDSRequirement for %#v as JSON with its secret members redacted.
+func (v ThreeDSRequirement) GoString() string {
+	return "ThreeDSRequirement" + qiwiruntime.RedactedJSON(v, []string{"/pareq"})
+}
+
 // LogValue logs the TokenData as JSON with its secret members redacted: /paymentToken.
 func (v TokenData) LogValue() slog.Value {
 	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/paymentToken"}))
@@ -440,4 +500,12 @@ func (v TokenRequest) String() string {
 // GoString prints the TokenRequest for %#v as JSON with its secret members redacted.
 func (v TokenRequest) GoString() string {
 	return "TokenRequest" + qiwiruntime.RedactedJSON(v, []string{"/token/value"})
+}
+
+// SecretMembers are the members whose values are secret (x-qiwi-secret), as scrubbers
+// match them in a body they know no model of: a name ("pan") wherever it stands, or
+// "parent.name" ("token.value") where the name alone is also a member that is no secret, and
+// ".name" for such a member at the top of a body.
+func SecretMembers() []string {
+	return []string{".token", "createdToken.token", "cvv2", "pan", "pareq", "pares", "paymentToken", "smsCode", "token.value"}
 }
