@@ -18,11 +18,10 @@ func oapiCodegenAlone(b *testing.B, resolved []byte) {
 	version := generatorVersion
 	_, err = codegen.Generate(doc, codegen.Configuration{
 		PackageName:   "qiwi",
-		Generate:      codegen.GenerateOptions{Models: true, Client: true},
+		Generate:      codegen.GenerateOptions{Models: true},
 		Compatibility: codegen.CompatibilityOptions{AlwaysPrefixEnumValues: true, PreserveOriginalOperationIdCasingInEmbeddedSpec: true},
 		OutputOptions: codegen.OutputOptions{
 			NameNormalizer: string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
-			ClientTypeName: RawClientTypeName,
 			SkipPrune:      true,
 			ExcludeTags:    DefaultExcludeTags,
 		},
@@ -33,7 +32,8 @@ func oapiCodegenAlone(b *testing.B, resolved []byte) {
 
 // BenchmarkPipeline runs the whole pipeline (load, overlays, validation after each, code
 // generation, our passes) and, in the same run, oapi-codegen alone on the resolved spec;
-// it reports both times and their ratio. Goal: ratio at most 1.5, pipeline under 2 s.
+// it reports both times and their ratio. Both are timed alike in every iteration; nothing
+// stops the timer. Goal: ratio at most 1.5, pipeline under 2 s.
 func BenchmarkPipeline(b *testing.B) {
 	resolved, err := os.ReadFile("../spec/qiwi.resolved.yaml")
 	require.NoError(b, err)
@@ -48,11 +48,9 @@ func BenchmarkPipeline(b *testing.B) {
 		pipeline += time.Since(start)
 		require.NoError(b, err)
 
-		b.StopTimer()
 		start = time.Now()
 		oapiCodegenAlone(b, resolved)
 		baseline += time.Since(start)
-		b.StartTimer()
 		n++
 	}
 	b.ReportMetric(float64(pipeline.Milliseconds())/float64(n), "pipeline-ms/op")

@@ -16,10 +16,6 @@ import (
 // header does not change with the build's VCS state.
 const generatorVersion = "qiwigen"
 
-// RawClientTypeName is the name oapi-codegen's low-level client gets; the typed client
-// that our passes write is called Client.
-const RawClientTypeName = "RawClient"
-
 // generateCode runs oapi-codegen for models and the low-level client, then our own passes.
 // full is the validated document; generation consumes it.
 func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config) (map[string][]byte, error) {
@@ -44,7 +40,6 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 		},
 		OutputOptions: codegen.OutputOptions{
 			NameNormalizer: string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
-			ClientTypeName: RawClientTypeName,
 			// Keep every model: notification models are referenced only from x-webhooks,
 			// which oapi-codegen does not follow.
 			SkipPrune:           true,
