@@ -46,7 +46,7 @@ var (
 	// runtimeInternal are the runtime's exported names that generated code calls and
 	// consumers do not: the transport, request and notification plumbing.
 	runtimeInternal = []string{
-		"Caller", "NewCaller", "Operation", "PathParam", "NewRequest", "RequestBody", "DecodeAPIError",
+		"Caller", "NewCaller", "Operation", "PathParam", "NewRequest", "RequestMoney", "RequestTimestamp", "DecodeAPIError",
 		"SignPayoutBody", "Redact", "RedactedJSON", "SignatureSpec", "DetectNotification", "SignedString", "Sign",
 		"VerifyNotification", "SignNotification", "ParseNotification", "OpenNotification", "MalformedNotification",
 		"NotificationValues", "NotificationHandler", "NewNotificationHandler", "Invoker", "Money", "Timestamp", "NumericCode",

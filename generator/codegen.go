@@ -66,7 +66,18 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
 	}
 	pkg := cfg.packageName()
-	client, err := clientPass(pkg, ops)
+	models, err := readModelTypes(files["raw.gen.go"])
+	if err != nil {
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("reading the models: %w", err)}
+	}
+	var bodies []string
+	for _, op := range ops {
+		if op.HasBody {
+			bodies = append(bodies, op.BodyType)
+		}
+	}
+	requestForm, formed := requestFormPass(pkg, models, bodies)
+	client, err := clientPass(pkg, ops, formed)
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
 	}
@@ -80,6 +91,7 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	}
 	passes := map[string]*jen.File{
 		"secrets.gen.go":       secrets,
+		"requestform.gen.go":   requestForm,
 		"operations.gen.go":    operationPass(pkg, ops),
 		"notifications.gen.go": notify,
 		"client.gen.go":        client,

@@ -70,12 +70,13 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 // PUT /bill/v1/bills/{billId} (operationId createBill).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#create
 func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillRequest) (*Bill, error) {
-	body, err := qiwiruntime.RequestBody(body)
+	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createBill: %w", err)
 	}
@@ -141,12 +142,13 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 // PUT /bill/v1/bills/{billId}/refunds/{refundId} (operationId createBillRefund).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#refund
 func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID string, body CreateBillRefundRequest) (*BillRefund, error) {
-	body, err := qiwiruntime.RequestBody(body)
+	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createBillRefund: %w", err)
 	}
@@ -211,15 +213,12 @@ func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 // POST /payin-tokenization-api/v1/sites/{siteId}/token-requests (operationId createTokenRequest).
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequestRequest) (*TokenRequest, error) {
-	body, err := qiwiruntime.RequestBody(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createTokenRequest: %w", err)
-	}
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createTokenRequest: encode request: %w", err)
@@ -249,15 +248,12 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 // POST /payin-tokenization-api/v1/sites/{siteId}/token-requests/complete (operationId completeTokenRequest).
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenRequestRequest) (*TokenRequest, error) {
-	body, err := qiwiruntime.RequestBody(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: completeTokenRequest: %w", err)
-	}
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: completeTokenRequest: encode request: %w", err)
@@ -313,12 +309,13 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 // PUT /payin/v1/sites/{siteId}/bills/{billId} (operationId createInvoice).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#invoice_put
 func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateInvoiceRequest) (*Invoice, error) {
-	body, err := qiwiruntime.RequestBody(body)
+	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createInvoice: %w", err)
 	}
@@ -420,12 +417,13 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId} (operationId createPayment).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payments
 func (c *Client) CreatePayment(ctx context.Context, paymentID string, body CreatePaymentRequest) (*Payment, error) {
-	body, err := qiwiruntime.RequestBody(body)
+	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createPayment: %w", err)
 	}
@@ -498,13 +496,14 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId}/captures/{captureId} (operationId createCapture).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetCapture.
 // See https://developer.qiwi.com/en/payments/#capture
 func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID string, body CreateCaptureRequest) (*Capture, error) {
-	body, err := qiwiruntime.RequestBody(body)
+	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createCapture: %w", err)
 	}
@@ -548,15 +547,12 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 // POST /payin/v1/sites/{siteId}/payments/{paymentId}/complete (operationId completePayment).
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment_complete
 func (c *Client) CompletePayment(ctx context.Context, paymentID string, body CompletePaymentRequest) (*Payment, error) {
-	body, err := qiwiruntime.RequestBody(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: completePayment: %w", err)
-	}
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: completePayment: encode request: %w", err)
@@ -625,13 +621,14 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId} (operationId createPayout).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // The body is signed into X-Digital-Sign: configure qiwiruntime.WithPayoutSigner.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/ru/payments/#payout
 func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID string, body CreatePayoutRequest) (*Payout, error) {
-	body, err := qiwiruntime.RequestBody(body)
+	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createPayout: %w", err)
 	}
@@ -769,13 +766,14 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId} (operationId createRefund).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetRefund.
 // See https://developer.qiwi.com/en/payments/#refund
 func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundRequest) (*Refund, error) {
-	body, err := qiwiruntime.RequestBody(body)
+	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createRefund: %w", err)
 	}
@@ -852,12 +850,13 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 // POST /payin/v1/sites/{siteId}/sbp/qrCodes (operationId createQrCode).
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-post
 func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest) (*QrCode, error) {
-	body, err := qiwiruntime.RequestBody(body)
+	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createQrCode: %w", err)
 	}
@@ -923,12 +922,13 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 // PUT /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (operationId createQrCodeWithUid).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-put
 func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body CreateQrCodeRequest) (*QrCode, error) {
-	body, err := qiwiruntime.RequestBody(body)
+	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createQrCodeWithUid: %w", err)
 	}
@@ -965,15 +965,12 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 // POST /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid}/payments (operationId payQrCodeWithToken).
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-sbp-token
 func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body PayQrCodeWithTokenRequest) (*QrCode, error) {
-	body, err := qiwiruntime.RequestBody(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: payQrCodeWithToken: %w", err)
-	}
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: payQrCodeWithToken: encode request: %w", err)
@@ -1006,13 +1003,10 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 // DELETE /payin/v1/sites/{siteId}/tokens (operationId deleteToken).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // See https://developer.qiwi.com/en/payments/#delete-token
 func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest) error {
-	body, err := qiwiruntime.RequestBody(body)
-	if err != nil {
-		return fmt.Errorf("qiwi: deleteToken: %w", err)
-	}
 	data, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("qiwi: deleteToken: encode request: %w", err)
@@ -1068,15 +1062,12 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 // PUT /payin/v1/sites/{siteId}/validation/card/requests/{requestUid} (operationId createCardVerification).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-api
 func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, body CreateCardVerificationRequest) (*CardVerification, error) {
-	body, err := qiwiruntime.RequestBody(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createCardVerification: %w", err)
-	}
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createCardVerification: encode request: %w", err)
@@ -1110,15 +1101,12 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 // POST /payin/v1/sites/{siteId}/validation/card/requests/{requestUid}/complete (operationId completeCardVerification).
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
-// offset, whatever form they were decoded in (see qiwiruntime.RequestBody).
+// offset, whatever form they were decoded in; an amount that is not positive or a
+// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-complete
 func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string, body CompleteCardVerificationRequest) (*CardVerification, error) {
-	body, err := qiwiruntime.RequestBody(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: completeCardVerification: %w", err)
-	}
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: completeCardVerification: encode request: %w", err)

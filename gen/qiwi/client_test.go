@@ -140,7 +140,7 @@ func TestEmptyPathParametersAreRefused(t *testing.T) {
 	// A request never carries an amount that is not positive.
 	_, err = c.CreateRefund(ctx, "p1", "r1", qiwi.CreateRefundJSONRequestBody{Amount: qiwi.Amount{Value: qiwiruntime.NewMoneyFromMinor(-500), Currency: qiwi.CurrencyRub}})
 	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
-	assert.ErrorContains(t, err, "createRefund: qiwi: invalid argument: amount -5.00 is not positive")
+	assert.ErrorContains(t, err, "createRefund: /amount/value: qiwi: invalid argument: amount -5.00 is not positive")
 
 	srv := httptest.NewServer(http.HandlerFunc(count))
 	defer srv.Close()

@@ -137,3 +137,29 @@ func n1(t *testing.T, pm string) qiwi.PaymentMethod {
 	require.NoError(t, json.Unmarshal([]byte(pm), &m))
 	return m
 }
+
+// Nested amounts go out in request form too (generated requestForm methods, no reflection),
+// and the caller's body, slices included, is left as it was.
+func TestNestedRequestForm(t *testing.T) {
+	c, got := recordingClient(t, `{"billId":"b1","status":{"value":"CREATED"}}`)
+	var split qiwi.Split
+	require.NoError(t, json.Unmarshal([]byte(`{"type":"MERCHANT_DETAILS","siteUid":"s1","splitAmount":{"value":"3","currency":"RUB"}}`), &split))
+	splits := []qiwi.Split{split}
+	body := qiwi.CreateInvoiceRequest{
+		Amount:             &qiwi.Amount{Value: qiwi.NewMoneyFromMinor(300), Currency: qiwi.CurrencyRub},
+		ExpirationDateTime: qiwi.NewTimestamp(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)),
+		Splits:             &splits,
+	}
+	_, err := c.CreateInvoice(context.Background(), "b1", body)
+	require.NoError(t, err)
+	assert.Contains(t, string((*got)[0].body), `"splitAmount":{"currency":"RUB","value":3.00}`)
+	kept, err := json.Marshal(splits[0].SplitAmount.Value)
+	require.NoError(t, err)
+	assert.Equal(t, `"3"`, string(kept), "the caller's split keeps its decoded form")
+
+	splits[0].SplitAmount.Value = qiwi.NewMoneyFromMinor(0)
+	_, err = c.CreateInvoice(context.Background(), "b1", body)
+	assert.ErrorIs(t, err, qiwi.ErrArgument)
+	assert.ErrorContains(t, err, "createInvoice: /splits/0/splitAmount/value: ")
+	assert.Len(t, *got, 1, "nothing is sent for a refused body")
+}
