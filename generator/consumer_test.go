@@ -33,25 +33,12 @@ func TestConsumingRepositoryGoGenerate(t *testing.T) {
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	require.NoError(t, err)
 
+	readmeOverlay, err := os.ReadFile("testdata/consumer/qiwi-overlay.yaml")
+	require.NoError(t, err)
 	files := map[string]string{
 		"go.mod": mod,
 		"go.sum": string(sum),
-		"qiwi-overlay.yaml": `overlay: 1.0.0
-info:
-  title: shop overlay
-  version: 1.0.0
-actions:
-  - target: $.paths['/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}']
-    description: The shop makes no payouts.
-    remove: true
-  - target: $.components.schemas.CustomFields
-    description: The shop sends its order number in the custom fields.
-    update:
-      properties:
-        orderNumber:
-          type: string
-          description: Shop order number.
-`,
+		"qiwi-overlay.yaml": string(readmeOverlay),
 		"qiwi/generate.go": "// Package qiwi is the shop's QIWI client.\npackage qiwi\n\n" +
 			"//go:generate go run github.com/qiwigen/qiwigen/generator/cmd/qiwigen -overlay ../qiwi-overlay.yaml -out .\n",
 		"main.go": `package main
@@ -102,4 +89,13 @@ func main() {
 	delete(want, "CreatePayout")
 	delete(want, "GetPayout")
 	assert.Equal(t, want, names(theirs), "the shop's client lacks exactly the payout operations")
+}
+
+// The README's overlay example is the overlay the consumer test generates with.
+func TestReadmeOverlayIsTheConsumersOverlay(t *testing.T) {
+	overlay, err := os.ReadFile("testdata/consumer/qiwi-overlay.yaml")
+	require.NoError(t, err)
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), "```yaml\n"+string(overlay)+"```")
 }

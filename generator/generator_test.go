@@ -110,6 +110,13 @@ func TestBadInput(t *testing.T) {
 			want:     []string{"testdata/bad/overlay-bad-notification.yaml:8", "at /x-webhooks/BILL/post/x-qiwi-notification", "/bill/billUid is not a member of BillNotification"},
 		},
 		{
+			name:     "overlay giving a property a type that is no type",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/overlay-bad-schema-type.yaml"}),
+			kind:     ErrInvalidSpec,
+			want:     []string{"testdata/bad/overlay-bad-schema-type.yaml:9", "at /components/schemas/CustomFields/properties/orderNumber/type", `unsupported 'type' value "strin"`},
+		},
+		{
 			name:     "overlay producing an ill-typed extension",
 			spec:     base,
 			overlays: append(ovs, Source{Name: "testdata/bad/overlay-bad-extension.yaml"}),
