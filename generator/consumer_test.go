@@ -36,8 +36,8 @@ func TestConsumingRepositoryGoGenerate(t *testing.T) {
 	readmeOverlay, err := os.ReadFile("testdata/consumer/qiwi-overlay.yaml")
 	require.NoError(t, err)
 	files := map[string]string{
-		"go.mod": mod,
-		"go.sum": string(sum),
+		"go.mod":            mod,
+		"go.sum":            string(sum),
 		"qiwi-overlay.yaml": string(readmeOverlay),
 		"qiwi/generate.go": "// Package qiwi is the shop's QIWI client.\npackage qiwi\n\n" +
 			"//go:generate go run github.com/qiwigen/qiwigen/generator/cmd/qiwigen -overlay ../qiwi-overlay.yaml -out .\n",
