@@ -270,6 +270,27 @@ func requestRequiredOf(doc *openapi3.T, op string) []string {
 	return nil
 }
 
+// requestAmount is the fault of a request whose amount is written as value.
+func requestAmount(value string) func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
+	return func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
+		if in.Kind != fixture.API || in.Request.Body == "" {
+			return false
+		}
+		return mutateJSON(&in.Request.Body, func(v any) bool {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			amount, ok := m["amount"].(map[string]any)
+			if !ok {
+				return false
+			}
+			amount["value"] = json.Number(value)
+			return true
+		})
+	}
+}
+
 var mutations = []mutation{
 	{"wrong type", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
 		b := bodyOf(in)
@@ -363,40 +384,8 @@ var mutations = []mutation{
 			return false
 		})
 	}},
-	{"request amount with three fraction digits", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
-		if in.Kind != fixture.API || in.Request.Body == "" {
-			return false
-		}
-		return mutateJSON(&in.Request.Body, func(v any) bool {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return false
-			}
-			amount, ok := m["amount"].(map[string]any)
-			if !ok {
-				return false
-			}
-			amount["value"] = json.Number("1.005")
-			return true
-		})
-	}},
-	{"request amount without fraction digits", func(in *fixture.Interaction, _ *openapi3.T, _ string) bool {
-		if in.Kind != fixture.API || in.Request.Body == "" {
-			return false
-		}
-		return mutateJSON(&in.Request.Body, func(v any) bool {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return false
-			}
-			amount, ok := m["amount"].(map[string]any)
-			if !ok {
-				return false
-			}
-			amount["value"] = json.Number("5")
-			return true
-		})
-	}},
+	{"request amount with three fraction digits", requestAmount("1.005")},
+	{"request amount without fraction digits", requestAmount("5")},
 }
 
 // Faults injected into every passing fixture must be caught by the verdicts.
