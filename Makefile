@@ -4,7 +4,7 @@
 
 GO ?= go
 
-.PHONY: all generate test vet fmt-check bench check-generated fuzz lint
+.PHONY: all generate test vet fmt-check bench check-generated fuzz lint spec-diff
 
 all: test
 
@@ -25,6 +25,12 @@ test: vet fmt-check
 check-generated: generate
 	git diff --exit-code -- gen spec
 	@test -z "$$(git status --porcelain -- gen spec)" || (git status --porcelain -- gen spec; exit 1)
+
+# Compare the working tree's resolved spec with the last commit's: exit 1 on changes that
+# break a generated Go client.
+spec-diff:
+	@tmp=$$(mktemp); git show HEAD:spec/qiwi.resolved.yaml > $$tmp && \
+	$(GO) run ./contracttest/cmd/qiwicontract diff $$tmp spec/qiwi.resolved.yaml; status=$$?; rm -f $$tmp; exit $$status
 
 # staticcheck, fetched through the module proxy at a pinned version (not part of make test).
 lint:

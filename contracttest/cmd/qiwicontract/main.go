@@ -3,6 +3,7 @@
 //
 //	qiwicontract replay [flags] PATH...   judge fixture files, .har files, go-vcr cassettes, directories
 //	qiwicontract extract [flags]          write the fixtures extracted from QIWI's docs
+//	qiwicontract diff [--json] OLD NEW    compare two OpenAPI documents; exit 1 on breaking changes
 //
 // Exit status: 0 all passed, 1 findings, 2 bad usage or unreadable input.
 package main
@@ -20,6 +21,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/qiwigen/qiwigen/contracttest/diff"
 	"github.com/qiwigen/qiwigen/contracttest/extract"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/contracttest/replay"
@@ -32,6 +34,7 @@ const usage = `qiwicontract: judge QIWI API interactions by the spec and by the 
 Usage:
   qiwicontract replay [--spec FILE] [--strict] [--junit FILE] [--markdown FILE] [--json] PATH...
   qiwicontract extract --docs DIR [--vectors FILE] [--out FILE] [--no-scrub]
+  qiwicontract diff [--json] OLD NEW
 
 replay   PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml),
          or a directory of them.
@@ -40,6 +43,10 @@ replay   PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassett
          wrong are reported apart (counted as skipped).
 extract  Writes the fixtures extracted from QIWI's documentation pages under DIR, scrubbed
          like recordings unless --no-scrub.
+diff     Compares two OpenAPI documents (libopenapi what-changed): operations removed, added
+         or moved (matched by method and full path, by the recorded upstream place, or by
+         operationId), schemas, fields, types, required members and enum values. Each change
+         is marked BREAKING when it breaks a Go client generated from OLD; exit 1 if any is.
 
 Exit status: 0 all passed, 1 an interaction failed, 2 bad usage or unreadable input.
 `
@@ -61,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runReplay(ctx, args[1:], stdout, stderr)
 	case "extract":
 		return runExtract(args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "qiwicontract: unknown command %q\n\n%s", args[0], usage)
 	return 2
@@ -213,4 +222,52 @@ func writeTo(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+func runDiff(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "write the changes as JSON")
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 2 {
+		fmt.Fprintln(stderr, "qiwicontract diff: give OLD and NEW")
+		return 2
+	}
+	var docs [2][]byte
+	for i, path := range fs.Args() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintln(stderr, "qiwicontract:", err)
+			return 2
+		}
+		docs[i] = data
+	}
+	report, err := diff.Compare(docs[0], docs[1])
+	if err != nil {
+		fmt.Fprintln(stderr, "qiwicontract diff:", err)
+		return 2
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			fmt.Fprintln(stderr, "qiwicontract:", err)
+			return 2
+		}
+	} else {
+		for _, c := range report.Changes {
+			fmt.Fprintln(stdout, c)
+		}
+		fmt.Fprintf(stdout, "%d changes, %d breaking\n", len(report.Changes), report.Breaking())
+	}
+	if report.Breaking() > 0 {
+		return 1
+	}
+	return 0
 }

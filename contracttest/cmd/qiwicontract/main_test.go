@@ -271,3 +271,24 @@ func TestJUnitNamesAreUnique(t *testing.T) {
 		seen[c.Name] = true
 	}
 }
+
+// diff exits 1 on breaking changes, 0 without, 2 for bad usage or unreadable input.
+func TestDiffExitStatus(t *testing.T) {
+	docsDir, err := docs.Locate()
+	require.NoError(t, err)
+	crawl := filepath.Join(docsDir, "..", "..", "upstream", "crawled-openapi.yaml")
+	for _, tc := range []struct {
+		args   []string
+		status int
+		out    string
+	}{
+		{[]string{"diff", crawl, "../../../spec/qiwi.yaml"}, 1, "BREAKING operation moved: POST /partner/payout/v1/sites/{siteId}/payouts/{payoutId}/complete: completePayout is PUT /partner/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete"},
+		{[]string{"diff", "../../../spec/qiwi.resolved.yaml", "../../../spec/qiwi.resolved.yaml"}, 0, "0 changes, 0 breaking"},
+		{[]string{"diff", "../../../spec/qiwi.resolved.yaml"}, 2, ""},
+		{[]string{"diff", "absent.yaml", "../../../spec/qiwi.yaml"}, 2, ""},
+	} {
+		var stdout, stderr bytes.Buffer
+		assert.Equal(t, tc.status, run(context.Background(), tc.args, &stdout, &stderr), "%v\n%s", tc.args, stderr.String())
+		assert.Contains(t, stdout.String(), tc.out)
+	}
+}
