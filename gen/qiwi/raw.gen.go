@@ -1242,7 +1242,7 @@ type QrCodeToken struct {
 // QrCodeType QR code type: DYNAMIC (paid once) or TOKEN (issues an FPS payment token). No page documents a static code. (payments/_api-methods_en#qr-code-sbp-post, _payment-token_en)
 type QrCodeType = string
 
-// ReasonCode Why an operation was rejected; the list can be expanded. The Russian reference lists the REATTEMPT_NOT_PERMITTED_BY_PS_* and QW_* codes the English one lacks. (payments/_statuses_en#reason-codes; payments-ru/_statuses_ru#reason-codes)
+// ReasonCode Why an operation was rejected; the list can be expanded. The Russian reference lists the REATTEMPT_NOT_PERMITTED_BY_PS_* and QW_* codes the English one lacks, and its .erb source a payout table (MERCHANT_SETTINGS_ERROR, DECLINED_BY_PAYOUT_GATEWAY) no rendered page has. (payments/_statuses_en#reason-codes; payments-ru/_statuses_ru#reason-codes; payments-ru/_statuses_ru.html.md.erb#payout-reason-codes)
 type ReasonCode = string
 
 // Refund A refund. REVERSAL in flags means no financial operation took place. (payments/_api-methods_en#refund)
@@ -1379,10 +1379,10 @@ type Status struct {
 	// PsErrorCode Payment system's error detail with recommended troubleshooting. CW and PB are listed in the Russian reference only. (payments/_statuses_en#ps-error-codes; payments-ru/_statuses_ru#ps-error-codes)
 	PsErrorCode *PsErrorCode `json:"psErrorCode,omitempty"`
 
-	// Reason Why an operation was rejected; the list can be expanded. The Russian reference lists the REATTEMPT_NOT_PERMITTED_BY_PS_* and QW_* codes the English one lacks. (payments/_statuses_en#reason-codes; payments-ru/_statuses_ru#reason-codes)
+	// Reason Why an operation was rejected; the list can be expanded. The Russian reference lists the REATTEMPT_NOT_PERMITTED_BY_PS_* and QW_* codes the English one lacks, and its .erb source a payout table (MERCHANT_SETTINGS_ERROR, DECLINED_BY_PAYOUT_GATEWAY) no rendered page has. (payments/_statuses_en#reason-codes; payments-ru/_statuses_ru#reason-codes; payments-ru/_statuses_ru.html.md.erb#payout-reason-codes)
 	Reason *ReasonCode `json:"reason,omitempty"`
 
-	// ReasonCode Why an operation was rejected; the list can be expanded. The Russian reference lists the REATTEMPT_NOT_PERMITTED_BY_PS_* and QW_* codes the English one lacks. (payments/_statuses_en#reason-codes; payments-ru/_statuses_ru#reason-codes)
+	// ReasonCode Why an operation was rejected; the list can be expanded. The Russian reference lists the REATTEMPT_NOT_PERMITTED_BY_PS_* and QW_* codes the English one lacks, and its .erb source a payout table (MERCHANT_SETTINGS_ERROR, DECLINED_BY_PAYOUT_GATEWAY) no rendered page has. (payments/_statuses_en#reason-codes; payments-ru/_statuses_ru#reason-codes; payments-ru/_statuses_ru.html.md.erb#payout-reason-codes)
 	ReasonCode *ReasonCode `json:"reasonCode,omitempty"`
 
 	// ReasonMessage Rejection reason description.
