@@ -17,3 +17,12 @@ const Name = "spec/qiwi.yaml"
 //
 //go:embed qiwi.resolved.yaml
 var Resolved []byte
+
+// DriftBaselineName is the path the bundled drift baseline is reported under.
+const DriftBaselineName = "spec/drift-baseline.json"
+
+// DriftBaseline is spec/drift-baseline.json: the documentation-drift findings accepted for the
+// bundled spec, each with its reason (qiwicontract drift).
+//
+//go:embed drift-baseline.json
+var DriftBaseline []byte

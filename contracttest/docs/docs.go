@@ -105,6 +105,9 @@ type Page struct {
 	// Tables are the Markdown pipe tables: parameter tables (field, type, description) and
 	// enum tables (value, description), with positions, for the docs-drift check.
 	Tables []Table
+	// Unclosed is the opening fence of a code block the page never closes, nil if none: the
+	// block's text is lost to the reader, a broken page for the drift check.
+	Unclosed *Position
 }
 
 // Table is a Markdown pipe table. Rows that only separate groups (----|----) are dropped;
@@ -289,6 +292,10 @@ func Parse(file string, data []byte) *Page {
 			lastMethodHeading = m[1]
 		}
 		p.scanEndpointLine(lines, i, pos(i), lastMethodHeading)
+	}
+	if inBlock {
+		open := block.Pos
+		p.Unclosed = &open
 	}
 	return p
 }

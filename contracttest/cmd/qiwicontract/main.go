@@ -4,6 +4,7 @@
 //	qiwicontract replay [flags] PATH...   judge fixture files, .har files, go-vcr cassettes, directories
 //	qiwicontract extract [flags]          write the fixtures extracted from QIWI's docs
 //	qiwicontract diff [--json] OLD NEW    compare two OpenAPI documents; exit 1 on breaking changes
+//	qiwicontract drift --docs DIR [flags] compare QIWI's documentation pages with the spec
 //
 // Exit status: 0 all passed, 1 findings, 2 bad usage or unreadable input.
 package main
@@ -35,6 +36,8 @@ Usage:
   qiwicontract replay [--spec FILE] [--strict] [--junit FILE] [--markdown FILE] [--json] PATH...
   qiwicontract extract --docs DIR [--vectors FILE] [--out FILE] [--no-scrub]
   qiwicontract diff [--json] OLD NEW
+  qiwicontract drift --docs DIR [--spec FILE] [--baseline FILE | --no-baseline]
+                     [--format text|markdown|json|sarif] [--write-baseline FILE]
 
 replay   PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml),
          or a directory of them.
@@ -47,6 +50,17 @@ diff     Compares two OpenAPI documents (libopenapi what-changed): operations re
          or moved (matched by method and full path, by the recorded upstream place, or by
          operationId), schemas, fields, types, required members and enum values. Each change
          is marked BREAKING when it breaks a Go client generated from OLD; exit 1 if any is.
+
+drift    Reads QIWI's pages under DIR (English and Russian, rendered .md, .erb sources,
+         website pages) and compares what they document with the spec: operations,
+         in-doc conflicts (a section's method or path against its examples), example
+         fields against the schemas (missing, case, type), status and code table values
+         against the enums, notification signature headers and signed fields. Each
+         finding has a stable ID; the baseline (default: the bundled
+         spec/drift-baseline.json with the bundled spec) lists accepted ones with their
+         reason. Exit 1 only on findings the baseline does not accept.
+         --write-baseline writes a baseline accepting every current finding, keeping the
+         reasons of the old one; new entries need their reason written by hand.
 
 Exit status: 0 all passed, 1 an interaction failed, 2 bad usage or unreadable input.
 `
@@ -70,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runExtract(args[1:], stdout, stderr)
 	case "diff":
 		return runDiff(args[1:], stdout, stderr)
+	case "drift":
+		return runDrift(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "qiwicontract: unknown command %q\n\n%s", args[0], usage)
 	return 2

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/qiwigen/qiwigen/contracttest/drift"
+	"github.com/qiwigen/qiwigen/overlays"
+	"github.com/qiwigen/qiwigen/spec"
+)
+
+func runDrift(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drift", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	docsDir := fs.String("docs", "", "folder of QIWI documentation pages (required)")
+	specPath := fs.String("spec", "", "resolved spec to compare with (default: the bundled spec/qiwi.resolved.yaml)")
+	baselinePath := fs.String("baseline", "", "accepted findings (default: the bundled "+spec.DriftBaselineName+" when --spec is not given)")
+	noBaseline := fs.Bool("no-baseline", false, "accept no finding")
+	format := fs.String("format", "text", "text, markdown, json or sarif")
+	writeBaseline := fs.String("write-baseline", "", "write a baseline accepting every current finding to this file")
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "qiwicontract drift:", err)
+		return 2
+	}
+	switch {
+	case *docsDir == "":
+		return fail(errors.New("--docs DIR is required"))
+	case fs.NArg() > 0:
+		return fail(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	case *noBaseline && *baselinePath != "":
+		return fail(errors.New("--baseline and --no-baseline exclude each other"))
+	}
+	switch *format {
+	case "text", "markdown", "json", "sarif":
+	default:
+		return fail(fmt.Errorf("--format %q: want text, markdown, json or sarif", *format))
+	}
+
+	specData, specName := spec.Resolved, "spec/qiwi.resolved.yaml"
+	var baseline *drift.Baseline
+	var err error
+	if *specPath != "" {
+		if specData, err = os.ReadFile(*specPath); err != nil {
+			return fail(err)
+		}
+		specName = *specPath
+	} else if !*noBaseline && *baselinePath == "" {
+		if baseline, err = drift.ParseBaseline(spec.DriftBaselineName, spec.DriftBaseline); err != nil {
+			return fail(err)
+		}
+	}
+	if *baselinePath != "" {
+		if baseline, err = drift.ReadBaseline(*baselinePath); err != nil {
+			return fail(err)
+		}
+	}
+	bundled, err := overlays.Bundled()
+	if err != nil {
+		return fail(err)
+	}
+	texts := map[string][]byte{}
+	for _, f := range bundled {
+		texts[f.Name] = f.Data
+	}
+	s, err := drift.LoadSpec(specData, texts)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", specName, err))
+	}
+	inv, err := drift.Read(*docsDir)
+	if err != nil {
+		return fail(err)
+	}
+	report := &drift.Report{Pages: inv.Pages, Findings: drift.Compare(inv, s)}
+	report.Stale = baseline.Apply(report.Findings)
+
+	if *writeBaseline != "" {
+		if err := writeTo(*writeBaseline, func(w io.Writer) error {
+			return drift.NewBaseline(report.Findings, baseline, s.SpecReason).Write(w)
+		}); err != nil {
+			return fail(err)
+		}
+	}
+	switch *format {
+	case "markdown":
+		err = report.WriteMarkdown(stdout)
+	case "json":
+		err = report.WriteJSON(stdout)
+	case "sarif":
+		err = report.WriteSARIF(stdout, specName)
+	default:
+		err = report.WriteText(stdout)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if report.Failing() > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,587 @@
+package drift
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/spec/ext"
+	"github.com/qiwigen/qiwigen/spec/notification"
+)
+
+// Kind is what a finding says.
+type Kind string
+
+// The kinds of findings.
+const (
+	// OperationMissing: a page mentions a (method, path) no spec operation has.
+	OperationMissing Kind = "operation-missing"
+	// OperationPathChanged: a page mentions a path the spec lacks, and the one spec operation
+	// no page mentions has the same method and differs in one path segment.
+	OperationPathChanged Kind = "operation-path-changed"
+	// OperationUnmentioned: a spec operation no page read mentions. Information only: a
+	// partial folder leaves operations out.
+	OperationUnmentioned Kind = "operation-unmentioned"
+	// DocMethodConflict: a section names one method and its example or curl line another.
+	DocMethodConflict Kind = "doc-method-conflict"
+	// DocPathConflict: a section's example or curl line uses another path than the section.
+	DocPathConflict Kind = "doc-path-conflict"
+	// FieldMissing: an example's member the schema lacks.
+	FieldMissing Kind = "field-missing"
+	// FieldCase: an example's member whose name differs from the schema's only in case.
+	FieldCase Kind = "field-case"
+	// FieldType: an example's member whose JSON type the schema does not allow.
+	FieldType Kind = "field-type"
+	// EnumMissing: a value a status or code table lists that no spec enum has.
+	EnumMissing Kind = "enum-missing"
+	// EnumUnlisted: a spec enum value no page read mentions and no x-qiwi-evidence backs.
+	// Information only, like OperationUnmentioned.
+	EnumUnlisted Kind = "enum-unlisted"
+	// SignatureHeader: a page names another signature header than the spec declares.
+	SignatureHeader Kind = "signature-header"
+	// SignedFields: a page lists other signed fields, or another order, than the spec.
+	SignedFields Kind = "signed-fields"
+)
+
+// Kinds lists every kind, in report order.
+var Kinds = []Kind{OperationMissing, OperationPathChanged, OperationUnmentioned, DocMethodConflict, DocPathConflict,
+	FieldMissing, FieldCase, FieldType, EnumMissing, EnumUnlisted, SignatureHeader, SignedFields}
+
+// Info reports whether findings of the kind never fail a run: they depend on which pages were
+// read.
+func (k Kind) Info() bool { return k == OperationUnmentioned || k == EnumUnlisted }
+
+// Finding is one disagreement between the pages and the spec, or inside the pages.
+type Finding struct {
+	// ID is stable across runs and line moves: a hash of the kind and the subject.
+	ID string `json:"id"`
+	// Kind says what the finding is.
+	Kind Kind `json:"kind"`
+	// Subject names what disagrees, without positions: "GET /bill/v1/...", "createBill
+	// request /amount/value", ...
+	Subject string `json:"subject"`
+	// Message says it for people.
+	Message string `json:"message"`
+	// Doc is where the pages say it, empty for spec-side findings.
+	Doc docs.Position `json:"doc"`
+	// Spec is the JSON pointer of the spec node, "" when there is none.
+	Spec string `json:"spec,omitempty"`
+	// Overlay is the overlay file:line that writes the spec node, when one does.
+	Overlay string `json:"overlay,omitempty"`
+	// Accepted is the baseline's reason when the baseline lists the finding.
+	Accepted string `json:"accepted,omitempty"`
+	// Method and Path are the documented request of an operation or conflict finding.
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+}
+
+func (f Finding) at(ep docs.Endpoint) Finding {
+	f.Method, f.Path = ep.Method, ep.Path
+	return f
+}
+
+func newFinding(kind Kind, subject, message string, doc docs.Position, specPtr string) Finding {
+	sum := sha256.Sum256([]byte(string(kind) + "\x00" + subject))
+	return Finding{ID: "QD" + strings.ToUpper(hex.EncodeToString(sum[:5])), Kind: kind, Subject: subject, Message: message, Doc: doc, Spec: specPtr}
+}
+
+// Spec is the resolved spec the inventory is compared with.
+type Spec struct {
+	doc  *openapi3.T
+	ops  []specOp
+	decl []notification.Declaration
+	// overlays maps a file name to its text, for Overlay locations.
+	overlays map[string][]byte
+}
+
+type specOp struct {
+	method, path, id string
+	op               *openapi3.Operation
+	docMethods       []string
+}
+
+// LoadSpec reads a resolved spec. overlays (file name → text) locate spec nodes; it may be nil.
+func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	if err := ext.Check(doc); err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	decl, err := notification.Collect(doc)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	s := &Spec{doc: doc, decl: decl, overlays: overlays}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			if _, undocumented, _ := ext.UndocumentedOf(op); undocumented {
+				continue
+			}
+			m, _ := ext.DocMethodsOf(op) // ext.Check above refused an ill-typed one
+			s.ops = append(s.ops, specOp{method: method, path: path, id: op.OperationID, op: op, docMethods: m})
+		}
+	}
+	sort.Slice(s.ops, func(i, j int) bool { return s.ops[i].path+s.ops[i].method < s.ops[j].path+s.ops[j].method })
+	return s, nil
+}
+
+func (s *Spec) find(ep docs.Endpoint, otherMethods bool) *specOp {
+	for i, op := range s.ops {
+		if docs.MatchTemplate(op.path, ep.Path) && (op.method == ep.Method || otherMethods && slices.Contains(op.docMethods, ep.Method)) {
+			return &s.ops[i]
+		}
+	}
+	return nil
+}
+
+func opPointer(op *specOp) string {
+	return "/paths/" + strings.ReplaceAll(strings.ReplaceAll(op.path, "~", "~0"), "/", "~1") + "/" + strings.ToLower(op.method)
+}
+
+// Compare compares an inventory with the spec. Findings come sorted by page, line and kind.
+func Compare(inv *Inventory, s *Spec) []Finding {
+	var out []Finding
+	out = append(out, s.operations(inv)...)
+	out = append(out, conflicts(inv)...)
+	out = append(out, s.fields(inv)...)
+	out = append(out, s.enums(inv)...)
+	out = append(out, s.signatures(inv)...)
+	seen := map[string]bool{}
+	kept := out[:0]
+	for _, f := range out {
+		if !seen[f.ID] {
+			seen[f.ID] = true
+			kept = append(kept, f)
+		}
+	}
+	sort.SliceStable(kept, func(i, j int) bool {
+		a, b := kept[i], kept[j]
+		if a.Doc.File != b.Doc.File {
+			return a.Doc.File < b.Doc.File
+		}
+		if a.Doc.Line != b.Doc.Line {
+			return a.Doc.Line < b.Doc.Line
+		}
+		return a.Subject < b.Subject
+	})
+	return kept
+}
+
+func (s *Spec) operations(inv *Inventory) []Finding {
+	mentioned := map[string]bool{}
+	var missing []docs.Endpoint
+	for _, ep := range inv.Operations {
+		if op := s.find(ep, true); op != nil {
+			mentioned[op.id] = true
+			continue
+		}
+		missing = append(missing, ep)
+	}
+	var unmentioned []*specOp
+	for i := range s.ops {
+		if !mentioned[s.ops[i].id] {
+			unmentioned = append(unmentioned, &s.ops[i])
+		}
+	}
+	var out []Finding
+	moved := map[string]bool{}
+	for _, ep := range missing {
+		subject := ep.Method + " " + ep.Path
+		if op := oneSegmentAway(ep, unmentioned); op != nil {
+			moved[op.id] = true
+			f := newFinding(OperationPathChanged, subject, fmt.Sprintf("the docs' %s %s is %s %s (%s) in the spec", ep.Method, ep.Path, op.method, op.path, op.id), ep.Pos, opPointer(op))
+			f.Overlay = s.overlayOf(op.path)
+			out = append(out, f)
+			continue
+		}
+		out = append(out, newFinding(OperationMissing, subject, fmt.Sprintf("%s %s (%s) is no operation of the spec", ep.Method, ep.Path, ep.Source), ep.Pos, "").at(ep))
+	}
+	for _, op := range unmentioned {
+		if moved[op.id] {
+			continue
+		}
+		f := newFinding(OperationUnmentioned, op.method+" "+op.path, fmt.Sprintf("%s (%s %s) is mentioned by no page read", op.id, op.method, op.path), docs.Position{}, opPointer(op))
+		f.Overlay = s.overlayOf(op.path)
+		out = append(out, f)
+	}
+	return out
+}
+
+// oneSegmentAway returns the one unmentioned operation with ep's method whose path differs
+// from ep's in exactly one literal segment.
+func oneSegmentAway(ep docs.Endpoint, ops []*specOp) *specOp {
+	var found *specOp
+	ps := strings.Split(strings.Trim(ep.Path, "/"), "/")
+	for _, op := range ops {
+		ts := strings.Split(strings.Trim(op.path, "/"), "/")
+		if op.method != ep.Method || len(ts) != len(ps) {
+			continue
+		}
+		diff := 0
+		for i := range ts {
+			if ts[i] != ps[i] && !strings.HasPrefix(ts[i], "{") {
+				diff++
+			}
+		}
+		if diff == 1 {
+			if found != nil {
+				return nil
+			}
+			found = op
+		}
+	}
+	return found
+}
+
+// conflicts finds sections whose examples and curl lines disagree with the operation the
+// section names.
+func conflicts(inv *Inventory) []Finding {
+	var out []Finding
+	for _, so := range inv.Sections {
+		ref := so.Reference
+		for _, ep := range so.Others {
+			switch {
+			case docs.MatchTemplate(ref.Path, ep.Path) && ep.Method != ref.Method:
+				subject := fmt.Sprintf("%s %s in %q (%s %s)", ep.Method, ep.Path, so.Title, ref.Method, ref.Path)
+				out = append(out, newFinding(DocMethodConflict, subject, fmt.Sprintf("the section names %s %s (%s) but its %s example sends %s", ref.Method, ref.Path, ref.Pos, ep.Source, ep.Method), ep.Pos, "").at(ep))
+			case !docs.MatchTemplate(ref.Path, ep.Path) && ep.Method == ref.Method && sameDepth(ref.Path, ep.Path):
+				subject := fmt.Sprintf("%s %s in %q (%s %s)", ep.Method, ep.Path, so.Title, ref.Method, ref.Path)
+				out = append(out, newFinding(DocPathConflict, subject, fmt.Sprintf("the section names %s (%s) but its %s example uses %s", ref.Path, ref.Pos, ep.Source, ep.Path), ep.Pos, "").at(ep))
+			}
+		}
+	}
+	// Prose that names a request, then the example right after it.
+	for i := 0; i+1 < len(inv.Operations); i++ {
+		prose, ex := inv.Operations[i], inv.Operations[i+1]
+		if prose.Source != docs.FromProse || ex.Source == docs.FromProse || ex.Pos.File != prose.Pos.File ||
+			ex.Pos.Line-prose.Pos.Line > proseReach || !docs.MatchTemplate(prose.Path, ex.Path) || ex.Method == prose.Method {
+			continue
+		}
+		subject := fmt.Sprintf("%s %s after prose %s %s in %s", ex.Method, ex.Path, prose.Method, prose.Path, prose.Pos.File)
+		out = append(out, newFinding(DocMethodConflict, subject, fmt.Sprintf("the text says %s %s (line %d) but the example after it sends %s", prose.Method, prose.Path, prose.Pos.Line, ex.Method), ex.Pos, "").at(ex))
+	}
+	return out
+}
+
+// proseReach is how many lines after a prose request its example may start.
+const proseReach = 12
+
+func sameDepth(a, b string) bool {
+	return strings.Count(strings.Trim(a, "/"), "/") == strings.Count(strings.Trim(b, "/"), "/")
+}
+
+// fields compares each example's members with the schema of the section's operation.
+func (s *Spec) fields(inv *Inventory) []Finding {
+	var out []Finding
+	for _, so := range inv.Sections {
+		op := s.find(so.Reference, false)
+		if op == nil {
+			continue
+		}
+		if op.op.RequestBody != nil && op.op.RequestBody.Value != nil {
+			if mt := op.op.RequestBody.Value.Content.Get("application/json"); mt != nil {
+				out = append(out, s.compareFields(op, "request", opPointer(op)+"/requestBody/content/application~1json/schema", mt.Schema, so.Request)...)
+			}
+		}
+		if r := op.op.Responses.Status(http.StatusOK); r != nil && r.Value != nil {
+			if mt := r.Value.Content.Get("application/json"); mt != nil {
+				out = append(out, s.compareFields(op, "response", opPointer(op)+"/responses/200/content/application~1json/schema", mt.Schema, so.Response)...)
+			}
+		}
+	}
+	return out
+}
+
+func (s *Spec) compareFields(op *specOp, part, base string, root *openapi3.SchemaRef, fields []Field) []Finding {
+	var out []Finding
+	bad := map[string]bool{} // members under a missing member are not reported again
+	for _, f := range fields {
+		parent := f.Pointer[:strings.LastIndex(f.Pointer, "/")]
+		if bad[parent] {
+			bad[f.Pointer] = true
+			continue
+		}
+		schema, name, found, exact := lookup(root, f.Pointer)
+		subject := op.id + " " + part + " " + f.Pointer
+		switch {
+		case schema == nil && !found:
+			// an open object (additionalProperties) or a schema without properties
+		case !found:
+			bad[f.Pointer] = true
+			out = append(out, s.located(newFinding(FieldMissing, subject, fmt.Sprintf("%s %s: the example's %s is no member of the schema", op.id, part, f.Pointer), f.Pos, base), op))
+		case !exact:
+			bad[f.Pointer] = true
+			out = append(out, s.located(newFinding(FieldCase, subject, fmt.Sprintf("%s %s: the example spells %s, the schema %s", op.id, part, f.Pointer, name), f.Pos, base), op))
+		default:
+			if types := typesOf(schema); f.Type != "null" && len(types) > 0 && !allows(types, f.Type) {
+				out = append(out, s.located(newFinding(FieldType, subject, fmt.Sprintf("%s %s: the example's %s is a %s, the schema allows %s", op.id, part, f.Pointer, f.Type, strings.Join(types, " or ")), f.Pos, base), op))
+			}
+		}
+	}
+	return out
+}
+
+// lookup follows a pointer into a schema. It returns the member's schema, the schema's
+// spelling of the last name, whether the member was found, and whether by its exact name;
+// a nil schema with found false means the schema does not constrain the member.
+func lookup(root *openapi3.SchemaRef, ptr string) (*openapi3.SchemaRef, string, bool, bool) {
+	cur := root
+	exact := true
+	name := ""
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		if cur == nil || cur.Value == nil {
+			return nil, "", false, false
+		}
+		if tok == "0" && slices.Contains(typesOf(cur), "array") {
+			cur = itemsOf(cur)
+			continue
+		}
+		next, spelled, open := property(cur, tok)
+		if next == nil {
+			if open {
+				return nil, "", false, false
+			}
+			return cur, "", false, false
+		}
+		if spelled != tok {
+			exact = false
+		}
+		cur, name = next, spelled
+	}
+	return cur, name, true, exact
+}
+
+// property finds a member of an object schema across allOf, oneOf and anyOf, exactly or else
+// case-insensitively; open is true when the schema admits members it does not name.
+func property(s *openapi3.SchemaRef, name string) (*openapi3.SchemaRef, string, bool) {
+	var all []*openapi3.Schema
+	var collect func(*openapi3.SchemaRef)
+	collect = func(r *openapi3.SchemaRef) {
+		if r == nil || r.Value == nil {
+			return
+		}
+		all = append(all, r.Value)
+		for _, list := range [][]*openapi3.SchemaRef{r.Value.AllOf, r.Value.OneOf, r.Value.AnyOf} {
+			for _, sub := range list {
+				collect(sub)
+			}
+		}
+	}
+	collect(s)
+	open := true
+	for _, v := range all {
+		if p := v.Properties[name]; p != nil {
+			return p, name, false
+		}
+		if len(v.Properties) > 0 && (v.AdditionalProperties.Has == nil || !*v.AdditionalProperties.Has) && v.AdditionalProperties.Schema == nil {
+			open = false
+		}
+	}
+	for _, v := range all {
+		for n, p := range v.Properties {
+			if strings.EqualFold(n, name) {
+				return p, n, false
+			}
+		}
+	}
+	return nil, "", open
+}
+
+func itemsOf(s *openapi3.SchemaRef) *openapi3.SchemaRef {
+	if s.Value.Items != nil {
+		return s.Value.Items
+	}
+	for _, sub := range append(append(s.Value.AllOf, s.Value.OneOf...), s.Value.AnyOf...) {
+		if sub.Value != nil && sub.Value.Items != nil {
+			return sub.Value.Items
+		}
+	}
+	return nil
+}
+
+// typesOf returns the JSON types a schema allows, across oneOf, anyOf and allOf; none means
+// any.
+func typesOf(s *openapi3.SchemaRef) []string {
+	if s == nil || s.Value == nil {
+		return nil
+	}
+	var out []string
+	if s.Value.Type != nil {
+		out = append(out, s.Value.Type.Slice()...)
+	}
+	for _, sub := range s.Value.AllOf {
+		out = append(out, typesOf(sub)...)
+	}
+	for _, sub := range append(slices.Clip(s.Value.OneOf), s.Value.AnyOf...) {
+		t := typesOf(sub)
+		if len(t) == 0 {
+			return nil // a branch that allows anything
+		}
+		out = append(out, t...)
+	}
+	if len(out) == 0 && len(s.Value.Properties) > 0 {
+		out = append(out, "object")
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func allows(types []string, jsonType string) bool {
+	return slices.Contains(types, jsonType) || jsonType == "number" && slices.Contains(types, "integer")
+}
+
+// enums compares the tables' values with the spec's enums, both ways.
+func (s *Spec) enums(inv *Inventory) []Finding {
+	values := map[string]bool{}
+	type owner struct{ schema, value string }
+	var listed []owner
+	for name, ref := range s.doc.Components.Schemas {
+		if ref.Value == nil {
+			continue
+		}
+		list, ok, _ := ext.EnumValues(ref.Value) // ext.Check in LoadSpec refused ill-typed ones
+		evidence, _ := ext.EvidenceOf(ref.Value)
+		if !ok {
+			for _, v := range ref.Value.Enum {
+				list = append(list, fmt.Sprint(v))
+			}
+		}
+		for _, v := range list {
+			values[v] = true
+			if evidence[v] == "" {
+				listed = append(listed, owner{name, v})
+			}
+		}
+	}
+	// Property-level enums count too.
+	walkEnums(s.doc, func(v string) { values[v] = true })
+	var out []Finding
+	for _, ev := range inv.EnumValues {
+		if !values[ev.Value] {
+			out = append(out, newFinding(EnumMissing, ev.Value, fmt.Sprintf("%s (column %q) is a value of no spec enum", ev.Value, ev.Column), ev.Pos, ""))
+		}
+	}
+	sort.Slice(listed, func(i, j int) bool { return listed[i].schema+listed[i].value < listed[j].schema+listed[j].value })
+	for _, o := range listed {
+		if !inv.words[o.value] {
+			out = append(out, newFinding(EnumUnlisted, o.schema+" "+o.value, fmt.Sprintf("%s of %s is mentioned by no page read", o.value, o.schema), docs.Position{}, "/components/schemas/"+o.schema))
+		}
+	}
+	return out
+}
+
+func walkEnums(doc *openapi3.T, visit func(string)) {
+	seen := map[*openapi3.Schema]bool{}
+	var walkS func(*openapi3.SchemaRef)
+	walkS = func(r *openapi3.SchemaRef) {
+		if r == nil || r.Value == nil || seen[r.Value] {
+			return
+		}
+		seen[r.Value] = true
+		for _, v := range r.Value.Enum {
+			visit(fmt.Sprint(v))
+		}
+		if list, ok, _ := ext.EnumValues(r.Value); ok {
+			for _, v := range list {
+				visit(v)
+			}
+		}
+		for _, p := range r.Value.Properties {
+			walkS(p)
+		}
+		walkS(r.Value.Items)
+		for _, l := range [][]*openapi3.SchemaRef{r.Value.AllOf, r.Value.OneOf, r.Value.AnyOf} {
+			for _, sub := range l {
+				walkS(sub)
+			}
+		}
+	}
+	for _, r := range doc.Components.Schemas {
+		walkS(r)
+	}
+}
+
+// signatures compares the pages' signature rules with the spec's notification declarations.
+func (s *Spec) signatures(inv *Inventory) []Finding {
+	byType := map[string]notification.Declaration{}
+	for _, d := range s.decl {
+		byType[d.Type] = d
+	}
+	var out []Finding
+	for _, sig := range inv.Signatures {
+		d, ok := byType[sig.Type]
+		if !ok {
+			out = append(out, newFinding(SignedFields, sig.Type+" type", fmt.Sprintf("the page signs a %s notification the spec does not declare", sig.Type), sig.Pos, ""))
+			continue
+		}
+		if !slices.Equal(sig.Fields, d.SignedFields) {
+			out = append(out, newFinding(SignedFields, sig.Type+" fields", fmt.Sprintf("%s: the page signs %s, the spec %s", sig.Type, strings.Join(sig.Fields, "|"), strings.Join(d.SignedFields, "|")), sig.Pos, d.Pointer))
+		}
+		if sig.Header != "" && !strings.EqualFold(sig.Header, d.SignatureHeader) {
+			out = append(out, newFinding(SignatureHeader, sig.Type+" header", fmt.Sprintf("%s: the page names the header %s, the spec %s", sig.Type, sig.Header, d.SignatureHeader), sig.Pos, d.Pointer))
+		}
+	}
+	return out
+}
+
+// overlayOf returns file:line of the first overlay line that names needle.
+func (s *Spec) overlayOf(needle string) string {
+	names := make([]string, 0, len(s.overlays))
+	for n := range s.overlays {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		text := string(s.overlays[n])
+		if i := strings.Index(text, "'"+needle+"'"); i >= 0 {
+			return fmt.Sprintf("%s:%d", n, strings.Count(text[:i], "\n")+1)
+		}
+	}
+	return ""
+}
+
+// located adds the overlay line that writes the operation's schemas to a finding.
+func (s *Spec) located(f Finding, op *specOp) Finding {
+	f.Overlay = s.overlayOf(op.path)
+	return f
+}
+
+// SpecReason returns the reason the spec itself records for a documented request a finding
+// names: its x-qiwi-doc-defects entry, or the x-qiwi-doc-methods entry of the operation the
+// docs meant; "" when the spec records none. The command's --write-baseline fills the baseline
+// with it, so that a defect the spec explains is explained once.
+func (s *Spec) SpecReason(f Finding) string {
+	if f.Method == "" {
+		return ""
+	}
+	defects, _ := ext.DocDefectsOf(s.doc) // ext.Check in LoadSpec refused an ill-typed one
+	for _, d := range defects {
+		if d.Method == f.Method && docs.MatchTemplate(d.Path, f.Path) {
+			return "spec x-qiwi-doc-defects: " + d.Reason
+		}
+	}
+	for _, op := range s.ops {
+		if !docs.MatchTemplate(op.path, f.Path) {
+			continue
+		}
+		methods, _ := op.op.Extensions[ext.DocMethods].(map[string]any)
+		for m, reason := range methods {
+			if strings.EqualFold(m, f.Method) {
+				return fmt.Sprintf("spec x-qiwi-doc-methods of %s: %v", op.id, reason)
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,306 @@
+// Package drift compares what QIWI's documentation pages say with the resolved spec. It builds
+// an inventory of the pages (operations, example fields, enum values, notification signature
+// rules), read by the project's one docs reader, compares it with the spec through the spec's
+// extension reader, and reports findings with stable IDs, a doc location and a spec location.
+// A baseline of accepted findings, each with its reason, lets CI fail on new drift only.
+package drift
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/qiwigen/qiwigen/contracttest/docs"
+)
+
+// Inventory is what a folder of documentation pages documents.
+type Inventory struct {
+	// Pages are the files read, relative to the folder, sorted.
+	Pages []string
+	// Operations are the (method, path) pairs the pages mention, in page order.
+	Operations []docs.Endpoint
+	// Sections are the sections that name one operation (a request UI declaration or a
+	// URL heading), with the examples they show.
+	Sections []SectionOp
+	// EnumValues are the values of the pages' status and code tables.
+	EnumValues []EnumValue
+	// Signatures are the notification signature rules the pages state.
+	Signatures []Signature
+	// pages are the parsed pages, for word lookups.
+	words map[string]bool
+}
+
+// SectionOp is a section that documents one operation.
+type SectionOp struct {
+	// Title is the section's heading.
+	Title string
+	// Reference is the operation the section names.
+	Reference docs.Endpoint
+	// Others are the other endpoints the section's examples and curl lines use.
+	Others []docs.Endpoint
+	// Request and Response are the JSON members of the section's request body and 200
+	// examples.
+	Request, Response []Field
+}
+
+// Field is one JSON member of a documentation example.
+type Field struct {
+	// Pointer is the member's JSON pointer in the example; array items are /0.
+	Pointer string
+	// Type is the JSON type of its value: string, number, boolean, object, array, null.
+	Type string
+	// Pos is the opening line of the example.
+	Pos docs.Position
+}
+
+// EnumValue is a value a status or code table lists.
+type EnumValue struct {
+	// Value is the cell's text without code marks.
+	Value string
+	// Column is the table column's header.
+	Column string
+	// Pos is the row's position.
+	Pos docs.Position
+}
+
+// Signature is a notification signature rule a page states.
+type Signature struct {
+	// Type is the notification type (PAYMENT, ..., BILL).
+	Type string
+	// Header is the signature header the page names for the type's family, "" if none.
+	Header string
+	// Fields are the signed fields as JSON pointers into the body, in signing order.
+	Fields []string
+	// Pos is where the field list stands.
+	Pos docs.Position
+}
+
+var (
+	enumCell = regexp.MustCompile(`^[A-Z][A-Z0-9_]{2,}$`)
+	// enumColumns are the table headers, English and Russian, whose cells are enum values.
+	enumColumns = []string{"Status", "Статус", "API error", "Ошибка API", "Type", "Тип"}
+	fieldRe     = `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
+	payinSigned = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
+	billSigned  = regexp.MustCompile("`invoice_parameters = ([^`]+)`")
+	headerName  = regexp.MustCompile("`(Signature|X-Api-Signature-SHA256|X-Digital-Sign)`")
+	wordRe      = regexp.MustCompile(`[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*`)
+)
+
+// ErrPage is wrapped by the errors about a page the reader cannot read whole.
+var ErrPage = errors.New("unreadable documentation page")
+
+// Read parses every page under dir and builds its inventory. A folder without pages, a page
+// that is not UTF-8 and a page with a code block never closed are errors naming the file.
+func Read(dir string) (*Inventory, error) {
+	pages, err := docs.ParseDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(pages) == 0 {
+		return nil, fmt.Errorf("%s: %w: no .md, .md.erb or .txt page in the folder", dir, ErrPage)
+	}
+	for _, p := range pages {
+		if err := Check(p); err != nil {
+			return nil, err
+		}
+	}
+	return Build(dir, pages), nil
+}
+
+// Check reports a page the reader cannot read whole: text that is not UTF-8, a code block
+// never closed.
+func Check(p *docs.Page) error {
+	for i, line := range p.Lines {
+		if !utf8.ValidString(line) {
+			return fmt.Errorf("%s:%d: %w: not UTF-8", p.File, i+1, ErrPage)
+		}
+	}
+	if p.Unclosed != nil {
+		return fmt.Errorf("%s: %w: the code block opened here is never closed", p.Unclosed, ErrPage)
+	}
+	return nil
+}
+
+// Build makes the inventory of pages parsed from dir; positions become relative to dir.
+func Build(dir string, pages []*docs.Page) *Inventory {
+	inv := &Inventory{words: map[string]bool{}}
+	for _, p := range pages {
+		rel := relative(dir, p.File)
+		inv.Pages = append(inv.Pages, rel)
+		at := func(pos docs.Position) docs.Position { pos.File = rel; return pos }
+		for _, ep := range p.Endpoints {
+			ep.Pos = at(ep.Pos)
+			inv.Operations = append(inv.Operations, ep)
+		}
+		for i := range p.Sections {
+			if so, ok := sectionOp(p, i, at); ok {
+				inv.Sections = append(inv.Sections, so)
+			}
+		}
+		for _, tb := range p.Tables {
+			col := tb.Column(enumColumns...)
+			if col < 0 {
+				continue
+			}
+			for r, row := range tb.Rows {
+				for c, cell := range row {
+					v := strings.TrimSpace(strings.Trim(strings.TrimSpace(cell), "`*"))
+					if (c == col || strings.Contains(cell, "`")) && enumCell.MatchString(v) {
+						inv.EnumValues = append(inv.EnumValues, EnumValue{Value: v, Column: tb.Header[min(c, len(tb.Header)-1)], Pos: at(tb.RowPos[r])})
+					}
+				}
+			}
+		}
+		inv.Signatures = append(inv.Signatures, signatures(p, at)...)
+		for _, line := range p.Lines {
+			for _, w := range wordRe.FindAllString(line, -1) {
+				inv.words[w] = true
+			}
+		}
+	}
+	sort.Strings(inv.Pages)
+	return inv
+}
+
+func relative(dir, file string) string {
+	if r, err := filepath.Rel(dir, file); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return filepath.ToSlash(file)
+}
+
+// sectionOp reads section i when it names one operation: its request UI declaration, or
+// else its first URL heading.
+func sectionOp(p *docs.Page, i int, at func(docs.Position) docs.Position) (SectionOp, bool) {
+	s := p.Sections[i]
+	var ref *docs.Endpoint
+	var inSection []docs.Endpoint
+	for _, ep := range p.Endpoints {
+		if p.SectionAt(ep.Pos.Line) != i {
+			continue
+		}
+		ep.Pos = at(ep.Pos)
+		inSection = append(inSection, ep)
+	}
+	if s.Declared != nil {
+		d := *s.Declared
+		ref = &d
+	} else {
+		for k, ep := range inSection {
+			if ep.Source == docs.FromURLHeader {
+				ref = &inSection[k]
+				break
+			}
+		}
+	}
+	if ref == nil {
+		return SectionOp{}, false
+	}
+	so := SectionOp{Title: s.Title, Reference: *ref}
+	so.Reference.Pos = at(ref.Pos)
+	for _, ep := range inSection {
+		if ep.Source == ref.Source && ep.Pos.Line == ref.Pos.Line {
+			continue
+		}
+		so.Others = append(so.Others, ep)
+	}
+	for _, b := range p.Blocks {
+		if b.Section != i || !strings.EqualFold(b.Lang, "json") {
+			continue
+		}
+		var fields *[]Field
+		switch strings.ToLower(b.Marker) {
+		case "request body", "тело запроса":
+			fields = &so.Request
+		case "200":
+			fields = &so.Response
+		default:
+			continue
+		}
+		var v any
+		if json.Unmarshal([]byte(b.Text), &v) != nil {
+			continue // the replay harness reports examples that are not JSON
+		}
+		walk("", v, func(ptr, typ string) { *fields = append(*fields, Field{Pointer: ptr, Type: typ, Pos: at(b.Pos)}) })
+	}
+	return so, true
+}
+
+// walk visits every member of a decoded JSON value with its pointer and JSON type.
+func walk(ptr string, v any, visit func(ptr, typ string)) {
+	if ptr != "" {
+		visit(ptr, jsonType(v))
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			walk(ptr+"/"+escape(k), t[k], visit)
+		}
+	case []any:
+		for _, item := range t {
+			walk(ptr+"/0", item, visit)
+		}
+	}
+}
+
+func escape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "boolean"
+	}
+	return "null"
+}
+
+// signatures reads the signed-field lists and the signature header a page states: the payin
+// pages' "`PAYMENT` type: `payment.paymentId|...`" lines and the Bill Payments page's
+// "`invoice_parameters = {amount.currency}|...`" template, whose fields sit under "bill".
+func signatures(p *docs.Page, at func(docs.Position) docs.Position) []Signature {
+	header := ""
+	for _, line := range p.Lines {
+		if m := headerName.FindStringSubmatch(line); m != nil && m[1] != "X-Digital-Sign" {
+			header = m[1]
+			break
+		}
+	}
+	var out []Signature
+	for n, line := range p.Lines {
+		pos := at(docs.Position{File: p.File, Line: n + 1})
+		for _, m := range payinSigned.FindAllStringSubmatch(line, -1) {
+			out = append(out, Signature{Type: m[1], Header: header, Fields: pointers(m[2], ""), Pos: pos})
+		}
+		for _, m := range billSigned.FindAllStringSubmatch(line, -1) {
+			out = append(out, Signature{Type: "BILL", Header: header, Fields: pointers(m[1], "/bill"), Pos: pos})
+		}
+	}
+	return out
+}
+
+func pointers(list, prefix string) []string {
+	var out []string
+	for _, f := range strings.Split(list, "|") {
+		out = append(out, prefix+"/"+strings.ReplaceAll(strings.Trim(f, "{} "), ".", "/"))
+	}
+	return out
+}
