@@ -4,7 +4,7 @@
 
 GO ?= go
 
-.PHONY: all generate test vet fmt-check bench check-generated fuzz lint spec-diff
+.PHONY: all generate test vet fmt-check bench check-generated fuzz lint spec-diff drift
 
 all: test
 
@@ -32,6 +32,12 @@ spec-diff:
 	@tmp=$$(mktemp); git show HEAD:spec/qiwi.resolved.yaml > $$tmp && \
 	$(GO) run ./contracttest/cmd/qiwicontract diff $$tmp spec/qiwi.resolved.yaml; status=$$?; rm -f $$tmp; exit $$status
 
+# Compare QIWI's documentation pages (../shared/docs/qiwi, or QIWI_DOCS) with the bundled spec;
+# exit 1 on findings the committed baseline spec/drift-baseline.json does not accept.
+QIWI_DOCS ?= ../shared/docs/qiwi
+drift:
+	$(GO) run ./contracttest/cmd/qiwicontract drift --docs $(QIWI_DOCS)
+
 # staticcheck, fetched through the module proxy at a pinned version (not part of make test).
 lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.0 ./...
@@ -47,5 +53,6 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNotification$$' -fuzztime $(FUZZTIME) ./gen/qiwi/
 	$(GO) test -run '^$$' -fuzz '^FuzzForgery$$' -fuzztime $(FUZZTIME) ./gen/qiwi/
 	$(GO) test -run '^$$' -fuzz '^FuzzPage$$' -fuzztime $(FUZZTIME) ./contracttest/extract/
+	$(GO) test -run '^$$' -fuzz '^FuzzInventory$$' -fuzztime $(FUZZTIME) ./contracttest/drift/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./contracttest/fixture/
 	$(GO) test -run '^$$' -fuzz '^FuzzOverlay$$' -fuzztime $(FUZZTIME) ./generator/

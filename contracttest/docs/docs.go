@@ -154,6 +154,37 @@ var (
 	tableSep    = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$`)
 )
 
+// The matchers below run their pattern only on lines holding its literal part: most lines
+// hold none, and the regexp engine costs more than the look.
+
+func fenceMatch(line string, fenceLike bool) []string {
+	if !fenceLike {
+		return nil
+	}
+	return fenceRe.FindStringSubmatch(line)
+}
+
+func headingMatch(line string) []string {
+	if !strings.HasPrefix(strings.TrimSpace(line), "#") {
+		return nil
+	}
+	return headingRe.FindStringSubmatch(line)
+}
+
+func markerMatch(line string) []string {
+	if !strings.Contains(line, "<!--") {
+		return nil
+	}
+	return markerRe.FindStringSubmatch(line)
+}
+
+func requestHeadMatch(line string) []string {
+	if !strings.Contains(line, "→") {
+		return nil
+	}
+	return requestHead.FindStringSubmatch(line)
+}
+
 func splitRow(line string) []string {
 	line = strings.TrimSpace(line)
 	line = strings.TrimPrefix(line, "|")
@@ -232,8 +263,9 @@ func Parse(file string, data []byte) *Page {
 
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
+		fenceLike := strings.Contains(line, "~~~") || strings.Contains(line, "```")
 		if inBlock {
-			if m := fenceRe.FindStringSubmatch(line); m != nil && m[2] == "" {
+			if m := fenceMatch(line, fenceLike); m != nil && m[2] == "" {
 				block.Text = strings.Join(body, "\n")
 				p.Blocks = append(p.Blocks, *block)
 				inBlock, block, body = false, nil, nil
@@ -243,13 +275,13 @@ func Parse(file string, data []byte) *Page {
 			p.scanEndpointLine(lines, i, pos(i), "")
 			continue
 		}
-		if m := fenceRe.FindStringSubmatch(line); m != nil {
+		if m := fenceMatch(line, fenceLike); m != nil {
 			inBlock = true
 			block = &CodeBlock{Lang: m[2], Marker: lastMarker, Pos: pos(i), Section: section}
 			lastMarker = ""
 			continue
 		}
-		if m := headingRe.FindStringSubmatch(line); m != nil && !strings.HasPrefix(strings.TrimSpace(line), "#!") {
+		if m := headingMatch(line); m != nil && !strings.HasPrefix(strings.TrimSpace(line), "#!") {
 			if m[3] != "" {
 				anchor = m[3]
 			}
@@ -257,7 +289,7 @@ func Parse(file string, data []byte) *Page {
 			section = len(p.Sections) - 1
 			continue
 		}
-		if m := markerRe.FindStringSubmatch(line); m != nil {
+		if m := markerMatch(line); m != nil {
 			lastMarker = m[1]
 			continue
 		}
@@ -288,7 +320,7 @@ func Parse(file string, data []byte) *Page {
 			}
 			continue
 		}
-		if m := requestHead.FindStringSubmatch(line); m != nil {
+		if m := requestHeadMatch(line); m != nil {
 			lastMethodHeading = m[1]
 		}
 		p.scanEndpointLine(lines, i, pos(i), lastMethodHeading)
@@ -304,6 +336,10 @@ func Parse(file string, data []byte) *Page {
 // endpoints on line i.
 func (p *Page) scanEndpointLine(lines []string, i int, pos Position, methodHeading string) {
 	line := lines[i]
+	// Each pattern runs only on lines holding its literal part: most lines hold none.
+	if !strings.Contains(line, "HTTP/") && !strings.Contains(line, "curl") && !strings.Contains(line, "<h3>") && !strings.Contains(line, " request") {
+		return
+	}
 	if m := httpLineRe.FindStringSubmatch(line); m != nil {
 		host := "api.qiwi.com" // QIWI's examples omit Host only for API calls
 		for j := i + 1; j < len(lines) && j < i+10 && strings.TrimSpace(lines[j]) != ""; j++ {

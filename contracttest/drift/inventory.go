@@ -88,7 +88,6 @@ var (
 	payinSigned = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
 	billSigned  = regexp.MustCompile("`invoice_parameters = ([^`]+)`")
 	headerName  = regexp.MustCompile("`(Signature|X-Api-Signature-SHA256|X-Digital-Sign)`")
-	wordRe      = regexp.MustCompile(`[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*`)
 )
 
 // ErrPage is wrapped by the errors about a page the reader cannot read whole.
@@ -158,13 +157,27 @@ func Build(dir string, pages []*docs.Page) *Inventory {
 		}
 		inv.Signatures = append(inv.Signatures, signatures(p, at)...)
 		for _, line := range p.Lines {
-			for _, w := range wordRe.FindAllString(line, -1) {
-				inv.words[w] = true
-			}
+			addWords(inv.words, line)
 		}
 	}
 	sort.Strings(inv.Pages)
 	return inv
+}
+
+// addWords adds the line's words to the set: runs of letters, digits and underscores, and
+// dotted names (payin.resource.not.found) whole as well as by their parts.
+func addWords(set map[string]bool, line string) {
+	for _, tok := range strings.FieldsFunc(line, func(r rune) bool {
+		return !(r == '_' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) {
+		tok = strings.Trim(tok, ".")
+		set[tok] = true
+		if strings.Contains(tok, ".") {
+			for _, part := range strings.Split(tok, ".") {
+				set[part] = true
+			}
+		}
+	}
 }
 
 func relative(dir, file string) string {

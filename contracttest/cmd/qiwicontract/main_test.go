@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"os"
@@ -14,7 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/contracttest/drift"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/spec"
 )
 
 // A HAR file with one good and one bad interaction: exit 1, "1 passed, 1 failed", and a
@@ -291,4 +294,69 @@ func TestDiffExitStatus(t *testing.T) {
 		assert.Equal(t, tc.status, run(context.Background(), tc.args, &stdout, &stderr), "%v\n%s", tc.args, stderr.String())
 		assert.Contains(t, stdout.String(), tc.out)
 	}
+}
+
+func TestDriftExitStatus(t *testing.T) {
+	docsDir, err := docs.Locate()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	unclosed := filepath.Join(dir, "unclosed")
+	require.NoError(t, os.MkdirAll(unclosed, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(unclosed, "p.md"), []byte("# T\n\n~~~json\n{}\n"), 0o644))
+	badSpec := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(badSpec, []byte("openapi: [3"), 0o644))
+	badBaseline := filepath.Join(dir, "baseline.json")
+	require.NoError(t, os.WriteFile(badBaseline, []byte("{\"findings\": [\n  {\"id\": \"QD1\"}]}"), 0o644))
+	for _, tc := range []struct {
+		args   []string
+		status int
+		out    string // in stdout, or in stderr for status 2
+	}{
+		// The whole docs folder with the committed baseline: every finding accepted.
+		{[]string{"drift", "--docs", docsDir}, 0, ", 0 new\n"},
+		{[]string{"drift", "--docs", docsDir}, 0, "doc-method-conflict: 3 (3 accepted)"},
+		// Without it, the docs' own conflicts fail the run.
+		{[]string{"drift", "--docs", docsDir, "--no-baseline"}, 1, "the section names /bill/v1/bills/{billId}/refunds/{refundId}"},
+		{[]string{"drift", "--docs", docsDir, "--format", "markdown"}, 0, "## Documentation drift"},
+		{[]string{"drift", "--docs", docsDir, "--format", "sarif"}, 0, `"version": "2.1.0"`},
+		{[]string{"drift", "--docs", docsDir, "--format", "json"}, 0, `"kind": "doc-path-conflict"`},
+		// An older edition: read without error, its differences reported.
+		{[]string{"drift", "--docs", "testdata/older-docs"}, 1, "PAYMENT: the page names the header X-Api-Signature-SHA256, the spec Signature"},
+		{[]string{"drift", "--docs", "testdata/older-docs"}, 1, "read 1 pages: payments/_notifications_en.html.md"},
+		// Bad input names the file.
+		{[]string{"drift", "--docs", filepath.Join(dir, "absent")}, 2, filepath.Join(dir, "absent")},
+		{[]string{"drift", "--docs", unclosed}, 2, filepath.Join(unclosed, "p.md") + ":3"},
+		{[]string{"drift", "--docs", docsDir, "--spec", badSpec}, 2, badSpec},
+		{[]string{"drift", "--docs", docsDir, "--baseline", badBaseline}, 2, badBaseline + ": /findings/0/reason"},
+		{[]string{"drift", "--docs", docsDir, "--format", "xml"}, 2, "--format"},
+		{[]string{"drift"}, 2, "--docs"},
+	} {
+		var stdout, stderr bytes.Buffer
+		status := run(context.Background(), tc.args, &stdout, &stderr)
+		require.Equal(t, tc.status, status, "%v\n%s\n%s", tc.args, stderr.String(), stdout.String())
+		if tc.status == 2 {
+			assert.Contains(t, stderr.String(), tc.out, tc.args)
+		} else {
+			assert.Contains(t, stdout.String(), tc.out, tc.args)
+		}
+	}
+}
+
+// The committed baseline accepts exactly what drift finds on the docs folder, each entry with
+// a reviewed reason: a stale or unreviewed entry fails.
+func TestCommittedDriftBaseline(t *testing.T) {
+	docsDir, err := docs.Locate()
+	require.NoError(t, err)
+	out := filepath.Join(t.TempDir(), "baseline.json")
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"drift", "--docs", docsDir, "--format", "json", "--write-baseline", out}, &stdout, &stderr), stderr.String())
+	var report drift.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &report))
+	assert.Empty(t, report.Stale, "baseline entries that match no finding any more")
+	committed, err := os.ReadFile("../../../" + spec.DriftBaselineName)
+	require.NoError(t, err)
+	rewritten, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, string(committed), string(rewritten), "the committed baseline is what --write-baseline writes")
+	assert.NotContains(t, string(committed), drift.Unreviewed)
 }

@@ -1,0 +1,299 @@
+package drift_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/owenrumney/go-sarif/v2/sarif"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/contracttest/drift"
+)
+
+func testSpec(t testing.TB) *drift.Spec {
+	t.Helper()
+	data, err := os.ReadFile("testdata/spec.yaml")
+	require.NoError(t, err)
+	s, err := drift.LoadSpec(data, nil)
+	require.NoError(t, err)
+	return s
+}
+
+const english = "payments/_api_en.html.md"
+
+func page(t testing.TB, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata/current", name))
+	require.NoError(t, err)
+	return string(data)
+}
+
+func findings(s *drift.Spec, name, text string) []drift.Finding {
+	inv := drift.Build("", []*docs.Page{docs.Parse(name, []byte(text))})
+	return drift.Compare(inv, s)
+}
+
+func describe(fs []drift.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString("\n  " + string(f.Kind) + ": " + f.Message)
+	}
+	return b.String()
+}
+
+// Each change to a page the spec agrees with gives exactly one finding, of the right kind,
+// at the changed line.
+func TestOneChangeOneFinding(t *testing.T) {
+	s := testSpec(t)
+	base := page(t, english)
+	require.Empty(t, findings(s, english, base), "the unchanged page")
+
+	cases := []struct {
+		name, old, new string
+		kind           drift.Kind
+		line           string // the changed page's line the finding must point at
+	}{
+		{"added field", `"comment": "Order 1"`, `"comment": "Order 1", "tip": "5.00"`, drift.FieldMissing, "~~~json"},
+		{"renamed path", `"payin/v1/sites/{siteId}/payments/{paymentId}",`, `"payin/v1/sites/{siteId}/payment/{paymentId}",`, drift.OperationPathChanged, "window.requestUI("},
+		{"changed type", `"comment": "Order 1"`, `"comment": 1`, drift.FieldType, "~~~json"},
+		{"name differs in case", `"callbackUrl"`, `"callbackURL"`, drift.FieldCase, "~~~json"},
+		{"new enum value", "`DECLINED` | Declined\n", "`DECLINED` | Declined\n`REFUNDED` | Refunded\n", drift.EnumMissing, "`REFUNDED` | Refunded"},
+		{"changed signature header", "in the `Signature` header", "in the `X-Api-Signature-SHA256` header", drift.SignatureHeader, "* `PAYMENT` type"},
+		{"changed signed fields", "`payment.paymentId|payment.amount.value`", "`payment.amount.value|payment.paymentId`", drift.SignedFields, "* `PAYMENT` type"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.Equal(t, 1, strings.Count(base, c.old), "the change must apply once")
+			changed := strings.Replace(base, c.old, c.new, 1)
+			got := findings(s, english, changed)
+			var failing []drift.Finding
+			for _, f := range got {
+				if !f.Kind.Info() {
+					failing = append(failing, f)
+				}
+			}
+			require.Len(t, failing, 1, describe(got))
+			f := failing[0]
+			assert.Equal(t, c.kind, f.Kind, f.Message)
+			lines := strings.Split(changed, "\n")
+			require.Positive(t, f.Doc.Line)
+			assert.Contains(t, lines[f.Doc.Line-1], c.line, "the finding's line")
+			assert.Equal(t, english, f.Doc.File)
+			assert.Regexp(t, `^QD[0-9A-F]{10}$`, f.ID)
+		})
+	}
+}
+
+// The same page in English and in Russian documents the same things.
+func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
+	type op struct{ Method, Path string }
+	type sig struct {
+		Type, Header string
+		Fields       []string
+	}
+	type inventory struct {
+		Ops      []op
+		Sections []op
+		Fields   []string
+		Enums    []string
+		Sigs     []sig
+	}
+	summary := func(name string) inventory {
+		inv := drift.Build("", []*docs.Page{docs.Parse(name, []byte(page(t, name)))})
+		var out inventory
+		for _, ep := range inv.Operations {
+			out.Ops = append(out.Ops, op{ep.Method, ep.Path})
+		}
+		for _, so := range inv.Sections {
+			out.Sections = append(out.Sections, op{so.Reference.Method, so.Reference.Path})
+			for _, f := range append(so.Request, so.Response...) {
+				out.Fields = append(out.Fields, f.Pointer+" "+f.Type)
+			}
+		}
+		for _, ev := range inv.EnumValues {
+			out.Enums = append(out.Enums, ev.Value)
+		}
+		for _, sg := range inv.Signatures {
+			out.Sigs = append(out.Sigs, sig{sg.Type, sg.Header, sg.Fields})
+		}
+		return out
+	}
+	en, ru := summary(english), summary("payments-ru/_api_ru.html.md")
+	assert.NotEmpty(t, en.Ops)
+	assert.NotEmpty(t, en.Fields)
+	assert.Len(t, en.Enums, 3)
+	assert.Len(t, en.Sigs, 1)
+	assert.Equal(t, en, ru)
+}
+
+// A spec operation no page mentions is information, not a failure: a partial folder leaves
+// operations out.
+func TestUnmentionedOperationIsInformation(t *testing.T) {
+	s := testSpec(t)
+	text := page(t, english)
+	cut := strings.Index(text, "## Payment status")
+	end := strings.Index(text, "## Operation statuses")
+	got := findings(s, english, text[:cut]+text[end:])
+	require.Len(t, got, 1, describe(got))
+	assert.Equal(t, drift.OperationUnmentioned, got[0].Kind)
+	assert.Equal(t, "/paths/~1payin~1v1~1sites~1{siteId}~1payments~1{paymentId}/get", got[0].Spec)
+	assert.Empty(t, drift.Failing(got))
+}
+
+// A section whose example sends another method than it declares, or another path, is a
+// conflict inside the docs.
+func TestConflictsInsideThePage(t *testing.T) {
+	s := testSpec(t)
+	text := page(t, english)
+	withExample := strings.Replace(text, "<!-- 200 -->", "~~~http\nGET /partner/payin/v1/sites/site-01/payments/p-1 HTTP/1.1\n~~~\n\n~~~http\nPUT /partner/payin/v1/sites/site-01/paymants/p-1 HTTP/1.1\n~~~\n\n<!-- 200 -->", 1)
+	got := findings(s, english, withExample)
+	kinds := map[drift.Kind]int{}
+	for _, f := range got {
+		kinds[f.Kind]++
+	}
+	assert.Equal(t, 1, kinds[drift.DocMethodConflict], describe(got))
+	assert.Equal(t, 1, kinds[drift.DocPathConflict], describe(got))
+	assert.Equal(t, 1, kinds[drift.OperationMissing], describe(got)) // the misspelt path is no operation either
+}
+
+// The baseline accepts findings by ID, reports entries that match nothing, and refuses an
+// entry without its reason, naming it.
+func TestBaseline(t *testing.T) {
+	s := testSpec(t)
+	got := findings(s, english, strings.Replace(page(t, english), `"callbackUrl"`, `"callbackURL"`, 1))
+	require.Len(t, got, 1)
+	b := drift.NewBaseline(got, nil, func(drift.Finding) string { return "" })
+	require.Len(t, b.Findings, 1)
+	assert.Equal(t, drift.Unreviewed, b.Findings[0].Reason)
+	b.Findings[0].Reason = "QIWI's example spells it so"
+	b.Findings = append(b.Findings, drift.Accepted{ID: "QD0000000000", Kind: drift.FieldMissing, Reason: "gone"})
+	var buf bytes.Buffer
+	require.NoError(t, b.Write(&buf))
+	read, err := drift.ParseBaseline("b.json", buf.Bytes())
+	require.NoError(t, err)
+	stale := read.Apply(got)
+	assert.Equal(t, "QIWI's example spells it so", got[0].Accepted)
+	assert.Empty(t, drift.Failing(got))
+	require.Len(t, stale, 1)
+	assert.Equal(t, "QD0000000000", stale[0].ID)
+
+	for _, bad := range []struct{ text, want string }{
+		{`{"findings": [{"id": "QD1", "kind": "field-case", "subject": "x"}]}`, "b.json: /findings/0/reason"},
+		{"{\"findings\": [\n  {\"id\": \"QD1\",\n  \"reason\": 5}]}", "b.json:3"},
+		{"{\"findings\": [\n  {\"id\": \"QD1\",,}]}", "b.json:2"},
+		{`{"findings": [], "extra": 1}`, "b.json"},
+		{`{"findings": [{"id": "QD1", "reason": "a"}, {"id": "QD1", "reason": "b"}]}`, "b.json: /findings/1/id"},
+	} {
+		_, err := drift.ParseBaseline("b.json", []byte(bad.text))
+		require.Error(t, err, bad.text)
+		assert.ErrorIs(t, err, drift.ErrBaseline)
+		assert.Contains(t, err.Error(), bad.want)
+	}
+}
+
+// A page the reader cannot read whole is an error naming the file and line.
+func TestBrokenPages(t *testing.T) {
+	for name, text := range map[string]string{
+		"unclosed": "# T\n\n~~~json\n{\"a\": 1}\n",
+		"not utf8": "# T\n\nbad \xff byte\n",
+	} {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "p.md"), []byte(text), 0o644))
+		_, err := drift.Read(dir)
+		require.Error(t, err, name)
+		assert.ErrorIs(t, err, drift.ErrPage)
+		assert.Contains(t, err.Error(), filepath.Join(dir, "p.md")+":3", name)
+	}
+	_, err := drift.Read(t.TempDir())
+	assert.ErrorIs(t, err, drift.ErrPage, "a folder without pages")
+	_, err = drift.Read(filepath.Join(t.TempDir(), "missing"))
+	assert.Error(t, err)
+}
+
+// A spec that does not parse, or whose extensions are ill-typed, is an error.
+func TestBadSpec(t *testing.T) {
+	_, err := drift.LoadSpec([]byte("openapi: [3"), nil)
+	assert.ErrorContains(t, err, "spec:")
+	_, err = drift.LoadSpec([]byte("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\nx-qiwi-doc-defects: 5\n"), nil)
+	assert.ErrorContains(t, err, "x-qiwi-doc-defects")
+}
+
+// Every rendering carries every finding; SARIF parses back with one result per finding and
+// accepted findings suppressed.
+func TestRenderings(t *testing.T) {
+	s := testSpec(t)
+	text := strings.Replace(page(t, english), `"callbackUrl"`, `"callbackURL"`, 1)
+	text = strings.Replace(text, "`DECLINED` | Declined\n", "`DECLINED` | Declined\n`REFUNDED` | Refunded\n", 1)
+	got := findings(s, english, text)
+	require.Len(t, got, 2)
+	got[0].Accepted = "known"
+	r := &drift.Report{Pages: []string{english}, Findings: got}
+	assert.Equal(t, 1, r.Failing())
+
+	var txt, md, js, sr bytes.Buffer
+	require.NoError(t, r.WriteText(&txt))
+	require.NoError(t, r.WriteMarkdown(&md))
+	require.NoError(t, r.WriteJSON(&js))
+	require.NoError(t, r.WriteSARIF(&sr, "spec.yaml"))
+	for _, f := range got {
+		for name, out := range map[string]string{"text": txt.String(), "markdown": md.String(), "json": js.String(), "sarif": sr.String()} {
+			assert.Contains(t, out, f.ID, name)
+		}
+	}
+	assert.Contains(t, txt.String(), "payments/_api_en.html.md — field-case")
+	assert.Contains(t, txt.String(), "field-case: 1 (1 accepted)\n")
+	assert.Contains(t, txt.String(), "enum-missing: 1 (0 accepted)\n")
+	assert.True(t, strings.HasSuffix(txt.String(), "2 findings, 1 new\n"), txt.String())
+
+	var back drift.Report
+	require.NoError(t, json.Unmarshal(js.Bytes(), &back))
+	assert.Equal(t, r.Findings, back.Findings)
+
+	rep, err := sarif.FromBytes(sr.Bytes())
+	require.NoError(t, err)
+	require.Len(t, rep.Runs, 1)
+	require.Len(t, rep.Runs[0].Results, 2)
+	suppressed := 0
+	for _, res := range rep.Runs[0].Results {
+		suppressed += len(res.Suppressions)
+		require.Len(t, res.Locations, 1)
+		assert.Equal(t, english, *res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	}
+	assert.Equal(t, 1, suppressed)
+}
+
+// IDs depend on what disagrees, not on where: moving the page's lines keeps them.
+func TestIDsSurviveLineMoves(t *testing.T) {
+	s := testSpec(t)
+	text := strings.Replace(page(t, english), `"callbackUrl"`, `"callbackURL"`, 1)
+	a := findings(s, english, text)
+	b := findings(s, english, "\n\nAn introduction added above.\n\n"+text)
+	require.Len(t, a, 1)
+	require.Len(t, b, 1)
+	assert.Equal(t, a[0].ID, b[0].ID)
+	assert.Equal(t, a[0].Doc.Line+4, b[0].Doc.Line)
+}
+
+func FuzzInventory(f *testing.F) {
+	s := testSpec(f)
+	for _, name := range []string{english, "payments-ru/_api_ru.html.md"} {
+		f.Add([]byte(page(f, name)))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := docs.Parse("fuzz.md", data)
+		if drift.Check(p) != nil {
+			return
+		}
+		for _, finding := range drift.Compare(drift.Build("", []*docs.Page{p}), s) {
+			if finding.ID == "" || finding.Kind == "" {
+				t.Fatalf("finding without ID or kind: %+v", finding)
+			}
+		}
+	})
+}
