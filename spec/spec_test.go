@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/contracttest/drift"
 	"github.com/qiwigen/qiwigen/spec"
 	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/notification"
@@ -213,59 +213,32 @@ func contains(list []string, s string) bool {
 }
 
 // Every field the notification tables of the docs list is a property of the notification's
-// model. A table that spells a member differently from the examples (changedDatetime against
-// changedDateTime) matches case-insensitively and is logged as a doc defect.
+// model, with a type the model allows (drift's table comparison). A table that spells a member
+// differently from the examples (changedDatetime against changedDateTime) is a doc defect the
+// drift baseline accepts with its reason.
 func TestNotificationTablesAreModelled(t *testing.T) {
-	doc, _ := load(t, "qiwi.resolved.yaml")
-	roots := map[string]string{"payment": "PaymentNotification", "capture": "CaptureNotification", "refund": "RefundNotification",
-		"checkPaymentMethod": "CheckCardNotification", "token": "TokenNotification", "payout": "PayoutNotification", "bill": "BillNotification"}
-	pages, err := docs.ParseDir(docsDir)
-	require.NoError(t, err)
-	checked := 0
-	for _, p := range pages {
-		if !strings.Contains(p.File, "notification") && !strings.Contains(p.File, "bill-payments") {
-			continue
-		}
-		for _, tb := range p.Tables {
-			col := tb.Column("Notification field", "Поле уведомления", "Поле", "Parameter", "Параметр")
-			if col < 0 {
-				continue
-			}
-			for i, row := range tb.Rows {
-				if col >= len(row) {
-					continue
-				}
-				field := strings.Trim(row[col], "` ")
-				parts := strings.Split(field, ".")
-				root, ok := roots[parts[0]]
-				if !ok || len(parts) < 2 {
-					continue
-				}
-				checked++
-				s := doc.Components.Schemas[root].Value.Properties[parts[0]]
-				for _, part := range parts[1:] {
-					for s != nil && s.Value != nil && s.Value.Type.Is("array") {
-						s = s.Value.Items
-					}
-					if s == nil || s.Value == nil {
-						break
-					}
-					next := s.Value.Properties[part]
-					if next == nil {
-						for name, prop := range s.Value.Properties {
-							if strings.EqualFold(name, part) {
-								t.Logf("doc defect %s: %s spells %s as %s", tb.RowPos[i], field, name, part)
-								next = prop
-							}
-						}
-					}
-					s = next
-				}
-				assert.NotNil(t, s, "%s: %s is not in %s", tb.RowPos[i], field, root)
-			}
+	findings, inv := driftFindings(t)
+	assert.Greater(t, len(inv.TableFields), 150, "the docs parser found the notification tables")
+	for _, f := range findings {
+		if strings.Contains(f.Subject, " table ") && f.Accepted == "" {
+			t.Errorf("%s: %s", f.Doc, f.Message)
 		}
 	}
-	assert.Greater(t, checked, 150, "the docs parser found the notification tables")
+}
+
+// driftFindings compares the docs folder with the resolved spec, the committed drift baseline
+// applied.
+func driftFindings(t *testing.T) ([]drift.Finding, *drift.Inventory) {
+	t.Helper()
+	s, err := drift.LoadSpec(spec.Resolved, nil)
+	require.NoError(t, err)
+	inv, err := drift.Read(docsDir)
+	require.NoError(t, err)
+	baseline, err := drift.ParseBaseline(spec.DriftBaselineName, spec.DriftBaseline)
+	require.NoError(t, err)
+	findings := drift.Compare(inv, s)
+	baseline.Apply(findings)
+	return findings, inv
 }
 
 // enumTable says where the docs list the values of one enum: the page, the section and the
@@ -357,42 +330,22 @@ func clean(cell string) string {
 	return strings.TrimSpace(strings.Trim(strings.TrimSpace(cell), "`*"))
 }
 
-// The fields each notification's signature covers are the ones the docs list: the payin
-// pages' "`PAYMENT` type: `payment.paymentId|...`" lines (English and Russian) and the Bill
-// Payments page's "{amount.currency}|{amount.value}|..." template, whose fields sit under
-// "bill".
+// The fields each notification's signature covers, and the header it travels in, are the ones
+// the docs state (drift's signature comparison): the payin pages' "`PAYMENT` type:
+// `payment.paymentId|...`" lines (English and Russian) and the Bill Payments page's
+// "{amount.currency}|{amount.value}|..." template, whose fields sit under "bill".
 func TestSignedFieldsFollowTheDocs(t *testing.T) {
-	doc, _ := load(t, "qiwi.resolved.yaml")
-	decls, err := notification.Collect(doc)
-	require.NoError(t, err)
-	declared := map[string][]string{}
-	for _, d := range decls {
-		declared[d.Type] = d.SignedFields
-	}
-	pointers := func(fields []string, prefix string) []string {
-		var out []string
-		for _, f := range fields {
-			out = append(out, prefix+"/"+strings.ReplaceAll(strings.Trim(f, "{} "), ".", "/"))
-		}
-		return out
-	}
-	field := `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
-	payin := regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + field + `(?:\|` + field + ")*)`")
-	bill := regexp.MustCompile("`invoice_parameters = ([^`]+)`")
+	findings, inv := driftFindings(t)
 	seen := map[string]int{}
-	for _, page := range []string{"payments/_notifications_en.html.md.erb", "payments/_notifications_en.html.md", "payments-ru/_notifications_ru.html.md", "bill-payments/bill-payments_en.html.md", "bill-payments/bill-payments_ru.html.md"} {
-		data, err := os.ReadFile(docsDir + "/" + page)
-		require.NoError(t, err)
-		for _, m := range payin.FindAllStringSubmatch(string(data), -1) {
-			seen[m[1]]++
-			assert.Equal(t, pointers(strings.Split(m[2], "|"), ""), declared[m[1]], "%s: %s", page, m[0])
-		}
-		for _, m := range bill.FindAllStringSubmatch(string(data), -1) {
-			seen["BILL"]++
-			assert.Equal(t, pointers(strings.Split(m[1], "|"), "/bill"), declared["BILL"], "%s: %s", page, m[0])
-		}
+	for _, sig := range inv.Signatures {
+		seen[sig.Type]++
 	}
 	for _, typ := range []string{"PAYMENT", "REFUND", "CAPTURE", "CHECK_CARD", "TOKEN", "PAYOUT", "BILL"} {
 		assert.Positive(t, seen[typ], "the docs' signed fields of %s were not found", typ)
+	}
+	for _, f := range findings {
+		if (f.Kind == drift.SignedFields || f.Kind == drift.SignatureHeader) && f.Accepted == "" {
+			t.Errorf("%s: %s", f.Doc, f.Message)
+		}
 	}
 }

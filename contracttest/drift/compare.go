@@ -155,6 +155,7 @@ func Compare(inv *Inventory, s *Spec) []Finding {
 	out = append(out, s.operations(inv)...)
 	out = append(out, conflicts(inv)...)
 	out = append(out, s.fields(inv)...)
+	out = append(out, s.tableFields(inv)...)
 	out = append(out, s.enums(inv)...)
 	out = append(out, s.signatures(inv)...)
 	seen := map[string]bool{}
@@ -581,6 +582,62 @@ func (s *Spec) SpecReason(f Finding) string {
 			if strings.EqualFold(m, f.Method) {
 				return fmt.Sprintf("spec x-qiwi-doc-methods of %s: %v", op.id, reason)
 			}
+		}
+	}
+	return ""
+}
+
+// tableFields compares the parameter tables' dotted members rooted at a notification body's
+// member (payment.amount.value under PaymentNotification's payment) with the body's schema:
+// presence, spelling and the table's type.
+func (s *Spec) tableFields(inv *Inventory) []Finding {
+	roots := map[string]notification.Declaration{}
+	for _, d := range s.decl {
+		if d.Body == nil || d.Body.Value == nil {
+			continue
+		}
+		for name, p := range d.Body.Value.Properties {
+			if p.Value != nil && slices.Contains(typesOf(p), "object") {
+				roots[name] = d
+			}
+		}
+	}
+	var out []Finding
+	for _, tf := range inv.TableFields {
+		d, ok := roots[tf.Name[:strings.Index(tf.Name, ".")]]
+		if !ok {
+			continue
+		}
+		ptr := "/" + strings.ReplaceAll(tf.Name, ".", "/")
+		base := "/components/schemas/" + d.Component
+		schema, name, found, exact := lookup(d.Body, ptr)
+		subject := d.Component + " table " + ptr
+		switch {
+		case schema == nil && !found:
+		case !found:
+			out = append(out, newFinding(FieldMissing, subject, fmt.Sprintf("%s: the table's %s is no member of the schema", d.Component, tf.Name), tf.Pos, base))
+		case !exact:
+			out = append(out, newFinding(FieldCase, subject, fmt.Sprintf("%s: the table spells %s, the schema %s", d.Component, tf.Name, name), tf.Pos, base))
+		default:
+			jt := docType(tf.Type)
+			if types := typesOf(schema); jt != "" && len(types) > 0 && !allows(types, jt) {
+				out = append(out, newFinding(FieldType, subject, fmt.Sprintf("%s: the table types %s %s, the schema allows %s", d.Component, tf.Name, tf.Type, strings.Join(types, " or ")), tf.Pos, base))
+			}
+		}
+	}
+	return out
+}
+
+// docType maps a table's type cell (Number(6.2), String(200), Строка, Object, Array of
+// Objects) to a JSON type, "" when it names none.
+func docType(cell string) string {
+	c := strings.ToLower(strings.Trim(cell, "` "))
+	for _, t := range []struct{ prefix, json string }{
+		{"string", "string"}, {"строка", "string"}, {"number", "number"}, {"число", "number"}, {"integer", "number"},
+		{"boolean", "boolean"}, {"bool", "boolean"}, {"object", "object"}, {"объект", "object"}, {"array", "array"}, {"массив", "array"},
+	} {
+		if strings.HasPrefix(c, t.prefix) {
+			return t.json
 		}
 	}
 	return ""

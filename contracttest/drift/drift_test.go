@@ -65,6 +65,9 @@ func TestOneChangeOneFinding(t *testing.T) {
 		{"name differs in case", `"callbackUrl"`, `"callbackURL"`, drift.FieldCase, "~~~json"},
 		{"new enum value", "`DECLINED` | Declined\n", "`DECLINED` | Declined\n`REFUNDED` | Refunded\n", drift.EnumMissing, "`REFUNDED` | Refunded"},
 		{"changed signature header", "in the `Signature` header", "in the `X-Api-Signature-SHA256` header", drift.SignatureHeader, "* `PAYMENT` type"},
+		{"table field differs in case", "payment.paymentId | Payment", "payment.paymentID | Payment", drift.FieldCase, "payment.paymentID | Payment"},
+		{"table field added", "payment.amount.value | Amount | Number(6.2) | Always\n", "payment.amount.value | Amount | Number(6.2) | Always\npayment.fee | Fee | Number(6.2) | Always\n", drift.FieldMissing, "payment.fee"},
+		{"table type changed", "| String(200) |", "| Number(6.2) |", drift.FieldType, "payment.paymentId | Payment"},
 		{"changed signed fields", "`payment.paymentId|payment.amount.value`", "`payment.amount.value|payment.paymentId`", drift.SignedFields, "* `PAYMENT` type"},
 	}
 	for _, c := range cases {
@@ -103,6 +106,7 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 		Fields   []string
 		Enums    []string
 		Sigs     []sig
+		Table    []string
 	}
 	summary := func(name string) inventory {
 		inv := drift.Build("", []*docs.Page{docs.Parse(name, []byte(page(t, name)))})
@@ -119,6 +123,9 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 		for _, ev := range inv.EnumValues {
 			out.Enums = append(out.Enums, ev.Value)
 		}
+		for _, tf := range inv.TableFields {
+			out.Table = append(out.Table, tf.Name+" "+tf.Type)
+		}
 		for _, sg := range inv.Signatures {
 			out.Sigs = append(out.Sigs, sig{sg.Type, sg.Header, sg.Fields})
 		}
@@ -129,6 +136,7 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 	assert.NotEmpty(t, en.Fields)
 	assert.Len(t, en.Enums, 3)
 	assert.Len(t, en.Sigs, 1)
+	assert.Len(t, en.Table, 2)
 	assert.Equal(t, en, ru)
 }
 

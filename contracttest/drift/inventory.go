@@ -31,6 +31,9 @@ type Inventory struct {
 	EnumValues []EnumValue
 	// Signatures are the notification signature rules the pages state.
 	Signatures []Signature
+	// TableFields are the dotted member names (payment.amount.value) of the pages' parameter
+	// tables, with their documented type.
+	TableFields []TableField
 	// pages are the parsed pages, for word lookups.
 	words map[string]bool
 }
@@ -55,6 +58,16 @@ type Field struct {
 	// Type is the JSON type of its value: string, number, boolean, object, array, null.
 	Type string
 	// Pos is the opening line of the example.
+	Pos docs.Position
+}
+
+// TableField is one row of a parameter table naming a dotted member.
+type TableField struct {
+	// Name is the member as the table writes it: payment.amount.value.
+	Name string
+	// Type is the type cell as written (Number(6.2), String(200), Object), "" if no column.
+	Type string
+	// Pos is the row's position.
 	Pos docs.Position
 }
 
@@ -84,10 +97,14 @@ var (
 	enumCell = regexp.MustCompile(`^[A-Z][A-Z0-9_]{2,}$`)
 	// enumColumns are the table headers, English and Russian, whose cells are enum values.
 	enumColumns = []string{"Status", "Статус", "API error", "Ошибка API", "Type", "Тип"}
-	fieldRe     = `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
-	payinSigned = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
-	billSigned  = regexp.MustCompile("`invoice_parameters = ([^`]+)`")
-	headerName  = regexp.MustCompile("`(Signature|X-Api-Signature-SHA256|X-Digital-Sign)`")
+	// fieldColumns and typeColumns are the headers of a parameter table's name and type.
+	fieldColumns = []string{"Notification field", "Поле уведомления", "Поле", "Parameter", "Параметр"}
+	typeColumns  = []string{"Type", "Тип", "Формат", "Format"}
+	dottedName   = regexp.MustCompile(`^[a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+$`)
+	fieldRe      = `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
+	payinSigned  = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
+	billSigned   = regexp.MustCompile("`invoice_parameters = ([^`]+)`")
+	headerName   = regexp.MustCompile("`(Signature|X-Api-Signature-SHA256|X-Digital-Sign)`")
 )
 
 // ErrPage is wrapped by the errors about a page the reader cannot read whole.
@@ -140,6 +157,9 @@ func Build(dir string, pages []*docs.Page) *Inventory {
 			if so, ok := sectionOp(p, i, at); ok {
 				inv.Sections = append(inv.Sections, so)
 			}
+		}
+		for _, tb := range p.Tables {
+			inv.TableFields = append(inv.TableFields, tableFields(tb, at)...)
 		}
 		for _, tb := range p.Tables {
 			col := tb.Column(enumColumns...)
@@ -242,6 +262,38 @@ func sectionOp(p *docs.Page, i int, at func(docs.Position) docs.Position) (Secti
 		walk("", v, func(ptr, typ string) { *fields = append(*fields, Field{Pointer: ptr, Type: typ, Pos: at(b.Pos)}) })
 	}
 	return so, true
+}
+
+// tableFields reads a parameter table's dotted member names and their type cells.
+func tableFields(tb docs.Table, at func(docs.Position) docs.Position) []TableField {
+	name := tb.Column(fieldColumns...)
+	if name < 0 {
+		return nil
+	}
+	typ := -1
+	for i, h := range tb.Header {
+		for _, c := range typeColumns {
+			if i != name && strings.EqualFold(strings.TrimSpace(h), c) {
+				typ = i
+			}
+		}
+	}
+	var out []TableField
+	for r, row := range tb.Rows {
+		if name >= len(row) {
+			continue
+		}
+		field := strings.Trim(row[name], "`* ")
+		if !dottedName.MatchString(field) {
+			continue
+		}
+		tf := TableField{Name: field, Pos: at(tb.RowPos[r])}
+		if typ >= 0 && typ < len(row) {
+			tf.Type = strings.TrimSpace(row[typ])
+		}
+		out = append(out, tf)
+	}
+	return out
 }
 
 // walk visits every member of a decoded JSON value with its pointer and JSON type.
