@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
@@ -48,15 +50,22 @@ const (
 	SignatureHeader Kind = "signature-header"
 	// SignedFields: a page lists other signed fields, or another order, than the spec.
 	SignedFields Kind = "signed-fields"
+	// FieldUnlisted: a schema member no page read mentions. Information only.
+	FieldUnlisted Kind = "field-unlisted"
+	// SenderNetwork: a page lists an address range notifications come from that the
+	// runtime's sender check (qiwiruntime.QIWINetworks) does not cover.
+	SenderNetwork Kind = "sender-network"
 )
 
 // Kinds lists every kind, in report order.
 var Kinds = []Kind{OperationMissing, OperationPathChanged, OperationUnmentioned, DocMethodConflict, DocPathConflict,
-	FieldMissing, FieldCase, FieldType, EnumMissing, EnumUnlisted, SignatureHeader, SignedFields}
+	FieldMissing, FieldCase, FieldType, FieldUnlisted, EnumMissing, EnumUnlisted, SignatureHeader, SignedFields, SenderNetwork}
 
 // Info reports whether findings of the kind never fail a run: they depend on which pages were
 // read.
-func (k Kind) Info() bool { return k == OperationUnmentioned || k == EnumUnlisted }
+func (k Kind) Info() bool {
+	return k == OperationUnmentioned || k == EnumUnlisted || k == FieldUnlisted
+}
 
 // Finding is one disagreement between the pages and the spec, or inside the pages.
 type Finding struct {
@@ -99,6 +108,8 @@ type Spec struct {
 	decl []notification.Declaration
 	// overlays maps a file name to its text, for Overlay locations.
 	overlays map[string][]byte
+	// senders are the ranges the runtime accepts notifications from.
+	senders []netip.Prefix
 }
 
 type specOp struct {
@@ -121,7 +132,7 @@ func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}
-	s := &Spec{doc: doc, decl: decl, overlays: overlays}
+	s := &Spec{doc: doc, decl: decl, overlays: overlays, senders: qiwiruntime.QIWINetworks()}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
@@ -158,6 +169,8 @@ func Compare(inv *Inventory, s *Spec) []Finding {
 	out = append(out, s.tableFields(inv)...)
 	out = append(out, s.enums(inv)...)
 	out = append(out, s.signatures(inv)...)
+	out = append(out, s.unlistedFields(inv)...)
+	out = append(out, networks(inv, s.senders)...)
 	seen := map[string]bool{}
 	kept := out[:0]
 	for _, f := range out {
@@ -641,4 +654,52 @@ func docType(cell string) string {
 		}
 	}
 	return ""
+}
+
+// unlistedFields reports the component schemas' members whose name no page read mentions.
+func (s *Spec) unlistedFields(inv *Inventory) []Finding {
+	names := make([]string, 0, len(s.doc.Components.Schemas))
+	for name := range s.doc.Components.Schemas {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var out []Finding
+	for _, name := range names {
+		ref := s.doc.Components.Schemas[name]
+		if ref.Value == nil {
+			continue
+		}
+		members := make([]string, 0, len(ref.Value.Properties))
+		for m := range ref.Value.Properties {
+			members = append(members, m)
+		}
+		sort.Strings(members)
+		for _, m := range members {
+			if !inv.words[m] {
+				out = append(out, newFinding(FieldUnlisted, name+" "+m, fmt.Sprintf("%s.%s is mentioned by no page read", name, m), docs.Position{}, "/components/schemas/"+name+"/properties/"+m))
+			}
+		}
+	}
+	return out
+}
+
+// networks reports listed address ranges the runtime's sender check does not cover.
+func networks(inv *Inventory, senders []netip.Prefix) []Finding {
+	var out []Finding
+	for _, n := range inv.Networks {
+		p, err := netip.ParsePrefix(n.Prefix)
+		if err != nil {
+			continue // a version number or a date that looks like one
+		}
+		covered := false
+		for _, s := range senders {
+			if s.Bits() <= p.Bits() && s.Contains(p.Addr()) {
+				covered = true
+			}
+		}
+		if !covered {
+			out = append(out, newFinding(SenderNetwork, n.Prefix, fmt.Sprintf("notifications may come from %s, which qiwiruntime.QIWINetworks does not list", n.Prefix), n.Pos, ""))
+		}
+	}
+	return out
 }

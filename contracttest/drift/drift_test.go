@@ -68,6 +68,7 @@ func TestOneChangeOneFinding(t *testing.T) {
 		{"table field differs in case", "payment.paymentId | Payment", "payment.paymentID | Payment", drift.FieldCase, "payment.paymentID | Payment"},
 		{"table field added", "payment.amount.value | Amount | Number(6.2) | Always\n", "payment.amount.value | Amount | Number(6.2) | Always\npayment.fee | Fee | Number(6.2) | Always\n", drift.FieldMissing, "payment.fee"},
 		{"table type changed", "| String(200) |", "| Number(6.2) |", drift.FieldType, "payment.paymentId | Payment"},
+		{"new sender range", "* 91.232.230.0/23\n", "* 91.232.230.0/23\n* 185.71.76.0/27\n", drift.SenderNetwork, "185.71.76.0/27"},
 		{"changed signed fields", "`payment.paymentId|payment.amount.value`", "`payment.amount.value|payment.paymentId`", drift.SignedFields, "* `PAYMENT` type"},
 	}
 	for _, c := range cases {
@@ -107,6 +108,7 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 		Enums    []string
 		Sigs     []sig
 		Table    []string
+		Networks []string
 	}
 	summary := func(name string) inventory {
 		inv := drift.Build("", []*docs.Page{docs.Parse(name, []byte(page(t, name)))})
@@ -126,6 +128,9 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 		for _, tf := range inv.TableFields {
 			out.Table = append(out.Table, tf.Name+" "+tf.Type)
 		}
+		for _, n := range inv.Networks {
+			out.Networks = append(out.Networks, n.Prefix)
+		}
 		for _, sg := range inv.Signatures {
 			out.Sigs = append(out.Sigs, sig{sg.Type, sg.Header, sg.Fields})
 		}
@@ -137,6 +142,7 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 	assert.Len(t, en.Enums, 3)
 	assert.Len(t, en.Sigs, 1)
 	assert.Len(t, en.Table, 2)
+	assert.Len(t, en.Networks, 2)
 	assert.Equal(t, en, ru)
 }
 
@@ -151,6 +157,18 @@ func TestUnmentionedOperationIsInformation(t *testing.T) {
 	require.Len(t, got, 1, describe(got))
 	assert.Equal(t, drift.OperationUnmentioned, got[0].Kind)
 	assert.Equal(t, "/paths/~1payin~1v1~1sites~1{siteId}~1payments~1{paymentId}/get", got[0].Spec)
+	assert.Empty(t, drift.Failing(got))
+}
+
+// A schema member no page mentions is information, like an unmentioned operation.
+func TestUnlistedFieldIsInformation(t *testing.T) {
+	s := testSpec(t)
+	text := strings.Replace(page(t, english), `,
+  "comment": "Order 1"`, "", 1)
+	got := findings(s, english, text)
+	require.Len(t, got, 1, describe(got))
+	assert.Equal(t, drift.FieldUnlisted, got[0].Kind)
+	assert.Equal(t, "/components/schemas/PaymentRequest/properties/comment", got[0].Spec)
 	assert.Empty(t, drift.Failing(got))
 }
 

@@ -34,6 +34,8 @@ type Inventory struct {
 	// TableFields are the dotted member names (payment.amount.value) of the pages' parameter
 	// tables, with their documented type.
 	TableFields []TableField
+	// Networks are the address ranges (CIDR) the pages say notifications come from.
+	Networks []Network
 	// pages are the parsed pages, for word lookups.
 	words map[string]bool
 }
@@ -71,6 +73,14 @@ type TableField struct {
 	Pos docs.Position
 }
 
+// Network is an address range a page lists.
+type Network struct {
+	// Prefix is the range as written: 79.142.16.0/20.
+	Prefix string
+	// Pos is where it is listed.
+	Pos docs.Position
+}
+
 // EnumValue is a value a status or code table lists.
 type EnumValue struct {
 	// Value is the cell's text without code marks.
@@ -100,6 +110,7 @@ var (
 	// fieldColumns and typeColumns are the headers of a parameter table's name and type.
 	fieldColumns = []string{"Notification field", "Поле уведомления", "Поле", "Parameter", "Параметр"}
 	typeColumns  = []string{"Type", "Тип", "Формат", "Format"}
+	cidrRe       = regexp.MustCompile(`\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b`)
 	dottedName   = regexp.MustCompile(`^[a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+$`)
 	fieldRe      = `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
 	payinSigned  = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
@@ -176,8 +187,13 @@ func Build(dir string, pages []*docs.Page) *Inventory {
 			}
 		}
 		inv.Signatures = append(inv.Signatures, signatures(p, at)...)
-		for _, line := range p.Lines {
+		for n, line := range p.Lines {
 			addWords(inv.words, line)
+			if strings.Contains(line, "/") {
+				for _, m := range cidrRe.FindAllStringSubmatch(line, -1) {
+					inv.Networks = append(inv.Networks, Network{Prefix: m[1], Pos: at(docs.Position{File: p.File, Line: n + 1})})
+				}
+			}
 		}
 	}
 	sort.Strings(inv.Pages)
