@@ -174,6 +174,9 @@ func Compare(inv *Inventory, s *Spec) []Finding {
 	seen := map[string]bool{}
 	kept := out[:0]
 	for _, f := range out {
+		if f.Overlay == "" {
+			f.Overlay = s.schemaOverlay(f.Spec)
+		}
 		if !seen[f.ID] {
 			seen[f.ID] = true
 			kept = append(kept, f)
@@ -702,4 +705,27 @@ func networks(inv *Inventory, senders []netip.Prefix) []Finding {
 		}
 	}
 	return out
+}
+
+// schemaOverlay returns file:line of the overlay line that defines the component schema a
+// pointer /components/schemas/NAME/... stands in ("    NAME:" under a components target).
+func (s *Spec) schemaOverlay(ptr string) string {
+	rest, ok := strings.CutPrefix(ptr, "/components/schemas/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	names := make([]string, 0, len(s.overlays))
+	for n := range s.overlays {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		for i, line := range strings.Split(string(s.overlays[n]), "\n") {
+			if strings.TrimSpace(line) == name+":" && strings.HasPrefix(line, "  ") {
+				return fmt.Sprintf("%s:%d", n, i+1)
+			}
+		}
+	}
+	return ""
 }

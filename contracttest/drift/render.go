@@ -89,7 +89,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	r.groups(func(p string, k Kind, fs []Finding) {
 		ew.printf("\n%s — %s\n", p, k)
 		for _, f := range fs {
-			ew.printf("  %s %s line %d: %s", f.ID, f.state(), f.Doc.Line, f.Message)
+			if f.Doc.Line > 0 {
+				ew.printf("  %s %s line %d: %s", f.ID, f.state(), f.Doc.Line, f.Message)
+			} else {
+				ew.printf("  %s %s: %s", f.ID, f.state(), f.Message)
+			}
 			if where := f.where(); where != "" {
 				ew.printf(" [%s]", where)
 			}

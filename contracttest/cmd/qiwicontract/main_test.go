@@ -320,6 +320,7 @@ func TestDriftExitStatus(t *testing.T) {
 		{[]string{"drift", "--docs", docsDir, "--format", "markdown"}, 0, "## Documentation drift"},
 		{[]string{"drift", "--docs", docsDir, "--format", "sarif"}, 0, `"version": "2.1.0"`},
 		{[]string{"drift", "--docs", docsDir, "--format", "json"}, 0, `"kind": "doc-path-conflict"`},
+		{[]string{"drift", "--docs", docsDir, "--format", "json"}, 0, `"overlay": "overlays/50-notifications.yaml:`},
 		// An older edition: read without error, its differences reported.
 		{[]string{"drift", "--docs", "testdata/older-docs"}, 1, "PAYMENT: the page names the header X-Api-Signature-SHA256, the spec Signature"},
 		{[]string{"drift", "--docs", "testdata/older-docs"}, 1, "read 1 pages: payments/_notifications_en.html.md"},
