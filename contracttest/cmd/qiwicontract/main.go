@@ -5,6 +5,7 @@
 //	qiwicontract extract [flags]          write the fixtures extracted from QIWI's docs
 //	qiwicontract diff [--json] OLD NEW    compare two OpenAPI documents; exit 1 on breaking changes
 //	qiwicontract drift --docs DIR [flags] compare QIWI's documentation pages with the spec
+//	qiwicontract reconcile [flags]        QIWI's daily report against the merchant's ledger
 //
 // Exit status: 0 all passed, 1 findings, 2 bad usage or unreadable input.
 package main
@@ -38,6 +39,8 @@ Usage:
   qiwicontract diff [--json] OLD NEW
   qiwicontract drift --docs DIR [--spec FILE] [--baseline FILE | --no-baseline]
                      [--format text|markdown|json|sarif] [--write-baseline FILE]
+  qiwicontract reconcile --report FILE... --ledger FILE [--ledger-columns MAP]
+                     [--format text|csv|json] [--encoding utf-8|windows-1251] [--strict]
 
 replay   PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml),
          or a directory of them.
@@ -61,6 +64,13 @@ drift    Reads QIWI's pages under DIR (English and Russian, rendered .md, .erb s
          reason. Exit 1 only on findings the baseline does not accept.
          --write-baseline writes a baseline accepting every current finding, keeping the
          reasons of the old one; new entries need their reason written by hand.
+reconcile
+         Matches QIWI's daily report (semicolon CSV or the zip QIWI mails; UTF-8 or
+         Windows-1251) against the ledger (CSV header paymentId,billId,amount,currency,
+         status,dateTime,kind,parentPaymentId, or JSON Lines with those keys) and names each
+         difference: missing-in-ledger, missing-in-report, amount-mismatch,
+         currency-mismatch, status-mismatch, unknown-parent, duplicate,
+         settlement-mismatch, bad-row; then per-day totals. Exit 1 on differences.
 
 Exit status: 0 all passed, 1 an interaction failed, 2 bad usage or unreadable input.
 `
@@ -86,6 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDiff(args[1:], stdout, stderr)
 	case "drift":
 		return runDrift(args[1:], stdout, stderr)
+	case "reconcile":
+		return runReconcile(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "qiwicontract: unknown command %q\n\n%s", args[0], usage)
 	return 2

@@ -361,3 +361,45 @@ func TestCommittedDriftBaseline(t *testing.T) {
 	assert.Equal(t, string(committed), string(rewritten), "the committed baseline is what --write-baseline writes")
 	assert.NotContains(t, string(committed), drift.Unreviewed)
 }
+
+func TestReconcileExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+		return path
+	}
+	const header = "BANK_VALUE_DOC;TRANS_DATE;TRANSACTION_ID;SUM;COMMISSION;USER_INFO;ID;PURPOSE;CLIENT_CUR_CODE\n"
+	good := file("good.csv", header+"27.08.2020;26.08.2020 9:59;659720;2165,46;25;533669******4030;68860745;payment;643\n")
+	bad := file("bad.csv", header+"27.08.2020;26.08.2020 9:59;659720;21x5,46;25;533669******4030;68860745;payment;643\n")
+	noColumn := file("nocol.csv", "TRANS_DATE;TRANSACTION_ID;ID;PURPOSE\n26.08.2020;1;2;payment\n")
+	ledger := file("ledger.csv", "paymentId,billId,amount,currency,status,dateTime,kind,parentPaymentId\n68860745,,2165.46,RUB,COMPLETED,2020-08-26T09:59:00+03:00,payment,\n")
+	empty := file("empty.csv", "paymentId,amount\n")
+	for _, tc := range []struct {
+		args   []string
+		status int
+		out    string // in stdout, or stderr for status 2
+	}{
+		{[]string{"reconcile", "--report", good, "--ledger", ledger}, 0, "1 report operations, 0 differences"},
+		{[]string{"reconcile", "--report", good, "--ledger", empty}, 1, "missing-in-ledger   " + good + ":2: payment 68860745 of 2165.46"},
+		{[]string{"reconcile", "--report", good, "--ledger", empty, "--format", "json"}, 1, `{"kind":"summary","rows":1,"differences":1`},
+		{[]string{"reconcile", "--report", good, "--ledger", empty, "--format", "csv"}, 1, "missing-in-ledger,68860745,659720,,"},
+		{[]string{"reconcile", "--report", bad, "--ledger", ledger}, 1, "bad-row             " + bad + ":2: column SUM:"},
+		{[]string{"reconcile", "--report", bad, "--ledger", ledger, "--strict"}, 2, bad + ":2: column SUM:"},
+		{[]string{"reconcile", "--report", noColumn, "--ledger", ledger}, 2, noColumn + ":1: bad report: no column SUM"},
+		{[]string{"reconcile", "--report", good, "--ledger", ledger, "--encoding", "koi8-r"}, 2, "unknown encoding"},
+		{[]string{"reconcile", "--report", filepath.Join(dir, "absent.csv"), "--ledger", ledger}, 2, "absent.csv"},
+		{[]string{"reconcile", "--report", good}, 2, "--ledger"},
+		{[]string{"reconcile", "--report", good, "--ledger", ledger, "--format", "xml"}, 2, "--format"},
+	} {
+		var stdout, stderr bytes.Buffer
+		status := run(context.Background(), tc.args, &stdout, &stderr)
+		require.Equal(t, tc.status, status, "%v\n%s\n%s", tc.args, stderr.String(), stdout.String())
+		if tc.status == 2 {
+			assert.Contains(t, stderr.String(), tc.out, tc.args)
+		} else {
+			assert.Contains(t, stdout.String(), tc.out, tc.args)
+			assert.NotContains(t, stdout.String(), "533669", "no card number in the output")
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/qiwigen/qiwigen/contracttest/reconcile"
+)
+
+// listFlag collects a repeated flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func runReconcile(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var reports listFlag
+	fs.Var(&reports, "report", "QIWI daily report (.csv or the .zip QIWI mails); repeat for several")
+	ledgerPath := fs.String("ledger", "", "the merchant's ledger: CSV with a header row, or JSON Lines")
+	columns := fs.String("ledger-columns", "", "ledger column names: paymentId=order_id,amount=total,...")
+	format := fs.String("format", "text", "text, csv or json (JSON Lines)")
+	encoding := fs.String("encoding", "", "report encoding: utf-8 or windows-1251 (default: detected)")
+	strict := fs.Bool("strict", false, "stop at the first report row that cannot be read (exit 2)")
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "qiwicontract reconcile:", err)
+		return 2
+	}
+	// Reports may also follow the flags.
+	reports = append(reports, fs.Args()...)
+	switch {
+	case len(reports) == 0:
+		return fail(errors.New("--report FILE is required"))
+	case *ledgerPath == "":
+		return fail(errors.New("--ledger FILE is required"))
+	}
+	switch *format {
+	case "text", "csv", "json":
+	default:
+		return fail(fmt.Errorf("--format %q: want text, csv or json", *format))
+	}
+	rename := map[string]string{}
+	if *columns != "" {
+		for _, pair := range strings.Split(*columns, ",") {
+			ours, theirs, ok := strings.Cut(pair, "=")
+			if !ok || ours == "" || theirs == "" {
+				return fail(fmt.Errorf("--ledger-columns: %q is not name=column", pair))
+			}
+			rename[strings.TrimSpace(ours)] = strings.TrimSpace(theirs)
+		}
+	}
+	ledger, err := reconcile.ReadLedger(*ledgerPath, rename)
+	if err != nil {
+		return fail(err)
+	}
+	rec := reconcile.New(ledger)
+	bad := rec.Bad
+	if *strict {
+		bad = func(e *reconcile.RowError) error { return e }
+	}
+	for _, path := range reports {
+		if err := reconcile.OpenReport(path, reconcile.Encoding(strings.ToLower(*encoding)), rec.Row, bad); err != nil {
+			return fail(err)
+		}
+	}
+	res := rec.Finish()
+	switch *format {
+	case "csv":
+		err = res.WriteCSV(stdout)
+	case "json":
+		err = res.WriteJSONLines(stdout)
+	default:
+		err = res.WriteText(stdout)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if len(res.Differences) > 0 {
+		return 1
+	}
+	return 0
+}

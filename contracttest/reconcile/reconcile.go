@@ -1,0 +1,319 @@
+package reconcile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+)
+
+// The kinds of differences.
+const (
+	MissingInLedger    = "missing-in-ledger"   // a report operation the ledger lacks
+	MissingInReport    = "missing-in-report"   // a settled ledger operation of a reported day the report lacks
+	AmountMismatch     = "amount-mismatch"     // report and ledger amounts differ
+	CurrencyMismatch   = "currency-mismatch"   // report and ledger currencies differ
+	StatusMismatch     = "status-mismatch"     // settled in the report, declined or unknown in the ledger
+	UnknownParent      = "unknown-parent"      // a refund whose payment is in neither the report nor the ledger
+	Duplicate          = "duplicate"           // the same transaction twice
+	SettlementMismatch = "settlement-mismatch" // a bank document's rows or its SETTLEMENT row disagree
+	BadRow             = "bad-row"             // a report row that cannot be read
+)
+
+// Difference is one disagreement between the report and the ledger.
+type Difference struct {
+	Kind          string `json:"kind"`
+	PaymentID     string `json:"paymentId,omitempty"`
+	TransactionID string `json:"transactionId,omitempty"`
+	BillID        string `json:"billId,omitempty"`
+	File          string `json:"file,omitempty"`       // the report file
+	ReportLine    int    `json:"reportLine,omitempty"` // the report row
+	LedgerLine    int    `json:"ledgerLine,omitempty"` // the ledger entry
+	Message       string `json:"message"`
+}
+
+// DayTotal sums one day of the report.
+type DayTotal struct {
+	Day        string            `json:"day"`        // yyyy-mm-dd, Moscow
+	Operations int               `json:"operations"` // rows other than SETTLEMENT
+	Amount     qiwiruntime.Money `json:"amount"`     // payments and OPERATION+ minus refunds, chargebacks and OPERATION-
+	Commission qiwiruntime.Money `json:"commission"`
+	Settlement qiwiruntime.Money `json:"settlement"` // the SETTLEMENT rows' sums
+}
+
+// settledStatuses are the ledger statuses of an operation the report should carry.
+var settledStatuses = map[string]bool{"COMPLETED": true, "SUCCESS": true, "PAID": true, "SETTLED": true}
+
+// Reconciler matches report rows, fed one at a time, against a ledger. Its memory is the
+// ledger, the set of transaction IDs seen and one entry per bank document and day, not the
+// report's rows.
+type Reconciler struct {
+	ledger    []Entry
+	byPayment map[string][]int // paymentId → ledger indexes
+	byBill    map[string][]int
+	matched   []int           // ledger index → the report line that matched it, 0 if none
+	txSeen    map[string]int  // transaction ID → first report line
+	refunds   []pendingRefund // parents checked at the end
+	documents map[string]*document
+	days      map[int]*DayTotal // by yyyymmdd
+	diffs     []Difference
+}
+
+type pendingRefund struct {
+	row    Row
+	ledger int // the ledger entry it matched, -1 if none
+}
+
+type document struct {
+	sumBank    qiwiruntime.Money
+	has        bool
+	firstLine  int
+	file       string
+	settlement *Row
+}
+
+// New returns a reconciler for a ledger.
+func New(ledger []Entry) *Reconciler {
+	r := &Reconciler{ledger: ledger, byPayment: make(map[string][]int, len(ledger)), byBill: map[string][]int{}, matched: make([]int, len(ledger)),
+		txSeen: make(map[string]int, len(ledger)), documents: map[string]*document{}, days: map[int]*DayTotal{}}
+	for i, e := range ledger {
+		if e.PaymentID != "" {
+			for _, j := range r.byPayment[e.PaymentID] {
+				if ledger[j].Kind == e.Kind {
+					r.diffs = append(r.diffs, Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: e.Line,
+						Message: fmt.Sprintf("the ledger lists %s %s twice (lines %d and %d)", e.Kind, e.PaymentID, ledger[j].Line, e.Line)})
+				}
+			}
+			r.byPayment[e.PaymentID] = append(r.byPayment[e.PaymentID], i)
+		}
+		if e.BillID != "" {
+			r.byBill[e.BillID] = append(r.byBill[e.BillID], i)
+		}
+	}
+	return r
+}
+
+// Bad records a report row that cannot be read.
+func (r *Reconciler) Bad(e *RowError) error {
+	msg := e.Err.Error()
+	if e.Column != "" {
+		msg = "column " + e.Column + ": " + msg
+	}
+	r.diffs = append(r.diffs, Difference{Kind: BadRow, File: e.File, ReportLine: e.Line, Message: msg})
+	return nil
+}
+
+func (r *Reconciler) day(row Row) *DayTotal {
+	t := row.Time
+	if t.IsZero() {
+		t = row.ValueDate
+	}
+	key := 0
+	if !t.IsZero() {
+		y, m, d := t.Date()
+		key = y*10000 + int(m)*100 + d
+	}
+	total := r.days[key]
+	if total == nil {
+		total = &DayTotal{Day: row.Day()}
+		r.days[key] = total
+	}
+	return total
+}
+
+// Row matches one report row.
+func (r *Reconciler) Row(row Row) error {
+	diff := func(kind, msg string, ledger int) {
+		d := Difference{Kind: kind, PaymentID: row.PaymentID, TransactionID: row.TransactionID, BillID: row.BillID, File: row.File, ReportLine: row.Line, Message: msg}
+		if ledger >= 0 {
+			d.LedgerLine = r.ledger[ledger].Line
+		}
+		r.diffs = append(r.diffs, d)
+	}
+	r.settlement(row, diff)
+	total := r.day(row)
+	if row.Purpose == PurposeSettlement {
+		total.Settlement = total.Settlement.Add(row.Sum)
+		return nil
+	}
+	total.Operations++
+	total.Commission = total.Commission.Add(row.Commission)
+	switch row.Purpose {
+	case PurposePayment, PurposeOperationPlus, PurposeRevertChargeback:
+		total.Amount = total.Amount.Add(row.Sum)
+	default:
+		total.Amount = total.Amount.Sub(row.Sum)
+	}
+
+	if first, dup := r.txSeen[row.TransactionID]; dup {
+		diff(Duplicate, fmt.Sprintf("transaction %s is in the report twice (lines %d and %d)", row.TransactionID, first, row.Line), -1)
+		return nil
+	}
+	// A clone: the row's strings share the CSV reader's whole line.
+	r.txSeen[strings.Clone(row.TransactionID)] = row.Line
+	if row.Purpose != PurposePayment && row.Purpose != PurposeRefund {
+		return nil // chargebacks and bank operations have no ledger entry of the merchant's
+	}
+	kind := strings.ToLower(row.Purpose)
+	idx := r.find(row, kind)
+	if row.Purpose == PurposeRefund {
+		r.refunds = append(r.refunds, pendingRefund{row: row, ledger: idx})
+	}
+	if idx < 0 {
+		diff(MissingInLedger, fmt.Sprintf("%s %s of %s (transaction %s) is not in the ledger", kind, ident(row), row.Sum, row.TransactionID), -1)
+		return nil
+	}
+	e := r.ledger[idx]
+	if prev := r.matched[idx]; prev != 0 {
+		diff(Duplicate, fmt.Sprintf("ledger line %d matches report lines %d and %d", e.Line, prev, row.Line), idx)
+		return nil
+	}
+	r.matched[idx] = row.Line
+	if !abs(e.Amount).Equal(abs(row.Sum)) {
+		diff(AmountMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Sum, e.Amount), idx)
+	}
+	if row.Currency != "" && e.Currency != "" && row.Currency != e.Currency {
+		diff(CurrencyMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Currency, e.Currency), idx)
+	}
+	if !settledStatuses[e.Status] {
+		status := e.Status
+		if status == "" {
+			status = "no status"
+		}
+		diff(StatusMismatch, fmt.Sprintf("settled in the report, %s in the ledger", status), idx)
+	}
+	return nil
+}
+
+func ident(row Row) string {
+	if row.PaymentID != "" {
+		return row.PaymentID
+	}
+	return "bill " + row.BillID
+}
+
+// find returns the ledger entry of kind for a row: by paymentId, else by billId; -1 if none.
+func (r *Reconciler) find(row Row, kind string) int {
+	for _, list := range [][]int{r.byPayment[row.PaymentID], r.byBill[row.BillID]} {
+		if len(list) == 0 {
+			continue
+		}
+		for _, i := range list {
+			if r.ledger[i].Kind == kind && r.matched[i] == 0 {
+				return i
+			}
+		}
+		for _, i := range list {
+			if r.ledger[i].Kind == kind {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// settlement checks a row against its bank document: every row of a document carries the
+// same SUM_BANK, and the document's SETTLEMENT row pays out its negation.
+func (r *Reconciler) settlement(row Row, diff func(kind, msg string, ledger int)) {
+	if row.Document == "" || !row.HasSumBank {
+		return
+	}
+	d := r.documents[row.Document]
+	if d == nil {
+		d = &document{sumBank: row.SumBank, has: true, firstLine: row.Line, file: row.File}
+		r.documents[row.Document] = d
+	}
+	if row.Purpose == PurposeSettlement {
+		if row.HasSum && !row.Sum.Equal(qiwiruntime.Money{}.Sub(row.SumBank)) {
+			diff(SettlementMismatch, fmt.Sprintf("document %s: the SETTLEMENT row's SUM %s is not the negated SUM_BANK %s", row.Document, row.Sum, row.SumBank), -1)
+		}
+		return
+	}
+	if !d.sumBank.Equal(row.SumBank) {
+		diff(SettlementMismatch, fmt.Sprintf("document %s: SUM_BANK %s here, %s at line %d", row.Document, row.SumBank, d.sumBank, d.firstLine), -1)
+	}
+}
+
+// Result is a finished reconciliation.
+type Result struct {
+	Differences []Difference `json:"differences"`
+	Days        []DayTotal   `json:"days"`
+	Rows        int          `json:"rows"`
+}
+
+// Counts returns the number of differences by kind.
+func (res *Result) Counts() map[string]int {
+	out := map[string]int{}
+	for _, d := range res.Differences {
+		out[d.Kind]++
+	}
+	return out
+}
+
+// Finish checks what needs the whole report (refund parents, ledger operations the report
+// lacks) and returns the differences, in report order, and the per-day totals.
+func (r *Reconciler) Finish() *Result {
+	ledgerPayments := map[string]bool{}
+	for _, e := range r.ledger {
+		if e.Kind == "payment" {
+			ledgerPayments[e.PaymentID] = true
+		}
+	}
+	for _, p := range r.refunds {
+		if p.row.ParentTransactionID != "" {
+			if _, ok := r.txSeen[p.row.ParentTransactionID]; ok {
+				continue
+			}
+		}
+		if p.ledger >= 0 && ledgerPayments[r.ledger[p.ledger].ParentPaymentID] {
+			continue
+		}
+		r.diffs = append(r.diffs, Difference{Kind: UnknownParent, PaymentID: p.row.PaymentID, TransactionID: p.row.TransactionID, BillID: p.row.BillID,
+			File: p.row.File, ReportLine: p.row.Line, Message: fmt.Sprintf("refund of parent transaction %q, which is in neither the report nor the ledger", p.row.ParentTransactionID)})
+	}
+	for i, e := range r.ledger {
+		if r.matched[i] != 0 || !settledStatuses[e.Status] || !r.reportedDay(e.DateTime) {
+			continue
+		}
+		r.diffs = append(r.diffs, Difference{Kind: MissingInReport, PaymentID: e.PaymentID, BillID: e.BillID, LedgerLine: e.Line,
+			Message: fmt.Sprintf("%s %s of %s, %s in the ledger, is not in the report", e.Kind, e.PaymentID, e.Amount, e.Status)})
+	}
+	sort.SliceStable(r.diffs, func(i, j int) bool {
+		a, b := r.diffs[i], r.diffs[j]
+		if a.ReportLine == 0 || b.ReportLine == 0 {
+			return a.ReportLine != 0 && b.ReportLine == 0
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.ReportLine < b.ReportLine
+	})
+	res := &Result{Differences: r.diffs, Rows: len(r.txSeen)}
+	for _, d := range r.days {
+		res.Days = append(res.Days, *d)
+	}
+	sort.Slice(res.Days, func(i, j int) bool { return res.Days[i].Day < res.Days[j].Day })
+	return res
+}
+
+// reportedDay says whether a ledger timestamp falls on a day the report covers; a ledger entry
+// without a readable date is counted in.
+func (r *Reconciler) reportedDay(dateTime string) bool {
+	t, err := qiwiruntime.ParseTimestamp(dateTime)
+	if err != nil {
+		return true
+	}
+	y, m, d := t.Time().In(Moscow).Date()
+	_, ok := r.days[y*10000+int(m)*100+d]
+	return ok
+}
+
+// abs is the amount without its sign: a ledger may write a refund negative, the report
+// positive.
+func abs(m qiwiruntime.Money) qiwiruntime.Money {
+	if m.Minor() < 0 {
+		return qiwiruntime.Money{}.Sub(m)
+	}
+	return m
+}

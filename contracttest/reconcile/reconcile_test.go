@@ -1,0 +1,249 @@
+package reconcile_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/contracttest/reconcile"
+)
+
+const header = "BANK_DATA_DOC;BANK_VALUE_DOC;BANK_AGR_CODE;SUM_BANK;TRANS_DATE;TRANSACTION_ID;SUM;COMMISSION;USER_INFO;ID;MERCH;MERCH_SITE;PARENT_TRANSACTION_ID;BILL;PURPOSE;MERCHANT_SITE_NAME;PAYMENT_METHOD_TYPE;MMVB;CLIENT_AMOUNT;CLIENT_CUR_CODE;SETTLEMENT_AMOUNT;PAYMENTDETAILS"
+
+// row writes a report row in the docs' column order.
+func row(doc, sumBank, date, tx, sum, commission, id, parent, bill, purpose, cur string) string {
+	return strings.Join([]string{"27.08.2020", "27.08.2020", doc, sumBank, date, tx, sum, commission, "533669******4030", id, "hthi", "hthi-26", parent, bill, purpose, "site", "Bank card", "null", sum, cur, "1000,00", "Perevod"}, ";")
+}
+
+func write(t testing.TB, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	return path
+}
+
+func run(t testing.TB, reportPath, ledgerPath string, rename map[string]string) *reconcile.Result {
+	t.Helper()
+	ledger, err := reconcile.ReadLedger(ledgerPath, rename)
+	require.NoError(t, err)
+	rec := reconcile.New(ledger)
+	require.NoError(t, reconcile.OpenReport(reportPath, reconcile.EncodingAuto, rec.Row, rec.Bad))
+	return rec.Finish()
+}
+
+const ledgerHeader = "paymentId,billId,amount,currency,status,dateTime,kind,parentPaymentId\n"
+
+// The docs' sample fragment, read from the docs page by the project's docs reader: its rows
+// match a ledger holding its two payments, and its last row, cut off in the docs, is a bad
+// row with its line.
+func TestDocsSample(t *testing.T) {
+	dir, err := docs.Locate()
+	require.NoError(t, err)
+	page, err := docs.ParseFile(filepath.Join(dir, "payments", "_reports_en.html.md"))
+	require.NoError(t, err)
+	var sample string
+	for _, b := range page.Blocks {
+		if strings.HasPrefix(b.Text, "BANK_DATA_DOC;") {
+			sample = b.Text + "\n"
+		}
+	}
+	require.NotEmpty(t, sample, "the sample report fragment")
+	ledger := write(t, "ledger.csv", ledgerHeader+
+		"68860745,,2165.46,RUB,COMPLETED,2020-08-26T09:59:00+03:00,payment,\n"+
+		"68860893,,1530.00,RUB,SUCCESS,2020-08-26T10:01:00+03:00,payment,\n")
+	res := run(t, write(t, "report.csv", sample), ledger, nil)
+	require.Len(t, res.Differences, 1, "%+v", res.Differences)
+	d := res.Differences[0]
+	assert.Equal(t, reconcile.BadRow, d.Kind)
+	assert.Equal(t, 5, d.ReportLine)
+	assert.Contains(t, d.Message, "truncated")
+	require.Len(t, res.Days, 2)
+	assert.Equal(t, "2020-08-26", res.Days[0].Day)
+	assert.Equal(t, "3695.46", res.Days[0].Amount.String())
+	assert.Equal(t, "50.00", res.Days[0].Commission.String())
+	assert.Equal(t, "2020-08-27", res.Days[1].Day) // the SETTLEMENT row: its bank value date
+	assert.Equal(t, "25676786.28", res.Days[1].Settlement.String())
+}
+
+// A report and a ledger that agree give no difference; 1530, 1530,00 and 1530.00 are one
+// amount; CRLF lines and lower-case purposes read as well.
+func TestMatchingPairHasNoDifference(t *testing.T) {
+	report := strings.Join([]string{header,
+		row("D1", "3060,00", "26.08.2020 9:59", "1", "1530", "25", "P1", "", "B1", "payment", "643"),
+		row("D1", "3060,00", "26.08.2020 10:01", "2", "1530,00", "25", "P2", "", "", "PAYMENT", "643"),
+		row("D1", "3060,00", "26.08.2020 11:00", "3", "1530.00", "0", "R1", "1", "", "Refund", "643"),
+	}, "\r\n") + "\r\n"
+	ledger := write(t, "ledger.csv", ledgerHeader+
+		"P1,B1,1530.00,RUB,COMPLETED,2020-08-26T09:59:00+03:00,payment,\n"+
+		"P2,,1530,RUB,COMPLETED,2020-08-26T10:01:00+03:00,payment,\n"+
+		"R1,,-1530.00,RUB,COMPLETED,2020-08-26T11:00:00+03:00,refund,P1\n")
+	res := run(t, write(t, "report.csv", report), ledger, nil)
+	assert.Empty(t, res.Differences)
+	assert.Equal(t, 3, res.Rows)
+}
+
+// Each kind of difference, once.
+func TestEveryKindOfDifference(t *testing.T) {
+	report := strings.Join([]string{header,
+		row("D1", "100,00", "26.08.2020 9:00", "1", "10,00", "0", "P1", "", "", "payment", "643"),  // matches
+		row("D1", "100,00", "26.08.2020 9:01", "2", "20,00", "0", "P9", "", "", "payment", "643"),  // missing-in-ledger
+		row("D1", "100,00", "26.08.2020 9:02", "3", "100,00", "0", "P2", "", "", "payment", "643"), // amount-mismatch
+		row("D1", "100,00", "26.08.2020 9:03", "4", "30,00", "0", "P3", "", "", "payment", "840"),  // currency-mismatch
+		row("D1", "100,00", "26.08.2020 9:04", "5", "40,00", "0", "P4", "", "", "payment", "643"),  // status-mismatch
+		row("D1", "100,00", "26.08.2020 9:05", "6", "5,00", "0", "R1", "999", "", "refund", "643"), // unknown-parent
+		row("D1", "100,00", "26.08.2020 9:06", "1", "10,00", "0", "P1", "", "", "payment", "643"),  // duplicate
+		row("D1", "999,00", "26.08.2020 9:07", "7", "50,00", "0", "P5", "", "", "payment", "643"),  // settlement-mismatch
+		row("D1", "100,00", "26.08.2020 9:08", "8", "abc", "0", "P6", "", "", "payment", "643"),    // bad-row
+	}, "\n") + "\n"
+	ledger := write(t, "ledger.csv", ledgerHeader+
+		"P1,,10.00,RUB,COMPLETED,2020-08-26T09:00:00+03:00,payment,\n"+
+		"P2,,100.01,RUB,COMPLETED,2020-08-26T09:02:00+03:00,payment,\n"+
+		"P3,,30.00,RUB,COMPLETED,2020-08-26T09:03:00+03:00,payment,\n"+
+		"P4,,40.00,RUB,DECLINED,2020-08-26T09:04:00+03:00,payment,\n"+
+		"R1,,5.00,RUB,COMPLETED,2020-08-26T09:05:00+03:00,refund,PX\n"+
+		"P5,,50.00,RUB,COMPLETED,2020-08-26T09:07:00+03:00,payment,\n"+
+		"P8,,80.00,RUB,COMPLETED,2020-08-26T12:00:00+03:00,payment,\n"+ // missing-in-report
+		"P7,,70.00,RUB,COMPLETED,2020-09-30T12:00:00+03:00,payment,\n") // another day: not expected
+	res := run(t, write(t, "report.csv", report), ledger, nil)
+	counts := res.Counts()
+	for _, k := range reconcile.Kinds {
+		assert.Equal(t, 1, counts[k], "%s in %+v", k, res.Differences)
+	}
+	byKind := map[string]reconcile.Difference{}
+	for _, d := range res.Differences {
+		byKind[d.Kind] = d
+	}
+	assert.Equal(t, "P9", byKind[reconcile.MissingInLedger].PaymentID)
+	assert.Equal(t, 3, byKind[reconcile.MissingInLedger].ReportLine)
+	assert.Equal(t, "P8", byKind[reconcile.MissingInReport].PaymentID)
+	assert.Equal(t, 8, byKind[reconcile.MissingInReport].LedgerLine)
+	assert.Equal(t, 8, byKind[reconcile.Duplicate].ReportLine)
+	assert.Equal(t, 10, byKind[reconcile.BadRow].ReportLine)
+	assert.Contains(t, byKind[reconcile.BadRow].Message, "column SUM:")
+}
+
+// A Windows-1251 report, detected or named, and the zip archive QIWI mails read like the
+// UTF-8 file.
+func TestEncodingsAndArchive(t *testing.T) {
+	text := header + "\n" + strings.Replace(row("D1", "10,00", "26.08.2020 9:00", "1", "10,00", "0", "P1", "", "", "payment", "643"), "Perevod", "Перевод денежных средств", 1) + "\n"
+	cp, err := charmap.Windows1251.NewEncoder().String(text)
+	require.NoError(t, err)
+	ledger := write(t, "ledger.csv", ledgerHeader+"P1,,10.00,RUB,COMPLETED,2020-08-26T09:00:00+03:00,payment,\n")
+	assert.Empty(t, run(t, write(t, "cp1251.csv", cp), ledger, nil).Differences)
+
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	f, err := zw.Create("report_sample_20201101_merchant_XXX.csv")
+	require.NoError(t, err)
+	_, err = f.Write([]byte(cp))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	assert.Empty(t, run(t, write(t, "report.zip", zipped.String()), ledger, nil).Differences)
+
+	var rows []reconcile.Row
+	err = reconcile.ReadReport("r.csv", strings.NewReader(cp), reconcile.EncodingWin1251, func(r reconcile.Row) error { rows = append(rows, r); return nil }, func(e *reconcile.RowError) error { return e })
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "RUB", rows[0].Currency)
+	err = reconcile.ReadReport("r.csv", strings.NewReader(cp), "koi8-r", nil, nil)
+	assert.ErrorIs(t, err, reconcile.ErrReport)
+}
+
+// Bad input: each reported with its line (and column), none stops the run; a missing column
+// stops it, naming the file.
+func TestBadRows(t *testing.T) {
+	cases := map[string]struct{ row, want string }{
+		"truncated":   {"27.08.2020;27.08.2020;34562014;243767,27;26.08.2020 ", "r.csv:2: 5 fields, the header has 22"},
+		"non-numeric": {row("D", "1,00", "26.08.2020 9:00", "1", "12a", "0", "P", "", "", "payment", "643"), "r.csv:2: column SUM:"},
+		"purpose":     {row("D", "1,00", "26.08.2020 9:00", "1", "1,00", "0", "P", "", "", "Gift", "643"), `r.csv:2: column PURPOSE: unknown purpose "Gift"`},
+		"date":        {row("D", "1,00", "2020-08-26", "1", "1,00", "0", "P", "", "", "payment", "643"), "r.csv:2: column TRANS_DATE:"},
+	}
+	for name, c := range cases {
+		var bad []*reconcile.RowError
+		good := 0
+		text := header + "\n" + c.row + "\n" + row("D", "1,00", "26.08.2020 9:00", "2", "1,00", "0", "Q", "", "", "payment", "643") + "\n"
+		err := reconcile.ReadReport("r.csv", strings.NewReader(text), "", func(reconcile.Row) error { good++; return nil }, func(e *reconcile.RowError) error { bad = append(bad, e); return nil })
+		require.NoError(t, err, name)
+		require.Len(t, bad, 1, name)
+		assert.Contains(t, bad[0].Error(), c.want, name)
+		assert.ErrorIs(t, bad[0], reconcile.ErrReport)
+		assert.Equal(t, 1, good, "%s: the run goes on", name)
+	}
+	err := reconcile.ReadReport("r.csv", strings.NewReader("TRANSACTION_ID;PURPOSE\n1;payment\n"), "", nil, nil)
+	assert.ErrorContains(t, err, "r.csv:1: bad report: no column SUM")
+}
+
+// JSON Lines ledgers, and ledgers with other column names.
+func TestLedgerFormats(t *testing.T) {
+	report := write(t, "report.csv", header+"\n"+row("D1", "10,00", "26.08.2020 9:00", "1", "10,00", "0", "P1", "", "", "payment", "643")+"\n")
+	jsonl := write(t, "ledger.jsonl", `{"paymentId": "P1", "amount": 10.00, "currency": "RUB", "status": "COMPLETED", "kind": "payment"}`+"\n")
+	assert.Empty(t, run(t, report, jsonl, nil).Differences)
+	renamed := write(t, "ledger.csv", "order_id,total,currency,state\nP1,10,RUB,completed\n")
+	assert.Empty(t, run(t, report, renamed, map[string]string{"paymentId": "order_id", "amount": "total", "status": "state"}).Differences)
+
+	for name, text := range map[string]string{
+		"amount":  ledgerHeader + "P1,,ten,RUB,COMPLETED,,payment,\n",
+		"kind":    ledgerHeader + "P1,,10,RUB,COMPLETED,,gift,\n",
+		"json":    "{\"paymentId\": \"P1\", \"amount\": 1}\n{\"paymentId\": \n",
+		"columns": "order,total\nP1,10\n",
+	} {
+		_, err := reconcile.ReadLedger(write(t, "l", text), nil)
+		assert.ErrorIs(t, err, reconcile.ErrLedger, name)
+		assert.Regexp(t, `/l:\d+: bad ledger`, err.Error(), name)
+	}
+	_, err := reconcile.ReadLedger(renamed, map[string]string{"orderId": "order_id"})
+	assert.ErrorContains(t, err, `names "orderId"`)
+}
+
+// The three renderings: CSV with a header, JSON Lines ending in a summary, text with counts.
+func TestRenderings(t *testing.T) {
+	report := write(t, "report.csv", header+"\n"+row("D1", "10,00", "26.08.2020 9:00", "1", "10,00", "0", "P1", "", "", "payment", "643")+"\n")
+	res := run(t, report, write(t, "ledger.csv", ledgerHeader), nil)
+	require.Len(t, res.Differences, 1)
+	var csvOut, jsonOut, textOut bytes.Buffer
+	require.NoError(t, res.WriteCSV(&csvOut))
+	require.NoError(t, res.WriteJSONLines(&jsonOut))
+	require.NoError(t, res.WriteText(&textOut))
+	assert.True(t, strings.HasPrefix(csvOut.String(), "kind,paymentId,transactionId,billId,file,reportLine,ledgerLine,message\nmissing-in-ledger,P1,1,,"), csvOut.String())
+	lines := strings.Split(strings.TrimSpace(jsonOut.String()), "\n")
+	require.Len(t, lines, 2)
+	var first, last map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first))
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &last))
+	assert.Equal(t, "missing-in-ledger", first["kind"])
+	assert.Equal(t, "P1", first["paymentId"])
+	assert.EqualValues(t, 2, first["reportLine"])
+	assert.Equal(t, "summary", last["kind"])
+	assert.Contains(t, textOut.String(), "missing-in-ledger: 1\n")
+	for _, out := range []string{csvOut.String(), jsonOut.String(), textOut.String()} {
+		assert.NotContains(t, out, "533669", "no card number in any output")
+	}
+}
+
+func FuzzReport(f *testing.F) {
+	f.Add([]byte(header + "\n" + row("D1", "10,00", "26.08.2020 9:00", "1", "10,00", "0", "P1", "", "", "payment", "643") + "\n"))
+	f.Add([]byte(header + "\r\n27.08.2020;27.08.2020;3456144;-25676786,28;;;25676786,28;;;;;;;;SETTLEMENT;;;null;;;;\r\n"))
+	f.Add([]byte("TRANSACTION_ID;SUM;PURPOSE\n1;\"1,5\";refund\n2;x;OPERATION+\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec := reconcile.New(nil)
+		err := reconcile.ReadReport("f.csv", bytes.NewReader(data), "", rec.Row, func(e *reconcile.RowError) error {
+			if e.Line <= 0 || e.File != "f.csv" {
+				t.Fatalf("row error without its place: %v", e)
+			}
+			return rec.Bad(e)
+		})
+		if err != nil && !strings.HasPrefix(err.Error(), "f.csv") {
+			t.Fatalf("error without the file: %v", err)
+		}
+		rec.Finish()
+	})
+}

@@ -1,0 +1,345 @@
+// Package reconcile checks QIWI's daily report against the merchant's ledger: a streaming
+// reader of the report (semicolon-separated, columns by name, decimal comma, Moscow dates,
+// UTF-8 or Windows-1251, plain or zipped), a reader of the ledger (CSV or JSON Lines), and a
+// reconciler that names every difference by kind, with per-day totals. Money stays exact
+// (qiwiruntime.Money); the report's card numbers (USER_INFO) are never read.
+package reconcile
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+)
+
+// The purposes a report row may have (PURPOSE, any letter case in the file).
+const (
+	PurposePayment          = "PAYMENT"
+	PurposeRefund           = "REFUND"
+	PurposeChargeback       = "CHARGEBACK"
+	PurposeRevertChargeback = "REVERT_CHARGEBACK"
+	PurposeOperationPlus    = "OPERATION+"
+	PurposeOperationMinus   = "OPERATION-"
+	PurposeSettlement       = "SETTLEMENT"
+)
+
+var purposes = map[string]bool{PurposePayment: true, PurposeRefund: true, PurposeChargeback: true,
+	PurposeRevertChargeback: true, PurposeOperationPlus: true, PurposeOperationMinus: true, PurposeSettlement: true}
+
+// Moscow is the report's time zone (MSK, UTC+3, no daylight saving since 2014).
+var Moscow = time.FixedZone("MSK", 3*60*60)
+
+// Encoding is the report's character encoding.
+type Encoding string
+
+// The encodings a report comes in.
+const (
+	EncodingAuto    Encoding = ""             // UTF-8 if the start of the file is valid UTF-8, else Windows-1251
+	EncodingUTF8    Encoding = "utf-8"        // UTF-8, with or without a byte-order mark
+	EncodingWin1251 Encoding = "windows-1251" // Cyrillic Windows code page
+)
+
+// ErrReport is wrapped by every error about a report: a bad row, a missing column, an
+// unreadable archive.
+var ErrReport = errors.New("bad report")
+
+// RowError is a report row that cannot be read, with its place.
+type RowError struct {
+	File   string // the report file (archive!entry for a zipped one)
+	Line   int    // 1-based line of the row
+	Column string // the column at fault, "" for the whole row
+	Err    error  // what is wrong
+}
+
+func (e *RowError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s:%d: column %s: %v", e.File, e.Line, e.Column, e.Err)
+}
+
+// Unwrap lets errors.Is find ErrReport.
+func (e *RowError) Unwrap() []error { return []error{ErrReport, e.Err} }
+
+// Row is one report row. Amounts absent from the row (empty or null) are zero with their Has
+// flag false.
+type Row struct {
+	File string // the report file
+	Line int    // 1-based line
+
+	TransactionID       string // TRANSACTION_ID
+	ParentTransactionID string // PARENT_TRANSACTION_ID: a refund's payment
+	PaymentID           string // ID: the merchant's paymentId
+	BillID              string // BILL
+	SiteID              string // MERCH_SITE
+	Purpose             string // PURPOSE, upper case
+	Method              string // PAYMENT_METHOD_TYPE as written
+	Document            string // BANK_AGR_CODE: the bank document the row belongs to
+	Currency            string // CLIENT_CUR_CODE as an ISO 4217 letter code when known, else as written
+
+	Sum, Commission, SumBank, Settlement             qiwiruntime.Money // SUM, COMMISSION, SUM_BANK, SETTLEMENT_AMOUNT
+	HasSum, HasCommission, HasSumBank, HasSettlement bool
+
+	// Time is TRANS_DATE in Moscow time; zero when the row has none (SETTLEMENT rows).
+	Time time.Time
+	// ValueDate is BANK_VALUE_DOC, the day the bank account changed.
+	ValueDate time.Time
+}
+
+// Day is the row's day: its operation date, or the bank value date when it has none.
+func (r Row) Day() string {
+	if !r.Time.IsZero() {
+		return r.Time.Format("2006-01-02")
+	}
+	if !r.ValueDate.IsZero() {
+		return r.ValueDate.Format("2006-01-02")
+	}
+	return ""
+}
+
+// requiredColumns must be in the header; the others are read when present.
+var requiredColumns = []string{"TRANSACTION_ID", "SUM", "PURPOSE"}
+
+// readColumns are the columns a row is read from.
+var readColumns = []string{"TRANSACTION_ID", "PARENT_TRANSACTION_ID", "ID", "BILL", "MERCH_SITE", "PAYMENT_METHOD_TYPE",
+	"BANK_AGR_CODE", "PURPOSE", "CLIENT_CUR_CODE", "SUM", "COMMISSION", "SUM_BANK", "SETTLEMENT_AMOUNT", "TRANS_DATE", "BANK_VALUE_DOC"}
+
+// currencies maps the numeric ISO 4217 codes QIWI's report uses to letter codes.
+var currencies = map[string]string{"643": "RUB", "840": "USD", "978": "EUR", "398": "KZT", "933": "BYN", "156": "CNY"}
+
+// OpenReport reads the report at path, or every .csv entry of a zip archive, calling row for
+// each good row and bad for each bad one. An error from row or bad stops the read and is
+// returned; so is a report without a required column.
+func OpenReport(path string, enc Encoding, row func(Row) error, bad func(*RowError) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if n == 4 && bytes.Equal(head, []byte("PK\x03\x04")) {
+		return readArchive(path, enc, row, bad)
+	}
+	return ReadReport(path, f, enc, row, bad)
+}
+
+func readArchive(path string, enc Encoding, row func(Row) error, bad func(*RowError) error) error {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w: %v", path, ErrReport, err)
+	}
+	defer zr.Close()
+	read := 0
+	for _, entry := range zr.File {
+		if entry.FileInfo().IsDir() || !strings.EqualFold(filepath.Ext(entry.Name), ".csv") {
+			continue
+		}
+		rc, err := entry.Open()
+		if err != nil {
+			return fmt.Errorf("%s!%s: %w: %v", path, entry.Name, ErrReport, err)
+		}
+		err = ReadReport(path+"!"+entry.Name, rc, enc, row, bad)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		read++
+	}
+	if read == 0 {
+		return fmt.Errorf("%s: %w: the archive holds no .csv report", path, ErrReport)
+	}
+	return nil
+}
+
+// ReadReport reads one report from r; file names it in rows and errors.
+func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad func(*RowError) error) error {
+	br := bufio.NewReaderSize(r, 64*1024)
+	switch enc {
+	case EncodingAuto:
+		peek, _ := br.Peek(64 * 1024)
+		peek = bytes.TrimPrefix(peek, []byte("\xEF\xBB\xBF"))
+		// A multi-byte character may be cut at the end of the peek.
+		for cut := 0; cut < utf8.UTFMax && len(peek) > 0 && !utf8.Valid(peek); cut++ {
+			peek = peek[:len(peek)-1]
+		}
+		if !utf8.Valid(peek) {
+			enc = EncodingWin1251
+		}
+	case EncodingUTF8, EncodingWin1251:
+	default:
+		return fmt.Errorf("%s: %w: unknown encoding %q (want utf-8 or windows-1251)", file, ErrReport, enc)
+	}
+	var in io.Reader = br
+	if enc == EncodingWin1251 {
+		in = charmap.Windows1251.NewDecoder().Reader(br)
+	} else if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
+		_, _ = br.Discard(3) // Peek just returned these three bytes
+	}
+	cr := csv.NewReader(in)
+	cr.Comma = ';'
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return fmt.Errorf("%s: %w: empty file", file, ErrReport)
+	}
+	if err != nil {
+		return fmt.Errorf("%s:1: %w: %v", file, ErrReport, err)
+	}
+	cols := map[string]int{}
+	for i, h := range header {
+		cols[strings.ToUpper(strings.TrimSpace(h))] = i
+	}
+	for _, c := range requiredColumns {
+		if _, ok := cols[c]; !ok {
+			return fmt.Errorf("%s:1: %w: no column %s in the header", file, ErrReport, c)
+		}
+	}
+	width := len(header)
+	// The index of each column read, looked up once: -1 for one the header lacks.
+	index := make(map[string]int, len(readColumns))
+	for _, name := range readColumns {
+		index[name] = -1
+		if i, ok := cols[name]; ok {
+			index[name] = i
+		}
+	}
+	get := func(rec []string, name string) string {
+		i := index[name]
+		if i < 0 || i >= len(rec) {
+			return ""
+		}
+		v := strings.TrimSpace(rec[i])
+		if len(v) == 4 && strings.EqualFold(v, "null") {
+			return ""
+		}
+		return v
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			if berr := bad(&RowError{File: file, Line: line, Err: err}); berr != nil {
+				return berr
+			}
+			continue
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		if len(rec) != width {
+			if berr := bad(&RowError{File: file, Line: line, Err: fmt.Errorf("%d fields, the header has %d (a truncated row?)", len(rec), width)}); berr != nil {
+				return berr
+			}
+			continue
+		}
+		r, rerr := parseRow(file, line, rec, get)
+		if rerr != nil {
+			if berr := bad(rerr); berr != nil {
+				return berr
+			}
+			continue
+		}
+		if err := row(r); err != nil {
+			return err
+		}
+	}
+}
+
+func parseRow(file string, line int, rec []string, get func([]string, string) string) (Row, *RowError) {
+	r := Row{File: file, Line: line,
+		TransactionID: get(rec, "TRANSACTION_ID"), ParentTransactionID: get(rec, "PARENT_TRANSACTION_ID"),
+		PaymentID: get(rec, "ID"), BillID: get(rec, "BILL"), SiteID: get(rec, "MERCH_SITE"),
+		Method: get(rec, "PAYMENT_METHOD_TYPE"), Document: get(rec, "BANK_AGR_CODE")}
+	fail := func(col string, err error) (Row, *RowError) {
+		return Row{}, &RowError{File: file, Line: line, Column: col, Err: err}
+	}
+	r.Purpose = strings.ToUpper(get(rec, "PURPOSE"))
+	if !purposes[r.Purpose] {
+		return fail("PURPOSE", fmt.Errorf("unknown purpose %q", get(rec, "PURPOSE")))
+	}
+	if r.TransactionID == "" && r.Purpose != PurposeSettlement {
+		return fail("TRANSACTION_ID", errors.New("empty"))
+	}
+	cur := get(rec, "CLIENT_CUR_CODE")
+	if code, ok := currencies[cur]; ok {
+		cur = code
+	}
+	r.Currency = cur
+	for _, m := range []struct {
+		col string
+		dst *qiwiruntime.Money
+		has *bool
+	}{{"SUM", &r.Sum, &r.HasSum}, {"COMMISSION", &r.Commission, &r.HasCommission}, {"SUM_BANK", &r.SumBank, &r.HasSumBank}, {"SETTLEMENT_AMOUNT", &r.Settlement, &r.HasSettlement}} {
+		v := get(rec, m.col)
+		if v == "" {
+			continue
+		}
+		money, err := ParseAmount(v)
+		if err != nil {
+			return fail(m.col, err)
+		}
+		*m.dst, *m.has = money, true
+	}
+	if r.Purpose != PurposeSettlement && !r.HasSum {
+		return fail("SUM", errors.New("empty"))
+	}
+	var err error
+	if r.Time, err = parseDate(get(rec, "TRANS_DATE")); err != nil {
+		return fail("TRANS_DATE", err)
+	}
+	if r.ValueDate, err = parseDate(get(rec, "BANK_VALUE_DOC")); err != nil {
+		return fail("BANK_VALUE_DOC", err)
+	}
+	return r, nil
+}
+
+// ParseAmount reads an amount as the report writes it: 1530, 1530,00 or 1530.00, with a
+// minus sign for outgoing sums; spaces grouping thousands are allowed.
+func ParseAmount(s string) (qiwiruntime.Money, error) {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "\u00a0", "")
+	return qiwiruntime.ParseMoney(strings.Replace(s, ",", ".", 1))
+}
+
+// parseDate reads dd.mm.yyyy or dd.mm.yyyy H:MM[:SS], Moscow time; "" is the zero time.
+func parseDate(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	layout := "02.01.2006"
+	switch strings.Count(s, ":") {
+	case 1:
+		layout = "02.01.2006 15:04"
+	case 2:
+		layout = "02.01.2006 15:04:05"
+	}
+	t, err := time.ParseInLocation(layout, s, Moscow)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a dd.mm.yyyy [H:MM] date", s)
+	}
+	return t, nil
+}
