@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,4 +247,46 @@ func FuzzReport(f *testing.F) {
 		}
 		rec.Finish()
 	})
+}
+
+type countingReader struct {
+	r io.Reader
+	n *int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	*c.n += int64(n)
+	return n, err
+}
+
+// The watch sees every report file with its size, the zip's entries by their name in the
+// archive, and every byte read through it.
+func TestWatchSeesEveryByte(t *testing.T) {
+	text := header + "\n" + row("D1", "10,00", "26.08.2020 9:00", "1", "10,00", "0", "P1", "", "", "payment", "643") + "\n"
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	f, err := zw.Create("a.csv")
+	require.NoError(t, err)
+	_, err = f.Write([]byte(text))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	for _, path := range []string{write(t, "r.csv", text), write(t, "r.zip", zipped.String())} {
+		var names []string
+		var sizes []int64
+		var read int64
+		watch := func(name string, size int64, r io.Reader) io.Reader {
+			names, sizes = append(names, name), append(sizes, size)
+			return countingReader{r, &read}
+		}
+		rows := 0
+		require.NoError(t, reconcile.OpenReportWatched(path, "", watch, func(reconcile.Row) error { rows++; return nil }, func(e *reconcile.RowError) error { return e }))
+		assert.Equal(t, 1, rows)
+		require.Len(t, names, 1)
+		assert.Equal(t, []int64{int64(len(text))}, sizes, path)
+		assert.Equal(t, int64(len(text)), read, path)
+		if strings.HasSuffix(path, ".zip") {
+			assert.Equal(t, path+"!a.csv", names[0])
+		}
+	}
 }

@@ -123,6 +123,19 @@ var currencies = map[string]string{"643": "RUB", "840": "USD", "978": "EUR", "39
 // each good row and bad for each bad one. An error from row or bad stops the read and is
 // returned; so is a report without a required column.
 func OpenReport(path string, enc Encoding, row func(Row) error, bad func(*RowError) error) error {
+	return OpenReportWatched(path, enc, nil, row, bad)
+}
+
+// Watch wraps the reader of one report file (name, size in bytes) to watch its progress;
+// the command's progress bar is one.
+type Watch func(name string, size int64, r io.Reader) io.Reader
+
+// OpenReportWatched is OpenReport with every report file's reader passed through watch (nil
+// for none).
+func OpenReportWatched(path string, enc Encoding, watch Watch, row func(Row) error, bad func(*RowError) error) error {
+	if watch == nil {
+		watch = func(_ string, _ int64, r io.Reader) io.Reader { return r }
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -134,12 +147,16 @@ func OpenReport(path string, enc Encoding, row func(Row) error, bad func(*RowErr
 		return err
 	}
 	if n == 4 && bytes.Equal(head, []byte("PK\x03\x04")) {
-		return readArchive(path, enc, row, bad)
+		return readArchive(path, enc, watch, row, bad)
 	}
-	return ReadReport(path, f, enc, row, bad)
+	size := int64(-1)
+	if info, err := f.Stat(); err == nil {
+		size = info.Size()
+	}
+	return ReadReport(path, watch(path, size, f), enc, row, bad)
 }
 
-func readArchive(path string, enc Encoding, row func(Row) error, bad func(*RowError) error) error {
+func readArchive(path string, enc Encoding, watch Watch, row func(Row) error, bad func(*RowError) error) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w: %v", path, ErrReport, err)
@@ -154,7 +171,8 @@ func readArchive(path string, enc Encoding, row func(Row) error, bad func(*RowEr
 		if err != nil {
 			return fmt.Errorf("%s!%s: %w: %v", path, entry.Name, ErrReport, err)
 		}
-		err = ReadReport(path+"!"+entry.Name, rc, enc, row, bad)
+		name := path + "!" + entry.Name
+		err = ReadReport(name, watch(name, int64(entry.UncompressedSize64), rc), enc, row, bad)
 		rc.Close()
 		if err != nil {
 			return err

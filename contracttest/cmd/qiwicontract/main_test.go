@@ -403,3 +403,18 @@ func TestReconcileExitStatus(t *testing.T) {
 		}
 	}
 }
+
+// Without a terminal, reconcile shows no progress bar.
+func TestNoProgressBarWithoutTerminal(t *testing.T) {
+	var buf bytes.Buffer
+	watch, done := progressBars(&buf)
+	assert.Nil(t, watch)
+	done()
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	require.NoError(t, err)
+	defer f.Close()
+	watch, done = progressBars(f)
+	assert.Nil(t, watch, "a file is no terminal")
+	done()
+	assert.Empty(t, buf.String())
+}

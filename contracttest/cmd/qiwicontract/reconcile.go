@@ -5,10 +5,55 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
 
 	"github.com/qiwigen/qiwigen/contracttest/reconcile"
 )
+
+// progressThreshold is the report size from which a terminal shows a progress bar.
+const progressThreshold = 8 << 20
+
+// progressBars returns a watch that shows a bar per large report file when w is a terminal,
+// and the function that waits for the bars to finish; without a terminal, nothing shows.
+func progressBars(w io.Writer) (reconcile.Watch, func()) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, func() {}
+	}
+	p := mpb.New(mpb.WithOutput(w))
+	var bars []*mpb.Bar
+	watch := func(name string, size int64, r io.Reader) io.Reader {
+		if size < progressThreshold {
+			return r
+		}
+		bar := p.AddBar(size,
+			mpb.PrependDecorators(decor.Name(filepath.Base(name), decor.WC{W: len(filepath.Base(name)) + 1, C: decor.DindentRight})),
+			mpb.AppendDecorators(decor.CountersKibiByte("% .1f / % .1f"), decor.Percentage(decor.WC{W: 5})))
+		bars = append(bars, bar)
+		proxy, err := bar.ProxyReader(r)
+		if err != nil {
+			bar.Abort(true)
+			return r
+		}
+		return proxy
+	}
+	// A read stopped early (a bad row under --strict, an error) leaves its bar short of its
+	// total: abort it, or Wait would wait for it for ever.
+	return watch, func() {
+		for _, b := range bars {
+			if !b.AbortedOrCompleted() {
+				b.Abort(false)
+			}
+		}
+		p.Wait()
+	}
+}
 
 // listFlag collects a repeated flag.
 type listFlag []string
@@ -69,11 +114,14 @@ func runReconcile(args []string, stdout, stderr io.Writer) int {
 	if *strict {
 		bad = func(e *reconcile.RowError) error { return e }
 	}
+	watch, done := progressBars(stderr)
 	for _, path := range reports {
-		if err := reconcile.OpenReport(path, reconcile.Encoding(strings.ToLower(*encoding)), rec.Row, bad); err != nil {
+		if err := reconcile.OpenReportWatched(path, reconcile.Encoding(strings.ToLower(*encoding)), watch, rec.Row, bad); err != nil {
+			done()
 			return fail(err)
 		}
 	}
+	done()
 	res := rec.Finish()
 	switch *format {
 	case "csv":
