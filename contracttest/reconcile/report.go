@@ -112,8 +112,28 @@ func (r Row) Day() string {
 // requiredColumns must be in the header; the others are read when present.
 var requiredColumns = []string{"TRANSACTION_ID", "SUM", "PURPOSE"}
 
-// readColumns are the columns a row is read from.
-var readColumns = []string{"TRANSACTION_ID", "PARENT_TRANSACTION_ID", "ID", "BILL", "MERCH_SITE", "PAYMENT_METHOD_TYPE",
+// The columns a row is read from, as indexes into readColumns.
+const (
+	cTransactionID = iota
+	cParent
+	cID
+	cBill
+	cSite
+	cMethod
+	cDocument
+	cPurpose
+	cCurrency
+	cSum
+	cCommission
+	cSumBank
+	cSettlement
+	cTransDate
+	cValueDate
+	columnCount
+)
+
+// readColumns are the names of the columns a row is read from.
+var readColumns = [columnCount]string{"TRANSACTION_ID", "PARENT_TRANSACTION_ID", "ID", "BILL", "MERCH_SITE", "PAYMENT_METHOD_TYPE",
 	"BANK_AGR_CODE", "PURPOSE", "CLIENT_CUR_CODE", "SUM", "COMMISSION", "SUM_BANK", "SETTLEMENT_AMOUNT", "TRANS_DATE", "BANK_VALUE_DOC"}
 
 // currencies maps the numeric ISO 4217 codes QIWI's report uses to letter codes.
@@ -232,15 +252,15 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 	}
 	width := len(header)
 	// The index of each column read, looked up once: -1 for one the header lacks.
-	index := make(map[string]int, len(readColumns))
-	for _, name := range readColumns {
-		index[name] = -1
+	var index [columnCount]int
+	for c, name := range readColumns {
+		index[c] = -1
 		if i, ok := cols[name]; ok {
-			index[name] = i
+			index[c] = i
 		}
 	}
-	get := func(rec []string, name string) string {
-		i := index[name]
+	get := func(rec []string, c int) string {
+		i := index[c]
 		if i < 0 || i >= len(rec) {
 			return ""
 		}
@@ -288,38 +308,38 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 	}
 }
 
-func parseRow(file string, line int, rec []string, get func([]string, string) string) (Row, *RowError) {
+func parseRow(file string, line int, rec []string, get func([]string, int) string) (Row, *RowError) {
 	r := Row{File: file, Line: line,
-		TransactionID: get(rec, "TRANSACTION_ID"), ParentTransactionID: get(rec, "PARENT_TRANSACTION_ID"),
-		PaymentID: get(rec, "ID"), BillID: get(rec, "BILL"), SiteID: get(rec, "MERCH_SITE"),
-		Method: get(rec, "PAYMENT_METHOD_TYPE"), Document: get(rec, "BANK_AGR_CODE")}
+		TransactionID: get(rec, cTransactionID), ParentTransactionID: get(rec, cParent),
+		PaymentID: get(rec, cID), BillID: get(rec, cBill), SiteID: get(rec, cSite),
+		Method: get(rec, cMethod), Document: get(rec, cDocument)}
 	fail := func(col string, err error) (Row, *RowError) {
 		return Row{}, &RowError{File: file, Line: line, Column: col, Err: err}
 	}
-	r.Purpose = strings.ToUpper(get(rec, "PURPOSE"))
+	r.Purpose = strings.ToUpper(get(rec, cPurpose))
 	if !purposes[r.Purpose] {
-		return fail("PURPOSE", fmt.Errorf("unknown purpose %q", get(rec, "PURPOSE")))
+		return fail("PURPOSE", fmt.Errorf("unknown purpose %q", get(rec, cPurpose)))
 	}
 	if r.TransactionID == "" && r.Purpose != PurposeSettlement {
 		return fail("TRANSACTION_ID", errors.New("empty"))
 	}
-	cur := get(rec, "CLIENT_CUR_CODE")
+	cur := get(rec, cCurrency)
 	if code, ok := currencies[cur]; ok {
 		cur = code
 	}
 	r.Currency = cur
-	for _, m := range []struct {
-		col string
+	for _, m := range [...]struct {
+		col int
 		dst *qiwiruntime.Money
 		has *bool
-	}{{"SUM", &r.Sum, &r.HasSum}, {"COMMISSION", &r.Commission, &r.HasCommission}, {"SUM_BANK", &r.SumBank, &r.HasSumBank}, {"SETTLEMENT_AMOUNT", &r.Settlement, &r.HasSettlement}} {
+	}{{cSum, &r.Sum, &r.HasSum}, {cCommission, &r.Commission, &r.HasCommission}, {cSumBank, &r.SumBank, &r.HasSumBank}, {cSettlement, &r.Settlement, &r.HasSettlement}} {
 		v := get(rec, m.col)
 		if v == "" {
 			continue
 		}
 		money, err := ParseAmount(v)
 		if err != nil {
-			return fail(m.col, err)
+			return fail(readColumns[m.col], err)
 		}
 		*m.dst, *m.has = money, true
 	}
@@ -327,10 +347,10 @@ func parseRow(file string, line int, rec []string, get func([]string, string) st
 		return fail("SUM", errors.New("empty"))
 	}
 	var err error
-	if r.Time, err = parseDate(get(rec, "TRANS_DATE")); err != nil {
+	if r.Time, err = parseDate(get(rec, cTransDate)); err != nil {
 		return fail("TRANS_DATE", err)
 	}
-	if r.ValueDate, err = parseDate(get(rec, "BANK_VALUE_DOC")); err != nil {
+	if r.ValueDate, err = parseDate(get(rec, cValueDate)); err != nil {
 		return fail("BANK_VALUE_DOC", err)
 	}
 	return r, nil
