@@ -65,12 +65,11 @@ type pendingRefund struct {
 	ledger int // the ledger entry it matched, -1 if none
 }
 
+// document is what the reconciler remembers of a bank document (BANK_AGR_CODE): the
+// SUM_BANK of its first row and where that row is.
 type document struct {
-	sumBank    qiwiruntime.Money
-	has        bool
-	firstLine  int
-	file       string
-	settlement *Row
+	sumBank   qiwiruntime.Money
+	firstLine int
 }
 
 // New returns a reconciler for a ledger.
@@ -221,7 +220,7 @@ func (r *Reconciler) settlement(row Row, diff func(kind, msg string, ledger int)
 	}
 	d := r.documents[row.Document]
 	if d == nil {
-		d = &document{sumBank: row.SumBank, has: true, firstLine: row.Line, file: row.File}
+		d = &document{sumBank: row.SumBank, firstLine: row.Line}
 		r.documents[row.Document] = d
 	}
 	if row.Purpose == PurposeSettlement {
