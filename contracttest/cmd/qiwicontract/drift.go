@@ -21,12 +21,8 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	noBaseline := fs.Bool("no-baseline", false, "accept no finding")
 	format := fs.String("format", "text", "text, markdown, json or sarif")
 	writeBaseline := fs.String("write-baseline", "", "write a baseline accepting every current finding to this file")
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, ok := parseFlags(fs, args, stderr); !ok {
+		return status
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "qiwicontract drift:", err)

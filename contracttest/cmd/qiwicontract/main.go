@@ -111,12 +111,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	junit := fs.String("junit", "", "also write JUnit XML to this file")
 	markdown := fs.String("markdown", "", "also write a Markdown summary to this file")
 	asJSON := fs.Bool("json", false, "write the results as JSON instead of text")
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, ok := parseFlags(fs, args, stderr); !ok {
+		return status
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "qiwicontract replay: no PATH given")
@@ -244,6 +240,19 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 }
 
 // writeTo writes a report to a file only when it was produced whole.
+// parseFlags parses a subcommand's flags with the command's usage. ok false means the run ends
+// with status: 0 after -h, 2 for bad flags (the flag package has said why).
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (status int, ok bool) {
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	return 0, true
+}
+
 func writeTo(path string, write func(io.Writer) error) error {
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {
@@ -256,12 +265,8 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "write the changes as JSON")
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, ok := parseFlags(fs, args, stderr); !ok {
+		return status
 	}
 	if fs.NArg() != 2 {
 		fmt.Fprintln(stderr, "qiwicontract diff: give OLD and NEW")

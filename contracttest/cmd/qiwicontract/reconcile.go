@@ -71,12 +71,8 @@ func runReconcile(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "text, csv or json (JSON Lines)")
 	encoding := fs.String("encoding", "", "report encoding: utf-8 or windows-1251 (default: detected)")
 	strict := fs.Bool("strict", false, "stop at the first report row that cannot be read (exit 2)")
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, ok := parseFlags(fs, args, stderr); !ok {
+		return status
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "qiwicontract reconcile:", err)
