@@ -11,10 +11,12 @@ require (
 	github.com/pb33f/libopenapi v0.42.3
 	github.com/stretchr/testify v1.12.1
 	github.com/vbauerster/mpb/v8 v8.16.2
+	go.etcd.io/bbolt v1.5.0
 	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/mod v0.38.0
 	golang.org/x/term v0.48.0
 	golang.org/x/text v0.40.0
+	golang.org/x/time v0.16.0
 )
 
 require (

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -58,6 +59,8 @@ type Reconciler struct {
 	documents map[string]*document
 	days      map[int]*DayTotal // by yyyymmdd
 	diffs     []Difference
+	ctx       context.Context // for api
+	api       API             // nil: the ledger only
 }
 
 type pendingRefund struct {
@@ -158,6 +161,11 @@ func (r *Reconciler) Row(row Row) error {
 	idx := r.find(row, kind)
 	if row.Purpose == PurposeRefund {
 		r.refunds = append(r.refunds, pendingRefund{row: row, ledger: idx})
+	}
+	if r.api != nil {
+		if err := r.checkAPI(row, idx, diff); err != nil {
+			return err
+		}
 	}
 	if idx < 0 {
 		diff(MissingInLedger, fmt.Sprintf("%s %s of %s (transaction %s) is not in the ledger", kind, ident(row), row.Sum, row.TransactionID), -1)

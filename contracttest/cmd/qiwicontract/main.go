@@ -41,6 +41,7 @@ Usage:
                      [--format text|markdown|json|sarif] [--write-baseline FILE]
   qiwicontract reconcile --report FILE... --ledger FILE [--ledger-columns MAP]
                      [--format text|csv|json] [--encoding utf-8|windows-1251] [--strict]
+                     [--api [--api-url URL] [--api-rate N] [--api-cache FILE]]
 
 replay   PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml),
          or a directory of them.
@@ -71,6 +72,8 @@ reconcile
          difference: missing-in-ledger, missing-in-report, amount-mismatch,
          currency-mismatch, status-mismatch, unknown-parent, duplicate,
          settlement-mismatch, bad-row; then per-day totals. Exit 1 on differences.
+         --api also asks QIWI (key in $QIWI_API_KEY) for each payment and refund, at most
+         --api-rate calls a second; --api-cache keeps final states in a bbolt file.
 
 Exit status: 0 all passed, 1 an interaction failed, 2 bad usage or unreadable input.
 `

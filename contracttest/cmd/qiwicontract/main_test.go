@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -418,4 +420,69 @@ func expectRun(t *testing.T, args []string, status int, out string) string {
 		assert.Contains(t, stdout.String(), out, args)
 	}
 	return stdout.String()
+}
+
+// --api checks each settled row against QIWI's state through the generated client, here a
+// local server answering as QIWI does; with --api-cache a rerun fetches only what can still
+// change.
+func TestReconcileAgainstTheAPI(t *testing.T) {
+	const key = "test-api-key-5c4b25xx93aa435d"
+	t.Setenv("QIWI_API_KEY", key)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.Header.Get("Authorization") != "Bearer "+key {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		id := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		if !strings.HasPrefix(r.URL.Path, "/partner/payin/v1/sites/hthi-26/payments/") {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		known := map[string][2]string{"68860745": {"COMPLETED", "2165.46"}, "68860893": {"DECLINED", "1530.00"}, "68860900": {"COMPLETED", "99.00"}}
+		status, value := known[id][0], known[id][1]
+		if status == "" {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"serviceName":"payin-core","errorCode":"payin.resource.not.found","description":"Resource not found","userMessage":"Resource not found","dateTime":"2020-08-26T10:00:00+03:00","traceId":"f2a3"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"paymentId":"` + id + `","amount":{"value":"` + value + `","currency":"RUB"},"status":{"value":"` + status + `","changedDateTime":"2020-08-26T10:00:00+03:00"}}`))
+	}))
+	defer srv.Close()
+
+	dir := t.TempDir()
+	report := filepath.Join(dir, "report.csv")
+	require.NoError(t, os.WriteFile(report, []byte("TRANS_DATE;TRANSACTION_ID;SUM;ID;MERCH_SITE;PURPOSE;CLIENT_CUR_CODE\n"+
+		"26.08.2020 9:59;1;2165,46;68860745;hthi-26;payment;643\n"+
+		"26.08.2020 10:01;2;1530;68860893;hthi-26;payment;643\n"+
+		"26.08.2020 10:02;3;100;68860900;hthi-26;payment;643\n"+
+		"26.08.2020 10:03;4;5;68860999;hthi-26;payment;643\n"), 0o644))
+	ledger := filepath.Join(dir, "ledger.csv")
+	require.NoError(t, os.WriteFile(ledger, []byte("paymentId,amount,currency,status\n68860745,2165.46,RUB,COMPLETED\n68860893,1530,RUB,COMPLETED\n68860900,100,RUB,COMPLETED\n68860999,5,RUB,COMPLETED\n"), 0o644))
+	cache := filepath.Join(dir, "api.db")
+	args := []string{"reconcile", "--report", report, "--ledger", ledger, "--api", "--api-url", srv.URL, "--api-rate", "1000", "--api-cache", cache, "--format", "json"}
+
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 1, run(context.Background(), args, &stdout, &stderr), stderr.String())
+	out := stdout.String()
+	assert.Contains(t, out, `"kind":"status-mismatch","paymentId":"68860893","transactionId":"2"`)
+	assert.Contains(t, out, "settled in the report, DECLINED in the API")
+	assert.Contains(t, out, `"kind":"amount-mismatch","paymentId":"68860900"`)
+	assert.Contains(t, out, "the report says 100.00, the API 99.00")
+	assert.Contains(t, out, "settled in the report, unknown to the API")
+	assert.Contains(t, out, `"differences":3`)
+	assert.EqualValues(t, 4, hits.Load())
+	assert.NotContains(t, out+stderr.String(), key)
+
+	// The rerun: the three final states come from the cache; the unknown one is asked again.
+	hits.Store(0)
+	stdout.Reset()
+	require.Equal(t, 1, run(context.Background(), args, &stdout, &stderr), stderr.String())
+	assert.EqualValues(t, 1, hits.Load())
+	assert.Contains(t, stdout.String(), `"differences":3`)
+
+	t.Setenv("QIWI_API_KEY", "")
+	expectRun(t, args, 2, "QIWI_API_KEY")
 }

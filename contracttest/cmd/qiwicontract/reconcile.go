@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,7 +15,73 @@ import (
 	"golang.org/x/term"
 
 	"github.com/qiwigen/qiwigen/contracttest/reconcile"
+	"github.com/qiwigen/qiwigen/gen/qiwi"
 )
+
+// clientAPI asks QIWI through the generated client, one client per siteId.
+type clientAPI struct {
+	key, baseURL string
+	clients      map[string]*qiwi.Client
+}
+
+func (c *clientAPI) client(siteID string) (*qiwi.Client, error) {
+	if cl, ok := c.clients[siteID]; ok {
+		return cl, nil
+	}
+	opts := []qiwi.Option{qiwi.WithSiteID(siteID)}
+	if c.baseURL != "" {
+		opts = append(opts, qiwi.WithBaseURL(c.baseURL))
+	}
+	cl, err := qiwi.New(c.key, opts...)
+	if err != nil {
+		return nil, err
+	}
+	c.clients[siteID] = cl
+	return cl, nil
+}
+
+func state(status *qiwi.Status, amount *qiwi.Amount) reconcile.State {
+	s := reconcile.State{Found: true}
+	if status != nil {
+		s.Status = string(status.Value)
+	}
+	if amount != nil {
+		s.Amount, s.Currency = amount.Value.String(), string(amount.Currency)
+	}
+	return s
+}
+
+// Payment implements reconcile.API.
+func (c *clientAPI) Payment(ctx context.Context, siteID, paymentID string) (reconcile.State, error) {
+	cl, err := c.client(siteID)
+	if err != nil {
+		return reconcile.State{}, err
+	}
+	p, err := cl.GetPayment(ctx, paymentID)
+	if errors.Is(err, qiwi.ErrNotFound) {
+		return reconcile.State{}, nil
+	}
+	if err != nil && !(errors.Is(err, qiwi.ErrDeclined) && p != nil) { // a decline is a state
+		return reconcile.State{}, err
+	}
+	return state(p.Status, p.Amount), nil
+}
+
+// Refund implements reconcile.API.
+func (c *clientAPI) Refund(ctx context.Context, siteID, paymentID, refundID string) (reconcile.State, error) {
+	cl, err := c.client(siteID)
+	if err != nil {
+		return reconcile.State{}, err
+	}
+	r, err := cl.GetRefund(ctx, paymentID, refundID)
+	if errors.Is(err, qiwi.ErrNotFound) {
+		return reconcile.State{}, nil
+	}
+	if err != nil && !(errors.Is(err, qiwi.ErrDeclined) && r != nil) { // a decline is a state
+		return reconcile.State{}, err
+	}
+	return state(&r.Status, r.Amount), nil
+}
 
 // progressThreshold is the report size from which a terminal shows a progress bar.
 const progressThreshold = 8 << 20
@@ -71,6 +138,10 @@ func runReconcile(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "text, csv or json (JSON Lines)")
 	encoding := fs.String("encoding", "", "report encoding: utf-8 or windows-1251 (default: detected)")
 	strict := fs.Bool("strict", false, "stop at the first report row that cannot be read (exit 2)")
+	useAPI := fs.Bool("api", false, "also check each payment and refund against QIWI's state through the API (key in $QIWI_API_KEY)")
+	apiURL := fs.String("api-url", "", "the API's scheme and host (default: QIWI's)")
+	apiRate := fs.Float64("api-rate", 5, "at most this many API calls a second")
+	apiCache := fs.String("api-cache", "", "keep the final states fetched in this bbolt file, so a rerun does not fetch them again")
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
 	}
@@ -106,6 +177,18 @@ func runReconcile(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	rec := reconcile.New(ledger)
+	if *useAPI {
+		key := os.Getenv("QIWI_API_KEY")
+		if key == "" {
+			return fail(errors.New("--api needs the API key in $QIWI_API_KEY"))
+		}
+		cached, err := reconcile.NewCachedAPI(&clientAPI{key: key, baseURL: *apiURL, clients: map[string]*qiwi.Client{}}, *apiRate, *apiCache)
+		if err != nil {
+			return fail(err)
+		}
+		defer cached.Close()
+		rec.WithAPI(context.Background(), cached)
+	}
 	bad := rec.Bad
 	if *strict {
 		bad = func(e *reconcile.RowError) error { return e }
