@@ -146,30 +146,28 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 	assert.Equal(t, en, ru)
 }
 
-// A spec operation no page mentions is information, not a failure: a partial folder leaves
-// operations out.
-func TestUnmentionedOperationIsInformation(t *testing.T) {
+// What no page mentions (a spec operation, a schema member) is information, not a failure: a
+// partial folder leaves things out.
+func TestInformationFindings(t *testing.T) {
 	s := testSpec(t)
 	text := page(t, english)
-	cut := strings.Index(text, "## Payment status")
-	end := strings.Index(text, "## Operation statuses")
-	got := findings(s, english, text[:cut]+text[end:])
-	require.Len(t, got, 1, describe(got))
-	assert.Equal(t, drift.OperationUnmentioned, got[0].Kind)
-	assert.Equal(t, "/paths/~1payin~1v1~1sites~1{siteId}~1payments~1{paymentId}/get", got[0].Spec)
-	assert.Empty(t, drift.Failing(got))
-}
-
-// A schema member no page mentions is information, like an unmentioned operation.
-func TestUnlistedFieldIsInformation(t *testing.T) {
-	s := testSpec(t)
-	text := strings.Replace(page(t, english), `,
-  "comment": "Order 1"`, "", 1)
-	got := findings(s, english, text)
-	require.Len(t, got, 1, describe(got))
-	assert.Equal(t, drift.FieldUnlisted, got[0].Kind)
-	assert.Equal(t, "/components/schemas/PaymentRequest/properties/comment", got[0].Spec)
-	assert.Empty(t, drift.Failing(got))
+	withoutStatus := text[:strings.Index(text, "## Payment status")] + text[strings.Index(text, "## Operation statuses"):]
+	withoutComment := strings.Replace(text, ",\n  \"comment\": \"Order 1\"", "", 1)
+	for _, c := range []struct {
+		page string
+		kind drift.Kind
+		spec string
+	}{
+		{withoutStatus, drift.OperationUnmentioned, "/paths/~1payin~1v1~1sites~1{siteId}~1payments~1{paymentId}/get"},
+		{withoutComment, drift.FieldUnlisted, "/components/schemas/PaymentRequest/properties/comment"},
+	} {
+		require.NotEqual(t, text, c.page)
+		got := findings(s, english, c.page)
+		require.Len(t, got, 1, describe(got))
+		assert.Equal(t, c.kind, got[0].Kind)
+		assert.Equal(t, c.spec, got[0].Spec)
+		assert.Empty(t, drift.Failing(got))
+	}
 }
 
 // A section whose example sends another method than it declares, or another path, is a
