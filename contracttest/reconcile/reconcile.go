@@ -51,10 +51,10 @@ var settledStatuses = map[string]bool{"COMPLETED": true, "SUCCESS": true, "PAID"
 // report's rows.
 type Reconciler struct {
 	ledger    []Entry
-	byPayment map[string][]int // paymentId → ledger indexes
-	byBill    map[string][]int
+	byPayment *ledgerIndex // by paymentId
+	byBill    *ledgerIndex
 	matched   []int           // ledger index → the report line that matched it, 0 if none
-	txSeen    map[string]int  // transaction ID → first report line
+	txSeen    *idLines        // transaction ID → first report line
 	refunds   []pendingRefund // parents checked at the end
 	documents map[string]*document
 	days      map[int]*DayTotal // by yyyymmdd
@@ -77,20 +77,21 @@ type document struct {
 
 // New returns a reconciler for a ledger.
 func New(ledger []Entry) *Reconciler {
-	r := &Reconciler{ledger: ledger, byPayment: make(map[string][]int, len(ledger)), byBill: map[string][]int{}, matched: make([]int, len(ledger)),
-		txSeen: make(map[string]int, len(ledger)), documents: map[string]*document{}, days: map[int]*DayTotal{}}
+	r := &Reconciler{ledger: ledger, byPayment: newLedgerIndex(len(ledger)), byBill: newLedgerIndex(len(ledger)), matched: make([]int, len(ledger)),
+		txSeen: newIDLines(len(ledger)), documents: map[string]*document{}, days: map[int]*DayTotal{}}
 	for i, e := range ledger {
 		if e.PaymentID != "" {
-			for _, j := range r.byPayment[e.PaymentID] {
+			r.byPayment.each(e.PaymentID, func(j int) bool {
 				if ledger[j].Kind == e.Kind {
 					r.diffs = append(r.diffs, Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: e.Line,
 						Message: fmt.Sprintf("the ledger lists %s %s twice (lines %d and %d)", e.Kind, e.PaymentID, ledger[j].Line, e.Line)})
 				}
-			}
-			r.byPayment[e.PaymentID] = append(r.byPayment[e.PaymentID], i)
+				return true
+			})
+			r.byPayment.add(e.PaymentID, i)
 		}
 		if e.BillID != "" {
-			r.byBill[e.BillID] = append(r.byBill[e.BillID], i)
+			r.byBill.add(e.BillID, i)
 		}
 	}
 	return r
@@ -148,12 +149,11 @@ func (r *Reconciler) Row(row Row) error {
 		total.Amount = total.Amount.Sub(row.Sum)
 	}
 
-	if first, dup := r.txSeen[row.TransactionID]; dup {
+	if first := r.txSeen.get(row.TransactionID); first != 0 {
 		diff(Duplicate, fmt.Sprintf("transaction %s is in the report twice (lines %d and %d)", row.TransactionID, first, row.Line), -1)
 		return nil
 	}
-	// A clone: the row's strings share the CSV reader's whole line.
-	r.txSeen[strings.Clone(row.TransactionID)] = row.Line
+	r.txSeen.add(row.TransactionID, row.Line)
 	if row.Purpose != PurposePayment && row.Purpose != PurposeRefund {
 		return nil // chargebacks and bank operations have no ledger entry of the merchant's
 	}
@@ -202,19 +202,33 @@ func ident(row Row) string {
 
 // find returns the ledger entry of kind for a row: by paymentId, else by billId; -1 if none.
 func (r *Reconciler) find(row Row, kind string) int {
-	for _, list := range [][]int{r.byPayment[row.PaymentID], r.byBill[row.BillID]} {
-		if len(list) == 0 {
+	for _, by := range []struct {
+		index *ledgerIndex
+		key   string
+	}{{r.byPayment, row.PaymentID}, {r.byBill, row.BillID}} {
+		if by.key == "" {
 			continue
 		}
-		for _, i := range list {
-			if r.ledger[i].Kind == kind && r.matched[i] == 0 {
-				return i
+		// An entry of the kind not matched yet; else a matched one (a duplicate).
+		unmatched, any := -1, -1
+		by.index.each(by.key, func(i int) bool {
+			if r.ledger[i].Kind != kind {
+				return true
 			}
+			if any < 0 {
+				any = i
+			}
+			if r.matched[i] == 0 {
+				unmatched = i
+				return false
+			}
+			return true
+		})
+		if unmatched >= 0 {
+			return unmatched
 		}
-		for _, i := range list {
-			if r.ledger[i].Kind == kind {
-				return i
-			}
+		if any >= 0 {
+			return any
 		}
 	}
 	return -1
@@ -269,7 +283,7 @@ func (r *Reconciler) Finish() *Result {
 	}
 	for _, p := range r.refunds {
 		if p.row.ParentTransactionID != "" {
-			if _, ok := r.txSeen[p.row.ParentTransactionID]; ok {
+			if r.txSeen.get(p.row.ParentTransactionID) != 0 {
 				continue
 			}
 		}
@@ -296,7 +310,7 @@ func (r *Reconciler) Finish() *Result {
 		}
 		return a.ReportLine < b.ReportLine
 	})
-	res := &Result{Differences: r.diffs, Rows: len(r.txSeen)}
+	res := &Result{Differences: r.diffs, Rows: r.txSeen.len()}
 	for _, d := range r.days {
 		res.Days = append(res.Days, *d)
 	}
