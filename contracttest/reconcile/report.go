@@ -270,43 +270,80 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 		}
 		return v
 	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return nil
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
+	// Reading and parsing run in their own goroutine, a batch of rows ahead of the callbacks,
+	// which run here, in file order.
+	batches := make(chan []parsed, 4)
+	stop := make(chan struct{})
+	go func() {
+		defer close(batches)
+		batch := make([]parsed, 0, batchSize)
+		send := func() bool {
+			select {
+			case batches <- batch:
+				batch = make([]parsed, 0, batchSize)
+				return true
+			case <-stop:
+				return false
 			}
-			if berr := bad(&RowError{File: file, Line: line, Err: err}); berr != nil {
-				return berr
+		}
+		for {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				if len(batch) > 0 {
+					send()
+				}
+				return
 			}
-			continue
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line
-		}
-		if len(rec) != width {
-			if berr := bad(&RowError{File: file, Line: line, Err: fmt.Errorf("%d fields, the header has %d (a truncated row?)", len(rec), width)}); berr != nil {
-				return berr
+			line, _ := cr.FieldPos(0)
+			switch {
+			case err != nil:
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					line = pe.Line
+				}
+				batch = append(batch, parsed{bad: &RowError{File: file, Line: line, Err: err}})
+			case len(rec) == 1 && strings.TrimSpace(rec[0]) == "":
+				continue // a blank line
+			case len(rec) != width:
+				batch = append(batch, parsed{bad: &RowError{File: file, Line: line, Err: fmt.Errorf("%d fields, the header has %d (a truncated row?)", len(rec), width)}})
+			default:
+				r, rerr := parseRow(file, line, rec, get)
+				batch = append(batch, parsed{row: r, bad: rerr})
 			}
-			continue
-		}
-		r, rerr := parseRow(file, line, rec, get)
-		if rerr != nil {
-			if berr := bad(rerr); berr != nil {
-				return berr
+			if len(batch) == batchSize && !send() {
+				return
 			}
-			continue
 		}
-		if err := row(r); err != nil {
-			return err
+	}()
+	defer func() {
+		close(stop)
+		for range batches { // let the reader finish
+		}
+	}()
+	for batch := range batches {
+		for _, p := range batch {
+			var err error
+			if p.bad != nil {
+				err = bad(p.bad)
+			} else {
+				err = row(p.row)
+			}
+			if err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
+
+// parsed is a row read ahead, or why it could not be.
+type parsed struct {
+	row Row
+	bad *RowError
+}
+
+// batchSize is how many rows the reader hands over at a time.
+const batchSize = 512
 
 func parseRow(file string, line int, rec []string, get func([]string, int) string) (Row, *RowError) {
 	r := Row{File: file, Line: line,
