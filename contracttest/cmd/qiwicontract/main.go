@@ -6,6 +6,7 @@
 //	qiwicontract diff [--json] OLD NEW    compare two OpenAPI documents; exit 1 on breaking changes
 //	qiwicontract drift --docs DIR [flags] compare QIWI's documentation pages with the spec
 //	qiwicontract reconcile [flags]        QIWI's daily report against the merchant's ledger
+//	qiwicontract sandbox [--addr A]       a stateful emulator of QIWI's payin API in test mode
 //
 // Exit status: 0 all passed, 1 findings, 2 bad usage or unreadable input.
 package main
@@ -42,6 +43,7 @@ Usage:
   qiwicontract reconcile --report FILE... --ledger FILE [--ledger-columns MAP]
                      [--format text|csv|json] [--encoding utf-8|windows-1251] [--strict]
                      [--api [--api-url URL] [--api-rate N] [--api-cache FILE]]
+  qiwicontract sandbox [--addr HOST:PORT] [--key SITE=KEY]...
 
 replay   PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml),
          or a directory of them.
@@ -74,6 +76,12 @@ reconcile
          settlement-mismatch, bad-row; then per-day totals. Exit 1 on differences.
          --api also asks QIWI (key in $QIWI_API_KEY) for each payment and refund, at most
          --api-rate calls a second; --api-cache keeps final states in a bbolt file.
+sandbox  Serves QIWI's payin API in test mode under /partner: requests routed and validated
+         by the spec, QIWI's error shape, per-site state. Emulated: card payments (3-D
+         Secure by CVV 849 or a holder name with "3ds"; expiry month 02 and 04 decline;
+         RUB only, at most 10.00), completion, one capture, refunds within what was paid
+         (REVERSAL before capture). Other operations answer 501. GET / is a status page;
+         SIGTERM drains and exits 0.
 
 Exit status: 0 all passed, 1 an interaction failed, 2 bad usage or unreadable input.
 `
@@ -101,6 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDrift(args[1:], stdout, stderr)
 	case "reconcile":
 		return runReconcile(args[1:], stdout, stderr)
+	case "sandbox":
+		return runSandbox(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "qiwicontract: unknown command %q\n\n%s", args[0], usage)
 	return 2

@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -485,4 +487,65 @@ func TestReconcileAgainstTheAPI(t *testing.T) {
 
 	t.Setenv("QIWI_API_KEY", "")
 	expectRun(t, args, 2, "QIWI_API_KEY")
+}
+
+// syncBuffer is a bytes.Buffer safe for a server goroutine writing while the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// The sandbox starts with one command on 127.0.0.1, answers its status page and QIWI's
+// paths, and stops when its context ends (as on SIGTERM), exiting 0.
+func TestSandboxCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	status := make(chan int, 1)
+	go func() {
+		status <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--key", "test-01=secret-key-1"}, &stdout, &stderr)
+	}()
+	var base string
+	for range 200 {
+		if _, after, ok := strings.Cut(stdout.String(), "listening on "); ok {
+			base = strings.TrimSpace(after)
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.NotEmpty(t, base, "the sandbox did not start: %s", stderr.String())
+	resp, err := http.Get(base + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	req, err := http.NewRequest(http.MethodGet, base+"/partner/payin/v1/sites/test-01/payments/none", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer secret-key-1")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+
+	cancel()
+	select {
+	case got := <-status:
+		assert.Equal(t, 0, got, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sandbox did not stop")
+	}
+	assert.Contains(t, stdout.String(), "stopped")
+	assert.NotContains(t, stdout.String()+stderr.String(), "secret-key-1")
+	expectRun(t, []string{"sandbox", "--key", "secret-key-2"}, 2, "--key: want SITE=KEY")
 }

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/qiwigen/qiwigen/contracttest/sandbox"
+)
+
+// runSandbox serves the sandbox until ctx ends or SIGTERM or SIGINT arrives; in-flight
+// requests are drained, then it exits 0.
+func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	var keys listFlag
+	fs.Var(&keys, "key", "SITE=KEY: the API key of a siteId; repeat for several (none: any non-empty key)")
+	if status, ok := parseFlags(fs, args, stderr); !ok {
+		return status
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "qiwicontract sandbox:", err)
+		return 2
+	}
+	siteKeys := map[string]string{}
+	for _, kv := range keys {
+		site, key, ok := strings.Cut(kv, "=")
+		if !ok || site == "" || key == "" {
+			return fail(errors.New("--key: want SITE=KEY")) // the value may be a key: never echoed
+		}
+		siteKeys[site] = key
+	}
+	sb, err := sandbox.New(sandbox.Options{Keys: siteKeys})
+	if err != nil {
+		return fail(err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(err)
+	}
+	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "qiwicontract sandbox: listening on http://%s\n", ln.Addr())
+	select {
+	case err := <-served:
+		return fail(err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fail(err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fail(err)
+	}
+	fmt.Fprintln(stdout, "qiwicontract sandbox: stopped")
+	return 0
+}

@@ -1,0 +1,273 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+)
+
+// The test-mode rules are the runtime's test-mode data (qiwiruntime.TestCVV3DS, ...), from
+// payments/_intro_en#test_mode. The Russian page gives another 3-D Secure trigger, a holder
+// name containing "unknown name" (payments-ru/_intro_ru.html.md:231), where the English says
+// CVV 849 or "3ds": the sandbox accepts all three.
+const holderUnknown3DS = "unknown name"
+
+// maxTestAmount is qiwiruntime.TestMaxAmount in minor units.
+var maxTestAmount = func() int64 {
+	m, err := qiwiruntime.ParseMoney(qiwiruntime.TestMaxAmount)
+	if err != nil {
+		return 0 // refuses every amount: the constant is a literal, tested
+	}
+	return m.Minor()
+}()
+
+type payment struct {
+	id       string
+	digest   string // of the creating request, for idempotency
+	amount   int64  // minor units
+	sale     bool   // one step: captured at once
+	status   string // WAITING, COMPLETED, DECLINED
+	reason   string
+	created  string
+	method   map[string]any
+	captured int64
+	refunded int64
+	captures map[string]*operation
+	refunds  map[string]*operation
+	callback string
+}
+
+// operation is a capture or a refund.
+type operation struct {
+	id, digest, status, created string
+	amount                      int64
+	flags                       []string
+}
+
+func (p *payment) answer() map[string]any {
+	out := map[string]any{
+		"paymentId":       p.id,
+		"createdDateTime": p.created,
+		"amount":          money(p.amount),
+		"capturedAmount":  money(p.captured),
+		"refundedAmount":  money(p.refunded),
+		"paymentMethod":   p.method,
+		"status":          map[string]any{"value": p.status, "changedDateTime": p.created},
+	}
+	if p.sale {
+		out["flags"] = []string{"SALE"}
+	}
+	if p.reason != "" {
+		out["status"].(map[string]any)["reasonCode"] = p.reason
+	}
+	if p.status == "WAITING" {
+		out["requirements"] = map[string]any{"threeDS": map[string]any{"pareq": "eJyNU9tu2zAM/RVDr", "acsUrl": "https://test.paymentgate.ru/acs/auth/start.do"}}
+	}
+	if p.callback != "" {
+		out["callbackUrl"] = p.callback
+	}
+	return out
+}
+
+func (o *operation) answer(idKey string) map[string]any {
+	out := map[string]any{idKey: o.id, "createdDateTime": o.created, "amount": money(o.amount), "status": map[string]any{"value": o.status, "changedDateTime": o.created}}
+	if len(o.flags) > 0 {
+		out["flags"] = o.flags
+	}
+	return out
+}
+
+func str(m map[string]any, path ...string) string {
+	var cur any = m
+	for _, p := range path {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return ""
+		}
+		cur = obj[p]
+	}
+	switch v := cur.(type) {
+	case string:
+		return v
+	case json.Number: // the number's own text: amounts stay exact
+		return v.String()
+	}
+	return ""
+}
+
+func amountOf(req map[string]any) (int64, *apiError) {
+	if cur := str(req, "amount", "currency"); cur != "RUB" {
+		return 0, &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "amount.currency", message: "test mode accepts RUB only"}
+	}
+	m, err := qiwiruntime.ParseMoney(str(req, "amount", "value"))
+	if err != nil || m.Minor() <= 0 {
+		return 0, &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "amount.value", message: "a positive amount"}
+	}
+	if m.Minor() > maxTestAmount {
+		return 0, &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "amount.value", message: "test mode accepts at most 10.00 RUB per operation"}
+	}
+	return m.Minor(), nil
+}
+
+func notFound(what string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: "payin.resource.not.found", descr: what + " not found"}
+}
+
+func conflict(descr string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "payin.incorrect-method-invocation", descr: descr}
+}
+
+// createPayment: PUT .../payments/{paymentId}.
+func createPayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
+	id := c.params["paymentId"]
+	if p, ok := st.payments[id]; ok {
+		if p.digest != c.digest() {
+			return 0, nil, conflict("Payment " + id + " exists with another request")
+		}
+		return http.StatusOK, p.answer(), nil
+	}
+	amount, aerr := amountOf(c.req)
+	if aerr != nil {
+		return 0, nil, aerr
+	}
+	method, _ := c.req["paymentMethod"].(map[string]any)
+	if str(method, "type") != "CARD" {
+		return 0, nil, &apiError{status: http.StatusNotImplemented, code: "internal.error", descr: "the sandbox emulates card payments only"}
+	}
+	pan := str(method, "pan")
+	masked := pan
+	if len(pan) >= 10 {
+		masked = pan[:6] + strings.Repeat("*", len(pan)-10) + pan[len(pan)-4:]
+	}
+	flags, _ := c.req["flags"].([]any)
+	p := &payment{id: id, digest: c.digest(), amount: amount, created: s.timestamp(), status: "COMPLETED",
+		method:   map[string]any{"type": "CARD", "maskedPan": masked},
+		captures: map[string]*operation{}, refunds: map[string]*operation{}, callback: str(c.req, "callbackUrl")}
+	p.sale = slices.ContainsFunc(flags, func(f any) bool { return f == "SALE" })
+	expiry := str(method, "expiryDate")
+	holder := strings.ToLower(str(method, "holderName"))
+	switch {
+	// Months 03 and 04 answer after a 3-second delay at QIWI; the sandbox answers at once.
+	case strings.HasPrefix(expiry, qiwiruntime.TestExpiryMonthDeclined), strings.HasPrefix(expiry, qiwiruntime.TestExpiryMonthDeclinedAfterDelay):
+		p.status, p.reason = "DECLINED", "ACQUIRING_NOT_PERMITTED"
+	case str(method, "cvv2") == qiwiruntime.TestCVV3DS || strings.Contains(holder, qiwiruntime.TestHolderName3DS) || strings.Contains(holder, holderUnknown3DS):
+		p.status = "WAITING"
+	}
+	if p.status == "COMPLETED" && p.sale {
+		p.captured = p.amount
+	}
+	st.payments[id] = p
+	return http.StatusOK, p.answer(), nil
+}
+
+// getPayment: GET .../payments/{paymentId}.
+func getPayment(_ *Sandbox, st *site, c call) (int, any, *apiError) {
+	p, ok := st.payments[c.params["paymentId"]]
+	if !ok {
+		return 0, nil, notFound("Payment")
+	}
+	return http.StatusOK, p.answer(), nil
+}
+
+// completePayment: POST .../payments/{paymentId}/complete, after 3-D Secure.
+func completePayment(_ *Sandbox, st *site, c call) (int, any, *apiError) {
+	p, ok := st.payments[c.params["paymentId"]]
+	if !ok {
+		return 0, nil, notFound("Payment")
+	}
+	if p.status != "WAITING" {
+		return 0, nil, conflict("Payment " + p.id + " awaits no 3-D Secure completion")
+	}
+	p.status = "COMPLETED"
+	if p.sale {
+		p.captured = p.amount
+	}
+	return http.StatusOK, p.answer(), nil
+}
+
+// createCapture: PUT .../payments/{paymentId}/captures/{captureId}. One successful capture.
+func createCapture(s *Sandbox, st *site, c call) (int, any, *apiError) {
+	p, ok := st.payments[c.params["paymentId"]]
+	if !ok {
+		return 0, nil, notFound("Payment")
+	}
+	id := c.params["captureId"]
+	if cp, ok := p.captures[id]; ok {
+		if cp.digest != c.digest() {
+			return 0, nil, conflict("Capture " + id + " exists with another request")
+		}
+		return http.StatusOK, cp.answer("captureId"), nil
+	}
+	if p.status != "COMPLETED" || p.sale || p.captured > 0 {
+		return 0, nil, conflict("Payment " + p.id + " cannot be captured")
+	}
+	cp := &operation{id: id, digest: c.digest(), status: "COMPLETED", created: s.timestamp(), amount: p.amount - p.refunded}
+	p.captures[id] = cp
+	p.captured = cp.amount
+	return http.StatusOK, cp.answer("captureId"), nil
+}
+
+// getCapture: GET .../captures/{captureId}.
+func getCapture(_ *Sandbox, st *site, c call) (int, any, *apiError) {
+	p, ok := st.payments[c.params["paymentId"]]
+	if !ok {
+		return 0, nil, notFound("Payment")
+	}
+	cp, ok := p.captures[c.params["captureId"]]
+	if !ok {
+		return 0, nil, notFound("Capture")
+	}
+	return http.StatusOK, cp.answer("captureId"), nil
+}
+
+// createRefund: PUT .../refunds/{refundId}. Never above what was paid (captured, or
+// authorized before capture, when the refund is a REVERSAL).
+func createRefund(s *Sandbox, st *site, c call) (int, any, *apiError) {
+	p, ok := st.payments[c.params["paymentId"]]
+	if !ok {
+		return 0, nil, notFound("Payment")
+	}
+	id := c.params["refundId"]
+	if rf, ok := p.refunds[id]; ok {
+		if rf.digest != c.digest() {
+			return 0, nil, conflict("Refund " + id + " exists with another request")
+		}
+		return http.StatusOK, rf.answer("refundId"), nil
+	}
+	if p.status != "COMPLETED" {
+		return 0, nil, conflict("Payment " + p.id + " is not completed")
+	}
+	amount, aerr := amountOf(c.req)
+	if aerr != nil {
+		return 0, nil, aerr
+	}
+	paid := p.captured
+	var flags []string
+	if !p.sale && p.captured == 0 {
+		paid, flags = p.amount, []string{"REVERSAL"}
+	}
+	if amount > paid-p.refunded {
+		return 0, nil, &apiError{status: http.StatusBadRequest, code: "refund.incorrect.amount", descr: "The refund is above the amount left to refund",
+			field: "amount.value", message: "at most " + qiwiruntime.NewMoneyFromMinor(paid-p.refunded).String()}
+	}
+	rf := &operation{id: id, digest: c.digest(), status: "COMPLETED", created: s.timestamp(), amount: amount, flags: flags}
+	p.refunds[id] = rf
+	p.refunded += amount
+	return http.StatusOK, rf.answer("refundId"), nil
+}
+
+// getRefund: GET .../refunds/{refundId}.
+func getRefund(_ *Sandbox, st *site, c call) (int, any, *apiError) {
+	p, ok := st.payments[c.params["paymentId"]]
+	if !ok {
+		return 0, nil, notFound("Payment")
+	}
+	rf, ok := p.refunds[c.params["refundId"]]
+	if !ok {
+		return 0, nil, notFound("Refund")
+	}
+	return http.StatusOK, rf.answer("refundId"), nil
+}

@@ -1,0 +1,237 @@
+package sandbox_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/sandbox"
+	"github.com/qiwigen/qiwigen/contracttest/verdict"
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/spec"
+)
+
+const (
+	siteID = "test-01"
+	apiKey = "sandbox-key-0001"
+)
+
+// start runs a sandbox on 127.0.0.1 and returns a client of it that records every exchange.
+func start(t *testing.T) (*qiwi.Client, *fixture.Recorder) {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{siteID: apiKey}})
+	require.NoError(t, err)
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	rec := &fixture.Recorder{Source: "sandbox", Next: srv.Client().Transport}
+	client, err := qiwi.New(apiKey, qiwi.WithSiteID(siteID), qiwi.WithBaseURL(srv.URL), qiwi.WithHTTPClient(&http.Client{Transport: rec}))
+	require.NoError(t, err)
+	return client, rec
+}
+
+func card(expiry, cvv, holder string) qiwi.PaymentMethod {
+	return qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: qiwi.Ptr(qiwi.TestCardVisa), ExpiryDate: qiwi.Ptr(expiry), Cvv2: qiwi.Ptr(cvv), HolderName: qiwi.Ptr(holder)}
+}
+
+func amount(t *testing.T, v string) qiwi.Amount {
+	t.Helper()
+	m, err := qiwi.ParseMoney(v)
+	require.NoError(t, err)
+	return qiwi.Amount{Value: m, Currency: "RUB"}
+}
+
+// replayed judges every recorded exchange by both verdicts of the contract harness.
+func replayed(t *testing.T, rec *fixture.Recorder) {
+	t.Helper()
+	judge, err := verdict.New(spec.Resolved)
+	require.NoError(t, err)
+	ins := rec.Interactions()
+	require.NotEmpty(t, ins)
+	for _, in := range ins {
+		res := judge.Judge(context.Background(), in)
+		assert.True(t, res.Passed(true), "%s %s: %v", in.Request.Method, in.Request.URL, res.Findings)
+	}
+}
+
+// The payin flow a merchant runs: a one-step payment, a 3-D Secure payment and its
+// completion, a two-step payment with one capture, partial refunds within what was paid, and
+// the statuses; every answer passes both verdicts of the harness.
+func TestPaymentFlow(t *testing.T) {
+	ctx := context.Background()
+	client, rec := start(t)
+
+	sale, err := client.CreatePayment(ctx, "pay-sale", qiwi.CreatePaymentRequest{Amount: amount(t, "10.00"), PaymentMethod: card("03/30", "123", "CARD HOLDER"), Flags: &qiwi.Flags{"SALE"}})
+	require.NoError(t, err)
+	assert.Equal(t, "COMPLETED", string(sale.Status.Value))
+	assert.Equal(t, "10.00", sale.CapturedAmount.Value.String())
+	assert.Equal(t, "425600******0003", *sale.PaymentMethod.MaskedPan)
+
+	secure, err := client.CreatePayment(ctx, "pay-3ds", qiwi.CreatePaymentRequest{Amount: amount(t, "5.00"), PaymentMethod: card("03/30", "849", "CARD HOLDER")})
+	require.NoError(t, err)
+	assert.Equal(t, "WAITING", string(secure.Status.Value))
+	require.NotNil(t, secure.Requirements)
+	var done qiwi.CompletePaymentRequest
+	done.ThreeDS.Pares = "eJzVWFmvo0iWfs9fYd16"
+	completed, err := client.CompletePayment(ctx, "pay-3ds", done)
+	require.NoError(t, err)
+	assert.Equal(t, "COMPLETED", string(completed.Status.Value))
+
+	// Two steps: authorized, refunded in part before capture (a REVERSAL), captured once.
+	auth, err := client.CreatePayment(ctx, "pay-auth", qiwi.CreatePaymentRequest{Amount: amount(t, "8.00"), PaymentMethod: card("03/30", "123", "CARD HOLDER")})
+	require.NoError(t, err)
+	assert.Equal(t, "0.00", auth.CapturedAmount.Value.String())
+	reversal, err := client.CreateRefund(ctx, "pay-auth", "ref-1", qiwi.CreateRefundRequest{Amount: amount(t, "3.00")})
+	require.NoError(t, err)
+	require.NotNil(t, reversal.Flags)
+	assert.Equal(t, qiwi.Flags{"REVERSAL"}, *reversal.Flags)
+	capture, err := client.CreateCapture(ctx, "pay-auth", "cap-1", qiwi.CreateCaptureRequest{})
+	require.NoError(t, err)
+	assert.Equal(t, "COMPLETED", string(capture.Status.Value))
+	assert.Equal(t, "5.00", capture.Amount.Value.String())
+	// A second capture: the sandbox answers payin.incorrect-method-invocation (as recorded);
+	// the client, which takes that code as "already done", looks cap-2 up and finds nothing.
+	_, err = client.CreateCapture(ctx, "pay-auth", "cap-2", qiwi.CreateCaptureRequest{})
+	var apiErr *qiwi.APIError
+	require.ErrorAs(t, err, &apiErr, "a second capture")
+	second := rec.Interactions()
+	found := false
+	for _, in := range second {
+		if in.Request.Method == http.MethodPut && strings.HasSuffix(in.Request.URL, "/captures/cap-2") {
+			found = strings.Contains(in.Response.Body, "payin.incorrect-method-invocation")
+		}
+	}
+	assert.True(t, found, "the second capture is refused with payin.incorrect-method-invocation")
+
+	// Refunds never exceed what was paid; an over-refund is refused with QIWI's code.
+	_, err = client.CreateRefund(ctx, "pay-sale", "ref-2", qiwi.CreateRefundRequest{Amount: amount(t, "6.00")})
+	require.NoError(t, err)
+	_, err = client.CreateRefund(ctx, "pay-sale", "ref-3", qiwi.CreateRefundRequest{Amount: amount(t, "4.01")})
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "refund.incorrect.amount", apiErr.ErrorCode)
+
+	status, err := client.GetPayment(ctx, "pay-sale")
+	require.NoError(t, err)
+	assert.Equal(t, "6.00", status.RefundedAmount.Value.String())
+	refund, err := client.GetRefund(ctx, "pay-sale", "ref-2")
+	require.NoError(t, err)
+	assert.Equal(t, "6.00", refund.Amount.Value.String())
+	got, err := client.GetCapture(ctx, "pay-auth", "cap-1")
+	require.NoError(t, err)
+	assert.Equal(t, "cap-1", got.CaptureID)
+
+	// Expiry month 02 declines: HTTP 200 with DECLINED, which the client reports with the object.
+	declined, err := client.CreatePayment(ctx, "pay-declined", qiwi.CreatePaymentRequest{Amount: amount(t, "1.00"), PaymentMethod: card("02/30", "123", "CARD HOLDER")})
+	require.ErrorIs(t, err, qiwi.ErrDeclined)
+	require.NotNil(t, declined)
+	assert.Equal(t, "DECLINED", string(declined.Status.Value))
+
+	// Idempotency: the same ID and body answer the same object; another body is refused.
+	again, err := client.CreatePayment(ctx, "pay-sale", qiwi.CreatePaymentRequest{Amount: amount(t, "10.00"), PaymentMethod: card("03/30", "123", "CARD HOLDER"), Flags: &qiwi.Flags{"SALE"}})
+	require.NoError(t, err)
+	assert.Equal(t, sale.CreatedDateTime, again.CreatedDateTime)
+	_, err = client.CreatePayment(ctx, "pay-sale", qiwi.CreatePaymentRequest{Amount: amount(t, "9.00"), PaymentMethod: card("03/30", "123", "CARD HOLDER")})
+	require.ErrorAs(t, err, &apiErr)
+
+	replayed(t, rec)
+}
+
+// Requests QIWI refuses get QIWI's error shape and status.
+func TestRefusedRequests(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{siteID: apiKey}})
+	require.NoError(t, err)
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	base := srv.URL + "/partner/payin/v1/sites/" + siteID + "/payments/p-1"
+	good := `"paymentMethod": {"type": "CARD", "pan": "4444443616621049", "expiryDate": "03/30", "cvv2": "123"}`
+	for _, c := range []struct {
+		method, url, key, body string
+		status                 int
+		code, cause            string
+	}{
+		{"PUT", base, "wrong", `{}`, 401, "auth.unauthorized", ""},
+		{"PUT", base, "", `{}`, 401, "auth.unauthorized", ""},
+		{"PUT", base, apiKey, `{"amount": {"value": "1.00"}`, 400, "validation.error", ""},
+		{"PUT", base, apiKey, `{"amount": {"value": "1.00", "currency": "RUB"}, "paymentMethod": {"type": 5}}`, 400, "validation.error", "paymentMethod.type"},
+		{"PUT", base, apiKey, `{"amount": {"value": "11.00", "currency": "RUB"}, ` + good + `}`, 400, "validation.error", "at most 10.00"},
+		{"PUT", base, apiKey, `{"amount": {"value": "1.00", "currency": "USD"}, ` + good + `}`, 400, "validation.error", "RUB only"},
+		{"PUT", base, apiKey, `{"amount": {"value": "1.00", "currency": "RUB"}, ` + good + `, "comment": "` + strings.Repeat("x", 2<<20) + `"}`, 413, "validation.error", ""},
+		{"GET", base, apiKey, ``, 404, "payin.resource.not.found", ""},
+		{"GET", srv.URL + "/partner/payin/v1/nowhere", apiKey, ``, 404, "payin.resource.not.found", ""},
+		{"PATCH", base, apiKey, `{}`, 405, "validation.error", ""},
+	} {
+		req, err := http.NewRequest(c.method, c.url, strings.NewReader(c.body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if c.key != "" {
+			req.Header.Set("Authorization", "Bearer "+c.key)
+		}
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		var body map[string]any
+		require.NoError(t, jsonDecode(resp, &body), "%s %s", c.method, c.url)
+		assert.Equal(t, c.status, resp.StatusCode, "%s %s %.80s", c.method, c.url, c.body)
+		assert.Equal(t, c.code, body["errorCode"], "%.80s", c.body)
+		for _, key := range []string{"serviceName", "description", "userMessage", "dateTime", "traceId"} {
+			assert.NotEmpty(t, body[key], key)
+		}
+		if c.cause != "" {
+			assert.Contains(t, fmt.Sprint(body["cause"]), c.cause)
+		}
+	}
+	resp, err := srv.Client().Get(srv.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the status page")
+}
+
+// Many parallel payments on one site: every one is kept, and the totals add up.
+func TestParallelFlows(t *testing.T) {
+	client, _ := start(t)
+	ctx := context.Background()
+	const n = 40
+	price, part := amount(t, "2.00"), amount(t, "0.50")
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprintf("par-%d", i)
+			if _, err := client.CreatePayment(ctx, id, qiwi.CreatePaymentRequest{Amount: price, PaymentMethod: card("03/30", "123", "H"), Flags: &qiwi.Flags{"SALE"}}); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := client.CreateRefund(ctx, id, "r", qiwi.CreateRefundRequest{Amount: part}); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	var captured, refunded int64
+	for i := range n {
+		p, err := client.GetPayment(ctx, fmt.Sprintf("par-%d", i))
+		require.NoError(t, err)
+		captured += p.CapturedAmount.Value.Minor()
+		refunded += p.RefundedAmount.Value.Minor()
+	}
+	assert.EqualValues(t, n*200, captured)
+	assert.EqualValues(t, n*50, refunded)
+}
+
+func jsonDecode(resp *http.Response, v any) error {
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
