@@ -21,6 +21,8 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/drift"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/sandbox"
+	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/spec"
 )
 
@@ -548,4 +550,52 @@ func TestSandboxCommand(t *testing.T) {
 	assert.Contains(t, stdout.String(), "stopped")
 	assert.NotContains(t, stdout.String()+stderr.String(), "secret-key-1")
 	expectRun(t, []string{"sandbox", "--key", "secret-key-2"}, 2, "--key: want SITE=KEY")
+}
+
+// --api against the sandbox: payments made through the client are checked as QIWI would
+// answer for them, refunds under the payment the ledger names.
+func TestReconcileAgainstTheSandbox(t *testing.T) {
+	const key = "sandbox-key-7"
+	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{"test-01": key}})
+	require.NoError(t, err)
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	client, err := qiwi.New(key, qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	ctx := context.Background()
+	pay := func(id, expiry, value string) {
+		m, err := qiwi.ParseMoney(value)
+		require.NoError(t, err)
+		_, err = client.CreatePayment(ctx, id, qiwi.CreatePaymentRequest{Amount: qiwi.Amount{Value: m, Currency: "RUB"}, Flags: &qiwi.Flags{"SALE"},
+			PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: qiwi.Ptr(qiwi.TestCardVisa), ExpiryDate: qiwi.Ptr(expiry), Cvv2: qiwi.Ptr("123")}})
+		if expiry[:2] == qiwi.TestExpiryMonthDeclined {
+			require.ErrorIs(t, err, qiwi.ErrDeclined)
+			return
+		}
+		require.NoError(t, err)
+	}
+	pay("order-1", "05/30", "10.00")
+	pay("order-2", "02/30", "3.00")
+	m, err := qiwi.ParseMoney("4.00")
+	require.NoError(t, err)
+	_, err = client.CreateRefund(ctx, "order-1", "refund-1", qiwi.CreateRefundRequest{Amount: qiwi.Amount{Value: m, Currency: "RUB"}})
+	require.NoError(t, err)
+
+	dir := t.TempDir()
+	report := filepath.Join(dir, "report.csv")
+	require.NoError(t, os.WriteFile(report, []byte("TRANS_DATE;TRANSACTION_ID;SUM;ID;MERCH_SITE;PURPOSE;CLIENT_CUR_CODE;PARENT_TRANSACTION_ID\n"+
+		"26.08.2020 9:59;1;10,00;order-1;test-01;payment;643;\n"+
+		"26.08.2020 10:01;2;3,00;order-2;test-01;payment;643;\n"+
+		"26.08.2020 10:05;3;4,00;refund-1;test-01;refund;643;1\n"+
+		"26.08.2020 10:09;4;1,00;order-9;test-01;payment;643;\n"), 0o644))
+	ledger := filepath.Join(dir, "ledger.csv")
+	require.NoError(t, os.WriteFile(ledger, []byte("paymentId,amount,currency,status,kind,parentPaymentId\n"+
+		"order-1,10.00,RUB,COMPLETED,payment,\norder-2,3.00,RUB,COMPLETED,payment,\nrefund-1,4.00,RUB,COMPLETED,refund,order-1\norder-9,1.00,RUB,COMPLETED,payment,\n"), 0o644))
+	t.Setenv("QIWI_API_KEY", key)
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 1, run(ctx, []string{"reconcile", "--report", report, "--ledger", ledger, "--api", "--api-url", srv.URL, "--api-rate", "1000"}, &stdout, &stderr), stderr.String())
+	out := stdout.String()
+	assert.Contains(t, out, ":3, ledger line 3: settled in the report, DECLINED in the API")
+	assert.Contains(t, out, ":5, ledger line 5: settled in the report, unknown to the API")
+	assert.Contains(t, out, "2 differences")
 }
