@@ -212,15 +212,20 @@ func createCapture(s *Sandbox, st *site, c call) (int, any, *apiError) {
 
 // getCapture: GET .../captures/{captureId}.
 func getCapture(_ *Sandbox, st *site, c call) (int, any, *apiError) {
+	return getOperation(st, c, "Capture", "captureId", func(p *payment) map[string]*operation { return p.captures })
+}
+
+// getOperation answers a capture or refund of a payment, by the path parameter idKey.
+func getOperation(st *site, c call, what, idKey string, of func(*payment) map[string]*operation) (int, any, *apiError) {
 	p, ok := st.payments[c.params["paymentId"]]
 	if !ok {
 		return 0, nil, notFound("Payment")
 	}
-	cp, ok := p.captures[c.params["captureId"]]
+	op, ok := of(p)[c.params[idKey]]
 	if !ok {
-		return 0, nil, notFound("Capture")
+		return 0, nil, notFound(what)
 	}
-	return http.StatusOK, cp.answer("captureId"), nil
+	return http.StatusOK, op.answer(idKey), nil
 }
 
 // createRefund: PUT .../refunds/{refundId}. Never above what was paid (captured, or
@@ -261,13 +266,5 @@ func createRefund(s *Sandbox, st *site, c call) (int, any, *apiError) {
 
 // getRefund: GET .../refunds/{refundId}.
 func getRefund(_ *Sandbox, st *site, c call) (int, any, *apiError) {
-	p, ok := st.payments[c.params["paymentId"]]
-	if !ok {
-		return 0, nil, notFound("Payment")
-	}
-	rf, ok := p.refunds[c.params["refundId"]]
-	if !ok {
-		return 0, nil, notFound("Refund")
-	}
-	return http.StatusOK, rf.answer("refundId"), nil
+	return getOperation(st, c, "Refund", "refundId", func(p *payment) map[string]*operation { return p.refunds })
 }
