@@ -72,6 +72,39 @@ func (p *payment) answer() map[string]any {
 	return out
 }
 
+// notificationStatus is a status as notifications spell it: SUCCESS and DECLINE.
+func notificationStatus(status string) string {
+	switch status {
+	case "COMPLETED":
+		return "SUCCESS"
+	case "DECLINED":
+		return "DECLINE"
+	}
+	return status
+}
+
+// numberAmount is an amount as notifications send it: a JSON number, exact.
+func numberAmount(minor int64) map[string]any {
+	return map[string]any{"value": json.Number(qiwiruntime.NewMoneyFromMinor(minor).String()), "currency": "RUB"}
+}
+
+// notifyPayment sends the PAYMENT notification of a payment that reached a final status.
+func (s *Sandbox) notifyPayment(p *payment) {
+	data := map[string]any{"paymentId": p.id, "createdDateTime": p.created, "amount": numberAmount(p.amount),
+		"status": map[string]any{"value": notificationStatus(p.status), "changedDateTime": s.timestamp()}, "paymentMethod": p.method}
+	if p.sale {
+		data["flags"] = []string{"SALE"}
+	}
+	s.notify.send("PAYMENT", "payment", data, p.callback)
+}
+
+// notifyOperation sends the CAPTURE or REFUND notification of an operation.
+func (s *Sandbox) notifyOperation(typ, member, idKey string, o *operation, callback string) {
+	data := map[string]any{idKey: o.id, "createdDateTime": o.created, "amount": numberAmount(o.amount),
+		"status": map[string]any{"value": notificationStatus(o.status), "changedDateTime": s.timestamp()}}
+	s.notify.send(typ, member, data, callback)
+}
+
 func (o *operation) answer(idKey string) map[string]any {
 	out := map[string]any{idKey: o.id, "createdDateTime": o.created, "amount": money(o.amount), "status": map[string]any{"value": o.status, "changedDateTime": o.created}}
 	if len(o.flags) > 0 {
@@ -110,6 +143,14 @@ func amountOf(req map[string]any) (int64, *apiError) {
 		return 0, &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "amount.value", message: "test mode accepts at most 10.00 RUB per operation"}
 	}
 	return m.Minor(), nil
+}
+
+// callbackOf is the request's callbackUrl, else its payment's.
+func callbackOf(req map[string]any, p *payment) string {
+	if u := str(req, "callbackUrl"); u != "" {
+		return u
+	}
+	return p.callback
 }
 
 func notFound(what string) *apiError {
@@ -160,6 +201,9 @@ func createPayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
 		p.captured = p.amount
 	}
 	st.payments[id] = p
+	if p.status != "WAITING" {
+		s.notifyPayment(p)
+	}
 	return http.StatusOK, p.answer(), nil
 }
 
@@ -173,7 +217,7 @@ func getPayment(_ *Sandbox, st *site, c call) (int, any, *apiError) {
 }
 
 // completePayment: POST .../payments/{paymentId}/complete, after 3-D Secure.
-func completePayment(_ *Sandbox, st *site, c call) (int, any, *apiError) {
+func completePayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	p, ok := st.payments[c.params["paymentId"]]
 	if !ok {
 		return 0, nil, notFound("Payment")
@@ -185,6 +229,7 @@ func completePayment(_ *Sandbox, st *site, c call) (int, any, *apiError) {
 	if p.sale {
 		p.captured = p.amount
 	}
+	s.notifyPayment(p)
 	return http.StatusOK, p.answer(), nil
 }
 
@@ -207,6 +252,7 @@ func createCapture(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	cp := &operation{id: id, digest: c.digest(), status: "COMPLETED", created: s.timestamp(), amount: p.amount - p.refunded}
 	p.captures[id] = cp
 	p.captured = cp.amount
+	s.notifyOperation("CAPTURE", "capture", "captureId", cp, callbackOf(c.req, p))
 	return http.StatusOK, cp.answer("captureId"), nil
 }
 
@@ -261,6 +307,7 @@ func createRefund(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	rf := &operation{id: id, digest: c.digest(), status: "COMPLETED", created: s.timestamp(), amount: amount, flags: flags}
 	p.refunds[id] = rf
 	p.refunded += amount
+	s.notifyOperation("REFUND", "refund", "refundId", rf, callbackOf(c.req, p))
 	return http.StatusOK, rf.answer("refundId"), nil
 }
 

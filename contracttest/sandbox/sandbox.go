@@ -40,6 +40,17 @@ type Options struct {
 	Now func() time.Time
 	// Spec is the resolved spec to serve; nil is the bundled one.
 	Spec []byte
+	// NotifySecret is the notification key: with it, the sandbox signs and posts a
+	// notification for each payment, capture and refund to its callbackUrl (or NotifyURL),
+	// and redelivers it on the Redeliveries schedule until answered 200.
+	NotifySecret string
+	// NotifyURL, when set, receives every notification instead of the callbackUrl.
+	NotifyURL string
+	// TimeScale divides every redelivery wait (60 makes a minute a second); 0 is 1.
+	TimeScale float64
+	// NotifyClient posts the notifications; nil is a client with a 30 s timeout that
+	// follows no redirect.
+	NotifyClient *http.Client
 }
 
 // maxBody is the largest request body accepted (QIWI's requests are small).
@@ -51,9 +62,16 @@ type Sandbox struct {
 	keys   map[string]string
 	now    func() time.Time
 
+	notify *notifier
+
 	mu    sync.Mutex
 	sites map[string]*site
 	trace int
+}
+
+// Close stops redelivering notifications and waits for the deliveries in flight.
+func (s *Sandbox) Close() {
+	s.notify.close()
 }
 
 type site struct {
@@ -80,7 +98,11 @@ func New(opts Options) (*Sandbox, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Sandbox{router: router, keys: opts.Keys, now: now, sites: map[string]*site{}}, nil
+	notify, err := newNotifier(doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Sandbox{router: router, keys: opts.Keys, now: now, notify: notify, sites: map[string]*site{}}, nil
 }
 
 // apiError is QIWI's error answer.

@@ -43,7 +43,8 @@ Usage:
   qiwicontract reconcile --report FILE... --ledger FILE [--ledger-columns MAP]
                      [--format text|csv|json] [--encoding utf-8|windows-1251] [--strict]
                      [--api [--api-url URL] [--api-rate N] [--api-cache FILE]]
-  qiwicontract sandbox [--addr HOST:PORT] [--key SITE=KEY]...
+  qiwicontract sandbox [--addr HOST:PORT] [--key SITE=KEY]... [--notify-secret S]
+                     [--notify-url URL] [--time-scale F]
 
 replay   PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml),
          or a directory of them.
@@ -80,7 +81,9 @@ sandbox  Serves QIWI's payin API in test mode under /partner: requests routed an
          by the spec, QIWI's error shape, per-site state. Emulated: card payments (3-D
          Secure by CVV 849 or a holder name with "3ds"; expiry month 02 and 04 decline;
          RUB only, at most 10.00), completion, one capture, refunds within what was paid
-         (REVERSAL before capture). Other operations answer 501. GET / is a status page;
+         (REVERSAL before capture). Other operations answer 501. With --notify-secret,
+         PAYMENT, CAPTURE and REFUND notifications are signed as QIWI signs them, posted to
+         the callbackUrl and redelivered until answered 200. GET / is a status page;
          SIGTERM drains and exits 0.
 
 Exit status: 0 all passed, 1 an interaction failed, 2 bad usage or unreadable input.

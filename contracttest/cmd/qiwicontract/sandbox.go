@@ -24,6 +24,9 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	var keys listFlag
 	fs.Var(&keys, "key", "SITE=KEY: the API key of a siteId; repeat for several (none: any non-empty key)")
+	notifySecret := fs.String("notify-secret", "", "notification key: sign and post notifications to each operation's callbackUrl")
+	notifyURL := fs.String("notify-url", "", "post every notification here instead of the callbackUrl")
+	timeScale := fs.Float64("time-scale", 1, "divide every redelivery wait by this (60: a minute is a second)")
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
 	}
@@ -39,10 +42,14 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		siteKeys[site] = key
 	}
-	sb, err := sandbox.New(sandbox.Options{Keys: siteKeys})
+	if *timeScale <= 0 {
+		return fail(errors.New("--time-scale must be positive"))
+	}
+	sb, err := sandbox.New(sandbox.Options{Keys: siteKeys, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale})
 	if err != nil {
 		return fail(err)
 	}
+	defer sb.Close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(err)

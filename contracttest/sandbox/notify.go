@@ -1,0 +1,127 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/spec/notification"
+)
+
+// Redeliveries is the sandbox's redelivery schedule: the wait before each new attempt after
+// an answer other than 200. QIWI's pages say only "several times with growing interval during
+// the day"; this schedule is the sandbox's choice within that. Options.TimeScale shortens it.
+var Redeliveries = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour}
+
+// notifier posts signed notifications and redelivers them until answered 200.
+type notifier struct {
+	secret string
+	url    string // overrides each operation's callbackUrl when set
+	scale  float64
+	client *http.Client
+	specs  []qiwiruntime.SignatureSpec
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	// inFlight counts the deliveries running; past maxInFlight new ones are dropped.
+	inFlight atomic.Int32
+}
+
+// maxInFlight bounds the deliveries running at once.
+const maxInFlight = 4096
+
+func newNotifier(doc *openapi3.T, opts Options) (*notifier, error) {
+	decls, err := notification.Collect(doc)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: spec: %w", err)
+	}
+	specs := make([]qiwiruntime.SignatureSpec, 0, len(decls))
+	for _, d := range decls {
+		specs = append(specs, qiwiruntime.SignatureSpec{Type: d.Type, Header: d.SignatureHeader, Fields: d.SignedFields, AmountFields: d.AmountFields})
+	}
+	scale := opts.TimeScale
+	if scale <= 0 {
+		scale = 1
+	}
+	client := opts.NotifyClient
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &notifier{secret: opts.NotifySecret, url: opts.NotifyURL, scale: scale, client: client, specs: specs,
+		ctx: ctx, cancel: cancel}, nil
+}
+
+// send posts a notification of typ with member (payment, capture, refund) to callback, or
+// to the configured URL, in its own goroutine; nothing is sent without a secret or address.
+func (n *notifier) send(typ, member string, data map[string]any, callback string) {
+	url := n.url
+	if url == "" {
+		url = callback
+	}
+	if n.secret == "" || url == "" {
+		return
+	}
+	data["type"] = typ
+	body, err := json.Marshal(map[string]any{member: data, "type": typ, "version": "1"})
+	if err != nil {
+		return // a map of strings and numbers always encodes
+	}
+	header, err := qiwiruntime.SignNotification(n.specs, body, n.secret)
+	if err != nil {
+		return // the spec declares every type the sandbox sends
+	}
+	if n.inFlight.Add(1) > maxInFlight {
+		n.inFlight.Add(-1)
+		return // too many deliveries in flight: drop rather than grow without bound
+	}
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		defer n.inFlight.Add(-1)
+		for attempt := 0; ; attempt++ {
+			if n.post(url, body, header) {
+				return
+			}
+			if attempt >= len(Redeliveries) {
+				return
+			}
+			select {
+			case <-time.After(time.Duration(float64(Redeliveries[attempt]) / n.scale)):
+			case <-n.ctx.Done():
+				return
+			}
+		}
+	}()
+}
+
+func (n *notifier) post(url string, body []byte, header http.Header) bool {
+	req, err := http.NewRequestWithContext(n.ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return true // an address no request can go to: nothing to retry
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := n.client.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// close stops redelivery and waits for the deliveries in flight to end.
+func (n *notifier) close() {
+	n.cancel()
+	n.wg.Wait()
+}
