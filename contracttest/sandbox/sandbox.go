@@ -51,6 +51,9 @@ type Options struct {
 	// NotifyClient posts the notifications; nil is a client with a 30 s timeout that
 	// follows no redirect.
 	NotifyClient *http.Client
+	// StatePath, when set, keeps the state in this bbolt file: it survives a restart, and a
+	// crash loses nothing the sandbox has answered. Empty: the state lives in memory.
+	StatePath string
 }
 
 // maxBody is the largest request body accepted (QIWI's requests are small).
@@ -63,15 +66,21 @@ type Sandbox struct {
 	now    func() time.Time
 
 	notify *notifier
+	store  *store // nil: in memory only
 
 	mu    sync.Mutex
 	sites map[string]*site
 	trace int
 }
 
-// Close stops redelivering notifications and waits for the deliveries in flight.
-func (s *Sandbox) Close() {
+// Close stops redelivering notifications, waits for the deliveries in flight and closes the
+// state file.
+func (s *Sandbox) Close() error {
 	s.notify.close()
+	if s.store != nil {
+		return s.store.close()
+	}
+	return nil
 }
 
 type site struct {
@@ -102,7 +111,17 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sandbox{router: router, keys: opts.Keys, now: now, notify: notify, sites: map[string]*site{}}, nil
+	sb := &Sandbox{router: router, keys: opts.Keys, now: now, notify: notify, sites: map[string]*site{}}
+	if opts.StatePath != "" {
+		if sb.store, err = openStore(opts.StatePath); err != nil {
+			return nil, err
+		}
+		if sb.sites, err = sb.store.load(); err != nil {
+			sb.store.close()
+			return nil, err
+		}
+	}
+	return sb, nil
 }
 
 // apiError is QIWI's error answer.
@@ -202,6 +221,14 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.sites[siteID] = st
 	}
 	status, answer, aerr := handler(s, st, call{params: params, body: body, req: req})
+	if aerr == nil && s.store != nil && r.Method != http.MethodGet {
+		// Durable before the answer: what the client was told survives a crash.
+		if p := st.payments[params["paymentId"]]; p != nil {
+			if err := s.store.save(siteID, p); err != nil {
+				aerr = &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state"}
+			}
+		}
+	}
 	s.mu.Unlock()
 	if aerr != nil {
 		s.writeError(w, *aerr)

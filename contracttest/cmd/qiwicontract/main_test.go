@@ -1,17 +1,21 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -598,4 +602,98 @@ func TestReconcileAgainstTheSandbox(t *testing.T) {
 	assert.Contains(t, out, ":3, ledger line 3: settled in the report, DECLINED in the API")
 	assert.Contains(t, out, ":5, ledger line 5: settled in the report, unknown to the API")
 	assert.Contains(t, out, "2 differences")
+}
+
+// TestMain runs the command itself when a test starts this binary as a child process.
+func TestMain(m *testing.M) {
+	if os.Getenv("QIWICONTRACT_RUN_COMMAND") == "1" {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// startSandbox starts the command as a child process and returns it with its address.
+func startSandbox(t *testing.T, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "QIWICONTRACT_RUN_COMMAND=1")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }) // already ended: nothing to do
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	_, addr, ok := strings.Cut(strings.TrimSpace(line), "listening on ")
+	require.True(t, ok, line)
+	return cmd, addr
+}
+
+// Durability: the sandbox is killed (SIGKILL) during a stream of writes and restarted on the
+// same --state; every payment it acknowledged is there, with its refund.
+func TestSandboxSurvivesSIGKILL(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "sandbox.db")
+	cmd, base := startSandbox(t, "--state", state)
+	client := func(base string) *qiwi.Client {
+		c, err := qiwi.New("any-key", qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(base), qiwi.WithRetry(qiwi.RetryPolicy{MaxAttempts: 1}))
+		require.NoError(t, err)
+		return c
+	}
+	ctx := context.Background()
+	price, err := qiwi.ParseMoney("3.00")
+	require.NoError(t, err)
+	part, err := qiwi.ParseMoney("1.00")
+	require.NoError(t, err)
+	// The kill comes from another goroutine once 30 writes are acknowledged, while the
+	// stream goes on: it lands in the middle of a write or between two.
+	var acked []string
+	var ackedCount atomic.Int32
+	var killed atomic.Bool
+	go func() {
+		for ackedCount.Load() < 30 {
+			time.Sleep(time.Millisecond)
+		}
+		killed.Store(true)
+		_ = cmd.Process.Signal(syscall.SIGKILL) // the test below fails if the process lives on
+	}()
+	for i := 0; i < 100000; i++ {
+		id := fmt.Sprintf("pay-%d", i)
+		_, err := client(base).CreatePayment(ctx, id, qiwi.CreatePaymentRequest{Amount: qiwi.Amount{Value: price, Currency: "RUB"}, Flags: &qiwi.Flags{"SALE"},
+			PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: qiwi.Ptr(qiwi.TestCardVisa), ExpiryDate: qiwi.Ptr("05/30"), Cvv2: qiwi.Ptr("123")}})
+		if err == nil {
+			_, err = client(base).CreateRefund(ctx, id, "r", qiwi.CreateRefundRequest{Amount: qiwi.Amount{Value: part, Currency: "RUB"}})
+		}
+		if err != nil {
+			require.True(t, killed.Load(), "a write failed before the kill: %v", err)
+			break
+		}
+		acked = append(acked, id)
+		ackedCount.Add(1)
+	}
+	require.GreaterOrEqual(t, len(acked), 30)
+	_ = cmd.Wait() // reap the killed process
+
+	_, base = startSandbox(t, "--state", state)
+	for _, id := range acked {
+		p, err := client(base).GetPayment(ctx, id)
+		require.NoError(t, err, id)
+		assert.Equal(t, "3.00", p.Amount.Value.String(), id)
+		assert.Equal(t, "1.00", p.RefundedAmount.Value.String(), id)
+	}
+}
+
+// SIGTERM stops the sandbox process cleanly: exit status 0.
+func TestSandboxStopsOnSIGTERM(t *testing.T) {
+	cmd, base := startSandbox(t, "--state", filepath.Join(t.TempDir(), "s.db"))
+	resp, err := http.Get(base + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		assert.NoError(t, err, "exit status 0")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sandbox did not stop on SIGTERM")
+	}
 }

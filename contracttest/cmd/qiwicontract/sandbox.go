@@ -27,6 +27,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	notifySecret := fs.String("notify-secret", "", "notification key: sign and post notifications to each operation's callbackUrl")
 	notifyURL := fs.String("notify-url", "", "post every notification here instead of the callbackUrl")
 	timeScale := fs.Float64("time-scale", 1, "divide every redelivery wait by this (60: a minute is a second)")
+	statePath := fs.String("state", "", "keep the state in this bbolt file (survives restarts and crashes); default in memory")
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
 	}
@@ -45,11 +46,15 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if *timeScale <= 0 {
 		return fail(errors.New("--time-scale must be positive"))
 	}
-	sb, err := sandbox.New(sandbox.Options{Keys: siteKeys, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale})
+	sb, err := sandbox.New(sandbox.Options{Keys: siteKeys, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale, StatePath: *statePath})
 	if err != nil {
 		return fail(err)
 	}
-	defer sb.Close()
+	defer func() {
+		if err := sb.Close(); err != nil {
+			fmt.Fprintln(stderr, "qiwicontract sandbox:", err)
+		}
+	}()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(err)

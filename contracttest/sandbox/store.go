@@ -1,0 +1,107 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// store keeps the sandbox's state in a bbolt file: one bucket per siteId, one key per
+// payment holding the payment with its captures and refunds. bbolt commits each update with
+// an fsync before it returns, so every answer the sandbox sent survives a crash.
+type store struct {
+	db *bbolt.DB
+}
+
+type operationRecord struct {
+	ID      string   `json:"id"`
+	Digest  string   `json:"digest"`
+	Status  string   `json:"status"`
+	Created string   `json:"created"`
+	Amount  int64    `json:"amount"`
+	Flags   []string `json:"flags,omitempty"`
+}
+
+type paymentRecord struct {
+	ID       string                     `json:"id"`
+	Digest   string                     `json:"digest"`
+	Amount   int64                      `json:"amount"`
+	Sale     bool                       `json:"sale"`
+	Status   string                     `json:"status"`
+	Reason   string                     `json:"reason,omitempty"`
+	Created  string                     `json:"created"`
+	Method   map[string]any             `json:"method"`
+	Captured int64                      `json:"captured"`
+	Refunded int64                      `json:"refunded"`
+	Captures map[string]operationRecord `json:"captures"`
+	Refunds  map[string]operationRecord `json:"refunds"`
+	Callback string                     `json:"callback,omitempty"`
+}
+
+func openStore(path string) (*store, error) {
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: state %s: %w", path, err)
+	}
+	return &store{db: db}, nil
+}
+
+func toOps(ops map[string]*operation) map[string]operationRecord {
+	out := make(map[string]operationRecord, len(ops))
+	for k, o := range ops {
+		out[k] = operationRecord{ID: o.id, Digest: o.digest, Status: o.status, Created: o.created, Amount: o.amount, Flags: o.flags}
+	}
+	return out
+}
+
+func fromOps(recs map[string]operationRecord) map[string]*operation {
+	out := make(map[string]*operation, len(recs))
+	for k, r := range recs {
+		out[k] = &operation{id: r.ID, digest: r.Digest, status: r.Status, created: r.Created, amount: r.Amount, flags: r.Flags}
+	}
+	return out
+}
+
+// save writes a payment of a site, durably.
+func (st *store) save(siteID string, p *payment) error {
+	data, err := json.Marshal(paymentRecord{ID: p.id, Digest: p.digest, Amount: p.amount, Sale: p.sale, Status: p.status, Reason: p.reason,
+		Created: p.created, Method: p.method, Captured: p.captured, Refunded: p.refunded, Captures: toOps(p.captures), Refunds: toOps(p.refunds), Callback: p.callback})
+	if err != nil {
+		return err
+	}
+	return st.db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte(siteID))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(p.id), data)
+	})
+}
+
+// load reads every site's payments.
+func (st *store) load() (map[string]*site, error) {
+	sites := map[string]*site{}
+	err := st.db.View(func(tx *bbolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+			s := &site{payments: map[string]*payment{}}
+			sites[string(name)] = s
+			return b.ForEach(func(k, v []byte) error {
+				var r paymentRecord
+				if err := json.Unmarshal(v, &r); err != nil {
+					return fmt.Errorf("site %s, payment %s: %w", name, k, err)
+				}
+				s.payments[r.ID] = &payment{id: r.ID, digest: r.Digest, amount: r.Amount, sale: r.Sale, status: r.Status, reason: r.Reason,
+					created: r.Created, method: r.Method, captured: r.Captured, refunded: r.Refunded, captures: fromOps(r.Captures), refunds: fromOps(r.Refunds), callback: r.Callback}
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: state: %w", err)
+	}
+	return sites, nil
+}
+
+func (st *store) close() error { return st.db.Close() }
