@@ -51,6 +51,10 @@ type Options struct {
 	// NotifyClient posts the notifications; nil is a client with a 30 s timeout that
 	// follows no redirect.
 	NotifyClient *http.Client
+	// Faults make chosen operations misbehave (5xx, 429 with Retry-After, a delay, a dropped
+	// connection); FaultSeed seeds the ones with a probability.
+	Faults    []Fault
+	FaultSeed uint64
 	// StatePath, when set, keeps the state in this bbolt file: it survives a restart, and a
 	// crash loses nothing the sandbox has answered. Empty: the state lives in memory.
 	StatePath string
@@ -67,6 +71,7 @@ type Sandbox struct {
 
 	notify *notifier
 	store  *store // nil: in memory only
+	faults *faults
 
 	mu    sync.Mutex
 	sites map[string]*site
@@ -111,7 +116,11 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	sb := &Sandbox{router: router, keys: opts.Keys, now: now, notify: notify, sites: map[string]*site{}}
+	fl, err := newFaults(opts.Faults, opts.FaultSeed)
+	if err != nil {
+		return nil, err
+	}
+	sb := &Sandbox{router: router, keys: opts.Keys, now: now, notify: notify, faults: fl, sites: map[string]*site{}}
 	if opts.StatePath != "" {
 		if sb.store, err = openStore(opts.StatePath); err != nil {
 			return nil, err
@@ -180,6 +189,12 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	siteID := params["siteId"]
 	if !s.authorized(siteID, r.Header.Get("Authorization")) {
 		s.writeError(w, apiError{status: http.StatusUnauthorized, code: "auth.unauthorized", descr: "Unauthorized"})
+		return
+	}
+	s.mu.Lock()
+	fault := s.faults.next(route.Operation.OperationID)
+	s.mu.Unlock()
+	if fault != nil && s.inject(w, r, fault) {
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))

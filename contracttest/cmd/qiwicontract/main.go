@@ -44,7 +44,7 @@ Usage:
                      [--format text|csv|json] [--encoding utf-8|windows-1251] [--strict]
                      [--api [--api-url URL] [--api-rate N] [--api-cache FILE]]
   qiwicontract sandbox [--addr HOST:PORT] [--key SITE=KEY]... [--notify-secret S]
-                     [--notify-url URL] [--time-scale F] [--state FILE]
+                     [--notify-url URL] [--time-scale F] [--state FILE] [--faults FILE]
 
 replay   PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml),
          or a directory of them.
@@ -84,7 +84,8 @@ sandbox  Serves QIWI's payin API in test mode under /partner: requests routed an
          (REVERSAL before capture). Other operations answer 501. With --notify-secret,
          PAYMENT, CAPTURE and REFUND notifications are signed as QIWI signs them, posted to
          the callbackUrl and redelivered until answered 200. --state keeps the state in a
-         bbolt file: it survives restarts and crashes. GET / is a status page;
+         bbolt file: it survives restarts and crashes. --faults injects 5xx, 429 with
+         Retry-After, delays or dropped connections. GET / is a status page;
          SIGTERM drains and exits 0.
 
 Exit status: 0 all passed, 1 an interaction failed, 2 bad usage or unreadable input.

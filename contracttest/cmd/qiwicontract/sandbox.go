@@ -27,6 +27,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	notifySecret := fs.String("notify-secret", "", "notification key: sign and post notifications to each operation's callbackUrl")
 	notifyURL := fs.String("notify-url", "", "post every notification here instead of the callbackUrl")
 	timeScale := fs.Float64("time-scale", 1, "divide every redelivery wait by this (60: a minute is a second)")
+	faultsPath := fs.String("faults", "", "JSON list of faults to inject (operation, nth|every|probability, status|drop|delay)")
 	statePath := fs.String("state", "", "keep the state in this bbolt file (survives restarts and crashes); default in memory")
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
@@ -43,10 +44,17 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		siteKeys[site] = key
 	}
+	var err error
 	if *timeScale <= 0 {
 		return fail(errors.New("--time-scale must be positive"))
 	}
-	sb, err := sandbox.New(sandbox.Options{Keys: siteKeys, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale, StatePath: *statePath})
+	var faults []sandbox.Fault
+	if *faultsPath != "" {
+		if faults, err = sandbox.ReadFaults(*faultsPath); err != nil {
+			return fail(err)
+		}
+	}
+	sb, err := sandbox.New(sandbox.Options{Faults: faults, FaultSeed: uint64(time.Now().UnixNano()), Keys: siteKeys, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale, StatePath: *statePath})
 	if err != nil {
 		return fail(err)
 	}
