@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,6 +15,48 @@ import (
 // name containing "unknown name" (payments-ru/_intro_ru.html.md:231), where the English says
 // CVV 849 or "3ds": the sandbox accepts all three.
 const holderUnknown3DS = "unknown name"
+
+// maxDailyOperations is the test mode's limit of operations a day, Moscow time
+// (payments/_intro_en#test_limit).
+const maxDailyOperations = 100
+
+// day is the Moscow day of a sandbox timestamp: its first ten characters.
+func day(timestamp string) string {
+	if len(timestamp) < 10 {
+		return timestamp
+	}
+	return timestamp[:10]
+}
+
+// operationsOn counts a site's payments, captures and refunds created on a Moscow day.
+func (st *site) operationsOn(d string) int {
+	n := 0
+	for _, p := range st.payments {
+		if day(p.created) == d {
+			n++
+		}
+		for _, o := range p.captures {
+			if day(o.created) == d {
+				n++
+			}
+		}
+		for _, o := range p.refunds {
+			if day(o.created) == d {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// dailyLimit refuses an operation past the day's limit.
+func (s *Sandbox) dailyLimit(st *site) *apiError {
+	if st.operationsOn(day(s.timestamp())) >= maxDailyOperations {
+		return &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error",
+			field: "amount.value", message: fmt.Sprintf("test mode allows %d operations a day (Moscow time)", maxDailyOperations)}
+	}
+	return nil
+}
 
 // maxTestAmount is qiwiruntime.TestMaxAmount in minor units.
 var maxTestAmount = func() int64 {
@@ -174,6 +217,9 @@ func createPayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	if aerr != nil {
 		return 0, nil, aerr
 	}
+	if aerr := s.dailyLimit(st); aerr != nil {
+		return 0, nil, aerr
+	}
 	method, _ := c.req["paymentMethod"].(map[string]any)
 	if str(method, "type") != "CARD" {
 		return 0, nil, &apiError{status: http.StatusNotImplemented, code: "internal.error", descr: "the sandbox emulates card payments only"}
@@ -249,6 +295,9 @@ func createCapture(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	if p.status != "COMPLETED" || p.sale || p.captured > 0 {
 		return 0, nil, conflict("Payment " + p.id + " cannot be captured")
 	}
+	if aerr := s.dailyLimit(st); aerr != nil {
+		return 0, nil, aerr
+	}
 	cp := &operation{id: id, digest: c.digest(), status: "COMPLETED", created: s.timestamp(), amount: p.amount - p.refunded}
 	p.captures[id] = cp
 	p.captured = cp.amount
@@ -293,6 +342,9 @@ func createRefund(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	}
 	amount, aerr := amountOf(c.req)
 	if aerr != nil {
+		return 0, nil, aerr
+	}
+	if aerr := s.dailyLimit(st); aerr != nil {
 		return 0, nil, aerr
 	}
 	paid := p.captured

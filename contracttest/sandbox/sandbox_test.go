@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -234,4 +235,37 @@ func TestParallelFlows(t *testing.T) {
 func jsonDecode(resp *http.Response, v any) error {
 	defer resp.Body.Close()
 	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// At most 100 operations a day per site, Moscow time; the next day counts afresh.
+func TestDailyLimit(t *testing.T) {
+	now := time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC) // 23:00 in Moscow
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	sb, err := sandbox.New(sandbox.Options{Now: clock})
+	require.NoError(t, err)
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	client, err := qiwi.New("k", qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	ctx := context.Background()
+	create := func(id string) error {
+		_, err := client.CreatePayment(ctx, id, qiwi.CreatePaymentRequest{Amount: amount(t, "1.00"), PaymentMethod: card("05/30", "123", "H"), Flags: &qiwi.Flags{"SALE"}})
+		return err
+	}
+	for i := range 50 {
+		require.NoError(t, create(fmt.Sprintf("a-%d", i)))
+		_, err := client.CreateRefund(ctx, fmt.Sprintf("a-%d", i), "r", qiwi.CreateRefundRequest{Amount: amount(t, "0.10")})
+		require.NoError(t, err)
+	}
+	err = create("a-100")
+	var apiErr *qiwi.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "validation.error", apiErr.ErrorCode)
+	assert.Contains(t, string(apiErr.Cause), "100 operations a day")
+
+	mu.Lock()
+	now = now.Add(2 * time.Hour) // past midnight in Moscow
+	mu.Unlock()
+	require.NoError(t, create("b-0"))
 }

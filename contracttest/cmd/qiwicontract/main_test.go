@@ -633,8 +633,10 @@ func startSandbox(t *testing.T, args ...string) (*exec.Cmd, string) {
 func TestSandboxSurvivesSIGKILL(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "sandbox.db")
 	cmd, base := startSandbox(t, "--state", state)
+	// Ten payments a site: the test mode's 100 operations a day never stop the stream.
+	var site int
 	client := func(base string) *qiwi.Client {
-		c, err := qiwi.New("any-key", qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(base), qiwi.WithRetry(qiwi.RetryPolicy{MaxAttempts: 1}))
+		c, err := qiwi.New("any-key", qiwi.WithSiteID(fmt.Sprintf("site-%d", site)), qiwi.WithBaseURL(base), qiwi.WithRetry(qiwi.RetryPolicy{MaxAttempts: 1}))
 		require.NoError(t, err)
 		return c
 	}
@@ -657,6 +659,7 @@ func TestSandboxSurvivesSIGKILL(t *testing.T) {
 	}()
 	for i := 0; i < 100000; i++ {
 		id := fmt.Sprintf("pay-%d", i)
+		site = i / 10
 		_, err := client(base).CreatePayment(ctx, id, qiwi.CreatePaymentRequest{Amount: qiwi.Amount{Value: price, Currency: "RUB"}, Flags: &qiwi.Flags{"SALE"},
 			PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: qiwi.Ptr(qiwi.TestCardVisa), ExpiryDate: qiwi.Ptr("05/30"), Cvv2: qiwi.Ptr("123")}})
 		if err == nil {
@@ -673,7 +676,8 @@ func TestSandboxSurvivesSIGKILL(t *testing.T) {
 	_ = cmd.Wait() // reap the killed process
 
 	_, base = startSandbox(t, "--state", state)
-	for _, id := range acked {
+	for i, id := range acked {
+		site = i / 10
 		p, err := client(base).GetPayment(ctx, id)
 		require.NoError(t, err, id)
 		assert.Equal(t, "3.00", p.Amount.Value.String(), id)
