@@ -81,6 +81,7 @@ type payment struct {
 	captures map[string]*operation
 	refunds  map[string]*operation
 	callback string
+	billID   string // the invoice it pays, if any
 }
 
 // operation is a capture or a refund.
@@ -88,6 +89,13 @@ type operation struct {
 	id, digest, status, created string
 	amount                      int64
 	flags                       []string
+}
+
+// settle marks the invoice a completed payment names as PAID.
+func (st *site) settle(p *payment) {
+	if inv := st.invoices[p.billID]; inv != nil && p.status == "COMPLETED" {
+		inv.status = "PAID"
+	}
 }
 
 func (p *payment) answer() map[string]any {
@@ -111,6 +119,9 @@ func (p *payment) answer() map[string]any {
 	}
 	if p.callback != "" {
 		out["callbackUrl"] = p.callback
+	}
+	if p.billID != "" {
+		out["billId"] = p.billID
 	}
 	return out
 }
@@ -220,6 +231,10 @@ func createPayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	if aerr := s.dailyLimit(st); aerr != nil {
 		return 0, nil, aerr
 	}
+	billID := str(c.req, "billId")
+	if aerr := st.payInvoice(billID, amount); aerr != nil {
+		return 0, nil, aerr
+	}
 	method, _ := c.req["paymentMethod"].(map[string]any)
 	if str(method, "type") != "CARD" {
 		return 0, nil, &apiError{status: http.StatusNotImplemented, code: "internal.error", descr: "the sandbox emulates card payments only"}
@@ -232,7 +247,7 @@ func createPayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	flags, _ := c.req["flags"].([]any)
 	p := &payment{id: id, digest: c.digest(), amount: amount, created: s.timestamp(), status: "COMPLETED",
 		method:   map[string]any{"type": "CARD", "maskedPan": masked},
-		captures: map[string]*operation{}, refunds: map[string]*operation{}, callback: str(c.req, "callbackUrl")}
+		captures: map[string]*operation{}, refunds: map[string]*operation{}, callback: str(c.req, "callbackUrl"), billID: billID}
 	p.sale = slices.ContainsFunc(flags, func(f any) bool { return f == "SALE" })
 	expiry := str(method, "expiryDate")
 	holder := strings.ToLower(str(method, "holderName"))
@@ -247,6 +262,7 @@ func createPayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
 		p.captured = p.amount
 	}
 	st.payments[id] = p
+	st.settle(p)
 	if p.status != "WAITING" {
 		s.notifyPayment(p)
 	}
@@ -275,6 +291,7 @@ func completePayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	if p.sale {
 		p.captured = p.amount
 	}
+	st.settle(p)
 	s.notifyPayment(p)
 	return http.StatusOK, p.answer(), nil
 }

@@ -2,11 +2,11 @@
 // resolved spec: it routes and validates every request by the spec, answers with QIWI's
 // error shape, keeps per-site state and follows the documented test-mode rules.
 //
-// Emulated so far: payments (card, 3-D Secure by CVV 849 or a holder name with "3ds" or
-// "unknown name", expiry month 02 and 04 declining), their completion, one capture, refunds
-// within the paid amount (before capture flagged REVERSAL). Every other operation of the spec
-// answers 501 with QIWI's error shape. Notifications, faults and a durable store are not built
-// yet.
+// Emulated so far: invoices (CREATED, PAID by a payment naming them, EXPIRED), payments
+// (card, 3-D Secure by CVV 849 or a holder name with "3ds" or "unknown name", expiry month 02
+// and 04 declining), their completion, one capture, refunds within the paid amount (before
+// capture flagged REVERSAL), with signed notifications, injected faults and an optional
+// durable store. Every other operation of the spec answers 501 with QIWI's error shape.
 package sandbox
 
 import (
@@ -90,6 +90,11 @@ func (s *Sandbox) Close() error {
 
 type site struct {
 	payments map[string]*payment
+	invoices map[string]*invoice
+}
+
+func newSite() *site {
+	return &site{payments: map[string]*payment{}, invoices: map[string]*invoice{}}
 }
 
 // New returns a sandbox serving the spec's operations under QIWI's paths (/partner/...).
@@ -232,16 +237,14 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	st := s.sites[siteID]
 	if st == nil {
-		st = &site{payments: map[string]*payment{}}
+		st = newSite()
 		s.sites[siteID] = st
 	}
 	status, answer, aerr := handler(s, st, call{params: params, body: body, req: req})
 	if aerr == nil && s.store != nil && r.Method != http.MethodGet {
 		// Durable before the answer: what the client was told survives a crash.
-		if p := st.payments[params["paymentId"]]; p != nil {
-			if err := s.store.save(siteID, p); err != nil {
-				aerr = &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state"}
-			}
+		if err := s.store.saveCall(siteID, st, params); err != nil {
+			aerr = &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state"}
 		}
 	}
 	s.mu.Unlock()
@@ -320,6 +323,8 @@ var handlers = map[string]handlerFunc{
 	"getCapture":      getCapture,
 	"createRefund":    createRefund,
 	"getRefund":       getRefund,
+	"createInvoice":   createInvoice,
+	"getInvoice":      getInvoice,
 }
 
 func money(minor int64) map[string]any {

@@ -269,3 +269,36 @@ func TestDailyLimit(t *testing.T) {
 	mu.Unlock()
 	require.NoError(t, create("b-0"))
 }
+
+// An invoice is CREATED, PAID by a payment naming its billId, refused to a second payment or
+// another amount, and EXPIRED once its time has passed; every answer passes both verdicts.
+func TestInvoiceFlow(t *testing.T) {
+	ctx := context.Background()
+	client, rec := start(t)
+	five := amount(t, "5.00")
+	inv, err := client.CreateInvoice(ctx, "bill-1", qiwi.CreateInvoiceRequest{Amount: &five, Comment: qiwi.Ptr("Order 1"),
+		ExpirationDateTime: qiwi.NewTimestamp(time.Now().Add(time.Hour))})
+	require.NoError(t, err)
+	assert.Equal(t, "CREATED", string(inv.Status.Value))
+	require.NotNil(t, inv.PayURL)
+	assert.Contains(t, *inv.PayURL, "invoiceUid=")
+
+	_, err = client.CreatePayment(ctx, "pay-wrong", qiwi.CreatePaymentRequest{BillID: qiwi.Ptr("bill-1"), Amount: amount(t, "4.00"), PaymentMethod: card("05/30", "123", "H")})
+	var apiErr *qiwi.APIError
+	require.ErrorAs(t, err, &apiErr, "another amount than the invoice's")
+	_, err = client.CreatePayment(ctx, "pay-1", qiwi.CreatePaymentRequest{BillID: qiwi.Ptr("bill-1"), Amount: five, PaymentMethod: card("05/30", "123", "H"), Flags: &qiwi.Flags{"SALE"}})
+	require.NoError(t, err)
+	paid, err := client.GetInvoice(ctx, "bill-1")
+	require.NoError(t, err)
+	assert.Equal(t, "PAID", string(paid.Status.Value))
+	_, err = client.CreatePayment(ctx, "pay-2", qiwi.CreatePaymentRequest{BillID: qiwi.Ptr("bill-1"), Amount: five, PaymentMethod: card("05/30", "123", "H")})
+	require.ErrorAs(t, err, &apiErr, "an invoice is paid once")
+
+	_, err = client.CreateInvoice(ctx, "bill-old", qiwi.CreateInvoiceRequest{Amount: &five, ExpirationDateTime: qiwi.NewTimestamp(time.Now().Add(-time.Minute))})
+	require.NoError(t, err)
+	old, err := client.GetInvoice(ctx, "bill-old")
+	require.NoError(t, err)
+	assert.Equal(t, "EXPIRED", string(old.Status.Value))
+
+	replayed(t, rec)
+}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -38,7 +39,19 @@ type paymentRecord struct {
 	Captures map[string]operationRecord `json:"captures"`
 	Refunds  map[string]operationRecord `json:"refunds"`
 	Callback string                     `json:"callback,omitempty"`
+	BillID   string                     `json:"billId,omitempty"`
 }
+
+type invoiceRecord struct {
+	ID, UID, Digest, Comment, Created, Expiration, Status string
+	Amount                                                int64
+}
+
+// The keys of a site's bucket: a kind, a zero byte, the ID.
+const (
+	paymentKey = "payment\x00"
+	invoiceKey = "invoice\x00"
+)
 
 func openStore(path string) (*store, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
@@ -64,19 +77,44 @@ func fromOps(recs map[string]operationRecord) map[string]*operation {
 	return out
 }
 
-// save writes a payment of a site, durably.
-func (st *store) save(siteID string, p *payment) error {
-	data, err := json.Marshal(paymentRecord{ID: p.id, Digest: p.digest, Amount: p.amount, Sale: p.sale, Status: p.status, Reason: p.reason,
-		Created: p.created, Method: p.method, Captured: p.captured, Refunded: p.refunded, Captures: toOps(p.captures), Refunds: toOps(p.refunds), Callback: p.callback})
-	if err != nil {
-		return err
+// saveCall writes, in one durable transaction, the payment and the invoice a call touched:
+// the ones its path names, and the invoice its payment pays.
+func (st *store) saveCall(siteID string, s *site, params map[string]string) error {
+	puts := map[string][]byte{}
+	if p := s.payments[params["paymentId"]]; p != nil {
+		data, err := json.Marshal(paymentRecord{ID: p.id, Digest: p.digest, Amount: p.amount, Sale: p.sale, Status: p.status, Reason: p.reason,
+			Created: p.created, Method: p.method, Captured: p.captured, Refunded: p.refunded, Captures: toOps(p.captures), Refunds: toOps(p.refunds),
+			Callback: p.callback, BillID: p.billID})
+		if err != nil {
+			return err
+		}
+		puts[paymentKey+p.id] = data
+		if params["billId"] == "" {
+			params = map[string]string{"billId": p.billID}
+		}
+	}
+	if inv := s.invoices[params["billId"]]; inv != nil {
+		data, err := json.Marshal(invoiceRecord{ID: inv.id, UID: inv.uid, Digest: inv.digest, Comment: inv.comment, Created: inv.created,
+			Expiration: inv.expiration, Status: inv.status, Amount: inv.amount})
+		if err != nil {
+			return err
+		}
+		puts[invoiceKey+inv.id] = data
+	}
+	if len(puts) == 0 {
+		return nil
 	}
 	return st.db.Update(func(tx *bbolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(siteID))
 		if err != nil {
 			return err
 		}
-		return b.Put([]byte(p.id), data)
+		for k, v := range puts {
+			if err := b.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -85,15 +123,24 @@ func (st *store) load() (map[string]*site, error) {
 	sites := map[string]*site{}
 	err := st.db.View(func(tx *bbolt.Tx) error {
 		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
-			s := &site{payments: map[string]*payment{}}
+			s := newSite()
 			sites[string(name)] = s
 			return b.ForEach(func(k, v []byte) error {
+				if bytes.HasPrefix(k, []byte(invoiceKey)) {
+					var r invoiceRecord
+					if err := json.Unmarshal(v, &r); err != nil {
+						return fmt.Errorf("site %s, %q: %w", name, k, err)
+					}
+					s.invoices[r.ID] = &invoice{id: r.ID, uid: r.UID, digest: r.Digest, comment: r.Comment, created: r.Created, expiration: r.Expiration, status: r.Status, amount: r.Amount}
+					return nil
+				}
 				var r paymentRecord
 				if err := json.Unmarshal(v, &r); err != nil {
-					return fmt.Errorf("site %s, payment %s: %w", name, k, err)
+					return fmt.Errorf("site %s, %q: %w", name, k, err)
 				}
 				s.payments[r.ID] = &payment{id: r.ID, digest: r.Digest, amount: r.Amount, sale: r.Sale, status: r.Status, reason: r.Reason,
-					created: r.Created, method: r.Method, captured: r.Captured, refunded: r.Refunded, captures: fromOps(r.Captures), refunds: fromOps(r.Refunds), callback: r.Callback}
+					created: r.Created, method: r.Method, captured: r.Captured, refunded: r.Refunded, captures: fromOps(r.Captures), refunds: fromOps(r.Refunds),
+					callback: r.Callback, billID: r.BillID}
 				return nil
 			})
 		})
