@@ -21,6 +21,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add(uint8(2), []byte(`{"threeDS": {"pares": "x"}}`))
 	f.Add(uint8(3), []byte(`{}`))
 	f.Add(uint8(5), []byte(`{"amount": {"value": 1, "currency": "RUB"}}`))
+	f.Add(uint8(7), []byte(`{"amount": {"value": "1.00", "currency": "RUB"}, "expirationDateTime": "2030-01-01T00:00:00+03:00"}`))
 	paths := []struct{ method, path string }{
 		{http.MethodPut, "/payments/p"},
 		{http.MethodGet, "/payments/p"},
@@ -29,6 +30,8 @@ func FuzzRequest(f *testing.F) {
 		{http.MethodGet, "/payments/p/captures/c"},
 		{http.MethodPut, "/payments/p/refunds/r"},
 		{http.MethodGet, "/payments/p/refunds/r"},
+		{http.MethodPut, "/bills/b"},
+		{http.MethodGet, "/bills/b/details"},
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		for _, step := range []int{0, int(which) % len(paths)} { // a payment first, then the fuzzed call
