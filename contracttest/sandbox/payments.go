@@ -296,18 +296,29 @@ func completePayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	return http.StatusOK, p.answer(), nil
 }
 
-// createCapture: PUT .../payments/{paymentId}/captures/{captureId}. One successful capture.
-func createCapture(s *Sandbox, st *site, c call) (int, any, *apiError) {
+// again finds the payment of a capture or refund call and, when the operation exists, its
+// idempotent answer: the same object for the same request, a refusal for another. answer
+// and aerr are nil when the operation is new.
+func again(st *site, c call, what, idKey string, of func(*payment) map[string]*operation) (p *payment, id string, answer map[string]any, aerr *apiError) {
 	p, ok := st.payments[c.params["paymentId"]]
 	if !ok {
-		return 0, nil, notFound("Payment")
+		return nil, "", nil, notFound("Payment")
 	}
-	id := c.params["captureId"]
-	if cp, ok := p.captures[id]; ok {
-		if cp.digest != c.digest() {
-			return 0, nil, conflict("Capture " + id + " exists with another request")
+	id = c.params[idKey]
+	if op, ok := of(p)[id]; ok {
+		if op.digest != c.digest() {
+			return p, id, nil, conflict(what + " " + id + " exists with another request")
 		}
-		return http.StatusOK, cp.answer("captureId"), nil
+		return p, id, op.answer(idKey), nil
+	}
+	return p, id, nil, nil
+}
+
+// createCapture: PUT .../payments/{paymentId}/captures/{captureId}. One successful capture.
+func createCapture(s *Sandbox, st *site, c call) (int, any, *apiError) {
+	p, id, answer, aerr := again(st, c, "Capture", "captureId", func(p *payment) map[string]*operation { return p.captures })
+	if answer != nil || aerr != nil {
+		return http.StatusOK, answer, aerr
 	}
 	if p.status != "COMPLETED" || p.sale || p.captured > 0 {
 		return 0, nil, conflict("Payment " + p.id + " cannot be captured")
@@ -343,16 +354,9 @@ func getOperation(st *site, c call, what, idKey string, of func(*payment) map[st
 // createRefund: PUT .../refunds/{refundId}. Never above what was paid (captured, or
 // authorized before capture, when the refund is a REVERSAL).
 func createRefund(s *Sandbox, st *site, c call) (int, any, *apiError) {
-	p, ok := st.payments[c.params["paymentId"]]
-	if !ok {
-		return 0, nil, notFound("Payment")
-	}
-	id := c.params["refundId"]
-	if rf, ok := p.refunds[id]; ok {
-		if rf.digest != c.digest() {
-			return 0, nil, conflict("Refund " + id + " exists with another request")
-		}
-		return http.StatusOK, rf.answer("refundId"), nil
+	p, id, answer, aerr := again(st, c, "Refund", "refundId", func(p *payment) map[string]*operation { return p.refunds })
+	if answer != nil || aerr != nil {
+		return http.StatusOK, answer, aerr
 	}
 	if p.status != "COMPLETED" {
 		return 0, nil, conflict("Payment " + p.id + " is not completed")

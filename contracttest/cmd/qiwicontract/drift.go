@@ -24,10 +24,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
 	}
-	fail := func(err error) int {
-		fmt.Fprintln(stderr, "qiwicontract drift:", err)
-		return 2
-	}
+	fail := failer(stderr, "drift")
 	switch {
 	case *docsDir == "":
 		return fail(errors.New("--docs DIR is required"))

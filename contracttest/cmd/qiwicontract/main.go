@@ -258,6 +258,14 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 }
 
 // writeTo writes a report to a file only when it was produced whole.
+// failer returns a subcommand's report of unusable input: the error on stderr, status 2.
+func failer(stderr io.Writer, command string) func(error) int {
+	return func(err error) int {
+		fmt.Fprintf(stderr, "qiwicontract %s: %v\n", command, err)
+		return 2
+	}
+}
+
 // parseFlags parses a subcommand's flags with the command's usage. ok false means the run ends
 // with status: 0 after -h, 2 for bad flags (the flag package has said why).
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (status int, ok bool) {

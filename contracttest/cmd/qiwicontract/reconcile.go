@@ -145,10 +145,7 @@ func runReconcile(args []string, stdout, stderr io.Writer) int {
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
 	}
-	fail := func(err error) int {
-		fmt.Fprintln(stderr, "qiwicontract reconcile:", err)
-		return 2
-	}
+	fail := failer(stderr, "reconcile")
 	// Reports may also follow the flags.
 	reports = append(reports, fs.Args()...)
 	switch {

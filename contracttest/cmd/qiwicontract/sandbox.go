@@ -32,10 +32,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
 	}
-	fail := func(err error) int {
-		fmt.Fprintln(stderr, "qiwicontract sandbox:", err)
-		return 2
-	}
+	fail := failer(stderr, "sandbox")
 	siteKeys := map[string]string{}
 	for _, kv := range keys {
 		site, key, ok := strings.Cut(kv, "=")
