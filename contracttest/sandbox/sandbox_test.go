@@ -302,3 +302,45 @@ func TestInvoiceFlow(t *testing.T) {
 
 	replayed(t, rec)
 }
+
+// SBP QR codes in test mode: 200.00 creates one, any other amount is DECLINED, and a code past
+// its ttl is EXPIRED; every answer passes both verdicts.
+func TestSBPQrCodes(t *testing.T) {
+	now := time.Now()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	sb, err := sandbox.New(sandbox.Options{Now: clock})
+	require.NoError(t, err)
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	rec := &fixture.Recorder{Source: "sandbox", Next: srv.Client().Transport}
+	client, err := qiwi.New("k", qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(srv.URL), qiwi.WithHTTPClient(&http.Client{Transport: rec}))
+	require.NoError(t, err)
+	ctx := context.Background()
+	issue := func(uid, value string) *qiwi.QrCode {
+		amt := amount(t, value)
+		q, err := client.CreateQrCodeWithUID(ctx, uid, qiwi.CreateQrCodeRequest{Amount: &amt, QrCode: qiwi.QrCodeParams{Type: qiwi.QrCodeTypeDynamic, TTL: qiwi.Ptr(60)}})
+		require.NoError(t, err)
+		return q
+	}
+	ok := issue("qr-1", qiwi.TestSBPAmountSuccess)
+	assert.Equal(t, "CREATED", string(*ok.QrCode.Status))
+	declined := issue("qr-2", "1.00")
+	assert.Equal(t, "DECLINED", string(*declined.QrCode.Status))
+
+	amt := amount(t, qiwi.TestSBPAmountSuccess)
+	posted, err := client.CreateQrCode(ctx, qiwi.CreateQrCodeRequest{Amount: &amt, QrCode: qiwi.QrCodeParams{Type: qiwi.QrCodeTypeDynamic}})
+	require.NoError(t, err)
+	require.NotNil(t, posted.QrCodeUID)
+	got, err := client.GetQrCode(ctx, *posted.QrCodeUID)
+	require.NoError(t, err)
+	assert.Equal(t, "CREATED", string(*got.QrCode.Status))
+
+	mu.Lock()
+	now = now.Add(61 * time.Minute)
+	mu.Unlock()
+	expired, err := client.GetQrCode(ctx, "qr-1")
+	require.NoError(t, err)
+	assert.Equal(t, "EXPIRED", string(*expired.QrCode.Status))
+	replayed(t, rec)
+}

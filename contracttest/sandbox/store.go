@@ -42,6 +42,12 @@ type paymentRecord struct {
 	BillID   string                     `json:"billId,omitempty"`
 }
 
+type qrCodeRecord struct {
+	UID, Digest, Created, Kind, Status, Purpose, Redirect string
+	Amount                                                int64
+	TTL                                                   int
+}
+
 type invoiceRecord struct {
 	ID, UID, Digest, Comment, Created, Expiration, Status string
 	Amount                                                int64
@@ -51,6 +57,7 @@ type invoiceRecord struct {
 const (
 	paymentKey = "payment\x00"
 	invoiceKey = "invoice\x00"
+	qrCodeKey  = "qrcode\x00"
 )
 
 func openStore(path string) (*store, error) {
@@ -101,6 +108,14 @@ func (st *store) saveCall(siteID string, s *site, params map[string]string) erro
 		}
 		puts[invoiceKey+inv.id] = data
 	}
+	if q := s.qrCodes[params["qrCodeUid"]]; q != nil {
+		data, err := json.Marshal(qrCodeRecord{UID: q.uid, Digest: q.digest, Created: q.created, Kind: q.kind, Status: q.status,
+			Purpose: q.purpose, Redirect: q.redirect, Amount: q.amount, TTL: q.ttl})
+		if err != nil {
+			return err
+		}
+		puts[qrCodeKey+q.uid] = data
+	}
 	if len(puts) == 0 {
 		return nil
 	}
@@ -126,6 +141,15 @@ func (st *store) load() (map[string]*site, error) {
 			s := newSite()
 			sites[string(name)] = s
 			return b.ForEach(func(k, v []byte) error {
+				if bytes.HasPrefix(k, []byte(qrCodeKey)) {
+					var r qrCodeRecord
+					if err := json.Unmarshal(v, &r); err != nil {
+						return fmt.Errorf("site %s, %q: %w", name, k, err)
+					}
+					s.qrCodes[r.UID] = &qrCode{uid: r.UID, digest: r.Digest, created: r.Created, kind: r.Kind, status: r.Status,
+						purpose: r.Purpose, redirect: r.Redirect, amount: r.Amount, ttl: r.TTL}
+					return nil
+				}
 				if bytes.HasPrefix(k, []byte(invoiceKey)) {
 					var r invoiceRecord
 					if err := json.Unmarshal(v, &r); err != nil {
