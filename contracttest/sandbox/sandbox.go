@@ -2,7 +2,8 @@
 // resolved spec: it routes and validates every request by the spec, answers with QIWI's
 // error shape, keeps per-site state and follows the documented test-mode rules.
 //
-// Emulated so far: invoices (CREATED, PAID by a payment naming them, EXPIRED), SBP QR codes
+// Emulated so far: card verifications, invoices (CREATED, PAID by a payment naming them,
+// EXPIRED), SBP QR codes
 // (200.00 creates, other amounts DECLINED, EXPIRED after their ttl), payments
 // (card, 3-D Secure by CVV 849 or a holder name with "3ds" or "unknown name", expiry month 02
 // and 04 declining), their completion, one capture, refunds within the paid amount (before
@@ -90,13 +91,14 @@ func (s *Sandbox) Close() error {
 }
 
 type site struct {
-	payments map[string]*payment
-	invoices map[string]*invoice
-	qrCodes  map[string]*qrCode
+	payments   map[string]*payment
+	invoices   map[string]*invoice
+	qrCodes    map[string]*qrCode
+	cardChecks map[string]*cardCheck
 }
 
 func newSite() *site {
-	return &site{payments: map[string]*payment{}, invoices: map[string]*invoice{}, qrCodes: map[string]*qrCode{}}
+	return &site{payments: map[string]*payment{}, invoices: map[string]*invoice{}, qrCodes: map[string]*qrCode{}, cardChecks: map[string]*cardCheck{}}
 }
 
 // New returns a sandbox serving the spec's operations under QIWI's paths (/partner/...).
@@ -318,18 +320,21 @@ type handlerFunc func(s *Sandbox, st *site, c call) (int, any, *apiError)
 
 // handlers are the emulated operations, by operationId.
 var handlers = map[string]handlerFunc{
-	"createPayment":       createPayment,
-	"getPayment":          getPayment,
-	"completePayment":     completePayment,
-	"createCapture":       createCapture,
-	"getCapture":          getCapture,
-	"createRefund":        createRefund,
-	"getRefund":           getRefund,
-	"createInvoice":       createInvoice,
-	"getInvoice":          getInvoice,
-	"createQrCode":        createQrCode,
-	"createQrCodeWithUid": createQrCodeWithUid,
-	"getQrCode":           getQrCode,
+	"createPayment":            createPayment,
+	"getPayment":               getPayment,
+	"completePayment":          completePayment,
+	"createCapture":            createCapture,
+	"getCapture":               getCapture,
+	"createRefund":             createRefund,
+	"getRefund":                getRefund,
+	"createInvoice":            createInvoice,
+	"getInvoice":               getInvoice,
+	"createQrCode":             createQrCode,
+	"createQrCodeWithUid":      createQrCodeWithUid,
+	"getQrCode":                getQrCode,
+	"createCardVerification":   createCardVerification,
+	"getCardVerification":      getCardVerification,
+	"completeCardVerification": completeCardVerification,
 }
 
 func money(minor int64) map[string]any {

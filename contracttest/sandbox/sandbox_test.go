@@ -344,3 +344,27 @@ func TestSBPQrCodes(t *testing.T) {
 	assert.Equal(t, "EXPIRED", string(*expired.QrCode.Status))
 	replayed(t, rec)
 }
+
+// Card verification: SUCCESS, WAITING_3DS on CVV 849 until completed, ERROR on expiry month
+// 02; every answer passes both verdicts.
+func TestCardVerification(t *testing.T) {
+	ctx := context.Background()
+	client, rec := start(t)
+	check := func(uid, expiry, cvv string) *qiwi.CardVerification {
+		v, err := client.CreateCardVerification(ctx, uid, qiwi.CreateCardVerificationRequest{CardData: qiwi.CardData{Pan: qiwi.TestCardMir, ExpiryDate: expiry, Cvv2: qiwi.Ptr(cvv)}})
+		require.NoError(t, err)
+		return v
+	}
+	assert.Equal(t, "SUCCESS", string(check("chk-1", "05/30", "123").Status))
+	assert.Equal(t, "ERROR", string(check("chk-2", qiwi.TestExpiryMonthDeclined+"/30", "123").Status))
+	waiting := check("chk-3", "05/30", qiwi.TestCVV3DS)
+	assert.Equal(t, "WAITING_3DS", string(waiting.Status))
+	require.NotNil(t, waiting.Requirements)
+	done, err := client.CompleteCardVerification(ctx, "chk-3", qiwi.CompleteCardVerificationRequest{Pares: "pares"})
+	require.NoError(t, err)
+	assert.Equal(t, "SUCCESS", string(done.Status))
+	got, err := client.GetCardVerification(ctx, "chk-3")
+	require.NoError(t, err)
+	assert.Equal(t, "SUCCESS", string(got.Status))
+	replayed(t, rec)
+}

@@ -58,7 +58,10 @@ const (
 	paymentKey = "payment\x00"
 	invoiceKey = "invoice\x00"
 	qrCodeKey  = "qrcode\x00"
+	checkKey   = "cardcheck\x00"
 )
+
+type cardCheckRecord struct{ UID, Digest, Created, Status string }
 
 func openStore(path string) (*store, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
@@ -116,6 +119,13 @@ func (st *store) saveCall(siteID string, s *site, params map[string]string) erro
 		}
 		puts[qrCodeKey+q.uid] = data
 	}
+	if k := s.cardChecks[params["requestUid"]]; k != nil {
+		data, err := json.Marshal(cardCheckRecord{UID: k.uid, Digest: k.digest, Created: k.created, Status: k.status})
+		if err != nil {
+			return err
+		}
+		puts[checkKey+k.uid] = data
+	}
 	if len(puts) == 0 {
 		return nil
 	}
@@ -141,6 +151,14 @@ func (st *store) load() (map[string]*site, error) {
 			s := newSite()
 			sites[string(name)] = s
 			return b.ForEach(func(k, v []byte) error {
+				if bytes.HasPrefix(k, []byte(checkKey)) {
+					var r cardCheckRecord
+					if err := json.Unmarshal(v, &r); err != nil {
+						return fmt.Errorf("site %s, %q: %w", name, k, err)
+					}
+					s.cardChecks[r.UID] = &cardCheck{uid: r.UID, digest: r.Digest, created: r.Created, status: r.Status}
+					return nil
+				}
 				if bytes.HasPrefix(k, []byte(qrCodeKey)) {
 					var r qrCodeRecord
 					if err := json.Unmarshal(v, &r); err != nil {

@@ -78,7 +78,7 @@ reconcile
          --api also asks QIWI (key in $QIWI_API_KEY) for each payment and refund, at most
          --api-rate calls a second; --api-cache keeps final states in a bbolt file.
 sandbox  Serves QIWI's payin API in test mode under /partner: requests routed and validated
-         by the spec, QIWI's error shape, per-site state. Emulated: invoices, SBP QR codes
+         by the spec, QIWI's error shape, per-site state. Emulated: card verifications, invoices, SBP QR codes
          (200.00 creates, other amounts decline), card payments (3-D
          Secure by CVV 849 or a holder name with "3ds"; expiry month 02 and 04 decline;
          RUB only, at most 10.00), completion, one capture, refunds within what was paid
