@@ -125,16 +125,18 @@ func (r *Reconciler) day(row Row) *DayTotal {
 	return total
 }
 
+// differ records a difference about a report row and, when ledger is not -1, a ledger entry.
+func (r *Reconciler) differ(row *Row, kind, msg string, ledger int) {
+	d := Difference{Kind: kind, PaymentID: row.PaymentID, TransactionID: row.TransactionID, BillID: row.BillID, File: row.File, ReportLine: row.Line, Message: msg}
+	if ledger >= 0 {
+		d.LedgerLine = r.ledger[ledger].Line
+	}
+	r.diffs = append(r.diffs, d)
+}
+
 // Row matches one report row.
 func (r *Reconciler) Row(row Row) error {
-	diff := func(kind, msg string, ledger int) {
-		d := Difference{Kind: kind, PaymentID: row.PaymentID, TransactionID: row.TransactionID, BillID: row.BillID, File: row.File, ReportLine: row.Line, Message: msg}
-		if ledger >= 0 {
-			d.LedgerLine = r.ledger[ledger].Line
-		}
-		r.diffs = append(r.diffs, d)
-	}
-	r.settlement(row, diff)
+	r.settlement(row)
 	total := r.day(row)
 	if row.Purpose == PurposeSettlement {
 		total.Settlement = total.Settlement.Add(row.Sum)
@@ -150,7 +152,7 @@ func (r *Reconciler) Row(row Row) error {
 	}
 
 	if first := r.txSeen.get(row.TransactionID); first != 0 {
-		diff(Duplicate, fmt.Sprintf("transaction %s is in the report twice (lines %d and %d)", row.TransactionID, first, row.Line), -1)
+		r.differ(&row, Duplicate, fmt.Sprintf("transaction %s is in the report twice (lines %d and %d)", row.TransactionID, first, row.Line), -1)
 		return nil
 	}
 	r.txSeen.add(row.TransactionID, row.Line)
@@ -163,32 +165,32 @@ func (r *Reconciler) Row(row Row) error {
 		r.refunds = append(r.refunds, pendingRefund{row: row, ledger: idx})
 	}
 	if r.api != nil {
-		if err := r.checkAPI(row, idx, diff); err != nil {
+		if err := r.checkAPI(row, idx); err != nil {
 			return err
 		}
 	}
 	if idx < 0 {
-		diff(MissingInLedger, fmt.Sprintf("%s %s of %s (transaction %s) is not in the ledger", kind, ident(row), row.Sum, row.TransactionID), -1)
+		r.differ(&row, MissingInLedger, fmt.Sprintf("%s %s of %s (transaction %s) is not in the ledger", kind, ident(row), row.Sum, row.TransactionID), -1)
 		return nil
 	}
 	e := r.ledger[idx]
 	if prev := r.matched[idx]; prev != 0 {
-		diff(Duplicate, fmt.Sprintf("ledger line %d matches report lines %d and %d", e.Line, prev, row.Line), idx)
+		r.differ(&row, Duplicate, fmt.Sprintf("ledger line %d matches report lines %d and %d", e.Line, prev, row.Line), idx)
 		return nil
 	}
 	r.matched[idx] = row.Line
 	if !abs(e.Amount).Equal(abs(row.Sum)) {
-		diff(AmountMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Sum, e.Amount), idx)
+		r.differ(&row, AmountMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Sum, e.Amount), idx)
 	}
 	if row.Currency != "" && e.Currency != "" && row.Currency != e.Currency {
-		diff(CurrencyMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Currency, e.Currency), idx)
+		r.differ(&row, CurrencyMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Currency, e.Currency), idx)
 	}
 	if !settledStatuses[e.Status] {
 		status := e.Status
 		if status == "" {
 			status = "no status"
 		}
-		diff(StatusMismatch, fmt.Sprintf("settled in the report, %s in the ledger", status), idx)
+		r.differ(&row, StatusMismatch, fmt.Sprintf("settled in the report, %s in the ledger", status), idx)
 	}
 	return nil
 }
@@ -236,7 +238,7 @@ func (r *Reconciler) find(row Row, kind string) int {
 
 // settlement checks a row against its bank document: every row of a document carries the
 // same SUM_BANK, and the document's SETTLEMENT row pays out its negation.
-func (r *Reconciler) settlement(row Row, diff func(kind, msg string, ledger int)) {
+func (r *Reconciler) settlement(row Row) {
 	if row.Document == "" || !row.HasSumBank {
 		return
 	}
@@ -247,12 +249,12 @@ func (r *Reconciler) settlement(row Row, diff func(kind, msg string, ledger int)
 	}
 	if row.Purpose == PurposeSettlement {
 		if row.HasSum && !row.Sum.Equal(qiwiruntime.Money{}.Sub(row.SumBank)) {
-			diff(SettlementMismatch, fmt.Sprintf("document %s: the SETTLEMENT row's SUM %s is not the negated SUM_BANK %s", row.Document, row.Sum, row.SumBank), -1)
+			r.differ(&row, SettlementMismatch, fmt.Sprintf("document %s: the SETTLEMENT row's SUM %s is not the negated SUM_BANK %s", row.Document, row.Sum, row.SumBank), -1)
 		}
 		return
 	}
 	if !d.sumBank.Equal(row.SumBank) {
-		diff(SettlementMismatch, fmt.Sprintf("document %s: SUM_BANK %s here, %s at line %d", row.Document, row.SumBank, d.sumBank, d.firstLine), -1)
+		r.differ(&row, SettlementMismatch, fmt.Sprintf("document %s: SUM_BANK %s here, %s at line %d", row.Document, row.SumBank, d.sumBank, d.firstLine), -1)
 	}
 }
 
