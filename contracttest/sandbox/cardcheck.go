@@ -2,9 +2,6 @@ package sandbox
 
 import (
 	"net/http"
-	"strings"
-
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // cardCheck is a card verification: SUCCESS, WAITING_3DS on the test mode's 3-D Secure
@@ -21,7 +18,7 @@ func (k *cardCheck) answer() map[string]any {
 	case "ERROR":
 		out["isValidCard"], out["checkOperationDate"] = false, k.created
 	case "WAITING_3DS":
-		out["requirements"] = map[string]any{"pareq": "eJyNU9tu2zAM/RVDr", "acsUrl": "https://test.paymentgate.ru/acs/auth/start.do"}
+		out["requirements"] = threeDSRequirement()
 	}
 	return out
 }
@@ -37,11 +34,10 @@ func createCardVerification(s *Sandbox, st *site, c call) (int, any, *apiError) 
 	}
 	card, _ := c.req["cardData"].(map[string]any)
 	k := &cardCheck{uid: uid, digest: c.digest(), created: s.timestamp(), status: "SUCCESS"}
-	expiry, holder := str(card, "expiryDate"), strings.ToLower(str(card, "holderName"))
-	switch {
-	case strings.HasPrefix(expiry, qiwiruntime.TestExpiryMonthDeclined), strings.HasPrefix(expiry, qiwiruntime.TestExpiryMonthDeclinedAfterDelay):
+	switch cardOutcome(card) {
+	case outcomeDeclined:
 		k.status = "ERROR"
-	case str(card, "cvv2") == qiwiruntime.TestCVV3DS || strings.Contains(holder, qiwiruntime.TestHolderName3DS) || strings.Contains(holder, holderUnknown3DS):
+	case outcome3DS:
 		k.status = "WAITING_3DS"
 	}
 	st.cardChecks[uid] = k

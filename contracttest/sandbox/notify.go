@@ -16,10 +16,13 @@ import (
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
-// Redeliveries is the sandbox's redelivery schedule: the wait before each new attempt after
-// an answer other than 200. QIWI's pages say only "several times with growing interval during
-// the day"; this schedule is the sandbox's choice within that. Options.TimeScale shortens it.
-var Redeliveries = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour}
+// Redeliveries returns the sandbox's redelivery schedule: the wait before each new attempt
+// after an answer other than 200. QIWI's pages say only "several times with growing interval
+// during the day"; this schedule is the sandbox's choice within that. Options.TimeScale
+// shortens it.
+func Redeliveries() []time.Duration {
+	return []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour}
+}
 
 // notifier posts signed notifications and redelivers them until answered 200.
 type notifier struct {
@@ -84,6 +87,7 @@ func (n *notifier) send(typ, member string, data map[string]any, callback string
 		return // too many deliveries in flight: drop rather than grow without bound
 	}
 	n.wg.Add(1)
+	schedule := Redeliveries()
 	go func() {
 		defer n.wg.Done()
 		defer n.inFlight.Add(-1)
@@ -91,11 +95,11 @@ func (n *notifier) send(typ, member string, data map[string]any, callback string
 			if n.post(url, body, header) {
 				return
 			}
-			if attempt >= len(Redeliveries) {
+			if attempt >= len(schedule) {
 				return
 			}
 			select {
-			case <-time.After(time.Duration(float64(Redeliveries[attempt]) / n.scale)):
+			case <-time.After(time.Duration(float64(schedule[attempt]) / n.scale)):
 			case <-n.ctx.Done():
 				return
 			}

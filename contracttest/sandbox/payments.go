@@ -16,6 +16,34 @@ import (
 // CVV 849 or "3ds": the sandbox accepts all three.
 const holderUnknown3DS = "unknown name"
 
+// outcome is what the test mode does with a card.
+type outcome int
+
+const (
+	outcomeApproved outcome = iota
+	outcomeDeclined         // expiry month 02, or 04
+	outcome3DS              // CVV 849, or a holder name with "3ds" or "unknown name"
+)
+
+// cardOutcome applies the test-mode card rules to card data (a payment method or a card
+// verification's cardData). Months 03 and 04 answer after a 3-second delay at QIWI; the
+// sandbox answers at once.
+func cardOutcome(card map[string]any) outcome {
+	expiry, holder := str(card, "expiryDate"), strings.ToLower(str(card, "holderName"))
+	switch {
+	case strings.HasPrefix(expiry, qiwiruntime.TestExpiryMonthDeclined), strings.HasPrefix(expiry, qiwiruntime.TestExpiryMonthDeclinedAfterDelay):
+		return outcomeDeclined
+	case str(card, "cvv2") == qiwiruntime.TestCVV3DS || strings.Contains(holder, qiwiruntime.TestHolderName3DS) || strings.Contains(holder, holderUnknown3DS):
+		return outcome3DS
+	}
+	return outcomeApproved
+}
+
+// threeDSRequirement is what an answer awaiting 3-D Secure asks the customer's browser to do.
+func threeDSRequirement() map[string]any {
+	return map[string]any{"pareq": "eJyNU9tu2zAM/RVDr", "acsUrl": "https://test.paymentgate.ru/acs/auth/start.do"}
+}
+
 // maxDailyOperations is the test mode's limit of operations a day, Moscow time
 // (payments/_intro_en#test_limit).
 const maxDailyOperations = 100
@@ -115,7 +143,7 @@ func (p *payment) answer() map[string]any {
 		out["status"].(map[string]any)["reasonCode"] = p.reason
 	}
 	if p.status == "WAITING" {
-		out["requirements"] = map[string]any{"threeDS": map[string]any{"pareq": "eJyNU9tu2zAM/RVDr", "acsUrl": "https://test.paymentgate.ru/acs/auth/start.do"}}
+		out["requirements"] = map[string]any{"threeDS": threeDSRequirement()}
 	}
 	if p.callback != "" {
 		out["callbackUrl"] = p.callback
@@ -249,13 +277,10 @@ func createPayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
 		method:   map[string]any{"type": "CARD", "maskedPan": masked},
 		captures: map[string]*operation{}, refunds: map[string]*operation{}, callback: str(c.req, "callbackUrl"), billID: billID}
 	p.sale = slices.ContainsFunc(flags, func(f any) bool { return f == "SALE" })
-	expiry := str(method, "expiryDate")
-	holder := strings.ToLower(str(method, "holderName"))
-	switch {
-	// Months 03 and 04 answer after a 3-second delay at QIWI; the sandbox answers at once.
-	case strings.HasPrefix(expiry, qiwiruntime.TestExpiryMonthDeclined), strings.HasPrefix(expiry, qiwiruntime.TestExpiryMonthDeclinedAfterDelay):
+	switch cardOutcome(method) {
+	case outcomeDeclined:
 		p.status, p.reason = "DECLINED", "ACQUIRING_NOT_PERMITTED"
-	case str(method, "cvv2") == qiwiruntime.TestCVV3DS || strings.Contains(holder, qiwiruntime.TestHolderName3DS) || strings.Contains(holder, holderUnknown3DS):
+	case outcome3DS:
 		p.status = "WAITING"
 	}
 	if p.status == "COMPLETED" && p.sale {
