@@ -29,7 +29,14 @@ const (
 // start runs a sandbox on 127.0.0.1 and returns a client of it that records every exchange.
 func start(t *testing.T) (*qiwi.Client, *fixture.Recorder) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{siteID: apiKey}})
+	return startWith(t, sandbox.Options{})
+}
+
+// startWith is start with options; the site's key is added to them.
+func startWith(t *testing.T, opts sandbox.Options) (*qiwi.Client, *fixture.Recorder) {
+	t.Helper()
+	opts.Keys = map[string]string{siteID: apiKey}
+	sb, err := sandbox.New(opts)
 	require.NoError(t, err)
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
@@ -239,15 +246,8 @@ func jsonDecode(resp *http.Response, v any) error {
 
 // At most 100 operations a day per site, Moscow time; the next day counts afresh.
 func TestDailyLimit(t *testing.T) {
-	now := time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC) // 23:00 in Moscow
-	var mu sync.Mutex
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	sb, err := sandbox.New(sandbox.Options{Now: clock})
-	require.NoError(t, err)
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	client, err := qiwi.New("k", qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(srv.URL))
-	require.NoError(t, err)
+	clock := &testClock{now: time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC)} // 23:00 in Moscow
+	client, _ := startWith(t, sandbox.Options{Now: clock.Now})
 	ctx := context.Background()
 	create := func(id string) error {
 		_, err := client.CreatePayment(ctx, id, qiwi.CreatePaymentRequest{Amount: amount(t, "1.00"), PaymentMethod: card("05/30", "123", "H"), Flags: &qiwi.Flags{"SALE"}})
@@ -258,15 +258,13 @@ func TestDailyLimit(t *testing.T) {
 		_, err := client.CreateRefund(ctx, fmt.Sprintf("a-%d", i), "r", qiwi.CreateRefundRequest{Amount: amount(t, "0.10")})
 		require.NoError(t, err)
 	}
-	err = create("a-100")
+	err := create("a-100")
 	var apiErr *qiwi.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "validation.error", apiErr.ErrorCode)
 	assert.Contains(t, string(apiErr.Cause), "100 operations a day")
 
-	mu.Lock()
-	now = now.Add(2 * time.Hour) // past midnight in Moscow
-	mu.Unlock()
+	clock.Advance(2 * time.Hour) // past midnight in Moscow
 	require.NoError(t, create("b-0"))
 }
 
@@ -306,16 +304,8 @@ func TestInvoiceFlow(t *testing.T) {
 // SBP QR codes in test mode: 200.00 creates one, any other amount is DECLINED, and a code past
 // its ttl is EXPIRED; every answer passes both verdicts.
 func TestSBPQrCodes(t *testing.T) {
-	now := time.Now()
-	var mu sync.Mutex
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	sb, err := sandbox.New(sandbox.Options{Now: clock})
-	require.NoError(t, err)
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	rec := &fixture.Recorder{Source: "sandbox", Next: srv.Client().Transport}
-	client, err := qiwi.New("k", qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(srv.URL), qiwi.WithHTTPClient(&http.Client{Transport: rec}))
-	require.NoError(t, err)
+	clock := &testClock{now: time.Now()}
+	client, rec := startWith(t, sandbox.Options{Now: clock.Now})
 	ctx := context.Background()
 	issue := func(uid, value string) *qiwi.QrCode {
 		amt := amount(t, value)
@@ -336,9 +326,7 @@ func TestSBPQrCodes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "CREATED", string(*got.QrCode.Status))
 
-	mu.Lock()
-	now = now.Add(61 * time.Minute)
-	mu.Unlock()
+	clock.Advance(61 * time.Minute)
 	expired, err := client.GetQrCode(ctx, "qr-1")
 	require.NoError(t, err)
 	assert.Equal(t, "EXPIRED", string(*expired.QrCode.Status))
@@ -367,4 +355,22 @@ func TestCardVerification(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "SUCCESS", string(got.Status))
 	replayed(t, rec)
+}
+
+// testClock is a clock the test moves, safe for the server's goroutines.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
