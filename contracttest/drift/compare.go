@@ -106,8 +106,10 @@ type Spec struct {
 	doc  *openapi3.T
 	ops  []specOp
 	decl []notification.Declaration
-	// overlays maps a file name to its text, for Overlay locations.
-	overlays map[string][]byte
+	// overlays maps a file name to its text, for Overlay locations; overlayNames are its
+	// names in the order overlays apply.
+	overlays     map[string][]byte
+	overlayNames []string
 	// senders are the ranges the runtime accepts notifications from.
 	senders []netip.Prefix
 }
@@ -133,6 +135,10 @@ func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
 		return nil, fmt.Errorf("spec: %w", err)
 	}
 	s := &Spec{doc: doc, decl: decl, overlays: overlays, senders: qiwiruntime.QIWINetworks()}
+	for name := range overlays {
+		s.overlayNames = append(s.overlayNames, name)
+	}
+	sort.Strings(s.overlayNames)
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
@@ -476,13 +482,12 @@ func (s *Spec) enums(inv *Inventory) []Finding {
 			}
 		}
 		for _, v := range list {
-			values[v] = true
 			if evidence[v] == "" {
 				listed = append(listed, owner{name, v})
 			}
 		}
 	}
-	// Property-level enums count too.
+	// Every enum value counts, the components' and the properties' own.
 	walkEnums(s.doc, func(v string) { values[v] = true })
 	var out []Finding
 	for _, ev := range inv.EnumValues {
@@ -555,12 +560,7 @@ func (s *Spec) signatures(inv *Inventory) []Finding {
 
 // overlayOf returns file:line of the first overlay line that names needle.
 func (s *Spec) overlayOf(needle string) string {
-	names := make([]string, 0, len(s.overlays))
-	for n := range s.overlays {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range s.overlayNames {
 		text := string(s.overlays[n])
 		if i := strings.Index(text, "'"+needle+"'"); i >= 0 {
 			return fmt.Sprintf("%s:%d", n, strings.Count(text[:i], "\n")+1)
@@ -715,12 +715,7 @@ func (s *Spec) schemaOverlay(ptr string) string {
 		return ""
 	}
 	name, _, _ := strings.Cut(rest, "/")
-	names := make([]string, 0, len(s.overlays))
-	for n := range s.overlays {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range s.overlayNames {
 		for i, line := range strings.Split(string(s.overlays[n]), "\n") {
 			if strings.TrimSpace(line) == name+":" && strings.HasPrefix(line, "  ") {
 				return fmt.Sprintf("%s:%d", n, i+1)
