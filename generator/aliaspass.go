@@ -42,6 +42,7 @@ var (
 		"TestCardVisa", "TestCardMastercard", "TestCardMir", "TestCardUnionPay",
 		"TestExpiryMonthDeclined", "TestExpiryMonthSucceedsAfterDelay", "TestExpiryMonthDeclinedAfterDelay",
 		"TestCVV3DS", "TestHolderName3DS", "TestMaxAmount", "TestSBPAmountSuccess",
+		"TestPayoutAmountSuccess", "TestPayoutAmountDeclined", "TestPayoutAmountDeclinedLater",
 	}
 	// runtimeInternal are the runtime's exported names that generated code calls and
 	// consumers do not: the transport, request and notification plumbing.

@@ -7,16 +7,30 @@ import (
 // cardCheck is a card verification: SUCCESS, WAITING_3DS on the test mode's 3-D Secure
 // triggers until completed, or ERROR on a declining expiry month.
 type cardCheck struct {
-	uid, digest, created, status string
+	UID     string `json:"uid"`
+	Digest  string `json:"digest"`
+	Created string `json:"created"`
+	Status  string `json:"status"`
+	// Callback is the request's callbackUrl, for the CHECK_CARD notification.
+	Callback string `json:"callback,omitempty"`
+}
+
+// notify queues the CHECK_CARD notification of a verification that reached its result.
+func (k *cardCheck) notify(s *Sandbox, c *call) {
+	if k.Status == "WAITING_3DS" {
+		return
+	}
+	data := map[string]any{"requestUid": k.UID, "checkOperationDate": k.Created, "status": k.Status, "isValidCard": k.Status == "SUCCESS"}
+	c.later(func() { s.notify.send(payinNotice("CHECK_CARD", "checkPaymentMethod", data), k.Callback) })
 }
 
 func (k *cardCheck) answer() map[string]any {
-	out := map[string]any{"requestUid": k.uid, "status": k.status}
-	switch k.status {
+	out := map[string]any{"requestUid": k.UID, "status": k.Status}
+	switch k.Status {
 	case "SUCCESS":
-		out["isValidCard"], out["checkOperationDate"] = true, k.created
+		out["isValidCard"], out["checkOperationDate"] = true, k.Created
 	case "ERROR":
-		out["isValidCard"], out["checkOperationDate"] = false, k.created
+		out["isValidCard"], out["checkOperationDate"] = false, k.Created
 	case "WAITING_3DS":
 		out["requirements"] = threeDSRequirement()
 	}
@@ -24,29 +38,31 @@ func (k *cardCheck) answer() map[string]any {
 }
 
 // createCardVerification: PUT .../validation/card/requests/{requestUid}.
-func createCardVerification(s *Sandbox, st *site, c call) (int, any, *apiError) {
+func createCardVerification(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	uid := c.params["requestUid"]
-	if k, ok := st.cardChecks[uid]; ok {
-		if k.digest != c.digest() {
-			return 0, nil, conflict("Card verification " + uid + " exists with another request")
+	if k, ok := st.CardChecks[uid]; ok {
+		if aerr := c.repeat("Card verification", uid, k.Digest); aerr != nil {
+			return 0, nil, aerr
 		}
 		return http.StatusOK, k.answer(), nil
 	}
 	card, _ := c.req["cardData"].(map[string]any)
-	k := &cardCheck{uid: uid, digest: c.digest(), created: s.timestamp(), status: "SUCCESS"}
+	k := &cardCheck{UID: uid, Digest: c.digest(), Created: s.timestamp(), Status: "SUCCESS", Callback: str(c.req, "callbackUrl")}
 	switch cardOutcome(card) {
 	case outcomeDeclined:
-		k.status = "ERROR"
+		k.Status = "ERROR"
 	case outcome3DS:
-		k.status = "WAITING_3DS"
+		k.Status = "WAITING_3DS"
 	}
-	st.cardChecks[uid] = k
+	st.CardChecks[uid] = k
+	c.wrote("cardcheck", uid, k)
+	k.notify(s, c)
 	return http.StatusOK, k.answer(), nil
 }
 
 // getCardVerification: GET .../validation/card/requests/{requestUid}.
-func getCardVerification(_ *Sandbox, st *site, c call) (int, any, *apiError) {
-	k, ok := st.cardChecks[c.params["requestUid"]]
+func getCardVerification(_ *Sandbox, st *site, c *call) (int, any, *apiError) {
+	k, ok := st.CardChecks[c.params["requestUid"]]
 	if !ok {
 		return 0, nil, notFound("Card verification")
 	}
@@ -54,14 +70,16 @@ func getCardVerification(_ *Sandbox, st *site, c call) (int, any, *apiError) {
 }
 
 // completeCardVerification: POST .../requests/{requestUid}/complete, after 3-D Secure.
-func completeCardVerification(_ *Sandbox, st *site, c call) (int, any, *apiError) {
-	k, ok := st.cardChecks[c.params["requestUid"]]
+func completeCardVerification(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+	k, ok := st.CardChecks[c.params["requestUid"]]
 	if !ok {
 		return 0, nil, notFound("Card verification")
 	}
-	if k.status != "WAITING_3DS" {
-		return 0, nil, conflict("Card verification " + k.uid + " awaits no 3-D Secure completion")
+	if k.Status != "WAITING_3DS" {
+		return 0, nil, conflict("Card verification " + k.UID + " awaits no 3-D Secure completion")
 	}
-	k.status = "SUCCESS"
+	k.Status = "SUCCESS"
+	c.wrote("cardcheck", k.UID, k)
+	k.notify(s, c)
 	return http.StatusOK, k.answer(), nil
 }

@@ -133,7 +133,7 @@ func (s *Sandbox) inject(w http.ResponseWriter, r *http.Request, f *Fault) bool 
 			}
 		}
 		// No connection to drop (HTTP/2): the nearest failure a client sees is a 503.
-		s.writeError(w, apiError{status: http.StatusServiceUnavailable, code: "internal.error", descr: "Injected fault: dropped connection"})
+		s.writeError(w, r, apiError{status: http.StatusServiceUnavailable, code: "internal.error", descr: "Injected fault: dropped connection"})
 		return true
 	}
 	if f.Status == 0 {
@@ -146,6 +146,6 @@ func (s *Sandbox) inject(w http.ResponseWriter, r *http.Request, f *Fault) bool 
 	if f.Status == http.StatusTooManyRequests {
 		code = "validation.error"
 	}
-	s.writeError(w, apiError{status: f.Status, code: code, descr: fmt.Sprintf("Injected fault: %d", f.Status)})
+	s.writeError(w, r, apiError{status: f.Status, code: code, descr: fmt.Sprintf("Injected fault: %d", f.Status)})
 	return true
 }

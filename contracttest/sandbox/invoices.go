@@ -1,90 +1,118 @@
 package sandbox
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 )
 
 // invoice is a payin invoice: CREATED, then PAID by a payment naming its billId, or EXPIRED
 // once its expirationDateTime has passed.
 type invoice struct {
-	id, uid, digest string
-	amount          int64 // 0: none (a CHECK_CARD invoice has no amount)
-	comment         string
-	created         string
-	expiration      string
-	status          string
+	ID         string `json:"id"`
+	UID        string `json:"uid"`
+	Digest     string `json:"digest"`
+	Amount     int64  `json:"amount"` // 0: none (a CHECK_CARD invoice has no amount)
+	Comment    string `json:"comment,omitempty"`
+	Created    string `json:"created"`
+	Expiration string `json:"expiration"`
+	Status     string `json:"status"`
 }
 
 func (inv *invoice) answer(s *Sandbox, siteID string) map[string]any {
-	status := inv.status
+	status := inv.Status
 	if status == "CREATED" {
-		if exp, err := time.Parse(time.RFC3339, inv.expiration); err == nil && s.now().After(exp) {
+		if exp, err := time.Parse(time.RFC3339, inv.Expiration); err == nil && s.now().After(exp) {
 			status = "EXPIRED"
 		}
 	}
-	out := map[string]any{"billId": inv.id, "siteId": siteID, "invoiceUid": inv.uid, "creationDateTime": inv.created,
-		"expirationDateTime": inv.expiration, "status": map[string]any{"value": status, "changedDateTime": inv.created},
-		"payUrl": "https://oplata.qiwi.com/form?invoiceUid=" + inv.uid}
-	if inv.amount > 0 {
-		out["amount"] = money(inv.amount)
+	out := map[string]any{"billId": inv.ID, "siteId": siteID, "invoiceUid": inv.UID, "creationDateTime": inv.Created,
+		"expirationDateTime": inv.Expiration, "status": map[string]any{"value": status, "changedDateTime": inv.Created},
+		"payUrl": "https://oplata.qiwi.com/form?invoiceUid=" + inv.UID}
+	if inv.Amount > 0 {
+		out["amount"] = money(inv.Amount)
 	}
-	if inv.comment != "" {
-		out["comment"] = inv.comment
+	if inv.Comment != "" {
+		out["comment"] = inv.Comment
 	}
 	return out
 }
 
 // createInvoice: PUT .../bills/{billId}.
-func createInvoice(s *Sandbox, st *site, c call) (int, any, *apiError) {
+func createInvoice(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	id := c.params["billId"]
-	if inv, ok := st.invoices[id]; ok {
-		if inv.digest != c.digest() {
-			return 0, nil, conflict("Invoice " + id + " exists with another request")
+	if inv, ok := st.Invoices[id]; ok {
+		if aerr := c.repeat("Invoice", id, inv.Digest); aerr != nil {
+			return 0, nil, aerr
 		}
-		return http.StatusOK, inv.answer(s, c.params["siteId"]), nil
+		return http.StatusOK, inv.answer(s, c.site), nil
 	}
-	inv := &invoice{id: id, digest: c.digest(), comment: str(c.req, "comment"), created: s.timestamp(), expiration: str(c.req, "expirationDateTime"), status: "CREATED"}
+	inv := &invoice{ID: id, Digest: c.digest(), Comment: str(c.req, "comment"), Created: s.timestamp(), Expiration: str(c.req, "expirationDateTime"), Status: "CREATED"}
 	if _, has := c.req["amount"]; has {
 		amount, aerr := amountOf(c.req)
 		if aerr != nil {
 			return 0, nil, aerr
 		}
-		inv.amount = amount
+		inv.Amount = amount
 	}
-	sum := sha256.Sum256([]byte(c.params["siteId"] + "\x00" + id))
+	sum := sha256.Sum256([]byte(c.site + "\x00" + id))
 	u := hex.EncodeToString(sum[:16])
-	inv.uid = u[0:8] + "-" + u[8:12] + "-" + u[12:16] + "-" + u[16:20] + "-" + u[20:32]
-	st.invoices[id] = inv
-	return http.StatusOK, inv.answer(s, c.params["siteId"]), nil
+	inv.UID = u[0:8] + "-" + u[8:12] + "-" + u[12:16] + "-" + u[16:20] + "-" + u[20:32]
+	st.Invoices[id] = inv
+	c.wrote("invoice", id, inv)
+	return http.StatusOK, inv.answer(s, c.site), nil
 }
 
 // getInvoice: GET .../bills/{billId}/details.
-func getInvoice(s *Sandbox, st *site, c call) (int, any, *apiError) {
-	inv, ok := st.invoices[c.params["billId"]]
+func getInvoice(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+	inv, ok := st.Invoices[c.params["billId"]]
 	if !ok {
 		return 0, nil, notFound("Invoice")
 	}
-	return http.StatusOK, inv.answer(s, c.params["siteId"]), nil
+	return http.StatusOK, inv.answer(s, c.site), nil
 }
 
-// payInvoice checks a payment against the invoice it names, and marks the invoice PAID when
-// the payment completes. nil when the payment names none.
+// listInvoicePayments: GET .../bills/{billId}, the payments naming the invoice, oldest
+// first.
+func listInvoicePayments(_ *Sandbox, st *site, c *call) (int, any, *apiError) {
+	id := c.params["billId"]
+	if _, ok := st.Invoices[id]; !ok {
+		return 0, nil, notFound("Invoice")
+	}
+	var paying []*payment
+	for _, p := range st.Payments {
+		if p.BillID == id {
+			paying = append(paying, p)
+		}
+	}
+	slices.SortFunc(paying, func(a, b *payment) int {
+		return cmp.Or(strings.Compare(a.Created, b.Created), strings.Compare(a.ID, b.ID))
+	})
+	out := make([]map[string]any, len(paying))
+	for i, p := range paying {
+		out[i] = p.answer()
+	}
+	return http.StatusOK, out, nil
+}
+
+// payInvoice checks a payment against the invoice it names. nil when the payment names none.
 func (st *site) payInvoice(billID string, amount int64) *apiError {
 	if billID == "" {
 		return nil
 	}
-	inv, ok := st.invoices[billID]
+	inv, ok := st.Invoices[billID]
 	if !ok {
 		return notFound("Invoice")
 	}
-	if inv.status != "CREATED" {
-		return conflict("Invoice " + billID + " is " + inv.status)
+	if inv.Status != "CREATED" {
+		return conflict("Invoice " + billID + " is " + inv.Status)
 	}
-	if inv.amount > 0 && inv.amount != amount {
-		return &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "amount.value", message: "the invoice's amount"}
+	if inv.Amount > 0 && inv.Amount != amount {
+		return badField("amount.value", "the invoice's amount")
 	}
 	return nil
 }

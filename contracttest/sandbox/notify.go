@@ -63,9 +63,16 @@ func newNotifier(doc *openapi3.T, opts Options) (*notifier, error) {
 		ctx: ctx, cancel: cancel}, nil
 }
 
-// send posts a notification of typ with member (payment, capture, refund) to callback, or
-// to the configured URL, in its own goroutine; nothing is sent without a secret or address.
-func (n *notifier) send(typ, member string, data map[string]any, callback string) {
+// payinNotice is a payin notification's body: the object under its member (payment,
+// capture, refund, payout), the type, in the object and beside it, and the version.
+func payinNotice(typ, member string, data map[string]any) map[string]any {
+	data["type"] = typ
+	return map[string]any{member: data, "type": typ, "version": "1"}
+}
+
+// send signs a notification and posts it to callback, or to the configured URL, in its own
+// goroutine; nothing is sent without a secret or an address.
+func (n *notifier) send(notice map[string]any, callback string) {
 	url := n.url
 	if url == "" {
 		url = callback
@@ -73,8 +80,7 @@ func (n *notifier) send(typ, member string, data map[string]any, callback string
 	if n.secret == "" || url == "" {
 		return
 	}
-	data["type"] = typ
-	body, err := json.Marshal(map[string]any{member: data, "type": typ, "version": "1"})
+	body, err := json.Marshal(notice)
 	if err != nil {
 		return // a map of strings and numbers always encodes
 	}

@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -56,20 +58,22 @@ func day(timestamp string) string {
 	return timestamp[:10]
 }
 
-// operationsOn counts a site's payments, captures and refunds created on a Moscow day.
+// operationsOn counts a site's payments, captures, refunds and payouts created on a Moscow day.
 func (st *site) operationsOn(d string) int {
 	n := 0
-	for _, p := range st.payments {
-		if day(p.created) == d {
+	for _, p := range st.Payments {
+		if day(p.Created) == d {
 			n++
 		}
-		for _, o := range p.captures {
-			if day(o.created) == d {
-				n++
+		for _, ops := range []map[string]*operation{p.Captures, p.Refunds} {
+			for _, o := range ops {
+				if day(o.Created) == d {
+					n++
+				}
 			}
 		}
-		for _, o := range p.refunds {
-			if day(o.created) == d {
+		for _, o := range p.Payouts {
+			if day(o.Created) == d {
 				n++
 			}
 		}
@@ -95,61 +99,77 @@ var maxTestAmount = func() int64 {
 	return m.Minor()
 }()
 
+// payment is a payin payment with its captures, refunds and payouts.
 type payment struct {
-	id       string
-	digest   string // of the creating request, for idempotency
-	amount   int64  // minor units
-	sale     bool   // one step: captured at once
-	status   string // WAITING, COMPLETED, DECLINED
-	reason   string
-	created  string
-	method   map[string]any
-	captured int64
-	refunded int64
-	captures map[string]*operation
-	refunds  map[string]*operation
-	callback string
-	billID   string // the invoice it pays, if any
+	ID       string         `json:"id"`
+	Digest   string         `json:"digest"` // of the creating request, for idempotency
+	Amount   int64          `json:"amount"` // minor units
+	Sale     bool           `json:"sale,omitempty"`
+	Status   string         `json:"status"` // WAITING, COMPLETED, DECLINED
+	Reason   string         `json:"reason,omitempty"`
+	Created  string         `json:"created"`
+	Method   map[string]any `json:"method"` // as answers show it: masked, never the card data
+	Captured int64          `json:"captured"`
+	Refunded int64          `json:"refunded"`
+	// Captures and Refunds by ID.
+	Captures map[string]*operation `json:"captures"`
+	Refunds  map[string]*operation `json:"refunds"`
+	Payouts  map[string]*payout    `json:"payouts,omitempty"`
+	Callback string                `json:"callback,omitempty"`
+	BillID   string                `json:"billId,omitempty"` // the invoice it pays, if any
+	// Account is customer.account; BindToken the BIND_PAYMENT_TOKEN flag: a token is issued
+	// to the account once the payment completes.
+	Account   string `json:"account,omitempty"`
+	BindToken bool   `json:"bindToken,omitempty"`
 }
 
 // operation is a capture or a refund.
 type operation struct {
-	id, digest, status, created string
-	amount                      int64
-	flags                       []string
+	ID       string   `json:"id"`
+	Digest   string   `json:"digest"`
+	Status   string   `json:"status"`
+	Created  string   `json:"created"`
+	Amount   int64    `json:"amount"`
+	Flags    []string `json:"flags,omitempty"`
+	Callback string   `json:"callback,omitempty"`
 }
 
 // settle marks the invoice a completed payment names as PAID.
-func (st *site) settle(p *payment) {
-	if inv := st.invoices[p.billID]; inv != nil && p.status == "COMPLETED" {
-		inv.status = "PAID"
+func (st *site) settle(c *call, p *payment) {
+	if inv := st.Invoices[p.BillID]; inv != nil && p.Status == "COMPLETED" {
+		inv.Status = "PAID"
+		c.wrote("invoice", inv.ID, inv)
 	}
 }
 
 func (p *payment) answer() map[string]any {
+	status := map[string]any{"value": p.Status, "changedDateTime": p.Created}
 	out := map[string]any{
-		"paymentId":       p.id,
-		"createdDateTime": p.created,
-		"amount":          money(p.amount),
-		"capturedAmount":  money(p.captured),
-		"refundedAmount":  money(p.refunded),
-		"paymentMethod":   p.method,
-		"status":          map[string]any{"value": p.status, "changedDateTime": p.created},
+		"paymentId":       p.ID,
+		"createdDateTime": p.Created,
+		"amount":          money(p.Amount),
+		"capturedAmount":  money(p.Captured),
+		"refundedAmount":  money(p.Refunded),
+		"paymentMethod":   p.Method,
+		"status":          status,
 	}
-	if p.sale {
+	if p.Sale {
 		out["flags"] = []string{"SALE"}
 	}
-	if p.reason != "" {
-		out["status"].(map[string]any)["reasonCode"] = p.reason
+	if p.Reason != "" {
+		status["reasonCode"] = p.Reason
 	}
-	if p.status == "WAITING" {
+	if p.Status == "WAITING" {
 		out["requirements"] = map[string]any{"threeDS": threeDSRequirement()}
 	}
-	if p.callback != "" {
-		out["callbackUrl"] = p.callback
+	if p.Callback != "" {
+		out["callbackUrl"] = p.Callback
 	}
-	if p.billID != "" {
-		out["billId"] = p.billID
+	if p.BillID != "" {
+		out["billId"] = p.BillID
+	}
+	if p.Account != "" {
+		out["customer"] = map[string]any{"account": p.Account}
 	}
 	return out
 }
@@ -170,27 +190,34 @@ func numberAmount(minor int64) map[string]any {
 	return map[string]any{"value": json.Number(qiwiruntime.NewMoneyFromMinor(minor).String()), "currency": "RUB"}
 }
 
-// notifyPayment sends the PAYMENT notification of a payment that reached a final status.
-func (s *Sandbox) notifyPayment(p *payment) {
-	data := map[string]any{"paymentId": p.id, "createdDateTime": p.created, "amount": numberAmount(p.amount),
-		"status": map[string]any{"value": notificationStatus(p.status), "changedDateTime": s.timestamp()}, "paymentMethod": p.method}
-	if p.sale {
+// notifyPayment queues the PAYMENT notification of a payment that reached a final status,
+// with the token it issued, if any.
+func (s *Sandbox) notifyPayment(c *call, p *payment, token *issuedToken) {
+	data := map[string]any{"paymentId": p.ID, "createdDateTime": p.Created, "amount": numberAmount(p.Amount),
+		"status": map[string]any{"value": notificationStatus(p.Status), "changedDateTime": s.timestamp()}, "paymentMethod": p.Method}
+	if p.Sale {
 		data["flags"] = []string{"SALE"}
 	}
-	s.notify.send("PAYMENT", "payment", data, p.callback)
+	if p.Account != "" {
+		data["customer"] = map[string]any{"account": p.Account}
+	}
+	if token != nil {
+		data["tokenData"] = map[string]any{"paymentToken": token.value, "expiredDate": token.expires}
+	}
+	c.later(func() { s.notify.send(payinNotice("PAYMENT", "payment", data), p.Callback) })
 }
 
-// notifyOperation sends the CAPTURE or REFUND notification of an operation.
-func (s *Sandbox) notifyOperation(typ, member, idKey string, o *operation, callback string) {
-	data := map[string]any{idKey: o.id, "createdDateTime": o.created, "amount": numberAmount(o.amount),
-		"status": map[string]any{"value": notificationStatus(o.status), "changedDateTime": s.timestamp()}}
-	s.notify.send(typ, member, data, callback)
+// notifyOperation queues the CAPTURE or REFUND notification of an operation.
+func (s *Sandbox) notifyOperation(c *call, typ, member, idKey string, o *operation) {
+	data := map[string]any{idKey: o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount),
+		"status": map[string]any{"value": notificationStatus(o.Status), "changedDateTime": s.timestamp()}}
+	c.later(func() { s.notify.send(payinNotice(typ, member, data), o.Callback) })
 }
 
 func (o *operation) answer(idKey string) map[string]any {
-	out := map[string]any{idKey: o.id, "createdDateTime": o.created, "amount": money(o.amount), "status": map[string]any{"value": o.status, "changedDateTime": o.created}}
-	if len(o.flags) > 0 {
-		out["flags"] = o.flags
+	out := map[string]any{idKey: o.ID, "createdDateTime": o.Created, "amount": money(o.Amount), "status": map[string]any{"value": o.Status, "changedDateTime": o.Created}}
+	if len(o.Flags) > 0 {
+		out["flags"] = o.Flags
 	}
 	return out
 }
@@ -213,18 +240,35 @@ func str(m map[string]any, path ...string) string {
 	return ""
 }
 
-func amountOf(req map[string]any) (int64, *apiError) {
+// hasFlag reports whether the request's flags hold flag.
+func hasFlag(req map[string]any, flag string) bool {
+	flags, _ := req["flags"].([]any)
+	return slices.Contains(flags, any(flag))
+}
+
+func badField(field, message string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: field, message: message}
+}
+
+// amountIn reads a request's amount in minor units: RUB, positive.
+func amountIn(req map[string]any) (int64, *apiError) {
 	if cur := str(req, "amount", "currency"); cur != "RUB" {
-		return 0, &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "amount.currency", message: "test mode accepts RUB only"}
+		return 0, badField("amount.currency", "test mode accepts RUB only")
 	}
 	m, err := qiwiruntime.ParseMoney(str(req, "amount", "value"))
 	if err != nil || m.Minor() <= 0 {
-		return 0, &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "amount.value", message: "a positive amount"}
-	}
-	if m.Minor() > maxTestAmount {
-		return 0, &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "amount.value", message: "test mode accepts at most 10.00 RUB per operation"}
+		return 0, badField("amount.value", "a positive amount")
 	}
 	return m.Minor(), nil
+}
+
+// amountOf is amountIn within the test mode's limit per operation.
+func amountOf(req map[string]any) (int64, *apiError) {
+	minor, aerr := amountIn(req)
+	if aerr == nil && minor > maxTestAmount {
+		return 0, badField("amount.value", "test mode accepts at most "+qiwiruntime.TestMaxAmount+" RUB per operation")
+	}
+	return minor, aerr
 }
 
 // callbackOf is the request's callbackUrl, else its payment's.
@@ -232,7 +276,7 @@ func callbackOf(req map[string]any, p *payment) string {
 	if u := str(req, "callbackUrl"); u != "" {
 		return u
 	}
-	return p.callback
+	return p.Callback
 }
 
 func notFound(what string) *apiError {
@@ -243,12 +287,21 @@ func conflict(descr string) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: "payin.incorrect-method-invocation", descr: descr}
 }
 
-// createPayment: PUT .../payments/{paymentId}.
-func createPayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
+// maskPan keeps a card number's first six and last four digits.
+func maskPan(pan string) string {
+	if len(pan) < 10 {
+		return strings.Repeat("*", len(pan))
+	}
+	return pan[:6] + strings.Repeat("*", len(pan)-10) + pan[len(pan)-4:]
+}
+
+// createPayment: PUT .../payments/{paymentId}. By card, or by a card payment token the site
+// issued to the customer's account.
+func createPayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	id := c.params["paymentId"]
-	if p, ok := st.payments[id]; ok {
-		if p.digest != c.digest() {
-			return 0, nil, conflict("Payment " + id + " exists with another request")
+	if p, ok := st.Payments[id]; ok {
+		if aerr := c.repeat("Payment", id, p.Digest); aerr != nil {
+			return 0, nil, aerr
 		}
 		return http.StatusOK, p.answer(), nil
 	}
@@ -263,40 +316,63 @@ func createPayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	if aerr := st.payInvoice(billID, amount); aerr != nil {
 		return 0, nil, aerr
 	}
+	p := &payment{ID: id, Digest: c.digest(), Amount: amount, Created: s.timestamp(), Status: "COMPLETED",
+		Captures: map[string]*operation{}, Refunds: map[string]*operation{}, Callback: str(c.req, "callbackUrl"), BillID: billID,
+		Sale: hasFlag(c.req, "SALE"), Account: str(c.req, "customer", "account"), BindToken: hasFlag(c.req, "BIND_PAYMENT_TOKEN")}
 	method, _ := c.req["paymentMethod"].(map[string]any)
-	if str(method, "type") != "CARD" {
-		return 0, nil, &apiError{status: http.StatusNotImplemented, code: "internal.error", descr: "the sandbox emulates card payments only"}
+	switch str(method, "type") {
+	case "CARD":
+		p.Method = map[string]any{"type": "CARD", "maskedPan": maskPan(str(method, "pan"))}
+		switch cardOutcome(method) {
+		case outcomeDeclined:
+			p.Status, p.Reason = "DECLINED", "ACQUIRING_NOT_PERMITTED"
+		case outcome3DS:
+			p.Status = "WAITING"
+		}
+	case "TOKEN":
+		tok, aerr := st.tokenFor(str(method, "paymentToken"), p.Account)
+		if aerr != nil {
+			return 0, nil, aerr
+		}
+		p.Method = map[string]any{"type": "TOKEN", "maskedPan": tok.MaskedPan}
+	default:
+		return 0, nil, badField("paymentMethod.type", "test mode accepts CARD and TOKEN payments (payments-ru/_intro_ru#test_mode)")
 	}
-	pan := str(method, "pan")
-	masked := pan
-	if len(pan) >= 10 {
-		masked = pan[:6] + strings.Repeat("*", len(pan)-10) + pan[len(pan)-4:]
+	if p.BindToken && p.Account == "" {
+		return 0, nil, badField("customer.account", "BIND_PAYMENT_TOKEN needs the customer's account")
 	}
-	flags, _ := c.req["flags"].([]any)
-	p := &payment{id: id, digest: c.digest(), amount: amount, created: s.timestamp(), status: "COMPLETED",
-		method:   map[string]any{"type": "CARD", "maskedPan": masked},
-		captures: map[string]*operation{}, refunds: map[string]*operation{}, callback: str(c.req, "callbackUrl"), billID: billID}
-	p.sale = slices.ContainsFunc(flags, func(f any) bool { return f == "SALE" })
-	switch cardOutcome(method) {
-	case outcomeDeclined:
-		p.status, p.reason = "DECLINED", "ACQUIRING_NOT_PERMITTED"
-	case outcome3DS:
-		p.status = "WAITING"
+	st.Payments[id] = p
+	c.wrote("payment", id, p)
+	return http.StatusOK, s.completed(st, c, p), nil
+}
+
+// completed settles a payment that left WAITING or never entered it: captured at once when
+// one-step, its invoice PAID, a token issued when asked for, the PAYMENT notification
+// queued. It answers the payment, with the token issued now.
+func (s *Sandbox) completed(st *site, c *call, p *payment) map[string]any {
+	out := p.answer()
+	if p.Status == "WAITING" {
+		return out
 	}
-	if p.status == "COMPLETED" && p.sale {
-		p.captured = p.amount
+	var token *issuedToken
+	if p.Status == "COMPLETED" {
+		if p.Sale {
+			p.Captured = p.Amount
+			out["capturedAmount"] = money(p.Captured)
+		}
+		st.settle(c, p)
+		if p.BindToken {
+			token = s.issueToken(st, c, p)
+			out["createdToken"] = map[string]any{"token": token.value, "name": str(p.Method, "maskedPan"), "expiredDate": token.expires, "account": p.Account}
+		}
 	}
-	st.payments[id] = p
-	st.settle(p)
-	if p.status != "WAITING" {
-		s.notifyPayment(p)
-	}
-	return http.StatusOK, p.answer(), nil
+	s.notifyPayment(c, p, token)
+	return out
 }
 
 // getPayment: GET .../payments/{paymentId}.
-func getPayment(_ *Sandbox, st *site, c call) (int, any, *apiError) {
-	p, ok := st.payments[c.params["paymentId"]]
+func getPayment(_ *Sandbox, st *site, c *call) (int, any, *apiError) {
+	p, ok := st.Payments[c.params["paymentId"]]
 	if !ok {
 		return 0, nil, notFound("Payment")
 	}
@@ -304,87 +380,93 @@ func getPayment(_ *Sandbox, st *site, c call) (int, any, *apiError) {
 }
 
 // completePayment: POST .../payments/{paymentId}/complete, after 3-D Secure.
-func completePayment(s *Sandbox, st *site, c call) (int, any, *apiError) {
-	p, ok := st.payments[c.params["paymentId"]]
+func completePayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+	p, ok := st.Payments[c.params["paymentId"]]
 	if !ok {
 		return 0, nil, notFound("Payment")
 	}
-	if p.status != "WAITING" {
-		return 0, nil, conflict("Payment " + p.id + " awaits no 3-D Secure completion")
+	if p.Status != "WAITING" {
+		return 0, nil, conflict("Payment " + p.ID + " awaits no 3-D Secure completion")
 	}
-	p.status = "COMPLETED"
-	if p.sale {
-		p.captured = p.amount
-	}
-	st.settle(p)
-	s.notifyPayment(p)
-	return http.StatusOK, p.answer(), nil
+	p.Status = "COMPLETED"
+	c.wrote("payment", p.ID, p)
+	return http.StatusOK, s.completed(st, c, p), nil
 }
 
+// paymentOps are a payment's captures or refunds.
+type paymentOps struct {
+	what, idKey string
+	of          func(*payment) map[string]*operation
+}
+
+var (
+	captures = paymentOps{"Capture", "captureId", func(p *payment) map[string]*operation { return p.Captures }}
+	refunds  = paymentOps{"Refund", "refundId", func(p *payment) map[string]*operation { return p.Refunds }}
+)
+
 // again finds the payment of a capture or refund call and, when the operation exists, its
-// idempotent answer: the same object for the same request, a refusal for another. answer
+// idempotent answer (the same object for the same request, a refusal for another). answer
 // and aerr are nil when the operation is new.
-func again(st *site, c call, what, idKey string, of func(*payment) map[string]*operation) (p *payment, id string, answer map[string]any, aerr *apiError) {
-	p, ok := st.payments[c.params["paymentId"]]
+func (ops paymentOps) again(st *site, c *call) (p *payment, id string, answer map[string]any, aerr *apiError) {
+	p, ok := st.Payments[c.params["paymentId"]]
 	if !ok {
 		return nil, "", nil, notFound("Payment")
 	}
-	id = c.params[idKey]
-	if op, ok := of(p)[id]; ok {
-		if op.digest != c.digest() {
-			return p, id, nil, conflict(what + " " + id + " exists with another request")
+	id = c.params[ops.idKey]
+	if op, ok := ops.of(p)[id]; ok {
+		if aerr := c.repeat(ops.what, id, op.Digest); aerr != nil {
+			return p, id, nil, aerr
 		}
-		return p, id, op.answer(idKey), nil
+		return p, id, op.answer(ops.idKey), nil
 	}
 	return p, id, nil, nil
 }
 
+// get answers a capture or refund of a payment.
+func (ops paymentOps) get(st *site, c *call) (int, any, *apiError) {
+	p, ok := st.Payments[c.params["paymentId"]]
+	if !ok {
+		return 0, nil, notFound("Payment")
+	}
+	op, ok := ops.of(p)[c.params[ops.idKey]]
+	if !ok {
+		return 0, nil, notFound(ops.what)
+	}
+	return http.StatusOK, op.answer(ops.idKey), nil
+}
+
 // createCapture: PUT .../payments/{paymentId}/captures/{captureId}. One successful capture.
-func createCapture(s *Sandbox, st *site, c call) (int, any, *apiError) {
-	p, id, answer, aerr := again(st, c, "Capture", "captureId", func(p *payment) map[string]*operation { return p.captures })
+func createCapture(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+	p, id, answer, aerr := captures.again(st, c)
 	if answer != nil || aerr != nil {
 		return http.StatusOK, answer, aerr
 	}
-	if p.status != "COMPLETED" || p.sale || p.captured > 0 {
-		return 0, nil, conflict("Payment " + p.id + " cannot be captured")
+	if p.Status != "COMPLETED" || p.Sale || p.Captured > 0 {
+		return 0, nil, conflict("Payment " + p.ID + " cannot be captured")
 	}
 	if aerr := s.dailyLimit(st); aerr != nil {
 		return 0, nil, aerr
 	}
-	cp := &operation{id: id, digest: c.digest(), status: "COMPLETED", created: s.timestamp(), amount: p.amount - p.refunded}
-	p.captures[id] = cp
-	p.captured = cp.amount
-	s.notifyOperation("CAPTURE", "capture", "captureId", cp, callbackOf(c.req, p))
+	cp := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: s.timestamp(), Amount: p.Amount - p.Refunded, Callback: callbackOf(c.req, p)}
+	p.Captures[id] = cp
+	p.Captured = cp.Amount
+	c.wrote("payment", p.ID, p)
+	s.notifyOperation(c, "CAPTURE", "capture", "captureId", cp)
 	return http.StatusOK, cp.answer("captureId"), nil
 }
 
 // getCapture: GET .../captures/{captureId}.
-func getCapture(_ *Sandbox, st *site, c call) (int, any, *apiError) {
-	return getOperation(st, c, "Capture", "captureId", func(p *payment) map[string]*operation { return p.captures })
-}
-
-// getOperation answers a capture or refund of a payment, by the path parameter idKey.
-func getOperation(st *site, c call, what, idKey string, of func(*payment) map[string]*operation) (int, any, *apiError) {
-	p, ok := st.payments[c.params["paymentId"]]
-	if !ok {
-		return 0, nil, notFound("Payment")
-	}
-	op, ok := of(p)[c.params[idKey]]
-	if !ok {
-		return 0, nil, notFound(what)
-	}
-	return http.StatusOK, op.answer(idKey), nil
-}
+func getCapture(_ *Sandbox, st *site, c *call) (int, any, *apiError) { return captures.get(st, c) }
 
 // createRefund: PUT .../refunds/{refundId}. Never above what was paid (captured, or
 // authorized before capture, when the refund is a REVERSAL).
-func createRefund(s *Sandbox, st *site, c call) (int, any, *apiError) {
-	p, id, answer, aerr := again(st, c, "Refund", "refundId", func(p *payment) map[string]*operation { return p.refunds })
+func createRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+	p, id, answer, aerr := refunds.again(st, c)
 	if answer != nil || aerr != nil {
 		return http.StatusOK, answer, aerr
 	}
-	if p.status != "COMPLETED" {
-		return 0, nil, conflict("Payment " + p.id + " is not completed")
+	if p.Status != "COMPLETED" {
+		return 0, nil, conflict("Payment " + p.ID + " is not completed")
 	}
 	amount, aerr := amountOf(c.req)
 	if aerr != nil {
@@ -393,23 +475,60 @@ func createRefund(s *Sandbox, st *site, c call) (int, any, *apiError) {
 	if aerr := s.dailyLimit(st); aerr != nil {
 		return 0, nil, aerr
 	}
-	paid := p.captured
+	paid := p.Captured
 	var flags []string
-	if !p.sale && p.captured == 0 {
-		paid, flags = p.amount, []string{"REVERSAL"}
+	if !p.Sale && p.Captured == 0 {
+		paid, flags = p.Amount, []string{"REVERSAL"}
 	}
-	if amount > paid-p.refunded {
+	if amount > paid-p.Refunded {
 		return 0, nil, &apiError{status: http.StatusBadRequest, code: "refund.incorrect.amount", descr: "The refund is above the amount left to refund",
-			field: "amount.value", message: "at most " + qiwiruntime.NewMoneyFromMinor(paid-p.refunded).String()}
+			field: "amount.value", message: "at most " + qiwiruntime.NewMoneyFromMinor(paid-p.Refunded).String()}
 	}
-	rf := &operation{id: id, digest: c.digest(), status: "COMPLETED", created: s.timestamp(), amount: amount, flags: flags}
-	p.refunds[id] = rf
-	p.refunded += amount
-	s.notifyOperation("REFUND", "refund", "refundId", rf, callbackOf(c.req, p))
+	rf := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: s.timestamp(), Amount: amount, Flags: flags, Callback: callbackOf(c.req, p)}
+	p.Refunds[id] = rf
+	p.Refunded += amount
+	c.wrote("payment", p.ID, p)
+	s.notifyOperation(c, "REFUND", "refund", "refundId", rf)
 	return http.StatusOK, rf.answer("refundId"), nil
 }
 
 // getRefund: GET .../refunds/{refundId}.
-func getRefund(_ *Sandbox, st *site, c call) (int, any, *apiError) {
-	return getOperation(st, c, "Refund", "refundId", func(p *payment) map[string]*operation { return p.refunds })
+func getRefund(_ *Sandbox, st *site, c *call) (int, any, *apiError) { return refunds.get(st, c) }
+
+// listRefunds: GET .../payments/{paymentId}/refunds, in the order they were made.
+func listRefunds(_ *Sandbox, st *site, c *call) (int, any, *apiError) {
+	p, ok := st.Payments[c.params["paymentId"]]
+	if !ok {
+		return 0, nil, notFound("Payment")
+	}
+	ops := slices.SortedFunc(maps.Values(p.Refunds), func(a, b *operation) int {
+		return cmp.Or(strings.Compare(a.Created, b.Created), strings.Compare(a.ID, b.ID))
+	})
+	out := make([]map[string]any, len(ops))
+	for i, o := range ops {
+		out[i] = o.answer("refundId")
+	}
+	return http.StatusOK, out, nil
+}
+
+// declineRefund: POST .../refunds/{refundId}/decline. A completed refund is DECLINED and
+// its amount is refundable again; declining a declined refund answers it as it is. The
+// docs' only example answers a REVERSAL refund still COMPLETED
+// (payments/_api-methods_en#refund_decline); the sandbox follows the operation's name.
+func declineRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+	p, ok := st.Payments[c.params["paymentId"]]
+	if !ok {
+		return 0, nil, notFound("Payment")
+	}
+	rf, ok := p.Refunds[c.params["refundId"]]
+	if !ok {
+		return 0, nil, notFound("Refund")
+	}
+	if rf.Status != "DECLINED" {
+		rf.Status = "DECLINED"
+		p.Refunded -= rf.Amount
+		c.wrote("payment", p.ID, p)
+		s.notifyOperation(c, "REFUND", "refund", "refundId", rf)
+	}
+	return http.StatusOK, rf.answer("refundId"), nil
 }

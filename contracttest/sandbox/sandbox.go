@@ -1,20 +1,26 @@
-// Package sandbox is a stateful emulator of QIWI's payin API in test mode, driven by the
-// resolved spec: it routes and validates every request by the spec, answers with QIWI's
-// error shape, keeps per-site state and follows the documented test-mode rules.
+// Package sandbox is a stateful emulator of QIWI's APIs in test mode, driven by the resolved
+// spec: it routes and validates every request by the spec, answers with QIWI's error shape,
+// keeps per-site state and follows the documented test-mode rules.
 //
-// Emulated so far: card verifications, invoices (CREATED, PAID by a payment naming them,
-// EXPIRED), SBP QR codes
-// (200.00 creates, other amounts DECLINED, EXPIRED after their ttl), payments
-// (card, 3-D Secure by CVV 849 or a holder name with "3ds" or "unknown name", expiry month 02
-// and 04 declining), their completion, one capture, refunds within the paid amount (before
-// capture flagged REVERSAL), with signed notifications, injected faults and an optional
-// durable store. Every other operation of the spec answers 501 with QIWI's error shape.
+// Emulated: payments by card or by a card payment token (3-D Secure on CVV 849 or a holder
+// name with "3ds" or "unknown name", expiry months 02 and 04 declining), their completion,
+// one capture, refunds within the paid amount (before capture flagged REVERSAL) and their
+// decline, tokens issued with BIND_PAYMENT_TOKEN and deleted, payouts with their
+// SHA256withRSA signature checked and the test-mode amounts, invoices and their payments,
+// SBP QR codes (200.00 creates, other amounts DECLINED, EXPIRED after their ttl), card
+// verifications, and the Bill Payments API's bills (paid on the sandbox's pay form) and
+// refunds. Notifications are signed as QIWI signs them and redelivered until answered 200;
+// faults can be injected; the state can live in a durable store. What the test mode does not
+// offer (QIWI Wallet tokenization, paying a QR code with a token) is refused as QIWI's pages
+// say.
 package sandbox
 
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -60,6 +66,9 @@ type Options struct {
 	// StatePath, when set, keeps the state in this bbolt file: it survives a restart, and a
 	// crash loses nothing the sandbox has answered. Empty: the state lives in memory.
 	StatePath string
+	// PayoutKeys are the public keys payout requests are signed with, by siteId. A payout
+	// must carry X-Digital-Sign; with the site's key it must verify.
+	PayoutKeys map[string]*rsa.PublicKey
 }
 
 // maxBody is the largest request body accepted (QIWI's requests are small).
@@ -67,9 +76,10 @@ const maxBody = 1 << 20
 
 // Sandbox is an http.Handler answering like QIWI's API in test mode.
 type Sandbox struct {
-	router routers.Router
-	keys   map[string]string
-	now    func() time.Time
+	router     routers.Router
+	keys       map[string]string
+	payoutKeys map[string]*rsa.PublicKey
+	now        func() time.Time
 
 	notify *notifier
 	store  *store // nil: in memory only
@@ -88,17 +98,6 @@ func (s *Sandbox) Close() error {
 		return s.store.close()
 	}
 	return nil
-}
-
-type site struct {
-	payments   map[string]*payment
-	invoices   map[string]*invoice
-	qrCodes    map[string]*qrCode
-	cardChecks map[string]*cardCheck
-}
-
-func newSite() *site {
-	return &site{payments: map[string]*payment{}, invoices: map[string]*invoice{}, qrCodes: map[string]*qrCode{}, cardChecks: map[string]*cardCheck{}}
 }
 
 // New returns a sandbox serving the spec's operations under QIWI's paths (/partner/...).
@@ -129,7 +128,7 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	sb := &Sandbox{router: router, keys: opts.Keys, now: now, notify: notify, faults: fl, sites: map[string]*site{}}
+	sb := &Sandbox{router: router, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, notify: notify, faults: fl, sites: map[string]*site{}}
 	if opts.StatePath != "" {
 		if sb.store, err = openStore(opts.StatePath); err != nil {
 			return nil, err
@@ -150,17 +149,23 @@ type apiError struct {
 	field, message string
 }
 
-func (s *Sandbox) writeError(w http.ResponseWriter, e apiError) {
+// writeError answers QIWI's error shape; the Bill Payments API names its service
+// "invoicing" and spells the time "datetime".
+func (s *Sandbox) writeError(w http.ResponseWriter, r *http.Request, e apiError) {
 	s.mu.Lock()
 	s.trace++
 	trace := s.trace
 	s.mu.Unlock()
+	service, timeKey := "payin-core", "dateTime"
+	if isBillPayments(r.URL.Path) {
+		service, timeKey = "invoicing", "datetime"
+	}
 	body := map[string]any{
-		"serviceName": "payin-core",
+		"serviceName": service,
 		"errorCode":   e.code,
 		"description": e.descr,
 		"userMessage": e.descr,
-		"dateTime":    s.timestamp(),
+		timeKey:       s.timestamp(),
 		"traceId":     fmt.Sprintf("sandbox-%08x", trace),
 	}
 	if e.field != "" {
@@ -169,35 +174,52 @@ func (s *Sandbox) writeError(w http.ResponseWriter, e apiError) {
 	writeJSON(w, e.status, body)
 }
 
+// isBillPayments reports whether a request path is the Bill Payments API's.
+func isBillPayments(path string) bool { return strings.HasPrefix(path, "/partner/bill/") }
+
 func writeJSON(w http.ResponseWriter, status int, body any) {
+	if body == nil {
+		w.WriteHeader(status)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body) // the client went away: nothing to tell it
 }
 
-func (s *Sandbox) timestamp() string {
-	return s.now().In(time.FixedZone("MSK", 3*60*60)).Format("2006-01-02T15:04:05.000-07:00")
+// moscow is the zone of QIWI's timestamps.
+var moscow = time.FixedZone("MSK", 3*60*60)
+
+// formatTimestamp writes a time as QIWI's answers do: Moscow time, milliseconds, an offset.
+func formatTimestamp(t time.Time) string {
+	return t.In(moscow).Format("2006-01-02T15:04:05.000-07:00")
 }
+
+func (s *Sandbox) timestamp() string { return formatTimestamp(s.now()) }
 
 // ServeHTTP implements http.Handler.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/" && r.Method == http.MethodGet {
+	switch {
+	case r.URL.Path == "/" && r.Method == http.MethodGet:
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "qiwigen sandbox: QIWI payin API in test mode, under /partner")
+		fmt.Fprintln(w, "qiwigen sandbox: QIWI payin and Bill Payments APIs in test mode, under /partner")
+		return
+	case r.URL.Path == payFormPath && (r.Method == http.MethodGet || r.Method == http.MethodPost):
+		s.servePayForm(w, r)
 		return
 	}
 	route, params, err := s.router.FindRoute(r)
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):
-		s.writeError(w, apiError{status: http.StatusMethodNotAllowed, code: "validation.error", descr: r.Method + " is not allowed on " + r.URL.Path})
+		s.writeError(w, r, apiError{status: http.StatusMethodNotAllowed, code: "validation.error", descr: r.Method + " is not allowed on " + r.URL.Path})
 		return
 	case err != nil:
-		s.writeError(w, apiError{status: http.StatusNotFound, code: "payin.resource.not.found", descr: "No operation at " + r.URL.Path})
+		s.writeError(w, r, apiError{status: http.StatusNotFound, code: "payin.resource.not.found", descr: "No operation at " + r.URL.Path})
 		return
 	}
-	siteID := params["siteId"]
-	if !s.authorized(siteID, r.Header.Get("Authorization")) {
-		s.writeError(w, apiError{status: http.StatusUnauthorized, code: "auth.unauthorized", descr: "Unauthorized"})
+	siteID, ok := s.authorize(params["siteId"], isBillPayments(r.URL.Path), r.Header.Get("Authorization"))
+	if !ok {
+		s.writeError(w, r, apiError{status: http.StatusUnauthorized, code: "auth.unauthorized", descr: "Unauthorized"})
 		return
 	}
 	s.mu.Lock()
@@ -208,11 +230,11 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		s.writeError(w, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "The request body could not be read"})
+		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "The request body could not be read"})
 		return
 	}
 	if len(body) > maxBody {
-		s.writeError(w, apiError{status: http.StatusRequestEntityTooLarge, code: "validation.error", descr: fmt.Sprintf("The request body is over %d bytes", maxBody)})
+		s.writeError(w, r, apiError{status: http.StatusRequestEntityTooLarge, code: "validation.error", descr: fmt.Sprintf("The request body is over %d bytes", maxBody)})
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -220,21 +242,21 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Options: &openapi3filter.Options{AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }}}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		field, msg := cause(err)
-		s.writeError(w, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: field, message: msg})
+		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: field, message: msg})
 		return
 	}
 	op := route.Operation.OperationID
 	handler, ok := handlers[op]
 	if !ok {
-		s.writeError(w, apiError{status: http.StatusNotImplemented, code: "internal.error", descr: op + " is not emulated by the sandbox yet"})
+		s.writeError(w, r, apiError{status: http.StatusNotImplemented, code: "internal.error", descr: op + " is not emulated by the sandbox yet"})
 		return
 	}
-	var req map[string]any
+	c := &call{site: siteID, params: params, body: body, header: r.Header, base: baseURL(r)}
 	if len(bytes.TrimSpace(body)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber() // amounts stay exact
-		if err := dec.Decode(&req); err != nil {
-			s.writeError(w, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "body", message: err.Error()})
+		if err := dec.Decode(&c.req); err != nil {
+			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "body", message: err.Error()})
 			return
 		}
 	}
@@ -244,19 +266,50 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st = newSite()
 		s.sites[siteID] = st
 	}
-	status, answer, aerr := handler(s, st, call{params: params, body: body, req: req})
-	if aerr == nil && s.store != nil && r.Method != http.MethodGet {
-		// Durable before the answer: what the client was told survives a crash.
-		if err := s.store.saveCall(siteID, st, params); err != nil {
-			aerr = &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state"}
-		}
+	status, answer, aerr := handler(s, st, c)
+	if aerr == nil {
+		aerr = s.commit(st, c)
 	}
 	s.mu.Unlock()
 	if aerr != nil {
-		s.writeError(w, *aerr)
+		s.writeError(w, r, *aerr)
 		return
 	}
+	s.sendNotices(c)
 	writeJSON(w, status, answer)
+}
+
+// commit makes a call's changes durable before its answer: what the client was told
+// survives a crash. When the store refuses them, the objects go back to what it holds and
+// the call answers 500. The caller holds s.mu.
+func (s *Sandbox) commit(st *site, c *call) *apiError {
+	if s.store == nil || len(c.changed) == 0 {
+		return nil
+	}
+	if err := s.store.save(c.site, c.changed); err != nil {
+		c.notices = nil
+		if rerr := s.store.restore(c.site, st, c.changed); rerr != nil {
+			return &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state, nor read it back"}
+		}
+		return &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state"}
+	}
+	return nil
+}
+
+// sendNotices sends the notifications of a call whose changes are stored.
+func (s *Sandbox) sendNotices(c *call) {
+	for _, send := range c.notices {
+		send()
+	}
+}
+
+// baseURL is the sandbox's address as the request reached it.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // cause names the field a validation error is about, and what is wrong with it, as QIWI's
@@ -279,26 +332,33 @@ func cause(err error) (field, message string) {
 	return "request", err.Error()
 }
 
-func (s *Sandbox) authorized(siteID, header string) bool {
+// authorize finds the site a request works for and checks its Bearer key. A payin path
+// names the site; the Bill Payments API's does not, so the key does. With no keys
+// configured, any non-empty key is accepted (and Bill Payments work for billSite).
+func (s *Sandbox) authorize(pathSite string, bills bool, header string) (string, bool) {
 	key, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || strings.TrimSpace(key) == "" {
-		return false
+		return "", false
+	}
+	if !bills {
+		if len(s.keys) == 0 {
+			return pathSite, true
+		}
+		want, known := s.keys[pathSite]
+		return pathSite, known && subtle.ConstantTimeCompare([]byte(want), []byte(key)) == 1
 	}
 	if len(s.keys) == 0 {
-		return true
+		return billSite, true
 	}
-	want, known := s.keys[siteID]
-	return known && want == key
+	for site, want := range s.keys {
+		if subtle.ConstantTimeCompare([]byte(want), []byte(key)) == 1 {
+			return site, true
+		}
+	}
+	return "", false
 }
 
-// call is one request to an operation handler.
-type call struct {
-	params map[string]string
-	body   []byte
-	req    map[string]any
-}
-
-func (c call) digest() string {
+func (c *call) digest() string {
 	sum := sha256.Sum256(canonical(c.body))
 	return hex.EncodeToString(sum[:])
 }
@@ -316,7 +376,7 @@ func canonical(body []byte) []byte {
 	return out
 }
 
-type handlerFunc func(s *Sandbox, st *site, c call) (int, any, *apiError)
+type handlerFunc func(s *Sandbox, st *site, c *call) (int, any, *apiError)
 
 // handlers are the emulated operations, by operationId.
 var handlers = map[string]handlerFunc{
@@ -335,6 +395,21 @@ var handlers = map[string]handlerFunc{
 	"createCardVerification":   createCardVerification,
 	"getCardVerification":      getCardVerification,
 	"completeCardVerification": completeCardVerification,
+	"listRefunds":              listRefunds,
+	"declineRefund":            declineRefund,
+	"listInvoicePayments":      listInvoicePayments,
+	"createPayout":             createPayout,
+	"getPayout":                getPayout,
+	"completePayout":           completePayout,
+	"deleteToken":              deleteToken,
+	"createTokenRequest":       walletTokens,
+	"completeTokenRequest":     walletTokens,
+	"payQrCodeWithToken":       qrTokenPayment,
+	"createBill":               createBill,
+	"getBill":                  getBill,
+	"rejectBill":               rejectBill,
+	"createBillRefund":         createBillRefund,
+	"getBillRefund":            getBillRefund,
 }
 
 func money(minor int64) map[string]any {

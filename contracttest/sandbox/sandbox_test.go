@@ -2,6 +2,8 @@ package sandbox_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -373,4 +375,91 @@ func (c *testClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// What the test mode does not offer is refused with QIWI's error shape, naming the page;
+// a refund declined makes its amount refundable again.
+func TestNotInTestModeAndRefundDecline(t *testing.T) {
+	ctx := context.Background()
+	client, rec := start(t)
+	var apiErr *qiwi.APIError
+	_, err := client.CreateTokenRequest(ctx, qiwi.CreateTokenRequestRequest{RequestID: "r-1", Phone: "79000000000", AccountID: "a-1"})
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "payin.incorrect-method-invocation", apiErr.ErrorCode)
+	assert.Contains(t, apiErr.Description, "QIWI Wallet")
+	_, err = client.PayQrCodeWithToken(ctx, "qr-1", qiwi.PayQrCodeWithTokenRequest{Token: "t", TokenizationAccount: "a"})
+	require.ErrorAs(t, err, &apiErr)
+	assert.Contains(t, apiErr.Description, "test mode")
+
+	_, err = client.CreatePayment(ctx, "p-1", qiwi.CreatePaymentRequest{Amount: amount(t, "4.00"), PaymentMethod: card("05/30", "123", "H"), Flags: &qiwi.Flags{"SALE"}})
+	require.NoError(t, err)
+	_, err = client.CreateRefund(ctx, "p-1", "r-1", qiwi.CreateRefundRequest{Amount: amount(t, "4.00")})
+	require.NoError(t, err)
+	_, err = client.CreateRefund(ctx, "p-1", "r-2", qiwi.CreateRefundRequest{Amount: amount(t, "1.00")})
+	require.ErrorAs(t, err, &apiErr, "nothing is left to refund")
+	declined, err := client.DeclineRefund(ctx, "p-1", "r-1")
+	require.ErrorIs(t, err, qiwi.ErrDeclined, "the client reports a DECLINED object with ErrDeclined")
+	assert.Equal(t, "DECLINED", string(declined.Status.Value))
+	p, err := client.GetPayment(ctx, "p-1")
+	require.NoError(t, err)
+	assert.Equal(t, "0.00", p.RefundedAmount.Value.String())
+	_, err = client.CreateRefund(ctx, "p-1", "r-2", qiwi.CreateRefundRequest{Amount: amount(t, "1.00")})
+	require.NoError(t, err, "the declined refund's amount is refundable again")
+	replayed(t, rec)
+}
+
+// With a state file, every sort of object survives a restart: payments with their refunds
+// and payouts, tokens, bills with their refunds.
+func TestStateSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	path := t.TempDir() + "/state.db"
+	signer, err := rsa.GenerateKey(rand.Reader, qiwi.MinPayoutKeyBits)
+	require.NoError(t, err)
+	open := func() (*qiwi.Client, func()) {
+		sb, err := sandbox.New(sandbox.Options{StatePath: path, Keys: map[string]string{siteID: apiKey}, PayoutKeys: map[string]*rsa.PublicKey{siteID: &signer.PublicKey}})
+		require.NoError(t, err)
+		srv := httptest.NewServer(sb)
+		client, err := qiwi.New(apiKey, qiwi.WithSiteID(siteID), qiwi.WithBaseURL(srv.URL), qiwi.WithHTTPClient(srv.Client()), qiwi.WithPayoutSigner(signer))
+		require.NoError(t, err)
+		return client, func() { srv.Close(); require.NoError(t, sb.Close()) }
+	}
+	client, stop := open()
+	pay, err := client.CreatePayment(ctx, "p-1", qiwi.CreatePaymentRequest{Amount: amount(t, "4.00"), PaymentMethod: card("05/30", "123", "H"),
+		Customer: &qiwi.Customer{Account: qiwi.Ptr("c-1")}, Flags: &qiwi.Flags{"SALE", "BIND_PAYMENT_TOKEN"}})
+	require.NoError(t, err)
+	require.NotNil(t, pay.CreatedToken)
+	_, err = client.CreateRefund(ctx, "p-1", "r-1", qiwi.CreateRefundRequest{Amount: amount(t, "1.00")})
+	require.NoError(t, err)
+	var receiver qiwi.PayoutReceiverDataRequest
+	require.NoError(t, receiver.FromPayoutReceiverDataCardRequest(qiwi.PayoutReceiverDataCardRequest{Pan: qiwi.TestCardMir}))
+	po, err := client.CreatePayout(ctx, "p-1", "o-1", qiwi.CreatePayoutRequest{Amount: amount(t, qiwi.TestPayoutAmountDeclinedLater), ReceiverData: receiver})
+	require.NoError(t, err)
+	assert.Equal(t, "WAITING", string(po.Status.Value))
+	bill, err := client.CreateBill(ctx, "b-1", qiwi.CreateBillRequest{Amount: amount(t, "1.00"), ExpirationDateTime: qiwi.NewTimestamp(time.Now().Add(time.Hour))})
+	require.NoError(t, err)
+	resp, err := http.Post(*bill.PayURL, "text/plain", nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	_, err = client.CreateBillRefund(ctx, "b-1", "br-1", qiwi.CreateBillRefundRequest{Amount: amount(t, "0.25")})
+	require.NoError(t, err)
+	stop()
+
+	client, stop = open()
+	defer stop()
+	got, err := client.GetPayment(ctx, "p-1")
+	require.NoError(t, err)
+	assert.Equal(t, "1.00", got.RefundedAmount.Value.String())
+	_, err = client.CreatePayment(ctx, "p-2", qiwi.CreatePaymentRequest{Amount: amount(t, "1.00"),
+		PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeToken, PaymentToken: pay.CreatedToken.Token}, Customer: &qiwi.Customer{Account: qiwi.Ptr("c-1")}})
+	require.NoError(t, err, "the token survived")
+	b, err := client.GetBill(ctx, "b-1")
+	require.NoError(t, err)
+	assert.Equal(t, "PAID", b.Status.Value)
+	po, err = client.GetPayout(ctx, "p-1", "o-1")
+	require.ErrorIs(t, err, qiwi.ErrDeclined, "5.10 declines on the status request after the restart")
+	assert.Equal(t, "DECLINED", string(po.Status.Value))
+	br, err := client.GetBillRefund(ctx, "b-1", "br-1")
+	require.NoError(t, err)
+	assert.Equal(t, "0.25", br.Amount.Value.String())
 }

@@ -159,6 +159,12 @@ const (
 	TestMaxAmount = qiwiruntime.TestMaxAmount
 	// TestSBPAmountSuccess is qiwiruntime.TestSBPAmountSuccess.
 	TestSBPAmountSuccess = qiwiruntime.TestSBPAmountSuccess
+	// TestPayoutAmountSuccess is qiwiruntime.TestPayoutAmountSuccess.
+	TestPayoutAmountSuccess = qiwiruntime.TestPayoutAmountSuccess
+	// TestPayoutAmountDeclined is qiwiruntime.TestPayoutAmountDeclined.
+	TestPayoutAmountDeclined = qiwiruntime.TestPayoutAmountDeclined
+	// TestPayoutAmountDeclinedLater is qiwiruntime.TestPayoutAmountDeclinedLater.
+	TestPayoutAmountDeclinedLater = qiwiruntime.TestPayoutAmountDeclinedLater
 )
 
 // WithBaseURL is qiwiruntime.WithBaseURL.

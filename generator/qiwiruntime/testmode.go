@@ -27,6 +27,14 @@ const (
 	TestMaxAmount = "10.00"
 	// TestSBPAmountSuccess creates an SBP QR code in test mode; any other amount is DECLINED.
 	TestSBPAmountSuccess = "200.00"
+
+	// Payout amounts select a payout's outcome (payments-ru/_intro_ru#payout-test-mode; the
+	// Russian pages alone have the table). Each works in minor units and hundredfold:
+	// "2.00" or "200.00" answers WAITING, then SUCCESS; "5.00" or "500.00" answers DECLINED;
+	// "5.10" or "510.00" answers WAITING, then DECLINED.
+	TestPayoutAmountSuccess       = "2.00"
+	TestPayoutAmountDeclined      = "5.00"
+	TestPayoutAmountDeclinedLater = "5.10"
 )
 
 // TestCards returns every documented test card number by scheme.

@@ -554,6 +554,11 @@ func TestSandboxCommand(t *testing.T) {
 	assert.Contains(t, stdout.String(), "stopped")
 	assert.NotContains(t, stdout.String()+stderr.String(), "secret-key-1")
 	expectRun(t, []string{"sandbox", "--key", "secret-key-2"}, 2, "--key: want SITE=KEY")
+	garbage := filepath.Join(t.TempDir(), "garbage.pem")
+	require.NoError(t, os.WriteFile(garbage, []byte("not a key"), 0o600))
+	expectRun(t, []string{"sandbox", "--payout-key", "test-01=" + garbage}, 2, "bad payout public key")
+	expectRun(t, []string{"sandbox", "--payout-key", "test-01=" + garbage + ".missing"}, 2, "--payout-key")
+	expectRun(t, []string{"sandbox", "--payout-key", "just-a-file.pem"}, 2, "--payout-key: want SITE=FILE")
 }
 
 // --api against the sandbox: payments made through the client are checked as QIWI would

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -28,6 +30,8 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	notifyURL := fs.String("notify-url", "", "post every notification here instead of the callbackUrl")
 	timeScale := fs.Float64("time-scale", 1, "divide every redelivery wait by this (60: a minute is a second)")
 	faultsPath := fs.String("faults", "", "JSON list of faults to inject (operation, nth|every|probability, status|drop|delay)")
+	var payoutKeys listFlag
+	fs.Var(&payoutKeys, "payout-key", "SITE=FILE: the public key (PEM, or its base64) that checks the site's payout signatures; repeat for several")
 	statePath := fs.String("state", "", "keep the state in this bbolt file (survives restarts and crashes); default in memory")
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
@@ -41,6 +45,22 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		siteKeys[site] = key
 	}
+	sitePayoutKeys := map[string]*rsa.PublicKey{}
+	for _, kv := range payoutKeys {
+		site, path, ok := strings.Cut(kv, "=")
+		if !ok || site == "" || path == "" {
+			return fail(errors.New("--payout-key: want SITE=FILE"))
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return fail(fmt.Errorf("--payout-key: %w", err))
+		}
+		key, err := sandbox.ParsePayoutKey(data)
+		if err != nil {
+			return fail(fmt.Errorf("--payout-key %s: %w", path, err))
+		}
+		sitePayoutKeys[site] = key
+	}
 	var err error
 	if *timeScale <= 0 {
 		return fail(errors.New("--time-scale must be positive"))
@@ -51,7 +71,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return fail(err)
 		}
 	}
-	sb, err := sandbox.New(sandbox.Options{Faults: faults, FaultSeed: uint64(time.Now().UnixNano()), Keys: siteKeys, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale, StatePath: *statePath})
+	sb, err := sandbox.New(sandbox.Options{Faults: faults, FaultSeed: uint64(time.Now().UnixNano()), Keys: siteKeys, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale, StatePath: *statePath, PayoutKeys: sitePayoutKeys})
 	if err != nil {
 		return fail(err)
 	}

@@ -1,0 +1,266 @@
+package sandbox
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+)
+
+// bill is a Bill Payments bill: WAITING, then PAID on the sandbox's pay form, REJECTED by
+// the merchant, or EXPIRED once its expirationDateTime has passed; refunded in parts once
+// PAID (bill-payments/bill-payments_en). The Bill Payments API names no siteId in its paths:
+// the site is the one whose key the request carries.
+type bill struct {
+	ID           string                 `json:"id"`
+	UID          string                 `json:"uid"`
+	Digest       string                 `json:"digest"`
+	Amount       int64                  `json:"amount"`
+	Currency     string                 `json:"currency"`
+	Status       string                 `json:"status"`
+	Created      string                 `json:"created"`
+	Changed      string                 `json:"changed"`
+	Expiration   string                 `json:"expiration"`
+	Comment      string                 `json:"comment,omitempty"`
+	Customer     map[string]any         `json:"customer,omitempty"`
+	CustomFields map[string]any         `json:"customFields,omitempty"`
+	Refunds      map[string]*billRefund `json:"refunds,omitempty"`
+	Refunded     int64                  `json:"refunded"`
+	// PayURL is the sandbox's pay form for the bill, as the creating request reached it.
+	PayURL string `json:"payUrl"`
+}
+
+// billRefund is a refund of a bill: PARTIAL while the refunds stay below the bill's amount,
+// FULL when they reach it.
+type billRefund struct {
+	ID      string `json:"id"`
+	Digest  string `json:"digest"`
+	Created string `json:"created"`
+	Amount  int64  `json:"amount"`
+	Status  string `json:"status"`
+}
+
+// billSite is the site the Bill Payments API works for when the sandbox has no keys.
+const billSite = "sandbox"
+
+// billAmount is a Bill Payments amount: answers send a number (bill-payments_en).
+func billAmount(minor int64, currency string) map[string]any {
+	return map[string]any{"value": json.Number(qiwiruntime.NewMoneyFromMinor(minor).String()), "currency": currency}
+}
+
+// status is the bill's status now: a WAITING bill past its expiration is EXPIRED.
+func (b *bill) status(now time.Time) string {
+	if b.Status == "WAITING" {
+		if exp, err := time.Parse(time.RFC3339, b.Expiration); err == nil && now.After(exp) {
+			return "EXPIRED"
+		}
+	}
+	return b.Status
+}
+
+func (b *bill) answer(s *Sandbox, siteID string) map[string]any {
+	out := map[string]any{"siteId": siteID, "billId": b.ID, "amount": billAmount(b.Amount, b.Currency),
+		"status":           map[string]any{"value": b.status(s.now()), "changedDateTime": b.Changed},
+		"creationDateTime": b.Created, "expirationDateTime": b.Expiration, "payUrl": b.PayURL}
+	if b.Comment != "" {
+		out["comment"] = b.Comment
+	}
+	if b.Customer != nil {
+		out["customer"] = b.Customer
+	}
+	if b.CustomFields != nil {
+		out["customFields"] = b.CustomFields
+	}
+	return out
+}
+
+// notifyBill queues the BILL notification of a bill's new status. It goes to the configured
+// notification URL: Bill Payments notifications go to the URL of the merchant's profile.
+func (s *Sandbox) notifyBill(c *call, b *bill) {
+	data := map[string]any{"siteId": c.site, "billId": b.ID,
+		"amount": map[string]any{"value": qiwiruntime.NewMoneyFromMinor(b.Amount).String(), "currency": b.Currency},
+		"status": map[string]any{"value": b.Status, "datetime": b.Changed}, "creationDateTime": b.Created, "expirationDateTime": b.Expiration,
+		"customer": orEmpty(b.Customer), "customFields": orEmpty(b.CustomFields)}
+	c.later(func() { s.notify.send(map[string]any{"bill": data, "version": "1"}, "") })
+}
+
+// orEmpty is m, or an empty object for none: the notification example sends both members.
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// createBill: PUT /bill/v1/bills/{billId}.
+func createBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+	id := c.params["billId"]
+	if b, ok := st.Bills[id]; ok {
+		if aerr := c.repeat("Bill", id, b.Digest); aerr != nil {
+			return 0, nil, aerr
+		}
+		return http.StatusOK, b.answer(s, c.site), nil
+	}
+	m, err := qiwiruntime.ParseMoney(str(c.req, "amount", "value"))
+	if err != nil || m.Minor() <= 0 {
+		return 0, nil, badField("amount.value", "a positive amount")
+	}
+	now := s.timestamp()
+	sum := sha256.Sum256([]byte(c.site + "\x00" + id))
+	u := hex.EncodeToString(sum[:16])
+	uid := u[0:8] + "-" + u[8:12] + "-" + u[12:16] + "-" + u[16:20] + "-" + u[20:32]
+	b := &bill{ID: id, UID: uid, Digest: c.digest(), Amount: m.Minor(), Currency: str(c.req, "amount", "currency"), Status: "WAITING",
+		Created: now, Changed: now, Expiration: str(c.req, "expirationDateTime"), Comment: str(c.req, "comment"),
+		PayURL: c.base + payFormPath + "?invoice_uid=" + url.QueryEscape(uid)}
+	b.Customer, _ = c.req["customer"].(map[string]any)
+	b.CustomFields, _ = c.req["customFields"].(map[string]any)
+	st.Bills[id] = b
+	c.wrote("bill", id, b)
+	return http.StatusOK, b.answer(s, c.site), nil
+}
+
+// getBill: GET /bill/v1/bills/{billId}.
+func getBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+	b, ok := st.Bills[c.params["billId"]]
+	if !ok {
+		return 0, nil, notFound("Bill")
+	}
+	return http.StatusOK, b.answer(s, c.site), nil
+}
+
+// rejectBill: POST /bill/v1/bills/{billId}/reject. Only a WAITING bill can be rejected; a
+// rejected one answers as it is.
+func rejectBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+	b, ok := st.Bills[c.params["billId"]]
+	if !ok {
+		return 0, nil, notFound("Bill")
+	}
+	switch b.status(s.now()) {
+	case "WAITING":
+		b.Status, b.Changed = "REJECTED", s.timestamp()
+		c.wrote("bill", b.ID, b)
+		s.notifyBill(c, b)
+	case "REJECTED":
+	default:
+		return 0, nil, conflict("Bill " + b.ID + " is " + b.status(s.now()))
+	}
+	return http.StatusOK, b.answer(s, c.site), nil
+}
+
+func (r *billRefund) answer(currency string) map[string]any {
+	return map[string]any{"refundId": r.ID, "amount": billAmount(r.Amount, currency), "datetime": r.Created, "status": r.Status}
+}
+
+// createBillRefund: PUT /bill/v1/bills/{billId}/refunds/{refundId}. A PAID bill, refunded
+// never above its amount.
+func createBillRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+	b, ok := st.Bills[c.params["billId"]]
+	if !ok {
+		return 0, nil, notFound("Bill")
+	}
+	id := c.params["refundId"]
+	if r, ok := b.Refunds[id]; ok {
+		if aerr := c.repeat("Refund", id, r.Digest); aerr != nil {
+			return 0, nil, aerr
+		}
+		return http.StatusOK, r.answer(b.Currency), nil
+	}
+	if b.Status != "PAID" {
+		return 0, nil, conflict("Bill " + b.ID + " is not paid")
+	}
+	m, err := qiwiruntime.ParseMoney(str(c.req, "amount", "value"))
+	if err != nil || m.Minor() <= 0 {
+		return 0, nil, badField("amount.value", "a positive amount")
+	}
+	if cur := str(c.req, "amount", "currency"); cur != b.Currency {
+		return 0, nil, badField("amount.currency", "the bill's currency, "+b.Currency)
+	}
+	if m.Minor() > b.Amount-b.Refunded {
+		return 0, nil, &apiError{status: http.StatusBadRequest, code: "refund.incorrect.amount", descr: "The refund is above the amount left to refund",
+			field: "amount.value", message: "at most " + qiwiruntime.NewMoneyFromMinor(b.Amount-b.Refunded).String()}
+	}
+	b.Refunded += m.Minor()
+	r := &billRefund{ID: id, Digest: c.digest(), Created: s.timestamp(), Amount: m.Minor(), Status: "PARTIAL"}
+	if b.Refunded == b.Amount {
+		r.Status = "FULL"
+	}
+	if b.Refunds == nil {
+		b.Refunds = map[string]*billRefund{}
+	}
+	b.Refunds[id] = r
+	c.wrote("bill", b.ID, b)
+	return http.StatusOK, r.answer(b.Currency), nil
+}
+
+// getBillRefund: GET /bill/v1/bills/{billId}/refunds/{refundId}.
+func getBillRefund(_ *Sandbox, st *site, c *call) (int, any, *apiError) {
+	b, ok := st.Bills[c.params["billId"]]
+	if !ok {
+		return 0, nil, notFound("Bill")
+	}
+	r, ok := b.Refunds[c.params["refundId"]]
+	if !ok {
+		return 0, nil, notFound("Refund")
+	}
+	return http.StatusOK, r.answer(b.Currency), nil
+}
+
+// payFormPath is the sandbox's pay form: GET shows a bill, POST pays it as a customer would.
+const payFormPath = "/sandbox/form"
+
+// servePayForm is the pay form of a bill named by its invoice_uid.
+func (s *Sandbox) servePayForm(w http.ResponseWriter, r *http.Request) {
+	uid := r.URL.Query().Get("invoice_uid")
+	s.mu.Lock()
+	siteID, b := s.billByUID(uid)
+	if b == nil {
+		s.mu.Unlock()
+		s.writeError(w, r, apiError{status: http.StatusNotFound, code: "payin.resource.not.found", descr: "No bill has this invoice_uid"})
+		return
+	}
+	if r.Method == http.MethodGet {
+		status, amount := b.status(s.now()), qiwiruntime.NewMoneyFromMinor(b.Amount).String()+" "+b.Currency
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, "<!doctype html><title>Sandbox pay form</title><p>Bill %s: %s, %s</p>"+
+			"<form method=post><button>Pay</button></form>\n", html.EscapeString(b.ID), html.EscapeString(amount), status)
+		return
+	}
+	st := s.sites[siteID]
+	c := &call{site: siteID}
+	if status := b.status(s.now()); status != "WAITING" {
+		s.mu.Unlock()
+		s.writeError(w, r, *conflict("Bill " + b.ID + " is " + status))
+		return
+	}
+	b.Status, b.Changed = "PAID", s.timestamp()
+	c.wrote("bill", b.ID, b)
+	s.notifyBill(c, b)
+	if aerr := s.commit(st, c); aerr != nil {
+		s.mu.Unlock()
+		s.writeError(w, r, *aerr)
+		return
+	}
+	answer := b.answer(s, siteID)
+	s.mu.Unlock()
+	s.sendNotices(c)
+	writeJSON(w, http.StatusOK, answer)
+}
+
+// billByUID finds a bill by the invoice_uid of its pay form. The caller holds s.mu.
+func (s *Sandbox) billByUID(uid string) (string, *bill) {
+	for siteID, st := range s.sites {
+		for _, b := range st.Bills {
+			if b.UID == uid {
+				return siteID, b
+			}
+		}
+	}
+	return "", nil
+}
