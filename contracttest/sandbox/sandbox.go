@@ -358,22 +358,18 @@ func (s *Sandbox) authorize(pathSite string, bills bool, header string) (string,
 	return "", false
 }
 
+// digest identifies the request's body for idempotency: the decoded body encoded again (keys
+// sorted, numbers as sent), so formatting does not change it.
 func (c *call) digest() string {
-	sum := sha256.Sum256(canonical(c.body))
-	return hex.EncodeToString(sum[:])
-}
-
-// canonical re-encodes JSON so that formatting does not change an idempotency check.
-func canonical(body []byte) []byte {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return body
+	if c.sum == "" {
+		data, err := json.Marshal(c.req)
+		if err != nil {
+			data = c.body // a decoded body always encodes; the raw body is the fallback
+		}
+		sum := sha256.Sum256(data)
+		c.sum = hex.EncodeToString(sum[:])
 	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return body
-	}
-	return out
+	return c.sum
 }
 
 type handlerFunc func(s *Sandbox, st *site, c *call) (int, any, *apiError)

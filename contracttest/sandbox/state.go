@@ -64,6 +64,8 @@ type call struct {
 	body   []byte
 	req    map[string]any
 	header http.Header
+	// sum caches digest.
+	sum string
 	// base is the sandbox's own address as the client reached it (for pay-form links).
 	base string
 

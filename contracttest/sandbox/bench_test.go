@@ -1,0 +1,183 @@
+package sandbox_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/qiwigen/qiwigen/contracttest/sandbox"
+)
+
+// loadRequests and loadWorkers bound the load benchmark: 50,000 requests at concurrency 32.
+const (
+	loadRequests = 50_000
+	loadWorkers  = 32
+)
+
+// loadStep is one request of the load mix, in groups of five on one site: a one-step
+// payment, three status reads, a partial refund (40% writes). Each group has a site of its
+// own, so the test mode's 100 operations a day never refuse one.
+func loadStep(base, run string, worker, k int) (method, url string, body []byte) {
+	group := k / 5
+	site := fmt.Sprintf("load-%s-%d-%d", run, worker, group)
+	payment := base + "/partner/payin/v1/sites/" + site + "/payments/p"
+	switch k % 5 {
+	case 0:
+		return http.MethodPut, payment, loadPayment
+	case 4:
+		return http.MethodPut, payment + "/refunds/r", loadRefund
+	}
+	return http.MethodGet, payment, nil
+}
+
+var (
+	loadPayment = []byte(`{"amount": {"value": "1.00", "currency": "RUB"}, "paymentMethod": {"type": "CARD", "pan": "4256000000000003", "expiryDate": "05/30", "cvv2": "123", "holderName": "LOAD"}, "flags": ["SALE"]}`)
+	loadRefund  = []byte(`{"amount": {"value": "0.10", "currency": "RUB"}}`)
+)
+
+// load sends the mix to base from loadWorkers goroutines and returns the wall time, each
+// request's latency, and how many answers were not 200.
+func load(b *testing.B, client *http.Client, base, run string, latencies []time.Duration) (time.Duration, int) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failed := 0
+	per := loadRequests / loadWorkers
+	start := time.Now()
+	for w := range loadWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bad := 0
+			for k := range per {
+				method, url, body := loadStep(base, run, w, k)
+				req, err := http.NewRequest(method, url, bytes.NewReader(body))
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				req.Header.Set("Authorization", "Bearer load-key")
+				req.Header.Set("Content-Type", "application/json")
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				latencies[w*per+k] = time.Since(t0)
+				if resp.StatusCode != http.StatusOK {
+					bad++
+				}
+			}
+			mu.Lock()
+			failed += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), failed
+}
+
+func p99(latencies []time.Duration) time.Duration {
+	sorted := slices.Clone(latencies)
+	slices.Sort(sorted)
+	return sorted[len(sorted)*99/100]
+}
+
+// BenchmarkSandboxLoad sends 50,000 requests at concurrency 32 over loopback, 40% writes, to
+// the sandbox and, in the same iteration, to a bare net/http handler that reads each body and
+// answers the same payment JSON: requests per second and p99 latency of both, and their
+// ratio (goal: at least 20,000 requests/s on two cores, and at least a third of the bare
+// handler's rate). Both halves pay the same client, requests and clock readings. Afterwards
+// every count is checked: each answer 200, and each payment refunded exactly once.
+func BenchmarkSandboxLoad(b *testing.B) {
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sb.Close()
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	probe := httptest.NewRecorder()
+	probeReq := httptest.NewRequest(http.MethodPut, "/partner/payin/v1/sites/probe/payments/p", bytes.NewReader(loadPayment))
+	probeReq.Header.Set("Authorization", "Bearer load-key")
+	probeReq.Header.Set("Content-Type", "application/json")
+	sb.ServeHTTP(probe, probeReq)
+	answer := probe.Body.Bytes()
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	}))
+	defer bare.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * loadWorkers, MaxIdleConnsPerHost: 2 * loadWorkers}}
+	defer client.CloseIdleConnections()
+
+	sandboxLat := make([]time.Duration, loadRequests)
+	bareLat := make([]time.Duration, loadRequests)
+	var sandboxTime, bareTime time.Duration
+	var sandboxP99, bareP99 time.Duration
+	run := 0
+	for b.Loop() {
+		run++
+		id := fmt.Sprint(run)
+		d, failed := load(b, client, bare.URL, id, bareLat)
+		if failed > 0 {
+			b.Fatalf("the bare handler answered %d requests with another status than 200", failed)
+		}
+		bareTime += d
+		bareP99 = max(bareP99, p99(bareLat))
+		d, failed = load(b, client, srv.URL, id, sandboxLat)
+		if failed > 0 {
+			b.Fatalf("the sandbox answered %d of %d requests with another status than 200", failed, loadRequests)
+		}
+		sandboxTime += d
+		sandboxP99 = max(sandboxP99, p99(sandboxLat))
+		checkLoad(b, client, srv.URL, id)
+	}
+	requests := float64(run * (loadRequests / loadWorkers) * loadWorkers)
+	sandboxRate, bareRate := requests/sandboxTime.Seconds(), requests/bareTime.Seconds()
+	b.ReportMetric(sandboxRate, "sandbox-req/s")
+	b.ReportMetric(bareRate, "bare-req/s")
+	b.ReportMetric(sandboxRate/bareRate, "sandbox/bare")
+	b.ReportMetric(float64(sandboxP99.Microseconds())/1000, "sandbox-p99-ms")
+	b.ReportMetric(float64(bareP99.Microseconds())/1000, "bare-p99-ms")
+}
+
+// checkLoad reads back every payment of a run: each captured 1.00 and refunded 0.10 once.
+func checkLoad(b *testing.B, client *http.Client, base, run string) {
+	per := loadRequests / loadWorkers
+	for w := range loadWorkers {
+		for k := 0; k < per; k += 5 {
+			if k+4 >= per {
+				break // the group was cut before its refund
+			}
+			_, url, _ := loadStep(base, run, w, k)
+			req, err := http.NewRequest(http.MethodGet, url, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer load-key")
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var p struct {
+				CapturedAmount, RefundedAmount struct{ Value string }
+			}
+			err = json.NewDecoder(resp.Body).Decode(&p)
+			resp.Body.Close()
+			if err != nil || p.CapturedAmount.Value != "1.00" || p.RefundedAmount.Value != "0.10" {
+				b.Fatalf("%s: captured %q, refunded %q (%v); want 1.00 and 0.10", url, p.CapturedAmount.Value, p.RefundedAmount.Value, err)
+			}
+		}
+	}
+}
