@@ -15,6 +15,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,7 +29,6 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/replay"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 	"github.com/qiwigen/qiwigen/spec"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
@@ -466,11 +469,11 @@ func TestRecordedTrafficReplays(t *testing.T) {
 	defer srv.Close()
 
 	rec := &fixture.Recorder{Next: srv.Client().Transport, Source: "test session"}
-	client, err := qiwi.New("5c4b25xx93aa435d9cb8cd17480356f9", qiwiruntime.WithBaseURL(srv.URL), qiwiruntime.WithSiteID("test-01"),
-		qiwiruntime.WithHTTPClient(&http.Client{Transport: rec}), qiwiruntime.WithRetry(qiwiruntime.RetryPolicy{MaxAttempts: 1}))
+	client, err := qiwi.New("5c4b25xx93aa435d9cb8cd17480356f9", transport.WithBaseURL(srv.URL), transport.WithSiteID("test-01"),
+		transport.WithHTTPClient(&http.Client{Transport: rec}), transport.WithRetry(transport.RetryPolicy{MaxAttempts: 1}))
 	require.NoError(t, err)
 	ctx := context.Background()
-	amount, _ := qiwiruntime.ParseMoney("200")
+	amount, _ := wiretype.ParseMoney("200")
 	_, err = client.CreatePayment(ctx, "1811", qiwi.CreatePaymentRequest{
 		Amount:        qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub},
 		PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: ptr("4256000000000003"), Cvv2: ptr("849"), ExpiryDate: ptr("12/30")},
@@ -479,7 +482,7 @@ func TestRecordedTrafficReplays(t *testing.T) {
 	_, err = client.ListRefunds(ctx, "1811")
 	require.NoError(t, err)
 	_, err = client.GetCapture(ctx, "1811", "nope")
-	require.ErrorIs(t, err, qiwiruntime.ErrNotFound)
+	require.ErrorIs(t, err, apierr.ErrNotFound)
 
 	path := filepath.Join(t.TempDir(), "recorded.json")
 	require.NoError(t, fixture.Write(path, rec.Interactions()))

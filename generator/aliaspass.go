@@ -51,6 +51,8 @@ var (
 		"SignPayoutBody", "Redact", "RedactedJSON", "SignatureSpec", "DetectNotification", "SignedString", "Sign",
 		"VerifyNotification", "SignNotification", "ParseNotification", "OpenNotification", "MalformedNotification",
 		"NotificationValues", "NotificationHandler", "NewNotificationHandler", "Invoker", "Money", "Timestamp", "NumericCode",
+		// The runtime's packages use these among themselves.
+		"CompareWithModel", "FoldName", "UnknownMembers", "LocateError", "Moscow",
 	}
 )
 
@@ -59,7 +61,7 @@ var (
 func aliasPass(pkg string, taken map[string]bool) *jen.File {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(generatedHeader)
-	f.ImportName(runtimePkg, "qiwiruntime")
+	importRuntime(f)
 	free := func(names []string) []string {
 		var out []string
 		for _, n := range names {
@@ -70,26 +72,26 @@ func aliasPass(pkg string, taken map[string]bool) *jen.File {
 		return out
 	}
 	for _, n := range free(aliasTypes) {
-		f.Commentf("%s is qiwiruntime.%s.", n, n)
-		f.Type().Id(n).Op("=").Qual(runtimePkg, n)
+		f.Commentf("%s is %s.%s.", n, runtimeHome[n], n)
+		f.Type().Id(n).Op("=").Add(rt(n))
 	}
 	if names := free(aliasVars); len(names) > 0 {
 		defs := make([]jen.Code, 0, len(names))
 		for _, n := range names {
-			defs = append(defs, jen.Commentf("%s is qiwiruntime.%s: errors.Is matches either.", n, n), jen.Id(n).Op("=").Qual(runtimePkg, n))
+			defs = append(defs, jen.Commentf("%s is %s.%s: errors.Is matches either.", n, runtimeHome[n], n), jen.Id(n).Op("=").Add(rt(n)))
 		}
 		f.Var().Defs(defs...)
 	}
 	if names := free(aliasConsts); len(names) > 0 {
 		defs := make([]jen.Code, 0, len(names))
 		for _, n := range names {
-			defs = append(defs, jen.Commentf("%s is qiwiruntime.%s.", n, n), jen.Id(n).Op("=").Qual(runtimePkg, n))
+			defs = append(defs, jen.Commentf("%s is %s.%s.", n, runtimeHome[n], n), jen.Id(n).Op("=").Add(rt(n)))
 		}
 		f.Const().Defs(defs...)
 	}
 	for _, n := range free(aliasFuncs) {
-		f.Commentf("%s is qiwiruntime.%s.", n, n)
-		f.Var().Id(n).Op("=").Qual(runtimePkg, n)
+		f.Commentf("%s is %s.%s.", n, runtimeHome[n], n)
+		f.Var().Id(n).Op("=").Add(rt(n))
 	}
 	if !taken["Ptr"] {
 		f.Comment("Ptr returns a pointer to v, for the optional members of requests: Comment: qiwi.Ptr(\"Order 42\").")

@@ -29,7 +29,7 @@ func notificationModels(decls []notification.Declaration) []notificationModel {
 func notificationPass(pkg string, notes []notificationModel, ops []operation) (*jen.File, error) {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(generatedHeader)
-	f.ImportName(runtimePkg, "qiwiruntime")
+	importRuntime(f)
 
 	f.Comment("Notification is implemented by every typed notification model.")
 	f.Type().Id("Notification").Interface(
@@ -63,21 +63,21 @@ func notificationPass(pkg string, notes []notificationModel, ops []operation) (*
 	}
 	f.Comment("NotificationSignatures lists, per notification type, the signature header and the")
 	f.Comment("signed fields, as the spec's x-qiwi-notification extensions give them.")
-	f.Func().Id("NotificationSignatures").Params().Index().Qual(runtimePkg, "SignatureSpec").Block(
-		jen.Return(jen.Index().Qual(runtimePkg, "SignatureSpec").Values(specs...)),
+	f.Func().Id("NotificationSignatures").Params().Index().Add(rt("SignatureSpec")).Block(
+		jen.Return(jen.Index().Add(rt("SignatureSpec")).Values(specs...)),
 	)
 
 	f.Comment("VerifyNotification checks the signature of a notification of either API: the payin")
 	f.Comment("Signature header over the type's fields (its own ID, createdDateTime as received, the")
 	f.Comment("amount with two decimals), or the Bill Payments X-Api-Signature-SHA256 header over")
 	f.Comment("currency|value|billId|siteId|status. Headers match case-insensitively; the comparison")
-	f.Comment("is constant-time. Errors wrap qiwiruntime.ErrNotification and one of")
+	f.Comment("is constant-time. Errors wrap ErrNotification and one of")
 	f.Comment("ErrSignatureMissing, ErrSignatureMismatch, ErrMalformedNotification or, for an empty")
 	f.Comment("secret (an HMAC anybody can compute), ErrSecretMissing.")
 	f.Func().Id("VerifyNotification").Params(
 		jen.Id("header").Qual("net/http", "Header"), jen.Id("body").Index().Byte(), jen.Id("secret").String(),
 	).Error().Block(
-		jen.Return(jen.Qual(runtimePkg, "VerifyNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("header"), jen.Id("body"), jen.Id("secret"))),
+		jen.Return(rt("VerifyNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("header"), jen.Id("body"), jen.Id("secret"))),
 	)
 
 	cases := make([]jen.Code, 0, len(notes))
@@ -96,7 +96,7 @@ func notificationPass(pkg string, notes []notificationModel, ops []operation) (*
 			jen.List(jen.Id("d"), jen.Err()).Op(":=").Add(call),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.List(jen.Id("n"), jen.Id("ok")).Op(":=").Id("d").Dot("Model").Assert(jen.Id("Notification")),
-			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), jen.Qual(runtimePkg, "MalformedNotification").Call(
+			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), rt("MalformedNotification").Call(
 				jen.Id("d").Dot("Spec").Dot("Type"), jen.Nil(), jen.Qual("errors", "New").Call(jen.Lit("no model"))))),
 			jen.Return(jen.Id("n"), jen.Nil()),
 		}
@@ -105,10 +105,10 @@ func notificationPass(pkg string, notes []notificationModel, ops []operation) (*
 	f.Comment("*BillNotification, ...) by the rules verification reads it with: a member name that")
 	f.Comment("repeats (in any letter case), a known member spelled in another letter case, or invalid")
 	f.Comment("UTF-8 makes it malformed. An unsigned member whose value the model refuses is left out")
-	f.Comment("(see qiwiruntime.DecodedNotification). It does not verify the signature: prefer")
+	f.Comment("(see DecodedNotification). It does not verify the signature: prefer")
 	f.Comment("OpenNotification, or see VerifyNotification.")
 	f.Func().Id("ParseNotification").Params(jen.Id("body").Index().Byte()).Params(jen.Id("Notification"), jen.Error()).Block(
-		model(jen.Qual(runtimePkg, "ParseNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("body"), newModel))...,
+		model(rt("ParseNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("body"), newModel))...,
 	)
 	f.Comment("OpenNotification verifies a notification's signature and decodes it into its typed model")
 	f.Comment("from one decoding of the body, so the values verified are the values returned. Errors")
@@ -118,25 +118,25 @@ func notificationPass(pkg string, notes []notificationModel, ops []operation) (*
 	f.Func().Id("OpenNotification").Params(
 		jen.Id("header").Qual("net/http", "Header"), jen.Id("body").Index().Byte(), jen.Id("secret").String(),
 	).Params(jen.Id("Notification"), jen.Error()).Block(
-		model(jen.Qual(runtimePkg, "OpenNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("header"), jen.Id("body"), jen.Id("secret"), newModel))...,
+		model(rt("OpenNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("header"), jen.Id("body"), jen.Id("secret"), newModel))...,
 	)
 
 	f.Comment("SignNotification signs a notification body as QIWI does, for your own webhook tests: send")
 	f.Comment("the body with the returned header.")
 	f.Func().Id("SignNotification").Params(jen.Id("body").Index().Byte(), jen.Id("secret").String()).Params(jen.Qual("net/http", "Header"), jen.Error()).Block(
-		jen.Return(jen.Qual(runtimePkg, "SignNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("body"), jen.Id("secret"))),
+		jen.Return(rt("SignNotification").Call(jen.Id("NotificationSignatures").Call(), jen.Id("body"), jen.Id("secret"))),
 	)
 
 	f.Comment("NewNotificationHandler returns an http.Handler that verifies each notification, decodes")
 	f.Comment("it and calls handle; it answers 200 only after handle succeeded (QIWI sends the")
 	f.Comment("notification again otherwise) and 4xx for a bad signature or body. Options add a")
-	f.Comment("source-address allow-list (qiwiruntime.QIWINetworks) and a redelivery filter.")
+	f.Comment("source-address allow-list (QIWINetworks) and a redelivery filter.")
 	f.Func().Id("NewNotificationHandler").Params(
 		jen.Id("secret").String(),
 		jen.Id("handle").Func().Params(jen.Qual("context", "Context"), jen.Id("Notification")).Error(),
-		jen.Id("opts").Op("...").Qual(runtimePkg, "HandlerOption"),
+		jen.Id("opts").Op("...").Add(rt("HandlerOption")),
 	).Qual("net/http", "Handler").Block(
-		jen.Return(jen.Qual(runtimePkg, "NewNotificationHandler").Call(jen.Id("NotificationSignatures").Call(), jen.Id("secret"), jen.Id("newNotification"), jen.Id("handle"), jen.Id("opts").Op("..."))),
+		jen.Return(rt("NewNotificationHandler").Call(jen.Id("NotificationSignatures").Call(), jen.Id("secret"), jen.Id("newNotification"), jen.Id("handle"), jen.Id("opts").Op("..."))),
 	)
 	if err := confirmMethod(f, notes, ops); err != nil {
 		return nil, err
@@ -175,7 +175,7 @@ func confirmMethod(f *jen.File, notes []notificationModel, ops []operation) erro
 			ptrs = append(ptrs, jen.Lit(p))
 		}
 		cases = append(cases, jen.Case(jen.Op("*").Id(n.Model)).Block(
-			jen.List(jen.Id("v"), jen.Err()).Op(":=").Qual(runtimePkg, "NotificationValues").Call(ptrs...),
+			jen.List(jen.Id("v"), jen.Err()).Op(":=").Add(rt("NotificationValues")).Call(ptrs...),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.List(jen.Id("got"), jen.Err()).Op(":=").Id("c").Dot(op.GoName).Call(append([]jen.Code{jen.Id("ctx")}, args...)...),
 			jen.If(jen.Id("got").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
@@ -187,14 +187,14 @@ func confirmMethod(f *jen.File, notes []notificationModel, ops []operation) erro
 	f.Comment("status is not signed, and the payin types sign the same three values, so confirm the")
 	f.Comment("status, as the docs advise, before fulfilling an order. It returns the status request's")
 	f.Comment("answer (*Payment for PAYMENT, *Capture, *Refund, *CardVerification, *Bill), with its")
-	f.Comment("error (a decline comes back with the object and qiwiruntime.ErrDeclined); a type no")
-	f.Comment("request confirms gives qiwiruntime.ErrNotConfirmable.")
+	f.Comment("error (a decline comes back with the object and ErrDeclined); a type no")
+	f.Comment("request confirms gives ErrNotConfirmable.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("ConfirmNotification").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("n").Id("Notification"),
 	).Params(jen.Any(), jen.Error()).Block(
-		jen.If(jen.Id("n").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: no notification"), jen.Qual(runtimePkg, "ErrNotConfirmable")))),
+		jen.If(jen.Id("n").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: no notification"), rt("ErrNotConfirmable")))),
 		jen.Switch(jen.Id("n").Op(":=").Id("n").Assert(jen.Type())).Block(cases...),
-		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: %s notification"), jen.Qual(runtimePkg, "ErrNotConfirmable"), jen.Id("n").Dot("NotificationType").Call())),
+		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: %s notification"), rt("ErrNotConfirmable"), jen.Id("n").Dot("NotificationType").Call())),
 	)
 	return nil
 }

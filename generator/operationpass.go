@@ -12,7 +12,7 @@ import (
 func operationPass(pkg string, ops []operation) *jen.File {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(generatedHeader)
-	f.ImportName(runtimePkg, "qiwiruntime")
+	importRuntime(f)
 
 	rows := make([]jen.Code, 0, len(ops))
 	for _, op := range ops {
@@ -50,8 +50,8 @@ func operationPass(pkg string, ops []operation) *jen.File {
 		rows = append(rows, jen.Values(fields))
 	}
 	f.Comment("Operations lists the operations of this client, as the spec declares them, in path order.")
-	f.Func().Id("Operations").Params().Index().Qual(runtimePkg, "OperationInfo").Block(
-		jen.Return(jen.Index().Qual(runtimePkg, "OperationInfo").Values(rows...)),
+	f.Func().Id("Operations").Params().Index().Add(rt("OperationInfo")).Block(
+		jen.Return(jen.Index().Add(rt("OperationInfo")).Values(rows...)),
 	)
 
 	methods := make([]jen.Code, 0, len(ops))
@@ -61,14 +61,14 @@ func operationPass(pkg string, ops []operation) *jen.File {
 		methods = append(methods, jen.Id(op.GoName).Params(sig...).Params(resultTypes(op)...))
 		block := []jen.Code{
 			jen.If(jen.Len(jen.Id("params")).Op("!=").Lit(n)).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(
-				jen.Lit("%w: "+op.ID+" takes %d path parameters, not %d"), jen.Qual(runtimePkg, "ErrArgument"), jen.Lit(n), jen.Len(jen.Id("params"))))),
+				jen.Lit("%w: "+op.ID+" takes %d path parameters, not %d"), rt("ErrArgument"), jen.Lit(n), jen.Len(jen.Id("params"))))),
 		}
 		if op.HasBody {
 			block = append(block,
 				jen.Var().Id("b").Id(op.BodyType),
 				jen.If(jen.Len(jen.Id("body")).Op(">").Lit(0)).Block(
 					jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("body"), jen.Op("&").Id("b")), jen.Err().Op("!=").Nil()).Block(
-						jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: "+op.ID+": the body does not decode into "+op.BodyType+": %v"), jen.Qual(runtimePkg, "ErrArgument"), jen.Err())),
+						jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: "+op.ID+": the body does not decode into "+op.BodyType+": %v"), rt("ErrArgument"), jen.Err())),
 					),
 				),
 			)
@@ -87,17 +87,17 @@ func operationPass(pkg string, ops []operation) *jen.File {
 	f.Comment("API is every call of Client: depend on it to substitute the client in your tests.")
 	f.Type().Id("API").Interface(methods...)
 	f.Var().Id("_").Id("API").Op("=").Parens(jen.Op("*").Id("Client")).Call(jen.Nil())
-	f.Var().Id("_").Qual(runtimePkg, "Invoker").Op("=").Parens(jen.Op("*").Id("Client")).Call(jen.Nil())
+	f.Var().Id("_").Add(rt("Invoker")).Op("=").Parens(jen.Op("*").Id("Client")).Call(jen.Nil())
 
 	f.Comment("Invoke calls an operation by its operationId, with the path parameters other than siteId")
 	f.Comment("in path order and the request body as JSON (empty: the zero body), and returns the typed result")
 	f.Comment("(a pointer or a slice; nil for none). An unknown operationId wraps")
-	f.Comment("qiwiruntime.ErrUnknownOperation; wrong arguments wrap qiwiruntime.ErrArgument.")
+	f.Comment("ErrUnknownOperation; wrong arguments wrap ErrArgument.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Invoke").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("operationID").String(), jen.Id("params").Index().String(), jen.Id("body").Index().Byte(),
 	).Params(jen.Any(), jen.Error()).Block(
 		jen.Switch(jen.Id("operationID")).Block(cases...),
-		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: %q"), jen.Qual(runtimePkg, "ErrUnknownOperation"), jen.Id("operationID"))),
+		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: %q"), rt("ErrUnknownOperation"), jen.Id("operationID"))),
 	)
 	return f
 }

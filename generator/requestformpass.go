@@ -44,7 +44,7 @@ func readModelTypes(src []byte) (modelTypes, error) {
 func requestFormPass(pkg string, types modelTypes, roots []string) (*jen.File, map[string]bool) {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(generatedHeader)
-	f.ImportName(runtimePkg, "qiwiruntime")
+	importRuntime(f)
 	memo := map[string]bool{}
 	var needs func(e ast.Expr, seen map[string]bool) bool
 	needs = func(e ast.Expr, seen map[string]bool) bool {
@@ -165,7 +165,7 @@ func convert(lv func() *jen.Statement, e ast.Expr, ptr pointerFormat, types mode
 		if fn, ok := requestFormLeaves[t.Name]; ok {
 			return []jen.Code{jen.Block(
 				jen.Var().Id("err").Error(),
-				jen.List(lv(), jen.Id("err")).Op("=").Qual(runtimePkg, fn).Call(lv()),
+				jen.List(lv(), jen.Id("err")).Op("=").Add(rt(fn)).Call(lv()),
 				ptr.wrap(true),
 			)}
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
@@ -20,7 +20,7 @@ import (
 func secretPass(pkg string, doc *openapi3.T) (*jen.File, error) {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(generatedHeader)
-	f.ImportName(runtimePkg, "qiwiruntime")
+	importRuntime(f)
 	schemas := doc.Components.Schemas
 	for _, name := range slices.Sorted(maps.Keys(schemas)) {
 		s := schemas[name]
@@ -43,15 +43,15 @@ func secretPass(pkg string, doc *openapi3.T) (*jen.File, error) {
 		})
 		f.Comment(fmt.Sprintf("LogValue logs the %s as JSON with its secret members redacted: %s.", typ, strings.Join(secrets, ", ")))
 		f.Func().Params(jen.Id("v").Id(typ)).Id("LogValue").Params().Qual("log/slog", "Value").Block(
-			jen.Return(jen.Qual("log/slog", "StringValue").Call(jen.Qual(runtimePkg, "RedactedJSON").Call(jen.Id("v"), list.Clone()))),
+			jen.Return(jen.Qual("log/slog", "StringValue").Call(rt("RedactedJSON").Call(jen.Id("v"), list.Clone()))),
 		)
 		f.Comment(fmt.Sprintf("String prints the %s for %%v and %%+v as JSON with its secret members redacted.", typ))
 		f.Func().Params(jen.Id("v").Id(typ)).Id("String").Params().String().Block(
-			jen.Return(jen.Qual(runtimePkg, "RedactedJSON").Call(jen.Id("v"), list.Clone())),
+			jen.Return(rt("RedactedJSON").Call(jen.Id("v"), list.Clone())),
 		)
 		f.Comment(fmt.Sprintf("GoString prints the %s for %%#v as JSON with its secret members redacted.", typ))
 		f.Func().Params(jen.Id("v").Id(typ)).Id("GoString").Params().String().Block(
-			jen.Return(jen.Lit(typ).Op("+").Qual(runtimePkg, "RedactedJSON").Call(jen.Id("v"), list)),
+			jen.Return(jen.Lit(typ).Op("+").Add(rt("RedactedJSON")).Call(jen.Id("v"), list)),
 		)
 	}
 	rules, err := scrubRules(doc)

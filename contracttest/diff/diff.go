@@ -22,7 +22,7 @@ import (
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 	"github.com/pb33f/libopenapi/what-changed/model"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
 

@@ -10,10 +10,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
+
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
@@ -53,7 +54,7 @@ const (
 	// FieldUnlisted: a schema member no page read mentions. Information only.
 	FieldUnlisted Kind = "field-unlisted"
 	// SenderNetwork: a page lists an address range notifications come from that the
-	// runtime's sender check (qiwiruntime.QIWINetworks) does not cover.
+	// runtime's sender check (webhook.QIWINetworks) does not cover.
 	SenderNetwork Kind = "sender-network"
 )
 
@@ -134,7 +135,7 @@ func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}
-	s := &Spec{doc: doc, decl: decl, overlays: overlays, senders: qiwiruntime.QIWINetworks()}
+	s := &Spec{doc: doc, decl: decl, overlays: overlays, senders: webhook.QIWINetworks()}
 	for name := range overlays {
 		s.overlayNames = append(s.overlayNames, name)
 	}
@@ -701,7 +702,7 @@ func networks(inv *Inventory, senders []netip.Prefix) []Finding {
 			}
 		}
 		if !covered {
-			out = append(out, newFinding(SenderNetwork, n.Prefix, fmt.Sprintf("notifications may come from %s, which qiwiruntime.QIWINetworks does not list", n.Prefix), n.Pos, ""))
+			out = append(out, newFinding(SenderNetwork, n.Prefix, fmt.Sprintf("notifications may come from %s, which webhook.QIWINetworks does not list", n.Prefix), n.Pos, ""))
 		}
 	}
 	return out

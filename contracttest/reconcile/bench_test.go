@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+
 	"github.com/qiwigen/qiwigen/contracttest/reconcile"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // BenchmarkReconcile reads a generated million-row report through the reconciler (against a
@@ -34,9 +35,9 @@ func BenchmarkReconcile(b *testing.B) {
 	for i := range rows {
 		id := fmt.Sprintf("P%07d", i)
 		fmt.Fprintln(w, row("34562014", "243767,27", "26.08.2020 9:59", fmt.Sprint(1_000_000+i), "2165,46", "25", id, "", "", "payment", "643"))
-		amount := qiwiruntime.NewMoneyFromMinor(216546)
+		amount := wiretype.NewMoneyFromMinor(216546)
 		if i%100 == 0 {
-			amount = qiwiruntime.NewMoneyFromMinor(216547)
+			amount = wiretype.NewMoneyFromMinor(216547)
 		}
 		ledger = append(ledger, reconcile.Entry{Line: i + 2, PaymentID: id, Amount: amount, Currency: "RUB", Status: "COMPLETED", Kind: "payment"})
 	}

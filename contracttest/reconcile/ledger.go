@@ -11,7 +11,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // ErrLedger is wrapped by every error about a ledger file.
@@ -23,15 +23,15 @@ var LedgerColumns = []string{"paymentId", "billId", "amount", "currency", "statu
 
 // Entry is one operation of the merchant's ledger.
 type Entry struct {
-	Line            int               // 1-based line in the ledger file
-	PaymentID       string            // the merchant's paymentId (or refundId for a refund)
-	BillID          string            // the invoice, when paid through one
-	Amount          qiwiruntime.Money // the operation's amount
-	Currency        string            // ISO 4217 letter code
-	Status          string            // the merchant's view: COMPLETED, SUCCESS, PAID, DECLINED, ...
-	DateTime        string            // as the ledger writes it
-	Kind            string            // payment or refund (lower case)
-	ParentPaymentID string            // a refund's payment
+	Line            int            // 1-based line in the ledger file
+	PaymentID       string         // the merchant's paymentId (or refundId for a refund)
+	BillID          string         // the invoice, when paid through one
+	Amount          wiretype.Money // the operation's amount
+	Currency        string         // ISO 4217 letter code
+	Status          string         // the merchant's view: COMPLETED, SUCCESS, PAID, DECLINED, ...
+	DateTime        string         // as the ledger writes it
+	Kind            string         // payment or refund (lower case)
+	ParentPaymentID string         // a refund's payment
 }
 
 // ReadLedger reads a ledger: JSON Lines when the file's first non-blank byte is "{", else CSV

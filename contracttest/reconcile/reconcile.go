@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // The kinds of differences.
@@ -36,11 +36,11 @@ type Difference struct {
 
 // DayTotal sums one day of the report.
 type DayTotal struct {
-	Day        string            `json:"day"`        // yyyy-mm-dd, Moscow
-	Operations int               `json:"operations"` // rows other than SETTLEMENT
-	Amount     qiwiruntime.Money `json:"amount"`     // payments and OPERATION+ minus refunds, chargebacks and OPERATION-
-	Commission qiwiruntime.Money `json:"commission"`
-	Settlement qiwiruntime.Money `json:"settlement"` // the SETTLEMENT rows' sums
+	Day        string         `json:"day"`        // yyyy-mm-dd, Moscow
+	Operations int            `json:"operations"` // rows other than SETTLEMENT
+	Amount     wiretype.Money `json:"amount"`     // payments and OPERATION+ minus refunds, chargebacks and OPERATION-
+	Commission wiretype.Money `json:"commission"`
+	Settlement wiretype.Money `json:"settlement"` // the SETTLEMENT rows' sums
 }
 
 // settledStatuses are the ledger statuses of an operation the report should carry.
@@ -71,7 +71,7 @@ type pendingRefund struct {
 // document is what the reconciler remembers of a bank document (BANK_AGR_CODE): the
 // SUM_BANK of its first row and where that row is.
 type document struct {
-	sumBank   qiwiruntime.Money
+	sumBank   wiretype.Money
 	firstLine int
 }
 
@@ -248,7 +248,7 @@ func (r *Reconciler) settlement(row Row) {
 		r.documents[row.Document] = d
 	}
 	if row.Purpose == PurposeSettlement {
-		if row.HasSum && !row.Sum.Equal(qiwiruntime.Money{}.Sub(row.SumBank)) {
+		if row.HasSum && !row.Sum.Equal(wiretype.Money{}.Sub(row.SumBank)) {
 			r.differ(&row, SettlementMismatch, fmt.Sprintf("document %s: the SETTLEMENT row's SUM %s is not the negated SUM_BANK %s", row.Document, row.Sum, row.SumBank), -1)
 		}
 		return
@@ -323,7 +323,7 @@ func (r *Reconciler) Finish() *Result {
 // reportedDay says whether a ledger timestamp falls on a day the report covers; a ledger entry
 // without a readable date is counted in.
 func (r *Reconciler) reportedDay(dateTime string) bool {
-	t, err := qiwiruntime.ParseTimestamp(dateTime)
+	t, err := wiretype.ParseTimestamp(dateTime)
 	if err != nil {
 		return true
 	}
@@ -334,9 +334,9 @@ func (r *Reconciler) reportedDay(dateTime string) bool {
 
 // abs is the amount without its sign: a ledger may write a refund negative, the report
 // positive.
-func abs(m qiwiruntime.Money) qiwiruntime.Money {
+func abs(m wiretype.Money) wiretype.Money {
 	if m.Minor() < 0 {
-		return qiwiruntime.Money{}.Sub(m)
+		return wiretype.Money{}.Sub(m)
 	}
 	return m
 }

@@ -2,7 +2,7 @@
 // reader of the report (semicolon-separated, columns by name, decimal comma, Moscow dates,
 // UTF-8 or Windows-1251, plain or zipped), a reader of the ledger (CSV or JSON Lines), and a
 // reconciler that names every difference by kind, with per-day totals. Money stays exact
-// (qiwiruntime.Money); the report's card numbers (USER_INFO) are never read.
+// (wiretype.Money); the report's card numbers (USER_INFO) are never read.
 package reconcile
 
 import (
@@ -19,9 +19,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // The purposes a report row may have (PURPOSE, any letter case in the file).
@@ -89,7 +89,7 @@ type Row struct {
 	Document            string // BANK_AGR_CODE: the bank document the row belongs to
 	Currency            string // CLIENT_CUR_CODE as an ISO 4217 letter code when known, else as written
 
-	Sum, Commission, SumBank, Settlement             qiwiruntime.Money // SUM, COMMISSION, SUM_BANK, SETTLEMENT_AMOUNT
+	Sum, Commission, SumBank, Settlement             wiretype.Money // SUM, COMMISSION, SUM_BANK, SETTLEMENT_AMOUNT
 	HasSum, HasCommission, HasSumBank, HasSettlement bool
 
 	// Time is TRANS_DATE in Moscow time; zero when the row has none (SETTLEMENT rows).
@@ -367,7 +367,7 @@ func parseRow(file string, line int, rec []string, get func([]string, int) strin
 	r.Currency = cur
 	for _, m := range [...]struct {
 		col int
-		dst *qiwiruntime.Money
+		dst *wiretype.Money
 		has *bool
 	}{{cSum, &r.Sum, &r.HasSum}, {cCommission, &r.Commission, &r.HasCommission}, {cSumBank, &r.SumBank, &r.HasSumBank}, {cSettlement, &r.Settlement, &r.HasSettlement}} {
 		v := get(rec, m.col)
@@ -395,9 +395,9 @@ func parseRow(file string, line int, rec []string, get func([]string, int) strin
 
 // ParseAmount reads an amount as the report writes it: 1530, 1530,00 or 1530.00, with a
 // minus sign for outgoing sums; spaces grouping thousands are allowed.
-func ParseAmount(s string) (qiwiruntime.Money, error) {
+func ParseAmount(s string) (wiretype.Money, error) {
 	s = strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "\u00a0", "")
-	return qiwiruntime.ParseMoney(strings.Replace(s, ",", ".", 1))
+	return wiretype.ParseMoney(strings.Replace(s, ",", ".", 1))
 }
 
 // parseDate reads dd.mm.yyyy or dd.mm.yyyy H:MM[:SS], Moscow time; "" is the zero time.

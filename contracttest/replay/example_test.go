@@ -10,7 +10,7 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/replay"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"github.com/qiwigen/qiwigen/spec"
 )
 
@@ -19,7 +19,7 @@ import (
 func Example_ownClient() {
 	ctx := context.Background()
 	judge, err := verdict.New(spec.Resolved, verdict.WithClient(verdict.ClientPackage{
-		New:                func(key string, opts ...qiwiruntime.Option) (any, error) { return qiwi.New(key, opts...) },
+		New:                func(key string, opts ...transport.Option) (any, error) { return qiwi.New(key, opts...) },
 		ParseNotification:  func(b []byte) (verdict.Notification, error) { return qiwi.ParseNotification(b) },
 		VerifyNotification: qiwi.VerifyNotification,
 	}))

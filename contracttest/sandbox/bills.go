@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // bill is a Bill Payments bill: WAITING, then PAID on the sandbox's pay form, REJECTED by
@@ -51,7 +51,7 @@ const billSite = "sandbox"
 
 // billAmount is a Bill Payments amount: answers send a number (bill-payments_en).
 func billAmount(minor int64, currency string) map[string]any {
-	return map[string]any{"value": json.Number(qiwiruntime.NewMoneyFromMinor(minor).String()), "currency": currency}
+	return map[string]any{"value": json.Number(wiretype.NewMoneyFromMinor(minor).String()), "currency": currency}
 }
 
 // status is the bill's status now: a WAITING bill past its expiration is EXPIRED.
@@ -84,7 +84,7 @@ func (b *bill) answer(s *Sandbox, siteID string) map[string]any {
 // notification URL: Bill Payments notifications go to the URL of the merchant's profile.
 func (s *Sandbox) notifyBill(c *call, b *bill) {
 	data := map[string]any{"siteId": c.site, "billId": b.ID,
-		"amount": map[string]any{"value": qiwiruntime.NewMoneyFromMinor(b.Amount).String(), "currency": b.Currency},
+		"amount": map[string]any{"value": wiretype.NewMoneyFromMinor(b.Amount).String(), "currency": b.Currency},
 		"status": map[string]any{"value": b.Status, "datetime": b.Changed}, "creationDateTime": b.Created, "expirationDateTime": b.Expiration,
 		"customer": orEmpty(b.Customer), "customFields": orEmpty(b.CustomFields)}
 	c.later(func() { s.notify.send(map[string]any{"bill": data, "version": "1"}, "") })
@@ -107,7 +107,7 @@ func createBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		}
 		return http.StatusOK, b.answer(s, c.site), nil
 	}
-	m, err := qiwiruntime.ParseMoney(str(c.req, "amount", "value"))
+	m, err := wiretype.ParseMoney(str(c.req, "amount", "value"))
 	if err != nil || m.Minor() <= 0 {
 		return 0, nil, badField("amount.value", "a positive amount")
 	}
@@ -174,7 +174,7 @@ func createBillRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if b.Status != "PAID" {
 		return 0, nil, conflict("Bill " + b.ID + " is not paid")
 	}
-	m, err := qiwiruntime.ParseMoney(str(c.req, "amount", "value"))
+	m, err := wiretype.ParseMoney(str(c.req, "amount", "value"))
 	if err != nil || m.Minor() <= 0 {
 		return 0, nil, badField("amount.value", "a positive amount")
 	}
@@ -183,7 +183,7 @@ func createBillRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	}
 	if m.Minor() > b.Amount-b.Refunded {
 		return 0, nil, &apiError{status: http.StatusBadRequest, code: "refund.incorrect.amount", descr: "The refund is above the amount left to refund",
-			field: "amount.value", message: "at most " + qiwiruntime.NewMoneyFromMinor(b.Amount-b.Refunded).String()}
+			field: "amount.value", message: "at most " + wiretype.NewMoneyFromMinor(b.Amount-b.Refunded).String()}
 	}
 	b.Refunded += m.Minor()
 	r := &billRefund{ID: id, Digest: c.digest(), Created: s.timestamp(), Amount: m.Minor(), Status: "PARTIAL"}
@@ -225,7 +225,7 @@ func (s *Sandbox) servePayForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodGet {
-		status, amount := b.status(s.now()), qiwiruntime.NewMoneyFromMinor(b.Amount).String()+" "+b.Currency
+		status, amount := b.status(s.now()), wiretype.NewMoneyFromMinor(b.Amount).String()+" "+b.Currency
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, "<!doctype html><title>Sandbox pay form</title><p>Bill %s: %s, %s</p>"+

@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
@@ -30,7 +30,7 @@ type notifier struct {
 	url    string // overrides each operation's callbackUrl when set
 	scale  float64
 	client *http.Client
-	specs  []qiwiruntime.SignatureSpec
+	specs  []webhook.SignatureSpec
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -46,9 +46,9 @@ func newNotifier(doc *openapi3.T, opts Options) (*notifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: spec: %w", err)
 	}
-	specs := make([]qiwiruntime.SignatureSpec, 0, len(decls))
+	specs := make([]webhook.SignatureSpec, 0, len(decls))
 	for _, d := range decls {
-		specs = append(specs, qiwiruntime.SignatureSpec{Type: d.Type, Header: d.SignatureHeader, Fields: d.SignedFields, AmountFields: d.AmountFields})
+		specs = append(specs, webhook.SignatureSpec{Type: d.Type, Header: d.SignatureHeader, Fields: d.SignedFields, AmountFields: d.AmountFields})
 	}
 	scale := opts.TimeScale
 	if scale <= 0 {
@@ -84,7 +84,7 @@ func (n *notifier) send(notice map[string]any, callback string) {
 	if err != nil {
 		return // a map of strings and numbers always encodes
 	}
-	header, err := qiwiruntime.SignNotification(n.specs, body, n.secret)
+	header, err := webhook.SignNotification(n.specs, body, n.secret)
 	if err != nil {
 		return // the spec declares every type the sandbox sends
 	}

@@ -9,10 +9,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/testmode"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
-// The test-mode rules are the runtime's test-mode data (qiwiruntime.TestCVV3DS, ...), from
+// The test-mode rules are the runtime's test-mode data (testmode.TestCVV3DS, ...), from
 // payments/_intro_en#test_mode. The Russian page gives another 3-D Secure trigger, a holder
 // name containing "unknown name" (payments-ru/_intro_ru.html.md:231), where the English says
 // CVV 849 or "3ds": the sandbox accepts all three.
@@ -33,9 +34,9 @@ const (
 func cardOutcome(card map[string]any) outcome {
 	expiry, holder := str(card, "expiryDate"), strings.ToLower(str(card, "holderName"))
 	switch {
-	case strings.HasPrefix(expiry, qiwiruntime.TestExpiryMonthDeclined), strings.HasPrefix(expiry, qiwiruntime.TestExpiryMonthDeclinedAfterDelay):
+	case strings.HasPrefix(expiry, testmode.TestExpiryMonthDeclined), strings.HasPrefix(expiry, testmode.TestExpiryMonthDeclinedAfterDelay):
 		return outcomeDeclined
-	case str(card, "cvv2") == qiwiruntime.TestCVV3DS || strings.Contains(holder, qiwiruntime.TestHolderName3DS) || strings.Contains(holder, holderUnknown3DS):
+	case str(card, "cvv2") == testmode.TestCVV3DS || strings.Contains(holder, testmode.TestHolderName3DS) || strings.Contains(holder, holderUnknown3DS):
 		return outcome3DS
 	}
 	return outcomeApproved
@@ -90,9 +91,9 @@ func (s *Sandbox) dailyLimit(st *site) *apiError {
 	return nil
 }
 
-// maxTestAmount is qiwiruntime.TestMaxAmount in minor units.
+// maxTestAmount is testmode.TestMaxAmount in minor units.
 var maxTestAmount = func() int64 {
-	m, err := qiwiruntime.ParseMoney(qiwiruntime.TestMaxAmount)
+	m, err := wiretype.ParseMoney(testmode.TestMaxAmount)
 	if err != nil {
 		return 0 // refuses every amount: the constant is a literal, tested
 	}
@@ -187,7 +188,7 @@ func notificationStatus(status string) string {
 
 // numberAmount is an amount as notifications send it: a JSON number, exact.
 func numberAmount(minor int64) map[string]any {
-	return map[string]any{"value": json.Number(qiwiruntime.NewMoneyFromMinor(minor).String()), "currency": "RUB"}
+	return map[string]any{"value": json.Number(wiretype.NewMoneyFromMinor(minor).String()), "currency": "RUB"}
 }
 
 // notifyPayment queues the PAYMENT notification of a payment that reached a final status,
@@ -255,7 +256,7 @@ func amountIn(req map[string]any) (int64, *apiError) {
 	if cur := str(req, "amount", "currency"); cur != "RUB" {
 		return 0, badField("amount.currency", "test mode accepts RUB only")
 	}
-	m, err := qiwiruntime.ParseMoney(str(req, "amount", "value"))
+	m, err := wiretype.ParseMoney(str(req, "amount", "value"))
 	if err != nil || m.Minor() <= 0 {
 		return 0, badField("amount.value", "a positive amount")
 	}
@@ -266,7 +267,7 @@ func amountIn(req map[string]any) (int64, *apiError) {
 func amountOf(req map[string]any) (int64, *apiError) {
 	minor, aerr := amountIn(req)
 	if aerr == nil && minor > maxTestAmount {
-		return 0, badField("amount.value", "test mode accepts at most "+qiwiruntime.TestMaxAmount+" RUB per operation")
+		return 0, badField("amount.value", "test mode accepts at most "+testmode.TestMaxAmount+" RUB per operation")
 	}
 	return minor, aerr
 }
@@ -482,7 +483,7 @@ func createRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	}
 	if amount > paid-p.Refunded {
 		return 0, nil, &apiError{status: http.StatusBadRequest, code: "refund.incorrect.amount", descr: "The refund is above the amount left to refund",
-			field: "amount.value", message: "at most " + qiwiruntime.NewMoneyFromMinor(paid-p.Refunded).String()}
+			field: "amount.value", message: "at most " + wiretype.NewMoneyFromMinor(paid-p.Refunded).String()}
 	}
 	rf := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: s.timestamp(), Amount: amount, Flags: flags, Callback: callbackOf(c.req, p)}
 	p.Refunds[id] = rf

@@ -13,11 +13,13 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/testmode"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // payout is a payout of a payment (a safe deal). In test mode its amount selects the
-// outcome (qiwiruntime.TestPayout*): WAITING, then SUCCESS or DECLINED on the next status
+// outcome (testmode.TestPayout*): WAITING, then SUCCESS or DECLINED on the next status
 // request, or DECLINED at once. The test-mode table says SUCCESS where the API examples show
 // COMPLETED (payments-ru/_intro_ru#payout-test-mode against #payout): the sandbox answers as
 // the test-mode table says.
@@ -39,11 +41,11 @@ type payout struct {
 var payoutOutcomes = func() map[int64][2]string {
 	out := map[int64][2]string{}
 	for value, statuses := range map[string][2]string{
-		qiwiruntime.TestPayoutAmountSuccess:       {"WAITING", "SUCCESS"},
-		qiwiruntime.TestPayoutAmountDeclined:      {"DECLINED", "DECLINED"},
-		qiwiruntime.TestPayoutAmountDeclinedLater: {"WAITING", "DECLINED"},
+		testmode.TestPayoutAmountSuccess:       {"WAITING", "SUCCESS"},
+		testmode.TestPayoutAmountDeclined:      {"DECLINED", "DECLINED"},
+		testmode.TestPayoutAmountDeclinedLater: {"WAITING", "DECLINED"},
 	} {
-		m, err := qiwiruntime.ParseMoney(value)
+		m, err := wiretype.ParseMoney(value)
 		if err != nil {
 			continue // the constants are literals, tested
 		}
@@ -213,7 +215,7 @@ var ErrPayoutKey = errors.New("bad payout public key")
 // ParsePayoutKey reads the public key a merchant gives QIWI for its payouts: PEM
 // (PUBLIC KEY or RSA PUBLIC KEY), or that PEM encoded in base64, as QIWI asks for it
 // (payments-ru/_intro_ru#create-key-sign). The key must be RSA of at least
-// qiwiruntime.MinPayoutKeyBits.
+// transport.MinPayoutKeyBits.
 func ParsePayoutKey(data []byte) (*rsa.PublicKey, error) {
 	block, _ := pem.Decode(data)
 	if block == nil {
@@ -242,8 +244,8 @@ func ParsePayoutKey(data []byte) (*rsa.PublicKey, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: a %T, not an RSA key", ErrPayoutKey, pub)
 	}
-	if bits := key.N.BitLen(); bits < qiwiruntime.MinPayoutKeyBits {
-		return nil, fmt.Errorf("%w: %d bits, at least %d are required", ErrPayoutKey, bits, qiwiruntime.MinPayoutKeyBits)
+	if bits := key.N.BitLen(); bits < transport.MinPayoutKeyBits {
+		return nil, fmt.Errorf("%w: %d bits, at least %d are required", ErrPayoutKey, bits, transport.MinPayoutKeyBits)
 	}
 	return key, nil
 }

@@ -30,12 +30,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
-
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 	"github.com/qiwigen/qiwigen/spec"
 )
 
@@ -411,5 +411,5 @@ var handlers = map[string]handlerFunc{
 }
 
 func money(minor int64) map[string]any {
-	return map[string]any{"value": qiwiruntime.NewMoneyFromMinor(minor).String(), "currency": "RUB"}
+	return map[string]any{"value": wiretype.NewMoneyFromMinor(minor).String(), "currency": "RUB"}
 }

@@ -7,11 +7,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/testmode"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // qrCode is an SBP (Faster Payments) QR code. In test mode only issue and status work: the
-// amount qiwiruntime.TestSBPAmountSuccess creates it, any other is DECLINED; a code whose ttl
+// amount testmode.TestSBPAmountSuccess creates it, any other is DECLINED; a code whose ttl
 // (minutes) has passed is EXPIRED (payments/_intro_en#test_data_sbp).
 type qrCode struct {
 	UID      string `json:"uid"`
@@ -83,7 +84,7 @@ func issueQrCode(s *Sandbox, st *site, c *call, uid string) (int, any, *apiError
 			return 0, nil, aerr
 		}
 		q.Amount = amount
-		if success, err := qiwiruntime.ParseMoney(qiwiruntime.TestSBPAmountSuccess); err == nil && amount == success.Minor() {
+		if success, err := wiretype.ParseMoney(testmode.TestSBPAmountSuccess); err == nil && amount == success.Minor() {
 			q.Status = "CREATED"
 		}
 	}

@@ -17,8 +17,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
+
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // replayKey signs replayed payouts; the recorded signature cannot be reproduced, so the
@@ -70,24 +72,24 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 	if err != nil {
 		return []Finding{fail("", "siteId %q is not a valid escaped segment: %v", m.params["siteId"], err)}
 	}
-	opts := []qiwiruntime.Option{qiwiruntime.WithBaseURL(replayHost), qiwiruntime.WithSiteID(siteID),
-		qiwiruntime.WithRetry(qiwiruntime.RetryPolicy{MaxAttempts: 1}),
-		qiwiruntime.WithHTTPClient(&http.Client{Transport: inMemory{answer}})}
+	opts := []transport.Option{transport.WithBaseURL(replayHost), transport.WithSiteID(siteID),
+		transport.WithRetry(transport.RetryPolicy{MaxAttempts: 1}),
+		transport.WithHTTPClient(&http.Client{Transport: inMemory{answer}})}
 	if !strings.HasPrefix(in.Request.URL, "/partner/") {
-		opts = append(opts, qiwiruntime.WithPathPrefix(""))
+		opts = append(opts, transport.WithPathPrefix(""))
 	}
 	if m.route.Operation.Security != nil {
 		key, err := j.replayKey()
 		if err != nil {
 			return []Finding{fail("", "payout signing key: %v", err)}
 		}
-		opts = append(opts, qiwiruntime.WithPayoutSigner(key))
+		opts = append(opts, transport.WithPayoutSigner(key))
 	}
 	client, err := j.client.New("replay-key", opts...)
 	if err != nil {
 		return []Finding{fail("", "building the client: %v", err)}
 	}
-	inv, ok := client.(qiwiruntime.Invoker)
+	inv, ok := client.(transport.Invoker)
 	if !ok {
 		return []Finding{fail("", "the generated client has no Invoke method: regenerate it with this qiwigen")}
 	}
@@ -112,16 +114,16 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 	}
 	result, callErr := inv.Invoke(ctx, opID, params, body)
 	switch {
-	case errors.Is(callErr, qiwiruntime.ErrUnknownOperation):
+	case errors.Is(callErr, transport.ErrUnknownOperation):
 		return []Finding{fail("", "the generated client has no method for %s", opID)}
-	case errors.Is(callErr, qiwiruntime.ErrArgument):
+	case errors.Is(callErr, transport.ErrArgument):
 		// Refused before anything was sent: the arguments do not fit the typed method.
 		return []Finding{fail("", "the recorded request does not fit the client: %v", callErr)}
 	}
 
 	status := in.Response.Status
 	if status >= 200 && status < 300 {
-		if callErr != nil && !errors.Is(callErr, qiwiruntime.ErrDeclined) {
+		if callErr != nil && !errors.Is(callErr, apierr.ErrDeclined) {
 			note(fail("", "the client failed on a %d answer: %v", status, callErr))
 			return findings
 		}
@@ -132,9 +134,9 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 		}
 		return findings
 	}
-	var apiErr *qiwiruntime.APIError
+	var apiErr *apierr.APIError
 	if !errors.As(callErr, &apiErr) {
-		note(fail("", "a %d answer should surface as *qiwiruntime.APIError, got %v", status, callErr))
+		note(fail("", "a %d answer should surface as *apierr.APIError, got %v", status, callErr))
 		return findings
 	}
 	if apiErr.StatusCode != status {

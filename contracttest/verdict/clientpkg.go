@@ -3,8 +3,9 @@ package verdict
 import (
 	"net/http"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
+
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // Notification is what a generated notification model offers: its type.
@@ -18,8 +19,8 @@ type Notification interface {
 // the package this module generates knows nothing of its overlays.
 type ClientPackage struct {
 	// New builds the typed client, as the generated New does; the verdict calls its
-	// operations through the generated Invoke (qiwiruntime.Invoker), by operationId.
-	New func(apiKey string, opts ...qiwiruntime.Option) (any, error)
+	// operations through the generated Invoke (transport.Invoker), by operationId.
+	New func(apiKey string, opts ...transport.Option) (any, error)
 	// ParseNotification decodes a notification into its typed model.
 	ParseNotification func(body []byte) (Notification, error)
 	// VerifyNotification checks a notification's signature.
@@ -29,7 +30,7 @@ type ClientPackage struct {
 // BundledClient is the client this module generates, gen/qiwi: the default of New.
 func BundledClient() ClientPackage {
 	return ClientPackage{
-		New: func(apiKey string, opts ...qiwiruntime.Option) (any, error) {
+		New: func(apiKey string, opts ...transport.Option) (any, error) {
 			return qiwi.New(apiKey, opts...)
 		},
 		ParseNotification: func(body []byte) (Notification, error) {

@@ -8,12 +8,13 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 	"github.com/qiwigen/qiwigen/spec"
 )
 
@@ -34,7 +35,7 @@ func TestWithClient(t *testing.T) {
 	bundled := verdict.BundledClient()
 	var built atomic.Int32
 	counting := bundled
-	counting.New = func(apiKey string, opts ...qiwiruntime.Option) (any, error) {
+	counting.New = func(apiKey string, opts ...transport.Option) (any, error) {
 		built.Add(1)
 		return bundled.New(apiKey, opts...)
 	}
@@ -45,7 +46,7 @@ func TestWithClient(t *testing.T) {
 	assert.Equal(t, int32(1), built.Load(), "the given client package is the one used")
 
 	noCaptures := bundled
-	noCaptures.New = func(string, ...qiwiruntime.Option) (any, error) { return shopClient{}, nil }
+	noCaptures.New = func(string, ...transport.Option) (any, error) { return shopClient{}, nil }
 	j, err = verdict.New(spec.Resolved, verdict.WithClient(noCaptures))
 	require.NoError(t, err)
 	r = j.Judge(context.Background(), getCapture)
@@ -54,7 +55,7 @@ func TestWithClient(t *testing.T) {
 
 	type oldClient struct{} // generated before the operation table
 	old := bundled
-	old.New = func(string, ...qiwiruntime.Option) (any, error) { return oldClient{}, nil }
+	old.New = func(string, ...transport.Option) (any, error) { return oldClient{}, nil }
 	j, err = verdict.New(spec.Resolved, verdict.WithClient(old))
 	require.NoError(t, err)
 	r = j.Judge(context.Background(), getCapture)
@@ -62,7 +63,7 @@ func TestWithClient(t *testing.T) {
 	assert.Equal(t, "client: the generated client has no Invoke method: regenerate it with this qiwigen", r.Findings[0].String())
 
 	broken := bundled
-	broken.New = func(string, ...qiwiruntime.Option) (any, error) { return nil, errors.New("no key") }
+	broken.New = func(string, ...transport.Option) (any, error) { return nil, errors.New("no key") }
 	j, err = verdict.New(spec.Resolved, verdict.WithClient(broken))
 	require.NoError(t, err)
 	r = j.Judge(context.Background(), getCapture)
@@ -77,5 +78,5 @@ func TestWithClient(t *testing.T) {
 type shopClient struct{}
 
 func (shopClient) Invoke(_ context.Context, id string, _ []string, _ []byte) (any, error) {
-	return nil, fmt.Errorf("%w: %q", qiwiruntime.ErrUnknownOperation, id)
+	return nil, fmt.Errorf("%w: %q", transport.ErrUnknownOperation, id)
 }

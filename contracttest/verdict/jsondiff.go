@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // Difference is one place where two JSON documents differ, by JSON pointer.
@@ -135,17 +135,17 @@ func leafEqual(want, got any, mode compareMode) bool {
 
 // sameInstant reports whether two strings are timestamps of the same instant.
 func sameInstant(a, b string) bool {
-	ta, err := qiwiruntime.ParseTimestamp(a)
+	ta, err := wiretype.ParseTimestamp(a)
 	if err != nil {
 		return false
 	}
-	tb, err := qiwiruntime.ParseTimestamp(b)
+	tb, err := wiretype.ParseTimestamp(b)
 	return err == nil && ta.Time().Equal(tb.Time())
 }
 
 // decimal reads a JSON number, or a string holding a decimal, as Money. Values with more than
 // two fraction digits do not count: they compare by text.
-func decimal(v any) (qiwiruntime.Money, bool) {
+func decimal(v any) (wiretype.Money, bool) {
 	var s string
 	switch t := v.(type) {
 	case json.Number:
@@ -153,9 +153,9 @@ func decimal(v any) (qiwiruntime.Money, bool) {
 	case string:
 		s = t
 	default:
-		return qiwiruntime.Money{}, false
+		return wiretype.Money{}, false
 	}
-	m, err := qiwiruntime.ParseMoney(s)
+	m, err := wiretype.ParseMoney(s)
 	return m, err == nil
 }
 

@@ -2,257 +2,265 @@
 
 package qiwi
 
-import "github.com/qiwigen/qiwigen/generator/qiwiruntime"
+import (
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
+	"github.com/qiwigen/qiwigen/generator/runtime/modeldiff"
+	"github.com/qiwigen/qiwigen/generator/runtime/payform"
+	"github.com/qiwigen/qiwigen/generator/runtime/testmode"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
+	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+)
 
-// Option is qiwiruntime.Option.
-type Option = qiwiruntime.Option
+// Option is transport.Option.
+type Option = transport.Option
 
-// Doer is qiwiruntime.Doer.
-type Doer = qiwiruntime.Doer
+// Doer is transport.Doer.
+type Doer = transport.Doer
 
-// RetryPolicy is qiwiruntime.RetryPolicy.
-type RetryPolicy = qiwiruntime.RetryPolicy
+// RetryPolicy is transport.RetryPolicy.
+type RetryPolicy = transport.RetryPolicy
 
-// DriftReporter is qiwiruntime.DriftReporter.
-type DriftReporter = qiwiruntime.DriftReporter
+// DriftReporter is modeldiff.DriftReporter.
+type DriftReporter = modeldiff.DriftReporter
 
-// APIError is qiwiruntime.APIError.
-type APIError = qiwiruntime.APIError
+// APIError is apierr.APIError.
+type APIError = apierr.APIError
 
-// ValueError is qiwiruntime.ValueError.
-type ValueError = qiwiruntime.ValueError
+// ValueError is wiretype.ValueError.
+type ValueError = wiretype.ValueError
 
-// HandlerOption is qiwiruntime.HandlerOption.
-type HandlerOption = qiwiruntime.HandlerOption
+// HandlerOption is webhook.HandlerOption.
+type HandlerOption = webhook.HandlerOption
 
-// Deduplicator is qiwiruntime.Deduplicator.
-type Deduplicator = qiwiruntime.Deduplicator
+// Deduplicator is webhook.Deduplicator.
+type Deduplicator = webhook.Deduplicator
 
-// MemoryDeduplicator is qiwiruntime.MemoryDeduplicator.
-type MemoryDeduplicator = qiwiruntime.MemoryDeduplicator
+// MemoryDeduplicator is webhook.MemoryDeduplicator.
+type MemoryDeduplicator = webhook.MemoryDeduplicator
 
-// Reservation is qiwiruntime.Reservation.
-type Reservation = qiwiruntime.Reservation
+// Reservation is webhook.Reservation.
+type Reservation = webhook.Reservation
 
-// DecodedNotification is qiwiruntime.DecodedNotification.
-type DecodedNotification = qiwiruntime.DecodedNotification
+// DecodedNotification is webhook.DecodedNotification.
+type DecodedNotification = webhook.DecodedNotification
 
-// OperationInfo is qiwiruntime.OperationInfo.
-type OperationInfo = qiwiruntime.OperationInfo
+// OperationInfo is transport.OperationInfo.
+type OperationInfo = transport.OperationInfo
 
-// PayForm is qiwiruntime.PayForm.
-type PayForm = qiwiruntime.PayForm
+// PayForm is payform.PayForm.
+type PayForm = payform.PayForm
 
-// PayFormKind is qiwiruntime.PayFormKind.
-type PayFormKind = qiwiruntime.PayFormKind
+// PayFormKind is payform.PayFormKind.
+type PayFormKind = payform.PayFormKind
 
-// PayURLOptions is qiwiruntime.PayURLOptions.
-type PayURLOptions = qiwiruntime.PayURLOptions
+// PayURLOptions is payform.PayURLOptions.
+type PayURLOptions = payform.PayURLOptions
 
 var (
-	// ErrNotFound is qiwiruntime.ErrNotFound: errors.Is matches either.
-	ErrNotFound = qiwiruntime.ErrNotFound
-	// ErrUnauthorized is qiwiruntime.ErrUnauthorized: errors.Is matches either.
-	ErrUnauthorized = qiwiruntime.ErrUnauthorized
-	// ErrValidation is qiwiruntime.ErrValidation: errors.Is matches either.
-	ErrValidation = qiwiruntime.ErrValidation
-	// ErrRateLimited is qiwiruntime.ErrRateLimited: errors.Is matches either.
-	ErrRateLimited = qiwiruntime.ErrRateLimited
-	// ErrAlreadyDone is qiwiruntime.ErrAlreadyDone: errors.Is matches either.
-	ErrAlreadyDone = qiwiruntime.ErrAlreadyDone
-	// ErrDeclined is qiwiruntime.ErrDeclined: errors.Is matches either.
-	ErrDeclined = qiwiruntime.ErrDeclined
-	// ErrServer is qiwiruntime.ErrServer: errors.Is matches either.
-	ErrServer = qiwiruntime.ErrServer
-	// ErrConfig is qiwiruntime.ErrConfig: errors.Is matches either.
-	ErrConfig = qiwiruntime.ErrConfig
-	// ErrArgument is qiwiruntime.ErrArgument: errors.Is matches either.
-	ErrArgument = qiwiruntime.ErrArgument
-	// ErrRedirect is qiwiruntime.ErrRedirect: errors.Is matches either.
-	ErrRedirect = qiwiruntime.ErrRedirect
-	// ErrAnswerTooLarge is qiwiruntime.ErrAnswerTooLarge: errors.Is matches either.
-	ErrAnswerTooLarge = qiwiruntime.ErrAnswerTooLarge
-	// ErrInvalidMoney is qiwiruntime.ErrInvalidMoney: errors.Is matches either.
-	ErrInvalidMoney = qiwiruntime.ErrInvalidMoney
-	// ErrInvalidTimestamp is qiwiruntime.ErrInvalidTimestamp: errors.Is matches either.
-	ErrInvalidTimestamp = qiwiruntime.ErrInvalidTimestamp
-	// ErrInvalidCode is qiwiruntime.ErrInvalidCode: errors.Is matches either.
-	ErrInvalidCode = qiwiruntime.ErrInvalidCode
-	// ErrNotification is qiwiruntime.ErrNotification: errors.Is matches either.
-	ErrNotification = qiwiruntime.ErrNotification
-	// ErrSignatureMissing is qiwiruntime.ErrSignatureMissing: errors.Is matches either.
-	ErrSignatureMissing = qiwiruntime.ErrSignatureMissing
-	// ErrSignatureMismatch is qiwiruntime.ErrSignatureMismatch: errors.Is matches either.
-	ErrSignatureMismatch = qiwiruntime.ErrSignatureMismatch
-	// ErrMalformedNotification is qiwiruntime.ErrMalformedNotification: errors.Is matches either.
-	ErrMalformedNotification = qiwiruntime.ErrMalformedNotification
-	// ErrSecretMissing is qiwiruntime.ErrSecretMissing: errors.Is matches either.
-	ErrSecretMissing = qiwiruntime.ErrSecretMissing
-	// ErrNotConfirmable is qiwiruntime.ErrNotConfirmable: errors.Is matches either.
-	ErrNotConfirmable = qiwiruntime.ErrNotConfirmable
-	// ErrUnknownOperation is qiwiruntime.ErrUnknownOperation: errors.Is matches either.
-	ErrUnknownOperation = qiwiruntime.ErrUnknownOperation
-	// ErrPayForm is qiwiruntime.ErrPayForm: errors.Is matches either.
-	ErrPayForm = qiwiruntime.ErrPayForm
+	// ErrNotFound is apierr.ErrNotFound: errors.Is matches either.
+	ErrNotFound = apierr.ErrNotFound
+	// ErrUnauthorized is apierr.ErrUnauthorized: errors.Is matches either.
+	ErrUnauthorized = apierr.ErrUnauthorized
+	// ErrValidation is apierr.ErrValidation: errors.Is matches either.
+	ErrValidation = apierr.ErrValidation
+	// ErrRateLimited is apierr.ErrRateLimited: errors.Is matches either.
+	ErrRateLimited = apierr.ErrRateLimited
+	// ErrAlreadyDone is apierr.ErrAlreadyDone: errors.Is matches either.
+	ErrAlreadyDone = apierr.ErrAlreadyDone
+	// ErrDeclined is apierr.ErrDeclined: errors.Is matches either.
+	ErrDeclined = apierr.ErrDeclined
+	// ErrServer is apierr.ErrServer: errors.Is matches either.
+	ErrServer = apierr.ErrServer
+	// ErrConfig is transport.ErrConfig: errors.Is matches either.
+	ErrConfig = transport.ErrConfig
+	// ErrArgument is transport.ErrArgument: errors.Is matches either.
+	ErrArgument = transport.ErrArgument
+	// ErrRedirect is transport.ErrRedirect: errors.Is matches either.
+	ErrRedirect = transport.ErrRedirect
+	// ErrAnswerTooLarge is transport.ErrAnswerTooLarge: errors.Is matches either.
+	ErrAnswerTooLarge = transport.ErrAnswerTooLarge
+	// ErrInvalidMoney is wiretype.ErrInvalidMoney: errors.Is matches either.
+	ErrInvalidMoney = wiretype.ErrInvalidMoney
+	// ErrInvalidTimestamp is wiretype.ErrInvalidTimestamp: errors.Is matches either.
+	ErrInvalidTimestamp = wiretype.ErrInvalidTimestamp
+	// ErrInvalidCode is wiretype.ErrInvalidCode: errors.Is matches either.
+	ErrInvalidCode = wiretype.ErrInvalidCode
+	// ErrNotification is webhook.ErrNotification: errors.Is matches either.
+	ErrNotification = webhook.ErrNotification
+	// ErrSignatureMissing is webhook.ErrSignatureMissing: errors.Is matches either.
+	ErrSignatureMissing = webhook.ErrSignatureMissing
+	// ErrSignatureMismatch is webhook.ErrSignatureMismatch: errors.Is matches either.
+	ErrSignatureMismatch = webhook.ErrSignatureMismatch
+	// ErrMalformedNotification is webhook.ErrMalformedNotification: errors.Is matches either.
+	ErrMalformedNotification = webhook.ErrMalformedNotification
+	// ErrSecretMissing is webhook.ErrSecretMissing: errors.Is matches either.
+	ErrSecretMissing = webhook.ErrSecretMissing
+	// ErrNotConfirmable is webhook.ErrNotConfirmable: errors.Is matches either.
+	ErrNotConfirmable = webhook.ErrNotConfirmable
+	// ErrUnknownOperation is transport.ErrUnknownOperation: errors.Is matches either.
+	ErrUnknownOperation = transport.ErrUnknownOperation
+	// ErrPayForm is payform.ErrPayForm: errors.Is matches either.
+	ErrPayForm = payform.ErrPayForm
 )
 
 const (
-	// DefaultBaseURL is qiwiruntime.DefaultBaseURL.
-	DefaultBaseURL = qiwiruntime.DefaultBaseURL
-	// B2BBaseURL is qiwiruntime.B2BBaseURL.
-	B2BBaseURL = qiwiruntime.B2BBaseURL
-	// DefaultPathPrefix is qiwiruntime.DefaultPathPrefix.
-	DefaultPathPrefix = qiwiruntime.DefaultPathPrefix
-	// MinPayoutKeyBits is qiwiruntime.MinPayoutKeyBits.
-	MinPayoutKeyBits = qiwiruntime.MinPayoutKeyBits
-	// DefaultMaxBodyBytes is qiwiruntime.DefaultMaxBodyBytes.
-	DefaultMaxBodyBytes = qiwiruntime.DefaultMaxBodyBytes
-	// MaxMaxBodyBytes is qiwiruntime.MaxMaxBodyBytes.
-	MaxMaxBodyBytes = qiwiruntime.MaxMaxBodyBytes
-	// DefaultHandlerReadTimeout is qiwiruntime.DefaultHandlerReadTimeout.
-	DefaultHandlerReadTimeout = qiwiruntime.DefaultHandlerReadTimeout
-	// Reserved is qiwiruntime.Reserved.
-	Reserved = qiwiruntime.Reserved
-	// InFlight is qiwiruntime.InFlight.
-	InFlight = qiwiruntime.InFlight
-	// Handled is qiwiruntime.Handled.
-	Handled = qiwiruntime.Handled
-	// PayinForm is qiwiruntime.PayinForm.
-	PayinForm = qiwiruntime.PayinForm
-	// BillForm is qiwiruntime.BillForm.
-	BillForm = qiwiruntime.BillForm
-	// PayFormURL is qiwiruntime.PayFormURL.
-	PayFormURL = qiwiruntime.PayFormURL
-	// BillPayFormURL is qiwiruntime.BillPayFormURL.
-	BillPayFormURL = qiwiruntime.BillPayFormURL
-	// CodeValidation is qiwiruntime.CodeValidation.
-	CodeValidation = qiwiruntime.CodeValidation
-	// CodeNotFound is qiwiruntime.CodeNotFound.
-	CodeNotFound = qiwiruntime.CodeNotFound
-	// CodeUnauthorized is qiwiruntime.CodeUnauthorized.
-	CodeUnauthorized = qiwiruntime.CodeUnauthorized
-	// CodeInternal is qiwiruntime.CodeInternal.
-	CodeInternal = qiwiruntime.CodeInternal
-	// CodeRefundAmount is qiwiruntime.CodeRefundAmount.
-	CodeRefundAmount = qiwiruntime.CodeRefundAmount
-	// CodeIncorrectMethod is qiwiruntime.CodeIncorrectMethod.
-	CodeIncorrectMethod = qiwiruntime.CodeIncorrectMethod
-	// TestCardVisa is qiwiruntime.TestCardVisa.
-	TestCardVisa = qiwiruntime.TestCardVisa
-	// TestCardMastercard is qiwiruntime.TestCardMastercard.
-	TestCardMastercard = qiwiruntime.TestCardMastercard
-	// TestCardMir is qiwiruntime.TestCardMir.
-	TestCardMir = qiwiruntime.TestCardMir
-	// TestCardUnionPay is qiwiruntime.TestCardUnionPay.
-	TestCardUnionPay = qiwiruntime.TestCardUnionPay
-	// TestExpiryMonthDeclined is qiwiruntime.TestExpiryMonthDeclined.
-	TestExpiryMonthDeclined = qiwiruntime.TestExpiryMonthDeclined
-	// TestExpiryMonthSucceedsAfterDelay is qiwiruntime.TestExpiryMonthSucceedsAfterDelay.
-	TestExpiryMonthSucceedsAfterDelay = qiwiruntime.TestExpiryMonthSucceedsAfterDelay
-	// TestExpiryMonthDeclinedAfterDelay is qiwiruntime.TestExpiryMonthDeclinedAfterDelay.
-	TestExpiryMonthDeclinedAfterDelay = qiwiruntime.TestExpiryMonthDeclinedAfterDelay
-	// TestCVV3DS is qiwiruntime.TestCVV3DS.
-	TestCVV3DS = qiwiruntime.TestCVV3DS
-	// TestHolderName3DS is qiwiruntime.TestHolderName3DS.
-	TestHolderName3DS = qiwiruntime.TestHolderName3DS
-	// TestMaxAmount is qiwiruntime.TestMaxAmount.
-	TestMaxAmount = qiwiruntime.TestMaxAmount
-	// TestSBPAmountSuccess is qiwiruntime.TestSBPAmountSuccess.
-	TestSBPAmountSuccess = qiwiruntime.TestSBPAmountSuccess
-	// TestPayoutAmountSuccess is qiwiruntime.TestPayoutAmountSuccess.
-	TestPayoutAmountSuccess = qiwiruntime.TestPayoutAmountSuccess
-	// TestPayoutAmountDeclined is qiwiruntime.TestPayoutAmountDeclined.
-	TestPayoutAmountDeclined = qiwiruntime.TestPayoutAmountDeclined
-	// TestPayoutAmountDeclinedLater is qiwiruntime.TestPayoutAmountDeclinedLater.
-	TestPayoutAmountDeclinedLater = qiwiruntime.TestPayoutAmountDeclinedLater
+	// DefaultBaseURL is transport.DefaultBaseURL.
+	DefaultBaseURL = transport.DefaultBaseURL
+	// B2BBaseURL is transport.B2BBaseURL.
+	B2BBaseURL = transport.B2BBaseURL
+	// DefaultPathPrefix is transport.DefaultPathPrefix.
+	DefaultPathPrefix = transport.DefaultPathPrefix
+	// MinPayoutKeyBits is transport.MinPayoutKeyBits.
+	MinPayoutKeyBits = transport.MinPayoutKeyBits
+	// DefaultMaxBodyBytes is webhook.DefaultMaxBodyBytes.
+	DefaultMaxBodyBytes = webhook.DefaultMaxBodyBytes
+	// MaxMaxBodyBytes is webhook.MaxMaxBodyBytes.
+	MaxMaxBodyBytes = webhook.MaxMaxBodyBytes
+	// DefaultHandlerReadTimeout is webhook.DefaultHandlerReadTimeout.
+	DefaultHandlerReadTimeout = webhook.DefaultHandlerReadTimeout
+	// Reserved is webhook.Reserved.
+	Reserved = webhook.Reserved
+	// InFlight is webhook.InFlight.
+	InFlight = webhook.InFlight
+	// Handled is webhook.Handled.
+	Handled = webhook.Handled
+	// PayinForm is payform.PayinForm.
+	PayinForm = payform.PayinForm
+	// BillForm is payform.BillForm.
+	BillForm = payform.BillForm
+	// PayFormURL is payform.PayFormURL.
+	PayFormURL = payform.PayFormURL
+	// BillPayFormURL is payform.BillPayFormURL.
+	BillPayFormURL = payform.BillPayFormURL
+	// CodeValidation is apierr.CodeValidation.
+	CodeValidation = apierr.CodeValidation
+	// CodeNotFound is apierr.CodeNotFound.
+	CodeNotFound = apierr.CodeNotFound
+	// CodeUnauthorized is apierr.CodeUnauthorized.
+	CodeUnauthorized = apierr.CodeUnauthorized
+	// CodeInternal is apierr.CodeInternal.
+	CodeInternal = apierr.CodeInternal
+	// CodeRefundAmount is apierr.CodeRefundAmount.
+	CodeRefundAmount = apierr.CodeRefundAmount
+	// CodeIncorrectMethod is apierr.CodeIncorrectMethod.
+	CodeIncorrectMethod = apierr.CodeIncorrectMethod
+	// TestCardVisa is testmode.TestCardVisa.
+	TestCardVisa = testmode.TestCardVisa
+	// TestCardMastercard is testmode.TestCardMastercard.
+	TestCardMastercard = testmode.TestCardMastercard
+	// TestCardMir is testmode.TestCardMir.
+	TestCardMir = testmode.TestCardMir
+	// TestCardUnionPay is testmode.TestCardUnionPay.
+	TestCardUnionPay = testmode.TestCardUnionPay
+	// TestExpiryMonthDeclined is testmode.TestExpiryMonthDeclined.
+	TestExpiryMonthDeclined = testmode.TestExpiryMonthDeclined
+	// TestExpiryMonthSucceedsAfterDelay is testmode.TestExpiryMonthSucceedsAfterDelay.
+	TestExpiryMonthSucceedsAfterDelay = testmode.TestExpiryMonthSucceedsAfterDelay
+	// TestExpiryMonthDeclinedAfterDelay is testmode.TestExpiryMonthDeclinedAfterDelay.
+	TestExpiryMonthDeclinedAfterDelay = testmode.TestExpiryMonthDeclinedAfterDelay
+	// TestCVV3DS is testmode.TestCVV3DS.
+	TestCVV3DS = testmode.TestCVV3DS
+	// TestHolderName3DS is testmode.TestHolderName3DS.
+	TestHolderName3DS = testmode.TestHolderName3DS
+	// TestMaxAmount is testmode.TestMaxAmount.
+	TestMaxAmount = testmode.TestMaxAmount
+	// TestSBPAmountSuccess is testmode.TestSBPAmountSuccess.
+	TestSBPAmountSuccess = testmode.TestSBPAmountSuccess
+	// TestPayoutAmountSuccess is testmode.TestPayoutAmountSuccess.
+	TestPayoutAmountSuccess = testmode.TestPayoutAmountSuccess
+	// TestPayoutAmountDeclined is testmode.TestPayoutAmountDeclined.
+	TestPayoutAmountDeclined = testmode.TestPayoutAmountDeclined
+	// TestPayoutAmountDeclinedLater is testmode.TestPayoutAmountDeclinedLater.
+	TestPayoutAmountDeclinedLater = testmode.TestPayoutAmountDeclinedLater
 )
 
-// WithBaseURL is qiwiruntime.WithBaseURL.
-var WithBaseURL = qiwiruntime.WithBaseURL
+// WithBaseURL is transport.WithBaseURL.
+var WithBaseURL = transport.WithBaseURL
 
-// WithPathPrefix is qiwiruntime.WithPathPrefix.
-var WithPathPrefix = qiwiruntime.WithPathPrefix
+// WithPathPrefix is transport.WithPathPrefix.
+var WithPathPrefix = transport.WithPathPrefix
 
-// WithSiteID is qiwiruntime.WithSiteID.
-var WithSiteID = qiwiruntime.WithSiteID
+// WithSiteID is transport.WithSiteID.
+var WithSiteID = transport.WithSiteID
 
-// WithHTTPClient is qiwiruntime.WithHTTPClient.
-var WithHTTPClient = qiwiruntime.WithHTTPClient
+// WithHTTPClient is transport.WithHTTPClient.
+var WithHTTPClient = transport.WithHTTPClient
 
-// WithTimeout is qiwiruntime.WithTimeout.
-var WithTimeout = qiwiruntime.WithTimeout
+// WithTimeout is transport.WithTimeout.
+var WithTimeout = transport.WithTimeout
 
-// WithUserAgent is qiwiruntime.WithUserAgent.
-var WithUserAgent = qiwiruntime.WithUserAgent
+// WithUserAgent is transport.WithUserAgent.
+var WithUserAgent = transport.WithUserAgent
 
-// WithLogger is qiwiruntime.WithLogger.
-var WithLogger = qiwiruntime.WithLogger
+// WithLogger is transport.WithLogger.
+var WithLogger = transport.WithLogger
 
-// WithRetry is qiwiruntime.WithRetry.
-var WithRetry = qiwiruntime.WithRetry
+// WithRetry is transport.WithRetry.
+var WithRetry = transport.WithRetry
 
-// WithPayoutSigner is qiwiruntime.WithPayoutSigner.
-var WithPayoutSigner = qiwiruntime.WithPayoutSigner
+// WithPayoutSigner is transport.WithPayoutSigner.
+var WithPayoutSigner = transport.WithPayoutSigner
 
-// WithDriftReporter is qiwiruntime.WithDriftReporter.
-var WithDriftReporter = qiwiruntime.WithDriftReporter
+// WithDriftReporter is transport.WithDriftReporter.
+var WithDriftReporter = transport.WithDriftReporter
 
-// DefaultRetryPolicy is qiwiruntime.DefaultRetryPolicy.
-var DefaultRetryPolicy = qiwiruntime.DefaultRetryPolicy
+// DefaultRetryPolicy is transport.DefaultRetryPolicy.
+var DefaultRetryPolicy = transport.DefaultRetryPolicy
 
-// ParseMoney is qiwiruntime.ParseMoney.
-var ParseMoney = qiwiruntime.ParseMoney
+// ParseMoney is wiretype.ParseMoney.
+var ParseMoney = wiretype.ParseMoney
 
-// NewMoneyFromMinor is qiwiruntime.NewMoneyFromMinor.
-var NewMoneyFromMinor = qiwiruntime.NewMoneyFromMinor
+// NewMoneyFromMinor is wiretype.NewMoneyFromMinor.
+var NewMoneyFromMinor = wiretype.NewMoneyFromMinor
 
-// ParseTimestamp is qiwiruntime.ParseTimestamp.
-var ParseTimestamp = qiwiruntime.ParseTimestamp
+// ParseTimestamp is wiretype.ParseTimestamp.
+var ParseTimestamp = wiretype.ParseTimestamp
 
-// NewTimestamp is qiwiruntime.NewTimestamp.
-var NewTimestamp = qiwiruntime.NewTimestamp
+// NewTimestamp is wiretype.NewTimestamp.
+var NewTimestamp = wiretype.NewTimestamp
 
-// NewNumericCode is qiwiruntime.NewNumericCode.
-var NewNumericCode = qiwiruntime.NewNumericCode
+// NewNumericCode is wiretype.NewNumericCode.
+var NewNumericCode = wiretype.NewNumericCode
 
-// QIWINetworks is qiwiruntime.QIWINetworks.
-var QIWINetworks = qiwiruntime.QIWINetworks
+// QIWINetworks is webhook.QIWINetworks.
+var QIWINetworks = webhook.QIWINetworks
 
-// WithAllowedNetworks is qiwiruntime.WithAllowedNetworks.
-var WithAllowedNetworks = qiwiruntime.WithAllowedNetworks
+// WithAllowedNetworks is webhook.WithAllowedNetworks.
+var WithAllowedNetworks = webhook.WithAllowedNetworks
 
-// WithClientIP is qiwiruntime.WithClientIP.
-var WithClientIP = qiwiruntime.WithClientIP
+// WithClientIP is webhook.WithClientIP.
+var WithClientIP = webhook.WithClientIP
 
-// WithDeduplicator is qiwiruntime.WithDeduplicator.
-var WithDeduplicator = qiwiruntime.WithDeduplicator
+// WithDeduplicator is webhook.WithDeduplicator.
+var WithDeduplicator = webhook.WithDeduplicator
 
-// NewMemoryDeduplicator is qiwiruntime.NewMemoryDeduplicator.
-var NewMemoryDeduplicator = qiwiruntime.NewMemoryDeduplicator
+// NewMemoryDeduplicator is webhook.NewMemoryDeduplicator.
+var NewMemoryDeduplicator = webhook.NewMemoryDeduplicator
 
-// WithMaxBodyBytes is qiwiruntime.WithMaxBodyBytes.
-var WithMaxBodyBytes = qiwiruntime.WithMaxBodyBytes
+// WithMaxBodyBytes is webhook.WithMaxBodyBytes.
+var WithMaxBodyBytes = webhook.WithMaxBodyBytes
 
-// WithReadTimeout is qiwiruntime.WithReadTimeout.
-var WithReadTimeout = qiwiruntime.WithReadTimeout
+// WithReadTimeout is webhook.WithReadTimeout.
+var WithReadTimeout = webhook.WithReadTimeout
 
-// WithNotificationDrift is qiwiruntime.WithNotificationDrift.
-var WithNotificationDrift = qiwiruntime.WithNotificationDrift
+// WithNotificationDrift is webhook.WithNotificationDrift.
+var WithNotificationDrift = webhook.WithNotificationDrift
 
-// WithHandlerLogger is qiwiruntime.WithHandlerLogger.
-var WithHandlerLogger = qiwiruntime.WithHandlerLogger
+// WithHandlerLogger is webhook.WithHandlerLogger.
+var WithHandlerLogger = webhook.WithHandlerLogger
 
-// AddSuccessURL is qiwiruntime.AddSuccessURL.
-var AddSuccessURL = qiwiruntime.AddSuccessURL
+// AddSuccessURL is payform.AddSuccessURL.
+var AddSuccessURL = payform.AddSuccessURL
 
-// AddPayURLOptions is qiwiruntime.AddPayURLOptions.
-var AddPayURLOptions = qiwiruntime.AddPayURLOptions
+// AddPayURLOptions is payform.AddPayURLOptions.
+var AddPayURLOptions = payform.AddPayURLOptions
 
-// TestCards is qiwiruntime.TestCards.
-var TestCards = qiwiruntime.TestCards
+// TestCards is testmode.TestCards.
+var TestCards = testmode.TestCards
 
-// LocateValue is qiwiruntime.LocateValue.
-var LocateValue = qiwiruntime.LocateValue
+// LocateValue is wiretype.LocateValue.
+var LocateValue = wiretype.LocateValue
 
 // Ptr returns a pointer to v, for the optional members of requests: Comment: qiwi.Ptr("Order 42").
 func Ptr[T any](v T) *T {

@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
+
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // paymentJSON is the docs' "Payment status" answer (payments/_api-methods_en#payment_status),
@@ -60,7 +61,7 @@ func (t cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // getPaymentCalls returns the same GET made bare (net/http, encoding/json into a plain
 // struct) and through the generated client, both over httpClient.
 func getPaymentCalls(b *testing.B, base string, httpClient *http.Client) (bare, generated func() error) {
-	client, err := qiwi.New("key", qiwiruntime.WithBaseURL(base), qiwiruntime.WithSiteID("test-01"), qiwiruntime.WithHTTPClient(httpClient))
+	client, err := qiwi.New("key", transport.WithBaseURL(base), transport.WithSiteID("test-01"), transport.WithHTTPClient(httpClient))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func BenchmarkCreateRefund(b *testing.B) {
 	}))
 	defer srv.Close()
 	httpClient := srv.Client()
-	client, err := qiwi.New("key", qiwiruntime.WithBaseURL(srv.URL), qiwiruntime.WithSiteID("test-01"), qiwiruntime.WithHTTPClient(httpClient))
+	client, err := qiwi.New("key", transport.WithBaseURL(srv.URL), transport.WithSiteID("test-01"), transport.WithHTTPClient(httpClient))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,22 +7,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"net/http"
 	"net/url"
 )
 
 // Client is the typed QIWI client: one method per documented operation, typed
-// requests and results, QIWI's errors as *qiwiruntime.APIError. It is safe for
+// requests and results, QIWI's errors as *APIError. It is safe for
 // concurrent use. Create it with New.
 type Client struct {
-	caller *qiwiruntime.Caller
+	caller *transport.Caller
 }
 
 // New returns a client that authenticates with apiKey. Options set the base URL,
 // path prefix, siteId, HTTP client, timeouts, retries, logger and payout signer.
-func New(apiKey string, opts ...qiwiruntime.Option) (*Client, error) {
-	caller, err := qiwiruntime.NewCaller(apiKey, opts...)
+func New(apiKey string, opts ...transport.Option) (*Client, error) {
+	caller, err := transport.NewCaller(apiKey, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +31,7 @@ func New(apiKey string, opts ...qiwiruntime.Option) (*Client, error) {
 }
 
 // Caller returns the transport the client calls through.
-func (c *Client) Caller() *qiwiruntime.Caller {
+func (c *Client) Caller() *transport.Caller {
 	return c.caller
 }
 
@@ -41,21 +42,21 @@ func (c *Client) Caller() *qiwiruntime.Caller {
 // GET /bill/v1/bills/{billId} (operationId getBill).
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#invoice-status
 func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 	var out Bill
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getBill",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "billId",
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"bill/v1/bills/"+url.PathEscape(billID), nil)
+		return transport.NewRequest("GET", server+"bill/v1/bills/"+url.PathEscape(billID), nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -71,9 +72,9 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#create
 func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillRequest) (*Bill, error) {
 	body, err := body.requestForm()
@@ -85,17 +86,17 @@ func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillR
 		return nil, fmt.Errorf("qiwi: createBill: encode request: %w", err)
 	}
 	var out Bill
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "createBill",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "billId",
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("PUT", server+"bill/v1/bills/"+url.PathEscape(billID), data)
+		return transport.NewRequest("PUT", server+"bill/v1/bills/"+url.PathEscape(billID), data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -110,14 +111,14 @@ func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillR
 // GET /bill/v1/bills/{billId}/refunds/{refundId} (operationId getBillRefund).
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#refund-status
 func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID string) (*BillRefund, error) {
 	var out BillRefund
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getBillRefund",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "billId",
 			Value: billID,
 		}, {
@@ -125,9 +126,9 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 			Value: refundID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), nil)
+		return transport.NewRequest("GET", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -143,9 +144,9 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#refund
 func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID string, body CreateBillRefundRequest) (*BillRefund, error) {
 	body, err := body.requestForm()
@@ -157,10 +158,10 @@ func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID s
 		return nil, fmt.Errorf("qiwi: createBillRefund: encode request: %w", err)
 	}
 	var out BillRefund
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "createBillRefund",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "billId",
 			Value: billID,
 		}, {
@@ -168,9 +169,9 @@ func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID s
 			Value: refundID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("PUT", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), data)
+		return transport.NewRequest("PUT", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -185,20 +186,20 @@ func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID s
 // POST /bill/v1/bills/{billId}/reject (operationId rejectBill).
 // Not idempotent: never retried.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/bill-payments/#cancel
 func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 	var out Bill
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID: "rejectBill",
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "billId",
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("POST", server+"bill/v1/bills/"+url.PathEscape(billID)+"/reject", nil)
+		return transport.NewRequest("POST", server+"bill/v1/bills/"+url.PathEscape(billID)+"/reject", nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -214,9 +215,9 @@ func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequestRequest) (*TokenRequest, error) {
 	data, err := json.Marshal(body)
@@ -224,16 +225,16 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 		return nil, fmt.Errorf("qiwi: createTokenRequest: encode request: %w", err)
 	}
 	var out TokenRequest
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID: "createTokenRequest",
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests", data)
+		return transport.NewRequest("POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests", data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -249,9 +250,9 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenRequestRequest) (*TokenRequest, error) {
 	data, err := json.Marshal(body)
@@ -259,16 +260,16 @@ func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenReq
 		return nil, fmt.Errorf("qiwi: completeTokenRequest: encode request: %w", err)
 	}
 	var out TokenRequest
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID: "completeTokenRequest",
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests/complete", data)
+		return transport.NewRequest("POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests/complete", data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -285,10 +286,10 @@ func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenReq
 // See https://developer.qiwi.com/en/payments/#invoice-payments
 func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Payment, error) {
 	var out []Payment
-	err := c.caller.Do(ctx, qiwiruntime.Operation{
+	err := c.caller.Do(ctx, transport.Operation{
 		ID:         "listInvoicePayments",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -296,7 +297,7 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), nil)
+		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), nil)
 	}, &out)
 	return out, err
 }
@@ -310,9 +311,9 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#invoice_put
 func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateInvoiceRequest) (*Invoice, error) {
 	body, err := body.requestForm()
@@ -324,10 +325,10 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 		return nil, fmt.Errorf("qiwi: createInvoice: encode request: %w", err)
 	}
 	var out Invoice
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "createInvoice",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -335,9 +336,9 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), data)
+		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -352,14 +353,14 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 // GET /payin/v1/sites/{siteId}/bills/{billId}/details (operationId getInvoice).
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#invoice-details
 func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error) {
 	var out Invoice
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getInvoice",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -367,9 +368,9 @@ func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error
 			Value: billID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID)+"/details", nil)
+		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID)+"/details", nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -384,14 +385,14 @@ func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error
 // GET /payin/v1/sites/{siteId}/payments/{paymentId} (operationId getPayment).
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment_status
 func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, error) {
 	var out Payment
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getPayment",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -399,9 +400,9 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 			Value: paymentID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), nil)
+		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -418,9 +419,9 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payments
 func (c *Client) CreatePayment(ctx context.Context, paymentID string, body CreatePaymentRequest) (*Payment, error) {
 	body, err := body.requestForm()
@@ -432,10 +433,10 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 		return nil, fmt.Errorf("qiwi: createPayment: encode request: %w", err)
 	}
 	var out Payment
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "createPayment",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -443,9 +444,9 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 			Value: paymentID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), data)
+		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -460,14 +461,14 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/captures/{captureId} (operationId getCapture).
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#capture_status
 func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID string) (*Capture, error) {
 	var out Capture
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getCapture",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -478,9 +479,9 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 			Value: captureID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), nil)
+		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -497,9 +498,9 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetCapture.
 // See https://developer.qiwi.com/en/payments/#capture
 func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID string, body CreateCaptureRequest) (*Capture, error) {
@@ -512,10 +513,10 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 		return nil, fmt.Errorf("qiwi: createCapture: encode request: %w", err)
 	}
 	var out Capture
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "createCapture",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -526,12 +527,12 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 			Value: captureID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), data)
+		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
-		if errors.Is(err, qiwiruntime.ErrAlreadyDone) {
+		if errors.Is(err, apierr.ErrAlreadyDone) {
 			return c.GetCapture(ctx, paymentID, captureID)
 		}
 		return nil, err
@@ -548,9 +549,9 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment_complete
 func (c *Client) CompletePayment(ctx context.Context, paymentID string, body CompletePaymentRequest) (*Payment, error) {
 	data, err := json.Marshal(body)
@@ -558,9 +559,9 @@ func (c *Client) CompletePayment(ctx context.Context, paymentID string, body Com
 		return nil, fmt.Errorf("qiwi: completePayment: encode request: %w", err)
 	}
 	var out Payment
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID: "completePayment",
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -568,9 +569,9 @@ func (c *Client) CompletePayment(ctx context.Context, paymentID string, body Com
 			Value: paymentID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/complete", data)
+		return transport.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/complete", data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -585,14 +586,14 @@ func (c *Client) CompletePayment(ctx context.Context, paymentID string, body Com
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId} (operationId getPayout).
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/ru/payments/#payout-status
 func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID string) (*Payout, error) {
 	var out Payout
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getPayout",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -603,9 +604,9 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 			Value: payoutID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), nil)
+		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -622,10 +623,10 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
-// The body is signed into X-Digital-Sign: configure qiwiruntime.WithPayoutSigner.
+// timestamp never set is refused with ErrArgument before anything is sent.
+// The body is signed into X-Digital-Sign: configure WithPayoutSigner.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/ru/payments/#payout
 func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID string, body CreatePayoutRequest) (*Payout, error) {
 	body, err := body.requestForm()
@@ -637,10 +638,10 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 		return nil, fmt.Errorf("qiwi: createPayout: encode request: %w", err)
 	}
 	var out Payout
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "createPayout",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -652,9 +653,9 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 		}},
 		SignBody: true,
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), data)
+		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -670,14 +671,14 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 // PUT /payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete (operationId completePayout).
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/ru/payments/#payout-complete
 func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID string) (*Payout, error) {
 	var out Payout
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "completePayout",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -688,9 +689,9 @@ func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID 
 			Value: payoutID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID)+"/complete", nil)
+		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID)+"/complete", nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -707,10 +708,10 @@ func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID 
 // See https://developer.qiwi.com/en/payments/#refunds_status
 func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, error) {
 	var out []Refund
-	err := c.caller.Do(ctx, qiwiruntime.Operation{
+	err := c.caller.Do(ctx, transport.Operation{
 		ID:         "listRefunds",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -718,7 +719,7 @@ func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, e
 			Value: paymentID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds", nil)
+		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds", nil)
 	}, &out)
 	return out, err
 }
@@ -730,14 +731,14 @@ func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, e
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId} (operationId getRefund).
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#refund_status
 func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID string) (*Refund, error) {
 	var out Refund
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getRefund",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -748,9 +749,9 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 			Value: refundID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), nil)
+		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -767,9 +768,9 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetRefund.
 // See https://developer.qiwi.com/en/payments/#refund
 func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundRequest) (*Refund, error) {
@@ -782,10 +783,10 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 		return nil, fmt.Errorf("qiwi: createRefund: encode request: %w", err)
 	}
 	var out Refund
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "createRefund",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -796,12 +797,12 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 			Value: refundID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), data)
+		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
-		if errors.Is(err, qiwiruntime.ErrAlreadyDone) {
+		if errors.Is(err, apierr.ErrAlreadyDone) {
 			return c.GetRefund(ctx, paymentID, refundID)
 		}
 		return nil, err
@@ -816,13 +817,13 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 // POST /payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}/decline (operationId declineRefund).
 // Not idempotent: never retried.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#refund_decline
 func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID string) (*Refund, error) {
 	var out Refund
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID: "declineRefund",
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -833,9 +834,9 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 			Value: refundID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID)+"/decline", nil)
+		return transport.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID)+"/decline", nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -851,9 +852,9 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-post
 func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest) (*QrCode, error) {
 	body, err := body.requestForm()
@@ -865,16 +866,16 @@ func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest) (*Q
 		return nil, fmt.Errorf("qiwi: createQrCode: encode request: %w", err)
 	}
 	var out QrCode
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID: "createQrCode",
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes", data)
+		return transport.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes", data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -889,14 +890,14 @@ func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest) (*Q
 // GET /payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid} (operationId getQrCode).
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-get
 func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, error) {
 	var out QrCode
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getQrCode",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -904,9 +905,9 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 			Value: qrCodeUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), nil)
+		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -923,9 +924,9 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-put
 func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body CreateQrCodeRequest) (*QrCode, error) {
 	body, err := body.requestForm()
@@ -937,10 +938,10 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 		return nil, fmt.Errorf("qiwi: createQrCodeWithUid: encode request: %w", err)
 	}
 	var out QrCode
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "createQrCodeWithUid",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -948,9 +949,9 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 			Value: qrCodeUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), data)
+		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -966,9 +967,9 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#payment-sbp-token
 func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body PayQrCodeWithTokenRequest) (*QrCode, error) {
 	data, err := json.Marshal(body)
@@ -976,9 +977,9 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 		return nil, fmt.Errorf("qiwi: payQrCodeWithToken: encode request: %w", err)
 	}
 	var out QrCode
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID: "payQrCodeWithToken",
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -986,9 +987,9 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 			Value: qrCodeUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID)+"/payments", data)
+		return transport.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID)+"/payments", data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -1004,22 +1005,22 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // See https://developer.qiwi.com/en/payments/#delete-token
 func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest) error {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("qiwi: deleteToken: encode request: %w", err)
 	}
-	return c.caller.Do(ctx, qiwiruntime.Operation{
+	return c.caller.Do(ctx, transport.Operation{
 		ID:         "deleteToken",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("DELETE", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/tokens", data)
+		return transport.NewRequest("DELETE", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/tokens", data)
 	}, nil)
 }
 
@@ -1030,14 +1031,14 @@ func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest) error
 // GET /payin/v1/sites/{siteId}/validation/card/requests/{requestUid} (operationId getCardVerification).
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-info
 func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*CardVerification, error) {
 	var out CardVerification
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getCardVerification",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -1045,9 +1046,9 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 			Value: requestUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), nil)
+		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), nil)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -1063,9 +1064,9 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-api
 func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, body CreateCardVerificationRequest) (*CardVerification, error) {
 	data, err := json.Marshal(body)
@@ -1073,10 +1074,10 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 		return nil, fmt.Errorf("qiwi: createCardVerification: encode request: %w", err)
 	}
 	var out CardVerification
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "createCardVerification",
 		Idempotent: true,
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -1084,9 +1085,9 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 			Value: requestUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), data)
+		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err
@@ -1102,9 +1103,9 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 // Not idempotent: never retried.
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
-// timestamp never set is refused with qiwiruntime.ErrArgument before anything is sent.
+// timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
-// *qiwiruntime.APIError matching qiwiruntime.ErrDeclined.
+// *APIError matching ErrDeclined.
 // See https://developer.qiwi.com/en/payments/#card-check-complete
 func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string, body CompleteCardVerificationRequest) (*CardVerification, error) {
 	data, err := json.Marshal(body)
@@ -1112,9 +1113,9 @@ func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string
 		return nil, fmt.Errorf("qiwi: completeCardVerification: encode request: %w", err)
 	}
 	var out CardVerification
-	if err := c.caller.Do(ctx, qiwiruntime.Operation{
+	if err := c.caller.Do(ctx, transport.Operation{
 		ID: "completeCardVerification",
-		PathParams: []qiwiruntime.PathParam{{
+		PathParams: []transport.PathParam{{
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}, {
@@ -1122,9 +1123,9 @@ func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string
 			Value: requestUID,
 		}},
 	}, func(server string) (*http.Request, error) {
-		return qiwiruntime.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID)+"/complete", data)
+		return transport.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID)+"/complete", data)
 	}, &out); err != nil {
-		if errors.Is(err, qiwiruntime.ErrDeclined) {
+		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		return nil, err

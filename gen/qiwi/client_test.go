@@ -12,19 +12,22 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 func newClient(t *testing.T, h http.HandlerFunc) *qiwi.Client {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	c, err := qiwi.New("key", qiwiruntime.WithBaseURL(srv.URL), qiwiruntime.WithSiteID("test-01"),
-		qiwiruntime.WithRetry(qiwiruntime.RetryPolicy{MaxAttempts: 1}))
+	c, err := qiwi.New("key", transport.WithBaseURL(srv.URL), transport.WithSiteID("test-01"),
+		transport.WithRetry(transport.RetryPolicy{MaxAttempts: 1}))
 	require.NoError(t, err)
 	return c
 }
@@ -57,7 +60,7 @@ func TestDeclineWithHTTP200ReturnsThePaymentAndAnError(t *testing.T) {
 		io.WriteString(w, `{"paymentId":"1811","amount":{"currency":"RUB","value":"200.00"},"status":{"value":"DECLINED","changedDateTime":"2024-03-01T17:10:32.607+03:00","reason":"ACQUIRING_INSUFFICIENT_FUNDS","reasonMessage":"Not enough funds"}}`)
 	})
 	p, err := c.GetPayment(context.Background(), "1811")
-	assert.ErrorIs(t, err, qiwiruntime.ErrDeclined)
+	assert.ErrorIs(t, err, apierr.ErrDeclined)
 	require.NotNil(t, p)
 	assert.Equal(t, "ACQUIRING_INSUFFICIENT_FUNDS", *p.Status.Reason)
 	assert.Contains(t, err.Error(), "Not enough funds")
@@ -70,7 +73,7 @@ func TestRequestEncoding(t *testing.T) {
 		got = string(b)
 		io.WriteString(w, `{"refundId":"r1","status":{"value":"COMPLETED"}}`)
 	})
-	amount, err := qiwiruntime.ParseMoney("2.3")
+	amount, err := wiretype.ParseMoney("2.3")
 	require.NoError(t, err)
 	_, err = c.CreateRefund(context.Background(), "1811", "r1", qiwi.CreateRefundRequest{Amount: qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub}})
 	require.NoError(t, err)
@@ -121,33 +124,33 @@ func TestEmptyPathParametersAreRefused(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := c.GetInvoice(ctx, "")
-	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	assert.ErrorIs(t, err, transport.ErrArgument)
 	assert.ErrorContains(t, err, "getInvoice: billId is empty")
-	refund := qiwi.CreateRefundJSONRequestBody{Amount: qiwi.Amount{Value: qiwiruntime.NewMoneyFromMinor(100), Currency: qiwi.CurrencyRub}}
+	refund := qiwi.CreateRefundJSONRequestBody{Amount: qiwi.Amount{Value: wiretype.NewMoneyFromMinor(100), Currency: qiwi.CurrencyRub}}
 	_, err = c.CreateRefund(ctx, "pay-1", "", refund)
-	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	assert.ErrorIs(t, err, transport.ErrArgument)
 	assert.ErrorContains(t, err, "createRefund: refundId is empty")
 	_, err = c.GetBill(ctx, "")
-	assert.ErrorIs(t, err, qiwiruntime.ErrArgument, "the Bill Payments API too")
+	assert.ErrorIs(t, err, transport.ErrArgument, "the Bill Payments API too")
 	// "." and ".." would be resolved away: PUT .../payments/p1/ or GET /partner/bill/v1/.
 	for _, id := range []string{".", ".."} {
 		_, err = c.CreateRefund(ctx, "p1", id, refund)
-		assert.ErrorIs(t, err, qiwiruntime.ErrArgument, id)
+		assert.ErrorIs(t, err, transport.ErrArgument, id)
 		assert.ErrorContains(t, err, "would change the path")
 		_, err = c.GetBill(ctx, id)
-		assert.ErrorIs(t, err, qiwiruntime.ErrArgument, id)
+		assert.ErrorIs(t, err, transport.ErrArgument, id)
 	}
 	// A request never carries an amount that is not positive.
-	_, err = c.CreateRefund(ctx, "p1", "r1", qiwi.CreateRefundJSONRequestBody{Amount: qiwi.Amount{Value: qiwiruntime.NewMoneyFromMinor(-500), Currency: qiwi.CurrencyRub}})
-	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	_, err = c.CreateRefund(ctx, "p1", "r1", qiwi.CreateRefundJSONRequestBody{Amount: qiwi.Amount{Value: wiretype.NewMoneyFromMinor(-500), Currency: qiwi.CurrencyRub}})
+	assert.ErrorIs(t, err, transport.ErrArgument)
 	assert.ErrorContains(t, err, "createRefund: /amount/value: qiwi: invalid argument: amount -5.00 is not positive")
 
 	srv := httptest.NewServer(http.HandlerFunc(count))
 	defer srv.Close()
-	noSite, err := qiwi.New("key", qiwiruntime.WithBaseURL(srv.URL))
+	noSite, err := qiwi.New("key", transport.WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	_, err = noSite.GetPayment(ctx, "pay-1")
-	assert.ErrorIs(t, err, qiwiruntime.ErrConfig)
+	assert.ErrorIs(t, err, transport.ErrConfig)
 	assert.ErrorContains(t, err, "getPayment needs a siteId: configure WithSiteID")
 	assert.Equal(t, int32(0), sent.Load(), "nothing is sent")
 
@@ -166,13 +169,13 @@ func TestOperationTableAndInvoke(t *testing.T) {
 		io.WriteString(w, `{"refundId":"r1","status":{"value":"COMPLETED"}}`)
 	})
 	ops := qiwi.Operations()
-	ids := map[string]qiwiruntime.OperationInfo{}
+	ids := map[string]transport.OperationInfo{}
 	for _, op := range ops {
 		ids[op.ID] = op
 	}
 	refund, ok := ids["createRefund"]
 	require.True(t, ok)
-	assert.Equal(t, qiwiruntime.OperationInfo{ID: "createRefund", Method: "PUT", Path: "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}",
+	assert.Equal(t, transport.OperationInfo{ID: "createRefund", Method: "PUT", Path: "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}",
 		PathParams: []string{"siteId", "paymentId", "refundId"}, Request: "CreateRefundRequest", Result: "Refund", Idempotent: true,
 		Notifications: []string{"REFUND"}}, refund)
 	assert.True(t, ids["createPayout"].Signed)
@@ -184,22 +187,22 @@ func TestOperationTableAndInvoke(t *testing.T) {
 	assert.Equal(t, []string{"PUT /partner/payin/v1/sites/test-01/payments/p%201/refunds/r%2F1"}, paths)
 
 	_, err = c.Invoke(context.Background(), "noSuchOperation", nil, nil)
-	assert.ErrorIs(t, err, qiwiruntime.ErrUnknownOperation)
+	assert.ErrorIs(t, err, transport.ErrUnknownOperation)
 	_, err = c.Invoke(context.Background(), "createRefund", []string{"p1"}, nil)
-	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	assert.ErrorIs(t, err, transport.ErrArgument)
 	_, err = c.Invoke(context.Background(), "createRefund", []string{"p1", "r1"}, []byte(`{"amount":"five"}`))
-	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	assert.ErrorIs(t, err, transport.ErrArgument)
 	assert.Len(t, paths, 1, "nothing is sent for refused arguments")
 
 	var api qiwi.API = c // the interface users substitute in their tests
 	_, err = api.GetPayment(context.Background(), "")
-	assert.ErrorIs(t, err, qiwiruntime.ErrArgument)
+	assert.ErrorIs(t, err, transport.ErrArgument)
 }
 
 // The sentinels match the spec's documented error codes exactly, never by substring.
 func TestErrorCodesMatchExactly(t *testing.T) {
-	runtimeCodes := []string{qiwiruntime.CodeValidation, qiwiruntime.CodeNotFound, qiwiruntime.CodeUnauthorized,
-		qiwiruntime.CodeInternal, qiwiruntime.CodeRefundAmount, qiwiruntime.CodeIncorrectMethod}
+	runtimeCodes := []string{apierr.CodeValidation, apierr.CodeNotFound, apierr.CodeUnauthorized,
+		apierr.CodeInternal, apierr.CodeRefundAmount, apierr.CodeIncorrectMethod}
 	var specCodes []string
 	for _, c := range qiwi.ErrorCodeValues() {
 		specCodes = append(specCodes, string(c))
@@ -212,17 +215,17 @@ func TestErrorCodesMatchExactly(t *testing.T) {
 		sentinel error
 		match    bool
 	}{
-		{"payin.resource.not.found", 400, qiwiruntime.ErrNotFound, true},
-		{"payin.resource.not.found.soon", 400, qiwiruntime.ErrNotFound, false},
-		{"validation.error", 400, qiwiruntime.ErrValidation, true},
-		{"novalidation", 409, qiwiruntime.ErrValidation, false},
-		{"payin.incorrect-method-invocation", 400, qiwiruntime.ErrAlreadyDone, true},
-		{"payment.already.paid.maybe", 400, qiwiruntime.ErrAlreadyDone, false},
-		{"auth.unauthorized", 400, qiwiruntime.ErrUnauthorized, true},
-		{"authority.error", 400, qiwiruntime.ErrUnauthorized, false},
-		{"", 404, qiwiruntime.ErrNotFound, true},
+		{"payin.resource.not.found", 400, apierr.ErrNotFound, true},
+		{"payin.resource.not.found.soon", 400, apierr.ErrNotFound, false},
+		{"validation.error", 400, apierr.ErrValidation, true},
+		{"novalidation", 409, apierr.ErrValidation, false},
+		{"payin.incorrect-method-invocation", 400, apierr.ErrAlreadyDone, true},
+		{"payment.already.paid.maybe", 400, apierr.ErrAlreadyDone, false},
+		{"auth.unauthorized", 400, apierr.ErrUnauthorized, true},
+		{"authority.error", 400, apierr.ErrUnauthorized, false},
+		{"", 404, apierr.ErrNotFound, true},
 	} {
-		err := qiwiruntime.DecodeAPIError(tc.status, []byte(`{"errorCode":"`+tc.code+`"}`))
+		err := apierr.DecodeAPIError(tc.status, []byte(`{"errorCode":"`+tc.code+`"}`))
 		assert.Equal(t, tc.match, errors.Is(err, tc.sentinel), "%s (HTTP %d) vs %v", tc.code, tc.status, tc.sentinel)
 	}
 }

@@ -7,9 +7,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
+
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // FuzzNotification feeds notification bodies (seeded with every JSON example of the
@@ -36,7 +37,7 @@ func FuzzNotification(f *testing.F) {
 		if err == nil {
 			t.Fatalf("a made-up signature verified: %s", body)
 		}
-		if !errors.Is(err, qiwiruntime.ErrNotification) {
+		if !errors.Is(err, webhook.ErrNotification) {
 			t.Fatalf("rejection without the sentinel: %v", err)
 		}
 		header, signErr := qiwi.SignNotification(body, "s")
@@ -90,7 +91,7 @@ func FuzzForgery(f *testing.F) {
 		edited := append(append(append([]byte{}, body[:at]...), edit...), body[at:]...)
 		forged, err := qiwi.OpenNotification(header, edited, forgerySecret)
 		if err != nil {
-			if !errors.Is(err, qiwiruntime.ErrNotification) {
+			if !errors.Is(err, webhook.ErrNotification) {
 				t.Fatalf("rejection without the sentinel: %v", err)
 			}
 			return
@@ -113,7 +114,7 @@ func modelSigned(t *testing.T, n qiwi.Notification) string {
 	}
 	for _, spec := range qiwi.NotificationSignatures() {
 		if spec.Type == n.NotificationType() {
-			text, err := qiwiruntime.SignedString(spec, data)
+			text, err := webhook.SignedString(spec, data)
 			if err != nil {
 				t.Fatalf("the model lost a signed value: %v", err)
 			}

@@ -6,7 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
 	"net/http"
 )
 
@@ -53,8 +53,8 @@ func (*TokenNotification) NotificationType() string {
 
 // NotificationSignatures lists, per notification type, the signature header and the
 // signed fields, as the spec's x-qiwi-notification extensions give them.
-func NotificationSignatures() []qiwiruntime.SignatureSpec {
-	return []qiwiruntime.SignatureSpec{{
+func NotificationSignatures() []webhook.SignatureSpec {
+	return []webhook.SignatureSpec{{
 		AmountFields: []string{"/bill/amount/value"},
 		Fields:       []string{"/bill/amount/currency", "/bill/amount/value", "/bill/billId", "/bill/siteId", "/bill/status/value"},
 		Header:       "X-Api-Signature-SHA256",
@@ -94,11 +94,11 @@ func NotificationSignatures() []qiwiruntime.SignatureSpec {
 // Signature header over the type's fields (its own ID, createdDateTime as received, the
 // amount with two decimals), or the Bill Payments X-Api-Signature-SHA256 header over
 // currency|value|billId|siteId|status. Headers match case-insensitively; the comparison
-// is constant-time. Errors wrap qiwiruntime.ErrNotification and one of
+// is constant-time. Errors wrap ErrNotification and one of
 // ErrSignatureMissing, ErrSignatureMismatch, ErrMalformedNotification or, for an empty
 // secret (an HMAC anybody can compute), ErrSecretMissing.
 func VerifyNotification(header http.Header, body []byte, secret string) error {
-	return qiwiruntime.VerifyNotification(NotificationSignatures(), header, body, secret)
+	return webhook.VerifyNotification(NotificationSignatures(), header, body, secret)
 }
 
 // newNotification returns an empty model for a notification type, nil for a type
@@ -127,10 +127,10 @@ func newNotification(typ string) Notification {
 // *BillNotification, ...) by the rules verification reads it with: a member name that
 // repeats (in any letter case), a known member spelled in another letter case, or invalid
 // UTF-8 makes it malformed. An unsigned member whose value the model refuses is left out
-// (see qiwiruntime.DecodedNotification). It does not verify the signature: prefer
+// (see DecodedNotification). It does not verify the signature: prefer
 // OpenNotification, or see VerifyNotification.
 func ParseNotification(body []byte) (Notification, error) {
-	d, err := qiwiruntime.ParseNotification(NotificationSignatures(), body, func(typ string) any {
+	d, err := webhook.ParseNotification(NotificationSignatures(), body, func(typ string) any {
 		return newNotification(typ)
 	})
 	if err != nil {
@@ -138,7 +138,7 @@ func ParseNotification(body []byte) (Notification, error) {
 	}
 	n, ok := d.Model.(Notification)
 	if !ok {
-		return nil, qiwiruntime.MalformedNotification(d.Spec.Type, nil, errors.New("no model"))
+		return nil, webhook.MalformedNotification(d.Spec.Type, nil, errors.New("no model"))
 	}
 	return n, nil
 }
@@ -149,7 +149,7 @@ func ParseNotification(body []byte) (Notification, error) {
 // signed values (see NotificationSignatures): confirm its status with a status request
 // (Client.ConfirmNotification) before fulfilling an order.
 func OpenNotification(header http.Header, body []byte, secret string) (Notification, error) {
-	d, err := qiwiruntime.OpenNotification(NotificationSignatures(), header, body, secret, func(typ string) any {
+	d, err := webhook.OpenNotification(NotificationSignatures(), header, body, secret, func(typ string) any {
 		return newNotification(typ)
 	})
 	if err != nil {
@@ -157,7 +157,7 @@ func OpenNotification(header http.Header, body []byte, secret string) (Notificat
 	}
 	n, ok := d.Model.(Notification)
 	if !ok {
-		return nil, qiwiruntime.MalformedNotification(d.Spec.Type, nil, errors.New("no model"))
+		return nil, webhook.MalformedNotification(d.Spec.Type, nil, errors.New("no model"))
 	}
 	return n, nil
 }
@@ -165,15 +165,15 @@ func OpenNotification(header http.Header, body []byte, secret string) (Notificat
 // SignNotification signs a notification body as QIWI does, for your own webhook tests: send
 // the body with the returned header.
 func SignNotification(body []byte, secret string) (http.Header, error) {
-	return qiwiruntime.SignNotification(NotificationSignatures(), body, secret)
+	return webhook.SignNotification(NotificationSignatures(), body, secret)
 }
 
 // NewNotificationHandler returns an http.Handler that verifies each notification, decodes
 // it and calls handle; it answers 200 only after handle succeeded (QIWI sends the
 // notification again otherwise) and 4xx for a bad signature or body. Options add a
-// source-address allow-list (qiwiruntime.QIWINetworks) and a redelivery filter.
-func NewNotificationHandler(secret string, handle func(context.Context, Notification) error, opts ...qiwiruntime.HandlerOption) http.Handler {
-	return qiwiruntime.NewNotificationHandler(NotificationSignatures(), secret, newNotification, handle, opts...)
+// source-address allow-list (QIWINetworks) and a redelivery filter.
+func NewNotificationHandler(secret string, handle func(context.Context, Notification) error, opts ...webhook.HandlerOption) http.Handler {
+	return webhook.NewNotificationHandler(NotificationSignatures(), secret, newNotification, handle, opts...)
 }
 
 // ConfirmNotification asks QIWI for the current state of the operation a notification
@@ -181,15 +181,15 @@ func NewNotificationHandler(secret string, handle func(context.Context, Notifica
 // status is not signed, and the payin types sign the same three values, so confirm the
 // status, as the docs advise, before fulfilling an order. It returns the status request's
 // answer (*Payment for PAYMENT, *Capture, *Refund, *CardVerification, *Bill), with its
-// error (a decline comes back with the object and qiwiruntime.ErrDeclined); a type no
-// request confirms gives qiwiruntime.ErrNotConfirmable.
+// error (a decline comes back with the object and ErrDeclined); a type no
+// request confirms gives ErrNotConfirmable.
 func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, error) {
 	if n == nil {
-		return nil, fmt.Errorf("%w: no notification", qiwiruntime.ErrNotConfirmable)
+		return nil, fmt.Errorf("%w: no notification", webhook.ErrNotConfirmable)
 	}
 	switch n := n.(type) {
 	case *BillNotification:
-		v, err := qiwiruntime.NotificationValues(n, "/bill/billId")
+		v, err := webhook.NotificationValues(n, "/bill/billId")
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +199,7 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, 
 		}
 		return got, err
 	case *CaptureNotification:
-		v, err := qiwiruntime.NotificationValues(n, "/capture/paymentId", "/capture/captureId")
+		v, err := webhook.NotificationValues(n, "/capture/paymentId", "/capture/captureId")
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +209,7 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, 
 		}
 		return got, err
 	case *CheckCardNotification:
-		v, err := qiwiruntime.NotificationValues(n, "/checkPaymentMethod/requestUid")
+		v, err := webhook.NotificationValues(n, "/checkPaymentMethod/requestUid")
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +219,7 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, 
 		}
 		return got, err
 	case *PaymentNotification:
-		v, err := qiwiruntime.NotificationValues(n, "/payment/paymentId")
+		v, err := webhook.NotificationValues(n, "/payment/paymentId")
 		if err != nil {
 			return nil, err
 		}
@@ -229,7 +229,7 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, 
 		}
 		return got, err
 	case *RefundNotification:
-		v, err := qiwiruntime.NotificationValues(n, "/refund/paymentId", "/refund/refundId")
+		v, err := webhook.NotificationValues(n, "/refund/paymentId", "/refund/refundId")
 		if err != nil {
 			return nil, err
 		}
@@ -239,5 +239,5 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, 
 		}
 		return got, err
 	}
-	return nil, fmt.Errorf("%w: %s notification", qiwiruntime.ErrNotConfirmable, n.NotificationType())
+	return nil, fmt.Errorf("%w: %s notification", webhook.ErrNotConfirmable, n.NotificationType())
 }

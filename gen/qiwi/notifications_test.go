@@ -16,13 +16,15 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/extract"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // docsDir is the folder of QIWI's pages (docs.Locate); the test stops with how to get them.
@@ -82,14 +84,14 @@ func bodyFor(t *testing.T, v extract.Vector) []byte {
 	return docNotification(t, v.Source, v.Type)
 }
 
-func specFor(t *testing.T, typ string) qiwiruntime.SignatureSpec {
+func specFor(t *testing.T, typ string) webhook.SignatureSpec {
 	for _, s := range qiwi.NotificationSignatures() {
 		if s.Type == typ {
 			return s
 		}
 	}
 	t.Fatalf("no signature spec for %s", typ)
-	return qiwiruntime.SignatureSpec{}
+	return webhook.SignatureSpec{}
 }
 
 func TestSignatureVectors(t *testing.T) {
@@ -101,7 +103,7 @@ func TestSignatureVectors(t *testing.T) {
 			body := bodyFor(t, v)
 			spec := specFor(t, v.Type)
 
-			text, err := qiwiruntime.SignedString(spec, body)
+			text, err := webhook.SignedString(spec, body)
 			require.NoError(t, err)
 			assert.Equal(t, v.SignedText, text, "signed text")
 
@@ -118,11 +120,11 @@ func TestSignatureVectors(t *testing.T) {
 			assert.NoError(t, qiwi.VerifyNotification(req.Header, body, v.Secret))
 
 			err = qiwi.VerifyNotification(header, body, v.Secret+"x")
-			assert.ErrorIs(t, err, qiwiruntime.ErrSignatureMismatch)
-			assert.ErrorIs(t, err, qiwiruntime.ErrNotification)
+			assert.ErrorIs(t, err, webhook.ErrSignatureMismatch)
+			assert.ErrorIs(t, err, webhook.ErrNotification)
 
 			err = qiwi.VerifyNotification(http.Header{}, body, v.Secret)
-			assert.ErrorIs(t, err, qiwiruntime.ErrSignatureMissing)
+			assert.ErrorIs(t, err, webhook.ErrSignatureMissing)
 
 			signed, err := qiwi.SignNotification(body, v.Secret)
 			require.NoError(t, err)
@@ -170,7 +172,7 @@ func TestSignatureEdgeCases(t *testing.T) {
 			n, err := qiwi.ParseNotification([]byte(tt.body))
 			require.NoError(t, err)
 			spec := specFor(t, n.NotificationType())
-			text, err := qiwiruntime.SignedString(spec, []byte(tt.body))
+			text, err := webhook.SignedString(spec, []byte(tt.body))
 			require.NoError(t, err)
 			assert.Equal(t, tt.text, text)
 			h := http.Header{}
@@ -195,22 +197,22 @@ func TestMalformedNotifications(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := qiwi.VerifyNotification(h, []byte(body), "s")
-			assert.ErrorIs(t, err, qiwiruntime.ErrMalformedNotification)
+			assert.ErrorIs(t, err, webhook.ErrMalformedNotification)
 		})
 	}
 	// A refused value names its member.
 	_, err := qiwi.ParseNotification([]byte(`{"refund":{"refundId":"r","createdDateTime":"later","amount":{"value":1}},"type":"REFUND"}`))
-	assert.ErrorIs(t, err, qiwiruntime.ErrMalformedNotification)
-	assert.ErrorIs(t, err, qiwiruntime.ErrInvalidTimestamp)
+	assert.ErrorIs(t, err, webhook.ErrMalformedNotification)
+	assert.ErrorIs(t, err, wiretype.ErrInvalidTimestamp)
 	assert.Contains(t, err.Error(), `/refund/createdDateTime: qiwi: invalid timestamp: "later"`)
 
 	// An empty secret verifies nothing: anybody can compute an HMAC with an empty key.
 	forged := `{"payment":{"paymentId":"p","createdDateTime":"x","amount":{"value":1}},"type":"PAYMENT"}`
 	emptyKey := http.Header{"Signature": {hmacHex("p|x|1.00", "")}}
-	assert.ErrorIs(t, qiwi.VerifyNotification(emptyKey, []byte(forged), ""), qiwiruntime.ErrSecretMissing)
+	assert.ErrorIs(t, qiwi.VerifyNotification(emptyKey, []byte(forged), ""), webhook.ErrSecretMissing)
 	// A signature that is not hex is a mismatch, not a crash.
 	body := `{"payment":{"paymentId":"p","createdDateTime":"x","amount":{"value":1}},"type":"PAYMENT"}`
-	assert.ErrorIs(t, qiwi.VerifyNotification(http.Header{"Signature": {"zz"}}, []byte(body), "s"), qiwiruntime.ErrSignatureMismatch)
+	assert.ErrorIs(t, qiwi.VerifyNotification(http.Header{"Signature": {"zz"}}, []byte(body), "s"), webhook.ErrSignatureMismatch)
 }
 
 func TestNotificationHandler(t *testing.T) {
@@ -245,8 +247,8 @@ func TestNotificationHandler(t *testing.T) {
 		return rec.Code
 	}
 
-	dedup := qiwiruntime.NewMemoryDeduplicator(100)
-	h := qiwi.NewNotificationHandler(secret, handle, qiwiruntime.WithDeduplicator(dedup))
+	dedup := webhook.NewMemoryDeduplicator(100)
+	h := qiwi.NewNotificationHandler(secret, handle, webhook.WithDeduplicator(dedup))
 	assert.Equal(t, http.StatusOK, send(h, http.MethodPost, signed, string(body), ""))
 	assert.Equal(t, int32(1), calls.Load())
 	assert.Equal(t, http.StatusOK, send(h, http.MethodPost, signed, string(body), ""), "a redelivery is acknowledged")
@@ -265,7 +267,7 @@ func TestNotificationHandler(t *testing.T) {
 
 	// Members the models do not know are reported, and the notification is still handled.
 	var drift []string
-	reporting := qiwi.NewNotificationHandler(secret, handle, qiwiruntime.WithNotificationDrift(
+	reporting := qiwi.NewNotificationHandler(secret, handle, webhook.WithNotificationDrift(
 		func(_ context.Context, op string, pointers []string) {
 			drift = append(drift, op+" "+strings.Join(pointers, ","))
 		}))
@@ -286,9 +288,9 @@ func TestNotificationHandler(t *testing.T) {
 		"a missing secret is the receiver's fault: QIWI must send it again")
 	assert.Equal(t, int32(0), calls.Load())
 
-	qiwiOnly := qiwi.NewNotificationHandler(secret, handle, qiwiruntime.WithAllowedNetworks(qiwiruntime.QIWINetworks()...))
+	qiwiOnly := qiwi.NewNotificationHandler(secret, handle, webhook.WithAllowedNetworks(webhook.QIWINetworks()...))
 	assert.Equal(t, http.StatusForbidden, send(qiwiOnly, http.MethodPost, signed, string(body), "203.0.113.7:4000"))
 	assert.Equal(t, http.StatusOK, send(qiwiOnly, http.MethodPost, signed, string(body), "91.232.230.17:4000"))
-	local := qiwi.NewNotificationHandler(secret, handle, qiwiruntime.WithAllowedNetworks(netip.MustParsePrefix("127.0.0.0/8")))
+	local := qiwi.NewNotificationHandler(secret, handle, webhook.WithAllowedNetworks(netip.MustParsePrefix("127.0.0.0/8")))
 	assert.Equal(t, http.StatusOK, send(local, http.MethodPost, signed, string(body), "127.0.0.1:1234"))
 }

@@ -6,12 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 )
 
 // Operations lists the operations of this client, as the spec declares them, in path order.
-func Operations() []qiwiruntime.OperationInfo {
-	return []qiwiruntime.OperationInfo{{
+func Operations() []transport.OperationInfo {
+	return []transport.OperationInfo{{
 		ID:         "getBill",
 		Idempotent: true,
 		Method:     "GET",
@@ -272,17 +272,17 @@ type API interface {
 }
 
 var _ API = (*Client)(nil)
-var _ qiwiruntime.Invoker = (*Client)(nil)
+var _ transport.Invoker = (*Client)(nil)
 
 // Invoke calls an operation by its operationId, with the path parameters other than siteId
 // in path order and the request body as JSON (empty: the zero body), and returns the typed result
 // (a pointer or a slice; nil for none). An unknown operationId wraps
-// qiwiruntime.ErrUnknownOperation; wrong arguments wrap qiwiruntime.ErrArgument.
+// ErrUnknownOperation; wrong arguments wrap ErrArgument.
 func (c *Client) Invoke(ctx context.Context, operationID string, params []string, body []byte) (any, error) {
 	switch operationID {
 	case "getBill":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: getBill takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: getBill takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		r, err := c.GetBill(ctx, params[0])
 		if r == nil {
@@ -291,12 +291,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createBill":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: createBill takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: createBill takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		var b CreateBillRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createBill: the body does not decode into CreateBillRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createBill: the body does not decode into CreateBillRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreateBill(ctx, params[0], b)
@@ -306,7 +306,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "getBillRefund":
 		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: getBillRefund takes %d path parameters, not %d", qiwiruntime.ErrArgument, 2, len(params))
+			return nil, fmt.Errorf("%w: getBillRefund takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
 		}
 		r, err := c.GetBillRefund(ctx, params[0], params[1])
 		if r == nil {
@@ -315,12 +315,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createBillRefund":
 		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: createBillRefund takes %d path parameters, not %d", qiwiruntime.ErrArgument, 2, len(params))
+			return nil, fmt.Errorf("%w: createBillRefund takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
 		}
 		var b CreateBillRefundRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createBillRefund: the body does not decode into CreateBillRefundRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createBillRefund: the body does not decode into CreateBillRefundRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreateBillRefund(ctx, params[0], params[1], b)
@@ -330,7 +330,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "rejectBill":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: rejectBill takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: rejectBill takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		r, err := c.RejectBill(ctx, params[0])
 		if r == nil {
@@ -339,12 +339,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createTokenRequest":
 		if len(params) != 0 {
-			return nil, fmt.Errorf("%w: createTokenRequest takes %d path parameters, not %d", qiwiruntime.ErrArgument, 0, len(params))
+			return nil, fmt.Errorf("%w: createTokenRequest takes %d path parameters, not %d", transport.ErrArgument, 0, len(params))
 		}
 		var b CreateTokenRequestRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createTokenRequest: the body does not decode into CreateTokenRequestRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createTokenRequest: the body does not decode into CreateTokenRequestRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreateTokenRequest(ctx, b)
@@ -354,12 +354,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "completeTokenRequest":
 		if len(params) != 0 {
-			return nil, fmt.Errorf("%w: completeTokenRequest takes %d path parameters, not %d", qiwiruntime.ErrArgument, 0, len(params))
+			return nil, fmt.Errorf("%w: completeTokenRequest takes %d path parameters, not %d", transport.ErrArgument, 0, len(params))
 		}
 		var b CompleteTokenRequestRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: completeTokenRequest: the body does not decode into CompleteTokenRequestRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: completeTokenRequest: the body does not decode into CompleteTokenRequestRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CompleteTokenRequest(ctx, b)
@@ -369,7 +369,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "listInvoicePayments":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: listInvoicePayments takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: listInvoicePayments takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		r, err := c.ListInvoicePayments(ctx, params[0])
 		if r == nil {
@@ -378,12 +378,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createInvoice":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: createInvoice takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: createInvoice takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		var b CreateInvoiceRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createInvoice: the body does not decode into CreateInvoiceRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createInvoice: the body does not decode into CreateInvoiceRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreateInvoice(ctx, params[0], b)
@@ -393,7 +393,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "getInvoice":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: getInvoice takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: getInvoice takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		r, err := c.GetInvoice(ctx, params[0])
 		if r == nil {
@@ -402,7 +402,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "getPayment":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: getPayment takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: getPayment takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		r, err := c.GetPayment(ctx, params[0])
 		if r == nil {
@@ -411,12 +411,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createPayment":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: createPayment takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: createPayment takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		var b CreatePaymentRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createPayment: the body does not decode into CreatePaymentRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createPayment: the body does not decode into CreatePaymentRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreatePayment(ctx, params[0], b)
@@ -426,7 +426,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "getCapture":
 		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: getCapture takes %d path parameters, not %d", qiwiruntime.ErrArgument, 2, len(params))
+			return nil, fmt.Errorf("%w: getCapture takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
 		}
 		r, err := c.GetCapture(ctx, params[0], params[1])
 		if r == nil {
@@ -435,12 +435,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createCapture":
 		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: createCapture takes %d path parameters, not %d", qiwiruntime.ErrArgument, 2, len(params))
+			return nil, fmt.Errorf("%w: createCapture takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
 		}
 		var b CreateCaptureRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createCapture: the body does not decode into CreateCaptureRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createCapture: the body does not decode into CreateCaptureRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreateCapture(ctx, params[0], params[1], b)
@@ -450,12 +450,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "completePayment":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: completePayment takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: completePayment takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		var b CompletePaymentRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: completePayment: the body does not decode into CompletePaymentRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: completePayment: the body does not decode into CompletePaymentRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CompletePayment(ctx, params[0], b)
@@ -465,7 +465,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "getPayout":
 		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: getPayout takes %d path parameters, not %d", qiwiruntime.ErrArgument, 2, len(params))
+			return nil, fmt.Errorf("%w: getPayout takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
 		}
 		r, err := c.GetPayout(ctx, params[0], params[1])
 		if r == nil {
@@ -474,12 +474,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createPayout":
 		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: createPayout takes %d path parameters, not %d", qiwiruntime.ErrArgument, 2, len(params))
+			return nil, fmt.Errorf("%w: createPayout takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
 		}
 		var b CreatePayoutRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createPayout: the body does not decode into CreatePayoutRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createPayout: the body does not decode into CreatePayoutRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreatePayout(ctx, params[0], params[1], b)
@@ -489,7 +489,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "completePayout":
 		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: completePayout takes %d path parameters, not %d", qiwiruntime.ErrArgument, 2, len(params))
+			return nil, fmt.Errorf("%w: completePayout takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
 		}
 		r, err := c.CompletePayout(ctx, params[0], params[1])
 		if r == nil {
@@ -498,7 +498,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "listRefunds":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: listRefunds takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: listRefunds takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		r, err := c.ListRefunds(ctx, params[0])
 		if r == nil {
@@ -507,7 +507,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "getRefund":
 		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: getRefund takes %d path parameters, not %d", qiwiruntime.ErrArgument, 2, len(params))
+			return nil, fmt.Errorf("%w: getRefund takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
 		}
 		r, err := c.GetRefund(ctx, params[0], params[1])
 		if r == nil {
@@ -516,12 +516,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createRefund":
 		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: createRefund takes %d path parameters, not %d", qiwiruntime.ErrArgument, 2, len(params))
+			return nil, fmt.Errorf("%w: createRefund takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
 		}
 		var b CreateRefundRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createRefund: the body does not decode into CreateRefundRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createRefund: the body does not decode into CreateRefundRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreateRefund(ctx, params[0], params[1], b)
@@ -531,7 +531,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "declineRefund":
 		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: declineRefund takes %d path parameters, not %d", qiwiruntime.ErrArgument, 2, len(params))
+			return nil, fmt.Errorf("%w: declineRefund takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
 		}
 		r, err := c.DeclineRefund(ctx, params[0], params[1])
 		if r == nil {
@@ -540,12 +540,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createQrCode":
 		if len(params) != 0 {
-			return nil, fmt.Errorf("%w: createQrCode takes %d path parameters, not %d", qiwiruntime.ErrArgument, 0, len(params))
+			return nil, fmt.Errorf("%w: createQrCode takes %d path parameters, not %d", transport.ErrArgument, 0, len(params))
 		}
 		var b CreateQrCodeRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createQrCode: the body does not decode into CreateQrCodeRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createQrCode: the body does not decode into CreateQrCodeRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreateQrCode(ctx, b)
@@ -555,7 +555,7 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "getQrCode":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: getQrCode takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: getQrCode takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		r, err := c.GetQrCode(ctx, params[0])
 		if r == nil {
@@ -564,12 +564,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createQrCodeWithUid":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: createQrCodeWithUid takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: createQrCodeWithUid takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		var b CreateQrCodeRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createQrCodeWithUid: the body does not decode into CreateQrCodeRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createQrCodeWithUid: the body does not decode into CreateQrCodeRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreateQrCodeWithUID(ctx, params[0], b)
@@ -579,12 +579,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "payQrCodeWithToken":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: payQrCodeWithToken takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: payQrCodeWithToken takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		var b PayQrCodeWithTokenRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: payQrCodeWithToken: the body does not decode into PayQrCodeWithTokenRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: payQrCodeWithToken: the body does not decode into PayQrCodeWithTokenRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.PayQrCodeWithToken(ctx, params[0], b)
@@ -594,18 +594,18 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "deleteToken":
 		if len(params) != 0 {
-			return nil, fmt.Errorf("%w: deleteToken takes %d path parameters, not %d", qiwiruntime.ErrArgument, 0, len(params))
+			return nil, fmt.Errorf("%w: deleteToken takes %d path parameters, not %d", transport.ErrArgument, 0, len(params))
 		}
 		var b DeleteTokenRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: deleteToken: the body does not decode into DeleteTokenRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: deleteToken: the body does not decode into DeleteTokenRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		return nil, c.DeleteToken(ctx, b)
 	case "getCardVerification":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: getCardVerification takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: getCardVerification takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		r, err := c.GetCardVerification(ctx, params[0])
 		if r == nil {
@@ -614,12 +614,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "createCardVerification":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: createCardVerification takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: createCardVerification takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		var b CreateCardVerificationRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createCardVerification: the body does not decode into CreateCardVerificationRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: createCardVerification: the body does not decode into CreateCardVerificationRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CreateCardVerification(ctx, params[0], b)
@@ -629,12 +629,12 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		return r, err
 	case "completeCardVerification":
 		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: completeCardVerification takes %d path parameters, not %d", qiwiruntime.ErrArgument, 1, len(params))
+			return nil, fmt.Errorf("%w: completeCardVerification takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
 		}
 		var b CompleteCardVerificationRequest
 		if len(body) > 0 {
 			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: completeCardVerification: the body does not decode into CompleteCardVerificationRequest: %v", qiwiruntime.ErrArgument, err)
+				return nil, fmt.Errorf("%w: completeCardVerification: the body does not decode into CompleteCardVerificationRequest: %v", transport.ErrArgument, err)
 			}
 		}
 		r, err := c.CompleteCardVerification(ctx, params[0], b)
@@ -643,5 +643,5 @@ func (c *Client) Invoke(ctx context.Context, operationID string, params []string
 		}
 		return r, err
 	}
-	return nil, fmt.Errorf("%w: %q", qiwiruntime.ErrUnknownOperation, operationID)
+	return nil, fmt.Errorf("%w: %q", transport.ErrUnknownOperation, operationID)
 }

@@ -6,28 +6,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/payform"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // Every parameter the docs' pay form tables list (both forms, both languages) is one the
 // builders write: PayForm for the form links, AddPayURLOptions for an invoice's payUrl.
 func TestPayFormParametersFollowTheDocs(t *testing.T) {
-	amount, err := qiwiruntime.ParseMoney("100")
+	amount, err := wiretype.ParseMoney("100")
 	require.NoError(t, err)
 	lifetime := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
 	extras := map[string]string{"cf1": "a", "cf2": "b", "cf3": "c", "cf4": "d", "cf5": "e", "themeCode": "t", "contract_id": "c",
 		"customer_last_name": "l", "customer_first_name": "f", "customer_middle_name": "m"}
-	payin, err := qiwiruntime.PayForm{PublicKey: "k", BillID: "b", Amount: &amount, Currency: "RUB", Phone: "p", Email: "e",
+	payin, err := payform.PayForm{PublicKey: "k", BillID: "b", Amount: &amount, Currency: "RUB", Phone: "p", Email: "e",
 		Comment: "c", SuccessURL: "https://shop.example", PaymentMethod: "CARD", Extras: extras, ReadOnly: []string{"cf1"}}.URL()
 	require.NoError(t, err)
-	bill, err := qiwiruntime.PayForm{Kind: qiwiruntime.BillForm, PublicKey: "k", BillID: "b", Amount: &amount, Phone: "p",
+	bill, err := payform.PayForm{Kind: payform.BillForm, PublicKey: "k", BillID: "b", Amount: &amount, Phone: "p",
 		Email: "e", Account: "a", Comment: "c", SuccessURL: "https://shop.example", Lifetime: lifetime, Extras: extras}.URL()
 	require.NoError(t, err)
-	options, err := qiwiruntime.AddPayURLOptions("https://oplata.qiwi.com/form?invoiceUid=1", qiwiruntime.PayURLOptions{
+	options, err := payform.AddPayURLOptions("https://oplata.qiwi.com/form?invoiceUid=1", payform.PayURLOptions{
 		SuccessURL: "https://shop.example", Lang: "en", PaymentMethod: "SBP", PaySource: "card",
 		AllowedPaySources: []string{"card"}, Lifetime: lifetime})
 	require.NoError(t, err)

@@ -8,7 +8,8 @@ import (
 	"fmt"
 
 	"github.com/oapi-codegen/runtime"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // Address Customer address. (payments/_api-methods_en customer.address)
@@ -696,7 +697,7 @@ type DeviceData struct {
 }
 
 // Error QIWI's error body. A 401 may come with an empty body. The Bill Payments API spells the timestamp "datetime". (payments/_api-methods_en 4xx/5xx; bill-payments_en)
-type Error = qiwiruntime.APIError
+type Error = apierr.APIError
 
 // ErrorCode Error code of an error answer. The docs name no table of them; their examples send validation.error, payin.resource.not.found, auth.unauthorized, internal.error and refund.incorrect.amount (payments/_api-methods_en 4xx/5xx examples, bill-payments_en). payin.incorrect-method-invocation is what a repeated capture or refund answers; no page shows it, a public payin SDK's test does ("Capture already done for this payment"), and the client relies on it (x-qiwi-resolve-already-done). New codes may appear.
 type ErrorCode = string
@@ -786,13 +787,13 @@ type IssuedToken struct {
 }
 
 // Money Exact decimal amount with at most two fraction digits. QIWI's responses send it as a string ("3.00"), notifications as a number (5); requests carry two fraction digits. Never a float. (payments/_api-methods_en: amount.value; _notifications_en: Number(6.2))
-type Money = qiwiruntime.Money
+type Money = wiretype.Money
 
 // NotificationType Notification type.
 type NotificationType = string
 
 // NumericCode A digit code (RRN, authorization code) that the notification tables type Number while every example sends a string ("123", "0123342") and some send null; decoded from a string or a whole number, kept as received. (payments/_notifications_en payment.paymentMethod.rrn: Number; _notifications_en, _api-methods_en examples: String; _merchant-form_en: null)
-type NumericCode = qiwiruntime.NumericCode
+type NumericCode = wiretype.NumericCode
 
 // PayQrCodeWithTokenRequest Payment of a QR code with an FPS token. (payments/_api-methods_en#payment-sbp-token)
 type PayQrCodeWithTokenRequest struct {
@@ -1408,7 +1409,7 @@ type ThreeDSRequirement struct {
 type ThreeDsStatus = string
 
 // Timestamp Date and time as QIWI writes it: with or without an offset ("+03:00", "+03", "Z"), with or without milli- or microseconds. The wire text is kept as received; requests are written with an explicit offset. Timestamps without offset are Moscow time.
-type Timestamp = qiwiruntime.Timestamp
+type Timestamp = wiretype.Timestamp
 
 // TokenData Payment token issued with a payment, as notifications carry it. (payments/_notifications_en payment.tokenData)
 type TokenData struct {

@@ -6,18 +6,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // A request body holding card data prints and logs without it, however it is printed.
 func TestSecretsNeverPrint(t *testing.T) {
 	const pan, cvv, token = "4111111111111111", "849", "tok-5c4b25xx93aa435d9cb8cd17"
 	req := qiwi.CreatePaymentRequest{
-		Amount: qiwi.Amount{Value: qiwiruntime.NewMoneyFromMinor(100), Currency: qiwi.CurrencyRub},
+		Amount: qiwi.Amount{Value: wiretype.NewMoneyFromMinor(100), Currency: qiwi.CurrencyRub},
 		PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: qiwi.Ptr(pan), Cvv2: qiwi.Ptr(cvv),
 			HolderName: qiwi.Ptr("CARD HOLDER"), PaymentToken: qiwi.Ptr(token)},
 	}

@@ -4,7 +4,7 @@ package qiwi
 
 import (
 	"fmt"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"slices"
 )
 
@@ -12,7 +12,7 @@ import (
 func (v Amount) requestForm() (Amount, error) {
 	{
 		var err error
-		v.Value, err = qiwiruntime.RequestMoney(v.Value)
+		v.Value, err = transport.RequestMoney(v.Value)
 		if err != nil {
 			return v, fmt.Errorf("/value: %w", err)
 		}
@@ -73,7 +73,7 @@ func (v CreateBillRequest) requestForm() (CreateBillRequest, error) {
 	}
 	{
 		var err error
-		v.ExpirationDateTime, err = qiwiruntime.RequestTimestamp(v.ExpirationDateTime)
+		v.ExpirationDateTime, err = transport.RequestTimestamp(v.ExpirationDateTime)
 		if err != nil {
 			return v, fmt.Errorf("/expirationDateTime: %w", err)
 		}
@@ -123,7 +123,7 @@ func (v CreateInvoiceRequest) requestForm() (CreateInvoiceRequest, error) {
 	}
 	{
 		var err error
-		v.ExpirationDateTime, err = qiwiruntime.RequestTimestamp(v.ExpirationDateTime)
+		v.ExpirationDateTime, err = transport.RequestTimestamp(v.ExpirationDateTime)
 		if err != nil {
 			return v, fmt.Errorf("/expirationDateTime: %w", err)
 		}
@@ -290,7 +290,7 @@ func (v DeviceData) requestForm() (DeviceData, error) {
 		x0 := *v.Datetime
 		{
 			var err error
-			x0, err = qiwiruntime.RequestTimestamp(x0)
+			x0, err = transport.RequestTimestamp(x0)
 			if err != nil {
 				return v, fmt.Errorf("/datetime: %w", err)
 			}

@@ -7,10 +7,11 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/testmode"
+	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // The runtime's facts that the vendor docs state, checked against the pages; the runtime's
@@ -33,7 +34,7 @@ func TestQIWINetworksMatchTheDocs(t *testing.T) {
 		}
 	}
 	ours := map[netip.Prefix]bool{}
-	for _, p := range qiwiruntime.QIWINetworks() {
+	for _, p := range webhook.QIWINetworks() {
 		ours[p] = true
 	}
 	assert.Equal(t, published, ours)
@@ -48,11 +49,11 @@ func TestTestCardsMatchTheDocs(t *testing.T) {
 		documented = append(documented, m[1])
 	}
 	var ours []string
-	for _, cards := range qiwiruntime.TestCards() {
+	for _, cards := range testmode.TestCards() {
 		ours = append(ours, cards...)
 	}
 	assert.ElementsMatch(t, documented, ours)
-	for _, c := range append(ours, qiwiruntime.TestCardMir, qiwiruntime.TestCardVisa, qiwiruntime.TestCardMastercard, qiwiruntime.TestCardUnionPay) {
+	for _, c := range append(ours, testmode.TestCardMir, testmode.TestCardVisa, testmode.TestCardMastercard, testmode.TestCardUnionPay) {
 		assert.True(t, luhn(c), "%s fails the Luhn check", c)
 		assert.Contains(t, documented, c)
 	}

@@ -3,503 +3,503 @@
 package qiwi
 
 import (
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
+	"github.com/qiwigen/qiwigen/generator/runtime/redact"
 	"log/slog"
 )
 
 // LogValue logs the CaptureNotification as JSON with its secret members redacted: /capture/paymentMethod/cvv2, /capture/paymentMethod/pan, /capture/paymentMethod/paymentToken.
 func (v CaptureNotification) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/capture/paymentMethod/cvv2", "/capture/paymentMethod/pan", "/capture/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/capture/paymentMethod/cvv2", "/capture/paymentMethod/pan", "/capture/paymentMethod/paymentToken"}))
 }
 
 // String prints the CaptureNotification for %v and %+v as JSON with its secret members redacted.
 func (v CaptureNotification) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/capture/paymentMethod/cvv2", "/capture/paymentMethod/pan", "/capture/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/capture/paymentMethod/cvv2", "/capture/paymentMethod/pan", "/capture/paymentMethod/paymentToken"})
 }
 
 // GoString prints the CaptureNotification for %#v as JSON with its secret members redacted.
 func (v CaptureNotification) GoString() string {
-	return "CaptureNotification" + qiwiruntime.RedactedJSON(v, []string{"/capture/paymentMethod/cvv2", "/capture/paymentMethod/pan", "/capture/paymentMethod/paymentToken"})
+	return "CaptureNotification" + redact.RedactedJSON(v, []string{"/capture/paymentMethod/cvv2", "/capture/paymentMethod/pan", "/capture/paymentMethod/paymentToken"})
 }
 
 // LogValue logs the CaptureNotificationData as JSON with its secret members redacted: /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken.
 func (v CaptureNotificationData) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
 }
 
 // String prints the CaptureNotificationData for %v and %+v as JSON with its secret members redacted.
 func (v CaptureNotificationData) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
 }
 
 // GoString prints the CaptureNotificationData for %#v as JSON with its secret members redacted.
 func (v CaptureNotificationData) GoString() string {
-	return "CaptureNotificationData" + qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return "CaptureNotificationData" + redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
 }
 
 // LogValue logs the CardData as JSON with its secret members redacted: /cvv2, /pan.
 func (v CardData) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/cvv2", "/pan"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/cvv2", "/pan"}))
 }
 
 // String prints the CardData for %v and %+v as JSON with its secret members redacted.
 func (v CardData) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/cvv2", "/pan"})
+	return redact.RedactedJSON(v, []string{"/cvv2", "/pan"})
 }
 
 // GoString prints the CardData for %#v as JSON with its secret members redacted.
 func (v CardData) GoString() string {
-	return "CardData" + qiwiruntime.RedactedJSON(v, []string{"/cvv2", "/pan"})
+	return "CardData" + redact.RedactedJSON(v, []string{"/cvv2", "/pan"})
 }
 
 // LogValue logs the CardVerification as JSON with its secret members redacted: /createdToken/token, /requirements/pareq.
 func (v CardVerification) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"}))
 }
 
 // String prints the CardVerification for %v and %+v as JSON with its secret members redacted.
 func (v CardVerification) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"})
+	return redact.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"})
 }
 
 // GoString prints the CardVerification for %#v as JSON with its secret members redacted.
 func (v CardVerification) GoString() string {
-	return "CardVerification" + qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"})
+	return "CardVerification" + redact.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"})
 }
 
 // LogValue logs the CheckCardNotification as JSON with its secret members redacted: /checkPaymentMethod/createdToken/token, /checkPaymentMethod/paymentMethod/cvv2, /checkPaymentMethod/paymentMethod/pan, /checkPaymentMethod/paymentMethod/paymentToken.
 func (v CheckCardNotification) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/checkPaymentMethod/createdToken/token", "/checkPaymentMethod/paymentMethod/cvv2", "/checkPaymentMethod/paymentMethod/pan", "/checkPaymentMethod/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/checkPaymentMethod/createdToken/token", "/checkPaymentMethod/paymentMethod/cvv2", "/checkPaymentMethod/paymentMethod/pan", "/checkPaymentMethod/paymentMethod/paymentToken"}))
 }
 
 // String prints the CheckCardNotification for %v and %+v as JSON with its secret members redacted.
 func (v CheckCardNotification) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/checkPaymentMethod/createdToken/token", "/checkPaymentMethod/paymentMethod/cvv2", "/checkPaymentMethod/paymentMethod/pan", "/checkPaymentMethod/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/checkPaymentMethod/createdToken/token", "/checkPaymentMethod/paymentMethod/cvv2", "/checkPaymentMethod/paymentMethod/pan", "/checkPaymentMethod/paymentMethod/paymentToken"})
 }
 
 // GoString prints the CheckCardNotification for %#v as JSON with its secret members redacted.
 func (v CheckCardNotification) GoString() string {
-	return "CheckCardNotification" + qiwiruntime.RedactedJSON(v, []string{"/checkPaymentMethod/createdToken/token", "/checkPaymentMethod/paymentMethod/cvv2", "/checkPaymentMethod/paymentMethod/pan", "/checkPaymentMethod/paymentMethod/paymentToken"})
+	return "CheckCardNotification" + redact.RedactedJSON(v, []string{"/checkPaymentMethod/createdToken/token", "/checkPaymentMethod/paymentMethod/cvv2", "/checkPaymentMethod/paymentMethod/pan", "/checkPaymentMethod/paymentMethod/paymentToken"})
 }
 
 // LogValue logs the CheckCardNotificationData as JSON with its secret members redacted: /createdToken/token, /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken.
 func (v CheckCardNotificationData) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
 }
 
 // String prints the CheckCardNotificationData for %v and %+v as JSON with its secret members redacted.
 func (v CheckCardNotificationData) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
 }
 
 // GoString prints the CheckCardNotificationData for %#v as JSON with its secret members redacted.
 func (v CheckCardNotificationData) GoString() string {
-	return "CheckCardNotificationData" + qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return "CheckCardNotificationData" + redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
 }
 
 // LogValue logs the CompleteCardVerificationRequest as JSON with its secret members redacted: /pares.
 func (v CompleteCardVerificationRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/pares"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/pares"}))
 }
 
 // String prints the CompleteCardVerificationRequest for %v and %+v as JSON with its secret members redacted.
 func (v CompleteCardVerificationRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/pares"})
+	return redact.RedactedJSON(v, []string{"/pares"})
 }
 
 // GoString prints the CompleteCardVerificationRequest for %#v as JSON with its secret members redacted.
 func (v CompleteCardVerificationRequest) GoString() string {
-	return "CompleteCardVerificationRequest" + qiwiruntime.RedactedJSON(v, []string{"/pares"})
+	return "CompleteCardVerificationRequest" + redact.RedactedJSON(v, []string{"/pares"})
 }
 
 // LogValue logs the CompletePaymentRequest as JSON with its secret members redacted: /threeDS/pares.
 func (v CompletePaymentRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/threeDS/pares"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/threeDS/pares"}))
 }
 
 // String prints the CompletePaymentRequest for %v and %+v as JSON with its secret members redacted.
 func (v CompletePaymentRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/threeDS/pares"})
+	return redact.RedactedJSON(v, []string{"/threeDS/pares"})
 }
 
 // GoString prints the CompletePaymentRequest for %#v as JSON with its secret members redacted.
 func (v CompletePaymentRequest) GoString() string {
-	return "CompletePaymentRequest" + qiwiruntime.RedactedJSON(v, []string{"/threeDS/pares"})
+	return "CompletePaymentRequest" + redact.RedactedJSON(v, []string{"/threeDS/pares"})
 }
 
 // LogValue logs the CompleteTokenRequestRequest as JSON with its secret members redacted: /smsCode.
 func (v CompleteTokenRequestRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/smsCode"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/smsCode"}))
 }
 
 // String prints the CompleteTokenRequestRequest for %v and %+v as JSON with its secret members redacted.
 func (v CompleteTokenRequestRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/smsCode"})
+	return redact.RedactedJSON(v, []string{"/smsCode"})
 }
 
 // GoString prints the CompleteTokenRequestRequest for %#v as JSON with its secret members redacted.
 func (v CompleteTokenRequestRequest) GoString() string {
-	return "CompleteTokenRequestRequest" + qiwiruntime.RedactedJSON(v, []string{"/smsCode"})
+	return "CompleteTokenRequestRequest" + redact.RedactedJSON(v, []string{"/smsCode"})
 }
 
 // LogValue logs the CreateCardVerificationRequest as JSON with its secret members redacted: /cardData/cvv2, /cardData/pan.
 func (v CreateCardVerificationRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/cardData/cvv2", "/cardData/pan"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/cardData/cvv2", "/cardData/pan"}))
 }
 
 // String prints the CreateCardVerificationRequest for %v and %+v as JSON with its secret members redacted.
 func (v CreateCardVerificationRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/cardData/cvv2", "/cardData/pan"})
+	return redact.RedactedJSON(v, []string{"/cardData/cvv2", "/cardData/pan"})
 }
 
 // GoString prints the CreateCardVerificationRequest for %#v as JSON with its secret members redacted.
 func (v CreateCardVerificationRequest) GoString() string {
-	return "CreateCardVerificationRequest" + qiwiruntime.RedactedJSON(v, []string{"/cardData/cvv2", "/cardData/pan"})
+	return "CreateCardVerificationRequest" + redact.RedactedJSON(v, []string{"/cardData/cvv2", "/cardData/pan"})
 }
 
 // LogValue logs the CreatePaymentRequest as JSON with its secret members redacted: /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken.
 func (v CreatePaymentRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
 }
 
 // String prints the CreatePaymentRequest for %v and %+v as JSON with its secret members redacted.
 func (v CreatePaymentRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
 }
 
 // GoString prints the CreatePaymentRequest for %#v as JSON with its secret members redacted.
 func (v CreatePaymentRequest) GoString() string {
-	return "CreatePaymentRequest" + qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return "CreatePaymentRequest" + redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
 }
 
 // LogValue logs the CreatePayoutRequest as JSON with its secret members redacted: /receiverData/pan.
 func (v CreatePayoutRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/receiverData/pan"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/receiverData/pan"}))
 }
 
 // String prints the CreatePayoutRequest for %v and %+v as JSON with its secret members redacted.
 func (v CreatePayoutRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/receiverData/pan"})
+	return redact.RedactedJSON(v, []string{"/receiverData/pan"})
 }
 
 // GoString prints the CreatePayoutRequest for %#v as JSON with its secret members redacted.
 func (v CreatePayoutRequest) GoString() string {
-	return "CreatePayoutRequest" + qiwiruntime.RedactedJSON(v, []string{"/receiverData/pan"})
+	return "CreatePayoutRequest" + redact.RedactedJSON(v, []string{"/receiverData/pan"})
 }
 
 // LogValue logs the CreatedToken as JSON with its secret members redacted: /token.
 func (v CreatedToken) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/token"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/token"}))
 }
 
 // String prints the CreatedToken for %v and %+v as JSON with its secret members redacted.
 func (v CreatedToken) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/token"})
+	return redact.RedactedJSON(v, []string{"/token"})
 }
 
 // GoString prints the CreatedToken for %#v as JSON with its secret members redacted.
 func (v CreatedToken) GoString() string {
-	return "CreatedToken" + qiwiruntime.RedactedJSON(v, []string{"/token"})
+	return "CreatedToken" + redact.RedactedJSON(v, []string{"/token"})
 }
 
 // LogValue logs the DeleteTokenRequest as JSON with its secret members redacted: /token.
 func (v DeleteTokenRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/token"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/token"}))
 }
 
 // String prints the DeleteTokenRequest for %v and %+v as JSON with its secret members redacted.
 func (v DeleteTokenRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/token"})
+	return redact.RedactedJSON(v, []string{"/token"})
 }
 
 // GoString prints the DeleteTokenRequest for %#v as JSON with its secret members redacted.
 func (v DeleteTokenRequest) GoString() string {
-	return "DeleteTokenRequest" + qiwiruntime.RedactedJSON(v, []string{"/token"})
+	return "DeleteTokenRequest" + redact.RedactedJSON(v, []string{"/token"})
 }
 
 // LogValue logs the Invoice as JSON with its secret members redacted: /payments/*/createdToken/token, /payments/*/paymentMethod/cvv2, /payments/*/paymentMethod/pan, /payments/*/paymentMethod/paymentToken, /payments/*/requirements/threeDS/pareq.
 func (v Invoice) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"}))
 }
 
 // String prints the Invoice for %v and %+v as JSON with its secret members redacted.
 func (v Invoice) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"})
+	return redact.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"})
 }
 
 // GoString prints the Invoice for %#v as JSON with its secret members redacted.
 func (v Invoice) GoString() string {
-	return "Invoice" + qiwiruntime.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"})
+	return "Invoice" + redact.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"})
 }
 
 // LogValue logs the IssuedToken as JSON with its secret members redacted: /value.
 func (v IssuedToken) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/value"}))
 }
 
 // String prints the IssuedToken for %v and %+v as JSON with its secret members redacted.
 func (v IssuedToken) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/value"})
+	return redact.RedactedJSON(v, []string{"/value"})
 }
 
 // GoString prints the IssuedToken for %#v as JSON with its secret members redacted.
 func (v IssuedToken) GoString() string {
-	return "IssuedToken" + qiwiruntime.RedactedJSON(v, []string{"/value"})
+	return "IssuedToken" + redact.RedactedJSON(v, []string{"/value"})
 }
 
 // LogValue logs the PayQrCodeWithTokenRequest as JSON with its secret members redacted: /token.
 func (v PayQrCodeWithTokenRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/token"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/token"}))
 }
 
 // String prints the PayQrCodeWithTokenRequest for %v and %+v as JSON with its secret members redacted.
 func (v PayQrCodeWithTokenRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/token"})
+	return redact.RedactedJSON(v, []string{"/token"})
 }
 
 // GoString prints the PayQrCodeWithTokenRequest for %#v as JSON with its secret members redacted.
 func (v PayQrCodeWithTokenRequest) GoString() string {
-	return "PayQrCodeWithTokenRequest" + qiwiruntime.RedactedJSON(v, []string{"/token"})
+	return "PayQrCodeWithTokenRequest" + redact.RedactedJSON(v, []string{"/token"})
 }
 
 // LogValue logs the Payment as JSON with its secret members redacted: /createdToken/token, /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken, /requirements/threeDS/pareq.
 func (v Payment) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"}))
 }
 
 // String prints the Payment for %v and %+v as JSON with its secret members redacted.
 func (v Payment) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"})
+	return redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"})
 }
 
 // GoString prints the Payment for %#v as JSON with its secret members redacted.
 func (v Payment) GoString() string {
-	return "Payment" + qiwiruntime.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"})
+	return "Payment" + redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"})
 }
 
 // LogValue logs the PaymentMethod as JSON with its secret members redacted: /cvv2, /pan, /paymentToken.
 func (v PaymentMethod) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/cvv2", "/pan", "/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/cvv2", "/pan", "/paymentToken"}))
 }
 
 // String prints the PaymentMethod for %v and %+v as JSON with its secret members redacted.
 func (v PaymentMethod) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/cvv2", "/pan", "/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/cvv2", "/pan", "/paymentToken"})
 }
 
 // GoString prints the PaymentMethod for %#v as JSON with its secret members redacted.
 func (v PaymentMethod) GoString() string {
-	return "PaymentMethod" + qiwiruntime.RedactedJSON(v, []string{"/cvv2", "/pan", "/paymentToken"})
+	return "PaymentMethod" + redact.RedactedJSON(v, []string{"/cvv2", "/pan", "/paymentToken"})
 }
 
 // LogValue logs the PaymentNotification as JSON with its secret members redacted: /payment/paymentMethod/cvv2, /payment/paymentMethod/pan, /payment/paymentMethod/paymentToken, /payment/tokenData/paymentToken.
 func (v PaymentNotification) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/payment/paymentMethod/cvv2", "/payment/paymentMethod/pan", "/payment/paymentMethod/paymentToken", "/payment/tokenData/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/payment/paymentMethod/cvv2", "/payment/paymentMethod/pan", "/payment/paymentMethod/paymentToken", "/payment/tokenData/paymentToken"}))
 }
 
 // String prints the PaymentNotification for %v and %+v as JSON with its secret members redacted.
 func (v PaymentNotification) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/payment/paymentMethod/cvv2", "/payment/paymentMethod/pan", "/payment/paymentMethod/paymentToken", "/payment/tokenData/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/payment/paymentMethod/cvv2", "/payment/paymentMethod/pan", "/payment/paymentMethod/paymentToken", "/payment/tokenData/paymentToken"})
 }
 
 // GoString prints the PaymentNotification for %#v as JSON with its secret members redacted.
 func (v PaymentNotification) GoString() string {
-	return "PaymentNotification" + qiwiruntime.RedactedJSON(v, []string{"/payment/paymentMethod/cvv2", "/payment/paymentMethod/pan", "/payment/paymentMethod/paymentToken", "/payment/tokenData/paymentToken"})
+	return "PaymentNotification" + redact.RedactedJSON(v, []string{"/payment/paymentMethod/cvv2", "/payment/paymentMethod/pan", "/payment/paymentMethod/paymentToken", "/payment/tokenData/paymentToken"})
 }
 
 // LogValue logs the PaymentNotificationData as JSON with its secret members redacted: /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken, /tokenData/paymentToken.
 func (v PaymentNotificationData) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"}))
 }
 
 // String prints the PaymentNotificationData for %v and %+v as JSON with its secret members redacted.
 func (v PaymentNotificationData) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"})
 }
 
 // GoString prints the PaymentNotificationData for %#v as JSON with its secret members redacted.
 func (v PaymentNotificationData) GoString() string {
-	return "PaymentNotificationData" + qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"})
+	return "PaymentNotificationData" + redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"})
 }
 
 // LogValue logs the PayoutReceiverDataCardRequest as JSON with its secret members redacted: /pan.
 func (v PayoutReceiverDataCardRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/pan"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/pan"}))
 }
 
 // String prints the PayoutReceiverDataCardRequest for %v and %+v as JSON with its secret members redacted.
 func (v PayoutReceiverDataCardRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/pan"})
+	return redact.RedactedJSON(v, []string{"/pan"})
 }
 
 // GoString prints the PayoutReceiverDataCardRequest for %#v as JSON with its secret members redacted.
 func (v PayoutReceiverDataCardRequest) GoString() string {
-	return "PayoutReceiverDataCardRequest" + qiwiruntime.RedactedJSON(v, []string{"/pan"})
+	return "PayoutReceiverDataCardRequest" + redact.RedactedJSON(v, []string{"/pan"})
 }
 
 // LogValue logs the PayoutReceiverDataRequest as JSON with its secret members redacted: /pan.
 func (v PayoutReceiverDataRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/pan"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/pan"}))
 }
 
 // String prints the PayoutReceiverDataRequest for %v and %+v as JSON with its secret members redacted.
 func (v PayoutReceiverDataRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/pan"})
+	return redact.RedactedJSON(v, []string{"/pan"})
 }
 
 // GoString prints the PayoutReceiverDataRequest for %#v as JSON with its secret members redacted.
 func (v PayoutReceiverDataRequest) GoString() string {
-	return "PayoutReceiverDataRequest" + qiwiruntime.RedactedJSON(v, []string{"/pan"})
+	return "PayoutReceiverDataRequest" + redact.RedactedJSON(v, []string{"/pan"})
 }
 
 // LogValue logs the QrCode as JSON with its secret members redacted: /token/value.
 func (v QrCode) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/token/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/token/value"}))
 }
 
 // String prints the QrCode for %v and %+v as JSON with its secret members redacted.
 func (v QrCode) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/token/value"})
+	return redact.RedactedJSON(v, []string{"/token/value"})
 }
 
 // GoString prints the QrCode for %#v as JSON with its secret members redacted.
 func (v QrCode) GoString() string {
-	return "QrCode" + qiwiruntime.RedactedJSON(v, []string{"/token/value"})
+	return "QrCode" + redact.RedactedJSON(v, []string{"/token/value"})
 }
 
 // LogValue logs the QrCodeToken as JSON with its secret members redacted: /value.
 func (v QrCodeToken) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/value"}))
 }
 
 // String prints the QrCodeToken for %v and %+v as JSON with its secret members redacted.
 func (v QrCodeToken) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/value"})
+	return redact.RedactedJSON(v, []string{"/value"})
 }
 
 // GoString prints the QrCodeToken for %#v as JSON with its secret members redacted.
 func (v QrCodeToken) GoString() string {
-	return "QrCodeToken" + qiwiruntime.RedactedJSON(v, []string{"/value"})
+	return "QrCodeToken" + redact.RedactedJSON(v, []string{"/value"})
 }
 
 // LogValue logs the RefundNotification as JSON with its secret members redacted: /refund/paymentMethod/cvv2, /refund/paymentMethod/pan, /refund/paymentMethod/paymentToken.
 func (v RefundNotification) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/refund/paymentMethod/cvv2", "/refund/paymentMethod/pan", "/refund/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/refund/paymentMethod/cvv2", "/refund/paymentMethod/pan", "/refund/paymentMethod/paymentToken"}))
 }
 
 // String prints the RefundNotification for %v and %+v as JSON with its secret members redacted.
 func (v RefundNotification) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/refund/paymentMethod/cvv2", "/refund/paymentMethod/pan", "/refund/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/refund/paymentMethod/cvv2", "/refund/paymentMethod/pan", "/refund/paymentMethod/paymentToken"})
 }
 
 // GoString prints the RefundNotification for %#v as JSON with its secret members redacted.
 func (v RefundNotification) GoString() string {
-	return "RefundNotification" + qiwiruntime.RedactedJSON(v, []string{"/refund/paymentMethod/cvv2", "/refund/paymentMethod/pan", "/refund/paymentMethod/paymentToken"})
+	return "RefundNotification" + redact.RedactedJSON(v, []string{"/refund/paymentMethod/cvv2", "/refund/paymentMethod/pan", "/refund/paymentMethod/paymentToken"})
 }
 
 // LogValue logs the RefundNotificationData as JSON with its secret members redacted: /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken.
 func (v RefundNotificationData) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
 }
 
 // String prints the RefundNotificationData for %v and %+v as JSON with its secret members redacted.
 func (v RefundNotificationData) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
 }
 
 // GoString prints the RefundNotificationData for %#v as JSON with its secret members redacted.
 func (v RefundNotificationData) GoString() string {
-	return "RefundNotificationData" + qiwiruntime.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return "RefundNotificationData" + redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
 }
 
 // LogValue logs the Requirements as JSON with its secret members redacted: /threeDS/pareq.
 func (v Requirements) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/threeDS/pareq"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/threeDS/pareq"}))
 }
 
 // String prints the Requirements for %v and %+v as JSON with its secret members redacted.
 func (v Requirements) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/threeDS/pareq"})
+	return redact.RedactedJSON(v, []string{"/threeDS/pareq"})
 }
 
 // GoString prints the Requirements for %#v as JSON with its secret members redacted.
 func (v Requirements) GoString() string {
-	return "Requirements" + qiwiruntime.RedactedJSON(v, []string{"/threeDS/pareq"})
+	return "Requirements" + redact.RedactedJSON(v, []string{"/threeDS/pareq"})
 }
 
 // LogValue logs the ThreeDSRequirement as JSON with its secret members redacted: /pareq.
 func (v ThreeDSRequirement) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/pareq"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/pareq"}))
 }
 
 // String prints the ThreeDSRequirement for %v and %+v as JSON with its secret members redacted.
 func (v ThreeDSRequirement) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/pareq"})
+	return redact.RedactedJSON(v, []string{"/pareq"})
 }
 
 // GoString prints the ThreeDSRequirement for %#v as JSON with its secret members redacted.
 func (v ThreeDSRequirement) GoString() string {
-	return "ThreeDSRequirement" + qiwiruntime.RedactedJSON(v, []string{"/pareq"})
+	return "ThreeDSRequirement" + redact.RedactedJSON(v, []string{"/pareq"})
 }
 
 // LogValue logs the TokenData as JSON with its secret members redacted: /paymentToken.
 func (v TokenData) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/paymentToken"}))
 }
 
 // String prints the TokenData for %v and %+v as JSON with its secret members redacted.
 func (v TokenData) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/paymentToken"})
+	return redact.RedactedJSON(v, []string{"/paymentToken"})
 }
 
 // GoString prints the TokenData for %#v as JSON with its secret members redacted.
 func (v TokenData) GoString() string {
-	return "TokenData" + qiwiruntime.RedactedJSON(v, []string{"/paymentToken"})
+	return "TokenData" + redact.RedactedJSON(v, []string{"/paymentToken"})
 }
 
 // LogValue logs the TokenNotification as JSON with its secret members redacted: /token/value.
 func (v TokenNotification) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/token/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/token/value"}))
 }
 
 // String prints the TokenNotification for %v and %+v as JSON with its secret members redacted.
 func (v TokenNotification) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/token/value"})
+	return redact.RedactedJSON(v, []string{"/token/value"})
 }
 
 // GoString prints the TokenNotification for %#v as JSON with its secret members redacted.
 func (v TokenNotification) GoString() string {
-	return "TokenNotification" + qiwiruntime.RedactedJSON(v, []string{"/token/value"})
+	return "TokenNotification" + redact.RedactedJSON(v, []string{"/token/value"})
 }
 
 // LogValue logs the TokenNotificationData as JSON with its secret members redacted: /value.
 func (v TokenNotificationData) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/value"}))
 }
 
 // String prints the TokenNotificationData for %v and %+v as JSON with its secret members redacted.
 func (v TokenNotificationData) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/value"})
+	return redact.RedactedJSON(v, []string{"/value"})
 }
 
 // GoString prints the TokenNotificationData for %#v as JSON with its secret members redacted.
 func (v TokenNotificationData) GoString() string {
-	return "TokenNotificationData" + qiwiruntime.RedactedJSON(v, []string{"/value"})
+	return "TokenNotificationData" + redact.RedactedJSON(v, []string{"/value"})
 }
 
 // LogValue logs the TokenRequest as JSON with its secret members redacted: /token/value.
 func (v TokenRequest) LogValue() slog.Value {
-	return slog.StringValue(qiwiruntime.RedactedJSON(v, []string{"/token/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, []string{"/token/value"}))
 }
 
 // String prints the TokenRequest for %v and %+v as JSON with its secret members redacted.
 func (v TokenRequest) String() string {
-	return qiwiruntime.RedactedJSON(v, []string{"/token/value"})
+	return redact.RedactedJSON(v, []string{"/token/value"})
 }
 
 // GoString prints the TokenRequest for %#v as JSON with its secret members redacted.
 func (v TokenRequest) GoString() string {
-	return "TokenRequest" + qiwiruntime.RedactedJSON(v, []string{"/token/value"})
+	return "TokenRequest" + redact.RedactedJSON(v, []string{"/token/value"})
 }
 
 // SecretMembers are the members whose values are secret (x-qiwi-secret), as scrubbers

@@ -13,11 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 const forgerySecret = "merchant-secret"
@@ -65,12 +66,12 @@ func TestForgedNotificationsAreMalformed(t *testing.T) {
 				// model is what refuses the spelling.
 				assert.NoError(t, err)
 			} else {
-				assert.ErrorIs(t, err, qiwiruntime.ErrMalformedNotification)
+				assert.ErrorIs(t, err, webhook.ErrMalformedNotification)
 			}
 			_, err = qiwi.ParseNotification([]byte(f.forged))
-			assert.ErrorIs(t, err, qiwiruntime.ErrMalformedNotification, "parsing alone refuses it too")
+			assert.ErrorIs(t, err, webhook.ErrMalformedNotification, "parsing alone refuses it too")
 			_, err = qiwi.OpenNotification(header, []byte(f.forged), forgerySecret)
-			assert.ErrorIs(t, err, qiwiruntime.ErrMalformedNotification)
+			assert.ErrorIs(t, err, webhook.ErrMalformedNotification)
 
 			var calls atomic.Int32
 			h := qiwi.NewNotificationHandler(forgerySecret, func(context.Context, qiwi.Notification) error {
@@ -110,7 +111,7 @@ func TestSignatureEncodings(t *testing.T) {
 		"another key's hmac": base64.StdEncoding.EncodeToString(append([]byte{sum[0] ^ 1}, sum[1:]...)),
 	} {
 		err := qiwi.VerifyNotification(http.Header{"Signature": {sig}}, []byte(genuinePayment), forgerySecret)
-		assert.ErrorIs(t, err, qiwiruntime.ErrSignatureMismatch, name)
+		assert.ErrorIs(t, err, webhook.ErrSignatureMismatch, name)
 	}
 }
 
@@ -124,7 +125,7 @@ func TestDeduplicationByIdentity(t *testing.T) {
 		calls.Add(1)
 		<-release
 		return nil
-	}, qiwiruntime.WithDeduplicator(qiwiruntime.NewMemoryDeduplicator(10)))
+	}, webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(10)))
 	send := func(body string) int {
 		req := httptest.NewRequest(http.MethodPost, "/qiwi", strings.NewReader(body))
 		req.Header = header.Clone()
@@ -172,7 +173,7 @@ func TestDeduplicationAfterFailure(t *testing.T) {
 			return assert.AnError
 		}
 		return nil
-	}, qiwiruntime.WithDeduplicator(qiwiruntime.NewMemoryDeduplicator(10)))
+	}, webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(10)))
 	for _, want := range []int{http.StatusInternalServerError, http.StatusOK, http.StatusOK} {
 		req := httptest.NewRequest(http.MethodPost, "/qiwi", strings.NewReader(genuinePayment))
 		req.Header = header.Clone()
@@ -200,8 +201,8 @@ func TestConfirmNotification(t *testing.T) {
 	token, err := qiwi.ParseNotification([]byte(`{"token":{"merchantSiteUid":"s","account":"a","status":{"value":"CREATED","changedDateTime":"2023-01-01T10:00:00+03:00"}},"type":"TOKEN","version":"1"}`))
 	require.NoError(t, err)
 	_, err = c.ConfirmNotification(context.Background(), token)
-	assert.ErrorIs(t, err, qiwiruntime.ErrNotConfirmable)
+	assert.ErrorIs(t, err, webhook.ErrNotConfirmable)
 	_, err = c.ConfirmNotification(context.Background(), nil)
-	assert.ErrorIs(t, err, qiwiruntime.ErrNotConfirmable)
+	assert.ErrorIs(t, err, webhook.ErrNotConfirmable)
 	assert.Len(t, *got, 1, "nothing is sent for what cannot be confirmed")
 }

@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/gen/qiwi"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime"
 )
 
 // sent records the method, path and body of every request the client makes.
@@ -36,7 +37,7 @@ func recordingClient(t *testing.T, answer string) (*qiwi.Client, *[]sent) {
 // answer it decodes.
 func TestWireFixes(t *testing.T) {
 	ctx := context.Background()
-	amount, err := qiwiruntime.ParseMoney("500")
+	amount, err := wiretype.ParseMoney("500")
 	require.NoError(t, err)
 	split := qiwi.Split{Type: "MERCHANT_DETAILS", SiteUID: "shop_mst-01", SplitAmount: qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub}}
 
@@ -59,7 +60,7 @@ func TestWireFixes(t *testing.T) {
 		c, got := recordingClient(t, `{"billId":"b1","status":{"value":"CREATED"}}`)
 		_, err := c.CreateInvoice(ctx, "b1", qiwi.CreateInvoiceRequest{
 			Amount:             &qiwi.Amount{Value: amount, Currency: qiwi.CurrencyRub},
-			ExpirationDateTime: qiwiruntime.NewTimestamp(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)),
+			ExpirationDateTime: wiretype.NewTimestamp(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)),
 			Splits:             &[]qiwi.Split{split},
 		})
 		require.NoError(t, err)

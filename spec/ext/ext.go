@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/qiwigen/qiwigen/generator/qiwiruntime/jsonpointer"
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 )
 
 // The extensions, by the object they stand on.

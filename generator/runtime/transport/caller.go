@@ -1,0 +1,482 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
+	"github.com/qiwigen/qiwigen/generator/runtime/modeldiff"
+	"github.com/qiwigen/qiwigen/generator/runtime/redact"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+)
+
+// Default endpoints. The payin protocol answers on both hosts; the Bill Payments API on
+// api.qiwi.com. Hosts that serve the API without the /partner prefix (such as the pay2me
+// host) take WithPathPrefix("").
+const (
+	DefaultBaseURL    = "https://api.qiwi.com"
+	B2BBaseURL        = "https://b2b-api.qiwi.com"
+	DefaultPathPrefix = "/partner"
+)
+
+// maxResponseBytes bounds how much of an answer is read.
+const maxResponseBytes = 16 << 20
+
+// ErrConfig is wrapped by errors in client options, and by a call that needs an option
+// that was not given (a payin call without WithSiteID, a payout without WithPayoutSigner).
+var ErrConfig = errors.New("qiwi: invalid client configuration")
+
+// ErrArgument is wrapped by the error of a call made with an identifier that would change
+// the path ("" makes "/bills//details", "." and ".." are resolved away) or with a request
+// value QIWI cannot accept (an amount that is not positive, a timestamp never set): nothing
+// is sent.
+var ErrArgument = errors.New("qiwi: invalid argument")
+
+// ErrRedirect is wrapped by the error of a call answered with a redirect: the client never
+// follows one, since the next host would receive the API key (and a payout's signed body
+// with its card number).
+var ErrRedirect = errors.New("qiwi: redirect refused")
+
+// ErrAnswerTooLarge is wrapped by the error of a call whose answer exceeds the size the
+// client reads (16 MiB): no QIWI answer is near it, and a cut one would decode as garbage.
+var ErrAnswerTooLarge = errors.New("qiwi: answer too large")
+
+// Doer sends HTTP requests; *http.Client is one.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Operation describes one API call for the Caller.
+type Operation struct {
+	// ID is the spec's operationId, used in logs and errors.
+	ID string
+	// Idempotent operations (GET, and PUT with a client-chosen ID) may be retried.
+	Idempotent bool
+	// SignBody signs the request body SHA256withRSA into X-Digital-Sign (payouts).
+	SignBody bool
+	// PathParams are the path parameters of the call, in path order; each must be set.
+	PathParams []PathParam
+}
+
+// PathParam is one path parameter of a call: its name in the spec and its value.
+type PathParam struct {
+	Name  string // siteId, billId, ...
+	Value string // the argument given, or the configured siteId
+}
+
+// checkPathParams refuses, before anything is sent, a call whose path parameter would
+// change the path: an empty one, or "." and ".." (URL resolution removes them).
+func checkPathParams(op Operation) error {
+	for _, p := range op.PathParams {
+		switch {
+		case p.Value == "" && p.Name == "siteId":
+			return fmt.Errorf("%w: %s needs a siteId: configure WithSiteID", ErrConfig, op.ID)
+		case p.Value == "":
+			return fmt.Errorf("%w: %s: %s is empty", ErrArgument, op.ID, p.Name)
+		case p.Value == "." || p.Value == "..":
+			return fmt.Errorf("%w: %s: %s %q would change the path", ErrArgument, op.ID, p.Name, p.Value)
+		}
+	}
+	return nil
+}
+
+// Caller performs API calls for a generated client: it adds authentication, the user agent
+// and payout signatures, retries idempotent calls, and decodes answers and errors. It holds
+// only its own configuration and is safe for concurrent use.
+type Caller struct {
+	apiKey     string
+	authHeader string // "Bearer " + apiKey, built once
+	baseURL    string
+	pathPrefix string
+	siteID     string
+	doer       Doer
+	timeout    time.Duration
+	userAgent  string
+	logger     *slog.Logger
+	retry      RetryPolicy
+	signer     crypto.Signer
+	drift      modeldiff.DriftReporter
+	sleep      func(context.Context, time.Duration) error
+}
+
+// Option configures a Caller at construction.
+type Option func(*Caller) error
+
+// WithBaseURL sets scheme and host, e.g. B2BBaseURL or a test server's URL.
+func WithBaseURL(u string) Option {
+	return func(c *Caller) error {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return fmt.Errorf("%w: base URL %q must start with http:// or https://", ErrConfig, u)
+		}
+		c.baseURL = strings.TrimRight(u, "/")
+		return nil
+	}
+}
+
+// WithPathPrefix sets the prefix before the API paths; "/partner" by default, "" for hosts
+// that serve the API at the root.
+func WithPathPrefix(p string) Option {
+	return func(c *Caller) error {
+		p = strings.TrimRight(p, "/")
+		if p != "" && !strings.HasPrefix(p, "/") {
+			p = "/" + p
+		}
+		c.pathPrefix = p
+		return nil
+	}
+}
+
+// WithSiteID sets the merchant's siteId used by every payin call.
+func WithSiteID(id string) Option {
+	return func(c *Caller) error { c.siteID = id; return nil }
+}
+
+// WithHTTPClient sends requests through doer instead of a default *http.Client.
+func WithHTTPClient(doer Doer) Option {
+	return func(c *Caller) error {
+		if doer == nil {
+			return fmt.Errorf("%w: nil HTTP client", ErrConfig)
+		}
+		c.doer = doer
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt of a call (default 30s); the context bounds the whole
+// call. Zero means no bound of the client's own; a negative duration is an error.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Caller) error {
+		if d < 0 {
+			return fmt.Errorf("%w: negative timeout %v", ErrConfig, d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header; a value with a control character is an error.
+func WithUserAgent(ua string) Option {
+	return func(c *Caller) error {
+		if strings.ContainsFunc(ua, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			return fmt.Errorf("%w: user agent %q holds a control character", ErrConfig, ua)
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithLogger logs each attempt at debug level and retries at info level. Logs name the
+// operation, method, path, status and duration, never headers or bodies.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Caller) error { c.logger = l; return nil }
+}
+
+// WithRetry replaces the retry policy; a policy without attempts or with negative delays
+// is an error.
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Caller) error {
+		if err := p.validate(); err != nil {
+			return err
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// MinPayoutKeyBits is the smallest RSA key the payout docs accept.
+const MinPayoutKeyBits = 2048
+
+// WithPayoutSigner signs payout request bodies with SHA256withRSA. signer is typically an
+// *rsa.PrivateKey; an HSM-backed crypto.Signer works as well. Its public key must be RSA of
+// at least MinPayoutKeyBits bits (payments-ru/_api-methods_ru#payout).
+func WithPayoutSigner(signer crypto.Signer) Option {
+	return func(c *Caller) error {
+		if signer == nil {
+			return fmt.Errorf("%w: nil payout signer", ErrConfig)
+		}
+		pub, ok := signer.Public().(*rsa.PublicKey)
+		if !ok {
+			return fmt.Errorf("%w: payout signer holds a %T, not an RSA key", ErrConfig, signer.Public())
+		}
+		if bits := pub.N.BitLen(); bits < MinPayoutKeyBits {
+			return fmt.Errorf("%w: payout RSA key has %d bits, at least %d are required", ErrConfig, bits, MinPayoutKeyBits)
+		}
+		c.signer = signer
+		return nil
+	}
+}
+
+// NewCaller returns a Caller that authenticates with the API key.
+func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
+	c := &Caller{
+		apiKey:     apiKey,
+		baseURL:    DefaultBaseURL,
+		pathPrefix: DefaultPathPrefix,
+		timeout:    30 * time.Second,
+		userAgent:  "qiwigen-go",
+		retry:      DefaultRetryPolicy(),
+		sleep:      sleepContext,
+	}
+	for _, opt := range opts {
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.apiKey == "" {
+		return nil, fmt.Errorf("%w: empty API key", ErrConfig)
+	}
+	c.authHeader = "Bearer " + c.apiKey
+	switch hc := c.doer.(type) {
+	case nil:
+		c.doer = &http.Client{CheckRedirect: refuseRedirect}
+	case *http.Client:
+		// A copy, so the caller's client keeps its own policy for its other uses.
+		own := *hc
+		own.CheckRedirect = refuseRedirect
+		c.doer = &own
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+// Server is the base URL with the path prefix and a trailing slash, the "server" the
+// generated request builders resolve operation paths against.
+func (c *Caller) Server() string { return c.baseURL + c.pathPrefix + "/" }
+
+// SiteID is the configured siteId.
+func (c *Caller) SiteID() string { return c.siteID }
+
+// NewRequest builds one attempt of a call: the method, the URL the generated client
+// composed (each path parameter escaped once), and the encoded JSON body, nil for none.
+func NewRequest(method, url string, body []byte) (*http.Request, error) {
+	if body == nil {
+		return http.NewRequest(method, url, nil)
+	}
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
+}
+
+// refuseRedirect stops an *http.Client at a redirect: the 3xx answer comes back to the
+// Caller, which reports it as ErrRedirect.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// String describes the Caller without its secrets.
+func (c *Caller) String() string {
+	return fmt.Sprintf("qiwi.Caller{server: %s, siteID: %s, apiKey: %s}", c.Server(), c.siteID, redact.Redact(c.apiKey))
+}
+
+// GoString is String, so that %#v does not print the API key either.
+func (c *Caller) GoString() string { return c.String() }
+
+// LogValue is String, so that slog does not log the API key.
+func (c *Caller) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// Do performs the call: build makes a fresh request for each attempt; out receives the
+// decoded 2xx body (nil for none). A non-2xx answer returns an *APIError. A 2xx answer whose
+// status value is DECLINED or DECLINE decodes into out and also returns an *APIError that
+// matches ErrDeclined.
+func (c *Caller) Do(ctx context.Context, op Operation, build func(server string) (*http.Request, error), out any) error {
+	if err := checkPathParams(op); err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		req, err := build(c.Server())
+		if err != nil {
+			return fmt.Errorf("qiwi: %s: build request: %w", op.ID, err)
+		}
+		status, header, body, err := c.attempt(ctx, op, req)
+		if err == nil && status >= 300 && status < 400 {
+			return fmt.Errorf("qiwi: %s: %w: HTTP %d to %q", op.ID, ErrRedirect, status, header.Get("Location"))
+		}
+		if err == nil && status >= 200 && status < 300 {
+			err := decodeSuccess(op, body, out)
+			if c.drift != nil && out != nil && len(body) > 0 {
+				if unknown := modeldiff.UnknownMembers(body, out); len(unknown) > 0 {
+					c.drift(ctx, op.ID, unknown)
+				}
+			}
+			return err
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("qiwi: %s: %w", op.ID, ctxErr)
+		}
+		if !op.Idempotent || !c.retry.retryable(status, err) || attempt >= c.retry.MaxAttempts ||
+			processedServerError(req.Method, status, body) {
+			if err != nil {
+				return fmt.Errorf("qiwi: %s: %w", op.ID, err)
+			}
+			return apierr.DecodeAPIError(status, body)
+		}
+		wait := c.retry.delay(attempt, header)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			if err != nil {
+				return fmt.Errorf("qiwi: %s: %w (no time left to retry)", op.ID, err)
+			}
+			return apierr.DecodeAPIError(status, body)
+		}
+		c.logger.LogAttrs(ctx, slog.LevelInfo, "qiwi retry", slog.String("operation", op.ID),
+			slog.Int("attempt", attempt), slog.Int("status", status), slog.Duration("wait", wait))
+		if err := c.sleep(ctx, wait); err != nil {
+			return fmt.Errorf("qiwi: %s: %w", op.ID, err)
+		}
+	}
+}
+
+func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request) (int, http.Header, []byte, error) {
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	req = req.WithContext(ctx)
+	req.Header.Set("Authorization", c.authHeader)
+	req.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	if op.SignBody {
+		if err := c.signRequest(req); err != nil {
+			return 0, nil, nil, err
+		}
+	}
+	debug := c.logger.Enabled(ctx, slog.LevelDebug)
+	start := time.Now()
+	resp, err := c.doer.Do(req)
+	if err != nil {
+		if debug {
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "qiwi call failed", slog.String("operation", op.ID),
+				slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.String("error", err.Error()))
+		}
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := readBody(resp)
+	if debug {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "qiwi call", slog.String("operation", op.ID),
+			slog.String("method", req.Method), slog.String("path", req.URL.Path),
+			slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))
+	}
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("read answer: %w", err)
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// processedServerError reports a 5xx answer to a write that carries an error body: the payin
+// docs say the request may have been processed then, and to ask for the status instead of
+// repeating it (payments/_statuses_en#http-errors). An empty 5xx body, or any 5xx to a read,
+// is safe to repeat.
+func processedServerError(method string, status int, body []byte) bool {
+	return status >= 500 && method != http.MethodGet && len(bytes.TrimSpace(body)) > 0
+}
+
+// readBody reads the answer, in one allocation when the length is announced; one longer
+// than maxResponseBytes is ErrAnswerTooLarge.
+func readBody(resp *http.Response) ([]byte, error) {
+	if resp.ContentLength > maxResponseBytes {
+		return nil, fmt.Errorf("%w: %d bytes announced", ErrAnswerTooLarge, resp.ContentLength)
+	}
+	limited := io.LimitReader(resp.Body, maxResponseBytes+1)
+	var (
+		body []byte
+		err  error
+	)
+	if n := resp.ContentLength; n > 0 {
+		buf := bytes.NewBuffer(make([]byte, 0, n+1))
+		_, err = buf.ReadFrom(limited)
+		body = buf.Bytes()
+	} else {
+		body, err = io.ReadAll(limited)
+	}
+	if err == nil && len(body) > maxResponseBytes {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrAnswerTooLarge, maxResponseBytes)
+	}
+	return body, err
+}
+
+// signRequest signs the body with SHA256withRSA into X-Digital-Sign.
+func (c *Caller) signRequest(req *http.Request) error {
+	if c.signer == nil {
+		return fmt.Errorf("%w: payout requests need WithPayoutSigner", ErrConfig)
+	}
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return err
+		}
+		req.Body.Close()
+	}
+	sig, err := SignPayoutBody(c.signer, body)
+	if err != nil {
+		return err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	req.ContentLength = int64(len(body))
+	req.Header.Set("X-Digital-Sign", sig)
+	return nil
+}
+
+// SignPayoutBody returns the base64 SHA256withRSA (PKCS #1 v1.5) signature of body, the
+// value of X-Digital-Sign.
+func SignPayoutBody(signer crypto.Signer, body []byte) (string, error) {
+	digest := sha256.Sum256(body)
+	sig, err := signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		return "", fmt.Errorf("qiwi: sign payout: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// statusReporter is implemented by generated models that carry an operation status.
+type statusReporter interface {
+	QIWIStatus() (value, reason, message string)
+}
+
+func decodeSuccess(op Operation, body []byte, out any) error {
+	if out == nil || len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("qiwi: %s: decode answer: %w", op.ID, wiretype.LocateError(body, err))
+	}
+	if sr, ok := out.(statusReporter); ok {
+		value, reason, message := sr.QIWIStatus()
+		if value == "DECLINED" || value == "DECLINE" {
+			return &apierr.APIError{StatusCode: http.StatusOK, Declined: true, DeclineStatus: value,
+				DeclineReason: reason, Description: message}
+		}
+	}
+	return nil
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

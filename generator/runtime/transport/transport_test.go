@@ -1,0 +1,118 @@
+package transport
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A redirect is never followed: another host, or another port of the same one, would
+// receive the API key (and a payout's signed body).
+func TestRedirectsAreRefused(t *testing.T) {
+	var reached atomic.Int32
+	var gotAuth atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		gotAuth.Store(r.Header.Get("Authorization"))
+		io.WriteString(w, `{"paymentId":"p"}`)
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	for name, opts := range map[string][]Option{
+		"default client": nil,
+		"a client of the caller's own, which follows redirects": {WithHTTPClient(&http.Client{})},
+	} {
+		c, err := NewCaller("secret-api-key", append([]Option{WithBaseURL(srv.URL), WithRetry(RetryPolicy{MaxAttempts: 1})}, opts...)...)
+		require.NoError(t, err)
+		var out payment
+		err = c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out)
+		assert.ErrorIs(t, err, ErrRedirect, name)
+		assert.ErrorContains(t, err, "HTTP 307")
+		assert.Zero(t, reached.Load(), "%s: the other server was never asked", name)
+	}
+	assert.Nil(t, gotAuth.Load())
+}
+
+func TestRetryAfterIsClamped(t *testing.T) {
+	p := RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond}
+	for _, v := range []string{"9300000000", "99999999999999999999", "18446744073709551615"} {
+		d := p.delay(1, http.Header{"Retry-After": {v}})
+		assert.Equal(t, maxRetryAfter, d, "Retry-After %s", v)
+	}
+	capped := RetryPolicy{MaxAttempts: 3, MaxDelay: 10 * time.Second}
+	assert.Equal(t, 10*time.Second, capped.delay(1, http.Header{"Retry-After": {"9300000000"}}))
+	assert.Equal(t, maxRetryAfter, p.delay(1, http.Header{"Retry-After": {time.Now().Add(1000 * 24 * time.Hour).UTC().Format(http.TimeFormat)}}))
+}
+
+func TestOversizedAnswerIsItsOwnError(t *testing.T) {
+	for name, announce := range map[string]bool{"announced": true, "streamed": false} {
+		var calls atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			if announce {
+				w.Header().Set("Content-Length", fmt.Sprint(maxResponseBytes+10))
+			}
+			w.Write([]byte(`{"paymentId":"`))
+			w.Write([]byte(strings.Repeat("x", maxResponseBytes)))
+			w.Write([]byte(`"}`))
+		}))
+		c, err := NewCaller("k", WithBaseURL(srv.URL))
+		require.NoError(t, err)
+		var out payment
+		err = c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out)
+		assert.ErrorIs(t, err, ErrAnswerTooLarge, name)
+		assert.Equal(t, int32(1), calls.Load(), "%s: not retried", name)
+		srv.Close()
+	}
+}
+
+func TestOptionsAreValidated(t *testing.T) {
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	require.NoError(t, err)
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	for name, opt := range map[string]Option{
+		"1024-bit payout key":     WithPayoutSigner(small),
+		"non-RSA payout key":      WithPayoutSigner(ec),
+		"nil payout signer":       WithPayoutSigner(nil),
+		"negative timeout":        WithTimeout(-time.Second),
+		"no attempts":             WithRetry(RetryPolicy{}),
+		"negative delay":          WithRetry(RetryPolicy{MaxAttempts: 2, BaseDelay: -1}),
+		"user agent with CRLF":    WithUserAgent("qiwigen\r\nX-Evil: 1"),
+		"base URL without scheme": WithBaseURL("api.qiwi.com"),
+	} {
+		_, err := NewCaller("k", opt)
+		assert.ErrorIs(t, err, ErrConfig, name)
+	}
+}
+
+// Neither %#v nor slog prints the API key.
+func TestCallerDoesNotPrintItsKey(t *testing.T) {
+	const key = "live-key-5c4b25xx93aa435d9cb8cd17480356f9"
+	c, err := NewCaller(key, WithSiteID("test-01"))
+	require.NoError(t, err)
+	var logged strings.Builder
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("client", "caller", c)
+	for _, out := range []string{fmt.Sprintf("%#v", c), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), logged.String()} {
+		assert.NotContains(t, out, key)
+		assert.NotContains(t, out, "93aa435d9cb8cd17")
+		assert.Contains(t, out, "test-01")
+	}
+}

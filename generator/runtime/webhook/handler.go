@@ -1,0 +1,345 @@
+package webhook
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/modeldiff"
+)
+
+// QIWINetworks returns the address ranges QIWI sends notifications from, as published in
+// the payin documentation (payments/_notifications_en).
+func QIWINetworks() []netip.Prefix {
+	return []netip.Prefix{
+		netip.MustParsePrefix("79.142.16.0/20"),
+		netip.MustParsePrefix("195.189.100.0/22"),
+		netip.MustParsePrefix("91.232.230.0/23"),
+		netip.MustParsePrefix("91.213.51.0/24"),
+	}
+}
+
+// Deduplicator remembers notifications already handled, so that a redelivery (QIWI sends
+// again until it gets 200) is acknowledged without calling the user's function twice. Keys
+// name a notification by its type and signed values (see DecodedNotification.Key), so a
+// redelivery with other formatting or other unsigned members has the same key.
+//
+// Reserve must be atomic: of concurrent calls with one key, exactly one gets Reserved.
+type Deduplicator interface {
+	// Reserve claims key for handling and says what it found.
+	Reserve(ctx context.Context, key string) (Reservation, error)
+	// Done marks a reserved key as handled for good.
+	Done(ctx context.Context, key string) error
+	// Release gives a reserved key up after the user's function failed, so that the next
+	// delivery handles the notification again.
+	Release(ctx context.Context, key string) error
+}
+
+// Reservation is what Deduplicator.Reserve found.
+type Reservation int
+
+const (
+	// Reserved: the key was free and this caller now holds it.
+	Reserved Reservation = iota
+	// InFlight: another delivery holds the key and is being handled; the handler answers
+	// 409 so that QIWI delivers again later.
+	InFlight
+	// Handled: the key was marked Done; the handler answers 200 without calling the function.
+	Handled
+)
+
+// HandlerOption configures a notification handler.
+type HandlerOption func(*handlerConfig)
+
+type handlerConfig struct {
+	allowed     []netip.Prefix
+	clientIP    func(*http.Request) (netip.Addr, bool)
+	dedup       Deduplicator
+	maxBody     int64
+	readTimeout time.Duration
+	logger      *slog.Logger
+	drift       modeldiff.DriftReporter
+}
+
+// WithAllowedNetworks accepts notifications only from these ranges (403 otherwise);
+// WithAllowedNetworks(QIWINetworks()...) uses QIWI's published ranges.
+func WithAllowedNetworks(prefixes ...netip.Prefix) HandlerOption {
+	return func(c *handlerConfig) { c.allowed = append(c.allowed, prefixes...) }
+}
+
+// WithClientIP tells the handler how to find the sender's address, for servers behind a
+// proxy; by default it is the request's RemoteAddr.
+func WithClientIP(fn func(*http.Request) (netip.Addr, bool)) HandlerOption {
+	return func(c *handlerConfig) { c.clientIP = fn }
+}
+
+// WithDeduplicator calls the user's function once per notification: a redelivery (same type
+// and signed values) of a handled notification is answered 200 without calling it, one that
+// arrives while the first is being handled is answered 409 (QIWI delivers it again later),
+// and when the function fails the reservation is released, so QIWI's next delivery calls it
+// again.
+func WithDeduplicator(d Deduplicator) HandlerOption {
+	return func(c *handlerConfig) { c.dedup = d }
+}
+
+// Bounds of WithMaxBodyBytes and the default read timeout.
+const (
+	DefaultMaxBodyBytes       = 1 << 20
+	MaxMaxBodyBytes           = 64 << 20
+	DefaultHandlerReadTimeout = 10 * time.Second
+)
+
+// WithMaxBodyBytes bounds the body size (default DefaultMaxBodyBytes). A value of zero or
+// less keeps the default; one above MaxMaxBodyBytes is lowered to it.
+func WithMaxBodyBytes(n int64) HandlerOption {
+	return func(c *handlerConfig) {
+		switch {
+		case n <= 0:
+			c.maxBody = DefaultMaxBodyBytes
+		case n > MaxMaxBodyBytes:
+			c.maxBody = MaxMaxBodyBytes
+		default:
+			c.maxBody = n
+		}
+	}
+}
+
+// WithReadTimeout bounds the time to read one notification's body (default
+// DefaultHandlerReadTimeout), so a slow sender cannot hold a connection open; zero or less
+// keeps the default. Configure your http.Server's own timeouts too.
+func WithReadTimeout(d time.Duration) HandlerOption {
+	return func(c *handlerConfig) {
+		if d > 0 {
+			c.readTimeout = d
+		}
+	}
+}
+
+// WithNotificationDrift reports notification members the typed models do not know, as
+// WithDriftReporter does for answers; the operation it names is "PAYMENT notification",
+// "BILL notification", .... Off unless configured: it costs a second encoding.
+func WithNotificationDrift(r modeldiff.DriftReporter) HandlerOption {
+	return func(c *handlerConfig) { c.drift = r }
+}
+
+// WithHandlerLogger logs rejected notifications (reason only, never the body or signature).
+func WithHandlerLogger(l *slog.Logger) HandlerOption {
+	return func(c *handlerConfig) { c.logger = l }
+}
+
+// NotificationHandler verifies, decodes and dispatches notifications. It answers:
+// 405 for another method, 403 for a sender outside the allowed networks, 413 for a body too
+// large, 401 for a missing or wrong signature, 400 for a malformed body, 409 for a
+// redelivery that arrives while the first delivery is being handled, 500 when the user's
+// function fails (QIWI then sends the notification again), and 200 only after it succeeded.
+type NotificationHandler[N any] struct {
+	specs    []SignatureSpec
+	secret   string
+	newModel func(typ string) N
+	handle   func(context.Context, N) error
+	cfg      handlerConfig
+}
+
+// NewNotificationHandler builds a handler; generated clients wrap it with their typed
+// models: newModel returns a new, empty model (a pointer) for a notification type, or a nil
+// N for a type without one.
+func NewNotificationHandler[N any](specs []SignatureSpec, secret string, newModel func(typ string) N,
+	handle func(context.Context, N) error, opts ...HandlerOption) *NotificationHandler[N] {
+	h := &NotificationHandler[N]{specs: specs, secret: secret, newModel: newModel, handle: handle,
+		cfg: handlerConfig{maxBody: DefaultMaxBodyBytes, readTimeout: DefaultHandlerReadTimeout}}
+	for _, o := range opts {
+		o(&h.cfg)
+	}
+	if h.cfg.clientIP == nil {
+		h.cfg.clientIP = remoteAddr
+	}
+	if h.cfg.logger == nil {
+		h.cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
+
+func remoteAddr(r *http.Request) (netip.Addr, bool) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	return a.Unmap(), err == nil
+}
+
+func (h *NotificationHandler[N]) reject(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	h.cfg.logger.LogAttrs(r.Context(), slog.LevelWarn, "qiwi notification rejected",
+		slog.Int("status", status), slog.String("reason", reason))
+	http.Error(w, http.StatusText(status), status)
+}
+
+// ServeHTTP implements http.Handler.
+func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.reject(w, r, http.StatusMethodNotAllowed, "method "+r.Method)
+		return
+	}
+	if len(h.cfg.allowed) > 0 {
+		addr, ok := h.cfg.clientIP(r)
+		if !ok || !containsAddr(h.cfg.allowed, addr) {
+			h.reject(w, r, http.StatusForbidden, "sender outside the allowed networks")
+			return
+		}
+	}
+	// A deadline the server cannot set (a test recorder) is no reason to refuse; the body is
+	// still bounded in size.
+	if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.cfg.readTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		h.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "qiwi notification read deadline", slog.String("error", err.Error()))
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, h.cfg.maxBody+1))
+	if err != nil {
+		h.reject(w, r, http.StatusBadRequest, "unreadable body")
+		return
+	}
+	if int64(len(body)) > h.cfg.maxBody {
+		h.reject(w, r, http.StatusRequestEntityTooLarge, "body too large")
+		return
+	}
+	decoded, err := OpenNotification(h.specs, r.Header, body, h.secret, func(typ string) any { return any(h.newModel(typ)) })
+	if err != nil {
+		status := http.StatusUnauthorized
+		switch {
+		case errors.Is(err, ErrMalformedNotification):
+			status = http.StatusBadRequest
+		case errors.Is(err, ErrSecretMissing):
+			// Our fault, not the sender's: QIWI retries until the secret is configured.
+			status = http.StatusInternalServerError
+		}
+		h.reject(w, r, status, err.Error())
+		return
+	}
+	n, ok := decoded.Model.(N)
+	if !ok {
+		h.reject(w, r, http.StatusBadRequest, "no model for a "+decoded.Spec.Type+" notification")
+		return
+	}
+	ctx := r.Context()
+	if h.cfg.drift != nil && len(decoded.Unknown) > 0 {
+		h.cfg.drift(ctx, decoded.Spec.Type+" notification", decoded.Unknown)
+	}
+	if h.cfg.dedup == nil {
+		if err := h.handle(ctx, n); err != nil {
+			h.reject(w, r, http.StatusInternalServerError, "handler failed: "+err.Error())
+			return
+		}
+		h.acknowledge(w, r)
+		return
+	}
+	sum := sha256.Sum256([]byte(decoded.Key))
+	key := hex.EncodeToString(sum[:])
+	found, err := h.cfg.dedup.Reserve(ctx, key)
+	if err != nil {
+		h.reject(w, r, http.StatusInternalServerError, "deduplicator: "+err.Error())
+		return
+	}
+	switch found {
+	case Handled:
+		h.acknowledge(w, r)
+		return
+	case InFlight:
+		h.reject(w, r, http.StatusConflict, "the same notification is being handled")
+		return
+	}
+	if err := h.handle(ctx, n); err != nil {
+		if rerr := h.cfg.dedup.Release(ctx, key); rerr != nil {
+			h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "qiwi notification deduplicator", slog.String("error", rerr.Error()))
+		}
+		h.reject(w, r, http.StatusInternalServerError, "handler failed: "+err.Error())
+		return
+	}
+	if err := h.cfg.dedup.Done(ctx, key); err != nil {
+		h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "qiwi notification deduplicator", slog.String("error", err.Error()))
+	}
+	h.acknowledge(w, r)
+}
+
+// acknowledge answers 200 with the body the Bill Payments API expects; the payin protocol
+// reads only the status.
+func (h *NotificationHandler[N]) acknowledge(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.WriteString(w, `{"error":"0"}`); err != nil {
+		h.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "qiwi notification acknowledgement", slog.String("error", err.Error()))
+	}
+}
+
+func containsAddr(prefixes []netip.Prefix, a netip.Addr) bool {
+	for _, p := range prefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// MemoryDeduplicator keeps the last N handled keys in memory, and the keys being handled:
+// enough for one process; use a shared store when several instances receive notifications.
+type MemoryDeduplicator struct {
+	mu       sync.Mutex
+	size     int
+	done     map[string]struct{}
+	order    []string
+	inFlight map[string]struct{}
+}
+
+// NewMemoryDeduplicator remembers up to size handled keys (at least 1).
+func NewMemoryDeduplicator(size int) *MemoryDeduplicator {
+	if size < 1 {
+		size = 1
+	}
+	return &MemoryDeduplicator{size: size, done: map[string]struct{}{}, inFlight: map[string]struct{}{}}
+}
+
+// Reserve implements Deduplicator.
+func (d *MemoryDeduplicator) Reserve(_ context.Context, key string) (Reservation, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.done[key]; ok {
+		return Handled, nil
+	}
+	if _, ok := d.inFlight[key]; ok {
+		return InFlight, nil
+	}
+	d.inFlight[key] = struct{}{}
+	return Reserved, nil
+}
+
+// Release implements Deduplicator.
+func (d *MemoryDeduplicator) Release(_ context.Context, key string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.inFlight, key)
+	return nil
+}
+
+// Done implements Deduplicator.
+func (d *MemoryDeduplicator) Done(_ context.Context, key string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.inFlight, key)
+	if _, ok := d.done[key]; ok {
+		return nil
+	}
+	if len(d.order) >= d.size {
+		delete(d.done, d.order[0])
+		d.order = d.order[1:]
+	}
+	d.done[key] = struct{}{}
+	d.order = append(d.order, key)
+	return nil
+}
