@@ -1,6 +1,8 @@
 package qiwi_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -123,4 +125,41 @@ func modelSigned(t *testing.T, n qiwi.Notification) string {
 	}
 	t.Fatalf("no signature spec for %s", n.NotificationType())
 	return ""
+}
+
+// FuzzAnswerDecoders holds the client's answer decoding to encoding/json's: for any body,
+// the client accepts exactly what encoding/json accepts, and decodes it into the same model.
+// Seeded with the docs' payment answers.
+func FuzzAnswerDecoders(f *testing.F) {
+	f.Add([]byte(paymentJSON))
+	f.Add([]byte(`{"paymentId":"p","amount":{"value":5,"currency":"RUB"},"status":{"value":"COMPLETED"},"paymentMethod":{"rrn":null,"authCode":"0123342"}}`))
+	f.Add([]byte(`{"PAYMENTID":"p","paymentId":"q","amount":{"value":"1.5"},"createdDateTime":"2024-03-01T17:10:31+03"}`))
+	f.Add([]byte(`{"paymentId":"\u0070\ud800","flags":["SALE",null],"customFields":{"a":"b"}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if len(bytes.TrimSpace(body)) == 0 {
+			return // an empty answer decodes into nothing, by design
+		}
+		client, err := qiwi.New("key", qiwi.WithBaseURL("http://qiwi.test"), qiwi.WithSiteID("s"),
+			qiwi.WithHTTPClient(&http.Client{Transport: cannedTransport{string(body)}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, clientErr := client.GetPayment(context.Background(), "p")
+		var want qiwi.Payment
+		wantErr := json.Unmarshal(body, &want)
+		if wantErr != nil {
+			if clientErr == nil {
+				t.Fatalf("the client accepted what encoding/json refuses (%v): %q", wantErr, body)
+			}
+			return
+		}
+		if clientErr != nil && !errors.Is(clientErr, qiwi.ErrDeclined) {
+			t.Fatalf("the client refused what encoding/json accepts: %v: %q", clientErr, body)
+		}
+		a, errA := json.Marshal(got)
+		b, errB := json.Marshal(&want)
+		if (errA == nil) != (errB == nil) || !bytes.Equal(a, b) {
+			t.Fatalf("the client decoded %q\nas   %s (%v)\nnot  %s (%v)", body, a, errA, b, errB)
+		}
+	})
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -457,7 +456,7 @@ func decodeSuccess(op Operation, body []byte, out any) error {
 	if out == nil || len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := decodeAnswer(body, out); err != nil {
 		return fmt.Errorf("qiwi: %s: decode answer: %w", op.ID, wiretype.LocateError(body, err))
 	}
 	if sr, ok := out.(statusReporter); ok {

@@ -2,7 +2,6 @@ package wiretype
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -149,11 +148,14 @@ func (m *Money) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("%w: null or empty", ErrInvalidMoney)
 	}
 	quoted := data[0] == '"'
-	text := string(data)
+	var text string
 	if quoted {
-		if err := json.Unmarshal(data, &text); err != nil {
+		var err error
+		if text, err = jsonString(data); err != nil {
 			return fmt.Errorf("%w: %v", ErrInvalidMoney, err)
 		}
+	} else {
+		text = string(data)
 	}
 	minor, err := parseMinor(text)
 	if err != nil {

@@ -42,8 +42,8 @@ func (c NumericCode) MarshalJSON() ([]byte, error) {
 func (c *NumericCode) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '"' {
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
+		s, err := jsonString(data)
+		if err != nil {
 			return &ValueError{Kind: ErrInvalidCode, Text: string(data), Reason: "is not a JSON string"}
 		}
 		*c = NumericCode{text: s}

@@ -103,8 +103,8 @@ func (ts Timestamp) MarshalJSON() ([]byte, error) { return json.Marshal(ts.Strin
 // UnmarshalJSON reads a JSON string with ParseTimestamp.
 func (ts *Timestamp) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
-	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
+	s, err := jsonString(data)
+	if err != nil {
 		return &ValueError{Kind: ErrInvalidTimestamp, Text: string(data), Reason: "is not a JSON string"}
 	}
 	parsed, err := ParseTimestamp(s)
