@@ -98,6 +98,10 @@ func checkPathParams(op Operation) error {
 type Caller struct {
 	apiKey     string
 	authHeader string // "Bearer " + apiKey, built once
+	// headers are the values every request carries, built once: Authorization, Accept and,
+	// when set, User-Agent. Each slice is full (len == cap), so a RoundTripper appending to
+	// one copies it.
+	authValue, acceptValue, agentValue []string
 	baseURL    string
 	pathPrefix string
 	siteID     string
@@ -238,6 +242,10 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 		return nil, fmt.Errorf("%w: empty API key", ErrConfig)
 	}
 	c.authHeader = "Bearer " + c.apiKey
+	c.authValue, c.acceptValue = []string{c.authHeader}, []string{"application/json"}
+	if c.userAgent != "" {
+		c.agentValue = []string{c.userAgent}
+	}
 	switch hc := c.doer.(type) {
 	case nil:
 		c.doer = &http.Client{CheckRedirect: refuseRedirect}
@@ -347,10 +355,10 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request) (
 		defer cancel()
 	}
 	req = req.WithContext(ctx)
-	req.Header.Set("Authorization", c.authHeader)
-	req.Header.Set("Accept", "application/json")
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
+	req.Header["Authorization"] = c.authValue
+	req.Header["Accept"] = c.acceptValue
+	if c.agentValue != nil {
+		req.Header["User-Agent"] = c.agentValue
 	}
 	if op.SignBody {
 		if err := c.signRequest(req); err != nil {
