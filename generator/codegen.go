@@ -3,7 +3,10 @@ package generator
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -98,18 +101,42 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 		"enums.gen.go":         enumPass(pkg, doc),
 		"status.gen.go":        statusPass(pkg, doc),
 	}
-	for name, f := range passes {
-		var buf bytes.Buffer
-		if err := f.Render(&buf); err != nil {
-			return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("%s: %w", name, err)}
-		}
-		files[name] = buf.Bytes()
+	// Each file is rendered (jennifer formats it with go/format) and read back for the names
+	// it declares on its own goroutine: they share nothing, and rendering is most of the
+	// passes' cost.
+	names := slices.Sorted(maps.Keys(passes))
+	rendered := make([][]byte, len(names))
+	declared := make([]map[string]bool, len(names)+1)
+	errs := make([]error, len(names)+1)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			if err := passes[name].Render(&buf); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", name, err)
+				return
+			}
+			rendered[i], declared[i] = buf.Bytes(), map[string]bool{}
+			if err := declaredNames(rendered[i], declared[i]); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", name, err)
+			}
+		})
 	}
+	declared[len(names)] = map[string]bool{}
+	errs[len(names)] = declaredNames(files["raw.gen.go"], declared[len(names)])
+	wg.Wait()
 	// The runtime's everyday API, re-exported under names the package does not use yet.
 	taken := map[string]bool{}
-	for name, src := range files {
-		if err := declaredNames(src, taken); err != nil {
-			return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("%s: %w", name, err)}
+	for i := range declared {
+		if errs[i] != nil {
+			if i == len(names) {
+				errs[i] = fmt.Errorf("raw.gen.go: %w", errs[i])
+			}
+			return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: errs[i]}
+		}
+		maps.Copy(taken, declared[i])
+		if i < len(names) {
+			files[names[i]] = rendered[i]
 		}
 	}
 	var buf bytes.Buffer

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/pb33f/libopenapi"
 	highoverlay "github.com/pb33f/libopenapi/datamodel/high/overlay"
@@ -50,17 +51,23 @@ func parseOverlay(src Source) (*parsedOverlay, error) {
 // silently. Overlays without reusable components are applied in one pass over the spec
 // (their actions concatenated in order), which is what makes a long overlay chain cheap.
 func applyOverlays(spec []byte, srcs []Source) ([]byte, error) {
-	parsed := make([]*parsedOverlay, 0, len(srcs))
+	// The overlays are parsed each on its own goroutine (they share nothing); the first
+	// error, in the overlays' order, is the one reported.
+	parsed := make([]*parsedOverlay, len(srcs))
+	errs := make([]error, len(srcs))
+	var wg sync.WaitGroup
+	for i, src := range srcs {
+		wg.Go(func() { parsed[i], errs[i] = parseOverlay(src) })
+	}
+	wg.Wait()
 	mergeable := true
-	for _, src := range srcs {
-		p, err := parseOverlay(src)
-		if err != nil {
-			return nil, err
+	for i, p := range parsed {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
 		if p.doc.Components != nil {
 			mergeable = false
 		}
-		parsed = append(parsed, p)
 	}
 	if len(parsed) == 0 {
 		return spec, nil
