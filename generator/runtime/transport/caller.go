@@ -102,17 +102,17 @@ type Caller struct {
 	// when set, User-Agent. Each slice is full (len == cap), so a RoundTripper appending to
 	// one copies it.
 	authValue, acceptValue, agentValue []string
-	baseURL    string
-	pathPrefix string
-	siteID     string
-	doer       Doer
-	timeout    time.Duration
-	userAgent  string
-	logger     *slog.Logger
-	retry      RetryPolicy
-	signer     crypto.Signer
-	drift      modeldiff.DriftReporter
-	sleep      func(context.Context, time.Duration) error
+	baseURL                            string
+	pathPrefix                         string
+	siteID                             string
+	doer                               Doer
+	timeout                            time.Duration
+	userAgent                          string
+	logger                             *slog.Logger
+	retry                              RetryPolicy
+	signer                             crypto.Signer
+	drift                              modeldiff.DriftReporter
+	sleep                              func(context.Context, time.Duration) error
 }
 
 // Option configures a Caller at construction.
