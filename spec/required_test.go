@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/contracttest/drift"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
@@ -58,41 +59,6 @@ var requiredProse = []struct {
 var requiredExceptions = map[string]string{
 	"CreateInvoiceRequest.amount": "payments/_card-check_en: an invoice for card verification (CHECK_CARD) must not carry an amount",
 	"CardData.cvv2":               "payments-ru/_card-check_ru: QIWI support can make CVV optional for a site (\"CVV карты можно настроить как необязательный параметр\")",
-}
-
-var (
-	requiredMark = regexp.MustCompile(`(?i)\*\*(required|обязательный параметр)\*\*`)
-	optionalMark = regexp.MustCompile(`(?i)\((optional|необязательный)\)`)
-)
-
-// docRequirement reads whether a row says its field is required: from a Req./Required
-// column, or from a marker in any cell. ok is false when the row says nothing either way.
-func docRequirement(tb docs.Table, row []string) (required, ok bool) {
-	if col := tb.Column("Req.", "Required", "Обяз.", "Обязательное"); col >= 0 && col < len(row) {
-		switch strings.TrimSpace(row[col]) {
-		case "Y", "+", "Да", "да":
-			return true, true
-		case "N", "-", "Нет", "нет":
-			return false, true
-		}
-	}
-	for _, cell := range row {
-		if requiredMark.MatchString(cell) {
-			return true, true
-		}
-		if optionalMark.MatchString(cell) {
-			return false, true
-		}
-	}
-	return false, false
-}
-
-// fieldName is the member a row names: "pan<br>**required**" is pan, "customFields[]" is
-// customFields, "amount.value" stays dotted.
-func fieldName(cell string) string {
-	cell = requiredMark.ReplaceAllString(cell, "")
-	cell = strings.NewReplacer("<br>", "", "`", "", "[]", "").Replace(cell)
-	return strings.TrimSpace(cell)
 }
 
 // schemaRequires finds a dotted field in a schema, through $refs, allOf and (for a name
@@ -172,42 +138,30 @@ func TestRequiredFieldsFollowTheDocs(t *testing.T) {
 	for _, rt := range requiredTables {
 		page, err := docs.ParseFile(docsDir + "/" + rt.file)
 		require.NoError(t, err)
+		// The required-ness of table rows is read by drift's inventory, the one reader of it.
+		inv := drift.Build(docsDir, []*docs.Page{page})
 		n := 0
-		for _, tb := range page.Tables {
-			if tb.Section < 0 || page.Sections[tb.Section].Pos.Anchor != rt.anchor {
+		for _, req := range inv.Requirements {
+			if req.Section != rt.anchor || rt.nth >= 0 && req.Table != rt.nth {
 				continue
 			}
 			n++
-			if rt.nth >= 0 && n-1 != rt.nth {
-				continue
+			owner := ""
+			for _, s := range rt.schemas {
+				if _, found := schemaRequires(doc, s, req.Name); found {
+					owner = s
+					break
+				}
 			}
-			for i, row := range tb.Rows {
-				if len(row) == 0 {
-					continue
-				}
-				docRequired, ok := docRequirement(tb, row)
-				name := fieldName(row[0])
-				where := tb.RowPos[i].String()
-				owner := ""
-				for _, s := range rt.schemas {
-					if _, found := schemaRequires(doc, s, name); found {
-						owner = s
-						break
-					}
-				}
-				if owner == "" && name == "billId" {
-					continue // a path parameter, not a body member
-				}
-				if !ok {
-					docRequired = false // a table that marks required fields leaves the others optional
-				}
-				if owner == "" {
-					owner = rt.schemas[0]
-				}
-				check(where, owner, name, docRequired)
+			if owner == "" && req.Name == "billId" {
+				continue // a path parameter, not a body member
 			}
+			if owner == "" {
+				owner = rt.schemas[0]
+			}
+			check(req.Pos.String(), owner, req.Name, req.Required)
 		}
-		assert.Greater(t, n, rt.nth, "%s#%s: the docs reader found no table %d", rt.file, rt.anchor, rt.nth)
+		assert.Positive(t, n, "%s#%s: the docs reader found no required-ness in table %d", rt.file, rt.anchor, rt.nth)
 	}
 	for _, p := range requiredProse {
 		page, err := docs.ParseFile(docsDir + "/" + p.file)

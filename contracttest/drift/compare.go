@@ -56,11 +56,14 @@ const (
 	// SenderNetwork: a page lists an address range notifications come from that the
 	// runtime's sender check (webhook.QIWINetworks) does not cover.
 	SenderNetwork Kind = "sender-network"
+	// RequiredDiffers: a parameter table of an operation's section says a request field is
+	// required and the schema leaves it optional, or the reverse.
+	RequiredDiffers Kind = "required-differs"
 )
 
 // Kinds lists every kind, in report order.
 var Kinds = []Kind{OperationMissing, OperationPathChanged, OperationUnmentioned, DocMethodConflict, DocPathConflict,
-	FieldMissing, FieldCase, FieldType, FieldUnlisted, EnumMissing, EnumUnlisted, SignatureHeader, SignedFields, SenderNetwork}
+	FieldMissing, FieldCase, FieldType, FieldUnlisted, RequiredDiffers, EnumMissing, EnumUnlisted, SignatureHeader, SignedFields, SenderNetwork}
 
 // Info reports whether findings of the kind never fail a run: they depend on which pages were
 // read.
@@ -174,6 +177,7 @@ func Compare(inv *Inventory, s *Spec) []Finding {
 	out = append(out, conflicts(inv)...)
 	out = append(out, s.fields(inv)...)
 	out = append(out, s.tableFields(inv)...)
+	out = append(out, s.required(inv)...)
 	out = append(out, s.enums(inv)...)
 	out = append(out, s.signatures(inv)...)
 	out = append(out, s.unlistedFields(inv)...)
@@ -354,6 +358,73 @@ func (s *Spec) compareFields(op *specOp, part, base string, root *openapi3.Schem
 		}
 	}
 	return out
+}
+
+// required compares the required-ness a parameter table states with the request schema of
+// each operation its section shows. A field the schema does not have is left to the
+// other kinds; a dotted field is required when each of its steps is.
+func (s *Spec) required(inv *Inventory) []Finding {
+	var out []Finding
+	for _, r := range inv.Requirements {
+		for _, ep := range r.Operations {
+			op := s.find(ep, false)
+			if op == nil || op.op.RequestBody == nil || op.op.RequestBody.Value == nil {
+				continue
+			}
+			mt := op.op.RequestBody.Value.Content.Get("application/json")
+			if mt == nil {
+				continue
+			}
+			ptr := "/" + strings.ReplaceAll(r.Name, ".", "/")
+			required, found := requiredIn(mt.Schema, ptr)
+			if !found || required == r.Required {
+				continue
+			}
+			subject := op.id + " request " + ptr + " required"
+			msg := fmt.Sprintf("%s request: the table requires %s, the schema does not", op.id, r.Name)
+			if !r.Required {
+				msg = fmt.Sprintf("%s request: the schema requires %s, the table calls it optional", op.id, r.Name)
+			}
+			base := opPointer(op) + "/requestBody/content/application~1json/schema"
+			out = append(out, s.located(newFinding(RequiredDiffers, subject, msg, r.Pos, base), op))
+		}
+	}
+	return out
+}
+
+// requiredIn reports whether the member at ptr is found in the schema, and whether it and
+// every member above it is required.
+func requiredIn(root *openapi3.SchemaRef, ptr string) (required, found bool) {
+	cur := root
+	required = true
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		if cur == nil || cur.Value == nil {
+			return false, false
+		}
+		next, spelled, _ := property(cur, tok)
+		if next == nil || spelled != tok {
+			return false, false
+		}
+		required = required && requires(cur, tok)
+		cur = next
+	}
+	return required, true
+}
+
+// requires reports whether an object schema, or one it is made of with allOf, requires name.
+func requires(s *openapi3.SchemaRef, name string) bool {
+	if s == nil || s.Value == nil {
+		return false
+	}
+	if slices.Contains(s.Value.Required, name) {
+		return true
+	}
+	for _, sub := range s.Value.AllOf {
+		if requires(sub, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup follows a pointer into a schema. It returns the member's schema, the schema's

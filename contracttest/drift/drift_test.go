@@ -3,6 +3,7 @@ package drift_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,6 +70,8 @@ func TestOneChangeOneFinding(t *testing.T) {
 		{"table field added", "payment.amount.value | Amount | Number(6.2) | Always\n", "payment.amount.value | Amount | Number(6.2) | Always\npayment.fee | Fee | Number(6.2) | Always\n", drift.FieldMissing, "payment.fee"},
 		{"table type changed", "| String(200) |", "| Number(6.2) |", drift.FieldType, "payment.paymentId | Payment"},
 		{"new sender range", "* 91.232.230.0/23\n", "* 91.232.230.0/23\n* 185.71.76.0/27\n", drift.SenderNetwork, "185.71.76.0/27"},
+		{"required-ness changed", "comment | Comment | N", "comment | Comment | Y", drift.RequiredDiffers, "comment | Comment | Y"},
+		{"required field made optional", "amount | Payment amount | Y", "amount | Payment amount | N", drift.RequiredDiffers, "amount | Payment amount | N"},
 		{"changed signed fields", "`payment.paymentId|payment.amount.value`", "`payment.amount.value|payment.paymentId`", drift.SignedFields, "* `PAYMENT` type"},
 	}
 	for _, c := range cases {
@@ -109,6 +112,7 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 		Sigs     []sig
 		Table    []string
 		Networks []string
+		Required []string
 	}
 	summary := func(name string) inventory {
 		inv := drift.Build("", []*docs.Page{docs.Parse(name, []byte(page(t, name)))})
@@ -134,6 +138,9 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 		for _, sg := range inv.Signatures {
 			out.Sigs = append(out.Sigs, sig{sg.Type, sg.Header, sg.Fields})
 		}
+		for _, r := range inv.Requirements {
+			out.Required = append(out.Required, fmt.Sprintf("%s %v %s#%d %v", r.Name, r.Required, r.Section, r.Table, r.Operations[0].Method))
+		}
 		return out
 	}
 	en, ru := summary(english), summary("payments-ru/_api_ru.html.md")
@@ -152,7 +159,7 @@ func TestInformationFindings(t *testing.T) {
 	s := testSpec(t)
 	text := page(t, english)
 	withoutStatus := text[:strings.Index(text, "## Payment status")] + text[strings.Index(text, "## Operation statuses"):]
-	withoutComment := strings.Replace(text, ",\n  \"comment\": \"Order 1\"", "", 1)
+	withoutComment := strings.Replace(strings.Replace(text, ",\n  \"comment\": \"Order 1\"", "", 1), "comment | Comment | N\n", "", 1)
 	for _, c := range []struct {
 		page string
 		kind drift.Kind

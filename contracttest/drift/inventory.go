@@ -36,14 +36,17 @@ type Inventory struct {
 	TableFields []TableField
 	// Networks are the address ranges (CIDR) the pages say notifications come from.
 	Networks []Network
+	// Requirements are the rows of the parameter tables that say whether their field is
+	// required.
+	Requirements []Requirement
 	// pages are the parsed pages, for word lookups.
 	words map[string]bool
 }
 
 // SectionOp is a section that documents one operation.
 type SectionOp struct {
-	// Title is the section's heading.
-	Title string
+	// Title is the section's heading, Anchor its {#anchor}.
+	Title, Anchor string
 	// Reference is the operation the section names.
 	Reference docs.Endpoint
 	// Others are the other endpoints the section's examples and curl lines use.
@@ -69,6 +72,24 @@ type TableField struct {
 	Name string
 	// Type is the type cell as written (Number(6.2), String(200), Object), "" if no column.
 	Type string
+	// Pos is the row's position.
+	Pos docs.Position
+}
+
+// Requirement is what a parameter table row says of its field: required or not.
+type Requirement struct {
+	// Name is the field as the row names it, without marks: pan, amount.value.
+	Name string
+	// Required is what the row says; a table that marks its required fields leaves the
+	// others optional.
+	Required bool
+	// Section is the anchor of the table's section; Table is the table's index among that
+	// section's tables.
+	Section string
+	Table   int
+	// Operations are the requests the table's section shows (declared, in examples, in
+	// curl lines): the operations whose request the table may describe.
+	Operations []docs.Endpoint
 	// Pos is the row's position.
 	Pos docs.Position
 }
@@ -110,12 +131,17 @@ var (
 	// fieldColumns and typeColumns are the headers of a parameter table's name and type.
 	fieldColumns = []string{"Notification field", "Поле уведомления", "Поле", "Parameter", "Параметр"}
 	typeColumns  = []string{"Type", "Тип", "Формат", "Format"}
-	cidrRe       = regexp.MustCompile(`\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b`)
-	dottedName   = regexp.MustCompile(`^[a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+$`)
-	fieldRe      = `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
-	payinSigned  = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
-	billSigned   = regexp.MustCompile("`invoice_parameters = ([^`]+)`")
-	headerName   = regexp.MustCompile("`(Signature|X-Api-Signature-SHA256|X-Digital-Sign)`")
+	// requiredMark and optionalMark are a cell's "**required**" and "(optional)", English
+	// and Russian; requiredColumns the headers of a required-ness column.
+	requiredMark    = regexp.MustCompile(`(?i)\*\*(required|обязательный параметр)\*\*`)
+	optionalMark    = regexp.MustCompile(`(?i)\((optional|необязательный)\)`)
+	requiredColumns = []string{"Req.", "Required", "Обяз.", "Обязательное"}
+	cidrRe          = regexp.MustCompile(`\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b`)
+	dottedName      = regexp.MustCompile(`^[a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+$`)
+	fieldRe         = `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
+	payinSigned     = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
+	billSigned      = regexp.MustCompile("`invoice_parameters = ([^`]+)`")
+	headerName      = regexp.MustCompile("`(Signature|X-Api-Signature-SHA256|X-Digital-Sign)`")
 )
 
 // ErrPage is wrapped by the errors about a page the reader cannot read whole.
@@ -169,8 +195,22 @@ func Build(dir string, pages []*docs.Page) *Inventory {
 				inv.Sections = append(inv.Sections, so)
 			}
 		}
+		perSection := map[int]int{}
 		for _, tb := range p.Tables {
 			inv.TableFields = append(inv.TableFields, tableFields(tb, at)...)
+			anchor := ""
+			if tb.Section >= 0 {
+				anchor = p.Sections[tb.Section].Pos.Anchor
+			}
+			reqs := requirements(tb, anchor, perSection[tb.Section], at)
+			if len(reqs) > 0 {
+				ops := sectionEndpoints(p, tb.Section, at)
+				for i := range reqs {
+					reqs[i].Operations = ops
+				}
+			}
+			inv.Requirements = append(inv.Requirements, reqs...)
+			perSection[tb.Section]++
 		}
 		for _, tb := range p.Tables {
 			col := tb.Column(enumColumns...)
@@ -250,7 +290,7 @@ func sectionOp(p *docs.Page, i int, at func(docs.Position) docs.Position) (Secti
 	if ref == nil {
 		return SectionOp{}, false
 	}
-	so := SectionOp{Title: s.Title, Reference: *ref}
+	so := SectionOp{Title: s.Title, Anchor: s.Pos.Anchor, Reference: *ref}
 	so.Reference.Pos = at(ref.Pos)
 	for _, ep := range inSection {
 		if ep.Source == ref.Source && ep.Pos.Line == ref.Pos.Line {
@@ -310,6 +350,85 @@ func tableFields(tb docs.Table, at func(docs.Position) docs.Position) []TableFie
 		out = append(out, tf)
 	}
 	return out
+}
+
+// requirements reads what a table's rows say of their fields' required-ness: a Req. or
+// Required column, or a "**required**" or "(optional)" mark in a cell. In a table that says
+// it of some rows, a row that says nothing is optional. The field is the first cell.
+func requirements(tb docs.Table, section string, nth int, at func(docs.Position) docs.Position) []Requirement {
+	var out []Requirement
+	marked := false
+	for r, row := range tb.Rows {
+		if len(row) == 0 {
+			continue
+		}
+		required, ok := RowRequirement(tb, row)
+		marked = marked || ok
+		name := FieldName(row[0])
+		if name == "" {
+			continue
+		}
+		out = append(out, Requirement{Name: name, Required: required, Section: section, Table: nth, Pos: at(tb.RowPos[r])})
+	}
+	if !marked {
+		return nil
+	}
+	return out
+}
+
+// sectionEndpoints are the distinct requests section i of a page declares or shows.
+func sectionEndpoints(p *docs.Page, i int, at func(docs.Position) docs.Position) []docs.Endpoint {
+	if i < 0 {
+		return nil
+	}
+	var out []docs.Endpoint
+	seen := map[string]bool{}
+	add := func(ep docs.Endpoint) {
+		if key := ep.Method + " " + ep.Path; !seen[key] {
+			seen[key] = true
+			ep.Pos = at(ep.Pos)
+			out = append(out, ep)
+		}
+	}
+	if d := p.Sections[i].Declared; d != nil {
+		add(*d)
+	}
+	for _, ep := range p.Endpoints {
+		if p.SectionAt(ep.Pos.Line) == i {
+			add(ep)
+		}
+	}
+	return out
+}
+
+// RowRequirement reads whether a table row says its field is required: from a required-ness
+// column, or from a mark in any cell. ok is false when the row says nothing either way.
+func RowRequirement(tb docs.Table, row []string) (required, ok bool) {
+	if col := tb.Column(requiredColumns...); col >= 0 && col < len(row) {
+		switch strings.TrimSpace(row[col]) {
+		case "Y", "+", "Да", "да":
+			return true, true
+		case "N", "-", "Нет", "нет":
+			return false, true
+		}
+	}
+	for _, cell := range row {
+		if requiredMark.MatchString(cell) {
+			return true, true
+		}
+		if optionalMark.MatchString(cell) {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// FieldName is the member a row's name cell names: "pan<br>**required**" is pan,
+// "customFields[]" is customFields, "amount.value" stays dotted.
+func FieldName(cell string) string {
+	cell = requiredMark.ReplaceAllString(cell, "")
+	cell = strings.NewReplacer("<br>", "", "`", "", "[]", "").Replace(cell)
+	return strings.TrimSpace(cell)
 }
 
 // walk visits every member of a decoded JSON value with its pointer and JSON type.
