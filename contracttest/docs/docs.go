@@ -17,8 +17,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Position is a place in a documentation file.
@@ -230,13 +232,28 @@ func ParseDir(root string) ([]*Page, error) {
 		return nil, err
 	}
 	sort.Strings(paths)
-	pages := make([]*Page, 0, len(paths))
-	for _, p := range paths {
-		page, err := ParseFile(p)
+	// The pages are parsed by one worker per CPU (they share nothing); the first error in
+	// path order is the one returned.
+	pages := make([]*Page, len(paths))
+	errs := make([]error, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Go(func() {
+			for i := range next {
+				pages[i], errs[i] = ParseFile(paths[i])
+			}
+		})
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		pages = append(pages, page)
 	}
 	return pages, nil
 }

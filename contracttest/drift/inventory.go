@@ -165,6 +165,30 @@ func Read(dir string) (*Inventory, error) {
 	return Build(dir, pages), nil
 }
 
+// Run loads the spec and reads the pages under dir at the same time, then compares them:
+// LoadSpec, Read and Compare in one call, as long as the longer of the first two.
+func Run(dir string, spec []byte, overlays map[string][]byte) (*Inventory, *Spec, []Finding, error) {
+	var s *Spec
+	var specErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s, specErr = LoadSpec(spec, overlays)
+	}()
+	inv, err := Read(dir)
+	<-done
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if specErr != nil {
+		return nil, nil, nil, fmt.Errorf("%w: %w", ErrSpec, specErr)
+	}
+	return inv, s, Compare(inv, s), nil
+}
+
+// ErrSpec is wrapped by Run's error about a spec that does not load.
+var ErrSpec = errors.New("the spec does not load")
+
 // Check reports a page the reader cannot read whole: text that is not UTF-8, a code block
 // never closed.
 func Check(p *docs.Page) error {
@@ -356,13 +380,14 @@ func tableFields(tb docs.Table, at func(docs.Position) docs.Position) []TableFie
 // Required column, or a "**required**" or "(optional)" mark in a cell. In a table that says
 // it of some rows, a row that says nothing is optional. The field is the first cell.
 func requirements(tb docs.Table, section string, nth int, at func(docs.Position) docs.Position) []Requirement {
+	col := tb.Column(requiredColumns...)
 	var out []Requirement
 	marked := false
 	for r, row := range tb.Rows {
 		if len(row) == 0 {
 			continue
 		}
-		required, ok := RowRequirement(tb, row)
+		required, ok := rowRequirement(col, row)
 		marked = marked || ok
 		name := FieldName(row[0])
 		if name == "" {
@@ -404,7 +429,12 @@ func sectionEndpoints(p *docs.Page, i int, at func(docs.Position) docs.Position)
 // RowRequirement reads whether a table row says its field is required: from a required-ness
 // column, or from a mark in any cell. ok is false when the row says nothing either way.
 func RowRequirement(tb docs.Table, row []string) (required, ok bool) {
-	if col := tb.Column(requiredColumns...); col >= 0 && col < len(row) {
+	return rowRequirement(tb.Column(requiredColumns...), row)
+}
+
+// rowRequirement is RowRequirement with the required-ness column found (-1: none).
+func rowRequirement(col int, row []string) (required, ok bool) {
+	if col >= 0 && col < len(row) {
 		switch strings.TrimSpace(row[col]) {
 		case "Y", "+", "Да", "да":
 			return true, true
@@ -413,10 +443,11 @@ func RowRequirement(tb docs.Table, row []string) (required, ok bool) {
 		}
 	}
 	for _, cell := range row {
-		if requiredMark.MatchString(cell) {
+		// The marks are bold or in parentheses: most cells hold neither.
+		if strings.Contains(cell, "**") && requiredMark.MatchString(cell) {
 			return true, true
 		}
-		if optionalMark.MatchString(cell) {
+		if strings.Contains(cell, "(") && optionalMark.MatchString(cell) {
 			return false, true
 		}
 	}
@@ -426,7 +457,9 @@ func RowRequirement(tb docs.Table, row []string) (required, ok bool) {
 // FieldName is the member a row's name cell names: "pan<br>**required**" is pan,
 // "customFields[]" is customFields, "amount.value" stays dotted.
 func FieldName(cell string) string {
-	cell = requiredMark.ReplaceAllString(cell, "")
+	if strings.Contains(cell, "**") {
+		cell = requiredMark.ReplaceAllString(cell, "")
+	}
 	cell = strings.NewReplacer("<br>", "", "`", "", "[]", "").Replace(cell)
 	return strings.TrimSpace(cell)
 }

@@ -65,15 +65,14 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	for _, f := range bundled {
 		texts[f.Name] = f.Data
 	}
-	s, err := drift.LoadSpec(specData, texts)
-	if err != nil {
+	inv, s, findings, err := drift.Run(*docsDir, specData, texts)
+	if errors.Is(err, drift.ErrSpec) {
 		return fail(fmt.Errorf("%s: %w", specName, err))
 	}
-	inv, err := drift.Read(*docsDir)
 	if err != nil {
 		return fail(err)
 	}
-	report := &drift.Report{Pages: inv.Pages, Findings: drift.Compare(inv, s)}
+	report := &drift.Report{Pages: inv.Pages, Findings: findings}
 	report.Stale = baseline.Apply(report.Findings)
 
 	if *writeBaseline != "" {
