@@ -277,11 +277,14 @@ func (res *Result) Counts() map[string]int {
 // Finish checks what needs the whole report (refund parents, ledger operations the report
 // lacks) and returns the differences, in report order, and the per-day totals.
 func (r *Reconciler) Finish() *Result {
-	ledgerPayments := map[string]bool{}
-	for _, e := range r.ledger {
-		if e.Kind == "payment" {
-			ledgerPayments[e.PaymentID] = true
-		}
+	// ledgerPayment reports whether the ledger has a payment of this ID.
+	ledgerPayment := func(id string) bool {
+		found := false
+		r.byPayment.each(id, func(i int) bool {
+			found = r.ledger[i].Kind == "payment"
+			return !found
+		})
+		return found
 	}
 	for _, p := range r.refunds {
 		if p.row.ParentTransactionID != "" {
@@ -289,7 +292,7 @@ func (r *Reconciler) Finish() *Result {
 				continue
 			}
 		}
-		if p.ledger >= 0 && ledgerPayments[r.ledger[p.ledger].ParentPaymentID] {
+		if p.ledger >= 0 && ledgerPayment(r.ledger[p.ledger].ParentPaymentID) {
 			continue
 		}
 		r.diffs = append(r.diffs, Difference{Kind: UnknownParent, PaymentID: p.row.PaymentID, TransactionID: p.row.TransactionID, BillID: p.row.BillID,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/reconcile"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 const header = "BANK_DATA_DOC;BANK_VALUE_DOC;BANK_AGR_CODE;SUM_BANK;TRANS_DATE;TRANSACTION_ID;SUM;COMMISSION;USER_INFO;ID;MERCH;MERCH_SITE;PARENT_TRANSACTION_ID;BILL;PURPOSE;MERCHANT_SITE_NAME;PAYMENT_METHOD_TYPE;MMVB;CLIENT_AMOUNT;CLIENT_CUR_CODE;SETTLEMENT_AMOUNT;PAYMENTDETAILS"
@@ -287,6 +288,26 @@ func TestWatchSeesEveryByte(t *testing.T) {
 		assert.Equal(t, int64(len(text)), read, path)
 		if strings.HasSuffix(path, ".zip") {
 			assert.Equal(t, path+"!a.csv", names[0])
+		}
+	}
+}
+
+// The short way of reading an amount (digits, a comma or a point, two fraction digits) reads
+// what the long way reads, and prints alike; every other form is left to the long way.
+func TestAmountFormsAgree(t *testing.T) {
+	for _, s := range []string{"2165,46", "-10.00", "0,01", "1530,00", "1530", "1530,5", "1 530,00", "1\u00a0530,00", "+1,00", ",46",
+		"-,46", "12a4,00", "99999999999999,99", "999999999999999,99", "1,005", "1.5.00", "-0,00", "007,10"} {
+		got, err := reconcile.ParseAmount(s)
+		long := strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "\u00a0", "")
+		want, wantErr := wiretype.ParseMoney(strings.Replace(long, ",", ".", 1))
+		if wantErr != nil {
+			assert.Error(t, err, s)
+			continue
+		}
+		require.NoError(t, err, s)
+		assert.Equal(t, want.Minor(), got.Minor(), s)
+		if strings.Count(long, ",")+strings.Count(long, ".") == 1 && len(long)-strings.IndexAny(long, ",.") == 3 {
+			assert.Equal(t, want.String(), got.String(), s)
 		}
 	}
 }

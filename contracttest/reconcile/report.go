@@ -272,6 +272,7 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 	}
 	// Reading and parsing run in their own goroutine, a batch of rows ahead of the callbacks,
 	// which run here, in file order.
+	rp := &rowParser{purposes: map[string]string{}}
 	batches := make(chan []parsed, 4)
 	stop := make(chan struct{})
 	go func() {
@@ -307,7 +308,7 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 			case len(rec) != width:
 				batch = append(batch, parsed{bad: &RowError{File: file, Line: line, Err: fmt.Errorf("%d fields, the header has %d (a truncated row?)", len(rec), width)}})
 			default:
-				r, rerr := parseRow(file, line, rec, get)
+				r, rerr := rp.parseRow(file, line, rec, get)
 				batch = append(batch, parsed{row: r, bad: rerr})
 			}
 			if len(batch) == batchSize && !send() {
@@ -345,7 +346,51 @@ type parsed struct {
 // batchSize is how many rows the reader hands over at a time.
 const batchSize = 512
 
-func parseRow(file string, line int, rec []string, get func([]string, int) string) (Row, *RowError) {
+// rowParser parses the rows of one report. It remembers what repeats from row to row: the
+// last date read (rows of a report share their minute) and the spellings of the purposes.
+type rowParser struct {
+	dates    [2]parsedDate     // the last two dates read: a row has two date columns
+	purposes map[string]string // as written → canonical, for known purposes only
+}
+
+type parsedDate struct {
+	text string
+	time time.Time
+}
+
+// purpose is the canonical (upper-case) spelling of a known purpose, "" for an unknown one.
+func (rp *rowParser) purpose(written string) string {
+	if p, ok := rp.purposes[written]; ok {
+		return p
+	}
+	p := strings.ToUpper(written)
+	if !purposes[p] {
+		return ""
+	}
+	if len(rp.purposes) < 64 {
+		rp.purposes[strings.Clone(written)] = p
+	}
+	return p
+}
+
+// date is parseDate, remembering the last date read.
+func (rp *rowParser) date(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, d := range rp.dates {
+		if d.text == s {
+			return d.time, nil
+		}
+	}
+	t, err := parseDate(s)
+	if err == nil {
+		rp.dates[1], rp.dates[0] = rp.dates[0], parsedDate{strings.Clone(s), t}
+	}
+	return t, err
+}
+
+func (rp *rowParser) parseRow(file string, line int, rec []string, get func([]string, int) string) (Row, *RowError) {
 	r := Row{File: file, Line: line,
 		TransactionID: get(rec, cTransactionID), ParentTransactionID: get(rec, cParent),
 		PaymentID: get(rec, cID), BillID: get(rec, cBill), SiteID: get(rec, cSite),
@@ -353,8 +398,8 @@ func parseRow(file string, line int, rec []string, get func([]string, int) strin
 	fail := func(col string, err error) (Row, *RowError) {
 		return Row{}, &RowError{File: file, Line: line, Column: col, Err: err}
 	}
-	r.Purpose = strings.ToUpper(get(rec, cPurpose))
-	if !purposes[r.Purpose] {
+	r.Purpose = rp.purpose(get(rec, cPurpose))
+	if r.Purpose == "" {
 		return fail("PURPOSE", fmt.Errorf("unknown purpose %q", get(rec, cPurpose)))
 	}
 	if r.TransactionID == "" && r.Purpose != PurposeSettlement {
@@ -384,10 +429,10 @@ func parseRow(file string, line int, rec []string, get func([]string, int) strin
 		return fail("SUM", errors.New("empty"))
 	}
 	var err error
-	if r.Time, err = parseDate(get(rec, cTransDate)); err != nil {
+	if r.Time, err = rp.date(get(rec, cTransDate)); err != nil {
 		return fail("TRANS_DATE", err)
 	}
-	if r.ValueDate, err = parseDate(get(rec, cValueDate)); err != nil {
+	if r.ValueDate, err = rp.date(get(rec, cValueDate)); err != nil {
 		return fail("BANK_VALUE_DOC", err)
 	}
 	return r, nil
@@ -396,8 +441,46 @@ func parseRow(file string, line int, rec []string, get func([]string, int) strin
 // ParseAmount reads an amount as the report writes it: 1530, 1530,00 or 1530.00, with a
 // minus sign for outgoing sums; spaces grouping thousands are allowed.
 func ParseAmount(s string) (wiretype.Money, error) {
-	s = strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "\u00a0", "")
-	return wiretype.ParseMoney(strings.Replace(s, ",", ".", 1))
+	if m, ok := twoDigitAmount(s); ok {
+		return m, nil
+	}
+	if strings.ContainsAny(s, " \u00a0") {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "\u00a0", "")
+	}
+	if strings.IndexByte(s, ',') >= 0 {
+		s = strings.Replace(s, ",", ".", 1)
+	}
+	return wiretype.ParseMoney(s)
+}
+
+// twoDigitAmount reads the report's usual form of an amount, digits with a comma or a point
+// and two fraction digits ("2165,46", "-10.00"), without rewriting the text first; ok is
+// false for any other form, which ParseAmount reads the long way. Its Money prints as the
+// long way's does: with a point and two fraction digits.
+func twoDigitAmount(s string) (m wiretype.Money, ok bool) {
+	start := 0
+	if s != "" && s[0] == '-' {
+		start = 1
+	}
+	sep := len(s) - 3
+	if sep <= start || s[sep] != ',' && s[sep] != '.' || sep-start > 15 {
+		return m, false // no whole part, another form, or beyond the exact range
+	}
+	var minor int64
+	for i := start; i < len(s); i++ {
+		if i == sep {
+			continue
+		}
+		c := s[i]
+		if c < '0' || c > '9' {
+			return m, false
+		}
+		minor = minor*10 + int64(c-'0')
+	}
+	if start == 1 {
+		minor = -minor
+	}
+	return wiretype.NewMoneyFromMinor(minor), true
 }
 
 // parseDate reads dd.mm.yyyy or dd.mm.yyyy H:MM[:SS], Moscow time; "" is the zero time.
