@@ -56,8 +56,9 @@ const (
 	// SenderNetwork: a page lists an address range notifications come from that the
 	// runtime's sender check (webhook.QIWINetworks) does not cover.
 	SenderNetwork Kind = "sender-network"
-	// RequiredDiffers: a parameter table of an operation's section says a request field is
-	// required and the schema leaves it optional, or the reverse.
+	// RequiredDiffers: a parameter table says a request field is required and the schema
+	// leaves it optional, or the reverse; or the schema requires a notification member the
+	// table says is there only under a condition.
 	RequiredDiffers Kind = "required-differs"
 )
 
@@ -710,6 +711,18 @@ func (s *Spec) tableFields(inv *Inventory) []Finding {
 			jt := docType(tf.Type)
 			if types := typesOf(schema); jt != "" && len(types) > 0 && !allows(types, jt) {
 				out = append(out, newFinding(FieldType, subject, fmt.Sprintf("%s: the table types %s %s, the schema allows %s", d.Component, tf.Name, tf.Type, strings.Join(types, " or ")), tf.Pos, base))
+			}
+			if tf.Presence == "" {
+				break
+			}
+			// A member the table makes conditional must not be required: the handler would
+			// refuse a notification QIWI sends without it, and a refused notification is a
+			// payment the merchant never hears of. The reverse is the spec's choice, not drift:
+			// notification schemas require only what verification and routing need (the signed
+			// members, the status), so a notification lacking an "Always" member still arrives.
+			if required, _ := requiredIn(d.Body, ptr); required && !tf.Always() {
+				msg := fmt.Sprintf("%s: the schema requires %s, the table says it is there %q", d.Component, tf.Name, tf.Presence)
+				out = append(out, newFinding(RequiredDiffers, subject+" required", msg, tf.Pos, base))
 			}
 		}
 	}

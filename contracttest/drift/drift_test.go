@@ -72,6 +72,7 @@ func TestOneChangeOneFinding(t *testing.T) {
 		{"new sender range", "* 91.232.230.0/23\n", "* 91.232.230.0/23\n* 185.71.76.0/27\n", drift.SenderNetwork, "185.71.76.0/27"},
 		{"required-ness changed", "comment | Comment | N", "comment | Comment | Y", drift.RequiredDiffers, "comment | Comment | Y"},
 		{"required field made optional", "amount | Payment amount | Y", "amount | Payment amount | N", drift.RequiredDiffers, "amount | Payment amount | N"},
+		{"signed member made conditional", "payment.paymentId | Payment identifier | String(200) | Always", "payment.paymentId | Payment identifier | String(200) | When paid", drift.RequiredDiffers, "When paid"},
 		{"changed signed fields", "`payment.paymentId|payment.amount.value`", "`payment.amount.value|payment.paymentId`", drift.SignedFields, "* `PAYMENT` type"},
 	}
 	for _, c := range cases {
@@ -130,7 +131,7 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 			out.Enums = append(out.Enums, ev.Value)
 		}
 		for _, tf := range inv.TableFields {
-			out.Table = append(out.Table, tf.Name+" "+tf.Type)
+			out.Table = append(out.Table, fmt.Sprintf("%s %s always=%v", tf.Name, tf.Type, tf.Always()))
 		}
 		for _, n := range inv.Networks {
 			out.Networks = append(out.Networks, n.Prefix)

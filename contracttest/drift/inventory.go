@@ -72,6 +72,9 @@ type TableField struct {
 	Name string
 	// Type is the type cell as written (Number(6.2), String(200), Object), "" if no column.
 	Type string
+	// Presence is the "when present" cell as written ("Always", "In case of operation
+	// rejection", "Всегда"), "" if the table has no such column.
+	Presence string
 	// Pos is the row's position.
 	Pos docs.Position
 }
@@ -92,6 +95,16 @@ type Requirement struct {
 	Operations []docs.Endpoint
 	// Pos is the row's position.
 	Pos docs.Position
+}
+
+// Always reports whether the row says its member is always present.
+func (tf TableField) Always() bool {
+	for _, a := range alwaysPresent {
+		if strings.EqualFold(strings.TrimSpace(strings.Trim(tf.Presence, "*")), a) {
+			return true
+		}
+	}
+	return false
 }
 
 // Network is an address range a page lists.
@@ -131,6 +144,10 @@ var (
 	// fieldColumns and typeColumns are the headers of a parameter table's name and type.
 	fieldColumns = []string{"Notification field", "Поле уведомления", "Поле", "Parameter", "Параметр"}
 	typeColumns  = []string{"Type", "Тип", "Формат", "Format"}
+	// presenceColumns are the headers of a parameter table's "when present" column, and
+	// alwaysPresent the cells that say a member is always there.
+	presenceColumns = []string{"When present", "В каких случаях", "Когда присутствует"}
+	alwaysPresent   = []string{"Always", "Всегда"}
 	// requiredMark and optionalMark are a cell's "**required**" and "(optional)", English
 	// and Russian; requiredColumns the headers of a required-ness column.
 	requiredMark    = regexp.MustCompile(`(?i)\*\*(required|обязательный параметр)\*\*`)
@@ -358,18 +375,22 @@ func tableFields(tb docs.Table, at func(docs.Position) docs.Position) []TableFie
 			}
 		}
 	}
+	presence := tb.Column(presenceColumns...)
 	var out []TableField
 	for r, row := range tb.Rows {
 		if name >= len(row) {
 			continue
 		}
-		field := strings.Trim(row[name], "`* ")
+		field := strings.Trim(strings.ReplaceAll(row[name], "<br>", ""), "`* ")
 		if !dottedName.MatchString(field) {
 			continue
 		}
 		tf := TableField{Name: field, Pos: at(tb.RowPos[r])}
 		if typ >= 0 && typ < len(row) {
 			tf.Type = strings.TrimSpace(row[typ])
+		}
+		if presence >= 0 && presence < len(row) {
+			tf.Presence = strings.TrimSpace(row[presence])
 		}
 		out = append(out, tf)
 	}
