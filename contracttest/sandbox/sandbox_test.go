@@ -34,7 +34,8 @@ func start(t *testing.T) (*qiwi.Client, *fixture.Recorder) {
 	return startWith(t, sandbox.Options{})
 }
 
-// startWith is start with options; the site's key is added to them.
+// startWith is start with options; the site's key is added to them. When the test ends,
+// every exchange it recorded is judged by both verdicts of the contract harness.
 func startWith(t *testing.T, opts sandbox.Options) (*qiwi.Client, *fixture.Recorder) {
 	t.Helper()
 	opts.Keys = map[string]string{siteID: apiKey}
@@ -43,6 +44,7 @@ func startWith(t *testing.T, opts sandbox.Options) (*qiwi.Client, *fixture.Recor
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
 	rec := &fixture.Recorder{Source: "sandbox", Next: srv.Client().Transport}
+	t.Cleanup(func() { replayed(t, rec) })
 	client, err := qiwi.New(apiKey, qiwi.WithSiteID(siteID), qiwi.WithBaseURL(srv.URL), qiwi.WithHTTPClient(&http.Client{Transport: rec}))
 	require.NoError(t, err)
 	return client, rec
@@ -151,7 +153,6 @@ func TestPaymentFlow(t *testing.T) {
 	_, err = client.CreatePayment(ctx, "pay-sale", qiwi.CreatePaymentRequest{Amount: amount(t, "9.00"), PaymentMethod: card("03/30", "123", "CARD HOLDER")})
 	require.ErrorAs(t, err, &apiErr)
 
-	replayed(t, rec)
 }
 
 // Requests QIWI refuses get QIWI's error shape and status.
@@ -274,7 +275,7 @@ func TestDailyLimit(t *testing.T) {
 // another amount, and EXPIRED once its time has passed; every answer passes both verdicts.
 func TestInvoiceFlow(t *testing.T) {
 	ctx := context.Background()
-	client, rec := start(t)
+	client, _ := start(t)
 	five := amount(t, "5.00")
 	inv, err := client.CreateInvoice(ctx, "bill-1", qiwi.CreateInvoiceRequest{Amount: &five, Comment: qiwi.Ptr("Order 1"),
 		ExpirationDateTime: qiwi.NewTimestamp(time.Now().Add(time.Hour))})
@@ -300,14 +301,13 @@ func TestInvoiceFlow(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "EXPIRED", string(old.Status.Value))
 
-	replayed(t, rec)
 }
 
 // SBP QR codes in test mode: 200.00 creates one, any other amount is DECLINED, and a code past
 // its ttl is EXPIRED; every answer passes both verdicts.
 func TestSBPQrCodes(t *testing.T) {
 	clock := &testClock{now: time.Now()}
-	client, rec := startWith(t, sandbox.Options{Now: clock.Now})
+	client, _ := startWith(t, sandbox.Options{Now: clock.Now})
 	ctx := context.Background()
 	issue := func(uid, value string) *qiwi.QrCode {
 		amt := amount(t, value)
@@ -332,14 +332,13 @@ func TestSBPQrCodes(t *testing.T) {
 	expired, err := client.GetQrCode(ctx, "qr-1")
 	require.NoError(t, err)
 	assert.Equal(t, "EXPIRED", string(*expired.QrCode.Status))
-	replayed(t, rec)
 }
 
 // Card verification: SUCCESS, WAITING_3DS on CVV 849 until completed, ERROR on expiry month
 // 02; every answer passes both verdicts.
 func TestCardVerification(t *testing.T) {
 	ctx := context.Background()
-	client, rec := start(t)
+	client, _ := start(t)
 	check := func(uid, expiry, cvv string) *qiwi.CardVerification {
 		v, err := client.CreateCardVerification(ctx, uid, qiwi.CreateCardVerificationRequest{CardData: qiwi.CardData{Pan: qiwi.TestCardMir, ExpiryDate: expiry, Cvv2: qiwi.Ptr(cvv)}})
 		require.NoError(t, err)
@@ -356,7 +355,6 @@ func TestCardVerification(t *testing.T) {
 	got, err := client.GetCardVerification(ctx, "chk-3")
 	require.NoError(t, err)
 	assert.Equal(t, "SUCCESS", string(got.Status))
-	replayed(t, rec)
 }
 
 // testClock is a clock the test moves, safe for the server's goroutines.
@@ -381,7 +379,7 @@ func (c *testClock) Advance(d time.Duration) {
 // a refund declined makes its amount refundable again.
 func TestNotInTestModeAndRefundDecline(t *testing.T) {
 	ctx := context.Background()
-	client, rec := start(t)
+	client, _ := start(t)
 	var apiErr *qiwi.APIError
 	_, err := client.CreateTokenRequest(ctx, qiwi.CreateTokenRequestRequest{RequestID: "r-1", Phone: "79000000000", AccountID: "a-1"})
 	require.ErrorAs(t, err, &apiErr)
@@ -405,7 +403,6 @@ func TestNotInTestModeAndRefundDecline(t *testing.T) {
 	assert.Equal(t, "0.00", p.RefundedAmount.Value.String())
 	_, err = client.CreateRefund(ctx, "p-1", "r-2", qiwi.CreateRefundRequest{Amount: amount(t, "1.00")})
 	require.NoError(t, err, "the declined refund's amount is refundable again")
-	replayed(t, rec)
 }
 
 // With a state file, every sort of object survives a restart: payments with their refunds
