@@ -1,13 +1,16 @@
 package generator
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
-	"github.com/pb33f/libopenapi"
+	pbyaml "github.com/pb33f/go-yaml"
 	highoverlay "github.com/pb33f/libopenapi/datamodel/high/overlay"
+	"github.com/pb33f/libopenapi/datamodel/low"
+	lowoverlay "github.com/pb33f/libopenapi/datamodel/low/overlay"
 	"github.com/pb33f/libopenapi/overlay"
 	"go.yaml.in/yaml/v3"
 )
@@ -39,7 +42,7 @@ func parseOverlay(src Source) (*parsedOverlay, error) {
 	if v := mappingValue(root, "overlay"); v == nil || !strings.HasPrefix(v.Value, "1.") {
 		return nil, &InputError{File: path, Line: root.Line, Kind: ErrBadOverlay, Err: errors.New(`missing "overlay: 1.0.0"`)}
 	}
-	ov, err := libopenapi.NewOverlayDocument(data)
+	ov, err := overlayDocument(data)
 	if err != nil {
 		return nil, &InputError{File: path, Kind: ErrBadOverlay, Err: err}
 	}
@@ -118,6 +121,29 @@ func applyParsed(spec []byte, parsed []*parsedOverlay) ([]byte, error) {
 		return nil, ie
 	}
 	return res.Bytes, nil
+}
+
+// overlayDocument builds libopenapi's model of an overlay through its datamodel packages
+// (low.BuildModel, the low model's Build, high.NewOverlay), as libopenapi.NewOverlayDocument
+// does: importing the root package would compile libopenapi's whole document model (OpenAPI
+// 2 and 3, index, resolver, what-changed) into the generator, which a consumer's first
+// go generate pays for.
+func overlayDocument(data []byte) (*highoverlay.Overlay, error) {
+	var node pbyaml.Node
+	if err := pbyaml.Unmarshal(data, &node); err != nil {
+		return nil, err
+	}
+	if len(node.Content) == 0 {
+		return nil, overlay.ErrInvalidOverlay
+	}
+	var lowOv lowoverlay.Overlay
+	if err := low.BuildModel(node.Content[0], &lowOv); err != nil {
+		return nil, err
+	}
+	if err := lowOv.Build(context.Background(), nil, node.Content[0], nil); err != nil {
+		return nil, err
+	}
+	return highoverlay.NewOverlay(&lowOv), nil
 }
 
 // actionLine finds the line of an action's target in the overlay file.
