@@ -271,17 +271,27 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 		return v
 	}
 	// Reading and parsing run in their own goroutine, a batch of rows ahead of the callbacks,
-	// which run here, in file order.
+	// which run here, in file order. A batch the callbacks are done with goes back to the
+	// reader through free: a report's rows reuse a few batches instead of making garbage.
 	rp := &rowParser{purposes: map[string]string{}}
 	batches := make(chan []parsed, 4)
+	free := make(chan []parsed, cap(batches)+2)
 	stop := make(chan struct{})
 	go func() {
 		defer close(batches)
-		batch := make([]parsed, 0, batchSize)
+		fresh := func() []parsed {
+			select {
+			case b := <-free:
+				return b[:0]
+			default:
+				return make([]parsed, 0, batchSize)
+			}
+		}
+		batch := fresh()
 		send := func() bool {
 			select {
 			case batches <- batch:
-				batch = make([]parsed, 0, batchSize)
+				batch = fresh()
 				return true
 			case <-stop:
 				return false
@@ -327,11 +337,16 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 			if p.bad != nil {
 				err = bad(p.bad)
 			} else {
-				err = row(p.row)
+				err = row(p.row) // the callback gets a copy: the batch can be reused
 			}
 			if err != nil {
 				return err
 			}
+		}
+		clear(batch) // hold no row's strings while the batch waits
+		select {
+		case free <- batch:
+		default:
 		}
 	}
 	return nil
