@@ -56,6 +56,9 @@ const (
 	// SenderNetwork: a page lists an address range notifications come from that the
 	// runtime's sender check (webhook.QIWINetworks) does not cover.
 	SenderNetwork Kind = "sender-network"
+	// RetrySchedule: a page lists another notification redelivery schedule than the spec's
+	// x-qiwi-notification-retries (or lists one the spec lacks).
+	RetrySchedule Kind = "retry-schedule"
 	// RequiredDiffers: a parameter table says a request field is required and the schema
 	// leaves it optional, or the reverse; or the schema requires a notification member the
 	// table says is there only under a condition.
@@ -64,7 +67,7 @@ const (
 
 // Kinds lists every kind, in report order.
 var Kinds = []Kind{OperationMissing, OperationPathChanged, OperationUnmentioned, DocMethodConflict, DocPathConflict,
-	FieldMissing, FieldCase, FieldType, FieldUnlisted, RequiredDiffers, EnumMissing, EnumUnlisted, SignatureHeader, SignedFields, SenderNetwork}
+	FieldMissing, FieldCase, FieldType, FieldUnlisted, RequiredDiffers, EnumMissing, EnumUnlisted, SignatureHeader, SignedFields, RetrySchedule, SenderNetwork}
 
 // Info reports whether findings of the kind never fail a run: they depend on which pages were
 // read.
@@ -117,6 +120,8 @@ type Spec struct {
 	overlayNames []string
 	// senders are the ranges the runtime accepts notifications from.
 	senders []netip.Prefix
+	// retry is the spec's notification redelivery schedule (none: no delays).
+	retry ext.RetrySchedule
 }
 
 type specOp struct {
@@ -139,7 +144,11 @@ func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}
-	s := &Spec{doc: doc, decl: decl, overlays: overlays, senders: webhook.QIWINetworks()}
+	retry, _, err := ext.NotificationRetriesOf(doc)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	s := &Spec{doc: doc, decl: decl, overlays: overlays, senders: webhook.QIWINetworks(), retry: retry}
 	for name := range overlays {
 		s.overlayNames = append(s.overlayNames, name)
 	}
@@ -183,6 +192,7 @@ func Compare(inv *Inventory, s *Spec) []Finding {
 	out = append(out, s.signatures(inv)...)
 	out = append(out, s.unlistedFields(inv)...)
 	out = append(out, networks(inv, s.senders)...)
+	out = append(out, s.retries(inv)...)
 	seen := map[string]bool{}
 	kept := out[:0]
 	for _, f := range out {
@@ -389,6 +399,22 @@ func (s *Spec) required(inv *Inventory) []Finding {
 			base := opPointer(op) + "/requestBody/content/application~1json/schema"
 			out = append(out, s.located(newFinding(RequiredDiffers, subject, msg, r.Pos, base), op))
 		}
+	}
+	return out
+}
+
+// retries compares the redelivery schedules the pages list with the spec's.
+func (s *Spec) retries(inv *Inventory) []Finding {
+	var out []Finding
+	for _, r := range inv.Retries {
+		if slices.Equal(r.Delays, s.retry.Delays) {
+			continue
+		}
+		msg := fmt.Sprintf("the page lists redeliveries after %v, the spec's %s %v", r.Delays, ext.NotificationRetries, s.retry.Delays)
+		if s.retry.Delays == nil {
+			msg = fmt.Sprintf("the page lists redeliveries after %v; the spec declares no %s", r.Delays, ext.NotificationRetries)
+		}
+		out = append(out, newFinding(RetrySchedule, "notification retries "+fmt.Sprint(r.Delays), msg, r.Pos, "/"+ext.NotificationRetries))
 	}
 	return out
 }

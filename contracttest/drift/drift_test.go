@@ -73,6 +73,7 @@ func TestOneChangeOneFinding(t *testing.T) {
 		{"required-ness changed", "comment | Comment | N", "comment | Comment | Y", drift.RequiredDiffers, "comment | Comment | Y"},
 		{"required field made optional", "amount | Payment amount | Y", "amount | Payment amount | N", drift.RequiredDiffers, "amount | Payment amount | N"},
 		{"signed member made conditional", "payment.paymentId | Payment identifier | String(200) | Always", "payment.paymentId | Payment identifier | String(200) | When paid", drift.RequiredDiffers, "When paid"},
+		{"changed retry schedule", "3 attempts delayed 5 minutes", "3 attempts delayed 10 minutes", drift.RetrySchedule, "* 1 attempt delayed 5 seconds"},
 		{"changed signed fields", "`payment.paymentId|payment.amount.value`", "`payment.amount.value|payment.paymentId`", drift.SignedFields, "* `PAYMENT` type"},
 	}
 	for _, c := range cases {
@@ -114,6 +115,7 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 		Table    []string
 		Networks []string
 		Required []string
+		Retries  []string
 	}
 	summary := func(name string) inventory {
 		inv := drift.Build("", []*docs.Page{docs.Parse(name, []byte(page(t, name)))})
@@ -139,6 +141,9 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 		for _, sg := range inv.Signatures {
 			out.Sigs = append(out.Sigs, sig{sg.Type, sg.Header, sg.Fields})
 		}
+		for _, r := range inv.Retries {
+			out.Retries = append(out.Retries, fmt.Sprint(r.Delays))
+		}
 		for _, r := range inv.Requirements {
 			out.Required = append(out.Required, fmt.Sprintf("%s %v %s#%d %v", r.Name, r.Required, r.Section, r.Table, r.Operations[0].Method))
 		}
@@ -151,6 +156,7 @@ func TestEnglishAndRussianGiveTheSameInventory(t *testing.T) {
 	assert.Len(t, en.Sigs, 1)
 	assert.Len(t, en.Table, 2)
 	assert.Len(t, en.Networks, 2)
+	assert.Equal(t, []string{"[5s 5m0s 5m0s 5m0s]"}, en.Retries)
 	assert.Equal(t, en, ru)
 }
 

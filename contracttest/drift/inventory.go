@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
@@ -39,6 +41,8 @@ type Inventory struct {
 	// Requirements are the rows of the parameter tables that say whether their field is
 	// required.
 	Requirements []Requirement
+	// Retries are the notification redelivery schedules the pages list.
+	Retries []Retries
 	// pages are the parsed pages, for word lookups.
 	words map[string]bool
 }
@@ -76,6 +80,15 @@ type TableField struct {
 	// rejection", "Всегда"), "" if the table has no such column.
 	Presence string
 	// Pos is the row's position.
+	Pos docs.Position
+}
+
+// Retries is a notification redelivery schedule a page lists: "1 попытка с отложенным
+// временем 5 секунд", "3 попытки ... по 5 минут" (or "1 attempt delayed 5 seconds").
+type Retries struct {
+	// Delays are the waits before each new attempt, in order.
+	Delays []time.Duration
+	// Pos is the list's first line.
 	Pos docs.Position
 }
 
@@ -153,12 +166,14 @@ var (
 	requiredMark    = regexp.MustCompile(`(?i)\*\*(required|обязательный параметр)\*\*`)
 	optionalMark    = regexp.MustCompile(`(?i)\((optional|необязательный)\)`)
 	requiredColumns = []string{"Req.", "Required", "Обяз.", "Обязательное"}
-	cidrRe          = regexp.MustCompile(`\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b`)
-	dottedName      = regexp.MustCompile(`^[a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+$`)
-	fieldRe         = `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
-	payinSigned     = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
-	billSigned      = regexp.MustCompile("`invoice_parameters = ([^`]+)`")
-	headerName      = regexp.MustCompile("`(Signature|X-Api-Signature-SHA256|X-Digital-Sign)`")
+	// retryLine is one line of a redelivery list: how many attempts, after how long.
+	retryLine   = regexp.MustCompile(`(?i)^\s*[*-]\s*(\d+)\s+(?:попыт\S*\s+с отложенным временем|attempts?\s+(?:delayed|with a delay of))\s+(?:по\s+|by\s+)?(\d+)\s+(сек\S*|мин\S*|час\S*|seconds?|minutes?|hours?)`)
+	cidrRe      = regexp.MustCompile(`\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b`)
+	dottedName  = regexp.MustCompile(`^[a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+$`)
+	fieldRe     = `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
+	payinSigned = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
+	billSigned  = regexp.MustCompile("`invoice_parameters = ([^`]+)`")
+	headerName  = regexp.MustCompile("`(Signature|X-Api-Signature-SHA256|X-Digital-Sign)`")
 )
 
 // ErrPage is wrapped by the errors about a page the reader cannot read whole.
@@ -268,6 +283,7 @@ func Build(dir string, pages []*docs.Page) *Inventory {
 			}
 		}
 		inv.Signatures = append(inv.Signatures, signatures(p, at)...)
+		inv.Retries = append(inv.Retries, retries(p, at)...)
 		for n, line := range p.Lines {
 			addWords(inv.words, line)
 			if strings.Contains(line, "/") {
@@ -418,6 +434,37 @@ func requirements(tb docs.Table, section string, nth int, at func(docs.Position)
 	}
 	if !marked {
 		return nil
+	}
+	return out
+}
+
+// retries reads the redelivery lists of a page: runs of consecutive list lines each naming a
+// number of attempts and their delay.
+func retries(p *docs.Page, at func(docs.Position) docs.Position) []Retries {
+	var out []Retries
+	var cur *Retries
+	for n, line := range p.Lines {
+		m := retryLine.FindStringSubmatch(line)
+		if m == nil {
+			cur = nil
+			continue
+		}
+		count, _ := strconv.Atoi(m[1])
+		amount, _ := strconv.Atoi(m[2])
+		unit := time.Second
+		switch r := []rune(strings.ToLower(m[3]))[0]; r {
+		case 'м', 'm':
+			unit = time.Minute
+		case 'ч', 'h':
+			unit = time.Hour
+		}
+		if cur == nil {
+			out = append(out, Retries{Pos: at(docs.Position{File: p.File, Line: n + 1})})
+			cur = &out[len(out)-1]
+		}
+		for range min(count, 100) {
+			cur.Delays = append(cur.Delays, time.Duration(amount)*unit)
+		}
 	}
 	return out
 }

@@ -13,15 +13,20 @@ import (
 	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
-// Redeliveries returns the sandbox's redelivery schedule: the wait before each new attempt
-// after an answer other than 200. QIWI's pages say only "several times with growing interval
-// during the day"; this schedule is the sandbox's choice within that. Options.TimeScale
-// shortens it.
-func Redeliveries() []time.Duration {
-	return []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour}
+// Redeliveries returns the waits before each new delivery of a notification not answered
+// 200: the spec's x-qiwi-notification-retries, which the Russian notification page states
+// (5 s, 1 min, then three times 5 min; the English page says only "several times with growing
+// interval during the day"). A spec without the extension gets no redelivery.
+func Redeliveries(doc *openapi3.T) ([]time.Duration, error) {
+	schedule, _, err := ext.NotificationRetriesOf(doc)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: spec: %w", err)
+	}
+	return schedule.Delays, nil
 }
 
 // notifier posts signed notifications and redelivers them until answered 200.
@@ -31,9 +36,11 @@ type notifier struct {
 	scale  float64
 	client *http.Client
 	specs  []webhook.SignatureSpec
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	// schedule is the wait before each redelivery (Redeliveries).
+	schedule []time.Duration
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 	// inFlight counts the deliveries running; past maxInFlight new ones are dropped.
 	inFlight atomic.Int32
 }
@@ -50,6 +57,10 @@ func newNotifier(doc *openapi3.T, opts Options) (*notifier, error) {
 	for _, d := range decls {
 		specs = append(specs, webhook.SignatureSpec{Type: d.Type, Header: d.SignatureHeader, Fields: d.SignedFields, AmountFields: d.AmountFields})
 	}
+	schedule, err := Redeliveries(doc)
+	if err != nil {
+		return nil, err
+	}
 	scale := opts.TimeScale
 	if scale <= 0 {
 		scale = 1
@@ -60,7 +71,7 @@ func newNotifier(doc *openapi3.T, opts Options) (*notifier, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &notifier{secret: opts.NotifySecret, url: opts.NotifyURL, scale: scale, client: client, specs: specs,
-		ctx: ctx, cancel: cancel}, nil
+		schedule: schedule, ctx: ctx, cancel: cancel}, nil
 }
 
 // payinNotice is a payin notification's body: the object under its member (payment,
@@ -93,7 +104,7 @@ func (n *notifier) send(notice map[string]any, callback string) {
 		return // too many deliveries in flight: drop rather than grow without bound
 	}
 	n.wg.Add(1)
-	schedule := Redeliveries()
+	schedule := n.schedule
 	go func() {
 		defer n.wg.Done()
 		defer n.inFlight.Add(-1)

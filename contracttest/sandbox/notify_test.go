@@ -10,11 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/sandbox"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/spec"
 )
 
 // The sandbox signs each notification as QIWI does and posts it to the callbackUrl; the
@@ -126,4 +128,46 @@ func TestNotificationSignedWithAnotherSecretIsRefused(t *testing.T) {
 	assert.Zero(t, calls)
 	require.Len(t, statuses, 1)
 	assert.GreaterOrEqual(t, statuses[0], 400)
+}
+
+// A notification never answered 200 is delivered once and then again after each wait of the
+// documented schedule, no more; the waits come in the schedule's order.
+func TestRedeliveryFollowsTheDocumentedSchedule(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(spec.Resolved)
+	require.NoError(t, err)
+	schedule, err := sandbox.Redeliveries(doc)
+	require.NoError(t, err)
+	require.Equal(t, []time.Duration{5 * time.Second, time.Minute, 5 * time.Minute, 5 * time.Minute, 5 * time.Minute}, schedule,
+		"payments-ru/_notifications_ru.html.md#notification-rate")
+	var mu sync.Mutex
+	var arrivals []time.Time
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer receiver.Close()
+	const scale = 600 // 5 s is 8 ms, 5 min half a second
+	sb, err := sandbox.New(sandbox.Options{NotifySecret: "s", NotifyURL: receiver.URL, TimeScale: scale})
+	require.NoError(t, err)
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	client, err := qiwi.New("any-key", qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(srv.URL), qiwi.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	_, err = client.CreatePayment(context.Background(), "p", qiwi.CreatePaymentRequest{Amount: amount(t, "1.00"), PaymentMethod: card("05/30", "123", "H"), Flags: &qiwi.Flags{"SALE"}})
+	require.NoError(t, err)
+	var total time.Duration
+	for _, d := range schedule {
+		total += d / scale
+	}
+	time.Sleep(total + 500*time.Millisecond)
+	require.NoError(t, sb.Close())
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, arrivals, 1+len(schedule), "the first delivery and one per wait")
+	for i, d := range schedule {
+		gap := arrivals[i+1].Sub(arrivals[i])
+		assert.GreaterOrEqual(t, gap, d/scale, "wait %d", i)
+	}
 }

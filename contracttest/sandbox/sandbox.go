@@ -49,7 +49,7 @@ type Options struct {
 	Spec []byte
 	// NotifySecret is the notification key: with it, the sandbox signs and posts a
 	// notification for each payment, capture and refund to its callbackUrl (or NotifyURL),
-	// and redelivers it on the Redeliveries schedule until answered 200.
+	// and redelivers it on the spec's schedule (Redeliveries) until answered 200.
 	NotifySecret string
 	// NotifyURL, when set, receives every notification instead of the callbackUrl.
 	NotifyURL string

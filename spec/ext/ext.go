@@ -11,6 +11,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
@@ -45,6 +46,10 @@ const (
 	Webhooks = "x-webhooks"
 	// UpstreamName (info): the crawl the base was curated from.
 	UpstreamName = "x-upstream"
+	// NotificationRetries (document, {delays, source}): the waits before each new delivery
+	// of a notification that was not answered 200, in Go duration form, and the page that
+	// states them.
+	NotificationRetries = "x-qiwi-notification-retries"
 )
 
 // ErrInvalid is wrapped by every error about an extension.
@@ -186,6 +191,43 @@ func DocDefectsOf(doc *openapi3.T) ([]DocDefect, error) {
 	return out, nil
 }
 
+// RetrySchedule is the documented redelivery of notifications.
+type RetrySchedule struct {
+	// Delays are the waits before each new attempt, in order.
+	Delays []time.Duration
+	// Source is the page (file#anchor) that states them.
+	Source string
+}
+
+// NotificationRetriesOf returns the document's notification retry schedule; ok is false
+// when the document declares none.
+func NotificationRetriesOf(doc *openapi3.T) (schedule RetrySchedule, ok bool, err error) {
+	raw, present := doc.Extensions[NotificationRetries]
+	if !present {
+		return RetrySchedule{}, false, nil
+	}
+	m, isObject := raw.(map[string]any)
+	if !isObject {
+		return RetrySchedule{}, false, invalid("%s must be an object with delays and source", NotificationRetries)
+	}
+	list, isList := m["delays"].([]any)
+	if !isList || len(list) == 0 {
+		return RetrySchedule{}, false, invalid("%s.delays must be a list of durations", NotificationRetries)
+	}
+	for i, item := range list {
+		text, isText := item.(string)
+		d, perr := time.ParseDuration(text)
+		if !isText || perr != nil || d <= 0 {
+			return RetrySchedule{}, false, invalid("%s.delays[%d] is not a positive duration (5s, 1m)", NotificationRetries, i)
+		}
+		schedule.Delays = append(schedule.Delays, d)
+	}
+	if schedule.Source, _ = m["source"].(string); schedule.Source == "" {
+		return RetrySchedule{}, false, invalid("%s.source must name the page that states the delays", NotificationRetries)
+	}
+	return schedule, true, nil
+}
+
 // SecretMembers returns the names of every property the document marks secret, sorted.
 func SecretMembers(doc *openapi3.T) ([]string, error) {
 	names := map[string]bool{}
@@ -212,7 +254,7 @@ var known = map[string]string{
 	Secret: "schema", ExtensibleEnum: "schema", Evidence: "schema",
 	ResolveAlreadyDone: "operation", Undocumented: "operation", DocMethods: "operation",
 	ExampleDefects: "operation", Upstream: "operation", Notification: "operation",
-	DocDefects: "document", Webhooks: "document", UpstreamName: "info",
+	DocDefects: "document", Webhooks: "document", UpstreamName: "info", NotificationRetries: "document",
 }
 
 // Check walks a document and returns the first extension of ours (x-qiwi-*, and
@@ -246,6 +288,9 @@ func Check(doc *openapi3.T) error {
 	}
 	if _, err := DocDefectsOf(doc); err != nil {
 		fail("/"+DocDefects, err)
+	}
+	if _, _, err := NotificationRetriesOf(doc); err != nil {
+		fail("/"+NotificationRetries, err)
 	}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)

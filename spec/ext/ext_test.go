@@ -3,6 +3,7 @@ package ext_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
@@ -61,6 +62,8 @@ components:
 		{"in the wrong place", "", "x-qiwi-secret: true", "", "/paths/~1a~1{id}/get/x-qiwi-secret", "belongs on a schema, not on a operation"},
 		{"resolver not a string", "", "x-qiwi-resolve-already-done: [getA]", "", "/paths/~1a~1{id}/get/x-qiwi-resolve-already-done", "must be a string"},
 		{"doc defect without reason", "", "", "x-qiwi-doc-defects: [{method: GET, path: /b}]", "/x-qiwi-doc-defects", "needs a method, a path and a reason"},
+		{"retry delay not a duration", "", "", "x-qiwi-notification-retries: {delays: [5s, soon], source: p#a}", "/x-qiwi-notification-retries", "delays[1] is not a positive duration"},
+		{"retries without a source", "", "", "x-qiwi-notification-retries: {delays: [5s]}", "/x-qiwi-notification-retries", "source must name the page"},
 		{"enum not a list", ", x-extensible-enum: CARD", "", "", "/components/schemas/Card/properties/pan/x-extensible-enum", "must be a list"},
 		{"evidence for an unlisted value", ", x-extensible-enum: [CARD], x-qiwi-evidence: {SBP: a SDK}", "", "", "/components/schemas/Card/properties/pan/x-qiwi-evidence/SBP", "does not list"},
 	} {
@@ -74,6 +77,10 @@ components:
 			assert.Contains(t, err.Error(), tc.message)
 		})
 	}
-	assert.NoError(t, ext.Check(load(t, doc(", x-qiwi-secret: true, x-go-type: string", "x-qiwi-undocumented: crawl only", ""))),
+	assert.NoError(t, ext.Check(load(t, doc(", x-qiwi-secret: true, x-go-type: string", "x-qiwi-undocumented: crawl only", "x-qiwi-notification-retries: {delays: [5s, 1m], source: p#a}"))),
 		"well-formed extensions and other tools' ones pass")
+	schedule, ok, err := ext.NotificationRetriesOf(load(t, doc("", "", "x-qiwi-notification-retries: {delays: [5s, 1m], source: p#a}")))
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, ext.RetrySchedule{Delays: []time.Duration{5 * time.Second, time.Minute}, Source: "p#a"}, schedule)
 }
