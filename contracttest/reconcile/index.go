@@ -32,13 +32,21 @@ func (s *idLines) get(id string) int {
 	return int(s.other[id])
 }
 
-// add records the line of id.
-func (s *idLines) add(id string, line int) {
+// first records line as the first of id, unless id was seen: it returns the line id was
+// first seen at, 0 if it was not. The ID is read and hashed once for both.
+func (s *idLines) first(id string, line int) int {
 	if n, ok := numericID(id); ok {
+		if prev, seen := s.numeric[n]; seen {
+			return int(prev)
+		}
 		s.numeric[n] = int32(line)
-		return
+		return 0
+	}
+	if prev, seen := s.other[id]; seen {
+		return int(prev)
 	}
 	s.other[strings.Clone(id)] = int32(line) // a clone: the row's strings share the reader's line
+	return 0
 }
 
 func (s *idLines) len() int { return len(s.numeric) + len(s.other) }

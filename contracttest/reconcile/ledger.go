@@ -21,6 +21,12 @@ var ErrLedger = errors.New("bad ledger")
 // this package reads.
 var LedgerColumns = []string{"paymentId", "billId", "amount", "currency", "status", "dateTime", "kind", "parentPaymentId"}
 
+// The kinds of ledger entries, as a ledger writes them (lower case).
+const (
+	KindPayment = "payment"
+	KindRefund  = "refund"
+)
+
 // Entry is one operation of the merchant's ledger.
 type Entry struct {
 	Line            int            // 1-based line in the ledger file
@@ -30,7 +36,7 @@ type Entry struct {
 	Currency        string         // ISO 4217 letter code
 	Status          string         // the merchant's view: COMPLETED, SUCCESS, PAID, DECLINED, ...
 	DateTime        string         // as the ledger writes it
-	Kind            string         // payment or refund (lower case)
+	Kind            string         // KindPayment or KindRefund
 	ParentPaymentID string         // a refund's payment
 }
 
@@ -154,9 +160,9 @@ func newEntry(line int, get func(string) string) (Entry, error) {
 		return Entry{}, errors.New("neither paymentId nor billId")
 	}
 	if e.Kind == "" {
-		e.Kind = "payment"
+		e.Kind = KindPayment
 	}
-	if e.Kind != "payment" && e.Kind != "refund" {
+	if e.Kind != KindPayment && e.Kind != KindRefund {
 		return Entry{}, fmt.Errorf("kind %q: want payment or refund", e.Kind)
 	}
 	amount, err := ParseAmount(get("amount"))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
@@ -151,15 +150,19 @@ func (r *Reconciler) Row(row Row) error {
 		total.Amount = total.Amount.Sub(row.Sum)
 	}
 
-	if first := r.txSeen.get(row.TransactionID); first != 0 {
+	if first := r.txSeen.first(row.TransactionID, row.Line); first != 0 {
 		r.differ(&row, Duplicate, fmt.Sprintf("transaction %s is in the report twice (lines %d and %d)", row.TransactionID, first, row.Line), -1)
 		return nil
 	}
-	r.txSeen.add(row.TransactionID, row.Line)
-	if row.Purpose != PurposePayment && row.Purpose != PurposeRefund {
+	var kind string // the ledger's kind of the row
+	switch row.Purpose {
+	case PurposePayment:
+		kind = KindPayment
+	case PurposeRefund:
+		kind = KindRefund
+	default:
 		return nil // chargebacks and bank operations have no ledger entry of the merchant's
 	}
-	kind := strings.ToLower(row.Purpose)
 	idx := r.find(row, kind)
 	if row.Purpose == PurposeRefund {
 		r.refunds = append(r.refunds, pendingRefund{row: row, ledger: idx})
@@ -281,7 +284,7 @@ func (r *Reconciler) Finish() *Result {
 	ledgerPayment := func(id string) bool {
 		found := false
 		r.byPayment.each(id, func(i int) bool {
-			found = r.ledger[i].Kind == "payment"
+			found = r.ledger[i].Kind == KindPayment
 			return !found
 		})
 		return found
