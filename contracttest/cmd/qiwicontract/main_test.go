@@ -4,7 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -705,4 +710,43 @@ func TestSandboxStopsOnSIGTERM(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the sandbox did not stop on SIGTERM")
 	}
+}
+
+// --payout-key: the sandbox started with the merchant's public key (as QIWI asks for it: the
+// PEM in base64) accepts a payout the client signs with the private key and refuses one
+// signed with another key.
+func TestSandboxChecksPayoutSignatures(t *testing.T) {
+	merchant, err := rsa.GenerateKey(rand.Reader, qiwi.MinPayoutKeyBits)
+	require.NoError(t, err)
+	der, err := x509.MarshalPKIXPublicKey(&merchant.PublicKey)
+	require.NoError(t, err)
+	keyFile := filepath.Join(t.TempDir(), "public-key.b64")
+	require.NoError(t, os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))), 0o600))
+	_, base := startSandbox(t, "--payout-key", "test-01="+keyFile)
+	ctx := context.Background()
+	amount := func(v string) qiwi.Amount {
+		m, err := qiwi.ParseMoney(v)
+		require.NoError(t, err)
+		return qiwi.Amount{Value: m, Currency: "RUB"}
+	}
+	signedBy := func(key *rsa.PrivateKey) *qiwi.Client {
+		c, err := qiwi.New("any-key", qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(base), qiwi.WithPayoutSigner(key))
+		require.NoError(t, err)
+		return c
+	}
+	client := signedBy(merchant)
+	_, err = client.CreatePayment(ctx, "p-1", qiwi.CreatePaymentRequest{Amount: amount("5.00"), Flags: &qiwi.Flags{"SALE"},
+		PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: qiwi.Ptr(qiwi.TestCardMir), ExpiryDate: qiwi.Ptr("05/30"), Cvv2: qiwi.Ptr("123")}})
+	require.NoError(t, err)
+	payout := func(c *qiwi.Client, id string) error {
+		var receiver qiwi.PayoutReceiverDataRequest
+		require.NoError(t, receiver.FromPayoutReceiverDataCardRequest(qiwi.PayoutReceiverDataCardRequest{Pan: qiwi.TestCardVisa}))
+		_, err := c.CreatePayout(ctx, "p-1", id, qiwi.CreatePayoutRequest{Amount: amount(qiwi.TestPayoutAmountSuccess), ReceiverData: receiver})
+		return err
+	}
+	require.NoError(t, payout(client, "o-1"), "signed with the merchant's key")
+	other, err := rsa.GenerateKey(rand.Reader, qiwi.MinPayoutKeyBits)
+	require.NoError(t, err)
+	err = payout(signedBy(other), "o-2")
+	require.ErrorIs(t, err, qiwi.ErrUnauthorized, "signed with another key")
 }
