@@ -47,6 +47,9 @@ func createCardVerification(s *Sandbox, st *site, c *call) (int, any, *apiError)
 		return http.StatusOK, k.answer(), nil
 	}
 	card, _ := c.req["cardData"].(map[string]any)
+	if delayed(card) {
+		c.delay = cardDelay
+	}
 	k := &cardCheck{UID: uid, Digest: c.digest(), Created: s.timestamp(), Status: "SUCCESS", Callback: str(c.req, "callbackUrl")}
 	switch cardOutcome(card) {
 	case outcomeDeclined:

@@ -26,7 +26,7 @@ func ExampleNew() {
 	payment, err := client.CreatePayment(context.Background(), "order-1", qiwi.CreatePaymentRequest{
 		Amount: qiwi.Amount{Value: value, Currency: "RUB"},
 		PaymentMethod: qiwi.PaymentMethod{Type: qiwi.PaymentMethodTypeCard, Pan: qiwi.Ptr(qiwi.TestCardVisa),
-			ExpiryDate: qiwi.Ptr("03/30"), Cvv2: qiwi.Ptr(qiwi.TestCVV3DS), HolderName: qiwi.Ptr("CARD HOLDER")},
+			ExpiryDate: qiwi.Ptr("05/30"), Cvv2: qiwi.Ptr(qiwi.TestCVV3DS), HolderName: qiwi.Ptr("CARD HOLDER")},
 		Flags: &qiwi.Flags{"SALE"},
 	})
 	if err != nil {

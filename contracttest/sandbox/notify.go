@@ -48,7 +48,7 @@ type notifier struct {
 // maxInFlight bounds the deliveries running at once.
 const maxInFlight = 4096
 
-func newNotifier(doc *openapi3.T, opts Options) (*notifier, error) {
+func newNotifier(doc *openapi3.T, opts Options, scale float64) (*notifier, error) {
 	decls, err := notification.Collect(doc)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: spec: %w", err)
@@ -60,10 +60,6 @@ func newNotifier(doc *openapi3.T, opts Options) (*notifier, error) {
 	schedule, err := Redeliveries(doc)
 	if err != nil {
 		return nil, err
-	}
-	scale := opts.TimeScale
-	if scale <= 0 {
-		scale = 1
 	}
 	client := opts.NotifyClient
 	if client == nil {

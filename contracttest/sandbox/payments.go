@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/testmode"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
@@ -28,9 +29,18 @@ const (
 	outcome3DS              // CVV 849, or a holder name with "3ds" or "unknown name"
 )
 
+// cardDelay is how long the test mode takes to answer for expiry months 03 and 04
+// (payments/_intro_en#test_data_card: "delay — 3 seconds"); Options.TimeScale shortens it.
+const cardDelay = 3 * time.Second
+
+// delayed reports whether the test mode answers for the card after cardDelay.
+func delayed(card map[string]any) bool {
+	expiry := str(card, "expiryDate")
+	return strings.HasPrefix(expiry, testmode.TestExpiryMonthSucceedsAfterDelay) || strings.HasPrefix(expiry, testmode.TestExpiryMonthDeclinedAfterDelay)
+}
+
 // cardOutcome applies the test-mode card rules to card data (a payment method or a card
-// verification's cardData). Months 03 and 04 answer after a 3-second delay at QIWI; the
-// sandbox answers at once.
+// verification's cardData). Months 03 and 04 also answer late (delayed).
 func cardOutcome(card map[string]any) outcome {
 	expiry, holder := str(card, "expiryDate"), strings.ToLower(str(card, "holderName"))
 	switch {
@@ -324,6 +334,9 @@ func createPayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	switch str(method, "type") {
 	case "CARD":
 		p.Method = map[string]any{"type": "CARD", "maskedPan": maskPan(str(method, "pan"))}
+		if delayed(method) {
+			c.delay = cardDelay
+		}
 		switch cardOutcome(method) {
 		case outcomeDeclined:
 			p.Status, p.Reason = "DECLINED", "ACQUIRING_NOT_PERMITTED"

@@ -3,7 +3,8 @@
 // keeps per-site state and follows the documented test-mode rules.
 //
 // Emulated: payments by card or by a card payment token (3-D Secure on CVV 849 or a holder
-// name with "3ds" or "unknown name", expiry months 02 and 04 declining), their completion,
+// name with "3ds" or "unknown name", expiry months 02 and 04 declining, 03 and 04 answering
+// after the documented 3 seconds), their completion,
 // one capture, refunds within the paid amount (before capture flagged REVERSAL) and their
 // decline, tokens issued with BIND_PAYMENT_TOKEN and deleted, payouts with their
 // SHA256withRSA signature checked and the test-mode amounts, invoices and their payments,
@@ -53,7 +54,8 @@ type Options struct {
 	NotifySecret string
 	// NotifyURL, when set, receives every notification instead of the callbackUrl.
 	NotifyURL string
-	// TimeScale divides every redelivery wait (60 makes a minute a second); 0 is 1.
+	// TimeScale divides every wait: the redeliveries, and the test mode's 3-second answers
+	// for expiry months 03 and 04 (60 makes a minute a second); 0 is 1.
 	TimeScale float64
 	// NotifyClient posts the notifications; nil is a client with a 30 s timeout that
 	// follows no redirect.
@@ -79,6 +81,8 @@ type Sandbox struct {
 	keys       map[string]string
 	payoutKeys map[string]*rsa.PublicKey
 	now        func() time.Time
+	// scale divides the test mode's delays (Options.TimeScale).
+	scale float64
 
 	notify *notifier
 	store  *store // nil: in memory only
@@ -119,7 +123,11 @@ func New(opts Options) (*Sandbox, error) {
 	if now == nil {
 		now = time.Now
 	}
-	notify, err := newNotifier(doc, opts)
+	scale := opts.TimeScale
+	if scale <= 0 {
+		scale = 1
+	}
+	notify, err := newNotifier(doc, opts, scale)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +135,7 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	sb := &Sandbox{router: router, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, notify: notify, faults: fl, sites: map[string]*site{}}
+	sb := &Sandbox{router: router, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl, sites: map[string]*site{}}
 	if opts.StatePath != "" {
 		if sb.store, err = openStore(opts.StatePath); err != nil {
 			return nil, err
@@ -274,6 +282,14 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sendNotices(c)
+	if c.delay > 0 {
+		// The test mode's late answers: the state is stored, the answer comes late.
+		select {
+		case <-time.After(time.Duration(float64(c.delay) / s.scale)):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	writeJSON(w, status, answer)
 }
 

@@ -39,6 +39,9 @@ func start(t *testing.T) (*qiwi.Client, *fixture.Recorder) {
 func startWith(t *testing.T, opts sandbox.Options) (*qiwi.Client, *fixture.Recorder) {
 	t.Helper()
 	opts.Keys = map[string]string{siteID: apiKey}
+	if opts.TimeScale == 0 {
+		opts.TimeScale = 1000 // the test mode's 3-second answers take 3 ms
+	}
 	sb, err := sandbox.New(opts)
 	require.NoError(t, err)
 	srv := httptest.NewServer(sb)
@@ -459,4 +462,28 @@ func TestStateSurvivesRestart(t *testing.T) {
 	br, err := client.GetBillRefund(ctx, "b-1", "br-1")
 	require.NoError(t, err)
 	assert.Equal(t, "0.25", br.Amount.Value.String())
+}
+
+// Expiry months 03 and 04 answer after the test mode's 3 seconds (shortened by TimeScale):
+// 03 completes, 04 declines; other months answer at once.
+func TestDelayedExpiryMonths(t *testing.T) {
+	const scale = 30 // 3 s is 100 ms
+	client, _ := startWith(t, sandbox.Options{TimeScale: scale})
+	ctx := context.Background()
+	pay := func(id, expiry string) (*qiwi.Payment, time.Duration, error) {
+		start := time.Now()
+		p, err := client.CreatePayment(ctx, id, qiwi.CreatePaymentRequest{Amount: amount(t, "1.00"), PaymentMethod: card(expiry, "123", "H")})
+		return p, time.Since(start), err
+	}
+	p, took, err := pay("late-ok", qiwi.TestExpiryMonthSucceedsAfterDelay+"/30")
+	require.NoError(t, err)
+	assert.Equal(t, "COMPLETED", string(p.Status.Value))
+	assert.GreaterOrEqual(t, took, 3*time.Second/scale)
+	p, took, err = pay("late-declined", qiwi.TestExpiryMonthDeclinedAfterDelay+"/30")
+	require.ErrorIs(t, err, qiwi.ErrDeclined)
+	assert.Equal(t, "DECLINED", string(p.Status.Value))
+	assert.GreaterOrEqual(t, took, 3*time.Second/scale)
+	_, took, err = pay("at-once", "05/30")
+	require.NoError(t, err)
+	assert.Less(t, took, 3*time.Second/scale)
 }

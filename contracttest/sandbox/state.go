@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 )
 
 // site is one siteId's state. Each object is a JSON document: in the state store, under its
@@ -73,6 +74,8 @@ type call struct {
 	changed []changed
 	// notices are the notifications the call causes, sent once its changes are stored.
 	notices []func()
+	// delay is how long the test mode takes to answer the call (before Options.TimeScale).
+	delay time.Duration
 }
 
 // changed is an object a call wrote, by its store key.

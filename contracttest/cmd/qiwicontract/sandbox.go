@@ -28,7 +28,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.Var(&keys, "key", "SITE=KEY: the API key of a siteId; repeat for several (none: any non-empty key)")
 	notifySecret := fs.String("notify-secret", "", "notification key: sign and post notifications to each operation's callbackUrl")
 	notifyURL := fs.String("notify-url", "", "post every notification here instead of the callbackUrl")
-	timeScale := fs.Float64("time-scale", 1, "divide every redelivery wait by this (60: a minute is a second)")
+	timeScale := fs.Float64("time-scale", 1, "divide every wait by this: redeliveries, and the 3-second answers to expiry months 03 and 04 (60: a minute is a second)")
 	faultsPath := fs.String("faults", "", "JSON list of faults to inject (operation, nth|every|probability, status|drop|delay)")
 	var payoutKeys listFlag
 	fs.Var(&payoutKeys, "payout-key", "SITE=FILE: the public key (PEM, or its base64) that checks the site's payout signatures; repeat for several")
