@@ -1,9 +1,6 @@
 package sandbox
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -49,11 +46,6 @@ type billRefund struct {
 // billSite is the site the Bill Payments API works for when the sandbox has no keys.
 const billSite = "sandbox"
 
-// billAmount is a Bill Payments amount: answers send a number (bill-payments_en).
-func billAmount(minor int64, currency string) map[string]any {
-	return map[string]any{"value": json.Number(wiretype.NewMoneyFromMinor(minor).String()), "currency": currency}
-}
-
 // status is the bill's status now: a WAITING bill past its expiration is EXPIRED.
 func (b *bill) status(now time.Time) string {
 	if b.Status == "WAITING" {
@@ -65,7 +57,7 @@ func (b *bill) status(now time.Time) string {
 }
 
 func (b *bill) answer(s *Sandbox, siteID string) map[string]any {
-	out := map[string]any{"siteId": siteID, "billId": b.ID, "amount": billAmount(b.Amount, b.Currency),
+	out := map[string]any{"siteId": siteID, "billId": b.ID, "amount": numberAmount(b.Amount, b.Currency),
 		"status":           map[string]any{"value": b.status(s.now()), "changedDateTime": b.Changed},
 		"creationDateTime": b.Created, "expirationDateTime": b.Expiration, "payUrl": b.PayURL}
 	if b.Comment != "" {
@@ -107,15 +99,13 @@ func createBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		}
 		return http.StatusOK, b.answer(s, c.site), nil
 	}
-	m, err := wiretype.ParseMoney(str(c.req, "amount", "value"))
-	if err != nil || m.Minor() <= 0 {
-		return 0, nil, badField("amount.value", "a positive amount")
+	amount, aerr := positiveAmount(c.req)
+	if aerr != nil {
+		return 0, nil, aerr
 	}
 	now := s.timestamp()
-	sum := sha256.Sum256([]byte(c.site + "\x00" + id))
-	u := hex.EncodeToString(sum[:16])
-	uid := u[0:8] + "-" + u[8:12] + "-" + u[12:16] + "-" + u[16:20] + "-" + u[20:32]
-	b := &bill{ID: id, UID: uid, Digest: c.digest(), Amount: m.Minor(), Currency: str(c.req, "amount", "currency"), Status: "WAITING",
+	uid := formUID(c.site, id)
+	b := &bill{ID: id, UID: uid, Digest: c.digest(), Amount: amount, Currency: str(c.req, "amount", "currency"), Status: "WAITING",
 		Created: now, Changed: now, Expiration: str(c.req, "expirationDateTime"), Comment: str(c.req, "comment"),
 		PayURL: c.base + payFormPath + "?invoice_uid=" + url.QueryEscape(uid)}
 	b.Customer, _ = c.req["customer"].(map[string]any)
@@ -154,7 +144,7 @@ func rejectBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 }
 
 func (r *billRefund) answer(currency string) map[string]any {
-	return map[string]any{"refundId": r.ID, "amount": billAmount(r.Amount, currency), "datetime": r.Created, "status": r.Status}
+	return map[string]any{"refundId": r.ID, "amount": numberAmount(r.Amount, currency), "datetime": r.Created, "status": r.Status}
 }
 
 // createBillRefund: PUT /bill/v1/bills/{billId}/refunds/{refundId}. A PAID bill, refunded
@@ -174,19 +164,18 @@ func createBillRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if b.Status != "PAID" {
 		return 0, nil, conflict("Bill " + b.ID + " is not paid")
 	}
-	m, err := wiretype.ParseMoney(str(c.req, "amount", "value"))
-	if err != nil || m.Minor() <= 0 {
-		return 0, nil, badField("amount.value", "a positive amount")
+	amount, aerr := positiveAmount(c.req)
+	if aerr != nil {
+		return 0, nil, aerr
 	}
 	if cur := str(c.req, "amount", "currency"); cur != b.Currency {
 		return 0, nil, badField("amount.currency", "the bill's currency, "+b.Currency)
 	}
-	if m.Minor() > b.Amount-b.Refunded {
-		return 0, nil, &apiError{status: http.StatusBadRequest, code: "refund.incorrect.amount", descr: "The refund is above the amount left to refund",
-			field: "amount.value", message: "at most " + wiretype.NewMoneyFromMinor(b.Amount-b.Refunded).String()}
+	if amount > b.Amount-b.Refunded {
+		return 0, nil, overRefund(b.Amount - b.Refunded)
 	}
-	b.Refunded += m.Minor()
-	r := &billRefund{ID: id, Digest: c.digest(), Created: s.timestamp(), Amount: m.Minor(), Status: "PARTIAL"}
+	b.Refunded += amount
+	r := &billRefund{ID: id, Digest: c.digest(), Created: s.timestamp(), Amount: amount, Status: "PARTIAL"}
 	if b.Refunded == b.Amount {
 		r.Status = "FULL"
 	}

@@ -22,9 +22,9 @@ import (
 
 // notices collects the notifications the generated handler verified, as "TYPE id status".
 type notices struct {
-	mu   sync.Mutex
-	got  []string
-	tokS []string // the tokens PAYMENT notifications carried
+	mu     sync.Mutex
+	got    []string
+	tokens []string // the tokens PAYMENT notifications carried
 }
 
 func (n *notices) handle(_ context.Context, note qiwi.Notification) error {
@@ -35,7 +35,7 @@ func (n *notices) handle(_ context.Context, note qiwi.Notification) error {
 	case *qiwi.PaymentNotification:
 		line += " " + v.Payment.PaymentID + " " + string(v.Payment.Status.Value)
 		if v.Payment.TokenData != nil && v.Payment.TokenData.PaymentToken != nil {
-			n.tokS = append(n.tokS, *v.Payment.TokenData.PaymentToken)
+			n.tokens = append(n.tokens, *v.Payment.TokenData.PaymentToken)
 		}
 	case *qiwi.CaptureNotification:
 		line += " " + v.Capture.CaptureID + " " + string(v.Capture.Status.Value)
@@ -229,7 +229,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	assert.Equal(t, want, got.wait(len(want)))
 	got.mu.Lock()
-	assert.Equal(t, []string{token}, got.tokS, "the PAYMENT notification carries the token it issued")
+	assert.Equal(t, []string{token}, got.tokens, "the PAYMENT notification carries the token it issued")
 	got.mu.Unlock()
 	replayed(t, rec)
 }

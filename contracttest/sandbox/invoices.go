@@ -59,12 +59,18 @@ func createInvoice(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		}
 		inv.Amount = amount
 	}
-	sum := sha256.Sum256([]byte(c.site + "\x00" + id))
-	u := hex.EncodeToString(sum[:16])
-	inv.UID = u[0:8] + "-" + u[8:12] + "-" + u[12:16] + "-" + u[16:20] + "-" + u[20:32]
+	inv.UID = formUID(c.site, id)
 	st.Invoices[id] = inv
 	c.wrote("invoice", id, inv)
 	return http.StatusOK, inv.answer(s, c.site), nil
+}
+
+// formUID is the UUID-shaped uid of a site's invoice or bill pay form: derived from the
+// site and the ID, so that an idempotent repeat answers the same one.
+func formUID(siteID, id string) string {
+	sum := sha256.Sum256([]byte(siteID + "\x00" + id))
+	u := hex.EncodeToString(sum[:16])
+	return u[0:8] + "-" + u[8:12] + "-" + u[12:16] + "-" + u[16:20] + "-" + u[20:32]
 }
 
 // getInvoice: GET .../bills/{billId}/details.

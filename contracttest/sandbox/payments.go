@@ -196,15 +196,16 @@ func notificationStatus(status string) string {
 	return status
 }
 
-// numberAmount is an amount as notifications send it: a JSON number, exact.
-func numberAmount(minor int64) map[string]any {
-	return map[string]any{"value": json.Number(wiretype.NewMoneyFromMinor(minor).String()), "currency": "RUB"}
+// numberAmount is an amount as notifications and Bill Payments answers send it: a JSON
+// number, exact.
+func numberAmount(minor int64, currency string) map[string]any {
+	return map[string]any{"value": json.Number(wiretype.NewMoneyFromMinor(minor).String()), "currency": currency}
 }
 
 // notifyPayment queues the PAYMENT notification of a payment that reached a final status,
 // with the token it issued, if any.
 func (s *Sandbox) notifyPayment(c *call, p *payment, token *issuedToken) {
-	data := map[string]any{"paymentId": p.ID, "createdDateTime": p.Created, "amount": numberAmount(p.Amount),
+	data := map[string]any{"paymentId": p.ID, "createdDateTime": p.Created, "amount": numberAmount(p.Amount, "RUB"),
 		"status": map[string]any{"value": notificationStatus(p.Status), "changedDateTime": s.timestamp()}, "paymentMethod": p.Method}
 	if p.Sale {
 		data["flags"] = []string{"SALE"}
@@ -220,7 +221,7 @@ func (s *Sandbox) notifyPayment(c *call, p *payment, token *issuedToken) {
 
 // notifyOperation queues the CAPTURE or REFUND notification of an operation.
 func (s *Sandbox) notifyOperation(c *call, typ, member, idKey string, o *operation) {
-	data := map[string]any{idKey: o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount),
+	data := map[string]any{idKey: o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount, "RUB"),
 		"status": map[string]any{"value": notificationStatus(o.Status), "changedDateTime": s.timestamp()}}
 	c.later(func() { s.notify.send(payinNotice(typ, member, data), o.Callback) })
 }
@@ -266,6 +267,11 @@ func amountIn(req map[string]any) (int64, *apiError) {
 	if cur := str(req, "amount", "currency"); cur != "RUB" {
 		return 0, badField("amount.currency", "test mode accepts RUB only")
 	}
+	return positiveAmount(req)
+}
+
+// positiveAmount reads a request's amount.value in minor units, in any currency.
+func positiveAmount(req map[string]any) (int64, *apiError) {
 	m, err := wiretype.ParseMoney(str(req, "amount", "value"))
 	if err != nil || m.Minor() <= 0 {
 		return 0, badField("amount.value", "a positive amount")
@@ -288,6 +294,12 @@ func callbackOf(req map[string]any, p *payment) string {
 		return u
 	}
 	return p.Callback
+}
+
+// overRefund refuses a refund above the amount left to refund, as QIWI does.
+func overRefund(left int64) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "refund.incorrect.amount", descr: "The refund is above the amount left to refund",
+		field: "amount.value", message: "at most " + wiretype.NewMoneyFromMinor(left).String()}
 }
 
 func notFound(what string) *apiError {
@@ -495,8 +507,7 @@ func createRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		paid, flags = p.Amount, []string{"REVERSAL"}
 	}
 	if amount > paid-p.Refunded {
-		return 0, nil, &apiError{status: http.StatusBadRequest, code: "refund.incorrect.amount", descr: "The refund is above the amount left to refund",
-			field: "amount.value", message: "at most " + wiretype.NewMoneyFromMinor(paid-p.Refunded).String()}
+		return 0, nil, overRefund(paid - p.Refunded)
 	}
 	rf := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: s.timestamp(), Amount: amount, Flags: flags, Callback: callbackOf(c.req, p)}
 	p.Refunds[id] = rf

@@ -180,7 +180,7 @@ func (s *Sandbox) settlePayout(c *call, p *payment, o *payout) {
 
 // notifyPayout queues the PAYOUT notification of a payout in a final status.
 func (s *Sandbox) notifyPayout(c *call, o *payout) {
-	data := map[string]any{"payoutId": o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount),
+	data := map[string]any{"payoutId": o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount, "RUB"),
 		"status": map[string]any{"value": notificationStatus(o.Status), "changedDateTime": o.Changed}, "receiverData": o.Receiver}
 	c.later(func() { s.notify.send(payinNotice("PAYOUT", "payout", data), o.Callback) })
 }
