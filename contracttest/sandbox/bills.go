@@ -221,25 +221,22 @@ func (s *Sandbox) servePayForm(w http.ResponseWriter, r *http.Request) {
 			"<form method=post><button>Pay</button></form>\n", html.EscapeString(b.ID), html.EscapeString(amount), status)
 		return
 	}
-	st := s.sites[siteID]
-	c := &call{site: siteID}
-	if status := b.status(s.now()); status != "WAITING" {
-		s.mu.Unlock()
-		s.writeError(w, r, *conflict("Bill " + b.ID + " is " + status))
-		return
-	}
-	b.Status, b.Changed = "PAID", s.timestamp()
-	c.wrote("bill", b.ID, b)
-	s.notifyBill(c, b)
-	if aerr := s.commit(st, c); aerr != nil {
-		s.mu.Unlock()
-		s.writeError(w, r, *aerr)
-		return
-	}
-	answer := b.answer(s, siteID)
+	id := b.ID
 	s.mu.Unlock()
-	s.sendNotices(c)
-	writeJSON(w, http.StatusOK, answer)
+	// The customer pays: the bill, looked up again under the lock, becomes PAID.
+	s.run(w, r, &call{site: siteID}, func(s *Sandbox, st *site, c *call) (int, any, *apiError) {
+		b, ok := st.Bills[id]
+		if !ok {
+			return 0, nil, notFound("Bill")
+		}
+		if status := b.status(s.now()); status != "WAITING" {
+			return 0, nil, conflict("Bill " + b.ID + " is " + status)
+		}
+		b.Status, b.Changed = "PAID", s.timestamp()
+		c.wrote("bill", b.ID, b)
+		s.notifyBill(c, b)
+		return http.StatusOK, b.answer(s, c.site), nil
+	})
 }
 
 // billByUID finds a bill by the invoice_uid of its pay form. The caller holds s.mu.

@@ -266,11 +266,18 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.run(w, r, c, handler)
+}
+
+// run runs an operation on its site's state under the lock, makes what it changed durable
+// (commit), and answers: QIWI's error, or its notifications sent and the answer written, late
+// when the test mode answers late.
+func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler handlerFunc) {
 	s.mu.Lock()
-	st := s.sites[siteID]
+	st := s.sites[c.site]
 	if st == nil {
 		st = newSite()
-		s.sites[siteID] = st
+		s.sites[c.site] = st
 	}
 	status, answer, aerr := handler(s, st, c)
 	if aerr == nil {
