@@ -106,6 +106,12 @@ func declaredNames(src []byte, into map[string]bool) error {
 	if err != nil {
 		return err
 	}
+	declaredIn(file, into)
+	return nil
+}
+
+// declaredIn adds the package-level names a parsed file declares to into.
+func declaredIn(file *ast.File, into map[string]bool) {
 	for _, d := range file.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
@@ -125,5 +131,4 @@ func declaredNames(src []byte, into map[string]bool) error {
 			}
 		}
 	}
-	return nil
 }

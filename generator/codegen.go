@@ -3,6 +3,8 @@ package generator
 import (
 	"bytes"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"maps"
 	"slices"
 	"strings"
@@ -69,10 +71,12 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
 	}
 	pkg := cfg.packageName()
-	models, err := readModelTypes(files["raw.gen.go"])
+	// The models file is parsed once: for its types here, for its names below.
+	raw, err := parser.ParseFile(token.NewFileSet(), "raw.gen.go", files["raw.gen.go"], parser.SkipObjectResolution)
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("reading the models: %w", err)}
 	}
+	models := readModelTypes(raw)
 	var bodies []string
 	for _, op := range ops {
 		if op.HasBody {
@@ -106,8 +110,8 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	// passes' cost.
 	names := slices.Sorted(maps.Keys(passes))
 	rendered := make([][]byte, len(names))
-	declared := make([]map[string]bool, len(names)+1)
-	errs := make([]error, len(names)+1)
+	declared := make([]map[string]bool, len(names))
+	errs := make([]error, len(names))
 	var wg sync.WaitGroup
 	for i, name := range names {
 		wg.Go(func() {
@@ -122,22 +126,16 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 			}
 		})
 	}
-	declared[len(names)] = map[string]bool{}
-	errs[len(names)] = declaredNames(files["raw.gen.go"], declared[len(names)])
-	wg.Wait()
 	// The runtime's everyday API, re-exported under names the package does not use yet.
 	taken := map[string]bool{}
-	for i := range declared {
+	declaredIn(raw, taken)
+	wg.Wait()
+	for i, name := range names {
 		if errs[i] != nil {
-			if i == len(names) {
-				errs[i] = fmt.Errorf("raw.gen.go: %w", errs[i])
-			}
 			return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: errs[i]}
 		}
 		maps.Copy(taken, declared[i])
-		if i < len(names) {
-			files[names[i]] = rendered[i]
-		}
+		files[name] = rendered[i]
 	}
 	var buf bytes.Buffer
 	if err := aliasPass(pkg, taken).Render(&buf); err != nil {

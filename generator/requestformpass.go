@@ -3,7 +3,6 @@ package generator
 import (
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"reflect"
 	"slices"
@@ -20,11 +19,8 @@ var requestFormLeaves = map[string]string{"Money": "RequestMoney", "Timestamp": 
 // modelTypes are the type declarations of the generated models, read from the models file.
 type modelTypes map[string]ast.Expr
 
-func readModelTypes(src []byte) (modelTypes, error) {
-	file, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
-	if err != nil {
-		return nil, err
-	}
+// readModelTypes reads the type declarations of the parsed models file.
+func readModelTypes(file *ast.File) modelTypes {
 	types := modelTypes{}
 	for _, d := range file.Decls {
 		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
@@ -34,7 +30,7 @@ func readModelTypes(src []byte) (modelTypes, error) {
 			}
 		}
 	}
-	return types, nil
+	return types
 }
 
 // requestFormPass writes, for every model a request body can hold that reaches an amount or
