@@ -35,7 +35,7 @@ var (
 		"ErrSecretMissing", "ErrNotConfirmable", "ErrUnknownOperation", "ErrPayForm",
 	}
 	aliasConsts = []string{
-		"DefaultBaseURL", "B2BBaseURL", "DefaultPathPrefix", "MinPayoutKeyBits",
+		"DefaultBaseURL", "B2BBaseURL", "DefaultPathPrefix", "DefaultTimeout", "MinPayoutKeyBits",
 		"DefaultMaxBodyBytes", "MaxMaxBodyBytes", "DefaultHandlerReadTimeout",
 		"Reserved", "InFlight", "Handled", "PayinForm", "BillForm", "PayFormURL", "BillPayFormURL",
 		"CodeValidation", "CodeNotFound", "CodeUnauthorized", "CodeInternal", "CodeRefundAmount", "CodeIncorrectMethod",

@@ -177,8 +177,8 @@ func clientMethod(f *jen.File, op operation, resolver *operation, requestForm bo
 	if op.HasBody {
 		bodyArg = jen.Id("data")
 	}
-	build := jen.Func().Params(jen.Id("server").String()).Params(jen.Op("*").Qual("net/http", "Request"), jen.Error()).Block(
-		jen.Return(rt("NewRequest").Call(jen.Lit(strings.ToUpper(op.Method)), jen.Id("server").Op("+").Add(path), bodyArg)),
+	build := jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("server").String()).Params(jen.Op("*").Qual("net/http", "Request"), jen.Error()).Block(
+		jen.Return(rt("NewRequest").Call(jen.Id("ctx"), jen.Lit(strings.ToUpper(op.Method)), jen.Id("server").Op("+").Add(path), bodyArg)),
 	)
 
 	var body []jen.Code

@@ -50,6 +50,7 @@ var runtimeHome = map[string]string{
 	"DefaultBaseURL":      "transport",
 	"DefaultPathPrefix":   "transport",
 	"DefaultRetryPolicy":  "transport",
+	"DefaultTimeout":      "transport",
 	"Doer":                "transport",
 	"ErrAnswerTooLarge":   "transport",
 	"ErrArgument":         "transport",

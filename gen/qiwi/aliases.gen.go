@@ -111,6 +111,8 @@ const (
 	B2BBaseURL = transport.B2BBaseURL
 	// DefaultPathPrefix is transport.DefaultPathPrefix.
 	DefaultPathPrefix = transport.DefaultPathPrefix
+	// DefaultTimeout is transport.DefaultTimeout.
+	DefaultTimeout = transport.DefaultTimeout
 	// MinPayoutKeyBits is transport.MinPayoutKeyBits.
 	MinPayoutKeyBits = transport.MinPayoutKeyBits
 	// DefaultMaxBodyBytes is webhook.DefaultMaxBodyBytes.

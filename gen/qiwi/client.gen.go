@@ -53,8 +53,8 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 			Name:  "billId",
 			Value: billID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"bill/v1/bills/"+url.PathEscape(billID), nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"bill/v1/bills/"+url.PathEscape(billID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -93,8 +93,8 @@ func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillR
 			Name:  "billId",
 			Value: billID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("PUT", server+"bill/v1/bills/"+url.PathEscape(billID), data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "PUT", server+"bill/v1/bills/"+url.PathEscape(billID), data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -125,8 +125,8 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 			Name:  "refundId",
 			Value: refundID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -168,8 +168,8 @@ func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID s
 			Name:  "refundId",
 			Value: refundID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("PUT", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "PUT", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -196,8 +196,8 @@ func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 			Name:  "billId",
 			Value: billID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("POST", server+"bill/v1/bills/"+url.PathEscape(billID)+"/reject", nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "POST", server+"bill/v1/bills/"+url.PathEscape(billID)+"/reject", nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -231,8 +231,8 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests", data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests", data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -266,8 +266,8 @@ func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenReq
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests/complete", data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests/complete", data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -296,8 +296,8 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 			Name:  "billId",
 			Value: billID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), nil)
 	}, &out)
 	return out, err
 }
@@ -335,8 +335,8 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 			Name:  "billId",
 			Value: billID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -367,8 +367,8 @@ func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error
 			Name:  "billId",
 			Value: billID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID)+"/details", nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID)+"/details", nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -399,8 +399,8 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 			Name:  "paymentId",
 			Value: paymentID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -443,8 +443,8 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 			Name:  "paymentId",
 			Value: paymentID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -478,8 +478,8 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 			Name:  "captureId",
 			Value: captureID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -526,8 +526,8 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 			Name:  "captureId",
 			Value: captureID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -568,8 +568,8 @@ func (c *Client) CompletePayment(ctx context.Context, paymentID string, body Com
 			Name:  "paymentId",
 			Value: paymentID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/complete", data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/complete", data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -603,8 +603,8 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 			Name:  "payoutId",
 			Value: payoutID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -652,8 +652,8 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 			Value: payoutID,
 		}},
 		SignBody: true,
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -688,8 +688,8 @@ func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID 
 			Name:  "payoutId",
 			Value: payoutID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID)+"/complete", nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID)+"/complete", nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -718,8 +718,8 @@ func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, e
 			Name:  "paymentId",
 			Value: paymentID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds", nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds", nil)
 	}, &out)
 	return out, err
 }
@@ -748,8 +748,8 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 			Name:  "refundId",
 			Value: refundID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -796,8 +796,8 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 			Name:  "refundId",
 			Value: refundID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -833,8 +833,8 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 			Name:  "refundId",
 			Value: refundID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID)+"/decline", nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID)+"/decline", nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -872,8 +872,8 @@ func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest) (*Q
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes", data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes", data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -904,8 +904,8 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 			Name:  "qrCodeUid",
 			Value: qrCodeUID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -948,8 +948,8 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 			Name:  "qrCodeUid",
 			Value: qrCodeUID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -986,8 +986,8 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 			Name:  "qrCodeUid",
 			Value: qrCodeUID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID)+"/payments", data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID)+"/payments", data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -1019,8 +1019,8 @@ func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest) error
 			Name:  "siteId",
 			Value: c.caller.SiteID(),
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("DELETE", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/tokens", data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "DELETE", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/tokens", data)
 	}, nil)
 }
 
@@ -1045,8 +1045,8 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 			Name:  "requestUid",
 			Value: requestUID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), nil)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), nil)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -1084,8 +1084,8 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 			Name:  "requestUid",
 			Value: requestUID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
@@ -1122,8 +1122,8 @@ func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string
 			Name:  "requestUid",
 			Value: requestUID,
 		}},
-	}, func(server string) (*http.Request, error) {
-		return transport.NewRequest("POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID)+"/complete", data)
+	}, func(ctx context.Context, server string) (*http.Request, error) {
+		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID)+"/complete", data)
 	}, &out); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err

@@ -79,8 +79,8 @@ func newTestCaller(t *testing.T, srv *httptest.Server, opts ...Option) (*Caller,
 	return c, &waits
 }
 
-func get(server string) (*http.Request, error) {
-	return http.NewRequest(http.MethodGet, server+"payin/v1/sites/site-1/payments/p1", nil)
+func get(ctx context.Context, server string) (*http.Request, error) {
+	return http.NewRequestWithContext(ctx, http.MethodGet, server+"payin/v1/sites/site-1/payments/p1", nil)
 }
 
 func TestRetry(t *testing.T) {
@@ -129,8 +129,8 @@ func TestRetry(t *testing.T) {
 // A 5xx with an error body to a PUT may have been processed: the docs say to ask for the
 // status instead of repeating it. An empty 5xx body is safe to repeat.
 func TestServerErrorsOfWrites(t *testing.T) {
-	put := func(server string) (*http.Request, error) {
-		return http.NewRequest(http.MethodPut, server+"payin/v1/sites/site-1/payments/p1", strings.NewReader(`{}`))
+	put := func(ctx context.Context, server string) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, http.MethodPut, server+"payin/v1/sites/site-1/payments/p1", strings.NewReader(`{}`))
 	}
 	ok := answer(200, `{"paymentId":"p1","status":{"value":"COMPLETED"}}`)
 	for _, tt := range []struct {
@@ -209,8 +209,8 @@ func TestNetworkErrorsAreRetriedForIdempotentCalls(t *testing.T) {
 	assert.Equal(t, int32(2), s.calls.Load())
 
 	s.calls.Store(0)
-	post := func(server string) (*http.Request, error) {
-		return http.NewRequest(http.MethodPost, server+"payin/v1/sites/site-1/payments/p1/complete", strings.NewReader(`{}`))
+	post := func(ctx context.Context, server string) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, http.MethodPost, server+"payin/v1/sites/site-1/payments/p1/complete", strings.NewReader(`{}`))
 	}
 	err := c.Do(context.Background(), Operation{ID: "completePayment"}, post, &out)
 	assert.Error(t, err)
@@ -303,8 +303,8 @@ func TestPayoutSignature(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	body := `{"amount":{"value":"40.00","currency":"RUB"},"receiverData":{"type":"CARD","pan":"86003300000000000"}}`
-	put := func(server string) (*http.Request, error) {
-		return http.NewRequest(http.MethodPut, server+"payin/v1/sites/s/payments/p/payouts/x", strings.NewReader(body))
+	put := func(ctx context.Context, server string) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, http.MethodPut, server+"payin/v1/sites/s/payments/p/payouts/x", strings.NewReader(body))
 	}
 
 	unsigned, _ := newTestCaller(t, srv)
@@ -336,8 +336,8 @@ func TestLogsNeverCarrySecrets(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	c, _ := newTestCaller(t, srv, WithLogger(logger))
-	post := func(server string) (*http.Request, error) {
-		return http.NewRequest(http.MethodPut, server+"payin/v1/sites/s/payments/p", strings.NewReader(`{"paymentMethod":{"type":"CARD","pan":"4256000000000003","cvv2":"849"},"token":"tok-secret"}`))
+	post := func(ctx context.Context, server string) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, http.MethodPut, server+"payin/v1/sites/s/payments/p", strings.NewReader(`{"paymentMethod":{"type":"CARD","pan":"4256000000000003","cvv2":"849"},"token":"tok-secret"}`))
 	}
 	require.NoError(t, c.Do(context.Background(), Operation{ID: "createPayment", Idempotent: true}, post, nil))
 	out := logs.String()
@@ -371,4 +371,43 @@ func TestDecodeErrorsNameTheMember(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, wiretype.ErrInvalidTimestamp)
 	assert.Equal(t, `qiwi: getPayment: decode answer: /createdDateTime: qiwi: invalid timestamp: "soon" is no date`, err.Error())
+}
+
+// TestAttemptTimeouts: the Caller bounds each attempt by DefaultTimeout with its own client,
+// leaves a given client's timeouts to it, and applies WithTimeout to either.
+func TestAttemptTimeouts(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // a server that does not answer until the test ends or the request is gone
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+
+	own, err := NewCaller("k", WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	assert.Equal(t, DefaultTimeout, own.timeout, "a Caller with its own client bounds every attempt")
+
+	given, err := NewCaller("k", WithBaseURL(srv.URL), WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	assert.Zero(t, given.timeout, "a given client keeps its own timeouts")
+
+	noRetry := WithRetry(RetryPolicy{MaxAttempts: 1})
+	for name, opts := range map[string][]Option{
+		"WithTimeout over a given client": {WithHTTPClient(srv.Client()), WithTimeout(50 * time.Millisecond)},
+		"the given client's own Timeout":  {WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond})},
+		"WithTimeout over its own client": {WithTimeout(50 * time.Millisecond)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := NewCaller("k", append([]Option{WithBaseURL(srv.URL), noRetry}, opts...)...)
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err = c.Do(ctx, Operation{ID: "getPayment", Idempotent: true}, get, nil)
+			require.Error(t, err)
+			assert.NoError(t, ctx.Err(), "the attempt's own bound ended it, not the call's context")
+		})
+	}
 }
