@@ -1,8 +1,11 @@
 package reconcile
 
 import (
+	"hash/maphash"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // idLines remembers the first report line of each transaction ID. QIWI's IDs are numbers, kept
@@ -51,35 +54,92 @@ func (s *idLines) first(id string, line int) int {
 
 func (s *idLines) len() int { return len(s.numeric) + len(s.other) }
 
-// ledgerIndex finds the ledger entries of a key: one map entry per key and a chain through
-// the entries, instead of a slice per key.
+// ledgerIndex finds the ledger entries of a key. Its maps hold a hash of the key, not the key:
+// a map without pointers, which the garbage collector does not scan and which hashes a number;
+// the entries of one hash are chained in ledger order and compared by their key. The maps are
+// shards by the hash's low bit, built in parallel.
 type ledgerIndex struct {
-	first map[string]int32 // key → first entry + 1
-	next  []int32          // entry → next entry with the key + 1
+	hash   func(string) uint64
+	ledger []Entry
+	key    func(*Entry) string
+	shards [indexShards]map[uint64]int32 // hash → first entry + 1
+	next   []int32                       // entry → next entry of the same hash + 1
 }
 
-func newLedgerIndex(n int) *ledgerIndex {
-	return &ledgerIndex{first: make(map[string]int32, n), next: make([]int32, n)}
+// indexShards is how many maps an index is built in, one goroutine each.
+const indexShards = 2
+
+// newLedgerIndex indexes the entries of ledger with a non-empty key, in parallel; dup is called
+// for every entry whose key an earlier entry has (entry, earlier), in ledger order.
+func newLedgerIndex(ledger []Entry, key func(*Entry) string, dup func(entry, earlier int)) *ledgerIndex {
+	seed := maphash.MakeSeed()
+	return buildLedgerIndex(ledger, key, func(k string) uint64 { return maphash.String(seed, k) }, dup)
 }
 
-func (x *ledgerIndex) add(key string, entry int) {
-	// Append at the end of the chain, so that entries come in ledger order.
-	head, ok := x.first[key]
-	if !ok {
-		x.first[key] = int32(entry + 1)
-		return
+// buildLedgerIndex is newLedgerIndex with its hash function given (a test gives one that
+// collides).
+func buildLedgerIndex(ledger []Entry, key func(*Entry) string, hash func(string) uint64, dup func(entry, earlier int)) *ledgerIndex {
+	x := &ledgerIndex{hash: hash, ledger: ledger, key: key, next: make([]int32, len(ledger))}
+	hashes := make([]uint64, len(ledger))
+	counts := [indexShards]int{}
+	for i := range ledger {
+		if k := key(&ledger[i]); k != "" {
+			h := hash(k)
+			hashes[i] = h
+			counts[h%indexShards]++
+		}
 	}
-	i := int(head - 1)
-	for x.next[i] != 0 {
-		i = int(x.next[i] - 1)
+	dups := [indexShards][][2]int{}
+	var wg sync.WaitGroup
+	for s := range x.shards {
+		x.shards[s] = make(map[uint64]int32, counts[s])
+		wg.Go(func() {
+			m := x.shards[s]
+			for i := range ledger {
+				h := hashes[i]
+				if h%indexShards != uint64(s) || key(&ledger[i]) == "" {
+					continue
+				}
+				head, ok := m[h]
+				if !ok {
+					m[h] = int32(i + 1)
+					continue
+				}
+				// Append at the end of the chain, so that entries come in ledger order.
+				j := int(head - 1)
+				for {
+					if key(&ledger[j]) == key(&ledger[i]) {
+						dups[s] = append(dups[s], [2]int{i, j})
+					}
+					if x.next[j] == 0 {
+						break
+					}
+					j = int(x.next[j] - 1)
+				}
+				x.next[j] = int32(i + 1)
+			}
+		})
 	}
-	x.next[i] = int32(entry + 1)
+	wg.Wait()
+	var all [][2]int
+	for _, d := range dups {
+		all = append(all, d...)
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a][0] < all[b][0] || all[a][0] == all[b][0] && all[a][1] < all[b][1] })
+	for _, d := range all {
+		dup(d[0], d[1])
+	}
+	return x
 }
 
 // each calls visit with the entries of key, in ledger order, until it returns false.
-func (x *ledgerIndex) each(key string, visit func(entry int) bool) {
-	for i := x.first[key]; i != 0; i = x.next[i-1] {
-		if !visit(int(i - 1)) {
+func (x *ledgerIndex) each(k string, visit func(entry int) bool) {
+	if k == "" {
+		return
+	}
+	h := x.hash(k)
+	for i := x.shards[h%indexShards][h]; i != 0; i = x.next[i-1] {
+		if x.key(&x.ledger[i-1]) == k && !visit(int(i-1)) {
 			return
 		}
 	}

@@ -76,23 +76,15 @@ type document struct {
 
 // New returns a reconciler for a ledger.
 func New(ledger []Entry) *Reconciler {
-	r := &Reconciler{ledger: ledger, byPayment: newLedgerIndex(len(ledger)), byBill: newLedgerIndex(len(ledger)), matched: make([]int, len(ledger)),
+	r := &Reconciler{ledger: ledger, matched: make([]int, len(ledger)),
 		txSeen: newIDLines(len(ledger)), documents: map[string]*document{}, days: map[int]*DayTotal{}}
-	for i, e := range ledger {
-		if e.PaymentID != "" {
-			r.byPayment.each(e.PaymentID, func(j int) bool {
-				if ledger[j].Kind == e.Kind {
-					r.diffs = append(r.diffs, Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: e.Line,
-						Message: fmt.Sprintf("the ledger lists %s %s twice (lines %d and %d)", e.Kind, e.PaymentID, ledger[j].Line, e.Line)})
-				}
-				return true
-			})
-			r.byPayment.add(e.PaymentID, i)
+	r.byPayment = newLedgerIndex(ledger, func(e *Entry) string { return e.PaymentID }, func(i, j int) {
+		if e := ledger[i]; ledger[j].Kind == e.Kind {
+			r.diffs = append(r.diffs, Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: e.Line,
+				Message: fmt.Sprintf("the ledger lists %s %s twice (lines %d and %d)", e.Kind, e.PaymentID, ledger[j].Line, e.Line)})
 		}
-		if e.BillID != "" {
-			r.byBill.add(e.BillID, i)
-		}
-	}
+	})
+	r.byBill = newLedgerIndex(ledger, func(e *Entry) string { return e.BillID }, func(int, int) {})
 	return r
 }
 

@@ -274,7 +274,7 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 	// which run here, in file order. A batch the callbacks are done with goes back to the
 	// reader through free: a report's rows reuse a few batches instead of making garbage.
 	rp := &rowParser{purposes: map[string]string{}}
-	batches := make(chan []parsed, 4)
+	batches := make(chan []parsed, 32)
 	free := make(chan []parsed, cap(batches)+2)
 	stop := make(chan struct{})
 	go func() {

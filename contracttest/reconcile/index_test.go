@@ -1,0 +1,38 @@
+package reconcile
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestLedgerIndexWithCollidingHashes: keys whose hashes collide (here, all of them) are still
+// told apart, in ledger order, and only a repeated key is a duplicate.
+func TestLedgerIndexWithCollidingHashes(t *testing.T) {
+	ledger := []Entry{{PaymentID: "a"}, {PaymentID: "b"}, {PaymentID: ""}, {PaymentID: "a"}, {PaymentID: "c"}, {PaymentID: "b"}, {PaymentID: "a"}}
+	for name, hash := range map[string]func(string) uint64{
+		"all collide":   func(string) uint64 { return 7 },
+		"by first byte": func(k string) uint64 { return uint64(k[0]) },
+		"two per shard": func(k string) uint64 { return uint64(k[0] % 2) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var dups [][2]int
+			x := buildLedgerIndex(ledger, func(e *Entry) string { return e.PaymentID }, hash, func(i, j int) { dups = append(dups, [2]int{i, j}) })
+			entries := func(k string) []int {
+				var out []int
+				x.each(k, func(i int) bool { out = append(out, i); return true })
+				return out
+			}
+			assert.Equal(t, []int{0, 3, 6}, entries("a"))
+			assert.Equal(t, []int{1, 5}, entries("b"))
+			assert.Equal(t, []int{4}, entries("c"))
+			assert.Empty(t, entries("d"))
+			assert.Empty(t, entries(""), "an empty key is never indexed")
+			assert.Equal(t, [][2]int{{3, 0}, {5, 1}, {6, 0}, {6, 3}}, dups)
+
+			var first []int
+			x.each("a", func(i int) bool { first = append(first, i); return false })
+			assert.Equal(t, []int{0}, first, "each stops when visit returns false")
+		})
+	}
+}
