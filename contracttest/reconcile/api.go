@@ -135,7 +135,7 @@ func (r *Reconciler) WithAPI(ctx context.Context, api API) *Reconciler {
 
 // checkAPI compares a settled report row with QIWI's state of the operation. A refund is
 // looked up under its payment, which the ledger names.
-func (r *Reconciler) checkAPI(row Row, ledger int) error {
+func (r *Reconciler) checkAPI(row *Row, ledger int) error {
 	var state State
 	var err error
 	switch row.Purpose {
@@ -157,18 +157,18 @@ func (r *Reconciler) checkAPI(row Row, ledger int) error {
 	}
 	switch {
 	case !state.Found:
-		r.differ(&row, StatusMismatch, "settled in the report, unknown to the API", ledger)
+		r.differ(row, StatusMismatch, "settled in the report, unknown to the API", ledger)
 		return nil
 	case !settledStatuses[state.Status]:
-		r.differ(&row, StatusMismatch, fmt.Sprintf("settled in the report, %s in the API", state.Status), ledger)
+		r.differ(row, StatusMismatch, fmt.Sprintf("settled in the report, %s in the API", state.Status), ledger)
 	}
 	if state.Amount != "" {
 		if amount, err := ParseAmount(state.Amount); err == nil && !abs(amount).Equal(abs(row.Sum)) {
-			r.differ(&row, AmountMismatch, fmt.Sprintf("the report says %s, the API %s", row.Sum, amount), ledger)
+			r.differ(row, AmountMismatch, fmt.Sprintf("the report says %s, the API %s", row.Sum, amount), ledger)
 		}
 	}
 	if state.Currency != "" && row.Currency != "" && state.Currency != row.Currency {
-		r.differ(&row, CurrencyMismatch, fmt.Sprintf("the report says %s, the API %s", row.Currency, state.Currency), ledger)
+		r.differ(row, CurrencyMismatch, fmt.Sprintf("the report says %s, the API %s", row.Currency, state.Currency), ledger)
 	}
 	return nil
 }

@@ -98,7 +98,7 @@ func (r *Reconciler) Bad(e *RowError) error {
 	return nil
 }
 
-func (r *Reconciler) day(row Row) *DayTotal {
+func (r *Reconciler) day(row *Row) *DayTotal {
 	t := row.Time
 	if t.IsZero() {
 		t = row.ValueDate
@@ -126,7 +126,10 @@ func (r *Reconciler) differ(row *Row, kind, msg string, ledger int) {
 }
 
 // Row matches one report row.
-func (r *Reconciler) Row(row Row) error {
+func (r *Reconciler) Row(row Row) error { return r.match(&row) }
+
+// match matches one report row; the row is not kept past the call, but for a refund's copy.
+func (r *Reconciler) match(row *Row) error {
 	r.settlement(row)
 	total := r.day(row)
 	if row.Purpose == PurposeSettlement {
@@ -143,7 +146,7 @@ func (r *Reconciler) Row(row Row) error {
 	}
 
 	if first := r.txSeen.first(row.TransactionID, row.Line); first != 0 {
-		r.differ(&row, Duplicate, fmt.Sprintf("transaction %s is in the report twice (lines %d and %d)", row.TransactionID, first, row.Line), -1)
+		r.differ(row, Duplicate, fmt.Sprintf("transaction %s is in the report twice (lines %d and %d)", row.TransactionID, first, row.Line), -1)
 		return nil
 	}
 	var kind string // the ledger's kind of the row
@@ -157,7 +160,7 @@ func (r *Reconciler) Row(row Row) error {
 	}
 	idx := r.find(row, kind)
 	if row.Purpose == PurposeRefund {
-		r.refunds = append(r.refunds, pendingRefund{row: row, ledger: idx})
+		r.refunds = append(r.refunds, pendingRefund{row: *row, ledger: idx})
 	}
 	if r.api != nil {
 		if err := r.checkAPI(row, idx); err != nil {
@@ -165,32 +168,32 @@ func (r *Reconciler) Row(row Row) error {
 		}
 	}
 	if idx < 0 {
-		r.differ(&row, MissingInLedger, fmt.Sprintf("%s %s of %s (transaction %s) is not in the ledger", kind, ident(row), row.Sum, row.TransactionID), -1)
+		r.differ(row, MissingInLedger, fmt.Sprintf("%s %s of %s (transaction %s) is not in the ledger", kind, ident(row), row.Sum, row.TransactionID), -1)
 		return nil
 	}
 	e := r.ledger[idx]
 	if prev := r.matched[idx]; prev != 0 {
-		r.differ(&row, Duplicate, fmt.Sprintf("ledger line %d matches report lines %d and %d", e.Line, prev, row.Line), idx)
+		r.differ(row, Duplicate, fmt.Sprintf("ledger line %d matches report lines %d and %d", e.Line, prev, row.Line), idx)
 		return nil
 	}
 	r.matched[idx] = row.Line
 	if !abs(e.Amount).Equal(abs(row.Sum)) {
-		r.differ(&row, AmountMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Sum, e.Amount), idx)
+		r.differ(row, AmountMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Sum, e.Amount), idx)
 	}
 	if row.Currency != "" && e.Currency != "" && row.Currency != e.Currency {
-		r.differ(&row, CurrencyMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Currency, e.Currency), idx)
+		r.differ(row, CurrencyMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Currency, e.Currency), idx)
 	}
 	if !settledStatuses[e.Status] {
 		status := e.Status
 		if status == "" {
 			status = "no status"
 		}
-		r.differ(&row, StatusMismatch, fmt.Sprintf("settled in the report, %s in the ledger", status), idx)
+		r.differ(row, StatusMismatch, fmt.Sprintf("settled in the report, %s in the ledger", status), idx)
 	}
 	return nil
 }
 
-func ident(row Row) string {
+func ident(row *Row) string {
 	if row.PaymentID != "" {
 		return row.PaymentID
 	}
@@ -198,7 +201,7 @@ func ident(row Row) string {
 }
 
 // find returns the ledger entry of kind for a row: by paymentId, else by billId; -1 if none.
-func (r *Reconciler) find(row Row, kind string) int {
+func (r *Reconciler) find(row *Row, kind string) int {
 	for _, by := range []struct {
 		index *ledgerIndex
 		key   string
@@ -233,7 +236,7 @@ func (r *Reconciler) find(row Row, kind string) int {
 
 // settlement checks a row against its bank document: every row of a document carries the
 // same SUM_BANK, and the document's SETTLEMENT row pays out its negation.
-func (r *Reconciler) settlement(row Row) {
+func (r *Reconciler) settlement(row *Row) {
 	if row.Document == "" || !row.HasSumBank {
 		return
 	}
@@ -244,12 +247,12 @@ func (r *Reconciler) settlement(row Row) {
 	}
 	if row.Purpose == PurposeSettlement {
 		if row.HasSum && !row.Sum.Equal(wiretype.Money{}.Sub(row.SumBank)) {
-			r.differ(&row, SettlementMismatch, fmt.Sprintf("document %s: the SETTLEMENT row's SUM %s is not the negated SUM_BANK %s", row.Document, row.Sum, row.SumBank), -1)
+			r.differ(row, SettlementMismatch, fmt.Sprintf("document %s: the SETTLEMENT row's SUM %s is not the negated SUM_BANK %s", row.Document, row.Sum, row.SumBank), -1)
 		}
 		return
 	}
 	if !d.sumBank.Equal(row.SumBank) {
-		r.differ(&row, SettlementMismatch, fmt.Sprintf("document %s: SUM_BANK %s here, %s at line %d", row.Document, row.SumBank, d.sumBank, d.firstLine), -1)
+		r.differ(row, SettlementMismatch, fmt.Sprintf("document %s: SUM_BANK %s here, %s at line %d", row.Document, row.SumBank, d.sumBank, d.firstLine), -1)
 	}
 }
 

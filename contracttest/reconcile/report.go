@@ -318,8 +318,11 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 			case len(rec) != width:
 				batch = append(batch, parsed{bad: &RowError{File: file, Line: line, Err: fmt.Errorf("%d fields, the header has %d (a truncated row?)", len(rec), width)}})
 			default:
-				r, rerr := rp.parseRow(file, line, rec, get)
-				batch = append(batch, parsed{row: r, bad: rerr})
+				batch = append(batch, parsed{})
+				p := &batch[len(batch)-1]
+				if p.bad = rp.parseRow(file, line, rec, get, &p.row); p.bad != nil {
+					p.row = Row{}
+				}
 			}
 			if len(batch) == batchSize && !send() {
 				return
@@ -405,13 +408,14 @@ func (rp *rowParser) date(s string) (time.Time, error) {
 	return t, err
 }
 
-func (rp *rowParser) parseRow(file string, line int, rec []string, get func([]string, int) string) (Row, *RowError) {
-	r := Row{File: file, Line: line,
+// parseRow parses rec into *r, which it overwrites whole.
+func (rp *rowParser) parseRow(file string, line int, rec []string, get func([]string, int) string, r *Row) *RowError {
+	*r = Row{File: file, Line: line,
 		TransactionID: get(rec, cTransactionID), ParentTransactionID: get(rec, cParent),
 		PaymentID: get(rec, cID), BillID: get(rec, cBill), SiteID: get(rec, cSite),
 		Method: get(rec, cMethod), Document: get(rec, cDocument)}
-	fail := func(col string, err error) (Row, *RowError) {
-		return Row{}, &RowError{File: file, Line: line, Column: col, Err: err}
+	fail := func(col string, err error) *RowError {
+		return &RowError{File: file, Line: line, Column: col, Err: err}
 	}
 	r.Purpose = rp.purpose(get(rec, cPurpose))
 	if r.Purpose == "" {
@@ -450,7 +454,7 @@ func (rp *rowParser) parseRow(file string, line int, rec []string, get func([]st
 	if r.ValueDate, err = rp.date(get(rec, cValueDate)); err != nil {
 		return fail("BANK_VALUE_DOC", err)
 	}
-	return r, nil
+	return nil
 }
 
 // ParseAmount reads an amount as the report writes it: 1530, 1530,00 or 1530.00, with a
