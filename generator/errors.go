@@ -62,13 +62,18 @@ func (e *InputError) Unwrap() []error {
 	return []error{e.Kind, e.Err}
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)(?::(\d+))?`)
+// yamlLine finds a position in a YAML parser's message: yaml.v3 writes "line N[:C]", the
+// YAML library libopenapi reads overlays with writes "at LN.CC".
+var yamlLine = regexp.MustCompile(`line (\d+)(?::(\d+))?|\bL(\d+)\.C(\d+)`)
 
 // lineOf extracts "line N[:C]" from a YAML parser message.
 func lineOf(err error) (line, col int) {
 	m := yamlLine.FindStringSubmatch(err.Error())
 	if m == nil {
 		return 0, 0
+	}
+	if m[1] == "" {
+		m = []string{m[0], m[3], m[4]}
 	}
 	if n, err := strconv.Atoi(m[1]); err == nil {
 		line = n

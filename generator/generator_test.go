@@ -86,7 +86,7 @@ func TestBadInput(t *testing.T) {
 			spec:     base,
 			overlays: append(ovs, Source{Name: "testdata/bad/overlay-not-yaml.yaml"}),
 			kind:     ErrBadOverlay,
-			want:     []string{"testdata/bad/overlay-not-yaml.yaml:", "yaml"},
+			want:     []string{"testdata/bad/overlay-not-yaml.yaml:7:21", "did not find expected ',' or ']'"},
 		},
 		{
 			name:     "overlay without the overlay version",

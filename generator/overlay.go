@@ -12,14 +12,13 @@ import (
 	"github.com/pb33f/libopenapi/datamodel/low"
 	lowoverlay "github.com/pb33f/libopenapi/datamodel/low/overlay"
 	"github.com/pb33f/libopenapi/overlay"
-	"go.yaml.in/yaml/v3"
 )
 
 // parsedOverlay is one overlay document, read and checked.
 type parsedOverlay struct {
 	src     Source
 	data    []byte
-	actions *yaml.Node // the actions sequence, for line numbers
+	actions *pbyaml.Node // the actions sequence, for line numbers
 	doc     *highoverlay.Overlay
 }
 
@@ -30,19 +29,21 @@ func parseOverlay(src Source) (*parsedOverlay, error) {
 	if err != nil {
 		return nil, &InputError{File: path, Kind: ErrBadOverlay, Err: err}
 	}
-	var node yaml.Node
-	if err := yaml.Unmarshal(data, &node); err != nil {
+	// One parse, by the YAML library libopenapi reads overlays with: its nodes give the
+	// positions of errors and actions, and libopenapi's overlay model is built from them.
+	var node pbyaml.Node
+	if err := pbyaml.Unmarshal(data, &node); err != nil {
 		line, col := lineOf(err)
 		return nil, &InputError{File: path, Line: line, Column: col, Kind: ErrBadOverlay, Err: err}
 	}
-	if len(node.Content) == 0 || node.Content[0].Kind != yaml.MappingNode {
+	if len(node.Content) == 0 || node.Content[0].Kind != pbyaml.MappingNode {
 		return nil, &InputError{File: path, Line: 1, Kind: ErrBadOverlay, Err: errors.New("not a YAML mapping")}
 	}
 	root := node.Content[0]
 	if v := mappingValue(root, "overlay"); v == nil || !strings.HasPrefix(v.Value, "1.") {
 		return nil, &InputError{File: path, Line: root.Line, Kind: ErrBadOverlay, Err: errors.New(`missing "overlay: 1.0.0"`)}
 	}
-	ov, err := overlayDocument(data)
+	ov, err := overlayDocument(root)
 	if err != nil {
 		return nil, &InputError{File: path, Kind: ErrBadOverlay, Err: err}
 	}
@@ -54,8 +55,16 @@ func parseOverlay(src Source) (*parsedOverlay, error) {
 // silently. Overlays without reusable components are applied in one pass over the spec
 // (their actions concatenated in order), which is what makes a long overlay chain cheap.
 func applyOverlays(spec []byte, srcs []Source) ([]byte, error) {
-	// The overlays are parsed each on its own goroutine (they share nothing); the first
-	// error, in the overlays' order, is the one reported.
+	parsed, err := parseOverlays(srcs)
+	if err != nil {
+		return nil, err
+	}
+	return applyAll(spec, parsed)
+}
+
+// parseOverlays parses the overlays, each on its own goroutine (they share nothing); the
+// first error, in the overlays' order, is the one reported.
+func parseOverlays(srcs []Source) ([]*parsedOverlay, error) {
 	parsed := make([]*parsedOverlay, len(srcs))
 	errs := make([]error, len(srcs))
 	var wg sync.WaitGroup
@@ -63,26 +72,30 @@ func applyOverlays(spec []byte, srcs []Source) ([]byte, error) {
 		wg.Go(func() { parsed[i], errs[i] = parseOverlay(src) })
 	}
 	wg.Wait()
-	mergeable := true
-	for i, p := range parsed {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		if p.doc.Components != nil {
-			mergeable = false
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
+	return parsed, nil
+}
+
+// applyAll applies parsed overlays in order: in one pass when none has reusable
+// components, else one overlay at a time.
+func applyAll(spec []byte, parsed []*parsedOverlay) ([]byte, error) {
 	if len(parsed) == 0 {
 		return spec, nil
 	}
-	if !mergeable {
-		for _, p := range parsed {
-			var err error
-			if spec, err = applyParsed(spec, []*parsedOverlay{p}); err != nil {
-				return nil, err
+	for _, p := range parsed {
+		if p.doc.Components != nil {
+			for _, p := range parsed {
+				var err error
+				if spec, err = applyParsed(spec, []*parsedOverlay{p}); err != nil {
+					return nil, err
+				}
 			}
+			return spec, nil
 		}
-		return spec, nil
 	}
 	return applyParsed(spec, parsed)
 }
@@ -128,27 +141,20 @@ func applyParsed(spec []byte, parsed []*parsedOverlay) ([]byte, error) {
 // does: importing the root package would compile libopenapi's whole document model (OpenAPI
 // 2 and 3, index, resolver, what-changed) into the generator, which a consumer's first
 // go generate pays for.
-func overlayDocument(data []byte) (*highoverlay.Overlay, error) {
-	var node pbyaml.Node
-	if err := pbyaml.Unmarshal(data, &node); err != nil {
-		return nil, err
-	}
-	if len(node.Content) == 0 {
-		return nil, overlay.ErrInvalidOverlay
-	}
+func overlayDocument(root *pbyaml.Node) (*highoverlay.Overlay, error) {
 	var lowOv lowoverlay.Overlay
-	if err := low.BuildModel(node.Content[0], &lowOv); err != nil {
+	if err := low.BuildModel(root, &lowOv); err != nil {
 		return nil, err
 	}
-	if err := lowOv.Build(context.Background(), nil, node.Content[0], nil); err != nil {
+	if err := lowOv.Build(context.Background(), nil, root, nil); err != nil {
 		return nil, err
 	}
 	return highoverlay.NewOverlay(&lowOv), nil
 }
 
 // actionLine finds the line of an action's target in the overlay file.
-func actionLine(actions *yaml.Node, ov *highoverlay.Overlay, action *highoverlay.Action) int {
-	if actions == nil || actions.Kind != yaml.SequenceNode {
+func actionLine(actions *pbyaml.Node, ov *highoverlay.Overlay, action *highoverlay.Action) int {
+	if actions == nil || actions.Kind != pbyaml.SequenceNode {
 		return 0
 	}
 	for i, a := range ov.Actions {
@@ -162,8 +168,8 @@ func actionLine(actions *yaml.Node, ov *highoverlay.Overlay, action *highoverlay
 	return 0
 }
 
-func mappingValue(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
+func mappingValue(m *pbyaml.Node, key string) *pbyaml.Node {
+	if m == nil || m.Kind != pbyaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {

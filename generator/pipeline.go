@@ -36,11 +36,23 @@ func Run(ctx context.Context, cfg Config) (*Output, error) {
 	if cfg.PackageName != "" && (!token.IsIdentifier(cfg.PackageName) || token.IsKeyword(cfg.PackageName)) {
 		return nil, fmt.Errorf("generator: %q is not a Go package name", cfg.PackageName)
 	}
-	base, err := loadBase(cfg.Spec)
+	// The base spec is read and checked while the overlays are parsed: they share nothing.
+	var base []byte
+	var baseErr error
+	baseDone := make(chan struct{})
+	go func() {
+		defer close(baseDone)
+		base, baseErr = loadBase(cfg.Spec)
+	}()
+	parsed, err := parseOverlays(cfg.Overlays)
+	<-baseDone
+	if baseErr != nil {
+		return nil, baseErr
+	}
 	if err != nil {
 		return nil, err
 	}
-	spec, err := applyOverlays(base, cfg.Overlays)
+	spec, err := applyAll(base, parsed)
 	if err != nil {
 		return nil, err
 	}
