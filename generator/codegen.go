@@ -64,17 +64,59 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	}
 	files["raw.gen.go"] = rewriteHeader(src)
 
+	// Each file is rendered (jennifer formats it with go/format) and read back for the names
+	// it declares on its own goroutine, as soon as its pass has built it: rendering is most
+	// of the passes' cost, and the files share nothing. The passes themselves run here, one
+	// after another (they call oapi-codegen's naming, which is package-global state). The
+	// files that need only the document go first, while the models are read; the client,
+	// the longest to render, follows as soon as it can.
+	pkg := cfg.packageName()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		rendered = map[string][]byte{}
+		declared = map[string]map[string]bool{}
+		failed   = map[string]error{}
+	)
+	render := func(name string, f *jen.File) {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			names := map[string]bool{}
+			err := f.Render(&buf)
+			if err == nil {
+				err = declaredNames(buf.Bytes(), names)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed[name] = fmt.Errorf("%s: %w", name, err)
+				return
+			}
+			rendered[name], declared[name] = buf.Bytes(), names
+		})
+	}
+	stop := func(err error) (map[string][]byte, error) {
+		wg.Wait() // no render outlives the call
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
+	}
+	secrets, err := secretPass(pkg, doc)
+	if err != nil {
+		return stop(err)
+	}
+	render("secrets.gen.go", secrets)
+	render("enums.gen.go", enumPass(pkg, doc))
+	render("status.gen.go", statusPass(pkg, doc))
+
 	// Our passes read the operations oapi-codegen kept (it filtered doc in place) and their
 	// details from the unfiltered document.
 	ops, err := collectOperations(doc)
 	if err != nil {
-		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
+		return stop(err)
 	}
-	pkg := cfg.packageName()
 	// The models file is parsed once: for its types here, for its names below.
 	raw, err := parser.ParseFile(token.NewFileSet(), "raw.gen.go", files["raw.gen.go"], parser.SkipObjectResolution)
 	if err != nil {
-		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("reading the models: %w", err)}
+		return stop(fmt.Errorf("reading the models: %w", err))
 	}
 	models := readModelTypes(raw)
 	var bodies []string
@@ -86,56 +128,28 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	requestForm, formed := requestFormPass(pkg, models, bodies)
 	client, err := clientPass(pkg, ops, formed)
 	if err != nil {
-		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
+		return stop(err)
 	}
+	render("client.gen.go", client)
+	render("requestform.gen.go", requestForm)
+	render("operations.gen.go", operationPass(pkg, ops))
 	notify, err := notificationPass(pkg, notes, ops)
 	if err != nil {
-		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
+		return stop(err)
 	}
-	secrets, err := secretPass(pkg, doc)
-	if err != nil {
-		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
-	}
-	passes := map[string]*jen.File{
-		"secrets.gen.go":       secrets,
-		"requestform.gen.go":   requestForm,
-		"operations.gen.go":    operationPass(pkg, ops),
-		"notifications.gen.go": notify,
-		"client.gen.go":        client,
-		"enums.gen.go":         enumPass(pkg, doc),
-		"status.gen.go":        statusPass(pkg, doc),
-	}
-	// Each file is rendered (jennifer formats it with go/format) and read back for the names
-	// it declares on its own goroutine: they share nothing, and rendering is most of the
-	// passes' cost.
-	names := slices.Sorted(maps.Keys(passes))
-	rendered := make([][]byte, len(names))
-	declared := make([]map[string]bool, len(names))
-	errs := make([]error, len(names))
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Go(func() {
-			var buf bytes.Buffer
-			if err := passes[name].Render(&buf); err != nil {
-				errs[i] = fmt.Errorf("%s: %w", name, err)
-				return
-			}
-			rendered[i], declared[i] = buf.Bytes(), map[string]bool{}
-			if err := declaredNames(rendered[i], declared[i]); err != nil {
-				errs[i] = fmt.Errorf("%s: %w", name, err)
-			}
-		})
-	}
+	render("notifications.gen.go", notify)
+
 	// The runtime's everyday API, re-exported under names the package does not use yet.
 	taken := map[string]bool{}
 	declaredIn(raw, taken)
 	wg.Wait()
-	for i, name := range names {
-		if errs[i] != nil {
-			return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: errs[i]}
-		}
-		maps.Copy(taken, declared[i])
-		files[name] = rendered[i]
+	if len(failed) > 0 { // the first file by name, so that the error does not depend on timing
+		first := slices.Min(slices.Collect(maps.Keys(failed)))
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: failed[first]}
+	}
+	for name, data := range rendered {
+		maps.Copy(taken, declared[name])
+		files[name] = data
 	}
 	var buf bytes.Buffer
 	if err := aliasPass(pkg, taken).Render(&buf); err != nil {
