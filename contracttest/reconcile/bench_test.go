@@ -77,7 +77,7 @@ func BenchmarkReconcile(b *testing.B) {
 
 		start = time.Now()
 		rec := reconcile.New(ledger)
-		if err := reconcile.OpenReport(path, reconcile.EncodingUTF8, rec.Row, rec.Bad); err != nil {
+		if err := rec.ReadReport(path, reconcile.EncodingUTF8, nil, rec.Bad); err != nil {
 			b.Fatal(err)
 		}
 		res := rec.Finish()

@@ -132,13 +132,24 @@ func buildLedgerIndex(ledger []Entry, key func(*Entry) string, hash func(string)
 	return x
 }
 
-// each calls visit with the entries of key, in ledger order, until it returns false.
-func (x *ledgerIndex) each(k string, visit func(entry int) bool) {
+// head is the first entry of k's hash chain + 1, 0 for none: the lookup of each, which the
+// reconciler may do ahead, on another goroutine (the index does not change after New).
+func (x *ledgerIndex) head(k string) int32 {
 	if k == "" {
-		return
+		return 0
 	}
 	h := x.hash(k)
-	for i := x.shards[h%indexShards][h]; i != 0; i = x.next[i-1] {
+	return x.shards[h%indexShards][h]
+}
+
+// each calls visit with the entries of key, in ledger order, until it returns false.
+func (x *ledgerIndex) each(k string, visit func(entry int) bool) {
+	x.eachFrom(x.head(k), k, visit)
+}
+
+// eachFrom is each from the chain head head returned for k.
+func (x *ledgerIndex) eachFrom(head int32, k string, visit func(entry int) bool) {
+	for i := head; i != 0; i = x.next[i-1] {
 		if x.key(&x.ledger[i-1]) == k && !visit(int(i-1)) {
 			return
 		}

@@ -128,6 +128,22 @@ func (r *Reconciler) differ(row *Row, kind, msg string, ledger int) {
 // Row matches one report row.
 func (r *Reconciler) Row(row Row) error { return r.match(&row) }
 
+// ReadReport reads the report at path (or every .csv entry of a zip archive, as OpenReport
+// does) and matches each good row; each bad row goes to bad (r.Bad records it as a
+// difference). The rows' ledger lookups run on a goroutine of their own, between the reader
+// and the matching: the three share the work of a large report.
+func (r *Reconciler) ReadReport(path string, enc Encoding, watch Watch, bad func(*RowError) error) error {
+	return openReport(path, enc, watch, r.prepare, r.match, bad)
+}
+
+// prepare looks up the ledger entries of a row ahead of its matching. It reads only the
+// ledger indexes, which do not change after New.
+func (r *Reconciler) prepare(row *Row) {
+	row.paymentHead = r.byPayment.head(row.PaymentID)
+	row.billHead = r.byBill.head(row.BillID)
+	row.looked = true
+}
+
 // match matches one report row; the row is not kept past the call, but for a refund's copy.
 func (r *Reconciler) match(row *Row) error {
 	r.settlement(row)
@@ -202,16 +218,20 @@ func ident(row *Row) string {
 
 // find returns the ledger entry of kind for a row: by paymentId, else by billId; -1 if none.
 func (r *Reconciler) find(row *Row, kind string) int {
+	if !row.looked {
+		r.prepare(row)
+	}
 	for _, by := range []struct {
 		index *ledgerIndex
 		key   string
-	}{{r.byPayment, row.PaymentID}, {r.byBill, row.BillID}} {
+		head  int32
+	}{{r.byPayment, row.PaymentID, row.paymentHead}, {r.byBill, row.BillID, row.billHead}} {
 		if by.key == "" {
 			continue
 		}
 		// An entry of the kind not matched yet; else a matched one (a duplicate).
 		unmatched, any := -1, -1
-		by.index.each(by.key, func(i int) bool {
+		by.index.eachFrom(by.head, by.key, func(i int) bool {
 			if r.ledger[i].Kind != kind {
 				return true
 			}

@@ -96,6 +96,11 @@ type Row struct {
 	Time time.Time
 	// ValueDate is BANK_VALUE_DOC, the day the bank account changed.
 	ValueDate time.Time
+
+	// The ledger entries of PaymentID and BillID, looked up ahead of the matching by
+	// Reconciler.ReadReport: the heads of the ledger index's chains, valid when looked.
+	paymentHead, billHead int32
+	looked                bool
 }
 
 // Day is the row's day: its operation date, or the bank value date when it has none.
@@ -153,6 +158,11 @@ type Watch func(name string, size int64, r io.Reader) io.Reader
 // OpenReportWatched is OpenReport with every report file's reader passed through watch (nil
 // for none).
 func OpenReportWatched(path string, enc Encoding, watch Watch, row func(Row) error, bad func(*RowError) error) error {
+	return openReport(path, enc, watch, nil, func(r *Row) error { return row(*r) }, bad)
+}
+
+// openReport is OpenReportWatched with readReport's callbacks.
+func openReport(path string, enc Encoding, watch Watch, prepare func(*Row), row func(*Row) error, bad func(*RowError) error) error {
 	if watch == nil {
 		watch = func(_ string, _ int64, r io.Reader) io.Reader { return r }
 	}
@@ -167,16 +177,16 @@ func OpenReportWatched(path string, enc Encoding, watch Watch, row func(Row) err
 		return err
 	}
 	if n == 4 && bytes.Equal(head, []byte("PK\x03\x04")) {
-		return readArchive(path, enc, watch, row, bad)
+		return readArchive(path, enc, watch, prepare, row, bad)
 	}
 	size := int64(-1)
 	if info, err := f.Stat(); err == nil {
 		size = info.Size()
 	}
-	return ReadReport(path, watch(path, size, f), enc, row, bad)
+	return readReport(path, watch(path, size, f), enc, prepare, row, bad)
 }
 
-func readArchive(path string, enc Encoding, watch Watch, row func(Row) error, bad func(*RowError) error) error {
+func readArchive(path string, enc Encoding, watch Watch, prepare func(*Row), row func(*Row) error, bad func(*RowError) error) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w: %v", path, ErrReport, err)
@@ -192,7 +202,7 @@ func readArchive(path string, enc Encoding, watch Watch, row func(Row) error, ba
 			return fmt.Errorf("%s!%s: %w: %v", path, entry.Name, ErrReport, err)
 		}
 		name := path + "!" + entry.Name
-		err = ReadReport(name, watch(name, int64(entry.UncompressedSize64), rc), enc, row, bad)
+		err = readReport(name, watch(name, int64(entry.UncompressedSize64), rc), enc, prepare, row, bad)
 		rc.Close()
 		if err != nil {
 			return err
@@ -207,6 +217,14 @@ func readArchive(path string, enc Encoding, watch Watch, row func(Row) error, ba
 
 // ReadReport reads one report from r; file names it in rows and errors.
 func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad func(*RowError) error) error {
+	return readReport(file, r, enc, nil, func(r *Row) error { return row(*r) }, bad)
+}
+
+// readReport is ReadReport with the row callback given a pointer (into a batch the reader
+// reuses: the callback must not keep it) and an optional prepare stage: prepare is called
+// with each good row, in file order, on a goroutine of its own between the reader and the
+// callbacks, for work that reads nothing the callbacks change.
+func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row func(*Row) error, bad func(*RowError) error) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	switch enc {
 	case EncodingAuto:
@@ -329,18 +347,41 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 			}
 		}
 	}()
+	ready := batches
+	if prepare != nil {
+		prepared := make(chan []parsed, cap(batches))
+		go func() {
+			defer close(prepared)
+			for batch := range batches {
+				for i := range batch {
+					if batch[i].bad == nil {
+						prepare(&batch[i].row)
+					}
+				}
+				select {
+				case prepared <- batch:
+				case <-stop:
+					for range batches { // let the reader finish
+					}
+					return
+				}
+			}
+		}()
+		ready = prepared
+	}
 	defer func() {
 		close(stop)
-		for range batches { // let the reader finish
+		for range ready { // let the reader (and the prepare stage) finish
 		}
 	}()
-	for batch := range batches {
-		for _, p := range batch {
+	for batch := range ready {
+		for i := range batch {
+			p := &batch[i]
 			var err error
 			if p.bad != nil {
 				err = bad(p.bad)
 			} else {
-				err = row(p.row) // the callback gets a copy: the batch can be reused
+				err = row(&p.row)
 			}
 			if err != nil {
 				return err

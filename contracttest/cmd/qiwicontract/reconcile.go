@@ -192,7 +192,7 @@ func runReconcile(args []string, stdout, stderr io.Writer) int {
 	}
 	watch, done := progressBars(stderr)
 	for _, path := range reports {
-		if err := reconcile.OpenReportWatched(path, reconcile.Encoding(strings.ToLower(*encoding)), watch, rec.Row, bad); err != nil {
+		if err := rec.ReadReport(path, reconcile.Encoding(strings.ToLower(*encoding)), watch, bad); err != nil {
 			done()
 			return fail(err)
 		}
