@@ -277,20 +277,10 @@ func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row 
 			index[c] = i
 		}
 	}
-	get := func(rec []string, c int) string {
-		i := index[c]
-		if i < 0 || i >= len(rec) {
-			return ""
-		}
-		v := strings.TrimSpace(rec[i])
-		if len(v) == 4 && strings.EqualFold(v, "null") {
-			return ""
-		}
-		return v
-	}
-	// Reading and parsing run in their own goroutine, a batch of rows ahead of the callbacks,
-	// which run here, in file order. A batch the callbacks are done with goes back to the
-	// reader through free: a report's rows reuse a few batches instead of making garbage.
+	// Reading runs in its own goroutine, batches of rows ahead of the parsing stage, which
+	// runs batches ahead of the callbacks; the callbacks run here, in file order. A batch the
+	// callbacks are done with goes back to the reader through free: a report's rows reuse a
+	// few batches instead of making garbage.
 	rp := &rowParser{purposes: map[string]string{}}
 	batches := make(chan []parsed, 32)
 	free := make(chan []parsed, cap(batches)+2)
@@ -336,10 +326,13 @@ func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row 
 			case len(rec) != width:
 				batch = append(batch, parsed{bad: &RowError{File: file, Line: line, Err: fmt.Errorf("%d fields, the header has %d (a truncated row?)", len(rec), width)}})
 			default:
-				batch = append(batch, parsed{})
+				// The columns read, as written: the next stage parses them.
+				batch = append(batch, parsed{line: line})
 				p := &batch[len(batch)-1]
-				if p.bad = rp.parseRow(file, line, rec, get, &p.row); p.bad != nil {
-					p.row = Row{}
+				for c, i := range index {
+					if i >= 0 {
+						p.fields[c] = rec[i]
+					}
 				}
 			}
 			if len(batch) == batchSize && !send() {
@@ -347,28 +340,33 @@ func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row 
 			}
 		}
 	}()
-	ready := batches
-	if prepare != nil {
-		prepared := make(chan []parsed, cap(batches))
-		go func() {
-			defer close(prepared)
-			for batch := range batches {
-				for i := range batch {
-					if batch[i].bad == nil {
-						prepare(&batch[i].row)
-					}
+	// The rows are parsed, and prepared when asked, on a stage of their own between the
+	// reader and the callbacks.
+	ready := make(chan []parsed, cap(batches))
+	go func() {
+		defer close(ready)
+		for batch := range batches {
+			for i := range batch {
+				p := &batch[i]
+				if p.bad != nil {
+					continue
 				}
-				select {
-				case prepared <- batch:
-				case <-stop:
-					for range batches { // let the reader finish
-					}
-					return
+				if p.bad = rp.parseRow(file, p.line, &p.fields, &p.row); p.bad != nil {
+					p.row = Row{}
+				} else if prepare != nil {
+					prepare(&p.row)
 				}
+				p.fields = [columnCount]string{} // hold no field past its parse
 			}
-		}()
-		ready = prepared
-	}
+			select {
+			case ready <- batch:
+			case <-stop:
+				for range batches { // let the reader finish
+				}
+				return
+			}
+		}
+	}()
 	defer func() {
 		close(stop)
 		for range ready { // let the reader (and the prepare stage) finish
@@ -396,10 +394,12 @@ func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row 
 	return nil
 }
 
-// parsed is a row read ahead, or why it could not be.
+// parsed is a row read ahead (its columns as written, then parsed), or why it could not be.
 type parsed struct {
-	row Row
-	bad *RowError
+	line   int
+	fields [columnCount]string
+	row    Row
+	bad    *RowError
 }
 
 // batchSize is how many rows the reader hands over at a time.
@@ -450,22 +450,30 @@ func (rp *rowParser) date(s string) (time.Time, error) {
 }
 
 // parseRow parses rec into *r, which it overwrites whole.
-func (rp *rowParser) parseRow(file string, line int, rec []string, get func([]string, int) string, r *Row) *RowError {
+func (rp *rowParser) parseRow(file string, line int, fields *[columnCount]string, r *Row) *RowError {
+	// get is a column's value: trimmed, and "" for null.
+	get := func(c int) string {
+		v := strings.TrimSpace(fields[c])
+		if len(v) == 4 && strings.EqualFold(v, "null") {
+			return ""
+		}
+		return v
+	}
 	*r = Row{File: file, Line: line,
-		TransactionID: get(rec, cTransactionID), ParentTransactionID: get(rec, cParent),
-		PaymentID: get(rec, cID), BillID: get(rec, cBill), SiteID: get(rec, cSite),
-		Method: get(rec, cMethod), Document: get(rec, cDocument)}
+		TransactionID: get(cTransactionID), ParentTransactionID: get(cParent),
+		PaymentID: get(cID), BillID: get(cBill), SiteID: get(cSite),
+		Method: get(cMethod), Document: get(cDocument)}
 	fail := func(col string, err error) *RowError {
 		return &RowError{File: file, Line: line, Column: col, Err: err}
 	}
-	r.Purpose = rp.purpose(get(rec, cPurpose))
+	r.Purpose = rp.purpose(get(cPurpose))
 	if r.Purpose == "" {
-		return fail("PURPOSE", fmt.Errorf("unknown purpose %q", get(rec, cPurpose)))
+		return fail("PURPOSE", fmt.Errorf("unknown purpose %q", get(cPurpose)))
 	}
 	if r.TransactionID == "" && r.Purpose != PurposeSettlement {
 		return fail("TRANSACTION_ID", errors.New("empty"))
 	}
-	cur := get(rec, cCurrency)
+	cur := get(cCurrency)
 	if code, ok := currencies[cur]; ok {
 		cur = code
 	}
@@ -475,7 +483,7 @@ func (rp *rowParser) parseRow(file string, line int, rec []string, get func([]st
 		dst *wiretype.Money
 		has *bool
 	}{{cSum, &r.Sum, &r.HasSum}, {cCommission, &r.Commission, &r.HasCommission}, {cSumBank, &r.SumBank, &r.HasSumBank}, {cSettlement, &r.Settlement, &r.HasSettlement}} {
-		v := get(rec, m.col)
+		v := get(m.col)
 		if v == "" {
 			continue
 		}
@@ -489,10 +497,10 @@ func (rp *rowParser) parseRow(file string, line int, rec []string, get func([]st
 		return fail("SUM", errors.New("empty"))
 	}
 	var err error
-	if r.Time, err = rp.date(get(rec, cTransDate)); err != nil {
+	if r.Time, err = rp.date(get(cTransDate)); err != nil {
 		return fail("TRANS_DATE", err)
 	}
-	if r.ValueDate, err = rp.date(get(rec, cValueDate)); err != nil {
+	if r.ValueDate, err = rp.date(get(cValueDate)); err != nil {
 		return fail("BANK_VALUE_DOC", err)
 	}
 	return nil
