@@ -4,11 +4,15 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -310,4 +314,37 @@ func TestAmountFormsAgree(t *testing.T) {
 			assert.Equal(t, want.String(), got.String(), s)
 		}
 	}
+}
+
+// TestReadReportStopsEarly: a callback's error stops a long report at once, through every
+// stage of the reader, and no reading goroutine outlives the call.
+func TestReadReportStopsEarly(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(header + "\n")
+	for i := range 20_000 {
+		purpose := "payment"
+		if i == 700 {
+			purpose = "no-such-purpose"
+		}
+		b.WriteString(row("D1", "10,00", "26.08.2020 9:00", fmt.Sprint(i+1), "10,00", "0", fmt.Sprint("P", i), "", "", purpose, "643") + "\n")
+	}
+	path := filepath.Join(t.TempDir(), "long.csv")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	before := runtime.NumGoroutine()
+
+	rec := reconcile.New(nil)
+	stop := errors.New("stop here")
+	var lines []int
+	err := rec.ReadReport(path, reconcile.EncodingUTF8, nil, func(e *reconcile.RowError) error {
+		lines = append(lines, e.Line)
+		return stop
+	})
+	require.ErrorIs(t, err, stop)
+	assert.Equal(t, []int{702}, lines, "the bad row, by its line (the header is line 1)")
+	assert.Equal(t, 700, rec.Finish().Rows, "the rows before it were matched, none after")
+
+	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "the reader's goroutines ended")
 }
