@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/qiwigen/qiwigen/spec/ext"
+	"github.com/qiwigen/qiwigen/spec/load"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
@@ -30,12 +31,10 @@ func loadBase(src Source) ([]byte, error) {
 	return data, nil
 }
 
-// loadSpec parses spec bytes into a fresh kin-openapi document. Each consumer that mutates
-// the document (oapi-codegen does) gets its own.
+// loadSpec parses spec bytes into a fresh kin-openapi document (without external
+// references). Each consumer that mutates the document (oapi-codegen does) gets its own.
 func loadSpec(data []byte) (*openapi3.T, error) {
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = false
-	return loader.LoadFromData(data)
+	return load.Document(data)
 }
 
 // validate loads the spec and runs kin-openapi's validation; it returns the loaded document.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/spec/ext"
+	"github.com/qiwigen/qiwigen/spec/load"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
@@ -132,8 +133,7 @@ type specOp struct {
 
 // LoadSpec reads a resolved spec. overlays (file name → text) locate spec nodes; it may be nil.
 func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(data)
+	doc, err := load.Document(data)
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}

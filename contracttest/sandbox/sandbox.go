@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+	"github.com/qiwigen/qiwigen/spec/load"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -109,7 +110,7 @@ func New(opts Options) (*Sandbox, error) {
 	if data == nil {
 		data = spec.Resolved
 	}
-	doc, err := openapi3.NewLoader().LoadFromData(data)
+	doc, err := load.Document(data)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: spec: %w", err)
 	}

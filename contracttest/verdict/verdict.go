@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 
+	specload "github.com/qiwigen/qiwigen/spec/load"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
@@ -104,7 +106,7 @@ const replayHost = "http://qiwi.replay"
 // unless WithClient names another generated client.
 func New(spec []byte, opts ...Option) (*Judge, error) {
 	load := func() (*openapi3.T, routers.Router, error) {
-		doc, err := openapi3.NewLoader().LoadFromData(spec)
+		doc, err := specload.Document(spec)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -22,14 +22,13 @@ import (
 	"os"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/qiwigen/qiwigen/contracttest/diff"
 	"github.com/qiwigen/qiwigen/contracttest/extract"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/contracttest/replay"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
 	"github.com/qiwigen/qiwigen/spec"
+	"github.com/qiwigen/qiwigen/spec/load"
 )
 
 const usage = `qiwicontract: judge QIWI API interactions by the spec and by the generated client.
@@ -187,7 +186,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 	}
 	if *markdown != "" {
-		doc, err := openapi3.NewLoader().LoadFromData(specData)
+		doc, err := load.Document(specData)
 		if err != nil {
 			fmt.Fprintln(stderr, "qiwicontract:", err)
 			return 2

@@ -39,7 +39,7 @@ func TestExitStatusAndUntouchedOutput(t *testing.T) {
 		{"unknown flag", []string{"-nope"}, 2, "flag provided but not defined"},
 		{"malformed base spec", []string{"-spec", "../../testdata/bad/malformed-spec.yaml"}, 1, "malformed-spec.yaml:8: bad base spec"},
 		{"unmatched overlay target", []string{"-overlay", "../../testdata/bad/overlay-unmatched.yaml"}, 1, "overlay-unmatched.yaml:9: overlay target matches nothing"},
-		{"overlay not YAML", []string{"-overlay", "../../testdata/bad/overlay-not-yaml.yaml"}, 1, "overlay-not-yaml.yaml:6: bad overlay"},
+		{"overlay not YAML", []string{"-overlay", "../../testdata/bad/overlay-not-yaml.yaml"}, 1, "overlay-not-yaml.yaml:7:21: bad overlay"},
 		{"overlay makes the spec invalid", []string{"-overlay", "../../testdata/bad/overlay-invalid-result.yaml"}, 1, "overlay-invalid-result.yaml:8: invalid spec after overlays"},
 		{"missing overlay file", []string{"-overlay", "../../testdata/bad/absent.yaml"}, 1, "absent.yaml"},
 		{"unknown operation to include", []string{"-include-operations", "createInvoce"}, 2, `"createInvoce" is not in the spec (did you mean createInvoice`},
