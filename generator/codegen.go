@@ -68,8 +68,7 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	// it declares on its own goroutine, as soon as its pass has built it: rendering is most
 	// of the passes' cost, and the files share nothing. The passes themselves run here, one
 	// after another (they call oapi-codegen's naming, which is package-global state). The
-	// files that need only the document go first, while the models are read; the client,
-	// the longest to render, follows as soon as it can.
+	// client, the longest to render, goes first; the others are built while it renders.
 	pkg := cfg.packageName()
 	var (
 		wg       sync.WaitGroup
@@ -99,13 +98,6 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 		wg.Wait() // no render outlives the call
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
 	}
-	secrets, err := secretPass(pkg, doc)
-	if err != nil {
-		return stop(err)
-	}
-	render("secrets.gen.go", secrets)
-	render("enums.gen.go", enumPass(pkg, doc))
-	render("status.gen.go", statusPass(pkg, doc))
 
 	// Our passes read the operations oapi-codegen kept (it filtered doc in place) and their
 	// details from the unfiltered document.
@@ -132,12 +124,19 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	}
 	render("client.gen.go", client)
 	render("requestform.gen.go", requestForm)
+	secrets, err := secretPass(pkg, doc)
+	if err != nil {
+		return stop(err)
+	}
+	render("secrets.gen.go", secrets)
+	render("enums.gen.go", enumPass(pkg, doc))
 	render("operations.gen.go", operationPass(pkg, ops))
 	notify, err := notificationPass(pkg, notes, ops)
 	if err != nil {
 		return stop(err)
 	}
 	render("notifications.gen.go", notify)
+	render("status.gen.go", statusPass(pkg, doc))
 
 	// The runtime's everyday API, re-exported under names the package does not use yet.
 	taken := map[string]bool{}

@@ -36,12 +36,16 @@ func secretPass(pkg string, doc *openapi3.T) (*jen.File, error) {
 			continue
 		}
 		typ := codegen.SchemaNameToTypeName(name)
-		list := jen.Index().String().ValuesFunc(func(g *jen.Group) {
+		// One list per model, which its three methods share.
+		listName := "secretsOf" + typ
+		f.Commentf("%s points at the secret members of %s.", listName, typ)
+		f.Var().Id(listName).Op("=").Index().String().ValuesFunc(func(g *jen.Group) {
 			for _, m := range secrets {
 				g.Lit(m)
 			}
 		})
-		f.Comment(fmt.Sprintf("LogValue logs the %s as JSON with its secret members redacted: %s.", typ, strings.Join(secrets, ", ")))
+		list := jen.Id(listName)
+		f.Comment(fmt.Sprintf("LogValue logs the %s as JSON with its secret members redacted.", typ))
 		f.Func().Params(jen.Id("v").Id(typ)).Id("LogValue").Params().Qual("log/slog", "Value").Block(
 			jen.Return(jen.Qual("log/slog", "StringValue").Call(rt("RedactedJSON").Call(jen.Id("v"), list.Clone()))),
 		)

@@ -7,499 +7,598 @@ import (
 	"log/slog"
 )
 
-// LogValue logs the CaptureNotification as JSON with its secret members redacted: /capture/paymentMethod/cvv2, /capture/paymentMethod/pan, /capture/paymentMethod/paymentToken.
+// secretsOfCaptureNotification points at the secret members of CaptureNotification.
+var secretsOfCaptureNotification = []string{"/capture/paymentMethod/cvv2", "/capture/paymentMethod/pan", "/capture/paymentMethod/paymentToken"}
+
+// LogValue logs the CaptureNotification as JSON with its secret members redacted.
 func (v CaptureNotification) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/capture/paymentMethod/cvv2", "/capture/paymentMethod/pan", "/capture/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCaptureNotification))
 }
 
 // String prints the CaptureNotification for %v and %+v as JSON with its secret members redacted.
 func (v CaptureNotification) String() string {
-	return redact.RedactedJSON(v, []string{"/capture/paymentMethod/cvv2", "/capture/paymentMethod/pan", "/capture/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfCaptureNotification)
 }
 
 // GoString prints the CaptureNotification for %#v as JSON with its secret members redacted.
 func (v CaptureNotification) GoString() string {
-	return "CaptureNotification" + redact.RedactedJSON(v, []string{"/capture/paymentMethod/cvv2", "/capture/paymentMethod/pan", "/capture/paymentMethod/paymentToken"})
+	return "CaptureNotification" + redact.RedactedJSON(v, secretsOfCaptureNotification)
 }
 
-// LogValue logs the CaptureNotificationData as JSON with its secret members redacted: /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken.
+// secretsOfCaptureNotificationData points at the secret members of CaptureNotificationData.
+var secretsOfCaptureNotificationData = []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}
+
+// LogValue logs the CaptureNotificationData as JSON with its secret members redacted.
 func (v CaptureNotificationData) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCaptureNotificationData))
 }
 
 // String prints the CaptureNotificationData for %v and %+v as JSON with its secret members redacted.
 func (v CaptureNotificationData) String() string {
-	return redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfCaptureNotificationData)
 }
 
 // GoString prints the CaptureNotificationData for %#v as JSON with its secret members redacted.
 func (v CaptureNotificationData) GoString() string {
-	return "CaptureNotificationData" + redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return "CaptureNotificationData" + redact.RedactedJSON(v, secretsOfCaptureNotificationData)
 }
 
-// LogValue logs the CardData as JSON with its secret members redacted: /cvv2, /pan.
+// secretsOfCardData points at the secret members of CardData.
+var secretsOfCardData = []string{"/cvv2", "/pan"}
+
+// LogValue logs the CardData as JSON with its secret members redacted.
 func (v CardData) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/cvv2", "/pan"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCardData))
 }
 
 // String prints the CardData for %v and %+v as JSON with its secret members redacted.
 func (v CardData) String() string {
-	return redact.RedactedJSON(v, []string{"/cvv2", "/pan"})
+	return redact.RedactedJSON(v, secretsOfCardData)
 }
 
 // GoString prints the CardData for %#v as JSON with its secret members redacted.
 func (v CardData) GoString() string {
-	return "CardData" + redact.RedactedJSON(v, []string{"/cvv2", "/pan"})
+	return "CardData" + redact.RedactedJSON(v, secretsOfCardData)
 }
 
-// LogValue logs the CardVerification as JSON with its secret members redacted: /createdToken/token, /requirements/pareq.
+// secretsOfCardVerification points at the secret members of CardVerification.
+var secretsOfCardVerification = []string{"/createdToken/token", "/requirements/pareq"}
+
+// LogValue logs the CardVerification as JSON with its secret members redacted.
 func (v CardVerification) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCardVerification))
 }
 
 // String prints the CardVerification for %v and %+v as JSON with its secret members redacted.
 func (v CardVerification) String() string {
-	return redact.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"})
+	return redact.RedactedJSON(v, secretsOfCardVerification)
 }
 
 // GoString prints the CardVerification for %#v as JSON with its secret members redacted.
 func (v CardVerification) GoString() string {
-	return "CardVerification" + redact.RedactedJSON(v, []string{"/createdToken/token", "/requirements/pareq"})
+	return "CardVerification" + redact.RedactedJSON(v, secretsOfCardVerification)
 }
 
-// LogValue logs the CheckCardNotification as JSON with its secret members redacted: /checkPaymentMethod/createdToken/token, /checkPaymentMethod/paymentMethod/cvv2, /checkPaymentMethod/paymentMethod/pan, /checkPaymentMethod/paymentMethod/paymentToken.
+// secretsOfCheckCardNotification points at the secret members of CheckCardNotification.
+var secretsOfCheckCardNotification = []string{"/checkPaymentMethod/createdToken/token", "/checkPaymentMethod/paymentMethod/cvv2", "/checkPaymentMethod/paymentMethod/pan", "/checkPaymentMethod/paymentMethod/paymentToken"}
+
+// LogValue logs the CheckCardNotification as JSON with its secret members redacted.
 func (v CheckCardNotification) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/checkPaymentMethod/createdToken/token", "/checkPaymentMethod/paymentMethod/cvv2", "/checkPaymentMethod/paymentMethod/pan", "/checkPaymentMethod/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCheckCardNotification))
 }
 
 // String prints the CheckCardNotification for %v and %+v as JSON with its secret members redacted.
 func (v CheckCardNotification) String() string {
-	return redact.RedactedJSON(v, []string{"/checkPaymentMethod/createdToken/token", "/checkPaymentMethod/paymentMethod/cvv2", "/checkPaymentMethod/paymentMethod/pan", "/checkPaymentMethod/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfCheckCardNotification)
 }
 
 // GoString prints the CheckCardNotification for %#v as JSON with its secret members redacted.
 func (v CheckCardNotification) GoString() string {
-	return "CheckCardNotification" + redact.RedactedJSON(v, []string{"/checkPaymentMethod/createdToken/token", "/checkPaymentMethod/paymentMethod/cvv2", "/checkPaymentMethod/paymentMethod/pan", "/checkPaymentMethod/paymentMethod/paymentToken"})
+	return "CheckCardNotification" + redact.RedactedJSON(v, secretsOfCheckCardNotification)
 }
 
-// LogValue logs the CheckCardNotificationData as JSON with its secret members redacted: /createdToken/token, /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken.
+// secretsOfCheckCardNotificationData points at the secret members of CheckCardNotificationData.
+var secretsOfCheckCardNotificationData = []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}
+
+// LogValue logs the CheckCardNotificationData as JSON with its secret members redacted.
 func (v CheckCardNotificationData) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCheckCardNotificationData))
 }
 
 // String prints the CheckCardNotificationData for %v and %+v as JSON with its secret members redacted.
 func (v CheckCardNotificationData) String() string {
-	return redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfCheckCardNotificationData)
 }
 
 // GoString prints the CheckCardNotificationData for %#v as JSON with its secret members redacted.
 func (v CheckCardNotificationData) GoString() string {
-	return "CheckCardNotificationData" + redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return "CheckCardNotificationData" + redact.RedactedJSON(v, secretsOfCheckCardNotificationData)
 }
 
-// LogValue logs the CompleteCardVerificationRequest as JSON with its secret members redacted: /pares.
+// secretsOfCompleteCardVerificationRequest points at the secret members of CompleteCardVerificationRequest.
+var secretsOfCompleteCardVerificationRequest = []string{"/pares"}
+
+// LogValue logs the CompleteCardVerificationRequest as JSON with its secret members redacted.
 func (v CompleteCardVerificationRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/pares"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCompleteCardVerificationRequest))
 }
 
 // String prints the CompleteCardVerificationRequest for %v and %+v as JSON with its secret members redacted.
 func (v CompleteCardVerificationRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/pares"})
+	return redact.RedactedJSON(v, secretsOfCompleteCardVerificationRequest)
 }
 
 // GoString prints the CompleteCardVerificationRequest for %#v as JSON with its secret members redacted.
 func (v CompleteCardVerificationRequest) GoString() string {
-	return "CompleteCardVerificationRequest" + redact.RedactedJSON(v, []string{"/pares"})
+	return "CompleteCardVerificationRequest" + redact.RedactedJSON(v, secretsOfCompleteCardVerificationRequest)
 }
 
-// LogValue logs the CompletePaymentRequest as JSON with its secret members redacted: /threeDS/pares.
+// secretsOfCompletePaymentRequest points at the secret members of CompletePaymentRequest.
+var secretsOfCompletePaymentRequest = []string{"/threeDS/pares"}
+
+// LogValue logs the CompletePaymentRequest as JSON with its secret members redacted.
 func (v CompletePaymentRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/threeDS/pares"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCompletePaymentRequest))
 }
 
 // String prints the CompletePaymentRequest for %v and %+v as JSON with its secret members redacted.
 func (v CompletePaymentRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/threeDS/pares"})
+	return redact.RedactedJSON(v, secretsOfCompletePaymentRequest)
 }
 
 // GoString prints the CompletePaymentRequest for %#v as JSON with its secret members redacted.
 func (v CompletePaymentRequest) GoString() string {
-	return "CompletePaymentRequest" + redact.RedactedJSON(v, []string{"/threeDS/pares"})
+	return "CompletePaymentRequest" + redact.RedactedJSON(v, secretsOfCompletePaymentRequest)
 }
 
-// LogValue logs the CompleteTokenRequestRequest as JSON with its secret members redacted: /smsCode.
+// secretsOfCompleteTokenRequestRequest points at the secret members of CompleteTokenRequestRequest.
+var secretsOfCompleteTokenRequestRequest = []string{"/smsCode"}
+
+// LogValue logs the CompleteTokenRequestRequest as JSON with its secret members redacted.
 func (v CompleteTokenRequestRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/smsCode"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCompleteTokenRequestRequest))
 }
 
 // String prints the CompleteTokenRequestRequest for %v and %+v as JSON with its secret members redacted.
 func (v CompleteTokenRequestRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/smsCode"})
+	return redact.RedactedJSON(v, secretsOfCompleteTokenRequestRequest)
 }
 
 // GoString prints the CompleteTokenRequestRequest for %#v as JSON with its secret members redacted.
 func (v CompleteTokenRequestRequest) GoString() string {
-	return "CompleteTokenRequestRequest" + redact.RedactedJSON(v, []string{"/smsCode"})
+	return "CompleteTokenRequestRequest" + redact.RedactedJSON(v, secretsOfCompleteTokenRequestRequest)
 }
 
-// LogValue logs the CreateCardVerificationRequest as JSON with its secret members redacted: /cardData/cvv2, /cardData/pan.
+// secretsOfCreateCardVerificationRequest points at the secret members of CreateCardVerificationRequest.
+var secretsOfCreateCardVerificationRequest = []string{"/cardData/cvv2", "/cardData/pan"}
+
+// LogValue logs the CreateCardVerificationRequest as JSON with its secret members redacted.
 func (v CreateCardVerificationRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/cardData/cvv2", "/cardData/pan"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCreateCardVerificationRequest))
 }
 
 // String prints the CreateCardVerificationRequest for %v and %+v as JSON with its secret members redacted.
 func (v CreateCardVerificationRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/cardData/cvv2", "/cardData/pan"})
+	return redact.RedactedJSON(v, secretsOfCreateCardVerificationRequest)
 }
 
 // GoString prints the CreateCardVerificationRequest for %#v as JSON with its secret members redacted.
 func (v CreateCardVerificationRequest) GoString() string {
-	return "CreateCardVerificationRequest" + redact.RedactedJSON(v, []string{"/cardData/cvv2", "/cardData/pan"})
+	return "CreateCardVerificationRequest" + redact.RedactedJSON(v, secretsOfCreateCardVerificationRequest)
 }
 
-// LogValue logs the CreatePaymentRequest as JSON with its secret members redacted: /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken.
+// secretsOfCreatePaymentRequest points at the secret members of CreatePaymentRequest.
+var secretsOfCreatePaymentRequest = []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}
+
+// LogValue logs the CreatePaymentRequest as JSON with its secret members redacted.
 func (v CreatePaymentRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCreatePaymentRequest))
 }
 
 // String prints the CreatePaymentRequest for %v and %+v as JSON with its secret members redacted.
 func (v CreatePaymentRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfCreatePaymentRequest)
 }
 
 // GoString prints the CreatePaymentRequest for %#v as JSON with its secret members redacted.
 func (v CreatePaymentRequest) GoString() string {
-	return "CreatePaymentRequest" + redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return "CreatePaymentRequest" + redact.RedactedJSON(v, secretsOfCreatePaymentRequest)
 }
 
-// LogValue logs the CreatePayoutRequest as JSON with its secret members redacted: /receiverData/pan.
+// secretsOfCreatePayoutRequest points at the secret members of CreatePayoutRequest.
+var secretsOfCreatePayoutRequest = []string{"/receiverData/pan"}
+
+// LogValue logs the CreatePayoutRequest as JSON with its secret members redacted.
 func (v CreatePayoutRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/receiverData/pan"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCreatePayoutRequest))
 }
 
 // String prints the CreatePayoutRequest for %v and %+v as JSON with its secret members redacted.
 func (v CreatePayoutRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/receiverData/pan"})
+	return redact.RedactedJSON(v, secretsOfCreatePayoutRequest)
 }
 
 // GoString prints the CreatePayoutRequest for %#v as JSON with its secret members redacted.
 func (v CreatePayoutRequest) GoString() string {
-	return "CreatePayoutRequest" + redact.RedactedJSON(v, []string{"/receiverData/pan"})
+	return "CreatePayoutRequest" + redact.RedactedJSON(v, secretsOfCreatePayoutRequest)
 }
 
-// LogValue logs the CreatedToken as JSON with its secret members redacted: /token.
+// secretsOfCreatedToken points at the secret members of CreatedToken.
+var secretsOfCreatedToken = []string{"/token"}
+
+// LogValue logs the CreatedToken as JSON with its secret members redacted.
 func (v CreatedToken) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/token"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfCreatedToken))
 }
 
 // String prints the CreatedToken for %v and %+v as JSON with its secret members redacted.
 func (v CreatedToken) String() string {
-	return redact.RedactedJSON(v, []string{"/token"})
+	return redact.RedactedJSON(v, secretsOfCreatedToken)
 }
 
 // GoString prints the CreatedToken for %#v as JSON with its secret members redacted.
 func (v CreatedToken) GoString() string {
-	return "CreatedToken" + redact.RedactedJSON(v, []string{"/token"})
+	return "CreatedToken" + redact.RedactedJSON(v, secretsOfCreatedToken)
 }
 
-// LogValue logs the DeleteTokenRequest as JSON with its secret members redacted: /token.
+// secretsOfDeleteTokenRequest points at the secret members of DeleteTokenRequest.
+var secretsOfDeleteTokenRequest = []string{"/token"}
+
+// LogValue logs the DeleteTokenRequest as JSON with its secret members redacted.
 func (v DeleteTokenRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/token"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfDeleteTokenRequest))
 }
 
 // String prints the DeleteTokenRequest for %v and %+v as JSON with its secret members redacted.
 func (v DeleteTokenRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/token"})
+	return redact.RedactedJSON(v, secretsOfDeleteTokenRequest)
 }
 
 // GoString prints the DeleteTokenRequest for %#v as JSON with its secret members redacted.
 func (v DeleteTokenRequest) GoString() string {
-	return "DeleteTokenRequest" + redact.RedactedJSON(v, []string{"/token"})
+	return "DeleteTokenRequest" + redact.RedactedJSON(v, secretsOfDeleteTokenRequest)
 }
 
-// LogValue logs the Invoice as JSON with its secret members redacted: /payments/*/createdToken/token, /payments/*/paymentMethod/cvv2, /payments/*/paymentMethod/pan, /payments/*/paymentMethod/paymentToken, /payments/*/requirements/threeDS/pareq.
+// secretsOfInvoice points at the secret members of Invoice.
+var secretsOfInvoice = []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"}
+
+// LogValue logs the Invoice as JSON with its secret members redacted.
 func (v Invoice) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfInvoice))
 }
 
 // String prints the Invoice for %v and %+v as JSON with its secret members redacted.
 func (v Invoice) String() string {
-	return redact.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"})
+	return redact.RedactedJSON(v, secretsOfInvoice)
 }
 
 // GoString prints the Invoice for %#v as JSON with its secret members redacted.
 func (v Invoice) GoString() string {
-	return "Invoice" + redact.RedactedJSON(v, []string{"/payments/*/createdToken/token", "/payments/*/paymentMethod/cvv2", "/payments/*/paymentMethod/pan", "/payments/*/paymentMethod/paymentToken", "/payments/*/requirements/threeDS/pareq"})
+	return "Invoice" + redact.RedactedJSON(v, secretsOfInvoice)
 }
 
-// LogValue logs the IssuedToken as JSON with its secret members redacted: /value.
+// secretsOfIssuedToken points at the secret members of IssuedToken.
+var secretsOfIssuedToken = []string{"/value"}
+
+// LogValue logs the IssuedToken as JSON with its secret members redacted.
 func (v IssuedToken) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfIssuedToken))
 }
 
 // String prints the IssuedToken for %v and %+v as JSON with its secret members redacted.
 func (v IssuedToken) String() string {
-	return redact.RedactedJSON(v, []string{"/value"})
+	return redact.RedactedJSON(v, secretsOfIssuedToken)
 }
 
 // GoString prints the IssuedToken for %#v as JSON with its secret members redacted.
 func (v IssuedToken) GoString() string {
-	return "IssuedToken" + redact.RedactedJSON(v, []string{"/value"})
+	return "IssuedToken" + redact.RedactedJSON(v, secretsOfIssuedToken)
 }
 
-// LogValue logs the PayQrCodeWithTokenRequest as JSON with its secret members redacted: /token.
+// secretsOfPayQrCodeWithTokenRequest points at the secret members of PayQrCodeWithTokenRequest.
+var secretsOfPayQrCodeWithTokenRequest = []string{"/token"}
+
+// LogValue logs the PayQrCodeWithTokenRequest as JSON with its secret members redacted.
 func (v PayQrCodeWithTokenRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/token"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfPayQrCodeWithTokenRequest))
 }
 
 // String prints the PayQrCodeWithTokenRequest for %v and %+v as JSON with its secret members redacted.
 func (v PayQrCodeWithTokenRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/token"})
+	return redact.RedactedJSON(v, secretsOfPayQrCodeWithTokenRequest)
 }
 
 // GoString prints the PayQrCodeWithTokenRequest for %#v as JSON with its secret members redacted.
 func (v PayQrCodeWithTokenRequest) GoString() string {
-	return "PayQrCodeWithTokenRequest" + redact.RedactedJSON(v, []string{"/token"})
+	return "PayQrCodeWithTokenRequest" + redact.RedactedJSON(v, secretsOfPayQrCodeWithTokenRequest)
 }
 
-// LogValue logs the Payment as JSON with its secret members redacted: /createdToken/token, /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken, /requirements/threeDS/pareq.
+// secretsOfPayment points at the secret members of Payment.
+var secretsOfPayment = []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"}
+
+// LogValue logs the Payment as JSON with its secret members redacted.
 func (v Payment) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfPayment))
 }
 
 // String prints the Payment for %v and %+v as JSON with its secret members redacted.
 func (v Payment) String() string {
-	return redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"})
+	return redact.RedactedJSON(v, secretsOfPayment)
 }
 
 // GoString prints the Payment for %#v as JSON with its secret members redacted.
 func (v Payment) GoString() string {
-	return "Payment" + redact.RedactedJSON(v, []string{"/createdToken/token", "/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/requirements/threeDS/pareq"})
+	return "Payment" + redact.RedactedJSON(v, secretsOfPayment)
 }
 
-// LogValue logs the PaymentMethod as JSON with its secret members redacted: /cvv2, /pan, /paymentToken.
+// secretsOfPaymentMethod points at the secret members of PaymentMethod.
+var secretsOfPaymentMethod = []string{"/cvv2", "/pan", "/paymentToken"}
+
+// LogValue logs the PaymentMethod as JSON with its secret members redacted.
 func (v PaymentMethod) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/cvv2", "/pan", "/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfPaymentMethod))
 }
 
 // String prints the PaymentMethod for %v and %+v as JSON with its secret members redacted.
 func (v PaymentMethod) String() string {
-	return redact.RedactedJSON(v, []string{"/cvv2", "/pan", "/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfPaymentMethod)
 }
 
 // GoString prints the PaymentMethod for %#v as JSON with its secret members redacted.
 func (v PaymentMethod) GoString() string {
-	return "PaymentMethod" + redact.RedactedJSON(v, []string{"/cvv2", "/pan", "/paymentToken"})
+	return "PaymentMethod" + redact.RedactedJSON(v, secretsOfPaymentMethod)
 }
 
-// LogValue logs the PaymentNotification as JSON with its secret members redacted: /payment/paymentMethod/cvv2, /payment/paymentMethod/pan, /payment/paymentMethod/paymentToken, /payment/tokenData/paymentToken.
+// secretsOfPaymentNotification points at the secret members of PaymentNotification.
+var secretsOfPaymentNotification = []string{"/payment/paymentMethod/cvv2", "/payment/paymentMethod/pan", "/payment/paymentMethod/paymentToken", "/payment/tokenData/paymentToken"}
+
+// LogValue logs the PaymentNotification as JSON with its secret members redacted.
 func (v PaymentNotification) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/payment/paymentMethod/cvv2", "/payment/paymentMethod/pan", "/payment/paymentMethod/paymentToken", "/payment/tokenData/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfPaymentNotification))
 }
 
 // String prints the PaymentNotification for %v and %+v as JSON with its secret members redacted.
 func (v PaymentNotification) String() string {
-	return redact.RedactedJSON(v, []string{"/payment/paymentMethod/cvv2", "/payment/paymentMethod/pan", "/payment/paymentMethod/paymentToken", "/payment/tokenData/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfPaymentNotification)
 }
 
 // GoString prints the PaymentNotification for %#v as JSON with its secret members redacted.
 func (v PaymentNotification) GoString() string {
-	return "PaymentNotification" + redact.RedactedJSON(v, []string{"/payment/paymentMethod/cvv2", "/payment/paymentMethod/pan", "/payment/paymentMethod/paymentToken", "/payment/tokenData/paymentToken"})
+	return "PaymentNotification" + redact.RedactedJSON(v, secretsOfPaymentNotification)
 }
 
-// LogValue logs the PaymentNotificationData as JSON with its secret members redacted: /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken, /tokenData/paymentToken.
+// secretsOfPaymentNotificationData points at the secret members of PaymentNotificationData.
+var secretsOfPaymentNotificationData = []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"}
+
+// LogValue logs the PaymentNotificationData as JSON with its secret members redacted.
 func (v PaymentNotificationData) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfPaymentNotificationData))
 }
 
 // String prints the PaymentNotificationData for %v and %+v as JSON with its secret members redacted.
 func (v PaymentNotificationData) String() string {
-	return redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfPaymentNotificationData)
 }
 
 // GoString prints the PaymentNotificationData for %#v as JSON with its secret members redacted.
 func (v PaymentNotificationData) GoString() string {
-	return "PaymentNotificationData" + redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken", "/tokenData/paymentToken"})
+	return "PaymentNotificationData" + redact.RedactedJSON(v, secretsOfPaymentNotificationData)
 }
 
-// LogValue logs the PayoutReceiverDataCardRequest as JSON with its secret members redacted: /pan.
+// secretsOfPayoutReceiverDataCardRequest points at the secret members of PayoutReceiverDataCardRequest.
+var secretsOfPayoutReceiverDataCardRequest = []string{"/pan"}
+
+// LogValue logs the PayoutReceiverDataCardRequest as JSON with its secret members redacted.
 func (v PayoutReceiverDataCardRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/pan"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfPayoutReceiverDataCardRequest))
 }
 
 // String prints the PayoutReceiverDataCardRequest for %v and %+v as JSON with its secret members redacted.
 func (v PayoutReceiverDataCardRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/pan"})
+	return redact.RedactedJSON(v, secretsOfPayoutReceiverDataCardRequest)
 }
 
 // GoString prints the PayoutReceiverDataCardRequest for %#v as JSON with its secret members redacted.
 func (v PayoutReceiverDataCardRequest) GoString() string {
-	return "PayoutReceiverDataCardRequest" + redact.RedactedJSON(v, []string{"/pan"})
+	return "PayoutReceiverDataCardRequest" + redact.RedactedJSON(v, secretsOfPayoutReceiverDataCardRequest)
 }
 
-// LogValue logs the PayoutReceiverDataRequest as JSON with its secret members redacted: /pan.
+// secretsOfPayoutReceiverDataRequest points at the secret members of PayoutReceiverDataRequest.
+var secretsOfPayoutReceiverDataRequest = []string{"/pan"}
+
+// LogValue logs the PayoutReceiverDataRequest as JSON with its secret members redacted.
 func (v PayoutReceiverDataRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/pan"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfPayoutReceiverDataRequest))
 }
 
 // String prints the PayoutReceiverDataRequest for %v and %+v as JSON with its secret members redacted.
 func (v PayoutReceiverDataRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/pan"})
+	return redact.RedactedJSON(v, secretsOfPayoutReceiverDataRequest)
 }
 
 // GoString prints the PayoutReceiverDataRequest for %#v as JSON with its secret members redacted.
 func (v PayoutReceiverDataRequest) GoString() string {
-	return "PayoutReceiverDataRequest" + redact.RedactedJSON(v, []string{"/pan"})
+	return "PayoutReceiverDataRequest" + redact.RedactedJSON(v, secretsOfPayoutReceiverDataRequest)
 }
 
-// LogValue logs the QrCode as JSON with its secret members redacted: /token/value.
+// secretsOfQrCode points at the secret members of QrCode.
+var secretsOfQrCode = []string{"/token/value"}
+
+// LogValue logs the QrCode as JSON with its secret members redacted.
 func (v QrCode) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/token/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfQrCode))
 }
 
 // String prints the QrCode for %v and %+v as JSON with its secret members redacted.
 func (v QrCode) String() string {
-	return redact.RedactedJSON(v, []string{"/token/value"})
+	return redact.RedactedJSON(v, secretsOfQrCode)
 }
 
 // GoString prints the QrCode for %#v as JSON with its secret members redacted.
 func (v QrCode) GoString() string {
-	return "QrCode" + redact.RedactedJSON(v, []string{"/token/value"})
+	return "QrCode" + redact.RedactedJSON(v, secretsOfQrCode)
 }
 
-// LogValue logs the QrCodeToken as JSON with its secret members redacted: /value.
+// secretsOfQrCodeToken points at the secret members of QrCodeToken.
+var secretsOfQrCodeToken = []string{"/value"}
+
+// LogValue logs the QrCodeToken as JSON with its secret members redacted.
 func (v QrCodeToken) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfQrCodeToken))
 }
 
 // String prints the QrCodeToken for %v and %+v as JSON with its secret members redacted.
 func (v QrCodeToken) String() string {
-	return redact.RedactedJSON(v, []string{"/value"})
+	return redact.RedactedJSON(v, secretsOfQrCodeToken)
 }
 
 // GoString prints the QrCodeToken for %#v as JSON with its secret members redacted.
 func (v QrCodeToken) GoString() string {
-	return "QrCodeToken" + redact.RedactedJSON(v, []string{"/value"})
+	return "QrCodeToken" + redact.RedactedJSON(v, secretsOfQrCodeToken)
 }
 
-// LogValue logs the RefundNotification as JSON with its secret members redacted: /refund/paymentMethod/cvv2, /refund/paymentMethod/pan, /refund/paymentMethod/paymentToken.
+// secretsOfRefundNotification points at the secret members of RefundNotification.
+var secretsOfRefundNotification = []string{"/refund/paymentMethod/cvv2", "/refund/paymentMethod/pan", "/refund/paymentMethod/paymentToken"}
+
+// LogValue logs the RefundNotification as JSON with its secret members redacted.
 func (v RefundNotification) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/refund/paymentMethod/cvv2", "/refund/paymentMethod/pan", "/refund/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfRefundNotification))
 }
 
 // String prints the RefundNotification for %v and %+v as JSON with its secret members redacted.
 func (v RefundNotification) String() string {
-	return redact.RedactedJSON(v, []string{"/refund/paymentMethod/cvv2", "/refund/paymentMethod/pan", "/refund/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfRefundNotification)
 }
 
 // GoString prints the RefundNotification for %#v as JSON with its secret members redacted.
 func (v RefundNotification) GoString() string {
-	return "RefundNotification" + redact.RedactedJSON(v, []string{"/refund/paymentMethod/cvv2", "/refund/paymentMethod/pan", "/refund/paymentMethod/paymentToken"})
+	return "RefundNotification" + redact.RedactedJSON(v, secretsOfRefundNotification)
 }
 
-// LogValue logs the RefundNotificationData as JSON with its secret members redacted: /paymentMethod/cvv2, /paymentMethod/pan, /paymentMethod/paymentToken.
+// secretsOfRefundNotificationData points at the secret members of RefundNotificationData.
+var secretsOfRefundNotificationData = []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}
+
+// LogValue logs the RefundNotificationData as JSON with its secret members redacted.
 func (v RefundNotificationData) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfRefundNotificationData))
 }
 
 // String prints the RefundNotificationData for %v and %+v as JSON with its secret members redacted.
 func (v RefundNotificationData) String() string {
-	return redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfRefundNotificationData)
 }
 
 // GoString prints the RefundNotificationData for %#v as JSON with its secret members redacted.
 func (v RefundNotificationData) GoString() string {
-	return "RefundNotificationData" + redact.RedactedJSON(v, []string{"/paymentMethod/cvv2", "/paymentMethod/pan", "/paymentMethod/paymentToken"})
+	return "RefundNotificationData" + redact.RedactedJSON(v, secretsOfRefundNotificationData)
 }
 
-// LogValue logs the Requirements as JSON with its secret members redacted: /threeDS/pareq.
+// secretsOfRequirements points at the secret members of Requirements.
+var secretsOfRequirements = []string{"/threeDS/pareq"}
+
+// LogValue logs the Requirements as JSON with its secret members redacted.
 func (v Requirements) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/threeDS/pareq"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfRequirements))
 }
 
 // String prints the Requirements for %v and %+v as JSON with its secret members redacted.
 func (v Requirements) String() string {
-	return redact.RedactedJSON(v, []string{"/threeDS/pareq"})
+	return redact.RedactedJSON(v, secretsOfRequirements)
 }
 
 // GoString prints the Requirements for %#v as JSON with its secret members redacted.
 func (v Requirements) GoString() string {
-	return "Requirements" + redact.RedactedJSON(v, []string{"/threeDS/pareq"})
+	return "Requirements" + redact.RedactedJSON(v, secretsOfRequirements)
 }
 
-// LogValue logs the ThreeDSRequirement as JSON with its secret members redacted: /pareq.
+// secretsOfThreeDSRequirement points at the secret members of ThreeDSRequirement.
+var secretsOfThreeDSRequirement = []string{"/pareq"}
+
+// LogValue logs the ThreeDSRequirement as JSON with its secret members redacted.
 func (v ThreeDSRequirement) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/pareq"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfThreeDSRequirement))
 }
 
 // String prints the ThreeDSRequirement for %v and %+v as JSON with its secret members redacted.
 func (v ThreeDSRequirement) String() string {
-	return redact.RedactedJSON(v, []string{"/pareq"})
+	return redact.RedactedJSON(v, secretsOfThreeDSRequirement)
 }
 
 // GoString prints the ThreeDSRequirement for %#v as JSON with its secret members redacted.
 func (v ThreeDSRequirement) GoString() string {
-	return "ThreeDSRequirement" + redact.RedactedJSON(v, []string{"/pareq"})
+	return "ThreeDSRequirement" + redact.RedactedJSON(v, secretsOfThreeDSRequirement)
 }
 
-// LogValue logs the TokenData as JSON with its secret members redacted: /paymentToken.
+// secretsOfTokenData points at the secret members of TokenData.
+var secretsOfTokenData = []string{"/paymentToken"}
+
+// LogValue logs the TokenData as JSON with its secret members redacted.
 func (v TokenData) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/paymentToken"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfTokenData))
 }
 
 // String prints the TokenData for %v and %+v as JSON with its secret members redacted.
 func (v TokenData) String() string {
-	return redact.RedactedJSON(v, []string{"/paymentToken"})
+	return redact.RedactedJSON(v, secretsOfTokenData)
 }
 
 // GoString prints the TokenData for %#v as JSON with its secret members redacted.
 func (v TokenData) GoString() string {
-	return "TokenData" + redact.RedactedJSON(v, []string{"/paymentToken"})
+	return "TokenData" + redact.RedactedJSON(v, secretsOfTokenData)
 }
 
-// LogValue logs the TokenNotification as JSON with its secret members redacted: /token/value.
+// secretsOfTokenNotification points at the secret members of TokenNotification.
+var secretsOfTokenNotification = []string{"/token/value"}
+
+// LogValue logs the TokenNotification as JSON with its secret members redacted.
 func (v TokenNotification) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/token/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfTokenNotification))
 }
 
 // String prints the TokenNotification for %v and %+v as JSON with its secret members redacted.
 func (v TokenNotification) String() string {
-	return redact.RedactedJSON(v, []string{"/token/value"})
+	return redact.RedactedJSON(v, secretsOfTokenNotification)
 }
 
 // GoString prints the TokenNotification for %#v as JSON with its secret members redacted.
 func (v TokenNotification) GoString() string {
-	return "TokenNotification" + redact.RedactedJSON(v, []string{"/token/value"})
+	return "TokenNotification" + redact.RedactedJSON(v, secretsOfTokenNotification)
 }
 
-// LogValue logs the TokenNotificationData as JSON with its secret members redacted: /value.
+// secretsOfTokenNotificationData points at the secret members of TokenNotificationData.
+var secretsOfTokenNotificationData = []string{"/value"}
+
+// LogValue logs the TokenNotificationData as JSON with its secret members redacted.
 func (v TokenNotificationData) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfTokenNotificationData))
 }
 
 // String prints the TokenNotificationData for %v and %+v as JSON with its secret members redacted.
 func (v TokenNotificationData) String() string {
-	return redact.RedactedJSON(v, []string{"/value"})
+	return redact.RedactedJSON(v, secretsOfTokenNotificationData)
 }
 
 // GoString prints the TokenNotificationData for %#v as JSON with its secret members redacted.
 func (v TokenNotificationData) GoString() string {
-	return "TokenNotificationData" + redact.RedactedJSON(v, []string{"/value"})
+	return "TokenNotificationData" + redact.RedactedJSON(v, secretsOfTokenNotificationData)
 }
 
-// LogValue logs the TokenRequest as JSON with its secret members redacted: /token/value.
+// secretsOfTokenRequest points at the secret members of TokenRequest.
+var secretsOfTokenRequest = []string{"/token/value"}
+
+// LogValue logs the TokenRequest as JSON with its secret members redacted.
 func (v TokenRequest) LogValue() slog.Value {
-	return slog.StringValue(redact.RedactedJSON(v, []string{"/token/value"}))
+	return slog.StringValue(redact.RedactedJSON(v, secretsOfTokenRequest))
 }
 
 // String prints the TokenRequest for %v and %+v as JSON with its secret members redacted.
 func (v TokenRequest) String() string {
-	return redact.RedactedJSON(v, []string{"/token/value"})
+	return redact.RedactedJSON(v, secretsOfTokenRequest)
 }
 
 // GoString prints the TokenRequest for %#v as JSON with its secret members redacted.
 func (v TokenRequest) GoString() string {
-	return "TokenRequest" + redact.RedactedJSON(v, []string{"/token/value"})
+	return "TokenRequest" + redact.RedactedJSON(v, secretsOfTokenRequest)
 }
 
 // SecretMembers are the members whose values are secret (x-qiwi-secret), as scrubbers
