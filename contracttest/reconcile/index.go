@@ -79,44 +79,74 @@ func newLedgerIndex(ledger []Entry, key func(*Entry) string, dup func(entry, ear
 // buildLedgerIndex is newLedgerIndex with its hash function given (a test gives one that
 // collides).
 func buildLedgerIndex(ledger []Entry, key func(*Entry) string, hash func(string) uint64, dup func(entry, earlier int)) *ledgerIndex {
-	x := &ledgerIndex{hash: hash, ledger: ledger, key: key, next: make([]int32, len(ledger))}
-	hashes := make([]uint64, len(ledger))
-	counts := [indexShards]int{}
-	for i := range ledger {
-		if k := key(&ledger[i]); k != "" {
-			h := hash(k)
-			hashes[i] = h
-			counts[h%indexShards]++
+	x := &ledgerIndex{hash: hash, ledger: ledger, key: key}
+	// The keys are hashed in parts of the ledger, one goroutine each, into a list of the
+	// entries of each shard per part (in ledger order); then each shard's map is built from
+	// its lists, part after part, so that its chains keep ledger order.
+	type entry struct {
+		index int32
+		hash  uint64
+	}
+	var lists [indexShards][indexShards][]entry // [part][shard]
+	var wg sync.WaitGroup
+	part := (len(ledger) + indexShards - 1) / indexShards
+	for p := range lists {
+		wg.Go(func() {
+			for s := range lists[p] { // an even spread of the hashes, with room to spare
+				lists[p][s] = make([]entry, 0, part/indexShards+part/8)
+			}
+			for i := p * part; i < min((p+1)*part, len(ledger)); i++ {
+				if k := key(&ledger[i]); k != "" {
+					h := hash(k)
+					lists[p][h%indexShards] = append(lists[p][h%indexShards], entry{int32(i), h})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	total := 0
+	for p := range lists {
+		for s := range lists[p] {
+			total += len(lists[p][s])
 		}
 	}
+	if total == 0 { // no entry has the key: nothing to build
+		for s := range x.shards {
+			x.shards[s] = map[uint64]int32{}
+		}
+		return x
+	}
+	x.next = make([]int32, len(ledger))
 	dups := [indexShards][][2]int{}
-	var wg sync.WaitGroup
 	for s := range x.shards {
-		x.shards[s] = make(map[uint64]int32, counts[s])
+		n := 0
+		for p := range lists {
+			n += len(lists[p][s])
+		}
+		x.shards[s] = make(map[uint64]int32, n)
 		wg.Go(func() {
 			m := x.shards[s]
-			for i := range ledger {
-				h := hashes[i]
-				if h%indexShards != uint64(s) || key(&ledger[i]) == "" {
-					continue
-				}
-				head, ok := m[h]
-				if !ok {
-					m[h] = int32(i + 1)
-					continue
-				}
-				// Append at the end of the chain, so that entries come in ledger order.
-				j := int(head - 1)
-				for {
-					if key(&ledger[j]) == key(&ledger[i]) {
-						dups[s] = append(dups[s], [2]int{i, j})
+			for p := range lists {
+				for _, e := range lists[p][s] {
+					i, h := int(e.index), e.hash
+					head, ok := m[h]
+					if !ok {
+						m[h] = int32(i + 1)
+						continue
 					}
-					if x.next[j] == 0 {
-						break
+					// Append at the end of the chain, so that entries come in ledger order.
+					j := int(head - 1)
+					for {
+						if key(&ledger[j]) == key(&ledger[i]) {
+							dups[s] = append(dups[s], [2]int{i, j})
+						}
+						if x.next[j] == 0 {
+							break
+						}
+						j = int(x.next[j] - 1)
 					}
-					j = int(x.next[j] - 1)
+					x.next[j] = int32(i + 1)
 				}
-				x.next[j] = int32(i + 1)
 			}
 		})
 	}
