@@ -348,3 +348,23 @@ func TestReadReportStopsEarly(t *testing.T) {
 	}
 	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "the reader's goroutines ended")
 }
+
+// TestReadErrorEndsTheReport: an input that fails (a damaged archive, say) is reported once,
+// with the line it failed after, and ends the read instead of failing forever.
+func TestReadErrorEndsTheReport(t *testing.T) {
+	broken := errors.New("flate: corrupt input")
+	in := io.MultiReader(strings.NewReader(header+"\n"+row("D1", "10,00", "26.08.2020 9:00", "1", "10,00", "0", "P1", "", "", "payment", "643")+"\n"), failing{broken})
+	var good int
+	var bad []*reconcile.RowError
+	err := reconcile.ReadReport("r.csv", in, reconcile.EncodingUTF8, func(reconcile.Row) error { good++; return nil },
+		func(e *reconcile.RowError) error { bad = append(bad, e); return nil })
+	require.NoError(t, err)
+	assert.Equal(t, 1, good)
+	require.Len(t, bad, 1)
+	assert.ErrorIs(t, bad[0], broken)
+	assert.Equal(t, 3, bad[0].Line)
+}
+
+type failing struct{ err error }
+
+func (f failing) Read([]byte) (int, error) { return 0, f.err }

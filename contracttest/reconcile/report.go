@@ -247,12 +247,8 @@ func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row 
 	} else if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
 		_, _ = br.Discard(3) // Peek just returned these three bytes
 	}
-	cr := csv.NewReader(in)
-	cr.Comma = ';'
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	cr := newRecordReader(in)
+	header, _, err := cr.Read()
 	if err == io.EOF {
 		return fmt.Errorf("%s: %w: empty file", file, ErrReport)
 	}
@@ -306,21 +302,25 @@ func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row 
 			}
 		}
 		for {
-			rec, err := cr.Read()
+			rec, line, err := cr.Read()
 			if err == io.EOF {
 				if len(batch) > 0 {
 					send()
 				}
 				return
 			}
-			line, _ := cr.FieldPos(0)
 			switch {
 			case err != nil:
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {
-					line = pe.Line
+					batch = append(batch, parsed{bad: &RowError{File: file, Line: pe.Line, Err: err}})
+					break
 				}
-				batch = append(batch, parsed{bad: &RowError{File: file, Line: line, Err: err}})
+				// The input itself failed (a damaged archive, an encoding error): it would
+				// fail again, so the read ends here, with the line after the last one read.
+				batch = append(batch, parsed{bad: &RowError{File: file, Line: cr.lines + 1, Err: err}})
+				send()
+				return
 			case len(rec) == 1 && strings.TrimSpace(rec[0]) == "":
 				continue // a blank line
 			case len(rec) != width:
