@@ -423,24 +423,37 @@ func processedServerError(method string, status int, body []byte) bool {
 	return status >= 500 && method != http.MethodGet && len(bytes.TrimSpace(body)) > 0
 }
 
-// readBody reads the answer, in one allocation when the length is announced; one longer
-// than maxResponseBytes is ErrAnswerTooLarge.
+// readBody reads the answer, in one allocation when the length is announced, to its end
+// (so that net/http can reuse the connection); one longer than maxResponseBytes is
+// ErrAnswerTooLarge.
 func readBody(resp *http.Response) ([]byte, error) {
 	if resp.ContentLength > maxResponseBytes {
 		return nil, fmt.Errorf("%w: %d bytes announced", ErrAnswerTooLarge, resp.ContentLength)
 	}
-	limited := io.LimitReader(resp.Body, maxResponseBytes+1)
-	var (
-		body []byte
-		err  error
-	)
 	if n := resp.ContentLength; n > 0 {
-		buf := bytes.NewBuffer(make([]byte, 0, n+1))
-		_, err = buf.ReadFrom(limited)
-		body = buf.Bytes()
-	} else {
-		body, err = io.ReadAll(limited)
+		body := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return nil, err
+		}
+		// The end: net/http reports it on the next read. A Doer whose body holds more than
+		// it announced is read on, within the bound.
+		var more [1]byte
+		switch m, err := resp.Body.Read(more[:]); {
+		case m == 0 && err == io.EOF:
+			return body, nil
+		case m == 0 && err != nil:
+			return nil, err
+		default:
+			return readRest(resp.Body, append(body, more[:m]...))
+		}
 	}
+	return readRest(resp.Body, nil)
+}
+
+// readRest reads the rest of an answer after what was read, within maxResponseBytes.
+func readRest(r io.Reader, read []byte) ([]byte, error) {
+	rest, err := io.ReadAll(io.LimitReader(r, maxResponseBytes+1-int64(len(read))))
+	body := append(read, rest...)
 	if err == nil && len(body) > maxResponseBytes {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrAnswerTooLarge, maxResponseBytes)
 	}

@@ -116,3 +116,35 @@ func TestCallerDoesNotPrintItsKey(t *testing.T) {
 		assert.Contains(t, out, "test-01")
 	}
 }
+
+// TestReadBody: an answer is read whole, to its end, whatever its announced length says; a
+// body shorter than announced is an error, one longer is read on within the bound.
+func TestReadBody(t *testing.T) {
+	const body = `{"paymentId":"p1"}`
+	for name, tt := range map[string]struct {
+		announced int64
+		sent      string
+		want      string
+		wantErr   error
+	}{
+		"announced":                 {announced: int64(len(body)), sent: body, want: body},
+		"unannounced":               {announced: -1, sent: body, want: body},
+		"empty":                     {announced: 0, sent: "", want: ""},
+		"longer than announced":     {announced: 5, sent: body, want: body},
+		"shorter than announced":    {announced: 100, sent: body, wantErr: io.ErrUnexpectedEOF},
+		"too long, unannounced":     {announced: -1, sent: strings.Repeat("x", maxResponseBytes+1), wantErr: ErrAnswerTooLarge},
+		"too long, announced short": {announced: 4, sent: strings.Repeat("x", maxResponseBytes+1), wantErr: ErrAnswerTooLarge},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := strings.NewReader(tt.sent)
+			got, err := readBody(&http.Response{ContentLength: tt.announced, Body: io.NopCloser(r)})
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, string(got))
+			assert.Zero(t, r.Len(), "read to the end")
+		})
+	}
+}
