@@ -2,8 +2,10 @@ package generator
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"maps"
 	"slices"
@@ -13,6 +15,7 @@ import (
 	"github.com/dave/jennifer/jen"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+	"golang.org/x/tools/imports"
 
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
@@ -47,7 +50,10 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 			NameNormalizer: string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
 			// Keep every model: notification models are referenced only from x-webhooks,
 			// which oapi-codegen does not follow.
-			SkipPrune:           true,
+			SkipPrune: true,
+			// oapi-codegen's last step, goimports on its output, runs below beside our
+			// passes, which read the models from the unformatted source.
+			SkipFmt:             true,
 			ExcludeTags:         cfg.excludeTags(),
 			IncludeOperationIDs: cfg.IncludeOperations,
 			ExcludeOperationIDs: cfg.ExcludeOperations,
@@ -62,7 +68,6 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("oapi-codegen: %w", err)}
 	}
-	files["raw.gen.go"] = rewriteHeader(src)
 
 	// Each file is rendered (jennifer formats it with go/format) and read back for the names
 	// it declares on its own goroutine, as soon as its pass has built it: rendering is most
@@ -98,6 +103,10 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 		wg.Wait() // no render outlives the call
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
 	}
+	// The models, formatted as oapi-codegen formats them (goimports), while our passes run.
+	var formatted []byte
+	var formatErr error
+	wg.Go(func() { formatted, formatErr = formatModels(conf.PackageName, src) })
 
 	// Our passes read the operations oapi-codegen kept (it filtered doc in place) and their
 	// details from the unfiltered document.
@@ -105,9 +114,14 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	if err != nil {
 		return stop(err)
 	}
-	// The models file is parsed once: for its types here, for its names below.
-	raw, err := parser.ParseFile(token.NewFileSet(), "raw.gen.go", files["raw.gen.go"], parser.SkipObjectResolution)
+	// The models file is parsed once, as oapi-codegen wrote it: for its types here, for its
+	// names below.
+	raw, err := parser.ParseFile(token.NewFileSet(), "raw.gen.go", src, parser.SkipObjectResolution)
 	if err != nil {
+		wg.Wait()
+		if formatErr != nil { // oapi-codegen's own words for source it cannot format
+			return stop(fmt.Errorf("oapi-codegen: %w", formatErr))
+		}
 		return stop(fmt.Errorf("reading the models: %w", err))
 	}
 	models := readModelTypes(raw)
@@ -142,6 +156,10 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	taken := map[string]bool{}
 	declaredIn(raw, taken)
 	wg.Wait()
+	if formatErr != nil {
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("oapi-codegen: %w", formatErr)}
+	}
+	files["raw.gen.go"] = rewriteHeader(string(formatted))
 	if len(failed) > 0 { // the first file by name, so that the error does not depend on timing
 		first := slices.Min(slices.Collect(maps.Keys(failed)))
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: failed[first]}
@@ -156,6 +174,20 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	}
 	files["aliases.gen.go"] = buf.Bytes()
 	return files, nil
+}
+
+// formatModels is oapi-codegen's last step, which the pipeline runs itself (SkipFmt):
+// goimports on the generated source, its error worded as oapi-codegen words it.
+func formatModels(pkg, src string) ([]byte, error) {
+	out, err := imports.Process(pkg+".go", []byte(src), nil)
+	if err == nil {
+		return out, nil
+	}
+	var list scanner.ErrorList
+	if errors.As(err, &list) && list.Len() > 0 && list[0].Pos.Line > 0 {
+		return nil, fmt.Errorf("error formatting Go code at line %d: %w", list[0].Pos.Line, err)
+	}
+	return nil, fmt.Errorf("error formatting Go code: %w", err)
 }
 
 // rewriteHeader replaces oapi-codegen's package comment with the standard generated-code
