@@ -353,10 +353,17 @@ func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row 
 				}
 				if p.bad = rp.parseRow(file, p.line, &p.fields, &p.row); p.bad != nil {
 					p.row = Row{}
-				} else if prepare != nil {
-					prepare(&p.row)
 				}
 				p.fields = [columnCount]string{} // hold no field past its parse
+			}
+			// The batch's rows are prepared in a loop of their own: their lookups miss the
+			// cache independently, and the processor overlaps them.
+			if prepare != nil {
+				for i := range batch {
+					if batch[i].bad == nil {
+						prepare(&batch[i].row)
+					}
+				}
 			}
 			select {
 			case ready <- batch:
