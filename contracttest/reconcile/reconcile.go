@@ -133,7 +133,13 @@ func (r *Reconciler) Row(row Row) error { return r.match(&row) }
 // difference). The rows' ledger lookups run on a goroutine of their own, between the reader
 // and the matching: the three share the work of a large report.
 func (r *Reconciler) ReadReport(path string, enc Encoding, watch Watch, bad func(*RowError) error) error {
-	return openReport(path, enc, watch, r.prepare, r.match, bad)
+	return openReport(path, enc, watch, stages{prepare: r.prepare, ahead: r.ahead, row: r.match, bad: bad})
+}
+
+// ahead looks up a row's transaction ID before its batch is matched, so that the lookups of
+// a batch overlap their cache misses; the matching then finds the ID's entry cached.
+func (r *Reconciler) ahead(row *Row) {
+	r.txSeen.get(row.TransactionID)
 }
 
 // prepare looks up the ledger entries of a row ahead of its matching. It reads only the

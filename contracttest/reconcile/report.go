@@ -158,11 +158,32 @@ type Watch func(name string, size int64, r io.Reader) io.Reader
 // OpenReportWatched is OpenReport with every report file's reader passed through watch (nil
 // for none).
 func OpenReportWatched(path string, enc Encoding, watch Watch, row func(Row) error, bad func(*RowError) error) error {
-	return openReport(path, enc, watch, nil, func(r *Row) error { return row(*r) }, bad)
+	return openReport(path, enc, watch, callbacks(row, bad))
+}
+
+// stages is what is done with a report's rows besides reading them.
+type stages struct {
+	// prepare, when set, is called with each good row on a goroutine of its own between the
+	// reader and the callbacks, in file order, for work that reads nothing the callbacks
+	// change.
+	prepare func(*Row)
+	// ahead, when set, is called with each good row of a batch on the callbacks' goroutine,
+	// before the batch's callbacks: lookups made in a loop of their own overlap their cache
+	// misses, which the callbacks' work between them would not.
+	ahead func(*Row)
+	// row gets each good row (into a batch the reader reuses: it must not keep the pointer)
+	// and bad each bad one.
+	row func(*Row) error
+	bad func(*RowError) error
+}
+
+// callbacks are the stages of the exported readers: the row callback gets a copy.
+func callbacks(row func(Row) error, bad func(*RowError) error) stages {
+	return stages{row: func(r *Row) error { return row(*r) }, bad: bad}
 }
 
 // openReport is OpenReportWatched with readReport's callbacks.
-func openReport(path string, enc Encoding, watch Watch, prepare func(*Row), row func(*Row) error, bad func(*RowError) error) error {
+func openReport(path string, enc Encoding, watch Watch, st stages) error {
 	if watch == nil {
 		watch = func(_ string, _ int64, r io.Reader) io.Reader { return r }
 	}
@@ -177,16 +198,16 @@ func openReport(path string, enc Encoding, watch Watch, prepare func(*Row), row 
 		return err
 	}
 	if n == 4 && bytes.Equal(head, []byte("PK\x03\x04")) {
-		return readArchive(path, enc, watch, prepare, row, bad)
+		return readArchive(path, enc, watch, st)
 	}
 	size := int64(-1)
 	if info, err := f.Stat(); err == nil {
 		size = info.Size()
 	}
-	return readReport(path, watch(path, size, f), enc, prepare, row, bad)
+	return readReport(path, watch(path, size, f), enc, st)
 }
 
-func readArchive(path string, enc Encoding, watch Watch, prepare func(*Row), row func(*Row) error, bad func(*RowError) error) error {
+func readArchive(path string, enc Encoding, watch Watch, st stages) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w: %v", path, ErrReport, err)
@@ -202,7 +223,7 @@ func readArchive(path string, enc Encoding, watch Watch, prepare func(*Row), row
 			return fmt.Errorf("%s!%s: %w: %v", path, entry.Name, ErrReport, err)
 		}
 		name := path + "!" + entry.Name
-		err = readReport(name, watch(name, int64(entry.UncompressedSize64), rc), enc, prepare, row, bad)
+		err = readReport(name, watch(name, int64(entry.UncompressedSize64), rc), enc, st)
 		rc.Close()
 		if err != nil {
 			return err
@@ -217,14 +238,11 @@ func readArchive(path string, enc Encoding, watch Watch, prepare func(*Row), row
 
 // ReadReport reads one report from r; file names it in rows and errors.
 func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad func(*RowError) error) error {
-	return readReport(file, r, enc, nil, func(r *Row) error { return row(*r) }, bad)
+	return readReport(file, r, enc, callbacks(row, bad))
 }
 
-// readReport is ReadReport with the row callback given a pointer (into a batch the reader
-// reuses: the callback must not keep it) and an optional prepare stage: prepare is called
-// with each good row, in file order, on a goroutine of its own between the reader and the
-// callbacks, for work that reads nothing the callbacks change.
-func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row func(*Row) error, bad func(*RowError) error) error {
+// readReport is ReadReport with its stages.
+func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	switch enc {
 	case EncodingAuto:
@@ -358,10 +376,10 @@ func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row 
 			}
 			// The batch's rows are prepared in a loop of their own: their lookups miss the
 			// cache independently, and the processor overlaps them.
-			if prepare != nil {
+			if st.prepare != nil {
 				for i := range batch {
 					if batch[i].bad == nil {
-						prepare(&batch[i].row)
+						st.prepare(&batch[i].row)
 					}
 				}
 			}
@@ -380,13 +398,20 @@ func readReport(file string, r io.Reader, enc Encoding, prepare func(*Row), row 
 		}
 	}()
 	for batch := range ready {
+		if st.ahead != nil {
+			for i := range batch {
+				if batch[i].bad == nil {
+					st.ahead(&batch[i].row)
+				}
+			}
+		}
 		for i := range batch {
 			p := &batch[i]
 			var err error
 			if p.bad != nil {
-				err = bad(p.bad)
+				err = st.bad(p.bad)
 			} else {
-				err = row(&p.row)
+				err = st.row(&p.row)
 			}
 			if err != nil {
 				return err
