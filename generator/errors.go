@@ -66,7 +66,7 @@ func (e *InputError) Unwrap() []error {
 // YAML library libopenapi reads overlays with writes "at LN.CC".
 var yamlLine = regexp.MustCompile(`line (\d+)(?::(\d+))?|\bL(\d+)\.C(\d+)`)
 
-// lineOf extracts "line N[:C]" from a YAML parser message.
+// lineOf extracts the line and column (0 if absent) from a YAML parser message.
 func lineOf(err error) (line, col int) {
 	m := yamlLine.FindStringSubmatch(err.Error())
 	if m == nil {

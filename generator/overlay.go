@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -17,7 +18,6 @@ import (
 // parsedOverlay is one overlay document, read and checked.
 type parsedOverlay struct {
 	src     Source
-	data    []byte
 	actions *pbyaml.Node // the actions sequence, for line numbers
 	doc     *highoverlay.Overlay
 }
@@ -47,7 +47,7 @@ func parseOverlay(src Source) (*parsedOverlay, error) {
 	if err != nil {
 		return nil, &InputError{File: path, Kind: ErrBadOverlay, Err: err}
 	}
-	return &parsedOverlay{src: src, data: data, actions: mappingValue(root, "actions"), doc: ov}, nil
+	return &parsedOverlay{src: src, actions: mappingValue(root, "actions"), doc: ov}, nil
 }
 
 // applyOverlays applies the overlays in order. A target that matches nothing is an error,
@@ -86,18 +86,16 @@ func applyAll(spec []byte, parsed []*parsedOverlay) ([]byte, error) {
 	if len(parsed) == 0 {
 		return spec, nil
 	}
+	if !slices.ContainsFunc(parsed, func(p *parsedOverlay) bool { return p.doc.Components != nil }) {
+		return applyParsed(spec, parsed)
+	}
 	for _, p := range parsed {
-		if p.doc.Components != nil {
-			for _, p := range parsed {
-				var err error
-				if spec, err = applyParsed(spec, []*parsedOverlay{p}); err != nil {
-					return nil, err
-				}
-			}
-			return spec, nil
+		var err error
+		if spec, err = applyParsed(spec, []*parsedOverlay{p}); err != nil {
+			return nil, err
 		}
 	}
-	return applyParsed(spec, parsed)
+	return spec, nil
 }
 
 // applyParsed applies the actions of the overlays, in order, in one pass.

@@ -110,10 +110,7 @@ func buildLedgerIndex(ledger []Entry, key func(*Entry) string, hash func(string)
 			total += len(lists[p][s])
 		}
 	}
-	if total == 0 { // no entry has the key: nothing to build
-		for s := range x.shards {
-			x.shards[s] = map[uint64]int32{}
-		}
+	if total == 0 { // no entry has the key: nothing to build (a nil map finds nothing)
 		return x
 	}
 	x.next = make([]int32, len(ledger))

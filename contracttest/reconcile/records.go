@@ -24,9 +24,8 @@ type recordReader struct {
 	raw    []byte // a line longer than in's buffer, gathered
 
 	// The reader of records with quotes, created at the first, and what it was fed.
-	quoted    *csv.Reader
-	feed      lineFeed
-	firstLine int // the first line of the last record read
+	quoted *csv.Reader
+	feed   lineFeed
 }
 
 // newRecordReader reads records from r (buffered here when r is not a *bufio.Reader).
@@ -84,11 +83,10 @@ func (rr *recordReader) Read() ([]string, int, error) {
 		if len(text) == 0 {
 			continue // an empty line, which encoding/csv skips
 		}
-		rr.firstLine = rr.lines
 		if rr.fields, err = rr.split.Fields(string(text), rr.fields[:0]); err != nil {
 			return nil, 0, err // a line without quotes splits without error
 		}
-		return rr.fields, rr.firstLine, nil
+		return rr.fields, rr.lines, nil
 	}
 }
 
@@ -117,8 +115,7 @@ func (rr *recordReader) readQuoted(line []byte) ([]string, int, error) {
 		return nil, 0, err
 	}
 	start, _ := rr.quoted.FieldPos(0)
-	rr.firstLine = toFile(start)
-	return rec, rr.firstLine, nil
+	return rec, toFile(start), nil
 }
 
 // lineFeed gives encoding/csv the stream one line at a time: the line the record starts on,

@@ -369,10 +369,7 @@ func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 				if p.bad != nil {
 					continue
 				}
-				if p.bad = rp.parseRow(file, p.line, &p.fields, &p.row); p.bad != nil {
-					p.row = Row{}
-				}
-				p.fields = [columnCount]string{} // hold no field past its parse
+				p.bad = rp.parseRow(file, p.line, &p.fields, &p.row)
 			}
 			// The batch's rows are prepared in a loop of their own: their lookups miss the
 			// cache independently, and the processor overlaps them.
@@ -481,7 +478,7 @@ func (rp *rowParser) date(s string) (time.Time, error) {
 	return t, err
 }
 
-// parseRow parses rec into *r, which it overwrites whole.
+// parseRow parses a row's columns into *r, which it overwrites whole.
 func (rp *rowParser) parseRow(file string, line int, fields *[columnCount]string, r *Row) *RowError {
 	// get is a column's value: trimmed, and "" for null.
 	get := func(c int) string {
