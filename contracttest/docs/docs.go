@@ -212,50 +212,70 @@ func ParseFile(path string) (*Page, error) {
 	return Parse(path, data), nil
 }
 
-// ParseDir parses every page under root (*.md, *.md.erb, *.txt), sorted by path.
-func ParseDir(root string) ([]*Page, error) {
-	var paths []string
+// File is a page's path and content, as ReadDir reads them.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// IsPage reports whether a file name is a documentation page: *.md, *.md.erb or *.txt.
+func IsPage(name string) bool {
+	return strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".md.erb") || strings.HasSuffix(name, ".txt")
+}
+
+// ReadDir reads every page under root (see IsPage), sorted by path.
+func ReadDir(root string) ([]File, error) {
+	var files []File
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() {
+		if d.IsDir() || !IsPage(d.Name()) {
 			return nil
 		}
-		name := d.Name()
-		if strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".md.erb") || strings.HasSuffix(name, ".txt") {
-			paths = append(paths, path)
-		}
+		files = append(files, File{Path: path})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(paths)
-	// The pages are parsed by one worker per CPU (they share nothing); the first error in
-	// path order is the one returned.
-	pages := make([]*Page, len(paths))
-	errs := make([]error, len(paths))
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	for i := range files {
+		if files[i].Data, err = os.ReadFile(files[i].Path); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// ParseDir parses every page under root (see IsPage), sorted by path.
+func ParseDir(root string) ([]*Page, error) {
+	files, err := ReadDir(root)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFiles(files), nil
+}
+
+// ParseFiles parses pages read by ReadDir, in their order. One worker per CPU parses them:
+// they share nothing.
+func ParseFiles(files []File) []*Page {
+	pages := make([]*Page, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
 		wg.Go(func() {
 			for i := range next {
-				pages[i], errs[i] = ParseFile(paths[i])
+				pages[i] = Parse(files[i].Path, files[i].Data)
 			}
 		})
 	}
-	for i := range paths {
+	for i := range files {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return pages, nil
+	return pages
 }
 
 // Parse parses a page's content; file names it in positions.

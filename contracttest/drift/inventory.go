@@ -182,13 +182,19 @@ var ErrPage = errors.New("unreadable documentation page")
 // Read parses every page under dir and builds its inventory. A folder without pages, a page
 // that is not UTF-8 and a page with a code block never closed are errors naming the file.
 func Read(dir string) (*Inventory, error) {
-	pages, err := docs.ParseDir(dir)
+	files, err := docs.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	if len(pages) == 0 {
+	return inventory(dir, files)
+}
+
+// inventory parses the pages read from dir and builds their inventory.
+func inventory(dir string, files []docs.File) (*Inventory, error) {
+	if len(files) == 0 {
 		return nil, fmt.Errorf("%s: %w: no .md, .md.erb or .txt page in the folder", dir, ErrPage)
 	}
+	pages := docs.ParseFiles(files)
 	for _, p := range pages {
 		if err := Check(p); err != nil {
 			return nil, err
@@ -200,6 +206,11 @@ func Read(dir string) (*Inventory, error) {
 // Run loads the spec and reads the pages under dir at the same time, then compares them:
 // LoadSpec, Read and Compare in one call, as long as the longer of the first two.
 func Run(dir string, spec []byte, overlays map[string][]byte) (*Inventory, *Spec, []Finding, error) {
+	return run(dir, spec, overlays, func() ([]docs.File, error) { return docs.ReadDir(dir) })
+}
+
+// run is Run with the pages read by read, which runs while the spec loads.
+func run(dir string, spec []byte, overlays map[string][]byte, read func() ([]docs.File, error)) (*Inventory, *Spec, []Finding, error) {
 	var s *Spec
 	var specErr error
 	done := make(chan struct{})
@@ -207,7 +218,11 @@ func Run(dir string, spec []byte, overlays map[string][]byte) (*Inventory, *Spec
 		defer close(done)
 		s, specErr = LoadSpec(spec, overlays)
 	}()
-	inv, err := Read(dir)
+	files, err := read()
+	var inv *Inventory
+	if err == nil {
+		inv, err = inventory(dir, files)
+	}
 	<-done
 	if err != nil {
 		return nil, nil, nil, err
