@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/qiwigen/qiwigen/contracttest/cache"
 	"github.com/qiwigen/qiwigen/contracttest/drift"
 	"github.com/qiwigen/qiwigen/overlays"
 	"github.com/qiwigen/qiwigen/spec"
@@ -21,6 +22,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	noBaseline := fs.Bool("no-baseline", false, "accept no finding")
 	format := fs.String("format", "text", "text, markdown, json or sarif")
 	writeBaseline := fs.String("write-baseline", "", "write a baseline accepting every current finding to this file")
+	cachePath := fs.String("cache", "", "keep results in this bbolt file: a rerun on the same pages and spec by the same binary reads them back instead of comparing again")
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
 	}
@@ -32,6 +34,8 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	case *noBaseline && *baselinePath != "":
 		return fail(errors.New("--baseline and --no-baseline exclude each other"))
+	case *cachePath != "" && *writeBaseline != "":
+		return fail(errors.New("--cache and --write-baseline exclude each other: a new baseline takes its reasons from the loaded spec"))
 	}
 	switch *format {
 	case "text", "markdown", "json", "sarif":
@@ -65,14 +69,30 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	for _, f := range bundled {
 		texts[f.Name] = f.Data
 	}
-	inv, s, findings, err := drift.Run(*docsDir, specData, texts)
+	var result drift.Result
+	var s *drift.Spec
+	if *cachePath != "" {
+		var run *drift.CachedRun
+		if run, err = runCached(*docsDir, specData, texts, *cachePath); err == nil {
+			result = run.Result
+			if run.CacheErr != nil {
+				fmt.Fprintf(stderr, "drift: the cache was not used: %v\n", run.CacheErr)
+			}
+		}
+	} else {
+		var inv *drift.Inventory
+		inv, s, result.Findings, err = drift.Run(*docsDir, specData, texts)
+		if err == nil {
+			result.Pages = inv.Pages
+		}
+	}
 	if errors.Is(err, drift.ErrSpec) {
 		return fail(fmt.Errorf("%s: %w", specName, err))
 	}
 	if err != nil {
 		return fail(err)
 	}
-	report := &drift.Report{Pages: inv.Pages, Findings: findings}
+	report := &drift.Report{Pages: result.Pages, Findings: result.Findings}
 	report.Stale = baseline.Apply(report.Findings)
 
 	if *writeBaseline != "" {
@@ -99,4 +119,19 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// runCached runs drift with the cache file at path; a cache that does not open is reported
+// in the run's CacheErr, and the run goes on without it.
+func runCached(dir string, specData []byte, overlays map[string][]byte, path string) (*drift.CachedRun, error) {
+	store, openErr := cache.Open(path)
+	if openErr != nil {
+		run, err := drift.RunCached(dir, specData, overlays, nil)
+		if err == nil {
+			run.CacheErr = openErr
+		}
+		return run, err
+	}
+	defer store.Close()
+	return drift.RunCached(dir, specData, overlays, store)
 }

@@ -38,7 +38,7 @@ Usage:
   qiwicontract extract --docs DIR [--vectors FILE] [--out FILE] [--no-scrub]
   qiwicontract diff [--json] OLD NEW
   qiwicontract drift --docs DIR [--spec FILE] [--baseline FILE | --no-baseline]
-                     [--format text|markdown|json|sarif] [--write-baseline FILE]
+                     [--format text|markdown|json|sarif] [--write-baseline FILE | --cache FILE]
   qiwicontract reconcile --report FILE... --ledger FILE [--ledger-columns MAP]
                      [--format text|csv|json] [--encoding utf-8|windows-1251] [--strict]
                      [--api [--api-url URL] [--api-rate N] [--api-cache FILE]]
@@ -67,6 +67,9 @@ drift    Reads QIWI's pages under DIR (English and Russian, rendered .md, .erb s
          reason. Exit 1 only on findings the baseline does not accept.
          --write-baseline writes a baseline accepting every current finding, keeping the
          reasons of the old one; new entries need their reason written by hand.
+         --cache FILE keeps results in a bbolt file, keyed by the binary's build ID and
+         the bytes of every page, the spec and the overlays: a rerun on unchanged input
+         reads the pages and prints the stored findings (the baseline is applied anew).
 reconcile
          Matches QIWI's daily report (semicolon CSV or the zip QIWI mails; UTF-8 or
          Windows-1251) against the ledger (CSV header paymentId,billId,amount,currency,
