@@ -174,6 +174,8 @@ var (
 	payinSigned = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
 	billSigned  = regexp.MustCompile("`invoice_parameters = ([^`]+)`")
 	headerName  = regexp.MustCompile("`(Signature|X-Api-Signature-SHA256|X-Digital-Sign)`")
+	// fieldNameMarks are the marks FieldName drops from a cell.
+	fieldNameMarks = strings.NewReplacer("<br>", "", "`", "", "[]", "")
 )
 
 // ErrPage is wrapped by the errors about a page the reader cannot read whole.
@@ -301,7 +303,7 @@ func Build(dir string, pages []*docs.Page) *Inventory {
 		inv.Retries = append(inv.Retries, retries(p, at)...)
 		for n, line := range p.Lines {
 			addWords(inv.words, line)
-			if strings.Contains(line, "/") {
+			if digitSlashDigit(line) {
 				for _, m := range cidrRe.FindAllStringSubmatch(line, -1) {
 					inv.Networks = append(inv.Networks, Network{Prefix: m[1], Pos: at(docs.Position{File: p.File, Line: n + 1})})
 				}
@@ -313,20 +315,49 @@ func Build(dir string, pages []*docs.Page) *Inventory {
 }
 
 // addWords adds the line's words to the set: runs of letters, digits and underscores, and
-// dotted names (payin.resource.not.found) whole as well as by their parts.
+// dotted names (payin.resource.not.found) whole as well as by their parts. Letters are ASCII:
+// every byte of a multi-byte character separates words.
 func addWords(set map[string]bool, line string) {
-	for _, tok := range strings.FieldsFunc(line, func(r rune) bool {
-		return !(r == '_' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) {
-		tok = strings.Trim(tok, ".")
+	for i := 0; i < len(line); {
+		if !wordByte(line[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(line) && wordByte(line[j]) {
+			j++
+		}
+		tok := strings.Trim(line[i:j], ".")
+		i = j
+		if tok == "" {
+			continue
+		}
 		set[tok] = true
-		if strings.Contains(tok, ".") {
-			for _, part := range strings.Split(tok, ".") {
+		if strings.IndexByte(tok, '.') >= 0 {
+			for part := range strings.SplitSeq(tok, ".") {
 				set[part] = true
 			}
 		}
 	}
 }
+
+// wordByte reports whether b belongs to a word: a letter, a digit, '_' or '.' (ASCII).
+func wordByte(b byte) bool {
+	return b == '_' || b == '.' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// digitSlashDigit reports whether the line holds a digit, a slash and a digit in a row, as
+// every address range (79.142.16.0/20) does: lines without one skip cidrRe.
+func digitSlashDigit(line string) bool {
+	for i := 1; i+1 < len(line); i++ {
+		if line[i] == '/' && isDigit(line[i-1]) && isDigit(line[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 func relative(dir, file string) string {
 	if r, err := filepath.Rel(dir, file); err == nil && !strings.HasPrefix(r, "..") {
@@ -459,7 +490,10 @@ func retries(p *docs.Page, at func(docs.Position) docs.Position) []Retries {
 	var out []Retries
 	var cur *Retries
 	for n, line := range p.Lines {
-		m := retryLine.FindStringSubmatch(line)
+		var m []string
+		if listedNumber(line) {
+			m = retryLine.FindStringSubmatch(line)
+		}
 		if m == nil {
 			cur = nil
 			continue
@@ -482,6 +516,17 @@ func retries(p *docs.Page, at func(docs.Position) docs.Position) []Retries {
 		}
 	}
 	return out
+}
+
+// listedNumber reports whether the line is a list item that starts with a number ("* 3
+// attempts"), as every line retryLine matches is: other lines skip it.
+func listedNumber(line string) bool {
+	line = strings.TrimLeft(line, " \t")
+	if line == "" || line[0] != '*' && line[0] != '-' {
+		return false
+	}
+	line = strings.TrimLeft(line[1:], " \t")
+	return line != "" && isDigit(line[0])
 }
 
 // sectionEndpoints are the distinct requests section i of a page declares or shows.
@@ -543,7 +588,7 @@ func FieldName(cell string) string {
 	if strings.Contains(cell, "**") {
 		cell = requiredMark.ReplaceAllString(cell, "")
 	}
-	cell = strings.NewReplacer("<br>", "", "`", "", "[]", "").Replace(cell)
+	cell = fieldNameMarks.Replace(cell)
 	return strings.TrimSpace(cell)
 }
 
@@ -595,6 +640,9 @@ func jsonType(v any) string {
 func signatures(p *docs.Page, at func(docs.Position) docs.Position) []Signature {
 	header := ""
 	for _, line := range p.Lines {
+		if !strings.Contains(line, "Sign`") && !strings.Contains(line, "Signature") {
+			continue // every header headerName names ends in Sign or holds Signature
+		}
 		if m := headerName.FindStringSubmatch(line); m != nil && m[1] != "X-Digital-Sign" {
 			header = m[1]
 			break
@@ -602,6 +650,12 @@ func signatures(p *docs.Page, at func(docs.Position) docs.Position) []Signature 
 	}
 	var out []Signature
 	for n, line := range p.Lines {
+		// Each pattern runs only on lines holding its literal part: a back-quoted type, or
+		// invoice_parameters.
+		payin, bill := strings.IndexByte(line, '`') >= 0 && quotedType(line), strings.Contains(line, "`invoice_parameters = ")
+		if !payin && !bill {
+			continue
+		}
 		pos := at(docs.Position{File: p.File, Line: n + 1})
 		for _, m := range payinSigned.FindAllStringSubmatch(line, -1) {
 			out = append(out, Signature{Type: m[1], Header: header, Fields: pointers(m[2], ""), Pos: pos})
@@ -611,6 +665,19 @@ func signatures(p *docs.Page, at func(docs.Position) docs.Position) []Signature 
 		}
 	}
 	return out
+}
+
+// signedTypes are the back-quoted notification types payinSigned starts with.
+var signedTypes = []string{"`PAYMENT`", "`REFUND`", "`CAPTURE`", "`CHECK_CARD`", "`TOKEN`", "`PAYOUT`"}
+
+// quotedType reports whether the line holds one of signedTypes.
+func quotedType(line string) bool {
+	for _, t := range signedTypes {
+		if strings.Contains(line, t) {
+			return true
+		}
+	}
+	return false
 }
 
 func pointers(list, prefix string) []string {
