@@ -512,18 +512,19 @@ func apiPath(u string) (string, bool) {
 // MatchTemplate reports whether a documented path (concrete or templated) fits a spec path
 // template: the same number of segments, equal literal segments, any value for {x}.
 func MatchTemplate(template, path string) bool {
-	ts := strings.Split(strings.Trim(template, "/"), "/")
-	ps := strings.Split(strings.Trim(path, "/"), "/")
-	if len(ts) != len(ps) {
-		return false
-	}
-	for i := range ts {
-		if strings.HasPrefix(ts[i], "{") && strings.HasSuffix(ts[i], "}") {
-			continue
-		}
-		if ts[i] != ps[i] {
+	template, path = strings.Trim(template, "/"), strings.Trim(path, "/")
+	for {
+		t, tRest, tMore := strings.Cut(template, "/")
+		p, pRest, pMore := strings.Cut(path, "/")
+		if !(strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}")) && t != p {
 			return false
 		}
+		if tMore != pMore {
+			return false // one has more segments
+		}
+		if !tMore {
+			return true
+		}
+		template, path = tRest, pRest
 	}
-	return true
 }

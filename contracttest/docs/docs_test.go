@@ -88,6 +88,12 @@ func TestMatchTemplate(t *testing.T) {
 		{"/payin/v1/sites/{siteId}/bills/{billId}", "/payin/v1/sites/{siteId}/bills/{billId}", true},
 		{"/payin/v1/sites/{siteId}/bills/{billId}", "/payin/v1/sites/test-01/bills/1/details", false},
 		{"/payin/v1/sites/{siteId}/bills/{billId}/details", "/payin/v1/sites/s/bills/1/payments", false},
+		{"/payin/v1/sites/{siteId}/bills/{billId}/details", "/payin/v1/sites/s/bills/1", false},
+		{"/payin/v1/sites/{siteId}", "/payin/v1/sites/s/", true},
+		{"/payin/v1/sites/{siteId}", "/payin/v1/sites//", false},
+		{"/payin/v1/{siteId}/bills", "/payin/v1/bills", false},
+		{"/", "/", true},
+		{"/a", "/", false},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, MatchTemplate(tt.template, tt.path), "%s ~ %s", tt.template, tt.path)
