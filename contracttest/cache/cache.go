@@ -198,6 +198,7 @@ func faults() bool {
 const stamp = 8
 
 // Get returns a copy of the result stored under key in bucket, and whether there is one.
+// The caller checks that the result decodes: a cache holds what it was given.
 func (s *Store) Get(bucket string, key Key) (value []byte, ok bool, err error) {
 	defer s.guard(&err, faults())
 	err = s.db.View(func(tx *bbolt.Tx) error {
@@ -205,14 +206,10 @@ func (s *Store) Get(bucket string, key Key) (value []byte, ok bool, err error) {
 		if b == nil {
 			return nil
 		}
-		v := b.Get(key[:])
-		if v == nil {
-			return nil
+		// An entry too short to hold its stamp counts as absent: Put overwrites it.
+		if v := b.Get(key[:]); len(v) >= stamp {
+			value, ok = bytes.Clone(v[stamp:]), true
 		}
-		if len(v) < stamp {
-			return fmt.Errorf("cache %s: %w: the entry under %x is %d bytes long", s.path, ErrDamaged, key[:4], len(v))
-		}
-		value, ok = bytes.Clone(v[stamp:]), true
 		return nil
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.etcd.io/bbolt"
 
 	"github.com/qiwigen/qiwigen/contracttest/cache"
 )
@@ -90,6 +91,30 @@ func TestStoreKeepsResultsAcrossOpens(t *testing.T) {
 	_, ok, err = st.Get("other", k1)
 	require.NoError(t, err)
 	assert.False(t, ok, "another bucket")
+}
+
+func TestShortEntryIsAbsent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	db, err := bbolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("b"))
+		require.NoError(t, err)
+		key := cache.Key{1}
+		return b.Put(key[:], []byte("1234567")) // a byte short of a stamp
+	}))
+	require.NoError(t, db.Close())
+	st, err := cache.Open(path)
+	require.NoError(t, err)
+	defer st.Close()
+	_, ok, err := st.Get("b", cache.Key{1})
+	require.NoError(t, err)
+	assert.False(t, ok)
+	require.NoError(t, st.Put("b", cache.Key{1}, nil, time.Unix(1, 0)))
+	v, ok, err := st.Get("b", cache.Key{1})
+	require.NoError(t, err)
+	assert.True(t, ok, "an empty result is a result")
+	assert.Empty(t, v)
 }
 
 func TestStoreDropsTheOldestBeyondMax(t *testing.T) {
