@@ -49,8 +49,12 @@ func BenchmarkDrift(b *testing.B) {
 		defer store.Close()
 		return drift.RunCached(dir, spec.Resolved, nil, store)
 	}
-	if first, err := rerun(); err != nil || first.CacheErr != nil {
-		b.Fatal(err, first.CacheErr)
+	first, err := rerun()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if first.CacheErr != nil {
+		b.Fatal(first.CacheErr)
 	}
 	var read, cold, warm time.Duration
 	for b.Loop() {
@@ -71,8 +75,11 @@ func BenchmarkDrift(b *testing.B) {
 		start = time.Now()
 		got, err := rerun()
 		warm += time.Since(start)
-		if err != nil || !got.Hit {
-			b.Fatal("the warm run missed the store:", err, got.CacheErr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !got.Hit {
+			b.Fatal("the warm run missed the store:", got.CacheErr)
 		}
 	}
 	n := float64(b.N)

@@ -50,7 +50,7 @@ func RunCached(dir string, spec []byte, overlays map[string][]byte, store *cache
 		return nil, err
 	}
 	out := &CachedRun{}
-	key, err := cacheKey(dir, spec, overlays, files)
+	key, err := cacheKey(spec, overlays, files)
 	if err == nil {
 		var data []byte
 		var ok bool
@@ -79,15 +79,14 @@ func RunCached(dir string, spec []byte, overlays map[string][]byte, store *cache
 	return out, nil
 }
 
-// cacheKey digests everything a run depends on besides its code: the folder as named (the
-// pages' positions are relative to it), each page's path and bytes, the spec and the
-// overlays by name.
-func cacheKey(dir string, spec []byte, overlays map[string][]byte, files []docs.File) (cache.Key, error) {
+// cacheKey digests everything a run depends on besides its code: each page's path and bytes
+// (the paths start with the folder as named, which the pages' positions are relative to),
+// the spec and the overlays by name.
+func cacheKey(spec []byte, overlays map[string][]byte, files []docs.File) (cache.Key, error) {
 	d, err := cache.NewDigest(cacheKind)
 	if err != nil {
 		return cache.Key{}, err
 	}
-	d.Add("dir", []byte(dir))
 	d.Add("spec", spec)
 	names := make([]string, 0, len(overlays))
 	for name := range overlays {
