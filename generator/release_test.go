@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/mod/module"
@@ -78,9 +79,36 @@ func readmeBlock(t *testing.T, readme, heading, lang string) string {
 	return m[1]
 }
 
-// A fresh module follows the README's "Generating a client in your own repository" to the
-// letter, against this repository packed as a release: no copied go.sum, no -mod=mod. It
-// generates, builds, and calls the generated client against a local server.
+// consumerEnv is the environment of a fresh consuming module: a module cache of its own that
+// starts empty, so the run never depends on what this machine's cache holds, and every
+// module fetched as a user's go command fetches it: this repository from the packed release,
+// everything else through the machine's module proxy, checksums verified by the machine's
+// checksum database except this module's (the README's GONOSUMDB, for a version the
+// database does not know). The build cache is shared: it holds no module and is keyed by
+// content; -trimpath keeps its keys free of the module cache's directory.
+func consumerEnv(t *testing.T, goBin, releaseProxy string, extra ...string) []string {
+	t.Helper()
+	goEnv := func(name string) string {
+		out, err := exec.Command(goBin, "env", name).Output()
+		require.NoError(t, err)
+		return strings.TrimSpace(string(out))
+	}
+	machineProxy := goEnv("GOPROXY")
+	require.NotContains(t, []string{"", "off"}, machineProxy,
+		"the consumer test fetches its modules through the module proxy; GOPROXY is %q", machineProxy)
+	env := append(os.Environ(),
+		"GOMODCACHE="+filepath.Join(t.TempDir(), "modcache"),
+		"GOPROXY=file://"+filepath.ToSlash(releaseProxy)+","+machineProxy,
+		"GONOSUMDB="+modulePath, "GOSUMDB="+goEnv("GOSUMDB"),
+		"GOFLAGS=-modcacherw -trimpath", "GOWORK=off", "GOTOOLCHAIN=local", "GOPRIVATE=", "GONOPROXY=")
+	return append(env, extra...)
+}
+
+// A fresh module, on an empty module cache, follows the README's "Generating a client in
+// your own repository" to the letter, against this repository packed as a release: no
+// copied go.sum, no -mod=mod. It generates, builds, and calls the generated client against a
+// local server; then it adds qiwicontract as a tool, as "Contract checks in your own
+// repository" says, and judges the fixtures the tool extracts from QIWI's pages.
 func TestReadmeConsumerCommands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a separate module")
@@ -92,9 +120,9 @@ func TestReadmeConsumerCommands(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git packs the release")
 	}
-	proxy := packRelease(t, root)
-	cache, err := exec.Command(goBin, "env", "GOMODCACHE").Output()
+	docsDir, err := docs.Locate()
 	require.NoError(t, err)
+	proxy := packRelease(t, root)
 
 	readmeData, err := os.ReadFile(filepath.Join(root, "README.md"))
 	require.NoError(t, err)
@@ -103,6 +131,7 @@ func TestReadmeConsumerCommands(t *testing.T) {
 	generateLine := strings.TrimSpace(readmeBlock(t, readme, section, "go"))
 	commands := readmeBlock(t, readme, section, "sh")
 	overlay := readmeBlock(t, readme, section, "yaml")
+	contractCommands := readmeBlock(t, readme, "### Contract checks in your own repository", "sh")
 
 	// A local QIWI answering the payment status request.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -114,9 +143,7 @@ func TestReadmeConsumerCommands(t *testing.T) {
 	defer srv.Close()
 
 	dir := t.TempDir()
-	env := append(os.Environ(),
-		"GOPROXY=file://"+filepath.ToSlash(proxy)+",file://"+filepath.ToSlash(filepath.Join(strings.TrimSpace(string(cache)), "cache", "download")),
-		"GOSUMDB=off", "GOFLAGS=", "GOWORK=off", "GOTOOLCHAIN=local", "QIWI_URL=http://"+ln.Addr().String())
+	env := consumerEnv(t, goBin, proxy, "QIWI_URL=http://"+ln.Addr().String())
 	run := func(args ...string) string {
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Dir = dir
@@ -124,6 +151,15 @@ func TestReadmeConsumerCommands(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "%s:\n%s", strings.Join(args, " "), out)
 		return string(out)
+	}
+	runREADME := func(block string) string {
+		var out strings.Builder
+		for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
+			words := strings.Fields(line)
+			require.Equal(t, "go", words[0], "README command %q", line)
+			out.WriteString(run(append([]string{goBin}, words[1:]...)...))
+		}
+		return out.String()
 	}
 	run(goBin, "mod", "init", "example.com/shop")
 	for name, content := range map[string]string{
@@ -158,11 +194,7 @@ func main() {
 		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 		require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
 	}
-	for _, line := range strings.Split(strings.TrimSpace(commands), "\n") {
-		words := strings.Fields(line)
-		require.Equal(t, "go", words[0], "README command %q", line)
-		run(append([]string{goBin}, words[1:]...)...)
-	}
+	runREADME(commands)
 	run(goBin, "build", "./...")
 	assert.Equal(t, "COMPLETED 5.00 A-1\n", run(goBin, "run", "."))
 	// The shop's client differs from ours exactly as its overlay says.
@@ -182,4 +214,12 @@ func main() {
 	delete(want, "CreatePayout")
 	delete(want, "GetPayout")
 	assert.Equal(t, want, names(theirs), "the shop's client lacks exactly the payout operations its overlay removes")
+
+	// qiwicontract as the shop's tool: the fixtures it extracts from QIWI's pages pass.
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "fixtures"), 0o755))
+	run(goBin, "get", "-tool", modulePath+"/contracttest/cmd/qiwicontract@"+releaseVersion)
+	run(goBin, "tool", "qiwicontract", "extract", "--docs", docsDir, "--out", filepath.Join("fixtures", "docs.json"))
+	out := runREADME(contractCommands)
+	assert.Regexp(t, `(?m)^[1-9][0-9]* passed, 0 failed`, out)
+	assert.FileExists(t, filepath.Join(dir, "junit.xml"))
 }
