@@ -103,8 +103,9 @@ func notificationPass(pkg string, notes []notificationModel, ops []operation) (*
 	}
 	f.Comment("ParseNotification decodes a notification into its typed model (*PaymentNotification,")
 	f.Comment("*BillNotification, ...) by the rules verification reads it with: a member name that")
-	f.Comment("repeats (in any letter case), a known member spelled in another letter case, or invalid")
-	f.Comment("UTF-8 makes it malformed. An unsigned member whose value the model refuses is left out")
+	f.Comment("repeats in another letter case or with another value, a known member spelled in another")
+	f.Comment("letter case, or invalid UTF-8 makes it malformed; a member repeated with an identical")
+	f.Comment("value is one member. An unsigned member whose value the model refuses is left out")
 	f.Comment("(see DecodedNotification). It does not verify the signature: prefer")
 	f.Comment("OpenNotification, or see VerifyNotification.")
 	f.Func().Id("ParseNotification").Params(jen.Id("body").Index().Byte()).Params(jen.Id("Notification"), jen.Error()).Block(

@@ -125,8 +125,9 @@ func newNotification(typ string) Notification {
 
 // ParseNotification decodes a notification into its typed model (*PaymentNotification,
 // *BillNotification, ...) by the rules verification reads it with: a member name that
-// repeats (in any letter case), a known member spelled in another letter case, or invalid
-// UTF-8 makes it malformed. An unsigned member whose value the model refuses is left out
+// repeats in another letter case or with another value, a known member spelled in another
+// letter case, or invalid UTF-8 makes it malformed; a member repeated with an identical
+// value is one member. An unsigned member whose value the model refuses is left out
 // (see DecodedNotification). It does not verify the signature: prefer
 // OpenNotification, or see VerifyNotification.
 func ParseNotification(body []byte) (Notification, error) {

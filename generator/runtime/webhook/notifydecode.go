@@ -40,9 +40,10 @@ type DecodedNotification struct {
 // ParseNotification decodes a notification body into the typed model newModel returns for
 // its type (a pointer such as *PaymentNotification), without verifying its signature. The
 // body is decoded once, by the rules verification reads it with: a member name repeated
-// exactly or in another letter case, a member the model knows spelled in another letter
-// case, invalid UTF-8 or data after the value make it malformed, so that the model holds
-// exactly the values a signature covers. Unsigned members the model refuses are dropped and
+// in another letter case or with another value, a member the model knows spelled in another
+// letter case, invalid UTF-8 or data after the value make it malformed, so that the model
+// holds exactly the values a signature covers; a member repeated with an identical value is
+// one member (QIWI's PAYMENT examples repeat paymentMethod's "type"). Unsigned members the model refuses are dropped and
 // listed (see DecodedNotification); a refused signed member makes the notification
 // malformed. Errors wrap ErrNotification and ErrMalformedNotification.
 func ParseNotification(specs []SignatureSpec, body []byte, newModel func(typ string) any) (*DecodedNotification, error) {
