@@ -39,6 +39,8 @@ func checkOverlayShape(root *pbyaml.Node) (*pbyaml.Node, error) {
 	switch v := field(root, "overlay"); {
 	case v == nil:
 		return root, errors.New(`missing "overlay: 1.0.0"`)
+	case v.Kind != pbyaml.ScalarNode:
+		return v, fmt.Errorf("overlay must be the version 1.0.0, not %s", describe(v))
 	case !isString(v) || !overlayVersion.MatchString(v.Value):
 		return v, fmt.Errorf("overlay: %s is not a version qiwigen reads: it reads Overlay 1.0 documents (overlay: 1.0.0)", v.Value)
 	}

@@ -40,6 +40,8 @@ func TestOverlayShape(t *testing.T) {
 			"1:10", "overlay: 1.1.0 is not a version qiwigen reads"},
 		{"version a number", "overlay: 1.0\ninfo:\n  title: t\n  version: '1'\nactions:\n  - target: $.info\n    remove: true\n",
 			"1:10", "overlay: 1.0 is not a version qiwigen reads"},
+		{"version a mapping", "overlay: {v: 1}\ninfo:\n  title: t\n  version: '1'\nactions:\n  - target: $.info\n    remove: true\n",
+			"1:10", "overlay must be the version 1.0.0, not a mapping"},
 		{"info missing", "overlay: 1.0.0\nactions:\n  - target: $.info\n    remove: true\n",
 			"1:1", `missing "info"`},
 		{"info title missing", "overlay: 1.0.0\ninfo:\n  version: '1'\nactions:\n  - target: $.info\n    remove: true\n",
