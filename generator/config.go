@@ -30,7 +30,11 @@ func (s Source) read() ([]byte, error) {
 	if s.Data != nil {
 		return s.Data, nil
 	}
-	return os.ReadFile(s.Name)
+	data, err := os.ReadFile(s.Name)
+	if err != nil {
+		return nil, unreadableError{err}
+	}
+	return data, nil
 }
 
 // Bundled returns the base spec and the overlays that ship with this module, so that a

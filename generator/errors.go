@@ -20,7 +20,18 @@ var (
 	ErrInvalidSpec = errors.New("invalid spec after overlays")
 	// ErrGenerate: code generation failed.
 	ErrGenerate = errors.New("code generation failed")
+	// ErrUnreadable: an input file cannot be read (it is absent, a directory, or not
+	// permitted). It is matched besides the input's kind (ErrBadSpec or ErrBadOverlay), so
+	// that a caller can tell input it cannot use from a broken document.
+	ErrUnreadable = errors.New("cannot read the file")
 )
+
+// unreadableError is a failed read of an input file: its message is the cause's, and it
+// matches ErrUnreadable as well as the cause (fs.ErrNotExist, fs.ErrPermission).
+type unreadableError struct{ err error }
+
+func (e unreadableError) Error() string   { return e.err.Error() }
+func (e unreadableError) Unwrap() []error { return []error{ErrUnreadable, e.err} }
 
 // InputError names where a problem is: a file, and where known a line and column or a
 // JSON pointer inside it.

@@ -24,6 +24,10 @@ func FuzzOverlay(f *testing.F) {
 		"overlay: 2.0.0\n",
 		"- a\n- b\n",
 		"overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $..[?(@.type=='object')]\n    update: {additionalProperties: false}\n",
+		"overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactoins:\n  - target: $.info\n    udpate: {description: x}\n",
+		"overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.info\n    update: {description: x}\n    remove: true\n",
+		"overlay: 1.0.0\ninfo: {title: t, version: '1'}\nx-a: &a {target: $.info, remove: true}\nactions:\n  - <<: *a\n  - *a\n",
+		"overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.components.schemas.CustomFields\n    update: {propreties: {n: {tpye: string}}}\n",
 	} {
 		f.Add(seed)
 	}

@@ -61,6 +61,7 @@ func TestBadInput(t *testing.T) {
 		overlays []Source
 		kind     error
 		want     []string // substrings of the message: file, line, detail
+		not      string   // what the message must not say, if not empty
 	}{
 		{
 			name: "malformed base spec",
@@ -73,6 +74,12 @@ func TestBadInput(t *testing.T) {
 			spec: Source{Name: "testdata/bad/no-such-spec.yaml"},
 			kind: ErrBadSpec,
 			want: []string{"testdata/bad/no-such-spec.yaml", "no such file"},
+		},
+		{
+			name: "missing base spec is unreadable input",
+			spec: Source{Name: "testdata/bad/no-such-spec.yaml"},
+			kind: ErrUnreadable,
+			want: []string{"testdata/bad/no-such-spec.yaml: bad base spec"},
 		},
 		{
 			name:     "overlay target matches nothing",
@@ -117,6 +124,36 @@ func TestBadInput(t *testing.T) {
 			want:     []string{"testdata/bad/overlay-bad-schema-type.yaml:9", "at /components/schemas/CustomFields/properties/orderNumber/type", `unsupported 'type' value "strin"`},
 		},
 		{
+			name:     "overlay with a misspelt action key",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/overlay-misspelt-action-key.yaml"}),
+			kind:     ErrBadOverlay,
+			want:     []string{"testdata/bad/overlay-misspelt-action-key.yaml:7:5", `action 1: unknown key "udpate" (did you mean "update"?)`},
+		},
+		{
+			name:     "overlay with a misspelt schema key in the update of a schema others refer to",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/overlay-misspelt-schema-key.yaml"}),
+			kind:     ErrInvalidSpec,
+			want:     []string{"testdata/bad/overlay-misspelt-schema-key.yaml:9", "at /components/schemas/CustomFields/propreties", `schema "CustomFields": extra sibling fields: [propreties]`},
+			not:      `"Bill"`,
+		},
+		{
+			name:     "overlay with a misspelt keyword in a property",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/overlay-misspelt-property-key.yaml"}),
+			kind:     ErrInvalidSpec,
+			want:     []string{"testdata/bad/overlay-misspelt-property-key.yaml:9", "at /components/schemas/CustomFields/properties/orderNumber/tpye", `schema "CustomFields": extra sibling fields: [tpye]`},
+			not:      `"Bill"`,
+		},
+		{
+			name:     "missing overlay file",
+			spec:     base,
+			overlays: append(ovs, Source{Name: "testdata/bad/absent.yaml"}),
+			kind:     ErrUnreadable,
+			want:     []string{"testdata/bad/absent.yaml: bad overlay", "no such file"},
+		},
+		{
 			name:     "overlay producing an ill-typed extension",
 			spec:     base,
 			overlays: append(ovs, Source{Name: "testdata/bad/overlay-bad-extension.yaml"}),
@@ -135,6 +172,9 @@ func TestBadInput(t *testing.T) {
 			require.True(t, errors.As(err, &ie))
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
+			}
+			if tt.not != "" {
+				assert.NotContains(t, err.Error(), tt.not)
 			}
 			assert.Equal(t, 1, strings.Count(err.Error(), "\n")+1, "one line per error")
 		})

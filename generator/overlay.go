@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 
 	pbyaml "github.com/pb33f/go-yaml"
@@ -40,8 +38,12 @@ func parseOverlay(src Source) (*parsedOverlay, error) {
 		return nil, &InputError{File: path, Line: 1, Kind: ErrBadOverlay, Err: errors.New("not a YAML mapping")}
 	}
 	root := node.Content[0]
-	if v := mappingValue(root, "overlay"); v == nil || !strings.HasPrefix(v.Value, "1.") {
-		return nil, &InputError{File: path, Line: root.Line, Kind: ErrBadOverlay, Err: errors.New(`missing "overlay: 1.0.0"`)}
+	if at, err := checkOverlayShape(root); err != nil {
+		ie := &InputError{File: path, Kind: ErrBadOverlay, Err: err}
+		if at != nil {
+			ie.Line, ie.Column = at.Line, at.Column
+		}
+		return nil, ie
 	}
 	ov, err := overlayDocument(root)
 	if err != nil {
@@ -52,8 +54,8 @@ func parseOverlay(src Source) (*parsedOverlay, error) {
 
 // applyOverlays applies the overlays in order. A target that matches nothing is an error,
 // not a warning: an overlay written for another version of the spec must not pass
-// silently. Overlays without reusable components are applied in one pass over the spec
-// (their actions concatenated in order), which is what makes a long overlay chain cheap.
+// silently. The overlays are applied in one pass over the spec (their actions concatenated
+// in order), which is what makes a long overlay chain cheap.
 func applyOverlays(spec []byte, srcs []Source) ([]byte, error) {
 	parsed, err := parseOverlays(srcs)
 	if err != nil {
@@ -80,22 +82,13 @@ func parseOverlays(srcs []Source) ([]*parsedOverlay, error) {
 	return parsed, nil
 }
 
-// applyAll applies parsed overlays in order: in one pass when none has reusable
-// components, else one overlay at a time.
+// applyAll applies parsed overlays in order, in one pass. (Overlay 1.0 has no reusable
+// components, which would need one pass per overlay: checkOverlayShape refuses them.)
 func applyAll(spec []byte, parsed []*parsedOverlay) ([]byte, error) {
 	if len(parsed) == 0 {
 		return spec, nil
 	}
-	if !slices.ContainsFunc(parsed, func(p *parsedOverlay) bool { return p.doc.Components != nil }) {
-		return applyParsed(spec, parsed)
-	}
-	for _, p := range parsed {
-		var err error
-		if spec, err = applyParsed(spec, []*parsedOverlay{p}); err != nil {
-			return nil, err
-		}
-	}
-	return spec, nil
+	return applyParsed(spec, parsed)
 }
 
 // applyParsed applies the actions of the overlays, in order, in one pass.

@@ -4,7 +4,8 @@
 // Without -spec it uses the spec and overlays bundled with the module, then applies the
 // -overlay files given: a consuming repository needs only its own overlays.
 //
-// Exit status: 0 success, 1 bad input (spec, overlay, invalid result), 2 usage.
+// Exit status: 0 ok, 1 findings (a broken spec or overlay, located), 2 usage or unreadable
+// input (a bad flag, an overlay folder without overlays, a file that cannot be read).
 package main
 
 import (
@@ -18,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/qiwigen/qiwigen/generator"
@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		asJSON                                  bool
 	)
 	fs.StringVar(&specPath, "spec", "", "base OpenAPI spec (default: the spec bundled with qiwigen)")
-	fs.Var(&overlays, "overlay", "overlay file or directory of *.yaml overlays, applied in order after the bundled ones; repeat or separate with commas")
+	fs.Var(&overlays, "overlay", "overlay file, or folder whose *.yaml and *.yml files are applied in name order, after the bundled ones; repeat or separate with commas")
 	fs.BoolVar(&noBundledOverlays, "no-bundled-overlays", false, "do not apply qiwigen's own overlays first")
 	fs.StringVar(&cfg.OutputDir, "out", "", "output directory for the generated Go files (required)")
 	fs.StringVar(&cfg.PackageName, "package", "", "Go package name (default: last element of -out)")
@@ -74,7 +74,9 @@ unless every step succeeds.
 With no -spec, the spec and overlays bundled with qiwigen are used and the -overlay files
 are applied after them. With -spec, only the -overlay files are applied.
 
-Exit status: 0 ok, 1 bad input (file and line are named), 2 usage.
+Exit status: 0 ok; 1 findings: a broken spec or overlay (its file and line are named);
+2 usage or unreadable input: a bad flag, a missing or unreadable file, an overlay folder
+with no .yaml or .yml file.
 
 Flags:
 `)
@@ -96,8 +98,7 @@ Flags:
 	} else {
 		base, bundled, err := generator.Bundled()
 		if err != nil {
-			fmt.Fprintln(stderr, "qiwigen:", err)
-			return 1
+			return fail(stdout, stderr, asJSON, err, 1)
 		}
 		cfg.Spec = base
 		if !noBundledOverlays {
@@ -107,8 +108,7 @@ Flags:
 	for _, o := range overlays {
 		paths, err := expandOverlay(o)
 		if err != nil {
-			fmt.Fprintln(stderr, "qiwigen:", err)
-			return 1
+			return fail(stdout, stderr, asJSON, err, 2)
 		}
 		cfg.Overlays = append(cfg.Overlays, generator.Files(paths...)...)
 	}
@@ -125,16 +125,11 @@ Flags:
 		err = out.Write()
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "qiwigen:", err)
-		if asJSON {
-			if werr := writeJSON(stdout, errorReport(err)); werr != nil {
-				fmt.Fprintln(stderr, "qiwigen: writing the JSON report:", werr)
-			}
+		status := 1
+		if errors.Is(err, generator.ErrUnknownSelection) || errors.Is(err, generator.ErrUnreadable) {
+			status = 2 // a flag names what the spec lacks, or a file cannot be read
 		}
-		if errors.Is(err, generator.ErrUnknownSelection) {
-			return 2 // a flag names what the spec lacks: usage
-		}
-		return 1
+		return fail(stdout, stderr, asJSON, err, status)
 	}
 	names := slices.Sorted(maps.Keys(out.Files))
 	if asJSON {
@@ -146,6 +141,17 @@ Flags:
 	}
 	fmt.Fprintf(stdout, "qiwigen: wrote %d files to %s\n", len(out.Files), cfg.OutputDir)
 	return 0
+}
+
+// fail reports err on stderr, and as JSON on stdout with -json, and returns status.
+func fail(stdout, stderr io.Writer, asJSON bool, err error, status int) int {
+	fmt.Fprintln(stderr, "qiwigen:", err)
+	if asJSON {
+		if werr := writeJSON(stdout, errorReport(err)); werr != nil {
+			fmt.Fprintln(stderr, "qiwigen: writing the JSON report:", werr)
+		}
+	}
+	return status
 }
 
 // errorReport is the machine-readable form of a failed run.
@@ -173,7 +179,8 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// expandOverlay turns a directory into its *.yaml files in name order.
+// expandOverlay turns a folder into its overlay files, *.yaml and *.yml together in name
+// order; a folder with none is an error, as an overlay that is lost without a word would be.
 func expandOverlay(path string) ([]string, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -182,10 +189,18 @@ func expandOverlay(path string) ([]string, error) {
 	if !info.IsDir() {
 		return []string{path}, nil
 	}
-	paths, err := filepath.Glob(filepath.Join(path, "*.yaml"))
+	entries, err := os.ReadDir(path) // sorted by name
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("overlay folder %s: %w", path, err)
 	}
-	sort.Strings(paths)
+	var paths []string
+	for _, e := range entries {
+		if ext := filepath.Ext(e.Name()); !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			paths = append(paths, filepath.Join(path, e.Name()))
+		}
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("overlay folder %s holds no overlay (no .yaml or .yml file)", path)
+	}
 	return paths, nil
 }

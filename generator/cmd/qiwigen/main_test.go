@@ -41,7 +41,12 @@ func TestExitStatusAndUntouchedOutput(t *testing.T) {
 		{"unmatched overlay target", []string{"-overlay", "../../testdata/bad/overlay-unmatched.yaml"}, 1, "overlay-unmatched.yaml:9: overlay target matches nothing"},
 		{"overlay not YAML", []string{"-overlay", "../../testdata/bad/overlay-not-yaml.yaml"}, 1, "overlay-not-yaml.yaml:7:21: bad overlay"},
 		{"overlay makes the spec invalid", []string{"-overlay", "../../testdata/bad/overlay-invalid-result.yaml"}, 1, "overlay-invalid-result.yaml:8: invalid spec after overlays"},
-		{"missing overlay file", []string{"-overlay", "../../testdata/bad/absent.yaml"}, 1, "absent.yaml"},
+		{"missing overlay file", []string{"-overlay", "../../testdata/bad/absent.yaml"}, 2, "absent.yaml"},
+		{"missing overlay folder", []string{"-overlay", "../../testdata/no-such-folder"}, 2, "no-such-folder"},
+		{"missing base spec", []string{"-spec", "../../testdata/bad/absent.yaml"}, 2, "absent.yaml: bad base spec"},
+		{"overlay folder without overlays", []string{"-overlay", "../../testdata/tiny/golden"}, 2, "overlay folder ../../testdata/tiny/golden holds no overlay (no .yaml or .yml file)"},
+		{"misspelt action key", []string{"-overlay", "../../testdata/bad/overlay-misspelt-action-key.yaml"}, 1, `overlay-misspelt-action-key.yaml:7:5: bad overlay: action 1: unknown key "udpate" (did you mean "update"?)`},
+		{"misspelt schema key", []string{"-overlay", "../../testdata/bad/overlay-misspelt-schema-key.yaml"}, 1, `overlay-misspelt-schema-key.yaml:9: invalid spec after overlays at /components/schemas/CustomFields/propreties: schema "CustomFields"`},
 		{"unknown operation to include", []string{"-include-operations", "createInvoce"}, 2, `"createInvoce" is not in the spec (did you mean createInvoice`},
 		{"unknown operation to exclude", []string{"-exclude-operations", "getPaymnet"}, 2, `"getPaymnet" is not in the spec (did you mean getPayment`},
 		{"unknown tag", []string{"-exclude-tags", "payout"}, 2, `"payout" is not in the spec (did you mean payouts`},
@@ -112,4 +117,59 @@ func TestOutMustBeADirectory(t *testing.T) {
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	assert.Equal(t, "package mine\n", string(data))
+}
+
+// An overlay folder is read as a user expects: its .yaml and .yml files together, in name
+// order, so that an overlay in a .yml file is not lost; a folder without one is an error.
+func TestOverlayFolder(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, doc string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(doc), 0o644))
+	}
+	write("README.md", "not an overlay\n")
+	write("20-drop.yml", `overlay: 1.0.0
+info: {title: drop a payout, version: 1.0.0}
+actions:
+  - target: $.paths['/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}']
+    remove: true
+`)
+	// 30 must come after 10: its target is the property 10 adds.
+	write("10-field.yaml", `overlay: 1.0.0
+info: {title: add a field, version: 1.0.0}
+actions:
+  - target: $.components.schemas.CustomFields
+    update:
+      properties:
+        orderNumber: {type: string, description: Shop order number.}
+`)
+	write("30-check.yml", `overlay: 1.0.0
+info: {title: needs 10 first, version: 1.0.0}
+actions:
+  - target: $.components.schemas.CustomFields.properties.orderNumber
+    update: {maxLength: 64}
+`)
+	paths, err := expandOverlay(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(dir, "10-field.yaml"), filepath.Join(dir, "20-drop.yml"), filepath.Join(dir, "30-check.yml")}, paths)
+
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"-overlay", dir, "-out", out}, &stdout, &stderr), stderr.String())
+	client, err := os.ReadFile(filepath.Join(out, "client.gen.go"))
+	require.NoError(t, err)
+	assert.False(t, strings.Contains(string(client), "CreatePayout("), "the .yml overlay removed it")
+	models, err := os.ReadFile(filepath.Join(out, "raw.gen.go"))
+	require.NoError(t, err)
+	assert.Contains(t, string(models), "OrderNumber", "the .yaml overlay added it")
+
+	empty := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(empty, "sub.yaml"), 0o755)) // a folder is no overlay
+	stdout.Reset()
+	stderr.Reset()
+	assert.Equal(t, 2, run(context.Background(), []string{"-json", "-overlay", empty, "-out", t.TempDir()}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "holds no overlay")
+	var report map[string]any
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &report), stdout.String())
+	assert.Equal(t, false, report["ok"])
+	assert.Contains(t, report["error"], "holds no overlay")
 }
