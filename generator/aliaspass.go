@@ -14,7 +14,7 @@ import (
 // data. Everything else the runtime exports serves generated code (runtimeInternal).
 var (
 	aliasTypes = []string{
-		"Option", "Doer", "RetryPolicy", "DriftReporter", "Middleware", "CallInfo", "CallOption", "APIError", "ValueError",
+		"Option", "Doer", "RetryPolicy", "DriftReporter", "Middleware", "RoundTripFunc", "CallInfo", "CallOption", "APIError", "ValueError",
 		"HandlerOption", "Deduplicator", "MemoryDeduplicator", "Reservation",
 		"DecodedNotification", "OperationInfo",
 		"PayForm", "PayFormKind", "PayURLOptions",

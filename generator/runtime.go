@@ -74,6 +74,7 @@ var runtimeHome = map[string]string{
 	"RequestMoney":        "transport",
 	"RequestTimestamp":    "transport",
 	"RetryPolicy":         "transport",
+	"RoundTripFunc":       "transport",
 	"SignPayoutBody":      "transport",
 	"WithBaseURL":         "transport",
 	"WithDriftReporter":   "transport",

@@ -27,6 +27,9 @@ type DriftReporter = modeldiff.DriftReporter
 // Middleware is transport.Middleware.
 type Middleware = transport.Middleware
 
+// RoundTripFunc is transport.RoundTripFunc.
+type RoundTripFunc = transport.RoundTripFunc
+
 // CallInfo is transport.CallInfo.
 type CallInfo = transport.CallInfo
 

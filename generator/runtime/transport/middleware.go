@@ -25,12 +25,20 @@ import (
 // The answer's body is the Caller's to read: a middleware must not read or close it. A
 // middleware passes on the request's context or one derived from it (the Caller finds
 // the call there); one that answers without calling next (a cache, a fake) returns a
-// response with a body. Any existing RoundTripper middleware fits:
+// response with a body. RoundTripFunc writes a step in place; any existing RoundTripper
+// middleware fits as well:
 //
 //	WithMiddleware(func(next http.RoundTripper) http.RoundTripper { return otelhttp.NewTransport(next) })
 //
 // Middlewares are built once, when the Caller is made, and are called concurrently.
 type Middleware func(next http.RoundTripper) http.RoundTripper
+
+// RoundTripFunc is an http.RoundTripper written as a function, as http.HandlerFunc is a
+// Handler: the step a Middleware returns.
+type RoundTripFunc func(*http.Request) (*http.Response, error)
+
+// RoundTrip calls f(req).
+func (f RoundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
 
 // CallInfo describes the attempt a middleware wraps.
 type CallInfo struct {

@@ -41,7 +41,7 @@ type recorder struct {
 }
 
 func (r *recorder) middleware(next http.RoundTripper) http.RoundTripper {
-	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+	return RoundTripFunc(func(req *http.Request) (*http.Response, error) {
 		var s seenAttempt
 		s.info, s.infoOK = CallInfoFromContext(req.Context())
 		s.method, s.path = req.Method, req.URL.Path
@@ -69,10 +69,6 @@ func (r *recorder) middleware(next http.RoundTripper) http.RoundTripper {
 		return resp, err
 	})
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // A retried GET shows the middleware its operation, attempts 1 and 2, the statuses, a
 // duration, and never the key; the header the middleware adds arrives, as does the key.
@@ -138,7 +134,7 @@ func TestMiddlewaresThatMisbehave(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	fake := func(http.RoundTripper) http.RoundTripper {
-		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		return RoundTripFunc(func(req *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(`{"paymentId":"fake"}`)), Request: req}, nil
 		})
 	}
@@ -148,10 +144,10 @@ func TestMiddlewaresThatMisbehave(t *testing.T) {
 	assert.Equal(t, "fake", out.PaymentID)
 
 	nothing := func(http.RoundTripper) http.RoundTripper {
-		return roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, nil })
+		return RoundTripFunc(func(*http.Request) (*http.Response, error) { return nil, nil })
 	}
 	dropsContext := func(next http.RoundTripper) http.RoundTripper {
-		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		return RoundTripFunc(func(req *http.Request) (*http.Response, error) {
 			return next.RoundTrip(req.WithContext(context.Background()))
 		})
 	}
@@ -171,7 +167,7 @@ func TestMiddlewareOrder(t *testing.T) {
 	var order []string
 	named := func(name string) Middleware {
 		return func(next http.RoundTripper) http.RoundTripper {
-			return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			return RoundTripFunc(func(req *http.Request) (*http.Response, error) {
 				order = append(order, name+" in")
 				resp, err := next.RoundTrip(req)
 				order = append(order, name+" out")
@@ -184,7 +180,7 @@ func TestMiddlewareOrder(t *testing.T) {
 	assert.Equal(t, []string{"a in", "b in", "c in", "c out", "b out", "a out"}, order)
 
 	var infoOK bool
-	plain, _ := newTestCaller(t, srv, WithHTTPClient(&http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
+	plain, _ := newTestCaller(t, srv, WithHTTPClient(&http.Client{Transport: RoundTripFunc(func(req *http.Request) (*http.Response, error) {
 		_, infoOK = CallInfoFromContext(req.Context())
 		return http.DefaultTransport.RoundTrip(req)
 	})}))
