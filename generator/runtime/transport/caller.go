@@ -436,9 +436,12 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, c
 				return 0, nil, nil, err
 			}
 		}
-	} else if req.Body != nil {
-		st.body, st.getBody = req.Body, req.GetBody
-		req.Body, req.GetBody = http.NoBody, nil
+	} else {
+		st.method, st.url = req.Method, *req.URL
+		if req.Body != nil {
+			st.body, st.getBody = req.Body, req.GetBody
+			req.Body, req.GetBody = http.NoBody, nil
+		}
 	}
 	debug := c.logger.Enabled(ctx, slog.LevelDebug)
 	start := time.Now()

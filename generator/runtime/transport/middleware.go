@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 )
 
 // Middleware wraps each attempt of each call, as an http.RoundTripper wraps another: it
@@ -17,7 +18,8 @@ import (
 // A middleware never sees the secrets of a call. The request it gets carries neither the
 // API key nor a payout's X-Digital-Sign signature: the Caller adds both below the last
 // middleware, to a copy, and the answer's Request is the request the middleware passed
-// on. Its body is http.NoBody (ContentLength still gives the size): the Caller sends the
+// on. Nor can it send the key elsewhere: a request whose method or URL a middleware changed
+// is refused (ErrConfig). Its body is http.NoBody (ContentLength still gives the size): the Caller sends the
 // call's own body, which a middleware cannot read or replace, so that a payout's card
 // number stays out of traces. A header a middleware sets that the Caller sets too
 // (Authorization, Accept, User-Agent, X-Digital-Sign) is overwritten.
@@ -94,6 +96,8 @@ type attemptKey struct{}
 type attemptState struct {
 	info    CallInfo
 	sign    bool
+	method  string
+	url     url.URL // the URL the Caller built, which the key may go to
 	body    io.ReadCloser
 	getBody func() (io.ReadCloser, error)
 }
@@ -101,6 +105,10 @@ type attemptState struct {
 // errNoCall is returned by the Caller's last step for a request without its attemptState:
 // a middleware that passed on a context not derived from the request's.
 var errNoCall = errors.New("the request reached the Caller without its call: a middleware replaced its context")
+
+// errRerouted is returned by the Caller's last step for a request whose method or URL a
+// middleware changed: the key goes only where the Caller sends it.
+var errRerouted = errors.New("a middleware changed the request's method or URL")
 
 // errNoAnswer is the error of an attempt whose middleware returned neither an answer nor an
 // error.
@@ -116,6 +124,9 @@ func (s sendStep) RoundTrip(req *http.Request) (*http.Response, error) {
 	st, ok := req.Context().Value(attemptKey{}).(*attemptState)
 	if !ok {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, errNoCall)
+	}
+	if req.Method != st.method || req.URL == nil || *req.URL != st.url {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, errRerouted)
 	}
 	out := req.WithContext(req.Context()) // a shallow copy: the middleware's request stays as it was
 	out.Header = req.Header.Clone()

@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -151,12 +153,32 @@ func TestMiddlewaresThatMisbehave(t *testing.T) {
 			return next.RoundTrip(req.WithContext(context.Background()))
 		})
 	}
-	for name, mw := range map[string]Middleware{"no answer": nothing, "context dropped": dropsContext} {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	otherURL, err := url.Parse(other.URL)
+	require.NoError(t, err)
+	reroutes := func(next http.RoundTripper) http.RoundTripper {
+		return RoundTripFunc(func(req *http.Request) (*http.Response, error) {
+			req = req.Clone(req.Context())
+			req.URL.Host = otherURL.Host
+			return next.RoundTrip(req)
+		})
+	}
+	changesMethod := func(next http.RoundTripper) http.RoundTripper {
+		return RoundTripFunc(func(req *http.Request) (*http.Response, error) {
+			req.Method = http.MethodDelete
+			return next.RoundTrip(req)
+		})
+	}
+	for name, mw := range map[string]Middleware{"no answer": nothing, "context dropped": dropsContext,
+		"another host": reroutes, "another method": changesMethod} {
 		c, _ := newTestCaller(t, srv, WithMiddleware(mw))
 		err := c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, nil)
 		assert.ErrorIs(t, err, ErrConfig, name)
 	}
 	assert.Equal(t, int32(0), s.calls.Load(), "nothing reached the server")
+	assert.Equal(t, int32(0), elsewhere.Load(), "nor another one")
 }
 
 // Middlewares nest in the order given, the first outermost; a Caller without any puts no
