@@ -14,14 +14,15 @@ import (
 // data. Everything else the runtime exports serves generated code (runtimeInternal).
 var (
 	aliasTypes = []string{
-		"Option", "Doer", "RetryPolicy", "DriftReporter", "APIError", "ValueError",
+		"Option", "Doer", "RetryPolicy", "DriftReporter", "Middleware", "RoundTripFunc", "CallInfo", "CallOption", "APIError", "ValueError",
 		"HandlerOption", "Deduplicator", "MemoryDeduplicator", "Reservation",
 		"DecodedNotification", "OperationInfo",
 		"PayForm", "PayFormKind", "PayURLOptions",
 	}
 	aliasFuncs = []string{
 		"WithBaseURL", "WithPathPrefix", "WithSiteID", "WithHTTPClient", "WithTimeout", "WithUserAgent",
-		"WithLogger", "WithRetry", "WithPayoutSigner", "WithDriftReporter", "DefaultRetryPolicy",
+		"WithLogger", "WithRetry", "WithPayoutSigner", "WithDriftReporter", "WithMiddleware", "DefaultRetryPolicy",
+		"CallTimeout", "CallHeader", "CallInfoFromContext",
 		"ParseMoney", "NewMoneyFromMinor", "ParseTimestamp", "NewTimestamp", "NewNumericCode",
 		"QIWINetworks", "WithAllowedNetworks", "WithClientIP", "WithDeduplicator", "NewMemoryDeduplicator",
 		"WithMaxBodyBytes", "WithReadTimeout", "WithNotificationDrift", "WithHandlerLogger",

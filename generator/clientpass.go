@@ -26,7 +26,8 @@ func clientPass(pkg string, ops []operation, requestForm map[string]bool) (*jen.
 	)
 
 	f.Comment("New returns a client that authenticates with apiKey. Options set the base URL,")
-	f.Comment("path prefix, siteId, HTTP client, timeouts, retries, logger and payout signer.")
+	f.Comment("path prefix, siteId, HTTP client, timeouts, retries, logger, middlewares and payout")
+	f.Comment("signer. Each method also takes call options (CallTimeout, CallHeader) for that call alone.")
 	f.Func().Id("New").Params(
 		jen.Id("apiKey").String(),
 		jen.Id("opts").Op("...").Add(rt("Option")),
@@ -88,6 +89,7 @@ func clientMethod(f *jen.File, op operation, resolver *operation, requestForm bo
 	if op.HasBody {
 		args = append(args, jen.Id("body").Id(op.BodyType))
 	}
+	args = append(args, jen.Id("opts").Op("...").Add(rt("CallOption")))
 	path, err := pathExpr(op)
 	if err != nil {
 		return err
@@ -146,6 +148,7 @@ func clientMethod(f *jen.File, op operation, resolver *operation, requestForm bo
 	if resolver != nil {
 		f.Comment(fmt.Sprintf("A repeated call that QIWI answers \"already done\" returns the existing object, read with %s.", resolver.GoName))
 	}
+	f.Comment("Call options (CallTimeout, CallHeader) apply to this call alone.")
 	if op.DocURL != "" {
 		f.Comment("See " + op.DocURL)
 	}
@@ -181,14 +184,15 @@ func clientMethod(f *jen.File, op operation, resolver *operation, requestForm bo
 		jen.Return(rt("NewRequest").Call(jen.Id("ctx"), jen.Lit(strings.ToUpper(op.Method)), jen.Id("server").Op("+").Add(path), bodyArg)),
 	)
 
+	opts := jen.Id("opts").Op("...")
 	var body []jen.Code
 	switch {
 	case resultType == nil:
-		body = append(body, jen.Return(jen.Id("c").Dot("caller").Dot("Do").Call(jen.Id("ctx"), opLit, build, jen.Nil())))
+		body = append(body, jen.Return(jen.Id("c").Dot("caller").Dot("Do").Call(jen.Id("ctx"), opLit, build, jen.Nil(), opts)))
 	case op.ResultRaw || op.ResultList:
 		body = append(body,
 			jen.Var().Id("out").Add(resultType),
-			jen.Err().Op(":=").Id("c").Dot("caller").Dot("Do").Call(jen.Id("ctx"), opLit, build, jen.Op("&").Id("out")),
+			jen.Err().Op(":=").Id("c").Dot("caller").Dot("Do").Call(jen.Id("ctx"), opLit, build, jen.Op("&").Id("out"), opts),
 			jen.Return(jen.Id("out"), jen.Err()),
 		)
 	default:
@@ -204,6 +208,7 @@ func clientMethod(f *jen.File, op operation, resolver *operation, requestForm bo
 					getArgs = append(getArgs, jen.Id(p.GoName))
 				}
 			}
+			getArgs = append(getArgs, jen.Id("opts").Op("..."))
 			onError = append(onError, jen.If(jen.Qual("errors", "Is").Call(jen.Err(), rt("ErrAlreadyDone"))).Block(
 				jen.Return(jen.Id("c").Dot(resolver.GoName).Call(getArgs...)),
 			))
@@ -211,7 +216,7 @@ func clientMethod(f *jen.File, op operation, resolver *operation, requestForm bo
 		onError = append(onError, jen.Return(jen.Nil(), jen.Err()))
 		body = append(body,
 			jen.Var().Id("out").Id(op.Result),
-			jen.If(jen.Err().Op(":=").Id("c").Dot("caller").Dot("Do").Call(jen.Id("ctx"), opLit, build, jen.Op("&").Id("out")),
+			jen.If(jen.Err().Op(":=").Id("c").Dot("caller").Dot("Do").Call(jen.Id("ctx"), opLit, build, jen.Op("&").Id("out"), opts),
 				jen.Err().Op("!=").Nil()).Block(onError...),
 			jen.Return(jen.Op("&").Id("out"), jen.Nil()),
 		)

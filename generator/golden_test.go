@@ -3,6 +3,10 @@ package generator
 import (
 	"context"
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,4 +51,41 @@ func TestPassesGolden(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(data), "%s differs from its golden copy (run with -update after an intended change)", name)
 	}
+}
+
+// Every method of the generated Client takes call options last (opts ...transport.CallOption)
+// and hands them on: to the Caller, or to the method it calls. The golden files show the
+// same; this holds it apart from an -update.
+func TestClientMethodsTakeCallOptions(t *testing.T) {
+	out, err := Run(context.Background(), Config{Spec: Source{Name: "testdata/tiny/spec.yaml"}, OutputDir: t.TempDir(), PackageName: "tiny"})
+	require.NoError(t, err)
+	methods := 0
+	for name, src := range out.Files {
+		file, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		for _, d := range file.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || types.ExprString(fn.Recv.List[0].Type) != "*Client" ||
+				fn.Name.Name == "Caller" || fn.Name.Name == "Invoke" {
+				continue
+			}
+			methods++
+			params := fn.Type.Params.List
+			last := params[len(params)-1]
+			require.Len(t, last.Names, 1, fn.Name.Name)
+			assert.Equal(t, "opts", last.Names[0].Name, fn.Name.Name)
+			assert.Equal(t, "...transport.CallOption", types.ExprString(last.Type), fn.Name.Name)
+			handedOn := false
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok && call.Ellipsis.IsValid() {
+					if id, ok := call.Args[len(call.Args)-1].(*ast.Ident); ok && id.Name == "opts" {
+						handedOn = true
+					}
+				}
+				return true
+			})
+			assert.True(t, handedOn, "%s hands its options on", fn.Name.Name)
+		}
+	}
+	assert.Equal(t, 4, methods, "ListOrders, GetOrder, CreateOrder, ConfirmNotification")
 }

@@ -178,7 +178,7 @@ func confirmMethod(f *jen.File, notes []notificationModel, ops []operation) erro
 		cases = append(cases, jen.Case(jen.Op("*").Id(n.Model)).Block(
 			jen.List(jen.Id("v"), jen.Err()).Op(":=").Add(rt("NotificationValues")).Call(ptrs...),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-			jen.List(jen.Id("got"), jen.Err()).Op(":=").Id("c").Dot(op.GoName).Call(append([]jen.Code{jen.Id("ctx")}, args...)...),
+			jen.List(jen.Id("got"), jen.Err()).Op(":=").Id("c").Dot(op.GoName).Call(append(append([]jen.Code{jen.Id("ctx")}, args...), jen.Id("opts").Op("..."))...),
 			jen.If(jen.Id("got").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Return(jen.Id("got"), jen.Err()),
 		))
@@ -189,9 +189,9 @@ func confirmMethod(f *jen.File, notes []notificationModel, ops []operation) erro
 	f.Comment("status, as the docs advise, before fulfilling an order. It returns the status request's")
 	f.Comment("answer (*Payment for PAYMENT, *Capture, *Refund, *CardVerification, *Bill), with its")
 	f.Comment("error (a decline comes back with the object and ErrDeclined); a type no")
-	f.Comment("request confirms gives ErrNotConfirmable.")
+	f.Comment("request confirms gives ErrNotConfirmable. Call options apply to the status request.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("ConfirmNotification").Params(
-		jen.Id("ctx").Qual("context", "Context"), jen.Id("n").Id("Notification"),
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("n").Id("Notification"), jen.Id("opts").Op("...").Add(rt("CallOption")),
 	).Params(jen.Any(), jen.Error()).Block(
 		jen.If(jen.Id("n").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: no notification"), rt("ErrNotConfirmable")))),
 		jen.Switch(jen.Id("n").Op(":=").Id("n").Assert(jen.Type())).Block(cases...),

@@ -131,6 +131,7 @@ func methodSignature(op operation) (params, call []jen.Code, n int) {
 		params = append(params, jen.Id(op.BodyType))
 		call = append(call, jen.Id("b"))
 	}
+	params = append(params, jen.Op("...").Add(rt("CallOption")))
 	return params, call, n
 }
 

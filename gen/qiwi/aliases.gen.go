@@ -24,6 +24,18 @@ type RetryPolicy = transport.RetryPolicy
 // DriftReporter is modeldiff.DriftReporter.
 type DriftReporter = modeldiff.DriftReporter
 
+// Middleware is transport.Middleware.
+type Middleware = transport.Middleware
+
+// RoundTripFunc is transport.RoundTripFunc.
+type RoundTripFunc = transport.RoundTripFunc
+
+// CallInfo is transport.CallInfo.
+type CallInfo = transport.CallInfo
+
+// CallOption is transport.CallOption.
+type CallOption = transport.CallOption
+
 // APIError is apierr.APIError.
 type APIError = apierr.APIError
 
@@ -207,8 +219,20 @@ var WithPayoutSigner = transport.WithPayoutSigner
 // WithDriftReporter is transport.WithDriftReporter.
 var WithDriftReporter = transport.WithDriftReporter
 
+// WithMiddleware is transport.WithMiddleware.
+var WithMiddleware = transport.WithMiddleware
+
 // DefaultRetryPolicy is transport.DefaultRetryPolicy.
 var DefaultRetryPolicy = transport.DefaultRetryPolicy
+
+// CallTimeout is transport.CallTimeout.
+var CallTimeout = transport.CallTimeout
+
+// CallHeader is transport.CallHeader.
+var CallHeader = transport.CallHeader
+
+// CallInfoFromContext is transport.CallInfoFromContext.
+var CallInfoFromContext = transport.CallInfoFromContext
 
 // ParseMoney is wiretype.ParseMoney.
 var ParseMoney = wiretype.ParseMoney

@@ -126,6 +126,27 @@ func BenchmarkGetPaymentInMemory(b *testing.B) {
 	b.ReportMetric(clientAllocs-(bareAllocs-plain+model), "extra-allocs/op")
 }
 
+// BenchmarkGetPaymentMiddleware is what one pass-through middleware costs a call, over the
+// in-memory RoundTripper: the same GET with it and without (reported as "bare"). A client
+// without middlewares does not pay it.
+func BenchmarkGetPaymentMiddleware(b *testing.B) {
+	httpClient := &http.Client{Transport: cannedTransport{paymentJSON}}
+	opts := []qiwi.Option{qiwi.WithBaseURL("http://qiwi.test"), qiwi.WithSiteID("test-01"), qiwi.WithHTTPClient(httpClient)}
+	plain, err := qiwi.New("key", opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	passThrough := func(next http.RoundTripper) http.RoundTripper { return next }
+	wrapped, err := qiwi.New("key", append(opts, qiwi.WithMiddleware(passThrough))...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	without := func() error { _, err := plain.GetPayment(ctx, "223E"); return err }
+	with := func() error { _, err := wrapped.GetPayment(ctx, "223E"); return err }
+	compareCalls(b, without, with)
+}
+
 // BenchmarkCreateRefund does the same for a PUT with a body: the client copies the body into
 // request form (RequestBody) before encoding it; the bare call encodes it as it is.
 func BenchmarkCreateRefund(b *testing.B) {

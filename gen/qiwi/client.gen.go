@@ -21,7 +21,8 @@ type Client struct {
 }
 
 // New returns a client that authenticates with apiKey. Options set the base URL,
-// path prefix, siteId, HTTP client, timeouts, retries, logger and payout signer.
+// path prefix, siteId, HTTP client, timeouts, retries, logger, middlewares and payout
+// signer. Each method also takes call options (CallTimeout, CallHeader) for that call alone.
 func New(apiKey string, opts ...transport.Option) (*Client, error) {
 	caller, err := transport.NewCaller(apiKey, opts...)
 	if err != nil {
@@ -43,8 +44,9 @@ func (c *Client) Caller() *transport.Caller {
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/bill-payments/#invoice-status
-func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
+func (c *Client) GetBill(ctx context.Context, billID string, opts ...transport.CallOption) (*Bill, error) {
 	var out Bill
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getBill",
@@ -55,7 +57,7 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"bill/v1/bills/"+url.PathEscape(billID), nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -75,8 +77,9 @@ func (c *Client) GetBill(ctx context.Context, billID string) (*Bill, error) {
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/bill-payments/#create
-func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillRequest) (*Bill, error) {
+func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillRequest, opts ...transport.CallOption) (*Bill, error) {
 	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createBill: %w", err)
@@ -95,7 +98,7 @@ func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillR
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "PUT", server+"bill/v1/bills/"+url.PathEscape(billID), data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -112,8 +115,9 @@ func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillR
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/bill-payments/#refund-status
-func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID string) (*BillRefund, error) {
+func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID string, opts ...transport.CallOption) (*BillRefund, error) {
 	var out BillRefund
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getBillRefund",
@@ -127,7 +131,7 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -147,8 +151,9 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/bill-payments/#refund
-func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID string, body CreateBillRefundRequest) (*BillRefund, error) {
+func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID string, body CreateBillRefundRequest, opts ...transport.CallOption) (*BillRefund, error) {
 	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createBillRefund: %w", err)
@@ -170,7 +175,7 @@ func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID s
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "PUT", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -187,8 +192,9 @@ func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID s
 // Not idempotent: never retried.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/bill-payments/#cancel
-func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
+func (c *Client) RejectBill(ctx context.Context, billID string, opts ...transport.CallOption) (*Bill, error) {
 	var out Bill
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID: "rejectBill",
@@ -198,7 +204,7 @@ func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "POST", server+"bill/v1/bills/"+url.PathEscape(billID)+"/reject", nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -218,8 +224,9 @@ func (c *Client) RejectBill(ctx context.Context, billID string) (*Bill, error) {
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payment-token
-func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequestRequest) (*TokenRequest, error) {
+func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequestRequest, opts ...transport.CallOption) (*TokenRequest, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createTokenRequest: encode request: %w", err)
@@ -233,7 +240,7 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests", data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -253,8 +260,9 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payment-token
-func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenRequestRequest) (*TokenRequest, error) {
+func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenRequestRequest, opts ...transport.CallOption) (*TokenRequest, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: completeTokenRequest: encode request: %w", err)
@@ -268,7 +276,7 @@ func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenReq
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests/complete", data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -283,8 +291,9 @@ func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenReq
 //
 // GET /payin/v1/sites/{siteId}/bills/{billId} (operationId listInvoicePayments).
 // Idempotent: retried on network errors, 429 and 5xx.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#invoice-payments
-func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Payment, error) {
+func (c *Client) ListInvoicePayments(ctx context.Context, billID string, opts ...transport.CallOption) ([]Payment, error) {
 	var out []Payment
 	err := c.caller.Do(ctx, transport.Operation{
 		ID:         "listInvoicePayments",
@@ -298,7 +307,7 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), nil)
-	}, &out)
+	}, &out, opts...)
 	return out, err
 }
 
@@ -314,8 +323,9 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string) ([]Paym
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#invoice_put
-func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateInvoiceRequest) (*Invoice, error) {
+func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateInvoiceRequest, opts ...transport.CallOption) (*Invoice, error) {
 	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createInvoice: %w", err)
@@ -337,7 +347,7 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -354,8 +364,9 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#invoice-details
-func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error) {
+func (c *Client) GetInvoice(ctx context.Context, billID string, opts ...transport.CallOption) (*Invoice, error) {
 	var out Invoice
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getInvoice",
@@ -369,7 +380,7 @@ func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID)+"/details", nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -386,8 +397,9 @@ func (c *Client) GetInvoice(ctx context.Context, billID string) (*Invoice, error
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payment_status
-func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, error) {
+func (c *Client) GetPayment(ctx context.Context, paymentID string, opts ...transport.CallOption) (*Payment, error) {
 	var out Payment
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getPayment",
@@ -401,7 +413,7 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -422,8 +434,9 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*Payment, er
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payments
-func (c *Client) CreatePayment(ctx context.Context, paymentID string, body CreatePaymentRequest) (*Payment, error) {
+func (c *Client) CreatePayment(ctx context.Context, paymentID string, body CreatePaymentRequest, opts ...transport.CallOption) (*Payment, error) {
 	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createPayment: %w", err)
@@ -445,7 +458,7 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -462,8 +475,9 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#capture_status
-func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID string) (*Capture, error) {
+func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID string, opts ...transport.CallOption) (*Capture, error) {
 	var out Capture
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getCapture",
@@ -480,7 +494,7 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -502,8 +516,9 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetCapture.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#capture
-func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID string, body CreateCaptureRequest) (*Capture, error) {
+func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID string, body CreateCaptureRequest, opts ...transport.CallOption) (*Capture, error) {
 	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createCapture: %w", err)
@@ -528,12 +543,12 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		if errors.Is(err, apierr.ErrAlreadyDone) {
-			return c.GetCapture(ctx, paymentID, captureID)
+			return c.GetCapture(ctx, paymentID, captureID, opts...)
 		}
 		return nil, err
 	}
@@ -552,8 +567,9 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payment_complete
-func (c *Client) CompletePayment(ctx context.Context, paymentID string, body CompletePaymentRequest) (*Payment, error) {
+func (c *Client) CompletePayment(ctx context.Context, paymentID string, body CompletePaymentRequest, opts ...transport.CallOption) (*Payment, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: completePayment: encode request: %w", err)
@@ -570,7 +586,7 @@ func (c *Client) CompletePayment(ctx context.Context, paymentID string, body Com
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/complete", data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -587,8 +603,9 @@ func (c *Client) CompletePayment(ctx context.Context, paymentID string, body Com
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/ru/payments/#payout-status
-func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID string) (*Payout, error) {
+func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID string, opts ...transport.CallOption) (*Payout, error) {
 	var out Payout
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getPayout",
@@ -605,7 +622,7 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -627,8 +644,9 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 // The body is signed into X-Digital-Sign: configure WithPayoutSigner.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/ru/payments/#payout
-func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID string, body CreatePayoutRequest) (*Payout, error) {
+func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID string, body CreatePayoutRequest, opts ...transport.CallOption) (*Payout, error) {
 	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createPayout: %w", err)
@@ -654,7 +672,7 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 		SignBody: true,
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -672,8 +690,9 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 // Idempotent: retried on network errors, 429 and 5xx without an error body.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/ru/payments/#payout-complete
-func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID string) (*Payout, error) {
+func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID string, opts ...transport.CallOption) (*Payout, error) {
 	var out Payout
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "completePayout",
@@ -690,7 +709,7 @@ func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID 
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID)+"/complete", nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -705,8 +724,9 @@ func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID 
 //
 // GET /payin/v1/sites/{siteId}/payments/{paymentId}/refunds (operationId listRefunds).
 // Idempotent: retried on network errors, 429 and 5xx.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#refunds_status
-func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, error) {
+func (c *Client) ListRefunds(ctx context.Context, paymentID string, opts ...transport.CallOption) ([]Refund, error) {
 	var out []Refund
 	err := c.caller.Do(ctx, transport.Operation{
 		ID:         "listRefunds",
@@ -720,7 +740,7 @@ func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, e
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds", nil)
-	}, &out)
+	}, &out, opts...)
 	return out, err
 }
 
@@ -732,8 +752,9 @@ func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, e
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#refund_status
-func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID string) (*Refund, error) {
+func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID string, opts ...transport.CallOption) (*Refund, error) {
 	var out Refund
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getRefund",
@@ -750,7 +771,7 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -772,8 +793,9 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
 // A repeated call that QIWI answers "already done" returns the existing object, read with GetRefund.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#refund
-func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundRequest) (*Refund, error) {
+func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundRequest, opts ...transport.CallOption) (*Refund, error) {
 	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createRefund: %w", err)
@@ -798,12 +820,12 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
 		if errors.Is(err, apierr.ErrAlreadyDone) {
-			return c.GetRefund(ctx, paymentID, refundID)
+			return c.GetRefund(ctx, paymentID, refundID, opts...)
 		}
 		return nil, err
 	}
@@ -818,8 +840,9 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 // Not idempotent: never retried.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#refund_decline
-func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID string) (*Refund, error) {
+func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID string, opts ...transport.CallOption) (*Refund, error) {
 	var out Refund
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID: "declineRefund",
@@ -835,7 +858,7 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID)+"/decline", nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -855,8 +878,9 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-post
-func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest) (*QrCode, error) {
+func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest, opts ...transport.CallOption) (*QrCode, error) {
 	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createQrCode: %w", err)
@@ -874,7 +898,7 @@ func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest) (*Q
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes", data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -891,8 +915,9 @@ func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest) (*Q
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-get
-func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, error) {
+func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string, opts ...transport.CallOption) (*QrCode, error) {
 	var out QrCode
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getQrCode",
@@ -906,7 +931,7 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -927,8 +952,9 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string) (*QrCode, erro
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-put
-func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body CreateQrCodeRequest) (*QrCode, error) {
+func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body CreateQrCodeRequest, opts ...transport.CallOption) (*QrCode, error) {
 	body, err := body.requestForm()
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createQrCodeWithUid: %w", err)
@@ -950,7 +976,7 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -970,8 +996,9 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payment-sbp-token
-func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body PayQrCodeWithTokenRequest) (*QrCode, error) {
+func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body PayQrCodeWithTokenRequest, opts ...transport.CallOption) (*QrCode, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: payQrCodeWithToken: encode request: %w", err)
@@ -988,7 +1015,7 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID)+"/payments", data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -1006,8 +1033,9 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 // Amounts in body are sent with two fraction digits and timestamps with an explicit
 // offset, whatever form they were decoded in; an amount that is not positive or a
 // timestamp never set is refused with ErrArgument before anything is sent.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#delete-token
-func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest) error {
+func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest, opts ...transport.CallOption) error {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("qiwi: deleteToken: encode request: %w", err)
@@ -1021,7 +1049,7 @@ func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest) error
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "DELETE", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/tokens", data)
-	}, nil)
+	}, nil, opts...)
 }
 
 // GetCardVerification calls QIWI to get the card verification status.
@@ -1032,8 +1060,9 @@ func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest) error
 // Idempotent: retried on network errors, 429 and 5xx.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#card-check-info
-func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*CardVerification, error) {
+func (c *Client) GetCardVerification(ctx context.Context, requestUID string, opts ...transport.CallOption) (*CardVerification, error) {
 	var out CardVerification
 	if err := c.caller.Do(ctx, transport.Operation{
 		ID:         "getCardVerification",
@@ -1047,7 +1076,7 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), nil)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -1067,8 +1096,9 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string) (*C
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#card-check-api
-func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, body CreateCardVerificationRequest) (*CardVerification, error) {
+func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, body CreateCardVerificationRequest, opts ...transport.CallOption) (*CardVerification, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: createCardVerification: encode request: %w", err)
@@ -1086,7 +1116,7 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}
@@ -1106,8 +1136,9 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
+// Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#card-check-complete
-func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string, body CompleteCardVerificationRequest) (*CardVerification, error) {
+func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string, body CompleteCardVerificationRequest, opts ...transport.CallOption) (*CardVerification, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("qiwi: completeCardVerification: encode request: %w", err)
@@ -1124,7 +1155,7 @@ func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string
 		}},
 	}, func(ctx context.Context, server string) (*http.Request, error) {
 		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID)+"/complete", data)
-	}, &out); err != nil {
+	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
 		}

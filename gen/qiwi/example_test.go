@@ -10,6 +10,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/qiwigen/qiwigen/gen/qiwi"
@@ -198,4 +201,76 @@ func ExampleAddPayURLOptions() {
 	})
 	fmt.Println(link, err)
 	// Output: https://oplata.qiwi.com/form?allowedPaySources=card&invoiceUid=606a5f75 <nil>
+}
+
+// The README's middleware snippet: count calls per operation and status, and time them,
+// with a middleware around each attempt. The fake QIWI answers the first attempt 503, so
+// the GET is retried: the middleware sees attempts 1 and 2.
+func ExampleWithMiddleware() {
+	var attempts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("QIWI got X-Request-Id", r.Header.Get("X-Request-Id"))
+		if attempts.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, `{"paymentId":"223E","amount":{"value":"200.00","currency":"RUB"},"status":{"value":"WAITING"}}`)
+	}))
+	defer srv.Close()
+
+	var mu sync.Mutex
+	calls := map[string]int{} // a counter per operation and status
+	var elapsed time.Duration // a histogram, in a real service
+	metrics := func(next http.RoundTripper) http.RoundTripper {
+		return qiwi.RoundTripFunc(func(req *http.Request) (*http.Response, error) {
+			info, _ := qiwi.CallInfoFromContext(req.Context())
+			start := time.Now()
+			resp, err := next.RoundTrip(req)
+			status := "error"
+			if err == nil {
+				status = strconv.Itoa(resp.StatusCode)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			calls[info.Operation+" "+status]++
+			elapsed += time.Since(start)
+			fmt.Println(info.Operation, "attempt", info.Attempt, req.Method, req.URL.Path, status)
+			return resp, err
+		})
+	}
+	client, err := qiwi.New("secret-api-key", qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(srv.URL),
+		qiwi.WithMiddleware(metrics))
+	if err != nil {
+		panic(err)
+	}
+
+	// Call options apply to this call alone.
+	payment, err := client.GetPayment(context.Background(), "223E",
+		qiwi.CallTimeout(5*time.Second), qiwi.CallHeader("X-Request-Id", "order-42"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("payment", *payment.PaymentID, payment.Status.Value)
+	fmt.Println(calls)
+	// Output:
+	// QIWI got X-Request-Id order-42
+	// getPayment attempt 1 GET /partner/payin/v1/sites/test-01/payments/223E 503
+	// QIWI got X-Request-Id order-42
+	// getPayment attempt 2 GET /partner/payin/v1/sites/test-01/payments/223E 200
+	// payment 223E WAITING
+	// map[getPayment 200:1 getPayment 503:1]
+}
+
+// A header the client sets itself cannot be replaced for one call: the call is refused
+// before anything is sent.
+func ExampleCallHeader() {
+	client, err := qiwi.New("secret-api-key", qiwi.WithSiteID("test-01"))
+	if err != nil {
+		panic(err)
+	}
+	_, err = client.GetPayment(context.Background(), "223E", qiwi.CallHeader("Authorization", "Bearer another-key"))
+	fmt.Println(errors.Is(err, qiwi.ErrArgument), err)
+	// Output:
+	// true qiwi: getPayment: qiwi: invalid argument: CallHeader: the client sets Authorization itself
 }

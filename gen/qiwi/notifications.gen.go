@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
 	"net/http"
 )
@@ -183,8 +184,8 @@ func NewNotificationHandler(secret string, handle func(context.Context, Notifica
 // status, as the docs advise, before fulfilling an order. It returns the status request's
 // answer (*Payment for PAYMENT, *Capture, *Refund, *CardVerification, *Bill), with its
 // error (a decline comes back with the object and ErrDeclined); a type no
-// request confirms gives ErrNotConfirmable.
-func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, error) {
+// request confirms gives ErrNotConfirmable. Call options apply to the status request.
+func (c *Client) ConfirmNotification(ctx context.Context, n Notification, opts ...transport.CallOption) (any, error) {
 	if n == nil {
 		return nil, fmt.Errorf("%w: no notification", webhook.ErrNotConfirmable)
 	}
@@ -194,7 +195,7 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, 
 		if err != nil {
 			return nil, err
 		}
-		got, err := c.GetBill(ctx, v[0])
+		got, err := c.GetBill(ctx, v[0], opts...)
 		if got == nil {
 			return nil, err
 		}
@@ -204,7 +205,7 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, 
 		if err != nil {
 			return nil, err
 		}
-		got, err := c.GetCapture(ctx, v[0], v[1])
+		got, err := c.GetCapture(ctx, v[0], v[1], opts...)
 		if got == nil {
 			return nil, err
 		}
@@ -214,7 +215,7 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, 
 		if err != nil {
 			return nil, err
 		}
-		got, err := c.GetCardVerification(ctx, v[0])
+		got, err := c.GetCardVerification(ctx, v[0], opts...)
 		if got == nil {
 			return nil, err
 		}
@@ -224,7 +225,7 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, 
 		if err != nil {
 			return nil, err
 		}
-		got, err := c.GetPayment(ctx, v[0])
+		got, err := c.GetPayment(ctx, v[0], opts...)
 		if got == nil {
 			return nil, err
 		}
@@ -234,7 +235,7 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification) (any, 
 		if err != nil {
 			return nil, err
 		}
-		got, err := c.GetRefund(ctx, v[0], v[1])
+		got, err := c.GetRefund(ctx, v[0], v[1], opts...)
 		if got == nil {
 			return nil, err
 		}

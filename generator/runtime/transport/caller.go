@@ -53,6 +53,9 @@ var ErrRedirect = errors.New("qiwi: redirect refused")
 // client reads (16 MiB): no QIWI answer is near it, and a cut one would decode as garbage.
 var ErrAnswerTooLarge = errors.New("qiwi: answer too large")
 
+// errNoSigner is the error of a payout call on a Caller without WithPayoutSigner.
+var errNoSigner = fmt.Errorf("%w: payout requests need WithPayoutSigner", ErrConfig)
+
 // Doer sends HTTP requests; *http.Client is one.
 type Doer interface {
 	Do(*http.Request) (*http.Response, error)
@@ -115,6 +118,10 @@ type Caller struct {
 	signer                             crypto.Signer
 	drift                              modeldiff.DriftReporter
 	sleep                              func(context.Context, time.Duration) error
+	middlewares                        []Middleware
+	// send is the middleware chain around the last step (sendStep), built once; nil
+	// without middlewares, when an attempt goes straight to the doer.
+	send http.RoundTripper
 }
 
 // Option configures a Caller at construction.
@@ -275,6 +282,13 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	c.server = c.baseURL + c.pathPrefix + "/"
+	if len(c.middlewares) > 0 {
+		send, err := c.chain()
+		if err != nil {
+			return nil, err
+		}
+		c.send = send
+	}
 	return c, nil
 }
 
@@ -316,21 +330,38 @@ func (c *Caller) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Do performs the call: build makes a fresh request for each attempt, with the attempt's
 // context (the call's, bounded by the attempt timeout when there is one); out receives the
-// decoded 2xx body (nil for none). A non-2xx answer returns an *APIError. A 2xx answer whose
-// status value is DECLINED or DECLINE decodes into out and also returns an *APIError that
-// matches ErrDeclined.
-func (c *Caller) Do(ctx context.Context, op Operation, build func(ctx context.Context, server string) (*http.Request, error), out any) error {
+// decoded 2xx body (nil for none); opts are the call's own options. A non-2xx answer returns
+// an *APIError. A 2xx answer whose status value is DECLINED or DECLINE decodes into out and
+// also returns an *APIError that matches ErrDeclined.
+func (c *Caller) Do(ctx context.Context, op Operation, build func(ctx context.Context, server string) (*http.Request, error), out any, opts ...CallOption) error {
 	if err := checkPathParams(op); err != nil {
 		return err
 	}
+	call, err := applyCallOptions(opts)
+	if err != nil {
+		return fmt.Errorf("qiwi: %s: %w", op.ID, err)
+	}
+	if op.SignBody && c.signer == nil {
+		return fmt.Errorf("qiwi: %s: %w", op.ID, errNoSigner)
+	}
+	if call != nil && call.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, call.timeout)
+		defer cancel()
+	}
 	for attempt := 1; ; attempt++ {
 		actx, cancel := c.attemptContext(ctx)
+		var st *attemptState
+		if c.send != nil {
+			st = &attemptState{info: CallInfo{Operation: op.ID, Attempt: attempt}, sign: op.SignBody}
+			actx = context.WithValue(actx, attemptKey{}, st)
+		}
 		req, err := build(actx, c.server)
 		if err != nil {
 			cancel()
 			return fmt.Errorf("qiwi: %s: build request: %w", op.ID, err)
 		}
-		status, header, body, err := c.attempt(actx, op, req)
+		status, header, body, err := c.attempt(actx, op, req, call, st)
 		cancel()
 		if err == nil && status >= 300 && status < 400 {
 			return fmt.Errorf("qiwi: %s: %w: HTTP %d to %q", op.ID, ErrRedirect, status, header.Get("Location"))
@@ -380,21 +411,49 @@ func (c *Caller) attemptContext(ctx context.Context) (context.Context, context.C
 
 func noCancel() {}
 
-// attempt sends one request, built with the attempt's context, and reads its answer.
-func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request) (int, http.Header, []byte, error) {
+// authorize sets the headers every request carries: the key, Accept and the user agent.
+func (c *Caller) authorize(req *http.Request) {
 	req.Header["Authorization"] = c.authValue
 	req.Header["Accept"] = c.acceptValue
 	if c.agentValue != nil {
 		req.Header["User-Agent"] = c.agentValue
 	}
-	if op.SignBody {
-		if err := c.signRequest(req); err != nil {
-			return 0, nil, nil, err
+}
+
+// attempt sends one request, built with the attempt's context, with the call's headers, and
+// reads its answer. With middlewares (st not nil), the request goes through them without its
+// body, which st keeps for the last step; without, it goes straight to the doer.
+func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, call *callOptions, st *attemptState) (int, http.Header, []byte, error) {
+	if call != nil {
+		for _, h := range call.headers {
+			req.Header[h.name] = []string{h.value}
+		}
+	}
+	if st == nil {
+		c.authorize(req)
+		if op.SignBody {
+			if err := c.signRequest(req); err != nil {
+				return 0, nil, nil, err
+			}
+		}
+	} else {
+		st.method, st.url = req.Method, *req.URL
+		if req.Body != nil {
+			st.body, st.getBody = req.Body, req.GetBody
+			req.Body, req.GetBody = http.NoBody, nil
 		}
 	}
 	debug := c.logger.Enabled(ctx, slog.LevelDebug)
 	start := time.Now()
-	resp, err := c.doer.Do(req)
+	var resp *http.Response
+	var err error
+	if st == nil {
+		resp, err = c.doer.Do(req)
+	} else if resp, err = c.send.RoundTrip(req); err == nil && resp == nil {
+		err = fmt.Errorf("%w: %w", ErrConfig, errNoAnswer)
+	} else if err == nil && resp.Body == nil {
+		resp.Body = http.NoBody
+	}
 	if err != nil {
 		if debug {
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "qiwi call failed", slog.String("operation", op.ID),
@@ -463,7 +522,7 @@ func readRest(r io.Reader, read []byte) ([]byte, error) {
 // signRequest signs the body with SHA256withRSA into X-Digital-Sign.
 func (c *Caller) signRequest(req *http.Request) error {
 	if c.signer == nil {
-		return fmt.Errorf("%w: payout requests need WithPayoutSigner", ErrConfig)
+		return errNoSigner
 	}
 	var body []byte
 	if req.Body != nil {
