@@ -28,7 +28,7 @@ const (
 
 // packRelease writes this checkout's tracked files as release v0.1.0 into a file-based
 // module proxy, the way the go command fetches a published module.
-func packRelease(t *testing.T, root string) string {
+func packRelease(t testing.TB, root string) string {
 	t.Helper()
 	proxy := t.TempDir()
 	dir := filepath.Join(proxy, filepath.FromSlash(modulePath), "@v")
@@ -70,7 +70,7 @@ func (f releaseFile) Lstat() (os.FileInfo, error)  { return f.info, nil }
 func (f releaseFile) Open() (io.ReadCloser, error) { return os.Open(f.path) }
 
 // readmeBlock returns the first fenced block of the given language after heading in the README.
-func readmeBlock(t *testing.T, readme, heading, lang string) string {
+func readmeBlock(t testing.TB, readme, heading, lang string) string {
 	t.Helper()
 	i := strings.Index(readme, heading)
 	require.GreaterOrEqual(t, i, 0, "README has no %q", heading)
@@ -86,7 +86,7 @@ func readmeBlock(t *testing.T, readme, heading, lang string) string {
 // checksum database except this module's (the README's GONOSUMDB, for a version the
 // database does not know). The build cache is shared: it holds no module and is keyed by
 // content; -trimpath keeps its keys free of the module cache's directory.
-func consumerEnv(t *testing.T, goBin, releaseProxy string, extra ...string) []string {
+func consumerEnv(t testing.TB, goBin, releaseProxy string, extra ...string) []string {
 	t.Helper()
 	goEnv := func(name string) string {
 		out, err := exec.Command(goBin, "env", name).Output()
