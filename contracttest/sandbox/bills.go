@@ -48,17 +48,25 @@ const billSite = "sandbox"
 
 // status is the bill's status now: a WAITING bill past its expiration is EXPIRED.
 func (b *bill) status(now time.Time) string {
+	status, _ := b.statusSince(now)
+	return status
+}
+
+// statusSince is the bill's status now and since when: a WAITING bill past its expiration
+// is EXPIRED from that time on, whether or not anything stored the change.
+func (b *bill) statusSince(now time.Time) (value, changed string) {
 	if b.Status == "WAITING" {
-		if exp, err := time.Parse(time.RFC3339, b.Expiration); err == nil && now.After(exp) {
-			return "EXPIRED"
+		if exp, ok := expiredAt(b.Expiration, now); ok {
+			return "EXPIRED", formatTimestamp(exp)
 		}
 	}
-	return b.Status
+	return b.Status, b.Changed
 }
 
 func (b *bill) answer(s *Sandbox, siteID string) map[string]any {
+	status, changed := b.statusSince(s.now())
 	out := map[string]any{"siteId": siteID, "billId": b.ID, "amount": numberAmount(b.Amount, b.Currency),
-		"status":           map[string]any{"value": b.status(s.now()), "changedDateTime": b.Changed},
+		"status":           map[string]any{"value": status, "changedDateTime": changed},
 		"creationDateTime": b.Created, "expirationDateTime": b.Expiration, "payUrl": b.PayURL}
 	if b.Comment != "" {
 		out["comment"] = b.Comment

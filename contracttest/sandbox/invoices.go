@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // invoice is a payin invoice: CREATED, then PAID by a payment naming its billId, or EXPIRED
@@ -21,17 +23,37 @@ type invoice struct {
 	Created    string `json:"created"`
 	Expiration string `json:"expiration"`
 	Status     string `json:"status"`
+	// Changed is when Status was set (empty in a state stored before it was kept: Created).
+	Changed string `json:"changed,omitempty"`
+}
+
+// expiredAt reports whether an expirationDateTime (any of QIWI's timestamp forms) has
+// passed by now, and when it did. One that does not parse never passes.
+func expiredAt(expiration string, now time.Time) (time.Time, bool) {
+	exp, err := wiretype.ParseTimestamp(expiration)
+	if err != nil || !now.After(exp.Time()) {
+		return time.Time{}, false
+	}
+	return exp.Time(), true
+}
+
+// status is the invoice's status now and since when: a CREATED invoice past its
+// expirationDateTime is EXPIRED from that time on, whether or not anything stored the change
+// (the docs' example of an expired invoice gives the expiration as its changedDateTime,
+// payments/_api-methods_en#invoice_put).
+func (inv *invoice) status(now time.Time) (value, changed string) {
+	if inv.Status == "CREATED" {
+		if exp, ok := expiredAt(inv.Expiration, now); ok {
+			return "EXPIRED", formatTimestamp(exp)
+		}
+	}
+	return inv.Status, cmp.Or(inv.Changed, inv.Created)
 }
 
 func (inv *invoice) answer(s *Sandbox, siteID string) map[string]any {
-	status := inv.Status
-	if status == "CREATED" {
-		if exp, err := time.Parse(time.RFC3339, inv.Expiration); err == nil && s.now().After(exp) {
-			status = "EXPIRED"
-		}
-	}
+	status, changed := inv.status(s.now())
 	out := map[string]any{"billId": inv.ID, "siteId": siteID, "invoiceUid": inv.UID, "creationDateTime": inv.Created,
-		"expirationDateTime": inv.Expiration, "status": map[string]any{"value": status, "changedDateTime": inv.Created},
+		"expirationDateTime": inv.Expiration, "status": map[string]any{"value": status, "changedDateTime": changed},
 		"payUrl": "https://oplata.qiwi.com/form?invoiceUid=" + inv.UID}
 	if inv.Amount > 0 {
 		out["amount"] = money(inv.Amount)
@@ -51,7 +73,8 @@ func createInvoice(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		}
 		return http.StatusOK, inv.answer(s, c.site), nil
 	}
-	inv := &invoice{ID: id, Digest: c.digest(), Comment: str(c.req, "comment"), Created: s.timestamp(), Expiration: str(c.req, "expirationDateTime"), Status: "CREATED"}
+	now := s.timestamp()
+	inv := &invoice{ID: id, Digest: c.digest(), Comment: str(c.req, "comment"), Created: now, Changed: now, Expiration: str(c.req, "expirationDateTime"), Status: "CREATED"}
 	if _, has := c.req["amount"]; has {
 		amount, aerr := amountOf(c.req)
 		if aerr != nil {
@@ -106,7 +129,7 @@ func listInvoicePayments(_ *Sandbox, st *site, c *call) (int, any, *apiError) {
 }
 
 // payInvoice checks a payment against the invoice it names. nil when the payment names none.
-func (st *site) payInvoice(billID string, amount int64) *apiError {
+func (st *site) payInvoice(billID string, amount int64, now time.Time) *apiError {
 	if billID == "" {
 		return nil
 	}
@@ -114,8 +137,17 @@ func (st *site) payInvoice(billID string, amount int64) *apiError {
 	if !ok {
 		return notFound("Invoice")
 	}
-	if inv.Status != "CREATED" {
-		return conflict("Invoice " + billID + " is " + inv.Status)
+	switch status, changed := inv.status(now); status {
+	case "CREATED":
+	case "EXPIRED":
+		// The docs name no error for paying an expired invoice: the reason codes have
+		// BILL_ALREADY_PAID for a paid one and nothing for an expired one
+		// (payments/_statuses_en#reason-codes), and the invoice's 4xx example is
+		// validation.error (payments/_api-methods_en#invoice_put). The sandbox answers that,
+		// its cause naming billId.
+		return badField("billId", "invoice "+billID+" is EXPIRED since "+changed+": an expired invoice cannot be paid")
+	default:
+		return conflict("Invoice " + billID + " is " + status)
 	}
 	if inv.Amount > 0 && inv.Amount != amount {
 		return badField("amount.value", "the invoice's amount")

@@ -112,13 +112,15 @@ var maxTestAmount = func() int64 {
 
 // payment is a payin payment with its captures, refunds and payouts.
 type payment struct {
-	ID       string         `json:"id"`
-	Digest   string         `json:"digest"` // of the creating request, for idempotency
-	Amount   int64          `json:"amount"` // minor units
-	Sale     bool           `json:"sale,omitempty"`
-	Status   string         `json:"status"` // WAITING, COMPLETED, DECLINED
-	Reason   string         `json:"reason,omitempty"`
-	Created  string         `json:"created"`
+	ID      string `json:"id"`
+	Digest  string `json:"digest"` // of the creating request, for idempotency
+	Amount  int64  `json:"amount"` // minor units
+	Sale    bool   `json:"sale,omitempty"`
+	Status  string `json:"status"` // WAITING, COMPLETED, DECLINED
+	Reason  string `json:"reason,omitempty"`
+	Created string `json:"created"`
+	// Changed is when Status was set (empty in a state stored before it was kept: Created).
+	Changed  string         `json:"changed,omitempty"`
 	Method   map[string]any `json:"method"` // as answers show it: masked, never the card data
 	Captured int64          `json:"captured"`
 	Refunded int64          `json:"refunded"`
@@ -140,21 +142,28 @@ type operation struct {
 	Digest   string   `json:"digest"`
 	Status   string   `json:"status"`
 	Created  string   `json:"created"`
+	Changed  string   `json:"changed,omitempty"` // when Status was set; empty: Created
 	Amount   int64    `json:"amount"`
 	Flags    []string `json:"flags,omitempty"`
 	Callback string   `json:"callback,omitempty"`
 }
 
-// settle marks the invoice a completed payment names as PAID.
-func (st *site) settle(c *call, p *payment) {
+// settle marks the invoice a completed payment names as PAID, now.
+func (st *site) settle(c *call, p *payment, now string) {
 	if inv := st.Invoices[p.BillID]; inv != nil && p.Status == "COMPLETED" {
-		inv.Status = "PAID"
+		inv.Status, inv.Changed = "PAID", now
 		c.wrote("invoice", inv.ID, inv)
 	}
 }
 
+// changedAt is when the payment took its status.
+func (p *payment) changedAt() string { return cmp.Or(p.Changed, p.Created) }
+
+// changedAt is when the capture or refund took its status.
+func (o *operation) changedAt() string { return cmp.Or(o.Changed, o.Created) }
+
 func (p *payment) answer() map[string]any {
-	status := map[string]any{"value": p.Status, "changedDateTime": p.Created}
+	status := map[string]any{"value": p.Status, "changedDateTime": p.changedAt()}
 	out := map[string]any{
 		"paymentId":       p.ID,
 		"createdDateTime": p.Created,
@@ -206,7 +215,7 @@ func numberAmount(minor int64, currency string) map[string]any {
 // with the token it issued, if any.
 func (s *Sandbox) notifyPayment(c *call, p *payment, token *issuedToken) {
 	data := map[string]any{"paymentId": p.ID, "createdDateTime": p.Created, "amount": numberAmount(p.Amount, "RUB"),
-		"status": map[string]any{"value": notificationStatus(p.Status), "changedDateTime": s.timestamp()}, "paymentMethod": p.Method}
+		"status": map[string]any{"value": notificationStatus(p.Status), "changedDateTime": p.changedAt()}, "paymentMethod": p.Method}
 	if p.Sale {
 		data["flags"] = []string{"SALE"}
 	}
@@ -222,12 +231,12 @@ func (s *Sandbox) notifyPayment(c *call, p *payment, token *issuedToken) {
 // notifyOperation queues the CAPTURE or REFUND notification of an operation.
 func (s *Sandbox) notifyOperation(c *call, typ, member, idKey string, o *operation) {
 	data := map[string]any{idKey: o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount, "RUB"),
-		"status": map[string]any{"value": notificationStatus(o.Status), "changedDateTime": s.timestamp()}}
+		"status": map[string]any{"value": notificationStatus(o.Status), "changedDateTime": o.changedAt()}}
 	c.later(func() { s.notify.send(payinNotice(typ, member, data), o.Callback) })
 }
 
 func (o *operation) answer(idKey string) map[string]any {
-	out := map[string]any{idKey: o.ID, "createdDateTime": o.Created, "amount": money(o.Amount), "status": map[string]any{"value": o.Status, "changedDateTime": o.Created}}
+	out := map[string]any{idKey: o.ID, "createdDateTime": o.Created, "amount": money(o.Amount), "status": map[string]any{"value": o.Status, "changedDateTime": o.changedAt()}}
 	if len(o.Flags) > 0 {
 		out["flags"] = o.Flags
 	}
@@ -336,10 +345,11 @@ func createPayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		return 0, nil, aerr
 	}
 	billID := str(c.req, "billId")
-	if aerr := st.payInvoice(billID, amount); aerr != nil {
+	if aerr := st.payInvoice(billID, amount, s.now()); aerr != nil {
 		return 0, nil, aerr
 	}
-	p := &payment{ID: id, Digest: c.digest(), Amount: amount, Created: s.timestamp(), Status: "COMPLETED",
+	now := s.timestamp()
+	p := &payment{ID: id, Digest: c.digest(), Amount: amount, Created: now, Changed: now, Status: "COMPLETED",
 		Captures: map[string]*operation{}, Refunds: map[string]*operation{}, Callback: str(c.req, "callbackUrl"), BillID: billID,
 		Sale: hasFlag(c.req, "SALE"), Account: str(c.req, "customer", "account"), BindToken: hasFlag(c.req, "BIND_PAYMENT_TOKEN")}
 	method, _ := c.req["paymentMethod"].(map[string]any)
@@ -386,7 +396,7 @@ func (s *Sandbox) completed(st *site, c *call, p *payment) map[string]any {
 			p.Captured = p.Amount
 			out["capturedAmount"] = money(p.Captured)
 		}
-		st.settle(c, p)
+		st.settle(c, p, p.changedAt())
 		if p.BindToken {
 			token = s.issueToken(st, c, p)
 			out["createdToken"] = map[string]any{"token": token.value, "name": str(p.Method, "maskedPan"), "expiredDate": token.expires, "account": p.Account}
@@ -414,7 +424,7 @@ func completePayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if p.Status != "WAITING" {
 		return 0, nil, conflict("Payment " + p.ID + " awaits no 3-D Secure completion")
 	}
-	p.Status = "COMPLETED"
+	p.Status, p.Changed = "COMPLETED", s.timestamp()
 	c.wrote("payment", p.ID, p)
 	return http.StatusOK, s.completed(st, c, p), nil
 }
@@ -473,7 +483,8 @@ func createCapture(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if aerr := s.dailyLimit(st); aerr != nil {
 		return 0, nil, aerr
 	}
-	cp := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: s.timestamp(), Amount: p.Amount - p.Refunded, Callback: callbackOf(c.req, p)}
+	now := s.timestamp()
+	cp := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: now, Changed: now, Amount: p.Amount - p.Refunded, Callback: callbackOf(c.req, p)}
 	p.Captures[id] = cp
 	p.Captured = cp.Amount
 	c.wrote("payment", p.ID, p)
@@ -509,7 +520,8 @@ func createRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if amount > paid-p.Refunded {
 		return 0, nil, overRefund(paid - p.Refunded)
 	}
-	rf := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: s.timestamp(), Amount: amount, Flags: flags, Callback: callbackOf(c.req, p)}
+	now := s.timestamp()
+	rf := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: now, Changed: now, Amount: amount, Flags: flags, Callback: callbackOf(c.req, p)}
 	p.Refunds[id] = rf
 	p.Refunded += amount
 	c.wrote("payment", p.ID, p)
@@ -550,7 +562,7 @@ func declineRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		return 0, nil, notFound("Refund")
 	}
 	if rf.Status != "DECLINED" {
-		rf.Status = "DECLINED"
+		rf.Status, rf.Changed = "DECLINED", s.timestamp()
 		p.Refunded -= rf.Amount
 		c.wrote("payment", p.ID, p)
 		s.notifyOperation(c, "REFUND", "refund", "refundId", rf)

@@ -11,9 +11,10 @@
 // SBP QR codes (200.00 creates, other amounts DECLINED, EXPIRED after their ttl), card
 // verifications, and the Bill Payments API's bills (paid on the sandbox's pay form) and
 // refunds. Notifications are signed as QIWI signs them and redelivered until answered 200;
-// faults can be injected; the state can live in a durable store. What the test mode does not
-// offer (QIWI Wallet tokenization, paying a QR code with a token) is refused as QIWI's pages
-// say.
+// faults can be injected; the state can live in a durable store. Requests and notification
+// deliveries can be logged (Options.Logger), and GET / is a status page. What the test mode
+// does not offer (QIWI Wallet tokenization, paying a QR code with a token) is refused as
+// QIWI's pages say.
 package sandbox
 
 import (
@@ -26,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -53,7 +55,8 @@ type Options struct {
 	// notification for each payment, capture and refund to its callbackUrl (or NotifyURL),
 	// and redelivers it on the spec's schedule (Redeliveries) until answered 200.
 	NotifySecret string
-	// NotifyURL, when set, receives every notification instead of the callbackUrl.
+	// NotifyURL, when set, receives every notification instead of the callbackUrl: an
+	// absolute http or https URL with a host (New refuses another, wrapping ErrNotifyURL).
 	NotifyURL string
 	// TimeScale divides every wait: the redeliveries, and the test mode's 3-second answers
 	// for expiry months 03 and 04 (60 makes a minute a second); 0 is 1.
@@ -62,7 +65,8 @@ type Options struct {
 	// follows no redirect.
 	NotifyClient *http.Client
 	// Faults make chosen operations misbehave (5xx, 429 with Retry-After, a delay, a dropped
-	// connection); FaultSeed seeds the ones with a probability.
+	// connection); FaultSeed seeds the ones with a probability. New refuses a fault naming
+	// no operationId of the spec.
 	Faults    []Fault
 	FaultSeed uint64
 	// StatePath, when set, keeps the state in this bbolt file: it survives a restart, and a
@@ -71,6 +75,11 @@ type Options struct {
 	// PayoutKeys are the public keys payout requests are signed with, by siteId. A payout
 	// must carry X-Digital-Sign; with the site's key it must verify.
 	PayoutKeys map[string]*rsa.PublicKey
+	// Logger, when set, logs one line per request (method, path, operationId, status,
+	// latency, QIWI's error code) and one per notification delivery attempt (type, URL
+	// without its query, attempt, answer or error, next retry). Headers and bodies are never
+	// logged: no key, card number, CVV, token or signature. Nil: no log.
+	Logger *slog.Logger
 }
 
 // maxBody is the largest request body accepted (QIWI's requests are small).
@@ -88,6 +97,10 @@ type Sandbox struct {
 	notify *notifier
 	store  *store // nil: in memory only
 	faults *faults
+	log    *slog.Logger // nil: no log
+	// started is when New ran, by the sandbox's clock; counts are the requests answered.
+	started time.Time
+	counts  *counts
 
 	mu    sync.Mutex
 	sites map[string]*site
@@ -128,20 +141,28 @@ func New(opts Options) (*Sandbox, error) {
 	if scale <= 0 {
 		scale = 1
 	}
+	if opts.NotifyURL != "" {
+		if err := CheckNotifyURL(opts.NotifyURL); err != nil {
+			return nil, fmt.Errorf("sandbox: NotifyURL: %w", err)
+		}
+	}
+	fl, err := newFaults(opts.Faults, opts.FaultSeed, operationIDs(doc))
+	if err != nil {
+		return nil, err
+	}
 	notify, err := newNotifier(doc, opts, scale)
 	if err != nil {
 		return nil, err
 	}
-	fl, err := newFaults(opts.Faults, opts.FaultSeed)
-	if err != nil {
-		return nil, err
-	}
-	sb := &Sandbox{router: router, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl, sites: map[string]*site{}}
+	sb := &Sandbox{router: router, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl,
+		log: opts.Logger, started: now(), counts: newCounts(), sites: map[string]*site{}}
 	if opts.StatePath != "" {
 		if sb.store, err = openStore(opts.StatePath); err != nil {
+			notify.close()
 			return nil, err
 		}
 		if sb.sites, err = sb.store.load(); err != nil {
+			notify.close()
 			sb.store.close()
 			return nil, err
 		}
@@ -160,6 +181,7 @@ type apiError struct {
 // writeError answers QIWI's error shape; the Bill Payments API names its service
 // "invoicing" and spells the time "datetime".
 func (s *Sandbox) writeError(w http.ResponseWriter, r *http.Request, e apiError) {
+	noted(w, e)
 	s.mu.Lock()
 	s.trace++
 	trace := s.trace
@@ -205,33 +227,50 @@ func formatTimestamp(t time.Time) string {
 
 func (s *Sandbox) timestamp() string { return formatTimestamp(s.now()) }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler: it serves the request, counts it for the status page
+// and logs it (Options.Logger).
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now() // latency is wall time, whatever the sandbox's clock says
+	lw := &logWriter{ResponseWriter: w}
+	op := s.serve(lw, r)
+	s.counts.add(op, statusClass(lw))
+	s.logRequest(r, op, lw, time.Since(start))
+}
+
+// serve answers a request and returns the operationId it called (or a pseudo-operation:
+// opStatusPage, opPayForm, opNone).
+func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 	switch {
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "qiwigen sandbox: QIWI payin and Bill Payments APIs in test mode, under /partner")
-		return
+		s.serveStatus(w, r)
+		return opStatusPage
 	case r.URL.Path == payFormPath && (r.Method == http.MethodGet || r.Method == http.MethodPost):
 		s.servePayForm(w, r)
-		return
+		return opPayForm
 	}
 	route, params, err := s.router.FindRoute(r)
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):
 		s.writeError(w, r, apiError{status: http.StatusMethodNotAllowed, code: "validation.error", descr: r.Method + " is not allowed on " + r.URL.Path})
-		return
+		return opNone
 	case err != nil:
 		s.writeError(w, r, apiError{status: http.StatusNotFound, code: "payin.resource.not.found", descr: "No operation at " + r.URL.Path})
-		return
+		return opNone
 	}
+	op := route.Operation.OperationID
+	s.serveOperation(w, r, op, route, params)
+	return op
+}
+
+// serveOperation authorizes, validates and runs a request routed to an operation.
+func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op string, route *routers.Route, params map[string]string) {
 	siteID, ok := s.authorize(params["siteId"], isBillPayments(r.URL.Path), r.Header.Get("Authorization"))
 	if !ok {
 		s.writeError(w, r, apiError{status: http.StatusUnauthorized, code: "auth.unauthorized", descr: "Unauthorized"})
 		return
 	}
 	s.mu.Lock()
-	fault := s.faults.next(route.Operation.OperationID)
+	fault := s.faults.next(op)
 	s.mu.Unlock()
 	if fault != nil && s.inject(w, r, fault) {
 		return
@@ -252,7 +291,6 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: field, message: msg})
 		return
 	}
-	op := route.Operation.OperationID
 	handler, ok := handlers[op]
 	if !ok {
 		s.writeError(w, r, apiError{status: http.StatusNotImplemented, code: "internal.error", descr: op + " is not emulated by the sandbox yet"})

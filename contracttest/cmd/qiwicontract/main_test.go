@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -545,14 +546,60 @@ func (b *syncBuffer) String() string {
 }
 
 // The sandbox starts with one command on 127.0.0.1, answers its status page and QIWI's
-// paths, and stops when its context ends (as on SIGTERM), exiting 0.
+// paths, logs each request on stderr (never the key), and stops when its context ends (as on
+// SIGTERM), exiting 0. --quiet logs nothing; a misspelt fault and a bad --notify-url are
+// refused at start.
 func TestSandboxCommand(t *testing.T) {
+	base, stop := serveSandbox(t, "--key", "test-01=secret-key-1")
+	resp, err := http.Get(base + "/")
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(page), "objects kept")
+	req, err := http.NewRequest(http.MethodGet, base+"/partner/payin/v1/sites/test-01/payments/none", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer secret-key-1")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+
+	stdout, stderr := stop()
+	assert.Contains(t, stdout, "stopped")
+	assert.NotContains(t, stdout+stderr, "secret-key-1")
+	assert.Contains(t, stderr, "msg=request method=GET path=/partner/payin/v1/sites/test-01/payments/none op=getPayment status=404")
+
+	base, stop = serveSandbox(t, "--quiet")
+	resp, err = http.Get(base + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	_, stderr = stop()
+	assert.Empty(t, stderr, "--quiet")
+
+	expectRun(t, []string{"sandbox", "--key", "secret-key-2"}, 2, "--key: want SITE=KEY")
+	garbage := filepath.Join(t.TempDir(), "garbage.pem")
+	require.NoError(t, os.WriteFile(garbage, []byte("not a key"), 0o600))
+	expectRun(t, []string{"sandbox", "--payout-key", "test-01=" + garbage}, 2, "bad payout public key")
+	expectRun(t, []string{"sandbox", "--payout-key", "test-01=" + garbage + ".missing"}, 2, "--payout-key")
+	expectRun(t, []string{"sandbox", "--payout-key", "just-a-file.pem"}, 2, "--payout-key: want SITE=FILE")
+	expectRun(t, []string{"sandbox", "--notify-url", "not-a-url"}, 2, "--notify-url: bad notification URL")
+	faults := filepath.Join(t.TempDir(), "faults.json")
+	require.NoError(t, os.WriteFile(faults, []byte(`[{"operation": "getPaymnet", "every": 2, "status": 503}]`), 0o600))
+	expectRun(t, []string{"sandbox", "--faults", faults}, 2, `--faults `+faults+`: sandbox: fault 0: bad sandbox faults: operation "getPaymnet" is no operationId of the spec; did you mean "getPayment"?`)
+}
+
+// serveSandbox runs the sandbox command in-process on 127.0.0.1 and returns its address and
+// a stop that ends it (as SIGTERM does), checks it exits 0 and returns what it wrote.
+func serveSandbox(t *testing.T, args ...string) (string, func() (stdout, stderr string)) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	var stdout, stderr syncBuffer
 	status := make(chan int, 1)
 	go func() {
-		status <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--key", "test-01=secret-key-1"}, &stdout, &stderr)
+		status <- run(ctx, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...), &stdout, &stderr)
 	}()
 	var base string
 	for range 200 {
@@ -563,33 +610,17 @@ func TestSandboxCommand(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	require.NotEmpty(t, base, "the sandbox did not start: %s", stderr.String())
-	resp, err := http.Get(base + "/")
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	req, err := http.NewRequest(http.MethodGet, base+"/partner/payin/v1/sites/test-01/payments/none", nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer secret-key-1")
-	resp, err = http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
-
-	cancel()
-	select {
-	case got := <-status:
-		assert.Equal(t, 0, got, stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("the sandbox did not stop")
+	return base, func() (string, string) {
+		t.Helper()
+		cancel()
+		select {
+		case got := <-status:
+			assert.Equal(t, 0, got, stderr.String())
+		case <-time.After(10 * time.Second):
+			t.Fatal("the sandbox did not stop")
+		}
+		return stdout.String(), stderr.String()
 	}
-	assert.Contains(t, stdout.String(), "stopped")
-	assert.NotContains(t, stdout.String()+stderr.String(), "secret-key-1")
-	expectRun(t, []string{"sandbox", "--key", "secret-key-2"}, 2, "--key: want SITE=KEY")
-	garbage := filepath.Join(t.TempDir(), "garbage.pem")
-	require.NoError(t, os.WriteFile(garbage, []byte("not a key"), 0o600))
-	expectRun(t, []string{"sandbox", "--payout-key", "test-01=" + garbage}, 2, "bad payout public key")
-	expectRun(t, []string{"sandbox", "--payout-key", "test-01=" + garbage + ".missing"}, 2, "--payout-key")
-	expectRun(t, []string{"sandbox", "--payout-key", "just-a-file.pem"}, 2, "--payout-key: want SITE=FILE")
 }
 
 // --api against the sandbox: payments made through the client are checked as QIWI would

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -27,12 +28,13 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	var keys listFlag
 	fs.Var(&keys, "key", "SITE=KEY: the API key of a siteId; repeat for several (none: any non-empty key)")
 	notifySecret := fs.String("notify-secret", "", "notification key: sign and post notifications to each operation's callbackUrl")
-	notifyURL := fs.String("notify-url", "", "post every notification here instead of the callbackUrl")
+	notifyURL := fs.String("notify-url", "", "post every notification to this absolute http(s) URL instead of the callbackUrl")
 	timeScale := fs.Float64("time-scale", 1, "divide every wait by this: redeliveries, and the 3-second answers to expiry months 03 and 04 (60: a minute is a second)")
 	faultsPath := fs.String("faults", "", "JSON list of faults to inject (operation, nth|every|probability, status|drop|delay)")
 	var payoutKeys listFlag
 	fs.Var(&payoutKeys, "payout-key", "SITE=FILE: the public key (PEM, or its base64) that checks the site's payout signatures; repeat for several")
 	statePath := fs.String("state", "", "keep the state in this bbolt file (survives restarts and crashes); default in memory")
+	quiet := fs.Bool("quiet", false, "log nothing: by default each request (method, path, operationId, status, latency) and each notification delivery attempt is logged on stderr, never a key, card number, CVV, token or signature")
 	if status, ok := parseFlags(fs, args, stderr); !ok {
 		return status
 	}
@@ -65,13 +67,25 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if *timeScale <= 0 {
 		return fail(errors.New("--time-scale must be positive"))
 	}
+	if *notifyURL != "" {
+		if err := sandbox.CheckNotifyURL(*notifyURL); err != nil {
+			return fail(fmt.Errorf("--notify-url: %w", err))
+		}
+	}
+	var logger *slog.Logger
+	if !*quiet {
+		logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
 	var faults []sandbox.Fault
 	if *faultsPath != "" {
 		if faults, err = sandbox.ReadFaults(*faultsPath); err != nil {
 			return fail(err)
 		}
 	}
-	sb, err := sandbox.New(sandbox.Options{Faults: faults, FaultSeed: uint64(time.Now().UnixNano()), Keys: siteKeys, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale, StatePath: *statePath, PayoutKeys: sitePayoutKeys})
+	sb, err := sandbox.New(sandbox.Options{Faults: faults, FaultSeed: uint64(time.Now().UnixNano()), Keys: siteKeys, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale, StatePath: *statePath, PayoutKeys: sitePayoutKeys, Logger: logger})
+	if errors.Is(err, sandbox.ErrFaults) {
+		return fail(fmt.Errorf("--faults %s: %w", *faultsPath, err))
+	}
 	if err != nil {
 		return fail(err)
 	}
