@@ -123,6 +123,9 @@ type Spec struct {
 	senders []netip.Prefix
 	// retry is the spec's notification redelivery schedule (none: no delays).
 	retry ext.RetrySchedule
+	// memberDefects are the x-qiwi-doc-defects entries that name a member of an operation's
+	// examples, by the subject of the field finding about it ("getBillRefund response /datetime").
+	memberDefects map[string]ext.DocDefect
 }
 
 type specOp struct {
@@ -148,7 +151,13 @@ func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}
-	s := &Spec{doc: doc, decl: decl, overlays: overlays, senders: webhook.QIWINetworks(), retry: retry}
+	s := &Spec{doc: doc, decl: decl, overlays: overlays, senders: webhook.QIWINetworks(), retry: retry, memberDefects: map[string]ext.DocDefect{}}
+	defects, _ := ext.DocDefectsOf(doc) // ext.Check above refused an ill-typed one
+	for _, d := range defects {
+		if d.Member != "" {
+			s.memberDefects[d.Operation+" "+d.In+" "+d.Member] = d
+		}
+	}
 	for name := range overlays {
 		s.overlayNames = append(s.overlayNames, name)
 	}
@@ -353,6 +362,12 @@ func (s *Spec) compareFields(op *specOp, part, base string, root *openapi3.Schem
 		}
 		schema, name, found, exact := lookup(root, f.Pointer)
 		subject := op.id + " " + part + " " + f.Pointer
+		if _, known := s.memberDefects[subject]; known {
+			// The spec keeps the member readable and records the pages' spelling as a doc
+			// defect: reported, with the spec's reason (SpecReason) for the baseline.
+			out = append(out, s.located(newFinding(FieldCase, subject, fmt.Sprintf("%s %s: the example spells %s, a doc defect the spec records (x-qiwi-doc-defects)", op.id, part, f.Pointer), f.Pos, base), op))
+			continue
+		}
 		switch {
 		case schema == nil && !found:
 			// an open object (additionalProperties) or a schema without properties
@@ -676,9 +691,13 @@ func (s *Spec) located(f Finding, op *specOp) Finding {
 
 // SpecReason returns the reason the spec itself records for a documented request a finding
 // names: its x-qiwi-doc-defects entry, or the x-qiwi-doc-methods entry of the operation the
-// docs meant; "" when the spec records none. The command's --write-baseline fills the baseline
-// with it, so that a defect the spec explains is explained once.
+// docs meant; for a field finding, the x-qiwi-doc-defects entry that names the member; "" when
+// the spec records none. The command's --write-baseline fills the baseline with it, so that a
+// defect the spec explains is explained once.
 func (s *Spec) SpecReason(f Finding) string {
+	if d, ok := s.memberDefects[f.Subject]; ok && f.Kind == FieldCase {
+		return "spec x-qiwi-doc-defects: " + d.Reason
+	}
 	if f.Method == "" {
 		return ""
 	}

@@ -335,3 +335,42 @@ func FuzzInventory(f *testing.F) {
 		}
 	})
 }
+
+// A member of an operation's examples that the spec's x-qiwi-doc-defects records (the Bill
+// Payments refund timestamp: the pages write "datetime", bill-payments/bill-payments_en.html.md
+// lines 873 and 987, every official SDK reads "dateTime", bill-payments-java-sdk
+// model/out/RefundResponse.java @9daeb534) is reported as a known doc defect, and the
+// baseline takes the spec's reason for it.
+func TestMemberDocDefectIsReported(t *testing.T) {
+	data, err := os.ReadFile("testdata/spec.yaml")
+	require.NoError(t, err)
+	withDefect := string(data) + `x-qiwi-doc-defects:
+  - method: PUT
+    path: /payin/v1/sites/{siteId}/payments/{paymentId}
+    operation: createPayment
+    in: response
+    member: /paymentId
+    reason: the pages spell it so, the SDKs otherwise
+`
+	s, err := drift.LoadSpec([]byte(withDefect), nil)
+	require.NoError(t, err)
+	got := findings(s, english, page(t, english))
+	var found *drift.Finding
+	for i, f := range got {
+		if f.Subject == "createPayment response /paymentId" {
+			found = &got[i]
+		}
+	}
+	require.NotNil(t, found, describe(got))
+	assert.Equal(t, drift.FieldCase, found.Kind)
+	assert.Contains(t, found.Message, "a doc defect the spec records")
+	assert.Equal(t, "spec x-qiwi-doc-defects: the pages spell it so, the SDKs otherwise", s.SpecReason(*found))
+	b := drift.NewBaseline(got, nil, s.SpecReason)
+	for _, a := range b.Findings {
+		if a.ID == found.ID {
+			assert.Contains(t, a.Reason, "the pages spell it so")
+		}
+	}
+	// Without the entry the page agrees with the spec.
+	assert.Empty(t, findings(testSpec(t), english, page(t, english)))
+}

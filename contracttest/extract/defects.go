@@ -2,11 +2,7 @@ package extract
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"maps"
-	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,40 +33,13 @@ func jsonDefects(text string) []string {
 	return defects
 }
 
-// requestDefects are jsonDefects plus what a request body may not carry: an amount (an
-// object with value and currency) whose value is not written with exactly two fraction
-// digits, which QIWI refuses in requests.
+// requestDefects are what makes a documented request body invalid: jsonDefects. How its
+// amounts must be written is each API's rule, which the judge applies (the spec's
+// x-qiwi-request-amount, checked by wiretype.AmountForm.Check): an example that breaks it
+// fails there, not here.
 func requestDefects(text string) []string {
-	defects := jsonDefects(text)
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
-		return defects
-	}
-	var walk func(node any)
-	walk = func(node any) {
-		switch n := node.(type) {
-		case map[string]any:
-			if value, ok := n["value"]; ok && n["currency"] != nil {
-				if text := fmt.Sprint(value); !twoFractionDigits.MatchString(text) {
-					defects = append(defects, fmt.Sprintf("a request amount written %s, not with two fraction digits as QIWI requires", text))
-				}
-			}
-			for _, k := range slices.Sorted(maps.Keys(n)) {
-				walk(n[k])
-			}
-		case []any:
-			for _, e := range n {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	return defects
+	return jsonDefects(text)
 }
-
-var twoFractionDigits = regexp.MustCompile(`^-?[0-9]+\.[0-9]{2}$`)
 
 // duplicateKeys lists members that appear twice in one object, as JSON pointers.
 func duplicateKeys(text string) []string {

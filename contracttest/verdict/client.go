@@ -50,7 +50,7 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 		first := served == 1
 		mu.Unlock()
 		if first {
-			for _, f := range compareRequest(in, r, undoc.request) {
+			for _, f := range compareRequest(in, r, undoc) {
 				note(f)
 			}
 		}
@@ -118,13 +118,13 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 		return []Finding{fail("", "the generated client has no method for %s", opID)}
 	case errors.Is(callErr, transport.ErrArgument):
 		// Refused before anything was sent: the arguments do not fit the typed method.
-		return []Finding{fail("", "the recorded request does not fit the client: %v", callErr)}
+		return []Finding{fail("", "the recorded request does not fit the client: %v%s", callErr, bodyNote(in.Request.Body))}
 	}
 
 	status := in.Response.Status
 	if status >= 200 && status < 300 {
 		if callErr != nil && !errors.Is(callErr, apierr.ErrDeclined) {
-			note(fail("", "the client failed on a %d answer: %v", status, callErr))
+			note(fail("", "the client failed on a %d answer: %v%s", status, callErr, bodyNote(in.Response.Body)))
 			return findings
 		}
 		if result != nil && strings.TrimSpace(in.Response.Body) != "" {
@@ -142,7 +142,9 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 	if apiErr.StatusCode != status {
 		note(fail("", "APIError.StatusCode is %d, the answer was %d", apiErr.StatusCode, status))
 	}
-	if strings.TrimSpace(in.Response.Body) != "" && json.Valid([]byte(in.Response.Body)) {
+	// An answer that is no error object (a 401 without a body, a gateway's page) is judged by
+	// its status alone: the error carries no member to re-encode.
+	if !undoc.notErrorShaped && strings.TrimSpace(in.Response.Body) != "" && json.Valid([]byte(in.Response.Body)) {
 		for _, f := range reencode(apiErr, in.Response.Body, undoc.response) {
 			note(f)
 		}
@@ -202,7 +204,11 @@ func (t inMemory) RoundTrip(req *http.Request) (*http.Response, error) {
 // compareRequest checks the request the client sent against the recording. A recorded
 // member the spec does not document (undoc) that the client's model drops is a warning, as
 // the spec verdict reports it: the same policy for both.
-func compareRequest(in fixture.Interaction, r *http.Request, undoc map[string]bool) []Finding {
+//
+// A recorded body that is blank or the JSON null matches a request without a body: the
+// official SDKs send all three on GET and reject (see bodilessRequest). A recorded null for an
+// optional member (see nullOptionalMembers) that the client sends otherwise is a warning.
+func compareRequest(in fixture.Interaction, r *http.Request, notes undocumentedMembers) []Finding {
 	var out []Finding
 	fail := func(ptr, format string, args ...any) {
 		out = append(out, Finding{Severity: Fail, Verdict: "client", Pointer: ptr, Message: "request: " + fmt.Sprintf(format, args...)})
@@ -229,20 +235,31 @@ func compareRequest(in fixture.Interaction, r *http.Request, undoc map[string]bo
 	if in.Request.Header.Get("X-Digital-Sign") != "" && r.Header.Get("X-Digital-Sign") == "" {
 		fail("", "no X-Digital-Sign header on a signed request")
 	}
-	if strings.TrimSpace(in.Request.Body) == "" {
+	recordedBody := strings.TrimSpace(in.Request.Body)
+	sent := len(bytes.TrimSpace(body)) > 0
+	if recordedBody == "" || (recordedBody == "null" && !sent) {
 		return out
 	}
 	want, err := decodeJSON(in.Request.Body)
 	if err != nil {
+		return out // the spec verdict names the recorded bytes it cannot read
+	}
+	if !sent {
+		fail("", "the client sent no body, the recording has %s", quoteBody(in.Request.Body))
 		return out
 	}
 	got, err := decodeJSON(string(body))
 	if err != nil {
-		fail("", "body is not JSON: %v", err)
+		fail("", "the client's %s", unreadable(string(body)))
 		return out
 	}
 	for _, d := range diffJSON(want, got, semantic) {
-		if d.Kind == "dropped" && undoc[d.Pointer] {
+		if notes.nulls[d.Pointer] && d.Want == "null" {
+			out = append(out, Finding{Severity: Warn, Verdict: "client", Pointer: d.Pointer,
+				Message: "request: the client writes the optional member recorded as null as " + d.Got})
+			continue
+		}
+		if d.Kind == "dropped" && notes.request[d.Pointer] {
 			out = append(out, Finding{Severity: Warn, Verdict: "client", Pointer: d.Pointer, Undocumented: true,
 				Message: "request: the model drops an undocumented field"})
 			continue
@@ -250,6 +267,18 @@ func compareRequest(in fixture.Interaction, r *http.Request, undoc map[string]bo
 		fail(d.Pointer, "body %s", d.String())
 	}
 	return out
+}
+
+// bodyNote quotes a body that is no JSON, for the messages of calls that could not decode
+// it; "" for a JSON body.
+func bodyNote(body string) string {
+	if strings.TrimSpace(body) == "" {
+		return ""
+	}
+	if why := unreadable(body); why != "" {
+		return " (" + why + ")"
+	}
+	return ""
 }
 
 func normQuery(q url.Values) url.Values {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 
@@ -94,14 +93,11 @@ func enumFindings(schema *openapi3.SchemaRef, value any, where string) []Finding
 // moneyRef is the schema every amount refers to.
 const moneyRef = "#/components/schemas/Money"
 
-// requestAmount is how an amount must be written in a request: exactly two fraction digits,
-// as a number (100.00) or a string ("100.00"). QIWI refuses other forms ("Should have 2
-// fraction digits"), while answers and notifications send 5, 0.2 or "3.00".
-var requestAmount = regexp.MustCompile(`^-?[0-9]+\.[0-9]{2}$`)
-
-// requestAmountFindings fails every amount of a request body that is not written with
-// exactly two fraction digits.
-func requestAmountFindings(schema *openapi3.SchemaRef, body string) []Finding {
+// requestAmountFindings fails every amount of a request body that is not written in the form
+// the API of the operation at path wants: the Money schema's x-qiwi-request-amount rule (read
+// by spec/ext), checked by wiretype.AmountForm.Check, the one implementation the sandbox and
+// the client's request check share.
+func requestAmountFindings(schema *openapi3.SchemaRef, path, body string) []Finding {
 	dec := json.NewDecoder(bytes.NewReader([]byte(body)))
 	dec.UseNumber()
 	var value any
@@ -113,10 +109,13 @@ func requestAmountFindings(schema *openapi3.SchemaRef, body string) []Finding {
 		if s.Ref != moneyRef {
 			return
 		}
-		text := fmt.Sprint(v)
-		if !requestAmount.MatchString(text) {
+		form, err := ext.RequestAmountForm(s.Value, path)
+		if err == nil {
+			err = form.Check(fmt.Sprint(v))
+		}
+		if err != nil {
 			out = append(out, Finding{Severity: Fail, Verdict: "spec", Pointer: ptrOrRoot(ptr),
-				Message: fmt.Sprintf("request: amount %s is not written with exactly two fraction digits", string(mustJSON(v)))})
+				Message: fmt.Sprintf("request: amount %s: %v", string(mustJSON(v)), err)})
 		}
 	})
 	return out

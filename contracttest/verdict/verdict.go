@@ -209,16 +209,26 @@ func (j *Judge) Judge(ctx context.Context, in fixture.Interaction) Result {
 
 var errNoRoute = errors.New("no operation of the spec has this method and path")
 
-// undocumentedMembers are the pointers strict validation found undocumented, in the
-// request body and in the response body.
+// undocumentedMembers are what the spec verdict found that the client verdict treats alike:
+// the pointers strict validation found undocumented, in the request body and in the response
+// body; the request's null optional members; and whether the error answer is not QIWI's
+// error object.
 type undocumentedMembers struct {
 	request, response map[string]bool
+	nulls             map[string]bool
+	notErrorShaped    bool
 }
 
 // undocumented sorts the undocumented findings by the body they are about.
 func undocumented(findings []Finding) undocumentedMembers {
-	out := undocumentedMembers{request: map[string]bool{}, response: map[string]bool{}}
+	out := undocumentedMembers{request: map[string]bool{}, response: map[string]bool{}, nulls: map[string]bool{}}
 	for _, f := range findings {
+		switch {
+		case f.Severity == Warn && f.Message == nullOptionalMessage:
+			out.nulls[f.Pointer] = true
+		case f.Severity == Warn && strings.Contains(f.Message, errorShapeMessage):
+			out.notErrorShaped = true
+		}
 		if !f.Undocumented {
 			continue
 		}

@@ -202,7 +202,7 @@ func TestOperationTableAndInvoke(t *testing.T) {
 // The sentinels match the spec's documented error codes exactly, never by substring.
 func TestErrorCodesMatchExactly(t *testing.T) {
 	runtimeCodes := []string{apierr.CodeValidation, apierr.CodeNotFound, apierr.CodeUnauthorized,
-		apierr.CodeInternal, apierr.CodeRefundAmount, apierr.CodeIncorrectMethod}
+		apierr.CodeInternal, apierr.CodeRefundAmount, apierr.CodeIncorrectMethod, apierr.CodeInvoiceNotFound}
 	var specCodes []string
 	for _, c := range qiwi.ErrorCodeValues() {
 		specCodes = append(specCodes, string(c))
@@ -224,6 +224,11 @@ func TestErrorCodesMatchExactly(t *testing.T) {
 		{"auth.unauthorized", 400, apierr.ErrUnauthorized, true},
 		{"authority.error", 400, apierr.ErrUnauthorized, false},
 		{"", 404, apierr.ErrNotFound, true},
+		// The Bill Payments API's unknown bill; the SDKs' tests do not assert the status
+		// (bill-payments-java-sdk BillPaymentsSdkNegativeScenariosTest.java @1b593923
+		// testGetNonexistentBillInfo; bill-payments-node-js-sdk test/QiwiBillPaymentsAPI.spec.js @64be8090).
+		{"api.invoice.not.found", 400, apierr.ErrNotFound, true},
+		{"api.invoice.not.found.later", 400, apierr.ErrNotFound, false},
 	} {
 		err := apierr.DecodeAPIError(tc.status, []byte(`{"errorCode":"`+tc.code+`"}`))
 		assert.Equal(t, tc.match, errors.Is(err, tc.sentinel), "%s (HTTP %d) vs %v", tc.code, tc.status, tc.sentinel)

@@ -263,17 +263,18 @@ const (
 	ErrorCodeInternalError                  ErrorCode = "internal.error"
 	ErrorCodeRefundIncorrectAmount          ErrorCode = "refund.incorrect.amount"
 	ErrorCodePayinIncorrectMethodInvocation ErrorCode = "payin.incorrect-method-invocation"
+	ErrorCodeApiInvoiceNotFound             ErrorCode = "api.invoice.not.found"
 )
 
 // ErrorCodeValues returns the documented values of ErrorCode, in the docs' order.
 func ErrorCodeValues() []ErrorCode {
-	return []ErrorCode{ErrorCodeValidationError, ErrorCodePayinResourceNotFound, ErrorCodeAuthUnauthorized, ErrorCodeInternalError, ErrorCodeRefundIncorrectAmount, ErrorCodePayinIncorrectMethodInvocation}
+	return []ErrorCode{ErrorCodeValidationError, ErrorCodePayinResourceNotFound, ErrorCodeAuthUnauthorized, ErrorCodeInternalError, ErrorCodeRefundIncorrectAmount, ErrorCodePayinIncorrectMethodInvocation, ErrorCodeApiInvoiceNotFound}
 }
 
 // KnownErrorCode reports whether v is a documented value of ErrorCode; an unknown one is drift to report.
 func KnownErrorCode(v ErrorCode) bool {
 	switch v {
-	case ErrorCodeValidationError, ErrorCodePayinResourceNotFound, ErrorCodeAuthUnauthorized, ErrorCodeInternalError, ErrorCodeRefundIncorrectAmount, ErrorCodePayinIncorrectMethodInvocation:
+	case ErrorCodeValidationError, ErrorCodePayinResourceNotFound, ErrorCodeAuthUnauthorized, ErrorCodeInternalError, ErrorCodeRefundIncorrectAmount, ErrorCodePayinIncorrectMethodInvocation, ErrorCodeApiInvoiceNotFound:
 		return true
 	}
 	return false

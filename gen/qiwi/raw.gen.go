@@ -32,7 +32,7 @@ type Amount struct {
 	// Currency Currency code, Alpha-3 ISO 4217 (RUB).
 	Currency Currency `json:"currency"`
 
-	// Value Exact decimal amount with at most two fraction digits. QIWI's responses send it as a string ("3.00"), notifications as a number (5); requests carry two fraction digits. Never a float. (payments/_api-methods_en: amount.value; _notifications_en: Number(6.2))
+	// Value Exact decimal amount with at most two fraction digits. QIWI's responses send it as a string ("3.00"), notifications as a number (5). Requests are written as each API's rule (x-qiwi-request-amount) says: the payin API wants exactly two fraction digits, the Bill Payments API accepts up to two (1, "1.00"); the client always sends two. Never a float. (payments/_api-methods_en: amount.value; _notifications_en: Number(6.2))
 	Value Money `json:"value"`
 }
 
@@ -90,10 +90,13 @@ type BillNotification struct {
 	Version string `json:"version"`
 }
 
-// BillRefund A refund of a bill. (bill-payments/bill-payments_en#refund,
+// BillRefund A refund of a bill. (bill-payments/bill-payments_en#refund, #refund-status) The pages spell the timestamp "datetime" (bill-payments_en.html.md lines 873, 907, 987, 1021); every official SDK reads "dateTime" (bill-payments-java-sdk src/main/java/com/qiwi/billpayments/sdk/model/out/RefundResponse.java @9daeb534, bill-payments-dotnet-sdk Qiwi.BillPayments/Model/Out/RefundResponse.cs @9796a134, the Node and PHP READMEs). The wire is dateTime; an answer with either decodes and re-encodes as received. The conflict is listed in x-qiwi-doc-defects.
 type BillRefund struct {
 	// Amount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
 	Amount *Amount `json:"amount,omitempty"`
+
+	// DateTime Date and time as QIWI writes it: with or without an offset ("+03:00", "+03", "Z"), with or without milli- or microseconds. The wire text is kept as received; requests are written with an explicit offset. Timestamps without offset are Moscow time.
+	DateTime *Timestamp `json:"dateTime,omitempty"`
 
 	// Datetime Date and time as QIWI writes it: with or without an offset ("+03:00", "+03", "Z"), with or without milli- or microseconds. The wire text is kept as received; requests are written with an explicit offset. Timestamps without offset are Moscow time.
 	Datetime *Timestamp `json:"datetime,omitempty"`
@@ -699,7 +702,7 @@ type DeviceData struct {
 // Error QIWI's error body. A 401 may come with an empty body. The Bill Payments API spells the timestamp "datetime". (payments/_api-methods_en 4xx/5xx; bill-payments_en)
 type Error = apierr.APIError
 
-// ErrorCode Error code of an error answer. The docs name no table of them; their examples send validation.error, payin.resource.not.found, auth.unauthorized, internal.error and refund.incorrect.amount (payments/_api-methods_en 4xx/5xx examples, bill-payments_en). payin.incorrect-method-invocation is what a repeated capture or refund answers; no page shows it, a public payin SDK's test does ("Capture already done for this payment"), and the client relies on it (x-qiwi-resolve-already-done). New codes may appear.
+// ErrorCode Error code of an error answer. The docs name no table of them; their examples send validation.error, payin.resource.not.found, auth.unauthorized, internal.error and refund.incorrect.amount (payments/_api-methods_en 4xx/5xx examples, bill-payments_en). payin.incorrect-method-invocation is what a repeated capture or refund answers; no page shows it, a public payin SDK's test does ("Capture already done for this payment"), and the client relies on it (x-qiwi-resolve-already-done). api.invoice.not.found is the Bill Payments API's answer for a bill it does not know: the official SDKs' tests expect it (bill-payments-java-sdk src/test/java/com/qiwi/billpayments/sdk/BillPaymentsSdkNegativeScenariosTest.java @1b593923 testGetNonexistentBillInfo; bill-payments-node-js-sdk test/QiwiBillPaymentsAPI.spec.js @64be8090, 'Invoice not found'), and the retired table lists it as error.code.api.invoice.not.found (bill-payments/_bill-payments-api_en.html.md line 259). New codes may appear.
 type ErrorCode = string
 
 // FirstTransaction The transaction in which the card was saved. (payments/_merchant-form_en paymentMethod.firstTransaction)
@@ -786,7 +789,7 @@ type IssuedToken struct {
 	Value *string `json:"value,omitempty"`
 }
 
-// Money Exact decimal amount with at most two fraction digits. QIWI's responses send it as a string ("3.00"), notifications as a number (5); requests carry two fraction digits. Never a float. (payments/_api-methods_en: amount.value; _notifications_en: Number(6.2))
+// Money Exact decimal amount with at most two fraction digits. QIWI's responses send it as a string ("3.00"), notifications as a number (5). Requests are written as each API's rule (x-qiwi-request-amount) says: the payin API wants exactly two fraction digits, the Bill Payments API accepts up to two (1, "1.00"); the client always sends two. Never a float. (payments/_api-methods_en: amount.value; _notifications_en: Number(6.2))
 type Money = wiretype.Money
 
 // NotificationType Notification type.

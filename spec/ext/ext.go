@@ -15,6 +15,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // The extensions, by the object they stand on.
@@ -50,6 +51,10 @@ const (
 	// of a notification that was not answered 200, in Go duration form, and the page that
 	// states them.
 	NotificationRetries = "x-qiwi-notification-retries"
+	// RequestAmount (schema: the Money schema, API path prefix → {form, source}): how each
+	// API wants the amounts of its requests written (a wiretype.AmountForm), and the source
+	// that shows it.
+	RequestAmount = "x-qiwi-request-amount"
 )
 
 // ErrInvalid is wrapped by every error about an extension.
@@ -155,6 +160,12 @@ type DocDefect struct {
 	Operation string
 	// Reason says what is wrong with the docs.
 	Reason string
+	// Member, when set, narrows the defect to one member of the operation's documented
+	// examples: a JSON pointer (/datetime) into the request or the response (In). The spec
+	// keeps the operation; drift reports the member as a known doc defect.
+	Member string
+	// In is "request" or "response", for a Member.
+	In string
 }
 
 // DocDefectsOf returns the document's doc defects.
@@ -174,7 +185,8 @@ func DocDefectsOf(doc *openapi3.T) ([]DocDefect, error) {
 			return nil, invalid("%s[%d] is not an object", DocDefects, i)
 		}
 		var d DocDefect
-		for key, dst := range map[string]*string{"method": &d.Method, "path": &d.Path, "operation": &d.Operation, "reason": &d.Reason} {
+		for key, dst := range map[string]*string{"method": &d.Method, "path": &d.Path, "operation": &d.Operation, "reason": &d.Reason,
+			"member": &d.Member, "in": &d.In} {
 			if v, present := m[key]; present {
 				s, ok := v.(string)
 				if !ok {
@@ -185,6 +197,9 @@ func DocDefectsOf(doc *openapi3.T) ([]DocDefect, error) {
 		}
 		if d.Method == "" || d.Path == "" || d.Reason == "" {
 			return nil, invalid("%s[%d] needs a method, a path and a reason", DocDefects, i)
+		}
+		if (d.Member != "" || d.In != "") && (!strings.HasPrefix(d.Member, "/") || (d.In != "request" && d.In != "response") || d.Operation == "") {
+			return nil, invalid("%s[%d]: a member defect needs a JSON pointer member, in: request or in: response, and its operation", DocDefects, i)
 		}
 		out = append(out, d)
 	}
@@ -228,6 +243,66 @@ func NotificationRetriesOf(doc *openapi3.T) (schedule RetrySchedule, ok bool, er
 	return schedule, true, nil
 }
 
+// AmountRule is one API's rule for the amounts of its requests.
+type AmountRule struct {
+	// Prefix is the start of the API's paths in the spec (/payin/, /bill/).
+	Prefix string
+	// Form is how the API wants request amounts written.
+	Form wiretype.AmountForm
+	// Source is what shows the rule (a page line, an SDK file, a fixture).
+	Source string
+}
+
+// RequestAmountRulesOf returns the request amount rules a schema declares, longest prefix
+// first (so that /payin-tokenization-api/ is tried before /payin).
+func RequestAmountRulesOf(s *openapi3.Schema) ([]AmountRule, error) {
+	raw, ok := s.Extensions[RequestAmount]
+	if !ok {
+		return nil, nil
+	}
+	m, ok := raw.(map[string]any)
+	if !ok || len(m) == 0 {
+		return nil, invalid("%s must be an object of API path prefixes", RequestAmount)
+	}
+	out := make([]AmountRule, 0, len(m))
+	for _, prefix := range slices.Sorted(maps.Keys(m)) {
+		rule, ok := m[prefix].(map[string]any)
+		if !ok || !strings.HasPrefix(prefix, "/") {
+			return nil, invalid("%s.%s must be an object with form and source, under a path prefix", RequestAmount, prefix)
+		}
+		form, _ := rule["form"].(string)
+		source, _ := rule["source"].(string)
+		switch {
+		case !wiretype.AmountForm(form).Known():
+			return nil, invalid("%s.%s.form %q is not %s or %s", RequestAmount, prefix, form,
+				wiretype.AmountTwoFractionDigits, wiretype.AmountUpToTwoFractionDigits)
+		case source == "":
+			return nil, invalid("%s.%s.source must name what shows the rule", RequestAmount, prefix)
+		case len(rule) != 2:
+			return nil, invalid("%s.%s has members other than form and source", RequestAmount, prefix)
+		}
+		out = append(out, AmountRule{Prefix: prefix, Form: wiretype.AmountForm(form), Source: source})
+	}
+	slices.SortStableFunc(out, func(a, b AmountRule) int { return len(b.Prefix) - len(a.Prefix) })
+	return out, nil
+}
+
+// RequestAmountForm returns the form the Money schema s declares for request amounts of the
+// operation at path (a spec path, /bill/v1/bills/{billId}): the rule of the longest prefix
+// of the path, else wiretype.AmountTwoFractionDigits, the form every API accepts.
+func RequestAmountForm(s *openapi3.Schema, path string) (wiretype.AmountForm, error) {
+	rules, err := RequestAmountRulesOf(s)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range rules {
+		if strings.HasPrefix(path, r.Prefix) {
+			return r.Form, nil
+		}
+	}
+	return wiretype.AmountTwoFractionDigits, nil
+}
+
 // SecretMembers returns the names of every property the document marks secret, sorted.
 func SecretMembers(doc *openapi3.T) ([]string, error) {
 	names := map[string]bool{}
@@ -251,7 +326,7 @@ func SecretMembers(doc *openapi3.T) ([]string, error) {
 
 // known are the extensions this package reads, and where each may stand.
 var known = map[string]string{
-	Secret: "schema", ExtensibleEnum: "schema", Evidence: "schema",
+	Secret: "schema", ExtensibleEnum: "schema", Evidence: "schema", RequestAmount: "schema",
 	ResolveAlreadyDone: "operation", Undocumented: "operation", DocMethods: "operation",
 	ExampleDefects: "operation", Upstream: "operation", Notification: "operation",
 	DocDefects: "document", Webhooks: "document", UpstreamName: "info", NotificationRetries: "document",
@@ -319,6 +394,9 @@ func Check(doc *openapi3.T) error {
 		values, _, err := EnumValues(s)
 		if err != nil {
 			fail(ptr+"/"+ExtensibleEnum, err)
+		}
+		if _, err := RequestAmountRulesOf(s); err != nil {
+			fail(ptr+"/"+RequestAmount, err)
 		}
 		evidence, err := EvidenceOf(s)
 		if err != nil {

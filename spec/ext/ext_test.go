@@ -2,6 +2,7 @@ package ext_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 	"github.com/qiwigen/qiwigen/spec"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
@@ -65,6 +67,10 @@ components:
 		{"retry delay not a duration", "", "", "x-qiwi-notification-retries: {delays: [5s, soon], source: p#a}", "/x-qiwi-notification-retries", "delays[1] is not a positive duration"},
 		{"retries without a source", "", "", "x-qiwi-notification-retries: {delays: [5s]}", "/x-qiwi-notification-retries", "source must name the page"},
 		{"enum not a list", ", x-extensible-enum: CARD", "", "", "/components/schemas/Card/properties/pan/x-extensible-enum", "must be a list"},
+		{"request amount form unknown", ", x-qiwi-request-amount: {/a/: {form: three-digits, source: s}}", "", "", "/components/schemas/Card/properties/pan/x-qiwi-request-amount", `form "three-digits" is not`},
+		{"request amount without source", ", x-qiwi-request-amount: {/a/: {form: two-fraction-digits}}", "", "", "/components/schemas/Card/properties/pan/x-qiwi-request-amount", "source must name"},
+		{"request amount not under a prefix", ", x-qiwi-request-amount: {a: {form: two-fraction-digits, source: s}}", "", "", "/components/schemas/Card/properties/pan/x-qiwi-request-amount", "under a path prefix"},
+		{"doc defect member without its part", "", "", "x-qiwi-doc-defects: [{method: GET, path: '/a/{id}', operation: getA, member: /datetime, reason: r}]", "/x-qiwi-doc-defects", "in: request or in: response"},
 		{"evidence for an unlisted value", ", x-extensible-enum: [CARD], x-qiwi-evidence: {SBP: a SDK}", "", "", "/components/schemas/Card/properties/pan/x-qiwi-evidence/SBP", "does not list"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,4 +89,46 @@ components:
 	require.NoError(t, err)
 	assert.True(t, ok)
 	assert.Equal(t, ext.RetrySchedule{Delays: []time.Duration{5 * time.Second, time.Minute}, Source: "p#a"}, schedule)
+}
+
+// The spec declares one request amount rule per API on the Money schema, with its source:
+// payin wants exactly two fraction digits (OnlinetoursGit/qiwi-kassa
+// spec/fixtures/qiwi/resources/bills/create_validation_error.json: "Invalid money format. Should
+// have 2 fraction digits" for 3.0), Bill Payments up to two (bill-payments/bill-payments_en.html.md
+// line 798, the refund example's "value": 1).
+func TestRequestAmountRules(t *testing.T) {
+	doc := load(t, spec.Resolved)
+	money := doc.Components.Schemas["Money"].Value
+	rules, err := ext.RequestAmountRulesOf(money)
+	require.NoError(t, err)
+	byPrefix := map[string]ext.AmountRule{}
+	for _, r := range rules {
+		byPrefix[r.Prefix] = r
+		assert.NotEmpty(t, r.Source, r.Prefix)
+	}
+	assert.Equal(t, wiretype.AmountTwoFractionDigits, byPrefix["/payin/"].Form)
+	assert.Equal(t, wiretype.AmountUpToTwoFractionDigits, byPrefix["/bill/"].Form)
+	assert.Contains(t, byPrefix["/payin/"].Source, "Should have 2 fraction digits")
+	assert.Contains(t, byPrefix["/bill/"].Source, "bill-payments_en")
+	for path, want := range map[string]wiretype.AmountForm{
+		"/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}": wiretype.AmountTwoFractionDigits,
+		"/bill/v1/bills/{billId}/refunds/{refundId}":                       wiretype.AmountUpToTwoFractionDigits,
+		"/elsewhere": wiretype.AmountTwoFractionDigits,
+	} {
+		form, err := ext.RequestAmountForm(money, path)
+		require.NoError(t, err)
+		assert.Equal(t, want, form, path)
+	}
+	// Every API's rule accepts the one form the client sends.
+	for _, r := range rules {
+		assert.NoError(t, r.Form.Check(wiretype.NewMoneyFromMinor(100).String()), r.Prefix)
+	}
+	// Every path of the spec falls under a declared rule.
+	for _, path := range doc.Paths.InMatchingOrder() {
+		covered := false
+		for _, r := range rules {
+			covered = covered || strings.HasPrefix(path, r.Prefix)
+		}
+		assert.True(t, covered, "no request amount rule covers %s", path)
+	}
 }

@@ -111,6 +111,9 @@ const (
 	CodeInternal        = "internal.error"
 	CodeRefundAmount    = "refund.incorrect.amount"
 	CodeIncorrectMethod = "payin.incorrect-method-invocation"
+	// CodeInvoiceNotFound is the Bill Payments API's code for a bill it does not know (the
+	// official Java and Node SDKs' tests expect it, whatever the HTTP status).
+	CodeInvoiceNotFound = "api.invoice.not.found"
 )
 
 // Is makes errors.Is(err, ErrNotFound) and the other sentinels work on an *APIError: by the
@@ -120,7 +123,7 @@ func (e *APIError) Is(target error) bool {
 	case ErrDeclined:
 		return e.Declined
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound || e.ErrorCode == CodeNotFound
+		return e.StatusCode == http.StatusNotFound || e.ErrorCode == CodeNotFound || e.ErrorCode == CodeInvoiceNotFound
 	case ErrUnauthorized:
 		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden || e.ErrorCode == CodeUnauthorized
 	case ErrValidation:
