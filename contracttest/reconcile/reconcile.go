@@ -27,10 +27,22 @@ type Difference struct {
 	PaymentID     string `json:"paymentId,omitempty"`
 	TransactionID string `json:"transactionId,omitempty"`
 	BillID        string `json:"billId,omitempty"`
-	File          string `json:"file,omitempty"`       // the report file
-	ReportLine    int    `json:"reportLine,omitempty"` // the report row
-	LedgerLine    int    `json:"ledgerLine,omitempty"` // the ledger entry
-	Message       string `json:"message"`
+	// ParentTransactionID is the report's PARENT_TRANSACTION_ID of a refund no payment
+	// matches (unknown-parent).
+	ParentTransactionID string `json:"parentTransactionId,omitempty"`
+	// ParentPaymentID is the payment the ledger names as a refund's parent (unknown-parent).
+	ParentPaymentID string `json:"parentPaymentId,omitempty"`
+	// Document is the bank document (BANK_AGR_CODE) whose rows disagree (settlement-mismatch).
+	Document   string `json:"document,omitempty"`
+	File       string `json:"file,omitempty"`       // the report file
+	ReportLine int    `json:"reportLine,omitempty"` // the report row
+	LedgerLine int    `json:"ledgerLine,omitempty"` // the ledger entry
+	// FirstReportLine is the earlier report row a duplicate or a disagreeing document row
+	// repeats (duplicate, settlement-mismatch).
+	FirstReportLine int `json:"firstReportLine,omitempty"`
+	// FirstLedgerLine is the earlier ledger entry a duplicate entry repeats (duplicate).
+	FirstLedgerLine int    `json:"firstLedgerLine,omitempty"`
+	Message         string `json:"message"`
 }
 
 // DayTotal sums one day of the report.
@@ -80,7 +92,7 @@ func New(ledger []Entry) *Reconciler {
 		txSeen: newIDLines(len(ledger)), documents: map[string]*document{}, days: map[int]*DayTotal{}}
 	r.byPayment = newLedgerIndex(ledger, func(e *Entry) string { return e.PaymentID }, func(i, j int) {
 		if e := ledger[i]; ledger[j].Kind == e.Kind {
-			r.diffs = append(r.diffs, Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: e.Line,
+			r.diffs = append(r.diffs, Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: e.Line, FirstLedgerLine: ledger[j].Line,
 				Message: fmt.Sprintf("the ledger lists %s %s twice (lines %d and %d)", e.Kind, e.PaymentID, ledger[j].Line, e.Line)})
 		}
 	})
@@ -116,13 +128,15 @@ func (r *Reconciler) day(row *Row) *DayTotal {
 	return total
 }
 
-// differ records a difference about a report row and, when ledger is not -1, a ledger entry.
-func (r *Reconciler) differ(row *Row, kind, msg string, ledger int) {
+// differ records a difference about a report row and, when ledger is not -1, a ledger entry;
+// it returns the difference recorded, valid until the next one, for its other fields.
+func (r *Reconciler) differ(row *Row, kind, msg string, ledger int) *Difference {
 	d := Difference{Kind: kind, PaymentID: row.PaymentID, TransactionID: row.TransactionID, BillID: row.BillID, File: row.File, ReportLine: row.Line, Message: msg}
 	if ledger >= 0 {
 		d.LedgerLine = r.ledger[ledger].Line
 	}
 	r.diffs = append(r.diffs, d)
+	return &r.diffs[len(r.diffs)-1]
 }
 
 // Row matches one report row.
@@ -168,7 +182,7 @@ func (r *Reconciler) match(row *Row) error {
 	}
 
 	if first := r.txSeen.first(row.TransactionID, row.Line); first != 0 {
-		r.differ(row, Duplicate, fmt.Sprintf("transaction %s is in the report twice (lines %d and %d)", row.TransactionID, first, row.Line), -1)
+		r.differ(row, Duplicate, fmt.Sprintf("transaction %s is in the report twice (lines %d and %d)", row.TransactionID, first, row.Line), -1).FirstReportLine = first
 		return nil
 	}
 	var kind string // the ledger's kind of the row
@@ -195,7 +209,7 @@ func (r *Reconciler) match(row *Row) error {
 	}
 	e := r.ledger[idx]
 	if prev := r.matched[idx]; prev != 0 {
-		r.differ(row, Duplicate, fmt.Sprintf("ledger line %d matches report lines %d and %d", e.Line, prev, row.Line), idx)
+		r.differ(row, Duplicate, fmt.Sprintf("ledger line %d matches report lines %d and %d", e.Line, prev, row.Line), idx).FirstReportLine = prev
 		return nil
 	}
 	r.matched[idx] = row.Line
@@ -273,12 +287,13 @@ func (r *Reconciler) settlement(row *Row) {
 	}
 	if row.Purpose == PurposeSettlement {
 		if row.HasSum && !row.Sum.Equal(wiretype.Money{}.Sub(row.SumBank)) {
-			r.differ(row, SettlementMismatch, fmt.Sprintf("document %s: the SETTLEMENT row's SUM %s is not the negated SUM_BANK %s", row.Document, row.Sum, row.SumBank), -1)
+			r.differ(row, SettlementMismatch, fmt.Sprintf("document %s: the SETTLEMENT row's SUM %s is not the negated SUM_BANK %s", row.Document, row.Sum, row.SumBank), -1).Document = row.Document
 		}
 		return
 	}
 	if !d.sumBank.Equal(row.SumBank) {
-		r.differ(row, SettlementMismatch, fmt.Sprintf("document %s: SUM_BANK %s here, %s at line %d", row.Document, row.SumBank, d.sumBank, d.firstLine), -1)
+		diff := r.differ(row, SettlementMismatch, fmt.Sprintf("document %s: SUM_BANK %s here, %s at line %d", row.Document, row.SumBank, d.sumBank, d.firstLine), -1)
+		diff.Document, diff.FirstReportLine = row.Document, d.firstLine
 	}
 }
 
@@ -319,8 +334,13 @@ func (r *Reconciler) Finish() *Result {
 		if p.ledger >= 0 && ledgerPayment(r.ledger[p.ledger].ParentPaymentID) {
 			continue
 		}
-		r.diffs = append(r.diffs, Difference{Kind: UnknownParent, PaymentID: p.row.PaymentID, TransactionID: p.row.TransactionID, BillID: p.row.BillID,
-			File: p.row.File, ReportLine: p.row.Line, Message: fmt.Sprintf("refund of parent transaction %q, which is in neither the report nor the ledger", p.row.ParentTransactionID)})
+		d := Difference{Kind: UnknownParent, PaymentID: p.row.PaymentID, TransactionID: p.row.TransactionID, BillID: p.row.BillID,
+			ParentTransactionID: p.row.ParentTransactionID, File: p.row.File, ReportLine: p.row.Line, Message: fmt.Sprintf("refund of parent transaction %q, which is in neither the report nor the ledger", p.row.ParentTransactionID)}
+		if p.ledger >= 0 {
+			d.ParentPaymentID = r.ledger[p.ledger].ParentPaymentID
+			d.LedgerLine = r.ledger[p.ledger].Line
+		}
+		r.diffs = append(r.diffs, d)
 	}
 	for i, e := range r.ledger {
 		if r.matched[i] != 0 || !settledStatuses[e.Status] || !r.reportedDay(e.DateTime) {

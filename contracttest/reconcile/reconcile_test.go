@@ -133,6 +133,15 @@ func TestEveryKindOfDifference(t *testing.T) {
 	assert.Equal(t, "P8", byKind[reconcile.MissingInReport].PaymentID)
 	assert.Equal(t, 8, byKind[reconcile.MissingInReport].LedgerLine)
 	assert.Equal(t, 8, byKind[reconcile.Duplicate].ReportLine)
+	// Every identifier a difference concerns is a field of its own (issue 20), not only words
+	// of the message: the refund's parent in the report and in the ledger, the earlier row a
+	// duplicate repeats, the bank document whose rows disagree.
+	assert.Equal(t, "999", byKind[reconcile.UnknownParent].ParentTransactionID)
+	assert.Equal(t, "PX", byKind[reconcile.UnknownParent].ParentPaymentID)
+	assert.Equal(t, 6, byKind[reconcile.UnknownParent].LedgerLine)
+	assert.Equal(t, 2, byKind[reconcile.Duplicate].FirstReportLine)
+	assert.Equal(t, "D1", byKind[reconcile.SettlementMismatch].Document)
+	assert.Equal(t, 2, byKind[reconcile.SettlementMismatch].FirstReportLine)
 	assert.Equal(t, 10, byKind[reconcile.BadRow].ReportLine)
 	assert.Contains(t, byKind[reconcile.BadRow].Message, "column SUM:")
 }
@@ -219,7 +228,7 @@ func TestRenderings(t *testing.T) {
 	require.NoError(t, res.WriteCSV(&csvOut))
 	require.NoError(t, res.WriteJSONLines(&jsonOut))
 	require.NoError(t, res.WriteText(&textOut))
-	assert.True(t, strings.HasPrefix(csvOut.String(), "kind,paymentId,transactionId,billId,file,reportLine,ledgerLine,message\nmissing-in-ledger,P1,1,,"), csvOut.String())
+	assert.True(t, strings.HasPrefix(csvOut.String(), "kind,paymentId,transactionId,billId,parentTransactionId,parentPaymentId,document,file,reportLine,ledgerLine,firstReportLine,firstLedgerLine,message\nmissing-in-ledger,P1,1,,,,,"), csvOut.String())
 	lines := strings.Split(strings.TrimSpace(jsonOut.String()), "\n")
 	require.Len(t, lines, 2)
 	var first, last map[string]any

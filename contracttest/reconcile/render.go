@@ -55,9 +55,10 @@ func (res *Result) WriteText(w io.Writer) error {
 // WriteCSV writes one difference a row under a header, for spreadsheets.
 func (res *Result) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"kind", "paymentId", "transactionId", "billId", "file", "reportLine", "ledgerLine", "message"}) // errors surface in cw.Error below
+	_ = cw.Write([]string{"kind", "paymentId", "transactionId", "billId", "parentTransactionId", "parentPaymentId", "document", "file", "reportLine", "ledgerLine", "firstReportLine", "firstLedgerLine", "message"}) // errors surface in cw.Error below
 	for _, d := range res.Differences {
-		_ = cw.Write([]string{d.Kind, d.PaymentID, d.TransactionID, d.BillID, d.File, itoa(d.ReportLine), itoa(d.LedgerLine), d.Message})
+		_ = cw.Write([]string{d.Kind, d.PaymentID, d.TransactionID, d.BillID, d.ParentTransactionID, d.ParentPaymentID, d.Document, d.File,
+			itoa(d.ReportLine), itoa(d.LedgerLine), itoa(d.FirstReportLine), itoa(d.FirstLedgerLine), d.Message})
 	}
 	cw.Flush()
 	return cw.Error()
