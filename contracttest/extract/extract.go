@@ -4,6 +4,8 @@
 package extract
 
 import (
+	"errors"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,12 +14,20 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 )
 
+// ErrNoExamples is returned by Dir for a folder that yields no example: it holds no page,
+// or no page holds an example.
+var ErrNoExamples = errors.New("no examples")
+
 // Dir extracts fixtures from every page under root. A rendered page (x.md) whose source
-// (x.md.erb) is also present is skipped: the source holds the same examples and more.
+// (x.md.erb) is also present is skipped: the source holds the same examples and more. A
+// folder without a page, or whose pages hold no example, is an error (ErrNoExamples).
 func Dir(root string, vectors []Vector) ([]fixture.Interaction, error) {
 	pages, err := docs.ParseDir(root)
 	if err != nil {
 		return nil, err
+	}
+	if len(pages) == 0 {
+		return nil, fmt.Errorf("%s: %w: no documentation page (*.md, *.md.erb, *.txt) under it", root, ErrNoExamples)
 	}
 	have := map[string]bool{}
 	for _, p := range pages {
@@ -33,6 +43,9 @@ func Dir(root string, vectors []Vector) ([]fixture.Interaction, error) {
 			rel = p.File
 		}
 		out = append(out, Page(p, filepath.ToSlash(rel), vectors)...)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: %w: %d pages read, none holds a request, response or notification example", root, ErrNoExamples, len(pages))
 	}
 	return out, nil
 }

@@ -111,3 +111,19 @@ func FuzzPage(f *testing.F) {
 		}
 	})
 }
+
+// A folder without a page, or whose pages hold no example, is an error: writing an empty
+// fixture file would let replay refuse it later, far from the cause.
+func TestDirWithoutExamples(t *testing.T) {
+	empty := t.TempDir()
+	_, err := Dir(empty, nil)
+	require.ErrorIs(t, err, ErrNoExamples)
+	assert.ErrorContains(t, err, empty+": no examples: no documentation page (*.md, *.md.erb, *.txt) under it")
+
+	prose := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(prose, "about.md"), []byte("# About\n\nNo examples here.\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(prose, "notes.html"), []byte("<p>not a page</p>"), 0o644))
+	_, err = Dir(prose, nil)
+	require.ErrorIs(t, err, ErrNoExamples)
+	assert.ErrorContains(t, err, prose+": no examples: 1 pages read, none holds a request, response or notification example")
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
@@ -17,9 +18,24 @@ import (
 // ErrLedger is wrapped by every error about a ledger file.
 var ErrLedger = errors.New("bad ledger")
 
+// ErrEmptyLedger is a ledger file without even a header line. It wraps ErrLedger.
+var ErrEmptyLedger error = &emptyLedger{}
+
+type emptyLedger struct{}
+
+func (*emptyLedger) Error() string { return "empty ledger: no header line" }
+func (*emptyLedger) Unwrap() error { return ErrLedger }
+
 // LedgerColumns are the ledger's columns (CSV header names, JSON Lines keys), in the names
 // this package reads.
 var LedgerColumns = []string{"paymentId", "billId", "amount", "currency", "status", "dateTime", "kind", "parentPaymentId"}
+
+// requiredLedgerColumns are the columns a CSV ledger's header must have.
+var requiredLedgerColumns = []string{"paymentId", "amount"}
+
+// LedgerRequiredColumns returns the columns a CSV ledger's header must have (in this
+// package's names).
+func LedgerRequiredColumns() []string { return append([]string(nil), requiredLedgerColumns...) }
 
 // The kinds of ledger entries, as a ledger writes them (lower case).
 const (
@@ -78,6 +94,9 @@ func readLedgerCSV(path string, data []byte, col func(string) string) ([]Entry, 
 	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%s: %w", path, ErrEmptyLedger)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s:1: %w: %v", path, ErrLedger, err)
 	}
@@ -85,9 +104,9 @@ func readLedgerCSV(path string, data []byte, col func(string) string) ([]Entry, 
 	for i, h := range header {
 		idx[strings.TrimSpace(h)] = i
 	}
-	for _, need := range []string{"paymentId", "amount"} {
+	for _, need := range requiredLedgerColumns {
 		if _, ok := idx[col(need)]; !ok {
-			return nil, fmt.Errorf("%s:1: %w: no column %s in the header", path, ErrLedger, col(need))
+			return nil, fmt.Errorf("%s:1: %w: %s", path, ErrLedger, headerProblem(header, need, col))
 		}
 	}
 	var out []Entry
@@ -113,6 +132,48 @@ func readLedgerCSV(path string, data []byte, col func(string) string) ([]Entry, 
 		}
 		out = append(out, e)
 	}
+}
+
+// headerProblem says what a CSV ledger header lacking the column need has, what it needs,
+// and the likeliest cause: another letter case, another separator, or other names.
+func headerProblem(header []string, need string, col func(string) string) string {
+	found := make([]string, len(header))
+	for i, h := range header {
+		found[i] = strconv.Quote(strings.TrimSpace(h))
+		if digits := countDigits(h); digits >= 12 {
+			found[i] = fmt.Sprintf("(%d digits)", digits) // a data row's card or account number is not echoed
+		}
+	}
+	var want []string
+	for _, c := range requiredLedgerColumns {
+		want = append(want, col(c))
+	}
+	msg := fmt.Sprintf("no column %s in the header: found %s; want %s, among %s",
+		col(need), strings.Join(found, ", "), strings.Join(want, " and "), strings.Join(LedgerColumns, ","))
+	for _, h := range header {
+		if h = strings.TrimSpace(h); strings.EqualFold(h, col(need)) {
+			return msg + fmt.Sprintf("; the header has %s: names are case-sensitive (or map it with --ledger-columns %s=%s)", h, need, h)
+		}
+	}
+	if len(header) == 1 {
+		for _, sep := range []struct{ char, name string }{{";", "semicolons"}, {"\t", "tabs"}, {"|", "bars"}} {
+			if strings.Contains(header[0], sep.char) {
+				return msg + fmt.Sprintf("; the header is one field with %s in it: a CSV ledger is comma-separated", sep.name)
+			}
+		}
+	}
+	return msg + fmt.Sprintf("; name the column %s, or map yours with --ledger-columns %s=YOURS", need, need)
+}
+
+// countDigits counts the decimal digits in s.
+func countDigits(s string) int {
+	n := 0
+	for _, c := range s {
+		if c >= '0' && c <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 func readJSONLines(path string, data []byte, col func(string) string) ([]Entry, error) {

@@ -377,3 +377,63 @@ func TestReadErrorEndsTheReport(t *testing.T) {
 type failing struct{ err error }
 
 func (f failing) Read([]byte) (int, error) { return 0, f.err }
+
+// A ledger header without a needed column says what it found, what is wanted, and the likely
+// cause: another letter case, another separator, or names --ledger-columns must map. An
+// empty ledger says so, not "EOF".
+func TestLedgerHeaderErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"case", "PaymentId,Amount\nP1,10\n", []string{`:1: bad ledger: no column paymentId in the header: found "PaymentId", "Amount"; want paymentId and amount`,
+			"the header has PaymentId: names are case-sensitive (or map it with --ledger-columns paymentId=PaymentId)"}},
+		{"semicolons", "paymentId;amount\nP1;10\n", []string{`found "paymentId;amount"`, "the header is one field with semicolons in it: a CSV ledger is comma-separated"}},
+		{"tabs", "paymentId\tamount\nP1\t10\n", []string{"one field with tabs in it"}},
+		{"names", "order,total\nP1,10\n", []string{`found "order", "total"`, "want paymentId and amount, among paymentId,billId,amount,", "--ledger-columns paymentId=YOURS"}},
+		{"amount", "paymentId,sum\nP1,10\n", []string{"no column amount in the header", "--ledger-columns amount=YOURS"}},
+		// A header that is in fact a data row does not echo a card number.
+		{"no header", "4111111111111111,10\n", []string{`found (16 digits), "10"`}},
+	} {
+		_, err := reconcile.ReadLedger(write(t, "ledger.csv", tc.text), nil)
+		require.ErrorIs(t, err, reconcile.ErrLedger, tc.name)
+		for _, w := range tc.want {
+			assert.Contains(t, err.Error(), w, tc.name)
+		}
+		assert.NotContains(t, err.Error(), "4111111111111111", tc.name)
+	}
+	// Mapped names are the ones wanted.
+	_, err := reconcile.ReadLedger(write(t, "ledger.csv", "order_id,sum\nP1,10\n"), map[string]string{"paymentId": "order_id", "amount": "total"})
+	assert.ErrorContains(t, err, "no column total in the header")
+	assert.ErrorContains(t, err, "want order_id and total")
+
+	for _, text := range []string{"", "\n\n", "\xEF\xBB\xBF"} {
+		path := write(t, "ledger.csv", text)
+		_, err := reconcile.ReadLedger(path, nil)
+		require.ErrorIs(t, err, reconcile.ErrEmptyLedger, "%q", text)
+		require.ErrorIs(t, err, reconcile.ErrLedger, "%q", text)
+		assert.Equal(t, path+": empty ledger: no header line", err.Error(), "%q", text)
+	}
+}
+
+// The report's columns as ReportColumns names them are the ones the reader needs and reads.
+func TestReportColumns(t *testing.T) {
+	required, optional := reconcile.ReportColumns()
+	assert.Equal(t, []string{"TRANSACTION_ID", "PURPOSE", "SUM"}, required)
+	assert.Contains(t, optional, "ID")
+	assert.Contains(t, optional, "TRANS_DATE")
+	assert.NotContains(t, optional, "USER_INFO")
+	full := strings.Split(header, ";")
+	for _, drop := range required {
+		var cols []string
+		for _, c := range full {
+			if c != drop {
+				cols = append(cols, c)
+			}
+		}
+		err := reconcile.ReadReport("r.csv", strings.NewReader(strings.Join(cols, ";")+"\n"), reconcile.EncodingUTF8,
+			func(reconcile.Row) error { return nil }, func(*reconcile.RowError) error { return nil })
+		assert.ErrorContains(t, err, "no column "+drop, "without %s", drop)
+	}
+	assert.Equal(t, []string{"paymentId", "amount"}, reconcile.LedgerRequiredColumns())
+}

@@ -117,6 +117,20 @@ func (r Row) Day() string {
 // requiredColumns must be in the header; the others are read when present.
 var requiredColumns = []string{"TRANSACTION_ID", "SUM", "PURPOSE"}
 
+// ReportColumns returns the report's columns by name: the required ones, without which a
+// report is refused, and the optional ones, read when the header has them. Any other column
+// (USER_INFO among them) is not read.
+func ReportColumns() (required, optional []string) {
+	for _, name := range readColumns {
+		if contains(requiredColumns, name) {
+			required = append(required, name)
+		} else {
+			optional = append(optional, name)
+		}
+	}
+	return required, optional
+}
+
 // The columns a row is read from, as indexes into readColumns.
 const (
 	cTransactionID = iota

@@ -15,23 +15,28 @@ import (
 
 func runDrift(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drift", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	docsDir := fs.String("docs", "", "folder of QIWI documentation pages (required)")
-	specPath := fs.String("spec", "", "resolved spec to compare with (default: the bundled spec/qiwi.resolved.yaml)")
-	baselinePath := fs.String("baseline", "", "accepted findings (default: the bundled "+spec.DriftBaselineName+" when --spec is not given)")
+	docsDir := fs.String("docs", "", "folder `DIR` of QIWI documentation pages (required)")
+	specPath := fs.String("spec", "", "resolved spec `FILE` to compare with (default: the bundled spec/qiwi.resolved.yaml)")
+	baselinePath := fs.String("baseline", "", "accepted findings `FILE` (default: the bundled "+spec.DriftBaselineName+" when --spec is not given)")
 	noBaseline := fs.Bool("no-baseline", false, "accept no finding")
-	format := fs.String("format", "text", "text, markdown, json or sarif")
-	writeBaseline := fs.String("write-baseline", "", "write a baseline accepting every current finding to this file")
-	cachePath := fs.String("cache", "", "keep results in this bbolt file: a rerun on the same pages and spec by the same binary reads them back instead of comparing again")
-	if status, ok := parseFlags(fs, args, stderr); !ok {
+	format := fs.String("format", "text", "output `FORMAT`: text, markdown, json or sarif")
+	writeBaseline := fs.String("write-baseline", "", "write a baseline accepting every current finding to this `FILE`")
+	cachePath := fs.String("cache", "", "keep results in this bbolt `FILE`: a rerun on the same pages and spec by the same binary reads them back instead of comparing again")
+	rest, status, ok := parseArgs(fs, args, stdout, stderr)
+	if !ok {
 		return status
 	}
 	fail := failer(stderr, "drift")
 	switch {
+	case len(rest) > 0:
+		return noArguments(stderr, "drift", rest, func(arg string) string {
+			if *docsDir == "" && isDir(arg) {
+				return "--docs"
+			}
+			return ""
+		})
 	case *docsDir == "":
 		return fail(errors.New("--docs DIR is required"))
-	case fs.NArg() > 0:
-		return fail(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	case *noBaseline && *baselinePath != "":
 		return fail(errors.New("--baseline and --no-baseline exclude each other"))
 	case *cachePath != "" && *writeBaseline != "":

@@ -127,7 +127,7 @@ func TestUsageAndUnreadableInput(t *testing.T) {
 		status int
 		stderr string
 	}{
-		{[]string{}, 2, "Usage:"},
+		{[]string{}, 2, "usage: qiwicontract COMMAND"},
 		{[]string{"-h"}, 0, ""},
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"replay"}, 2, "no PATH"},
@@ -135,7 +135,7 @@ func TestUsageAndUnreadableInput(t *testing.T) {
 		{[]string{"replay", broken}, 2, "broken.json:3: the document ends early"},
 		{[]string{"replay", notHAR}, 2, "x.har: not a HAR file: it has no log"},
 		{[]string{"replay", "--spec", filepath.Join(dir, "nope.yaml"), broken}, 2, "nope.yaml"},
-		{[]string{"extract"}, 2, "--docs is required"},
+		{[]string{"extract"}, 2, "--docs DIR is required"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

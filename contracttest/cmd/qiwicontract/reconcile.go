@@ -130,24 +130,24 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func runReconcile(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var reports listFlag
-	fs.Var(&reports, "report", "QIWI daily report (.csv or the .zip QIWI mails); repeat for several")
-	ledgerPath := fs.String("ledger", "", "the merchant's ledger: CSV with a header row, or JSON Lines")
-	columns := fs.String("ledger-columns", "", "ledger column names: paymentId=order_id,amount=total,...")
-	format := fs.String("format", "text", "text, csv or json (JSON Lines)")
-	encoding := fs.String("encoding", "", "report encoding: utf-8 or windows-1251 (default: detected)")
+	fs.Var(&reports, "report", "QIWI's daily report `FILE` (.csv or the .zip QIWI mails); repeat for several")
+	ledgerPath := fs.String("ledger", "", "the merchant's ledger `FILE`: CSV with a header row, or JSON Lines")
+	columns := fs.String("ledger-columns", "", "the ledger's own names for its columns, as `NAME=COLUMN,...` (paymentId=order_id,amount=total)")
+	format := fs.String("format", "text", "output `FORMAT`: text, csv or json (JSON Lines)")
+	encoding := fs.String("encoding", "", "report `ENCODING`: utf-8 or windows-1251 (default: detected)")
 	strict := fs.Bool("strict", false, "stop at the first report row that cannot be read (exit 2)")
 	useAPI := fs.Bool("api", false, "also check each payment and refund against QIWI's state through the API (key in $QIWI_API_KEY)")
-	apiURL := fs.String("api-url", "", "the API's scheme and host (default: QIWI's)")
-	apiRate := fs.Float64("api-rate", 5, "at most this many API calls a second")
-	apiCache := fs.String("api-cache", "", "keep the final states fetched in this bbolt file, so a rerun does not fetch them again")
-	if status, ok := parseFlags(fs, args, stderr); !ok {
+	apiURL := fs.String("api-url", "", "the API's scheme and host, as `URL` (default: QIWI's); a sandbox's address, for one")
+	apiRate := fs.Float64("api-rate", 5, "at most `N` API calls a second")
+	apiCache := fs.String("api-cache", "", "keep the final states fetched in this bbolt `FILE`, so a rerun does not fetch them again")
+	rest, status, ok := parseArgs(fs, args, stdout, stderr)
+	if !ok {
 		return status
 	}
 	fail := failer(stderr, "reconcile")
-	// Reports may also follow the flags.
-	reports = append(reports, fs.Args()...)
+	// Reports may also be given as arguments.
+	reports = append(reports, rest...)
 	switch {
 	case len(reports) == 0:
 		return fail(errors.New("--report FILE is required"))

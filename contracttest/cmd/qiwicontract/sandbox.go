@@ -23,22 +23,30 @@ import (
 // requests are drained, then it exits 0.
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on, as `HOST:PORT`")
 	var keys listFlag
-	fs.Var(&keys, "key", "SITE=KEY: the API key of a siteId; repeat for several (none: any non-empty key)")
-	notifySecret := fs.String("notify-secret", "", "notification key: sign and post notifications to each operation's callbackUrl")
-	notifyURL := fs.String("notify-url", "", "post every notification to this absolute http(s) URL instead of the callbackUrl")
-	timeScale := fs.Float64("time-scale", 1, "divide every wait by this: redeliveries, and the 3-second answers to expiry months 03 and 04 (60: a minute is a second)")
-	faultsPath := fs.String("faults", "", "JSON list of faults to inject (operation, nth|every|probability, status|drop|delay)")
+	fs.Var(&keys, "key", "the API key of a siteId, as `SITE=KEY`; repeat for several (none: any non-empty key)")
+	notifySecret := fs.String("notify-secret", "", "notification key `SECRET`: sign and post notifications to each operation's callbackUrl")
+	notifyURL := fs.String("notify-url", "", "post every notification to this absolute http(s) `URL` instead of the callbackUrl")
+	timeScale := fs.Float64("time-scale", 1, "divide every wait by `F`: redeliveries, and the 3-second answers to expiry months 03 and 04 (60: a minute is a second)")
+	faultsPath := fs.String("faults", "", "JSON `FILE` listing faults to inject (operation, nth|every|probability, status|drop|delay)")
 	var payoutKeys listFlag
-	fs.Var(&payoutKeys, "payout-key", "SITE=FILE: the public key (PEM, or its base64) that checks the site's payout signatures; repeat for several")
-	statePath := fs.String("state", "", "keep the state in this bbolt file (survives restarts and crashes); default in memory")
+	fs.Var(&payoutKeys, "payout-key", "the public key (PEM, or its base64) that checks a site's payout signatures, as `SITE=FILE`; repeat for several")
+	statePath := fs.String("state", "", "keep the state in this bbolt `FILE` (survives restarts and crashes); default in memory")
 	quiet := fs.Bool("quiet", false, "log nothing: by default each request (method, path, operationId, status, latency) and each notification delivery attempt is logged on stderr, never a key, card number, CVV, token or signature")
-	if status, ok := parseFlags(fs, args, stderr); !ok {
+	rest, status, ok := parseArgs(fs, args, stdout, stderr)
+	if !ok {
 		return status
 	}
 	fail := failer(stderr, "sandbox")
+	if len(rest) > 0 {
+		return noArguments(stderr, "sandbox", rest, func(arg string) string {
+			if strings.Contains(arg, ":") {
+				return "--addr"
+			}
+			return ""
+		})
+	}
 	siteKeys := map[string]string{}
 	for _, kv := range keys {
 		site, key, ok := strings.Cut(kv, "=")
