@@ -137,6 +137,10 @@ func (t Table) Column(names ...string) int {
 }
 
 var (
+	// linkOnly is a heading's text that is one link and nothing else: the Bill Payments page's
+	// "###### [Edit on Github](...)" lines, a link set in small type, not a section (taken for
+	// one, it hid the section "Error Codes" that its table belongs to).
+	linkOnly    = regexp.MustCompile(`^\[[^\]]*\]\([^)]*\)$`)
 	headingRe   = regexp.MustCompile(`^(#{1,6})\s+(.*?)\s*(?:\{#([^}]+)\})?\s*$`)
 	fenceRe     = regexp.MustCompile("^\\s*(~~~|```)\\s*([A-Za-z0-9_+-]*)\\s*$")
 	markerRe    = regexp.MustCompile(`^\s*<!--\s*(.*?)\s*-->\s*$`)
@@ -318,7 +322,7 @@ func Parse(file string, data []byte) *Page {
 			lastMarker = ""
 			continue
 		}
-		if m := headingMatch(line); m != nil && !strings.HasPrefix(strings.TrimSpace(line), "#!") {
+		if m := headingMatch(line); m != nil && !strings.HasPrefix(strings.TrimSpace(line), "#!") && !linkOnly.MatchString(m[2]) {
 			if m[3] != "" {
 				anchor = m[3]
 			}

@@ -132,6 +132,17 @@ func TestParseTables(t *testing.T) {
 	assert.Equal(t, 2, tb.Column("final"))
 }
 
+// A heading that is only a link (bill-payments/_bill-payments-api_en.html.md puts
+// "###### [Edit on Github](...)" under each heading) is no section: the table after it
+// belongs to the heading before it.
+func TestLinkOnlyHeadingIsNoSection(t *testing.T) {
+	page := "## Error Codes {#err-codes}\n\n###### [Edit on Github](https://example.org/x.md)\n\nCode| Description\n---|----------\nerror.code.default|Error\n"
+	p := Parse("p.md", []byte(page))
+	require.Len(t, p.Tables, 1)
+	require.Len(t, p.Sections, 1)
+	assert.Equal(t, "Error Codes", p.Sections[p.Tables[0].Section].Title)
+}
+
 func TestVendorParameterTables(t *testing.T) {
 	dir, err := Locate()
 	require.NoError(t, err)

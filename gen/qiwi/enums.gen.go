@@ -264,17 +264,28 @@ const (
 	ErrorCodeRefundIncorrectAmount          ErrorCode = "refund.incorrect.amount"
 	ErrorCodePayinIncorrectMethodInvocation ErrorCode = "payin.incorrect-method-invocation"
 	ErrorCodeApiInvoiceNotFound             ErrorCode = "api.invoice.not.found"
+	ErrorCodeInternalInvoicingCoreError     ErrorCode = "internal.invoicing.core.error"
+	ErrorCodeInternalInvoicingApiError      ErrorCode = "internal.invoicing.api.error"
+	ErrorCodeDefault                        ErrorCode = "default"
+	ErrorCodeHttpArgumentTypeMismatch       ErrorCode = "http.argument.type.mismatch"
+	ErrorCodeHttpCodeConversionFailed       ErrorCode = "http.code.conversion.failed"
+	ErrorCodeHttpMediaTypeNotAcceptable     ErrorCode = "http.media.type.not.acceptable"
+	ErrorCodeHttpMediaTypeNotSupported      ErrorCode = "http.media.type.not.supported"
+	ErrorCodeHttpMessageConversionFailed    ErrorCode = "http.message.conversion.failed"
+	ErrorCodeHttpMethodNotSupported         ErrorCode = "http.method.not.supported"
+	ErrorCodeHttpMissingRequestParameter    ErrorCode = "http.missing.request.parameter"
+	ErrorCodeHttpUrlNotFound                ErrorCode = "http.url.not.found"
 )
 
 // ErrorCodeValues returns the documented values of ErrorCode, in the docs' order.
 func ErrorCodeValues() []ErrorCode {
-	return []ErrorCode{ErrorCodeValidationError, ErrorCodePayinResourceNotFound, ErrorCodeAuthUnauthorized, ErrorCodeInternalError, ErrorCodeRefundIncorrectAmount, ErrorCodePayinIncorrectMethodInvocation, ErrorCodeApiInvoiceNotFound}
+	return []ErrorCode{ErrorCodeValidationError, ErrorCodePayinResourceNotFound, ErrorCodeAuthUnauthorized, ErrorCodeInternalError, ErrorCodeRefundIncorrectAmount, ErrorCodePayinIncorrectMethodInvocation, ErrorCodeApiInvoiceNotFound, ErrorCodeInternalInvoicingCoreError, ErrorCodeInternalInvoicingApiError, ErrorCodeDefault, ErrorCodeHttpArgumentTypeMismatch, ErrorCodeHttpCodeConversionFailed, ErrorCodeHttpMediaTypeNotAcceptable, ErrorCodeHttpMediaTypeNotSupported, ErrorCodeHttpMessageConversionFailed, ErrorCodeHttpMethodNotSupported, ErrorCodeHttpMissingRequestParameter, ErrorCodeHttpUrlNotFound}
 }
 
 // KnownErrorCode reports whether v is a documented value of ErrorCode; an unknown one is drift to report.
 func KnownErrorCode(v ErrorCode) bool {
 	switch v {
-	case ErrorCodeValidationError, ErrorCodePayinResourceNotFound, ErrorCodeAuthUnauthorized, ErrorCodeInternalError, ErrorCodeRefundIncorrectAmount, ErrorCodePayinIncorrectMethodInvocation, ErrorCodeApiInvoiceNotFound:
+	case ErrorCodeValidationError, ErrorCodePayinResourceNotFound, ErrorCodeAuthUnauthorized, ErrorCodeInternalError, ErrorCodeRefundIncorrectAmount, ErrorCodePayinIncorrectMethodInvocation, ErrorCodeApiInvoiceNotFound, ErrorCodeInternalInvoicingCoreError, ErrorCodeInternalInvoicingApiError, ErrorCodeDefault, ErrorCodeHttpArgumentTypeMismatch, ErrorCodeHttpCodeConversionFailed, ErrorCodeHttpMediaTypeNotAcceptable, ErrorCodeHttpMediaTypeNotSupported, ErrorCodeHttpMessageConversionFailed, ErrorCodeHttpMethodNotSupported, ErrorCodeHttpMissingRequestParameter, ErrorCodeHttpUrlNotFound:
 		return true
 	}
 	return false
