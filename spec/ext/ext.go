@@ -50,6 +50,10 @@ const (
 	// of a notification that was not answered 200, in Go duration form, and the page that
 	// states them.
 	NotificationRetries = "x-qiwi-notification-retries"
+	// Variants (schema, reason): the schema's oneOf/anyOf/not (and, beside a single allOf
+	// reference, its required list) only say which combinations of the model's own members a
+	// request may carry; validators enforce them, the generated Go model is the model alone.
+	Variants = "x-qiwi-variants"
 )
 
 // ErrInvalid is wrapped by every error about an extension.
@@ -112,6 +116,19 @@ func EnumValues(s *openapi3.Schema) ([]string, bool, error) {
 // EvidenceOf returns the sources of enum values no doc page states.
 func EvidenceOf(s *openapi3.Schema) (map[string]string, error) {
 	return stringMap(s.Extensions, Evidence)
+}
+
+// VariantsOf returns why a schema's combinators are validation-only variants, and whether
+// they are.
+func VariantsOf(s *openapi3.Schema) (string, bool, error) {
+	if _, ok := s.Extensions[Variants]; !ok {
+		return "", false, nil
+	}
+	reason, err := str(s.Extensions, Variants)
+	if err == nil && reason == "" {
+		err = invalid("%s must say where the variants come from", Variants)
+	}
+	return reason, true, err
 }
 
 // ResolveAlreadyDoneOf returns the operationId that fetches the existing object, "" if none.
@@ -251,7 +268,7 @@ func SecretMembers(doc *openapi3.T) ([]string, error) {
 
 // known are the extensions this package reads, and where each may stand.
 var known = map[string]string{
-	Secret: "schema", ExtensibleEnum: "schema", Evidence: "schema",
+	Secret: "schema", ExtensibleEnum: "schema", Evidence: "schema", Variants: "schema",
 	ResolveAlreadyDone: "operation", Undocumented: "operation", DocMethods: "operation",
 	ExampleDefects: "operation", Upstream: "operation", Notification: "operation",
 	DocDefects: "document", Webhooks: "document", UpstreamName: "info", NotificationRetries: "document",
@@ -315,6 +332,9 @@ func Check(doc *openapi3.T) error {
 		checkPlace(ptr, "schema", s.Extensions)
 		if _, err := IsSecret(s); err != nil {
 			fail(ptr+"/"+Secret, err)
+		}
+		if _, _, err := VariantsOf(s); err != nil {
+			fail(ptr+"/"+Variants, err)
 		}
 		values, _, err := EnumValues(s)
 		if err != nil {

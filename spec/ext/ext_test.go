@@ -65,6 +65,8 @@ components:
 		{"retry delay not a duration", "", "", "x-qiwi-notification-retries: {delays: [5s, soon], source: p#a}", "/x-qiwi-notification-retries", "delays[1] is not a positive duration"},
 		{"retries without a source", "", "", "x-qiwi-notification-retries: {delays: [5s]}", "/x-qiwi-notification-retries", "source must name the page"},
 		{"enum not a list", ", x-extensible-enum: CARD", "", "", "/components/schemas/Card/properties/pan/x-extensible-enum", "must be a list"},
+		{"variants without a source", ", x-qiwi-variants: ''", "", "", "/components/schemas/Card/properties/pan/x-qiwi-variants", "must say where"},
+		{"variants not a string", ", x-qiwi-variants: [a]", "", "", "/components/schemas/Card/properties/pan/x-qiwi-variants", "must be a string"},
 		{"evidence for an unlisted value", ", x-extensible-enum: [CARD], x-qiwi-evidence: {SBP: a SDK}", "", "", "/components/schemas/Card/properties/pan/x-qiwi-evidence/SBP", "does not list"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
