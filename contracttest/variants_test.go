@@ -26,6 +26,8 @@ func TestRequestVariants(t *testing.T) {
 	const invoiceURL = "/partner/payin/v1/sites/site-01/bills/892323232111"
 	const invoiceAnswer = `{"siteId":"site-01","billId":"892323232111","amount":{"value":"0.00","currency":"RUB"},"status":{"value":"CREATED","changedDateTime":"2021-08-13T15:43:41"}}`
 	const paymentURL = "/partner/payin/v1/sites/site-01/payments/p1"
+	const cardCheckAnswer = `{"requestUid":"r1","status":"SUCCESS"}`
+	const qrAnswer = `{"qrCodeUid":"Test12","qrCode":{"type":"DYNAMIC","ttl":60,"status":"CREATED"}}`
 	const paymentAnswer = `{"paymentId":"p1","amount":{"value":"2.00","currency":"RUB"},"status":{"value":"WAITING"}}`
 	for _, tc := range []struct {
 		name   string
@@ -56,6 +58,27 @@ func TestRequestVariants(t *testing.T) {
 			`{"amount":{"value":"2.00","currency":"RUB"},"paymentMethod":{"type":"TOKEN","paymentToken":"t"}}`, paymentAnswer), true},
 		{"payment with a type no page documents", call("PUT", paymentURL,
 			`{"amount":{"value":"2.00","currency":"RUB"},"paymentMethod":{"type":"QIWI_WALLET"}}`, paymentAnswer), true},
+		// payments/_card-check_en.html.md line 211: PAN, expiry date and CVV2 are required
+		// (line 213: unless QIWI support reconfigured the site).
+		{"card verification without cvv2", call("PUT", "/partner/payin/v1/sites/site-01/validation/card/requests/r1",
+			`{"cardData":{"pan":"4256000000000003","expiryDate":"12/29"}}`, cardCheckAnswer), false},
+		{"card verification", call("PUT", "/partner/payin/v1/sites/site-01/validation/card/requests/r1",
+			`{"cardData":{"pan":"4256000000000003","expiryDate":"12/29","cvv2":"123"}}`, cardCheckAnswer), true},
+		// payments/_merchant-form_en.html.md lines 419-426: a DYNAMIC QR code has an amount, and
+		// the POST names the code (qrCodeUid); _payment-token_en.html.md lines 108-121: a TOKEN
+		// code has tokenizationAccount and no amount.
+		{"POST QR code without qrCodeUid", call("POST", "/partner/payin/v1/sites/site-01/sbp/qrCodes",
+			`{"amount":{"value":"1.00","currency":"RUB"},"qrCode":{"type":"DYNAMIC","ttl":60}}`, qrAnswer), false},
+		{"DYNAMIC QR code without amount", call("POST", "/partner/payin/v1/sites/site-01/sbp/qrCodes",
+			`{"qrCodeUid":"Test12","qrCode":{"type":"DYNAMIC","ttl":60}}`, qrAnswer), false},
+		{"DYNAMIC QR code", call("POST", "/partner/payin/v1/sites/site-01/sbp/qrCodes",
+			`{"qrCodeUid":"Test12","amount":{"value":"1.00","currency":"RUB"},"qrCode":{"type":"DYNAMIC","ttl":60}}`, qrAnswer), true},
+		{"PUT DYNAMIC QR code, the path naming it", call("PUT", "/partner/payin/v1/sites/site-01/sbp/qrCodes/Test12",
+			`{"amount":{"value":"1.00","currency":"RUB"},"qrCode":{"type":"DYNAMIC","ttl":60}}`, qrAnswer), true},
+		{"TOKEN QR code without tokenizationAccount", call("POST", "/partner/payin/v1/sites/site-01/sbp/qrCodes",
+			`{"qrCodeUid":"Test123","qrCode":{"type":"TOKEN"},"flags":["CREATE_TOKEN"]}`, qrAnswer), false},
+		{"TOKEN QR code", call("POST", "/partner/payin/v1/sites/site-01/sbp/qrCodes",
+			`{"qrCodeUid":"Test123","qrCode":{"type":"TOKEN"},"tokenizationAccount":"3e2322","flags":["CREATE_TOKEN"]}`, qrAnswer), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := j.Judge(context.Background(), tc.in)

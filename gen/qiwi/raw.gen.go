@@ -198,7 +198,7 @@ type CaptureNotificationData struct {
 	Type *NotificationType `json:"type,omitempty"`
 }
 
-// CardData Card to verify. Secret. (payments/_api-methods_en#card-check-api)
+// CardData Card to verify. Secret. PAN, expiry date and CVV2 are required ("Required parameters — PAN, card expiration date, and CVV2", payments/_card-check_en.html.md line 211; payments-ru/_card-check_ru.html.md line 212); QIWI support may reconfigure a site so that CVV2 is optional ("If necessary, card CVV may be configured as an optional parameter. Contact your manager in QIWI Support.", payments/_card-check_en.html.md line 213, and the aside after payments-ru/_card-check_ru.html.md line 212). The requirement is a validation-only variant: validators refuse a request without cvv2, while the Go model keeps it optional so that such a site can leave it out. (payments/_api-methods_en#card-check-api)
 type CardData struct {
 	// Cvv2 CVV2/CVC2. Secret.
 	Cvv2 *string `json:"cvv2,omitempty"`
@@ -409,7 +409,7 @@ type CreateCaptureRequest struct {
 
 // CreateCardVerificationRequest Card verification request. (payments/_api-methods_en#card-check-api)
 type CreateCardVerificationRequest struct {
-	// CardData Card to verify. Secret. (payments/_api-methods_en#card-check-api)
+	// CardData Card to verify. Secret. PAN, expiry date and CVV2 are required ("Required parameters — PAN, card expiration date, and CVV2", payments/_card-check_en.html.md line 211; payments-ru/_card-check_ru.html.md line 212); QIWI support may reconfigure a site so that CVV2 is optional ("If necessary, card CVV may be configured as an optional parameter. Contact your manager in QIWI Support.", payments/_card-check_en.html.md line 213, and the aside after payments-ru/_card-check_ru.html.md line 212). The requirement is a validation-only variant: validators refuse a request without cvv2, while the Go model keeps it optional so that such a site can leave it out. (payments/_api-methods_en#card-check-api)
 	CardData CardData `json:"cardData"`
 
 	// TokenizationData Ask for a payment token bound to this customer account.
@@ -503,7 +503,7 @@ type CreatePayoutRequest struct {
 	ReceiverData PayoutReceiverDataRequest `json:"receiverData"`
 }
 
-// CreateQrCodeRequest SBP QR code request. qrCodeUid is required with POST and absent with PUT, where the path carries it.
+// CreateQrCodeRequest SBP QR code request. qrCodeUid is required with POST and absent with PUT, where the path carries it. The parameter tables of #qr-code-sbp are not in the published pages (payments/_api-methods_en.html.md.erb renders them at run time from eui_jsons/*.json, which the docs do not include): what each QR code type needs comes from the prose and the examples. paymentPurpose is optional ("If it is empty customer bank app displays merchant's store title", payments/_merchant-form_en.html.md line 426).
 type CreateQrCodeRequest struct {
 	// Amount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
 	Amount *Amount `json:"amount,omitempty"`
