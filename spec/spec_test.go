@@ -104,6 +104,9 @@ func defects(t *testing.T, doc *openapi3.T) []defect {
 	require.NotEmpty(t, list, "x-qiwi-doc-defects missing")
 	out := make([]defect, 0, len(list))
 	for _, d := range list {
+		if d.Pointer != "" {
+			continue // a conflict about a spec node, not a documented request
+		}
 		out = append(out, defect{d.Method, d.Path, d.Reason})
 	}
 	return out

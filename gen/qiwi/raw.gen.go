@@ -1572,31 +1572,31 @@ type ServerError = Error
 
 // PAYMENTParams defines parameters for PAYMENT.
 type PAYMENTParams struct {
-	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret, in lower-case hex.
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
 	Signature NotificationSignature `json:"Signature"`
 }
 
 // CAPTUREParams defines parameters for CAPTURE.
 type CAPTUREParams struct {
-	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret, in lower-case hex.
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
 	Signature NotificationSignature `json:"Signature"`
 }
 
 // PAYOUTParams defines parameters for PAYOUT.
 type PAYOUTParams struct {
-	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret, in lower-case hex.
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
 	Signature NotificationSignature `json:"Signature"`
 }
 
 // REFUNDParams defines parameters for REFUND.
 type REFUNDParams struct {
-	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret, in lower-case hex.
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
 	Signature NotificationSignature `json:"Signature"`
 }
 
 // CHECKCARDParams defines parameters for CHECKCARD.
 type CHECKCARDParams struct {
-	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret, in lower-case hex.
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
 	Signature NotificationSignature `json:"Signature"`
 }
 

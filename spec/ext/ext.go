@@ -38,7 +38,8 @@ const (
 	// Upstream (operation, object or string): where the operation stands in the crawl.
 	Upstream = "x-qiwi-upstream"
 	// DocDefects (document, list): documented (method, path) pairs the spec leaves out, with
-	// the reason.
+	// the reason; and conflicts of the docs about the content of a spec node (a JSON
+	// pointer), with the sources on each side and the spec's choice.
 	DocDefects = "x-qiwi-doc-defects"
 	// Notification (callback operation): read by spec/notification.
 	Notification = "x-qiwi-notification"
@@ -164,13 +165,19 @@ func ExampleDefectsOf(op *openapi3.Operation) (string, error) {
 	return str(op.Extensions, ExampleDefects)
 }
 
-// DocDefect is a (method, path) the docs show and the spec leaves out.
+// DocDefect is a (method, path) the docs show and the spec leaves out, or a conflict of the
+// docs about a spec node (Pointer set, Method and Path empty).
 type DocDefect struct {
 	// Method and Path are what the docs show (the path without /partner).
 	Method, Path string
 	// Operation is the spec operation the docs meant, "" when none.
 	Operation string
-	// Reason says what is wrong with the docs.
+	// Pointer is the JSON pointer of the spec node a conflict is about, "" for a (method,
+	// path) defect.
+	Pointer string
+	// Sources are the places on each side of a conflict (page and line, or an SDK file).
+	Sources []string
+	// Reason says what is wrong with the docs (and, for a conflict, what the spec follows).
 	Reason string
 }
 
@@ -191,7 +198,7 @@ func DocDefectsOf(doc *openapi3.T) ([]DocDefect, error) {
 			return nil, invalid("%s[%d] is not an object", DocDefects, i)
 		}
 		var d DocDefect
-		for key, dst := range map[string]*string{"method": &d.Method, "path": &d.Path, "operation": &d.Operation, "reason": &d.Reason} {
+		for key, dst := range map[string]*string{"method": &d.Method, "path": &d.Path, "operation": &d.Operation, "pointer": &d.Pointer, "reason": &d.Reason} {
 			if v, present := m[key]; present {
 				s, ok := v.(string)
 				if !ok {
@@ -200,7 +207,23 @@ func DocDefectsOf(doc *openapi3.T) ([]DocDefect, error) {
 				*dst = s
 			}
 		}
-		if d.Method == "" || d.Path == "" || d.Reason == "" {
+		if v, present := m["sources"]; present {
+			list, ok := v.([]any)
+			for j := 0; ok && j < len(list); j++ {
+				var src string
+				src, ok = list[j].(string)
+				d.Sources = append(d.Sources, src)
+			}
+			if !ok {
+				return nil, invalid("%s[%d].sources is not a list of strings", DocDefects, i)
+			}
+		}
+		switch {
+		case d.Pointer != "":
+			if d.Method != "" || d.Path != "" || d.Reason == "" || len(d.Sources) < 2 {
+				return nil, invalid("%s[%d]: a conflict needs a pointer, the sources on both sides and a reason, and no method or path", DocDefects, i)
+			}
+		case d.Method == "" || d.Path == "" || d.Reason == "":
 			return nil, invalid("%s[%d] needs a method, a path and a reason", DocDefects, i)
 		}
 		out = append(out, d)
