@@ -3,6 +3,7 @@ package contracttest_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,6 +29,7 @@ func TestRequestVariants(t *testing.T) {
 	const paymentURL = "/partner/payin/v1/sites/site-01/payments/p1"
 	const cardCheckAnswer = `{"requestUid":"r1","status":"SUCCESS"}`
 	const qrAnswer = `{"qrCodeUid":"Test12","qrCode":{"type":"DYNAMIC","ttl":60,"status":"CREATED"}}`
+	const billAnswer = `{"billId":"b1","status":{"value":"WAITING"}}`
 	const paymentAnswer = `{"paymentId":"p1","amount":{"value":"2.00","currency":"RUB"},"status":{"value":"WAITING"}}`
 	for _, tc := range []struct {
 		name   string
@@ -79,6 +81,13 @@ func TestRequestVariants(t *testing.T) {
 			`{"qrCodeUid":"Test123","qrCode":{"type":"TOKEN"},"flags":["CREATE_TOKEN"]}`, qrAnswer), false},
 		{"TOKEN QR code", call("POST", "/partner/payin/v1/sites/site-01/sbp/qrCodes",
 			`{"qrCodeUid":"Test123","qrCode":{"type":"TOKEN"},"tokenizationAccount":"3e2322","flags":["CREATE_TOKEN"]}`, qrAnswer), true},
+		// bill-payments/bill-payments_en.html.md line 230: customFields[] String(255).
+		{"bill with a 256-character custom field", call("PUT", "/partner/bill/v1/bills/b1",
+			`{"amount":{"value":"1.00","currency":"RUB"},"expirationDateTime":"2018-04-13T14:30:00+03:00","customFields":{"cf1":"`+strings.Repeat("x", 256)+`"}}`, billAnswer), false},
+		{"bill with a 256-character theme code", call("PUT", "/partner/bill/v1/bills/b1",
+			`{"amount":{"value":"1.00","currency":"RUB"},"expirationDateTime":"2018-04-13T14:30:00+03:00","customFields":{"themeCode":"`+strings.Repeat("x", 256)+`"}}`, billAnswer), false},
+		{"bill with a 255-character custom field", call("PUT", "/partner/bill/v1/bills/b1",
+			`{"amount":{"value":"1.00","currency":"RUB"},"expirationDateTime":"2018-04-13T14:30:00+03:00","customFields":{"cf1":"`+strings.Repeat("x", 255)+`"}}`, billAnswer), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := j.Judge(context.Background(), tc.in)

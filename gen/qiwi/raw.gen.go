@@ -400,7 +400,7 @@ type CreateCaptureRequest struct {
 	// CallbackURL URL for the CAPTURE notification.
 	CallbackURL *string `json:"callbackUrl,omitempty"`
 
-	// Cheque Data for a fiscal receipt (54-FZ). (payments/_54fz-data_en)
+	// Cheque Fiscal receipt data. Not documented for captures: the receipt page names only the invoice, payment and refund requests (payments/_54fz-data_en.html.md line 3, payments-ru/_54fz-data_ru.html.md line 3), the capture request example has only callbackUrl and comment (payments/_api-methods_en.html.md.erb lines 731-741), and the CAPTURE notification table has no chequeData (payments/_notifications_en.html.md.erb lines 377-478). Kept so that existing callers compile; QIWI may ignore or refuse it.
 	Cheque *Cheque `json:"cheque,omitempty"`
 
 	// Comment Comment to the capture.
@@ -699,7 +699,7 @@ type DeviceData struct {
 // Error QIWI's error body. A 401 may come with an empty body. The Bill Payments API spells the timestamp "datetime". (payments/_api-methods_en 4xx/5xx; bill-payments_en)
 type Error = apierr.APIError
 
-// ErrorCode Error code of an error answer. The docs name no table of them; their examples send validation.error, payin.resource.not.found, auth.unauthorized, internal.error and refund.incorrect.amount (payments/_api-methods_en 4xx/5xx examples, bill-payments_en). payin.incorrect-method-invocation is what a repeated capture or refund answers; no page shows it, a public payin SDK's test does ("Capture already done for this payment"), and the client relies on it (x-qiwi-resolve-already-done). New codes may appear.
+// ErrorCode Error code of an error answer. The docs name no table of them; their examples send validation.error, payin.resource.not.found, auth.unauthorized, internal.error and refund.incorrect.amount (payments/_api-methods_en 4xx/5xx examples, bill-payments_en). payin.incorrect-method-invocation is what a repeated capture answers; no page shows it, a public payin SDK's test does ("Capture already done for this payment"), and the client relies on it for captures (x-qiwi-resolve-already-done); nothing shows it for a refund. New codes may appear.
 type ErrorCode = string
 
 // FirstTransaction The transaction in which the card was saved. (payments/_merchant-form_en paymentMethod.firstTransaction)
@@ -1510,6 +1510,9 @@ type NotificationSignature = string
 // BillID defines model for billId.
 type BillID = string
 
+// BillRefundID defines model for billRefundId.
+type BillRefundID = string
+
 // CaptureID defines model for captureId.
 type CaptureID = string
 
@@ -1569,6 +1572,12 @@ type HTTP503 = Error
 
 // ServerError QIWI's error body. A 401 may come with an empty body. The Bill Payments API spells the timestamp "datetime". (payments/_api-methods_en 4xx/5xx; bill-payments_en)
 type ServerError = Error
+
+// INVOICEPAYMENTParams defines parameters for INVOICEPAYMENT.
+type INVOICEPAYMENTParams struct {
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
+	Signature NotificationSignature `json:"Signature"`
+}
 
 // PAYMENTParams defines parameters for PAYMENT.
 type PAYMENTParams struct {
@@ -1647,6 +1656,9 @@ type CreateCardVerificationJSONRequestBody = CreateCardVerificationRequest
 
 // CompleteCardVerificationJSONRequestBody defines body for CompleteCardVerification for application/json ContentType.
 type CompleteCardVerificationJSONRequestBody = CompleteCardVerificationRequest
+
+// INVOICEPAYMENTJSONRequestBody defines body for INVOICEPAYMENT for application/json ContentType.
+type INVOICEPAYMENTJSONRequestBody = PaymentNotification
 
 // PAYMENTJSONRequestBody defines body for PAYMENT for application/json ContentType.
 type PAYMENTJSONRequestBody = PaymentNotification
