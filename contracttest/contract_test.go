@@ -432,6 +432,28 @@ var mutations = []mutation{
 		in.Request.Body = `{"unexpected":true}`
 		return true
 	}},
+	// An invoice without amount is valid only for card verification: "Do not specify invoice
+	// amount in the request" with flags CHECK_CARD (payments/_card-check_en.html.md line 90);
+	// any other invoice carries one (payments/_qiwi-form_en.html.md lines 252-254, 481).
+	{"normal invoice without amount", func(in *fixture.Interaction, _ *openapi3.T, op string) bool {
+		if in.Kind != fixture.API || op != "createInvoice" || in.Request.Body == "" {
+			return false
+		}
+		return mutateJSON(&in.Request.Body, func(v any) bool {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			if flags, _ := m["flags"].([]any); slices.Contains(flags, any("CHECK_CARD")) {
+				return false
+			}
+			if _, present := m["amount"]; !present {
+				return false
+			}
+			delete(m, "amount")
+			return true
+		})
+	}},
 	{"request amount with three fraction digits", requestAmount("1.005")},
 	{"request amount without fraction digits", requestAmount("5")},
 }

@@ -31,7 +31,7 @@ var (
 	aliasVars = []string{
 		"ErrNotFound", "ErrUnauthorized", "ErrValidation", "ErrRateLimited", "ErrAlreadyDone", "ErrDeclined",
 		"ErrServer", "ErrConfig", "ErrArgument", "ErrRedirect", "ErrAnswerTooLarge",
-		"ErrInvalidMoney", "ErrInvalidTimestamp", "ErrInvalidCode",
+		"ErrInvalidMoney", "ErrInvalidTimestamp", "ErrInvalidCode", "ErrAmountForm",
 		"ErrNotification", "ErrSignatureMissing", "ErrSignatureMismatch", "ErrMalformedNotification",
 		"ErrSecretMissing", "ErrNotConfirmable", "ErrUnknownOperation", "ErrPayForm",
 	}
@@ -40,6 +40,7 @@ var (
 		"DefaultMaxBodyBytes", "MaxMaxBodyBytes", "DefaultHandlerReadTimeout",
 		"Reserved", "InFlight", "Handled", "PayinForm", "BillForm", "PayFormURL", "BillPayFormURL",
 		"CodeValidation", "CodeNotFound", "CodeUnauthorized", "CodeInternal", "CodeRefundAmount", "CodeIncorrectMethod",
+		"CodeInvoiceNotFound",
 		"TestCardVisa", "TestCardMastercard", "TestCardMir", "TestCardUnionPay",
 		"TestExpiryMonthDeclined", "TestExpiryMonthSucceedsAfterDelay", "TestExpiryMonthDeclinedAfterDelay",
 		"TestCVV3DS", "TestHolderName3DS", "TestMaxAmount", "TestSBPAmountSuccess",
@@ -54,6 +55,8 @@ var (
 		"NotificationValues", "NotificationHandler", "NewNotificationHandler", "Invoker", "Money", "Timestamp", "NumericCode",
 		// The runtime's packages use these among themselves.
 		"CompareWithModel", "FoldName", "UnknownMembers", "LocateError", "Moscow",
+		// The request amount rule the spec declares per API (x-qiwi-request-amount).
+		"AmountForm", "AmountTwoFractionDigits", "AmountUpToTwoFractionDigits",
 	}
 )
 

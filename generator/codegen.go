@@ -64,6 +64,7 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	// leaves an operation out of its client may still receive that operation's notifications
 	// (a payout made elsewhere), and their models stay (SkipPrune).
 	notes := notificationModels(decls)
+	dropVariants(doc)
 	src, err := codegen.Generate(doc, conf)
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("oapi-codegen: %w", err)}

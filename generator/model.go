@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 
 	"github.com/qiwigen/qiwigen/spec/ext"
+	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
 // operation is what the typed-client pass needs to know of one API operation.
@@ -118,8 +120,16 @@ func describeOperation(path, method string, item *openapi3.PathItem, op *openapi
 		goName = strings.ToLower(goName[:1]) + goName[1:]
 		o.Params = append(o.Params, pathParam{Name: name, GoName: goName, GoType: goType})
 	}
-	for name := range op.Callbacks {
-		o.Notifications = append(o.Notifications, name)
+	for name, cb := range op.Callbacks {
+		types := notification.CallbackTypes(cb)
+		if len(types) == 0 {
+			types = []string{name}
+		}
+		for _, typ := range types {
+			if !slices.Contains(o.Notifications, typ) {
+				o.Notifications = append(o.Notifications, typ)
+			}
+		}
 	}
 	sort.Strings(o.Notifications)
 	if o.HasBody {

@@ -57,8 +57,24 @@ var requiredProse = []struct {
 // requiredExceptions are fields the docs call required that the spec leaves optional, each
 // with the doc statement that makes it conditional.
 var requiredExceptions = map[string]string{
-	"CreateInvoiceRequest.amount": "payments/_card-check_en: an invoice for card verification (CHECK_CARD) must not carry an amount",
-	"CardData.cvv2":               "payments-ru/_card-check_ru: QIWI support can make CVV optional for a site (\"CVV карты можно настроить как необязательный параметр\")",
+	"CreateInvoiceRequest.amount": "payments/_card-check_en: an invoice for card verification (CHECK_CARD) must not carry an amount (one of the schema's x-qiwi-variants requires it)",
+}
+
+// requiredByVariants reports whether every oneOf/anyOf branch of a schema requires name: a
+// requirement the spec states as validation-only variants (x-qiwi-variants), which leave
+// the Go model's member optional.
+func requiredByVariants(s *openapi3.SchemaRef, name string) bool {
+	if s == nil || s.Value == nil {
+		return false
+	}
+	for _, list := range []openapi3.SchemaRefs{s.Value.OneOf, s.Value.AnyOf} {
+		if len(list) > 0 && !slices.ContainsFunc(list, func(b *openapi3.SchemaRef) bool {
+			return b.Value == nil || !slices.Contains(b.Value.Required, name)
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
 // schemaRequires finds a dotted field in a schema, through $refs, allOf and (for a name
@@ -72,7 +88,7 @@ func schemaRequires(doc *openapi3.T, schema, field string) (required, found bool
 		if child == nil {
 			return false, false
 		}
-		required = required && slices.Contains(parent.Value.Required, part)
+		required = required && (slices.Contains(parent.Value.Required, part) || requiredByVariants(parent, part))
 		s = child
 	}
 	return required, true

@@ -104,8 +104,8 @@ func defects(t *testing.T, doc *openapi3.T) []defect {
 	require.NotEmpty(t, list, "x-qiwi-doc-defects missing")
 	out := make([]defect, 0, len(list))
 	for _, d := range list {
-		if d.Member != "" {
-			continue // a member of an operation's examples, not a (method, path) the spec leaves out
+		if d.Member != "" || d.Pointer != "" {
+			continue // a member of an operation's examples, or a conflict about a spec node: not a (method, path) the spec leaves out
 		}
 		out = append(out, defect{d.Method, d.Path, d.Reason})
 	}

@@ -381,7 +381,17 @@ var validation = &openapi3filter.Options{AuthenticationFunc: openapi3filter.Noop
 func cause(err error) (field, message string) {
 	var se *openapi3.SchemaError
 	if errors.As(err, &se) {
-		if ptr := se.JSONPointer(); len(ptr) > 0 {
+		// A member whose schema is a model refined by variants (allOf of the model, beside
+		// the variants) fails inside the allOf: name the member of the model that failed.
+		ptr := se.JSONPointer()
+		for se.SchemaField == "allOf" && se.Origin != nil {
+			var inner *openapi3.SchemaError
+			if !errors.As(se.Origin, &inner) {
+				break
+			}
+			se, ptr = inner, append(ptr, inner.JSONPointer()...)
+		}
+		if len(ptr) > 0 {
 			return strings.Join(ptr, "."), se.Reason
 		}
 		return "body", se.Reason

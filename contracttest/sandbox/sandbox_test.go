@@ -324,7 +324,8 @@ func TestSBPQrCodes(t *testing.T) {
 	assert.Equal(t, "DECLINED", string(*declined.QrCode.Status))
 
 	amt := amount(t, qiwi.TestSBPAmountSuccess)
-	posted, err := client.CreateQrCode(ctx, qiwi.CreateQrCodeRequest{Amount: &amt, QrCode: qiwi.QrCodeParams{Type: qiwi.QrCodeTypeDynamic}})
+	// The POST names the code in its body (payments/_merchant-form_en.html.md line 421).
+	posted, err := client.CreateQrCode(ctx, qiwi.CreateQrCodeRequest{QrCodeUID: qiwi.Ptr("qr-3"), Amount: &amt, QrCode: qiwi.QrCodeParams{Type: qiwi.QrCodeTypeDynamic}})
 	require.NoError(t, err)
 	require.NotNil(t, posted.QrCodeUID)
 	got, err := client.GetQrCode(ctx, *posted.QrCodeUID)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/qiwigen/qiwigen/spec/ext"
 	specload "github.com/qiwigen/qiwigen/spec/load"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -143,34 +144,42 @@ func New(spec []byte, opts ...Option) (*Judge, error) {
 }
 
 // closeObjects sets additionalProperties: false on every object schema that lists its
-// properties and says nothing about others: the strict check's view of the spec.
+// properties and says nothing about others: the strict check's view of the spec. A schema
+// with oneOf or anyOf is left open, as its branches may bring members of their own, unless
+// it marks them x-qiwi-variants: then the branches only refine its own members, so the
+// schema is closed and the branches (and what they hold) are not, or every member a branch
+// does not repeat would count as undocumented.
 func closeObjects(doc *openapi3.T) {
 	seen := map[*openapi3.Schema]bool{}
-	var visit func(s *openapi3.SchemaRef)
-	visit = func(s *openapi3.SchemaRef) {
+	var visit func(s *openapi3.SchemaRef, refinement bool)
+	visit = func(s *openapi3.SchemaRef, refinement bool) {
 		if s == nil || s.Value == nil || seen[s.Value] {
 			return
 		}
 		v := s.Value
 		seen[v] = true
-		if len(v.Properties) > 0 && v.AdditionalProperties.Has == nil && v.AdditionalProperties.Schema == nil &&
-			len(v.AllOf) == 0 && len(v.OneOf) == 0 && len(v.AnyOf) == 0 {
+		_, variants, _ := ext.VariantsOf(v)
+		if !refinement && len(v.Properties) > 0 && v.AdditionalProperties.Has == nil && v.AdditionalProperties.Schema == nil &&
+			len(v.AllOf) == 0 && (variants || len(v.OneOf) == 0 && len(v.AnyOf) == 0) {
 			no := false
 			v.AdditionalProperties.Has = &no
 		}
 		for _, p := range v.Properties {
-			visit(p)
+			visit(p, refinement)
 		}
-		visit(v.Items)
-		visit(v.AdditionalProperties.Schema)
-		for _, l := range [][]*openapi3.SchemaRef{v.AllOf, v.OneOf, v.AnyOf} {
+		visit(v.Items, refinement)
+		visit(v.AdditionalProperties.Schema, refinement)
+		for _, c := range v.AllOf {
+			visit(c, refinement)
+		}
+		for _, l := range [][]*openapi3.SchemaRef{v.OneOf, v.AnyOf} {
 			for _, c := range l {
-				visit(c)
+				visit(c, refinement || variants)
 			}
 		}
 	}
 	for _, s := range doc.Components.Schemas {
-		visit(s)
+		visit(s, false)
 	}
 }
 

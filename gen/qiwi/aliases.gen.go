@@ -98,6 +98,8 @@ var (
 	ErrInvalidTimestamp = wiretype.ErrInvalidTimestamp
 	// ErrInvalidCode is wiretype.ErrInvalidCode: errors.Is matches either.
 	ErrInvalidCode = wiretype.ErrInvalidCode
+	// ErrAmountForm is wiretype.ErrAmountForm: errors.Is matches either.
+	ErrAmountForm = wiretype.ErrAmountForm
 	// ErrNotification is webhook.ErrNotification: errors.Is matches either.
 	ErrNotification = webhook.ErrNotification
 	// ErrSignatureMissing is webhook.ErrSignatureMissing: errors.Is matches either.
@@ -159,6 +161,8 @@ const (
 	CodeRefundAmount = apierr.CodeRefundAmount
 	// CodeIncorrectMethod is apierr.CodeIncorrectMethod.
 	CodeIncorrectMethod = apierr.CodeIncorrectMethod
+	// CodeInvoiceNotFound is apierr.CodeInvoiceNotFound.
+	CodeInvoiceNotFound = apierr.CodeInvoiceNotFound
 	// TestCardVisa is testmode.TestCardVisa.
 	TestCardVisa = testmode.TestCardVisa
 	// TestCardMastercard is testmode.TestCardMastercard.

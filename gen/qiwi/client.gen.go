@@ -792,7 +792,6 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 // timestamp never set is refused with ErrArgument before anything is sent.
 // A result whose status is DECLINED or DECLINE is returned together with an
 // *APIError matching ErrDeclined.
-// A repeated call that QIWI answers "already done" returns the existing object, read with GetRefund.
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#refund
 func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundRequest, opts ...transport.CallOption) (*Refund, error) {
@@ -823,9 +822,6 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 	}, &out, opts...); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
-		}
-		if errors.Is(err, apierr.ErrAlreadyDone) {
-			return c.GetRefund(ctx, paymentID, refundID, opts...)
 		}
 		return nil, err
 	}

@@ -201,7 +201,7 @@ type CaptureNotificationData struct {
 	Type *NotificationType `json:"type,omitempty"`
 }
 
-// CardData Card to verify. Secret. (payments/_api-methods_en#card-check-api)
+// CardData Card to verify. Secret. PAN, expiry date and CVV2 are required ("Required parameters — PAN, card expiration date, and CVV2", payments/_card-check_en.html.md line 211; payments-ru/_card-check_ru.html.md line 212); QIWI support may reconfigure a site so that CVV2 is optional ("If necessary, card CVV may be configured as an optional parameter. Contact your manager in QIWI Support.", payments/_card-check_en.html.md line 213, and the aside after payments-ru/_card-check_ru.html.md line 212). The requirement is a validation-only variant: validators refuse a request without cvv2, while the Go model keeps it optional so that such a site can leave it out. (payments/_api-methods_en#card-check-api)
 type CardData struct {
 	// Cvv2 CVV2/CVC2. Secret.
 	Cvv2 *string `json:"cvv2,omitempty"`
@@ -403,7 +403,7 @@ type CreateCaptureRequest struct {
 	// CallbackURL URL for the CAPTURE notification.
 	CallbackURL *string `json:"callbackUrl,omitempty"`
 
-	// Cheque Data for a fiscal receipt (54-FZ). (payments/_54fz-data_en)
+	// Cheque Fiscal receipt data. Not documented for captures: the receipt page names only the invoice, payment and refund requests (payments/_54fz-data_en.html.md line 3, payments-ru/_54fz-data_ru.html.md line 3), the capture request example has only callbackUrl and comment (payments/_api-methods_en.html.md.erb lines 731-741), and the CAPTURE notification table has no chequeData (payments/_notifications_en.html.md.erb lines 377-478). Kept so that existing callers compile; QIWI may ignore or refuse it.
 	Cheque *Cheque `json:"cheque,omitempty"`
 
 	// Comment Comment to the capture.
@@ -412,7 +412,7 @@ type CreateCaptureRequest struct {
 
 // CreateCardVerificationRequest Card verification request. (payments/_api-methods_en#card-check-api)
 type CreateCardVerificationRequest struct {
-	// CardData Card to verify. Secret. (payments/_api-methods_en#card-check-api)
+	// CardData Card to verify. Secret. PAN, expiry date and CVV2 are required ("Required parameters — PAN, card expiration date, and CVV2", payments/_card-check_en.html.md line 211; payments-ru/_card-check_ru.html.md line 212); QIWI support may reconfigure a site so that CVV2 is optional ("If necessary, card CVV may be configured as an optional parameter. Contact your manager in QIWI Support.", payments/_card-check_en.html.md line 213, and the aside after payments-ru/_card-check_ru.html.md line 212). The requirement is a validation-only variant: validators refuse a request without cvv2, while the Go model keeps it optional so that such a site can leave it out. (payments/_api-methods_en#card-check-api)
 	CardData CardData `json:"cardData"`
 
 	// TokenizationData Ask for a payment token bound to this customer account.
@@ -506,7 +506,7 @@ type CreatePayoutRequest struct {
 	ReceiverData PayoutReceiverDataRequest `json:"receiverData"`
 }
 
-// CreateQrCodeRequest SBP QR code request. qrCodeUid is required with POST and absent with PUT, where the path carries it.
+// CreateQrCodeRequest SBP QR code request. qrCodeUid is required with POST and absent with PUT, where the path carries it. The parameter tables of #qr-code-sbp are not in the published pages (payments/_api-methods_en.html.md.erb renders them at run time from eui_jsons/*.json, which the docs do not include): what each QR code type needs comes from the prose and the examples. paymentPurpose is optional ("If it is empty customer bank app displays merchant's store title", payments/_merchant-form_en.html.md line 426).
 type CreateQrCodeRequest struct {
 	// Amount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
 	Amount *Amount `json:"amount,omitempty"`
@@ -702,7 +702,7 @@ type DeviceData struct {
 // Error QIWI's error body. A 401 may come with an empty body. The Bill Payments API spells the timestamp "datetime". (payments/_api-methods_en 4xx/5xx; bill-payments_en)
 type Error = apierr.APIError
 
-// ErrorCode Error code of an error answer. The payin pages have no table of them; their examples send validation.error, payin.resource.not.found, auth.unauthorized, internal.error and refund.incorrect.amount (payments/_api-methods_en 4xx/5xx examples, bill-payments_en). payin.incorrect-method-invocation is what a repeated capture or refund answers; no page shows it, a public payin SDK's test does ("Capture already done for this payment"), and the client relies on it (x-qiwi-resolve-already-done). The Bill Payments page has a table of 15 codes (bill-payments/_bill-payments-api_en.html.md lines 251-271, "Error Codes", no HTTP statuses), each written with an error.code. prefix; on the wire the prefix is absent: the page's own examples send auth.unauthorized and refund.incorrect.amount (bill-payments/bill-payments_en.html.md lines 263 and 884), and the official SDKs' tests expect api.invoice.not.found for a bill the API does not know (bill-payments-java-sdk src/test/java/com/qiwi/billpayments/sdk/BillPaymentsSdkNegativeScenariosTest.java @1b593923 testGetNonexistentBillInfo; bill-payments-node-js-sdk test/QiwiBillPaymentsAPI.spec.js @64be8090, 'Invoice not found'). The enum lists the table's codes in that wire form. New codes may appear.
+// ErrorCode Error code of an error answer. The payin pages have no table of them; their examples send validation.error, payin.resource.not.found, auth.unauthorized, internal.error and refund.incorrect.amount (payments/_api-methods_en 4xx/5xx examples, bill-payments_en). payin.incorrect-method-invocation is what a repeated capture answers; no page shows it, a public payin SDK's test does ("Capture already done for this payment"), and the client relies on it for captures (x-qiwi-resolve-already-done); nothing shows it for a refund. The Bill Payments page has a table of 15 codes (bill-payments/_bill-payments-api_en.html.md lines 251-271, "Error Codes", no HTTP statuses), each written with an error.code. prefix; on the wire the prefix is absent: the page's own examples send auth.unauthorized and refund.incorrect.amount (bill-payments/bill-payments_en.html.md lines 263 and 884), and the official SDKs' tests expect api.invoice.not.found for a bill the API does not know (bill-payments-java-sdk src/test/java/com/qiwi/billpayments/sdk/BillPaymentsSdkNegativeScenariosTest.java @1b593923 testGetNonexistentBillInfo; bill-payments-node-js-sdk test/QiwiBillPaymentsAPI.spec.js @64be8090, 'Invoice not found'). The enum lists the table's codes in that wire form. New codes may appear.
 type ErrorCode = string
 
 // FirstTransaction The transaction in which the card was saved. (payments/_merchant-form_en paymentMethod.firstTransaction)
@@ -1513,6 +1513,9 @@ type NotificationSignature = string
 // BillID defines model for billId.
 type BillID = string
 
+// BillRefundID defines model for billRefundId.
+type BillRefundID = string
+
 // CaptureID defines model for captureId.
 type CaptureID = string
 
@@ -1573,33 +1576,39 @@ type HTTP503 = Error
 // ServerError QIWI's error body. A 401 may come with an empty body. The Bill Payments API spells the timestamp "datetime". (payments/_api-methods_en 4xx/5xx; bill-payments_en)
 type ServerError = Error
 
+// INVOICEPAYMENTParams defines parameters for INVOICEPAYMENT.
+type INVOICEPAYMENTParams struct {
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
+	Signature NotificationSignature `json:"Signature"`
+}
+
 // PAYMENTParams defines parameters for PAYMENT.
 type PAYMENTParams struct {
-	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret, in lower-case hex.
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
 	Signature NotificationSignature `json:"Signature"`
 }
 
 // CAPTUREParams defines parameters for CAPTURE.
 type CAPTUREParams struct {
-	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret, in lower-case hex.
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
 	Signature NotificationSignature `json:"Signature"`
 }
 
 // PAYOUTParams defines parameters for PAYOUT.
 type PAYOUTParams struct {
-	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret, in lower-case hex.
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
 	Signature NotificationSignature `json:"Signature"`
 }
 
 // REFUNDParams defines parameters for REFUND.
 type REFUNDParams struct {
-	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret, in lower-case hex.
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
 	Signature NotificationSignature `json:"Signature"`
 }
 
 // CHECKCARDParams defines parameters for CHECKCARD.
 type CHECKCARDParams struct {
-	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret, in lower-case hex.
+	// Signature HMAC-SHA256 of the notification's signed fields joined with '|', keyed with the notification secret. The pages name no encoding and show a base64-looking placeholder; payin SDKs' tests use lower-case hex (see x-qiwi-doc-defects). Verification accepts hex and base64.
 	Signature NotificationSignature `json:"Signature"`
 }
 
@@ -1650,6 +1659,9 @@ type CreateCardVerificationJSONRequestBody = CreateCardVerificationRequest
 
 // CompleteCardVerificationJSONRequestBody defines body for CompleteCardVerification for application/json ContentType.
 type CompleteCardVerificationJSONRequestBody = CompleteCardVerificationRequest
+
+// INVOICEPAYMENTJSONRequestBody defines body for INVOICEPAYMENT for application/json ContentType.
+type INVOICEPAYMENTJSONRequestBody = PaymentNotification
 
 // PAYMENTJSONRequestBody defines body for PAYMENT for application/json ContentType.
 type PAYMENTJSONRequestBody = PaymentNotification

@@ -39,7 +39,8 @@ const (
 	// Upstream (operation, object or string): where the operation stands in the crawl.
 	Upstream = "x-qiwi-upstream"
 	// DocDefects (document, list): documented (method, path) pairs the spec leaves out, with
-	// the reason.
+	// the reason; and conflicts of the docs about the content of a spec node (a JSON
+	// pointer), with the sources on each side and the spec's choice.
 	DocDefects = "x-qiwi-doc-defects"
 	// Notification (callback operation): read by spec/notification.
 	Notification = "x-qiwi-notification"
@@ -55,6 +56,10 @@ const (
 	// API wants the amounts of its requests written (a wiretype.AmountForm), and the source
 	// that shows it.
 	RequestAmount = "x-qiwi-request-amount"
+	// Variants (schema, reason): the schema's oneOf/anyOf/not (and, beside a single allOf
+	// reference, its required list) only say which combinations of the model's own members a
+	// request may carry; validators enforce them, the generated Go model is the model alone.
+	Variants = "x-qiwi-variants"
 )
 
 // ErrInvalid is wrapped by every error about an extension.
@@ -119,6 +124,19 @@ func EvidenceOf(s *openapi3.Schema) (map[string]string, error) {
 	return stringMap(s.Extensions, Evidence)
 }
 
+// VariantsOf returns why a schema's combinators are validation-only variants, and whether
+// they are.
+func VariantsOf(s *openapi3.Schema) (string, bool, error) {
+	if _, ok := s.Extensions[Variants]; !ok {
+		return "", false, nil
+	}
+	reason, err := str(s.Extensions, Variants)
+	if err == nil && reason == "" {
+		err = invalid("%s must say where the variants come from", Variants)
+	}
+	return reason, true, err
+}
+
 // ResolveAlreadyDoneOf returns the operationId that fetches the existing object, "" if none.
 func ResolveAlreadyDoneOf(op *openapi3.Operation) (string, error) {
 	return str(op.Extensions, ResolveAlreadyDone)
@@ -152,13 +170,19 @@ func ExampleDefectsOf(op *openapi3.Operation) (string, error) {
 	return str(op.Extensions, ExampleDefects)
 }
 
-// DocDefect is a (method, path) the docs show and the spec leaves out.
+// DocDefect is a (method, path) the docs show and the spec leaves out, or a conflict of the
+// docs about a spec node (Pointer set, Method and Path empty).
 type DocDefect struct {
 	// Method and Path are what the docs show (the path without /partner).
 	Method, Path string
 	// Operation is the spec operation the docs meant, "" when none.
 	Operation string
-	// Reason says what is wrong with the docs.
+	// Pointer is the JSON pointer of the spec node a conflict is about, "" for a (method,
+	// path) defect.
+	Pointer string
+	// Sources are the places on each side of a conflict (page and line, or an SDK file).
+	Sources []string
+	// Reason says what is wrong with the docs (and, for a conflict, what the spec follows).
 	Reason string
 	// Member, when set, narrows the defect to one member of the operation's documented
 	// examples: a JSON pointer (/datetime) into the request or the response (In). The spec
@@ -185,8 +209,8 @@ func DocDefectsOf(doc *openapi3.T) ([]DocDefect, error) {
 			return nil, invalid("%s[%d] is not an object", DocDefects, i)
 		}
 		var d DocDefect
-		for key, dst := range map[string]*string{"method": &d.Method, "path": &d.Path, "operation": &d.Operation, "reason": &d.Reason,
-			"member": &d.Member, "in": &d.In} {
+		for key, dst := range map[string]*string{"method": &d.Method, "path": &d.Path, "operation": &d.Operation, "pointer": &d.Pointer,
+			"reason": &d.Reason, "member": &d.Member, "in": &d.In} {
 			if v, present := m[key]; present {
 				s, ok := v.(string)
 				if !ok {
@@ -195,7 +219,23 @@ func DocDefectsOf(doc *openapi3.T) ([]DocDefect, error) {
 				*dst = s
 			}
 		}
-		if d.Method == "" || d.Path == "" || d.Reason == "" {
+		if v, present := m["sources"]; present {
+			list, ok := v.([]any)
+			for j := 0; ok && j < len(list); j++ {
+				var src string
+				src, ok = list[j].(string)
+				d.Sources = append(d.Sources, src)
+			}
+			if !ok {
+				return nil, invalid("%s[%d].sources is not a list of strings", DocDefects, i)
+			}
+		}
+		switch {
+		case d.Pointer != "":
+			if d.Method != "" || d.Path != "" || d.Reason == "" || len(d.Sources) < 2 {
+				return nil, invalid("%s[%d]: a conflict needs a pointer, the sources on both sides and a reason, and no method or path", DocDefects, i)
+			}
+		case d.Method == "" || d.Path == "" || d.Reason == "":
 			return nil, invalid("%s[%d] needs a method, a path and a reason", DocDefects, i)
 		}
 		if (d.Member != "" || d.In != "") && (!strings.HasPrefix(d.Member, "/") || (d.In != "request" && d.In != "response") || d.Operation == "") {
@@ -326,7 +366,7 @@ func SecretMembers(doc *openapi3.T) ([]string, error) {
 
 // known are the extensions this package reads, and where each may stand.
 var known = map[string]string{
-	Secret: "schema", ExtensibleEnum: "schema", Evidence: "schema", RequestAmount: "schema",
+	Secret: "schema", ExtensibleEnum: "schema", Evidence: "schema", RequestAmount: "schema", Variants: "schema",
 	ResolveAlreadyDone: "operation", Undocumented: "operation", DocMethods: "operation",
 	ExampleDefects: "operation", Upstream: "operation", Notification: "operation",
 	DocDefects: "document", Webhooks: "document", UpstreamName: "info", NotificationRetries: "document",
@@ -390,6 +430,9 @@ func Check(doc *openapi3.T) error {
 		checkPlace(ptr, "schema", s.Extensions)
 		if _, err := IsSecret(s); err != nil {
 			fail(ptr+"/"+Secret, err)
+		}
+		if _, _, err := VariantsOf(s); err != nil {
+			fail(ptr+"/"+Variants, err)
 		}
 		values, _, err := EnumValues(s)
 		if err != nil {

@@ -64,6 +64,9 @@ components:
 		{"in the wrong place", "", "x-qiwi-secret: true", "", "/paths/~1a~1{id}/get/x-qiwi-secret", "belongs on a schema, not on a operation"},
 		{"resolver not a string", "", "x-qiwi-resolve-already-done: [getA]", "", "/paths/~1a~1{id}/get/x-qiwi-resolve-already-done", "must be a string"},
 		{"doc defect without reason", "", "", "x-qiwi-doc-defects: [{method: GET, path: /b}]", "/x-qiwi-doc-defects", "needs a method, a path and a reason"},
+		{"conflict with one source", "", "", "x-qiwi-doc-defects: [{pointer: /components/schemas/Card, sources: [a], reason: r}]", "/x-qiwi-doc-defects", "the sources on both sides"},
+		{"conflict with a path", "", "", "x-qiwi-doc-defects: [{pointer: /components/schemas/Card, path: /a, sources: [a, b], reason: r}]", "/x-qiwi-doc-defects", "no method or path"},
+		{"sources not strings", "", "", "x-qiwi-doc-defects: [{pointer: /components/schemas/Card, sources: [a, 1], reason: r}]", "/x-qiwi-doc-defects", "not a list of strings"},
 		{"retry delay not a duration", "", "", "x-qiwi-notification-retries: {delays: [5s, soon], source: p#a}", "/x-qiwi-notification-retries", "delays[1] is not a positive duration"},
 		{"retries without a source", "", "", "x-qiwi-notification-retries: {delays: [5s]}", "/x-qiwi-notification-retries", "source must name the page"},
 		{"enum not a list", ", x-extensible-enum: CARD", "", "", "/components/schemas/Card/properties/pan/x-extensible-enum", "must be a list"},
@@ -71,6 +74,8 @@ components:
 		{"request amount without source", ", x-qiwi-request-amount: {/a/: {form: two-fraction-digits}}", "", "", "/components/schemas/Card/properties/pan/x-qiwi-request-amount", "source must name"},
 		{"request amount not under a prefix", ", x-qiwi-request-amount: {a: {form: two-fraction-digits, source: s}}", "", "", "/components/schemas/Card/properties/pan/x-qiwi-request-amount", "under a path prefix"},
 		{"doc defect member without its part", "", "", "x-qiwi-doc-defects: [{method: GET, path: '/a/{id}', operation: getA, member: /datetime, reason: r}]", "/x-qiwi-doc-defects", "in: request or in: response"},
+		{"variants without a source", ", x-qiwi-variants: ''", "", "", "/components/schemas/Card/properties/pan/x-qiwi-variants", "must say where"},
+		{"variants not a string", ", x-qiwi-variants: [a]", "", "", "/components/schemas/Card/properties/pan/x-qiwi-variants", "must be a string"},
 		{"evidence for an unlisted value", ", x-extensible-enum: [CARD], x-qiwi-evidence: {SBP: a SDK}", "", "", "/components/schemas/Card/properties/pan/x-qiwi-evidence/SBP", "does not list"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

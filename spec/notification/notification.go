@@ -309,6 +309,30 @@ func parse(raw any) (Declaration, error) {
 	return d, nil
 }
 
+// CallbackTypes returns the notification types a callback declares (the type of each of its
+// operations' x-qiwi-notification), sorted and without repeats. A callback's name is only a
+// key: an operation whose callback is keyed INVOICE_PAYMENT sends PAYMENT notifications. A
+// malformed declaration is left out; Collect reports it.
+func CallbackTypes(cb *openapi3.CallbackRef) []string {
+	if cb == nil || cb.Value == nil {
+		return nil
+	}
+	var out []string
+	for _, item := range cb.Value.Map() {
+		for _, op := range item.Operations() {
+			raw, ok := op.Extensions[Extension]
+			if !ok {
+				continue
+			}
+			if d, err := parse(raw); err == nil && !slices.Contains(out, d.Type) {
+				out = append(out, d.Type)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // same reports whether two declarations describe the same notification.
 func same(a, b Declaration) bool {
 	return a.Type == b.Type && a.SignatureHeader == b.SignatureHeader && a.Component == b.Component &&
