@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
@@ -64,16 +66,21 @@ const (
 	// leaves it optional, or the reverse; or the schema requires a notification member the
 	// table says is there only under a condition.
 	RequiredDiffers Kind = "required-differs"
+	// DocConflict: a disagreement of the docs with themselves or with the wire (the official
+	// SDKs, QIWI's own examples) that the spec records in x-qiwi-doc-defects, with both
+	// sources, as a conflict (a JSON pointer) or a member defect, reported at the first page
+	// it cites among the pages read. Information only: the spec has settled it.
+	DocConflict Kind = "doc-conflict"
 )
 
 // Kinds lists every kind, in report order.
 var Kinds = []Kind{OperationMissing, OperationPathChanged, OperationUnmentioned, DocMethodConflict, DocPathConflict,
-	FieldMissing, FieldCase, FieldType, FieldUnlisted, RequiredDiffers, EnumMissing, EnumUnlisted, SignatureHeader, SignedFields, RetrySchedule, SenderNetwork}
+	FieldMissing, FieldCase, FieldType, FieldUnlisted, RequiredDiffers, EnumMissing, EnumUnlisted, SignatureHeader, SignedFields, RetrySchedule, SenderNetwork, DocConflict}
 
 // Info reports whether findings of the kind never fail a run: they depend on which pages were
 // read.
 func (k Kind) Info() bool {
-	return k == OperationUnmentioned || k == EnumUnlisted || k == FieldUnlisted
+	return k == OperationUnmentioned || k == EnumUnlisted || k == FieldUnlisted || k == DocConflict
 }
 
 // Finding is one disagreement between the pages and the spec, or inside the pages.
@@ -126,6 +133,9 @@ type Spec struct {
 	// memberDefects are the x-qiwi-doc-defects entries that name a member of an operation's
 	// examples, by the subject of the field finding about it ("getBillRefund response /datetime").
 	memberDefects map[string]ext.DocDefect
+	// recorded are the x-qiwi-doc-defects entries that are conflicts or member defects, in
+	// spec order, for DocConflict findings.
+	recorded []ext.DocDefect
 }
 
 type specOp struct {
@@ -156,6 +166,9 @@ func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
 	for _, d := range defects {
 		if d.Member != "" {
 			s.memberDefects[d.Operation+" "+d.In+" "+d.Member] = d
+		}
+		if d.Member != "" || d.Pointer != "" {
+			s.recorded = append(s.recorded, d)
 		}
 	}
 	for name := range overlays {
@@ -202,6 +215,7 @@ func Compare(inv *Inventory, s *Spec) []Finding {
 	out = append(out, s.unlistedFields(inv)...)
 	out = append(out, networks(inv, s.senders)...)
 	out = append(out, s.retries(inv)...)
+	out = append(out, s.recordedConflicts(inv)...)
 	seen := map[string]bool{}
 	kept := out[:0]
 	for _, f := range out {
@@ -853,4 +867,66 @@ func (s *Spec) schemaOverlay(ptr string) string {
 		}
 	}
 	return ""
+}
+
+// citedPage finds a page and line a recorded conflict cites: "payments/_x_en.html.md line 9"
+// or "... lines 873 and 907"; the page is named as read (relative to the folder) or as a
+// path under a folder ("bill-payments_ru.html.md" after a named one is not matched).
+var citedPage = regexp.MustCompile(`([a-z0-9-]+/[A-Za-z0-9_.-]+?\.(?:md|erb|txt)(?:\.erb)?)(?:[^;'"]*?\blines? (\d+))?`)
+
+// recordedConflicts reports each conflict and member defect the spec records, at the first
+// page among those read that one of its sources (or, for a member defect, its reason)
+// cites; one that cites no page read is left out, as a partial folder leaves it unchecked.
+func (s *Spec) recordedConflicts(inv *Inventory) []Finding {
+	var out []Finding
+	for _, d := range s.recorded {
+		texts := d.Sources
+		if len(texts) == 0 {
+			texts = []string{d.Reason}
+		}
+		pos, ok := docs.Position{}, false
+		for _, text := range texts {
+			for _, m := range citedPage.FindAllStringSubmatch(text, -1) {
+				for _, page := range inv.Pages {
+					if page == m[1] || strings.HasPrefix(page, m[1]) {
+						pos.File, ok = page, true
+						pos.Line, _ = strconv.Atoi(m[2])
+						break
+					}
+				}
+				if ok {
+					break
+				}
+			}
+			if ok {
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		ptr, subject := d.Pointer, d.Pointer
+		if d.Member != "" {
+			subject = d.Operation + " " + d.In + " " + d.Member
+			if op := s.byID(d.Operation); op != nil {
+				ptr = opPointer(op)
+			}
+		}
+		msg := "the spec records a doc conflict: " + d.Reason
+		if len(d.Sources) > 0 {
+			msg += " (sources: " + strings.Join(d.Sources, "; ") + ")"
+		}
+		out = append(out, newFinding(DocConflict, subject, msg, pos, ptr))
+	}
+	return out
+}
+
+// byID is the spec operation with the operationId, nil if none.
+func (s *Spec) byID(id string) *specOp {
+	for i := range s.ops {
+		if s.ops[i].id == id {
+			return &s.ops[i]
+		}
+	}
+	return nil
 }

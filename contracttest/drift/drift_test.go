@@ -374,3 +374,39 @@ func TestMemberDocDefectIsReported(t *testing.T) {
 	// Without the entry the page agrees with the spec.
 	assert.Empty(t, findings(testSpec(t), english, page(t, english)))
 }
+
+// A conflict the spec records (x-qiwi-doc-defects with a pointer and both sources; issue 20:
+// "record the conflict ... and make drift report it") is reported, information only, at the
+// first page and line its sources cite among the pages read; a folder without that page
+// leaves it out.
+func TestRecordedConflictIsReported(t *testing.T) {
+	data, err := os.ReadFile("testdata/spec.yaml")
+	require.NoError(t, err)
+	withConflict := string(data) + `x-qiwi-doc-defects:
+  - pointer: /components/schemas/Payment
+    sources:
+      - 'website/other.txt line 3 says one thing'
+      - 'payments/_api_en.html.md line 42 says another; an SDK a third'
+    reason: the spec follows the SDK
+`
+	s, err := drift.LoadSpec([]byte(withConflict), nil)
+	require.NoError(t, err)
+	got := findings(s, english, page(t, english))
+	var conflicts []drift.Finding
+	for _, f := range got {
+		if f.Kind == drift.DocConflict {
+			conflicts = append(conflicts, f)
+		}
+	}
+	require.Len(t, conflicts, 1, describe(got))
+	c := conflicts[0]
+	assert.True(t, c.Kind.Info())
+	assert.Equal(t, english, c.Doc.File)
+	assert.Equal(t, 42, c.Doc.Line)
+	assert.Equal(t, "/components/schemas/Payment", c.Spec)
+	assert.Contains(t, c.Message, "the spec follows the SDK")
+	assert.Contains(t, c.Message, "website/other.txt line 3")
+
+	// A page the conflict does not cite: nothing to report.
+	assert.Empty(t, findings(s, "payments-ru/_api_ru.html.md", page(t, "payments-ru/_api_ru.html.md")))
+}
