@@ -154,6 +154,7 @@ var runtimeHome = map[string]string{
 	"TestPayoutAmountSuccess":           "testmode",
 	"TestSBPAmountSuccess":              "testmode",
 	// redact: secrets hidden in what is printed and logged.
+	"Format":       "redact",
 	"Redact":       "redact",
 	"RedactedJSON": "redact",
 	// modeldiff: a body compared with the model decoded from it.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/redact"
 )
 
 // Middleware wraps each attempt of each call, as an http.RoundTripper wraps another: it
@@ -118,6 +120,12 @@ var errNoAnswer = errors.New("a middleware returned no answer and no error")
 // with the call's body, the key and the signature, and answers with the middleware's
 // request in place of that copy.
 type sendStep struct{ c *Caller }
+
+// Format describes the step without the Caller's secrets, for every fmt verb: a middleware
+// printing its next step prints this.
+func (s sendStep) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, "qiwi.sendStep{"+s.c.String()+"}")
+}
 
 // RoundTrip sends req as the Caller sends a call without middlewares.
 func (s sendStep) RoundTrip(req *http.Request) (*http.Response, error) {

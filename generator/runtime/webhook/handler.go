@@ -5,15 +5,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/modeldiff"
+	"github.com/qiwigen/qiwigen/generator/runtime/redact"
 )
 
 // QIWINetworks returns the address ranges QIWI sends notifications from, as published in
@@ -141,8 +144,10 @@ func WithHandlerLogger(l *slog.Logger) HandlerOption {
 // redelivery that arrives while the first delivery is being handled, 500 when the user's
 // function fails (QIWI then sends the notification again), and 200 only after it succeeded.
 type NotificationHandler[N any] struct {
-	specs    []SignatureSpec
-	secret   string
+	specs []SignatureSpec
+	// secret returns the secret, kept in a closure out of reach of reflection: fmt printing
+	// a struct that holds the handler walks its fields without calling its Format.
+	secret   func() string
 	newModel func(typ string) N
 	handle   func(context.Context, N) error
 	cfg      handlerConfig
@@ -153,7 +158,7 @@ type NotificationHandler[N any] struct {
 // N for a type without one.
 func NewNotificationHandler[N any](specs []SignatureSpec, secret string, newModel func(typ string) N,
 	handle func(context.Context, N) error, opts ...HandlerOption) *NotificationHandler[N] {
-	h := &NotificationHandler[N]{specs: specs, secret: secret, newModel: newModel, handle: handle,
+	h := &NotificationHandler[N]{specs: specs, secret: func() string { return secret }, newModel: newModel, handle: handle,
 		cfg: handlerConfig{maxBody: DefaultMaxBodyBytes, readTimeout: DefaultHandlerReadTimeout}}
 	for _, o := range opts {
 		o(&h.cfg)
@@ -166,6 +171,31 @@ func NewNotificationHandler[N any](specs []SignatureSpec, secret string, newMode
 	}
 	return h
 }
+
+// String describes the handler without its secret: the notification types it takes and
+// whether a secret is set.
+func (h NotificationHandler[N]) String() string {
+	types := make([]string, 0, len(h.specs))
+	for _, s := range h.specs {
+		types = append(types, s.Type)
+	}
+	secret := "***"
+	if h.secret == nil || h.secret() == "" {
+		secret = "none"
+	}
+	return fmt.Sprintf("qiwi.NotificationHandler{types: %s, secret: %s, deduplicated: %t}",
+		strings.Join(types, ","), secret, h.cfg.dedup != nil)
+}
+
+// GoString is String, so that %#v does not print the secret either.
+func (h NotificationHandler[N]) GoString() string { return h.String() }
+
+// Format is String for every fmt verb: without it, fmt prints the handler field by field,
+// secret included.
+func (h NotificationHandler[N]) Format(f fmt.State, verb rune) { redact.Format(f, verb, h.String()) }
+
+// LogValue is String, so that slog does not log the secret.
+func (h NotificationHandler[N]) LogValue() slog.Value { return slog.StringValue(h.String()) }
 
 func remoteAddr(r *http.Request) (netip.Addr, bool) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -210,7 +240,7 @@ func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 		h.reject(w, r, http.StatusRequestEntityTooLarge, "body too large")
 		return
 	}
-	decoded, err := OpenNotification(h.specs, r.Header, body, h.secret, func(typ string) any { return any(h.newModel(typ)) })
+	decoded, err := OpenNotification(h.specs, r.Header, body, h.secret(), func(typ string) any { return any(h.newModel(typ)) })
 	if err != nil {
 		status := http.StatusUnauthorized
 		switch {
