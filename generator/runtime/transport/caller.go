@@ -13,6 +13,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,14 +115,17 @@ type Caller struct {
 	server                  string // baseURL + pathPrefix + "/", built once
 	siteID                  string
 	doer                    Doer
-	timeout                 time.Duration
-	timeoutSet              bool // WithTimeout was given
-	userAgent               string
-	logger                  *slog.Logger
-	retry                   RetryPolicy
-	drift                   modeldiff.DriftReporter
-	sleep                   func(context.Context, time.Duration) error
-	middlewares             []Middleware
+	// stopsRedirects: the doer is an *http.Client whose CheckRedirect the Caller set to
+	// refuse redirects. Any other Doer may follow one, so its requests carry no GetBody.
+	stopsRedirects bool
+	timeout        time.Duration
+	timeoutSet     bool // WithTimeout was given
+	userAgent      string
+	logger         *slog.Logger
+	retry          RetryPolicy
+	drift          modeldiff.DriftReporter
+	sleep          func(context.Context, time.Duration) error
+	middlewares    []Middleware
 	// send is the middleware chain around the last step (sendStep), built once; nil
 	// without middlewares, when an attempt goes straight to the doer.
 	send http.RoundTripper
@@ -277,7 +282,7 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 	}
 	switch hc := c.doer.(type) {
 	case nil:
-		c.doer = &http.Client{CheckRedirect: refuseRedirect}
+		c.doer, c.stopsRedirects = &http.Client{CheckRedirect: refuseRedirect}, true
 		if !c.timeoutSet {
 			c.timeout = DefaultTimeout
 		}
@@ -285,7 +290,7 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 		// A copy, so the caller's client keeps its own policy for its other uses.
 		own := *hc
 		own.CheckRedirect = refuseRedirect
-		c.doer = &own
+		c.doer, c.stopsRedirects = &own, true
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
@@ -383,7 +388,7 @@ func (c *Caller) Do(ctx context.Context, op Operation, build func(ctx context.Co
 		status, header, body, err := c.attempt(actx, op, req, call, st)
 		cancel()
 		if err == nil && status >= 300 && status < 400 {
-			return fmt.Errorf("qiwi: %s: %w: HTTP %d to %q", op.ID, ErrRedirect, status, header.Get("Location"))
+			return fmt.Errorf("qiwi: %s: %w: HTTP %d to %s", op.ID, ErrRedirect, status, locationHost(req.URL, header.Get("Location")))
 		}
 		if err == nil && status >= 200 && status < 300 {
 			err := decodeSuccess(op, body, out)
@@ -467,7 +472,7 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, c
 	var resp *http.Response
 	var err error
 	if st == nil {
-		resp, err = c.doer.Do(req)
+		resp, err = c.sendGuarded(req)
 	} else if resp, err = c.send.RoundTrip(req); err == nil && resp == nil {
 		err = fmt.Errorf("%w: %w", ErrConfig, errNoAnswer)
 	} else if err == nil && resp.Body == nil {
@@ -491,6 +496,51 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, c
 		return 0, nil, nil, fmt.Errorf("read answer: %w", err)
 	}
 	return resp.StatusCode, resp.Header, body, nil
+}
+
+// sendGuarded sends a request carrying the key through the doer and makes sure its answer
+// is the sent URL's own. A Doer other than the Caller's *http.Client may follow redirects:
+// it gets no GetBody, so net/http cannot send the body (a payout's card number) and its
+// signature again to the redirect's target (it answers the 307 or 308 instead, which the
+// Caller refuses), and an answer that comes from another URL than the one sent (the final
+// request of redirects the Doer followed) is refused with ErrRedirect, never decoded.
+func (c *Caller) sendGuarded(req *http.Request) (*http.Response, error) {
+	if !c.stopsRedirects {
+		req.GetBody = nil
+	}
+	resp, err := c.doer.Do(req)
+	if err != nil || resp == nil || resp.Request == nil || resp.Request.URL == nil || req.URL == nil {
+		return resp, err
+	}
+	if got := resp.Request.URL; got.String() != req.URL.String() {
+		if resp.Body != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+			resp.Body.Close()
+		}
+		return nil, fmt.Errorf("%w: HTTP %d from %s: the HTTP client followed a redirect", ErrRedirect, resp.StatusCode, hostOf(got))
+	}
+	return resp, nil
+}
+
+// locationHost names where a redirect leads: the host of Location resolved against the
+// request's URL, never its path or query (which may carry a token).
+func locationHost(base *url.URL, location string) string {
+	if location == "" {
+		return "no Location"
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		return "an unreadable Location"
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	return hostOf(u)
+}
+
+// hostOf is a URL's scheme and host, quoted: "https://evil.example:8443".
+func hostOf(u *url.URL) string {
+	return strconv.Quote(u.Scheme + "://" + u.Host)
 }
 
 // processedServerError reports a 5xx answer to a write that carries an error body: the payin

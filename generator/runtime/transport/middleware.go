@@ -158,7 +158,7 @@ func (s sendStep) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	resp, err := s.c.doer.Do(out)
+	resp, err := s.c.sendGuarded(out)
 	if resp != nil {
 		resp.Request = req
 	}
