@@ -33,7 +33,7 @@ var (
 		"ErrServer", "ErrConfig", "ErrArgument", "ErrRedirect", "ErrAnswerTooLarge",
 		"ErrInvalidMoney", "ErrInvalidTimestamp", "ErrInvalidCode",
 		"ErrNotification", "ErrSignatureMissing", "ErrSignatureMismatch", "ErrMalformedNotification",
-		"ErrSecretMissing", "ErrNotConfirmable", "ErrUnknownOperation", "ErrPayForm",
+		"ErrSecretMissing", "ErrNotConfirmable", "ErrNotificationMismatch", "ErrUnknownOperation", "ErrPayForm",
 	}
 	aliasConsts = []string{
 		"DefaultBaseURL", "B2BBaseURL", "DefaultPathPrefix", "DefaultTimeout", "MinPayoutKeyBits",
@@ -51,7 +51,7 @@ var (
 		"Caller", "NewCaller", "Operation", "PathParam", "NewRequest", "RequestMoney", "RequestTimestamp", "DecodeAPIError",
 		"SignPayoutBody", "Redact", "RedactedJSON", "Format", "SignatureSpec", "DetectNotification", "SignedString", "Sign",
 		"VerifyNotification", "SignNotification", "ParseNotification", "OpenNotification", "MalformedNotification",
-		"NotificationValues", "NotificationHandler", "NewNotificationHandler", "Invoker", "Money", "Timestamp", "NumericCode",
+		"NotificationValues", "MatchConfirmation", "NotificationHandler", "NewNotificationHandler", "Invoker", "Money", "Timestamp", "NumericCode",
 		// The runtime's packages use these among themselves.
 		"CompareWithModel", "FoldName", "UnknownMembers", "LocateError", "Moscow",
 	}
