@@ -512,7 +512,7 @@ func (c *Caller) sendGuarded(req *http.Request) (*http.Response, error) {
 	if err != nil || resp == nil || resp.Request == nil || resp.Request.URL == nil || req.URL == nil {
 		return resp, err
 	}
-	if got := resp.Request.URL; got.String() != req.URL.String() {
+	if got := resp.Request.URL; resp.Request != req && *got != *req.URL {
 		if resp.Body != nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 			resp.Body.Close()
