@@ -33,7 +33,7 @@ var (
 		"ErrServer", "ErrConfig", "ErrArgument", "ErrRedirect", "ErrAnswerTooLarge",
 		"ErrInvalidMoney", "ErrInvalidTimestamp", "ErrInvalidCode", "ErrAmountForm",
 		"ErrNotification", "ErrSignatureMissing", "ErrSignatureMismatch", "ErrMalformedNotification",
-		"ErrSecretMissing", "ErrNotConfirmable", "ErrUnknownOperation", "ErrPayForm",
+		"ErrSecretMissing", "ErrNotConfirmable", "ErrNotificationMismatch", "ErrUnknownOperation", "ErrPayForm",
 	}
 	aliasConsts = []string{
 		"DefaultBaseURL", "B2BBaseURL", "DefaultPathPrefix", "DefaultTimeout", "MinPayoutKeyBits",
@@ -50,9 +50,9 @@ var (
 	// consumers do not: the transport, request and notification plumbing.
 	runtimeInternal = []string{
 		"Caller", "NewCaller", "Operation", "PathParam", "NewRequest", "RequestMoney", "RequestTimestamp", "DecodeAPIError",
-		"SignPayoutBody", "Redact", "RedactedJSON", "SignatureSpec", "DetectNotification", "SignedString", "Sign",
+		"SignPayoutBody", "Redact", "RedactedJSON", "Format", "SignatureSpec", "DetectNotification", "SignedString", "Sign",
 		"VerifyNotification", "SignNotification", "ParseNotification", "OpenNotification", "MalformedNotification",
-		"NotificationValues", "NotificationHandler", "NewNotificationHandler", "Invoker", "Money", "Timestamp", "NumericCode",
+		"NotificationValues", "MatchConfirmation", "NotificationHandler", "NewNotificationHandler", "Invoker", "Money", "Timestamp", "NumericCode",
 		// The runtime's packages use these among themselves.
 		"CompareWithModel", "FoldName", "UnknownMembers", "LocateError", "Moscow",
 		// The request amount rule the spec declares per API (x-qiwi-request-amount).

@@ -42,6 +42,8 @@ func clientPass(pkg string, ops []operation, requestForm map[string]bool) (*jen.
 		jen.Return(jen.Id("c").Dot("caller")),
 	)
 
+	clientPrinting(f)
+
 	byID := map[string]operation{}
 	for _, op := range ops {
 		byID[op.ID] = op
@@ -316,4 +318,29 @@ func wrap(text string, width int) []string {
 		lines = append(lines, cur.String())
 	}
 	return lines
+}
+
+// clientPrinting writes the Client's String, GoString, Format and LogValue: the Caller's
+// description, never its API key or payout signer, for every fmt verb, slog and %#v. Format
+// is needed because fmt prints the unexported caller field by field (a bad verb such as %s
+// or %d included), never through the Caller's own methods.
+func clientPrinting(f *jen.File) {
+	c := jen.Id("c").Id("Client")
+	f.Comment("String describes the client without its secrets: the server, the siteId and the API")
+	f.Comment("key redacted.")
+	f.Func().Params(c.Clone()).Id("String").Params().String().Block(
+		jen.If(jen.Id("c").Dot("caller").Op("==").Nil()).Block(jen.Return(jen.Lit("qiwi.Client{}"))),
+		jen.Return(jen.Lit("qiwi.Client{").Op("+").Id("c").Dot("caller").Dot("String").Call().Op("+").Lit("}")),
+	)
+	f.Comment("GoString is String, so that %#v does not print the API key either.")
+	f.Func().Params(c.Clone()).Id("GoString").Params().String().Block(jen.Return(jen.Id("c").Dot("String").Call()))
+	f.Comment("Format is String for every fmt verb (%v, %+v, %#v, %s, %q, %x, %d, ...), so that no")
+	f.Comment("verb prints the API key or the payout signer.")
+	f.Func().Params(c.Clone()).Id("Format").Params(jen.Id("f").Qual("fmt", "State"), jen.Id("verb").Rune()).Block(
+		rt("Format").Call(jen.Id("f"), jen.Id("verb"), jen.Id("c").Dot("String").Call()),
+	)
+	f.Comment("LogValue is String, so that slog does not log the API key.")
+	f.Func().Params(c.Clone()).Id("LogValue").Params().Qual("log/slog", "Value").Block(
+		jen.Return(jen.Qual("log/slog", "StringValue").Call(jen.Id("c").Dot("String").Call())),
+	)
 }

@@ -180,8 +180,19 @@ func confirmMethod(f *jen.File, notes []notificationModel, ops []operation) erro
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.List(jen.Id("got"), jen.Err()).Op(":=").Id("c").Dot(op.GoName).Call(append(append([]jen.Code{jen.Id("ctx")}, args...), jen.Id("opts").Op("..."))...),
 			jen.If(jen.Id("got").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.If(jen.Id("merr").Op(":=").Add(rt("MatchConfirmation")).Call(jen.Id("notificationSignature").Call(jen.Lit(n.Type)), jen.Id("n"), jen.Id("got")),
+				jen.Id("merr").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Id("merr"))),
 			jen.Return(jen.Id("got"), jen.Err()),
 		))
+	}
+	if len(cases) > 0 {
+		f.Comment("notificationSignature is the SignatureSpec of a notification type.")
+		f.Func().Id("notificationSignature").Params(jen.Id("typ").String()).Add(rt("SignatureSpec")).Block(
+			jen.For(jen.List(jen.Id("_"), jen.Id("s")).Op(":=").Range().Id("NotificationSignatures").Call()).Block(
+				jen.If(jen.Id("s").Dot("Type").Op("==").Id("typ")).Block(jen.Return(jen.Id("s"))),
+			),
+			jen.Return(jen.Add(rt("SignatureSpec")).Values(jen.Dict{jen.Id("Type"): jen.Id("typ")})),
+		)
 	}
 	f.Comment("ConfirmNotification asks QIWI for the current state of the operation a notification")
 	f.Comment("reports. A notification proves only its signed values (NotificationSignatures): its")
@@ -189,7 +200,11 @@ func confirmMethod(f *jen.File, notes []notificationModel, ops []operation) erro
 	f.Comment("status, as the docs advise, before fulfilling an order. It returns the status request's")
 	f.Comment("answer (*Payment for PAYMENT, *Capture, *Refund, *CardVerification, *Bill), with its")
 	f.Comment("error (a decline comes back with the object and ErrDeclined); a type no")
-	f.Comment("request confirms gives ErrNotConfirmable. Call options apply to the status request.")
+	f.Comment("request confirms gives ErrNotConfirmable. The answer is compared with the")
+	f.Comment("notification's signed values (MatchConfirmation): an answer found with an unsigned")
+	f.Comment("value a forged copy changed (a REFUND's paymentId) differs from them, and gives")
+	f.Comment("ErrNotificationMismatch naming the member, without the answer. Call options apply to")
+	f.Comment("the status request.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("ConfirmNotification").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("n").Id("Notification"), jen.Id("opts").Op("...").Add(rt("CallOption")),
 	).Params(jen.Any(), jen.Error()).Block(

@@ -100,6 +100,7 @@ var runtimeHome = map[string]string{
 	"DetectNotification":        "webhook",
 	"ErrMalformedNotification":  "webhook",
 	"ErrNotConfirmable":         "webhook",
+	"ErrNotificationMismatch":   "webhook",
 	"ErrNotification":           "webhook",
 	"ErrSecretMissing":          "webhook",
 	"ErrSignatureMismatch":      "webhook",
@@ -114,6 +115,7 @@ var runtimeHome = map[string]string{
 	"NewNotificationHandler":    "webhook",
 	"NotificationHandler":       "webhook",
 	"NotificationValues":        "webhook",
+	"MatchConfirmation":         "webhook",
 	"OpenNotification":          "webhook",
 	"ParseNotification":         "webhook",
 	"QIWINetworks":              "webhook",
@@ -159,6 +161,7 @@ var runtimeHome = map[string]string{
 	"TestPayoutAmountSuccess":           "testmode",
 	"TestSBPAmountSuccess":              "testmode",
 	// redact: secrets hidden in what is printed and logged.
+	"Format":       "redact",
 	"Redact":       "redact",
 	"RedactedJSON": "redact",
 	// modeldiff: a body compared with the model decoded from it.

@@ -112,6 +112,8 @@ var (
 	ErrSecretMissing = webhook.ErrSecretMissing
 	// ErrNotConfirmable is webhook.ErrNotConfirmable: errors.Is matches either.
 	ErrNotConfirmable = webhook.ErrNotConfirmable
+	// ErrNotificationMismatch is webhook.ErrNotificationMismatch: errors.Is matches either.
+	ErrNotificationMismatch = webhook.ErrNotificationMismatch
 	// ErrUnknownOperation is transport.ErrUnknownOperation: errors.Is matches either.
 	ErrUnknownOperation = transport.ErrUnknownOperation
 	// ErrPayForm is payform.ErrPayForm: errors.Is matches either.

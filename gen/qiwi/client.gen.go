@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
+	"github.com/qiwigen/qiwigen/generator/runtime/redact"
 	"github.com/qiwigen/qiwigen/generator/runtime/transport"
+	"log/slog"
 	"net/http"
 	"net/url"
 )
@@ -34,6 +36,31 @@ func New(apiKey string, opts ...transport.Option) (*Client, error) {
 // Caller returns the transport the client calls through.
 func (c *Client) Caller() *transport.Caller {
 	return c.caller
+}
+
+// String describes the client without its secrets: the server, the siteId and the API
+// key redacted.
+func (c Client) String() string {
+	if c.caller == nil {
+		return "qiwi.Client{}"
+	}
+	return "qiwi.Client{" + c.caller.String() + "}"
+}
+
+// GoString is String, so that %#v does not print the API key either.
+func (c Client) GoString() string {
+	return c.String()
+}
+
+// Format is String for every fmt verb (%v, %+v, %#v, %s, %q, %x, %d, ...), so that no
+// verb prints the API key or the payout signer.
+func (c Client) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, c.String())
+}
+
+// LogValue is String, so that slog does not log the API key.
+func (c Client) LogValue() slog.Value {
+	return slog.StringValue(c.String())
 }
 
 // GetBill calls QIWI to get the bill status (Bill Payments API).

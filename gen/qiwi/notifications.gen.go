@@ -178,13 +178,27 @@ func NewNotificationHandler(secret string, handle func(context.Context, Notifica
 	return webhook.NewNotificationHandler(NotificationSignatures(), secret, newNotification, handle, opts...)
 }
 
+// notificationSignature is the SignatureSpec of a notification type.
+func notificationSignature(typ string) webhook.SignatureSpec {
+	for _, s := range NotificationSignatures() {
+		if s.Type == typ {
+			return s
+		}
+	}
+	return webhook.SignatureSpec{Type: typ}
+}
+
 // ConfirmNotification asks QIWI for the current state of the operation a notification
 // reports. A notification proves only its signed values (NotificationSignatures): its
 // status is not signed, and the payin types sign the same three values, so confirm the
 // status, as the docs advise, before fulfilling an order. It returns the status request's
 // answer (*Payment for PAYMENT, *Capture, *Refund, *CardVerification, *Bill), with its
 // error (a decline comes back with the object and ErrDeclined); a type no
-// request confirms gives ErrNotConfirmable. Call options apply to the status request.
+// request confirms gives ErrNotConfirmable. The answer is compared with the
+// notification's signed values (MatchConfirmation): an answer found with an unsigned
+// value a forged copy changed (a REFUND's paymentId) differs from them, and gives
+// ErrNotificationMismatch naming the member, without the answer. Call options apply to
+// the status request.
 func (c *Client) ConfirmNotification(ctx context.Context, n Notification, opts ...transport.CallOption) (any, error) {
 	if n == nil {
 		return nil, fmt.Errorf("%w: no notification", webhook.ErrNotConfirmable)
@@ -199,6 +213,9 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification, opts .
 		if got == nil {
 			return nil, err
 		}
+		if merr := webhook.MatchConfirmation(notificationSignature("BILL"), n, got); merr != nil {
+			return nil, merr
+		}
 		return got, err
 	case *CaptureNotification:
 		v, err := webhook.NotificationValues(n, "/capture/paymentId", "/capture/captureId")
@@ -208,6 +225,9 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification, opts .
 		got, err := c.GetCapture(ctx, v[0], v[1], opts...)
 		if got == nil {
 			return nil, err
+		}
+		if merr := webhook.MatchConfirmation(notificationSignature("CAPTURE"), n, got); merr != nil {
+			return nil, merr
 		}
 		return got, err
 	case *CheckCardNotification:
@@ -219,6 +239,9 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification, opts .
 		if got == nil {
 			return nil, err
 		}
+		if merr := webhook.MatchConfirmation(notificationSignature("CHECK_CARD"), n, got); merr != nil {
+			return nil, merr
+		}
 		return got, err
 	case *PaymentNotification:
 		v, err := webhook.NotificationValues(n, "/payment/paymentId")
@@ -229,6 +252,9 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification, opts .
 		if got == nil {
 			return nil, err
 		}
+		if merr := webhook.MatchConfirmation(notificationSignature("PAYMENT"), n, got); merr != nil {
+			return nil, merr
+		}
 		return got, err
 	case *RefundNotification:
 		v, err := webhook.NotificationValues(n, "/refund/paymentId", "/refund/refundId")
@@ -238,6 +264,9 @@ func (c *Client) ConfirmNotification(ctx context.Context, n Notification, opts .
 		got, err := c.GetRefund(ctx, v[0], v[1], opts...)
 		if got == nil {
 			return nil, err
+		}
+		if merr := webhook.MatchConfirmation(notificationSignature("REFUND"), n, got); merr != nil {
+			return nil, merr
 		}
 		return got, err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -205,4 +206,74 @@ func TestConfirmNotification(t *testing.T) {
 	_, err = c.ConfirmNotification(context.Background(), nil)
 	assert.ErrorIs(t, err, webhook.ErrNotConfirmable)
 	assert.Len(t, *got, 1, "nothing is sent for what cannot be confirmed")
+}
+
+// genuineRefund is a REFUND notification of payment pay-1; its paymentId is not signed.
+const genuineRefund = `{"refund":{"refundId":"ref-1","paymentId":"pay-1","createdDateTime":"2024-03-01T17:10:31+03:00","amount":{"value":1.00,"currency":"RUB"},"status":{"value":"SUCCESS"}},"type":"REFUND","version":"1"}`
+
+// refundServer answers the refunds of two payments that share the refund ID ref-1: pay-1's
+// is the notification's, pay-other's another refund.
+func refundServer(t *testing.T) *qiwi.Client {
+	return newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/partner/payin/v1/sites/test-01/payments/pay-1/refunds/ref-1":
+			io.WriteString(w, `{"refundId":"ref-1","createdDateTime":"2024-03-01T14:10:31Z","amount":{"value":"1.00","currency":"RUB"},"status":{"value":"COMPLETED"}}`)
+		case "/partner/payin/v1/sites/test-01/payments/pay-other/refunds/ref-1":
+			io.WriteString(w, `{"refundId":"ref-1","createdDateTime":"2024-02-11T09:00:00+03:00","amount":{"value":"250000.00","currency":"RUB"},"status":{"value":"COMPLETED"}}`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+// A REFUND is looked up by its unsigned paymentId: a copy whose paymentId names another
+// payment finds that payment's refund, which differs from the signed values, and
+// ConfirmNotification says so instead of returning it. The genuine one confirms, whatever
+// the timestamp's offset and the amount's form in the answer.
+func TestConfirmNotificationComparesSignedValues(t *testing.T) {
+	c := refundServer(t)
+	forged := strings.Replace(genuineRefund, `"paymentId":"pay-1"`, `"paymentId":"pay-other"`, 1)
+	n, err := qiwi.OpenNotification(signed(t, genuineRefund), []byte(forged), forgerySecret)
+	require.NoError(t, err, "the forged copy verifies: paymentId is not signed")
+	confirmed, err := c.ConfirmNotification(context.Background(), n)
+	require.ErrorIs(t, err, qiwi.ErrNotificationMismatch)
+	assert.Nil(t, confirmed, "another payment's refund is not returned")
+	assert.Contains(t, err.Error(), "/refund/createdDateTime", "the error names the member that differs")
+
+	n, err = qiwi.OpenNotification(signed(t, genuineRefund), []byte(genuineRefund), forgerySecret)
+	require.NoError(t, err)
+	confirmed, err = c.ConfirmNotification(context.Background(), n)
+	require.NoError(t, err)
+	require.IsType(t, &qiwi.Refund{}, confirmed)
+	assert.Equal(t, "COMPLETED", string(confirmed.(*qiwi.Refund).Status.Value))
+}
+
+// The deduplication key covers the signed values only, so a copy differing in unsigned
+// members, delivered first, takes the key. A function that trusts only what
+// ConfirmNotification confirms refuses such a copy (it found another payment's refund), the
+// reservation is released, and the genuine notification still reaches the function.
+func TestForgedCopyFirstDoesNotHideTheGenuine(t *testing.T) {
+	c := refundServer(t)
+	header := signed(t, genuineRefund)
+	var refunded []string
+	h := qiwi.NewNotificationHandler(forgerySecret, func(ctx context.Context, n qiwi.Notification) error {
+		confirmed, err := c.ConfirmNotification(ctx, n)
+		if err != nil {
+			return err
+		}
+		refunded = append(refunded, confirmed.(*qiwi.Refund).Amount.Value.String())
+		return nil
+	}, webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(10)))
+	deliver := func(body string) int {
+		req := httptest.NewRequest(http.MethodPost, "/qiwi", strings.NewReader(body))
+		req.Header = header.Clone()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	forged := strings.Replace(genuineRefund, `"paymentId":"pay-1"`, `"paymentId":"pay-other"`, 1)
+	assert.Equal(t, http.StatusInternalServerError, deliver(forged), "the forged copy is refused by the function")
+	assert.Equal(t, http.StatusOK, deliver(genuineRefund), "the genuine one is handled")
+	assert.Equal(t, http.StatusOK, deliver(forged), "a later copy is answered as handled, without a call")
+	assert.Equal(t, []string{"1.00"}, refunded, "the function acted once, on the genuine refund")
 }

@@ -133,7 +133,12 @@ func (f PayForm) URL() (string, error) {
 	set("email", f.Email)
 	set("account", f.Account)
 	set("comment", f.Comment)
-	set("successUrl", f.SuccessURL)
+	if f.SuccessURL != "" {
+		if err := checkSuccessURL(f.SuccessURL); err != nil {
+			return "", err
+		}
+		q.Set("successUrl", f.SuccessURL)
+	}
 	set("paymentMethod", f.PaymentMethod)
 	if !f.Lifetime.IsZero() {
 		q.Set("lifetime", f.Lifetime.In(wiretype.Moscow()).Format(lifetimeLayout))
@@ -153,6 +158,17 @@ func (f PayForm) URL() (string, error) {
 	set("readonly", strings.Join(f.ReadOnly, ","))
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// checkSuccessURL is the one check of a successUrl, for PayForm and AddPayURLOptions: an
+// absolute http or https URL with a host. The form sends the customer there after paying,
+// so a javascript: or data: URL, or a scheme-relative //host, is refused.
+func checkSuccessURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("%w: successUrl %q must be an absolute http or https URL", ErrPayForm, s)
+	}
+	return nil
 }
 
 // String names the form: "payin" or "bill".
@@ -199,9 +215,8 @@ func AddPayURLOptions(payURL string, o PayURLOptions) (string, error) {
 	}
 	q := u.Query()
 	if o.SuccessURL != "" {
-		s, err := url.Parse(o.SuccessURL)
-		if err != nil || s.Scheme == "" || s.Host == "" {
-			return "", fmt.Errorf("%w: successUrl %q", ErrPayForm, o.SuccessURL)
+		if err := checkSuccessURL(o.SuccessURL); err != nil {
+			return "", err
 		}
 		q.Set("successUrl", o.SuccessURL)
 	}

@@ -148,3 +148,26 @@ func TestAddSuccessURL(t *testing.T) {
 	_, err = AddSuccessURL("https://payment.qiwi.com/form?invoiceUid=1", "")
 	assert.ErrorIs(t, err, ErrPayForm, "an empty successUrl is a mistake, not a no-op")
 }
+
+// PayForm.URL and AddSuccessURL take the same success URLs: absolute http or https with a
+// host. A javascript: or data: URL, a scheme-relative //host or a relative path is refused
+// by both, with an error naming successUrl.
+func TestSuccessURLOneRule(t *testing.T) {
+	for _, bad := range []string{
+		"javascript:alert(1)", "javascript://shop.example/%0aalert(1)", "JavaScript:alert(1)",
+		"data:text/html,<script>alert(1)</script>", "//evil.example/ok", "/relative", "ftp://shop.example/",
+		"https:///nohost", "http:opaque", "vbscript:msgbox", "::",
+	} {
+		_, err := PayForm{PublicKey: "k", SuccessURL: bad}.URL()
+		require.ErrorIs(t, err, ErrPayForm, "PayForm.URL with %q", bad)
+		assert.ErrorContains(t, err, "successUrl", bad)
+		_, err = AddSuccessURL("https://payment.qiwi.com/form?invoiceUid=1", bad)
+		assert.ErrorIs(t, err, ErrPayForm, "AddSuccessURL with %q", bad)
+	}
+	for _, good := range []string{"https://shop.example/ok?order=1", "HTTP://shop.example/", "http://127.0.0.1:8080/back"} {
+		_, err := PayForm{PublicKey: "k", SuccessURL: good}.URL()
+		assert.NoError(t, err, good)
+		_, err = AddSuccessURL("https://payment.qiwi.com/form?invoiceUid=1", good)
+		assert.NoError(t, err, good)
+	}
+}

@@ -5,6 +5,8 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"strings"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
@@ -81,4 +83,19 @@ func Redact(secret string) string {
 		return "***"
 	}
 	return secret[:2] + "***" + secret[len(secret)-2:]
+}
+
+// Format writes desc, a description that holds no secret, for any fmt verb: %s, %q, %x and
+// %X format it as a string (with the directive's flags and width), every other verb (%v,
+// %+v, %#v, %d, ...) writes it as it is. A type holding a secret implements fmt.Formatter
+// with it: fmt prints an unexported field of a struct field by field (a bad verb prints its
+// value's fields too), never through the field's own String method, so only the outermost
+// type's Format is sure to be called.
+func Format(f fmt.State, verb rune, desc string) {
+	switch verb {
+	case 's', 'q', 'x', 'X':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), desc)
+	default:
+		_, _ = io.WriteString(f, desc)
+	}
 }

@@ -13,6 +13,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,29 +101,41 @@ func checkPathParams(op Operation) error {
 // and payout signatures, retries idempotent calls, and decodes answers and errors. It holds
 // only its own configuration and is safe for concurrent use.
 type Caller struct {
-	apiKey     string
-	authHeader string // "Bearer " + apiKey, built once
-	// headers are the values every request carries, built once: Authorization, Accept and,
-	// when set, User-Agent. Each slice is full (len == cap), so a RoundTripper appending to
-	// one copies it.
-	authValue, acceptValue, agentValue []string
-	baseURL                            string
-	pathPrefix                         string
-	server                             string // baseURL + pathPrefix + "/", built once
-	siteID                             string
-	doer                               Doer
-	timeout                            time.Duration
-	timeoutSet                         bool // WithTimeout was given
-	userAgent                          string
-	logger                             *slog.Logger
-	retry                              RetryPolicy
-	signer                             crypto.Signer
-	drift                              modeldiff.DriftReporter
-	sleep                              func(context.Context, time.Duration) error
-	middlewares                        []Middleware
+	// cred returns the API key and the payout signer. They live in a closure, out of reach of
+	// reflection: fmt printing a struct that holds a Caller in an unexported field walks the
+	// Caller's fields without calling its Format (a bad verb such as %s prints a pointer's
+	// target field by field), and a func prints as an address.
+	cred func() *credentials
+	// headers are the values every request carries, built once: Accept and, when set,
+	// User-Agent (Authorization is in cred). Each slice is full (len == cap), so a
+	// RoundTripper appending to one copies it.
+	acceptValue, agentValue []string
+	baseURL                 string
+	pathPrefix              string
+	server                  string // baseURL + pathPrefix + "/", built once
+	siteID                  string
+	doer                    Doer
+	// stopsRedirects: the doer is an *http.Client whose CheckRedirect the Caller set to
+	// refuse redirects. Any other Doer may follow one, so its requests carry no GetBody.
+	stopsRedirects bool
+	timeout        time.Duration
+	timeoutSet     bool // WithTimeout was given
+	userAgent      string
+	logger         *slog.Logger
+	retry          RetryPolicy
+	drift          modeldiff.DriftReporter
+	sleep          func(context.Context, time.Duration) error
+	middlewares    []Middleware
 	// send is the middleware chain around the last step (sendStep), built once; nil
 	// without middlewares, when an attempt goes straight to the doer.
 	send http.RoundTripper
+}
+
+// credentials are the Caller's secrets.
+type credentials struct {
+	apiKey    string
+	authValue []string      // {"Bearer " + apiKey}, built once, full (len == cap)
+	signer    crypto.Signer // nil without WithPayoutSigner
 }
 
 // Option configures a Caller at construction.
@@ -238,15 +252,16 @@ func WithPayoutSigner(signer crypto.Signer) Option {
 		if bits := pub.N.BitLen(); bits < MinPayoutKeyBits {
 			return fmt.Errorf("%w: payout RSA key has %d bits, at least %d are required", ErrConfig, bits, MinPayoutKeyBits)
 		}
-		c.signer = signer
+		c.cred().signer = signer
 		return nil
 	}
 }
 
 // NewCaller returns a Caller that authenticates with the API key.
 func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
+	cred := &credentials{apiKey: apiKey}
 	c := &Caller{
-		apiKey:     apiKey,
+		cred:       func() *credentials { return cred },
 		baseURL:    DefaultBaseURL,
 		pathPrefix: DefaultPathPrefix,
 		userAgent:  "qiwigen-go",
@@ -258,17 +273,16 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 			return nil, err
 		}
 	}
-	if c.apiKey == "" {
+	if cred.apiKey == "" {
 		return nil, fmt.Errorf("%w: empty API key", ErrConfig)
 	}
-	c.authHeader = "Bearer " + c.apiKey
-	c.authValue, c.acceptValue = []string{c.authHeader}, []string{"application/json"}
+	cred.authValue, c.acceptValue = []string{"Bearer " + cred.apiKey}, []string{"application/json"}
 	if c.userAgent != "" {
 		c.agentValue = []string{c.userAgent}
 	}
 	switch hc := c.doer.(type) {
 	case nil:
-		c.doer = &http.Client{CheckRedirect: refuseRedirect}
+		c.doer, c.stopsRedirects = &http.Client{CheckRedirect: refuseRedirect}, true
 		if !c.timeoutSet {
 			c.timeout = DefaultTimeout
 		}
@@ -276,7 +290,7 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 		// A copy, so the caller's client keeps its own policy for its other uses.
 		own := *hc
 		own.CheckRedirect = refuseRedirect
-		c.doer = &own
+		c.doer, c.stopsRedirects = &own, true
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
@@ -317,16 +331,26 @@ func NewRequest(ctx context.Context, method, url string, body []byte) (*http.Req
 // Caller, which reports it as ErrRedirect.
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// String describes the Caller without its secrets.
-func (c *Caller) String() string {
-	return fmt.Sprintf("qiwi.Caller{server: %s, siteID: %s, apiKey: %s}", c.Server(), c.siteID, redact.Redact(c.apiKey))
+// String describes the Caller without its secrets: the server, the siteId and the API key
+// redacted; never the payout signer.
+func (c Caller) String() string {
+	key := ""
+	if c.cred != nil {
+		key = redact.Redact(c.cred().apiKey)
+	}
+	return fmt.Sprintf("qiwi.Caller{server: %s, siteID: %s, apiKey: %s}", c.server, c.siteID, key)
 }
 
 // GoString is String, so that %#v does not print the API key either.
-func (c *Caller) GoString() string { return c.String() }
+func (c Caller) GoString() string { return c.String() }
+
+// Format is String for every fmt verb (%v, %+v, %#v, %s, %q, %x, %d, ...): without it,
+// fmt prints a Caller held in an unexported field (as the generated Client holds it) field
+// by field, API key and signer included.
+func (c Caller) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // LogValue is String, so that slog does not log the API key.
-func (c *Caller) LogValue() slog.Value { return slog.StringValue(c.String()) }
+func (c Caller) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Do performs the call: build makes a fresh request for each attempt, with the attempt's
 // context (the call's, bounded by the attempt timeout when there is one); out receives the
@@ -341,7 +365,7 @@ func (c *Caller) Do(ctx context.Context, op Operation, build func(ctx context.Co
 	if err != nil {
 		return fmt.Errorf("qiwi: %s: %w", op.ID, err)
 	}
-	if op.SignBody && c.signer == nil {
+	if op.SignBody && c.cred().signer == nil {
 		return fmt.Errorf("qiwi: %s: %w", op.ID, errNoSigner)
 	}
 	if call != nil && call.timeout > 0 {
@@ -364,7 +388,7 @@ func (c *Caller) Do(ctx context.Context, op Operation, build func(ctx context.Co
 		status, header, body, err := c.attempt(actx, op, req, call, st)
 		cancel()
 		if err == nil && status >= 300 && status < 400 {
-			return fmt.Errorf("qiwi: %s: %w: HTTP %d to %q", op.ID, ErrRedirect, status, header.Get("Location"))
+			return fmt.Errorf("qiwi: %s: %w: HTTP %d to %s", op.ID, ErrRedirect, status, locationHost(req.URL, header.Get("Location")))
 		}
 		if err == nil && status >= 200 && status < 300 {
 			err := decodeSuccess(op, body, out)
@@ -413,7 +437,7 @@ func noCancel() {}
 
 // authorize sets the headers every request carries: the key, Accept and the user agent.
 func (c *Caller) authorize(req *http.Request) {
-	req.Header["Authorization"] = c.authValue
+	req.Header["Authorization"] = c.cred().authValue
 	req.Header["Accept"] = c.acceptValue
 	if c.agentValue != nil {
 		req.Header["User-Agent"] = c.agentValue
@@ -448,7 +472,7 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, c
 	var resp *http.Response
 	var err error
 	if st == nil {
-		resp, err = c.doer.Do(req)
+		resp, err = c.sendGuarded(req)
 	} else if resp, err = c.send.RoundTrip(req); err == nil && resp == nil {
 		err = fmt.Errorf("%w: %w", ErrConfig, errNoAnswer)
 	} else if err == nil && resp.Body == nil {
@@ -472,6 +496,51 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, c
 		return 0, nil, nil, fmt.Errorf("read answer: %w", err)
 	}
 	return resp.StatusCode, resp.Header, body, nil
+}
+
+// sendGuarded sends a request carrying the key through the doer and makes sure its answer
+// is the sent URL's own. A Doer other than the Caller's *http.Client may follow redirects:
+// it gets no GetBody, so net/http cannot send the body (a payout's card number) and its
+// signature again to the redirect's target (it answers the 307 or 308 instead, which the
+// Caller refuses), and an answer that comes from another URL than the one sent (the final
+// request of redirects the Doer followed) is refused with ErrRedirect, never decoded.
+func (c *Caller) sendGuarded(req *http.Request) (*http.Response, error) {
+	if !c.stopsRedirects {
+		req.GetBody = nil
+	}
+	resp, err := c.doer.Do(req)
+	if err != nil || resp == nil || resp.Request == nil || resp.Request.URL == nil || req.URL == nil {
+		return resp, err
+	}
+	if got := resp.Request.URL; resp.Request != req && *got != *req.URL {
+		if resp.Body != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+			resp.Body.Close()
+		}
+		return nil, fmt.Errorf("%w: HTTP %d from %s: the HTTP client followed a redirect", ErrRedirect, resp.StatusCode, hostOf(got))
+	}
+	return resp, nil
+}
+
+// locationHost names where a redirect leads: the host of Location resolved against the
+// request's URL, never its path or query (which may carry a token).
+func locationHost(base *url.URL, location string) string {
+	if location == "" {
+		return "no Location"
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		return "an unreadable Location"
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	return hostOf(u)
+}
+
+// hostOf is a URL's scheme and host, quoted: "https://evil.example:8443".
+func hostOf(u *url.URL) string {
+	return strconv.Quote(u.Scheme + "://" + u.Host)
 }
 
 // processedServerError reports a 5xx answer to a write that carries an error body: the payin
@@ -521,7 +590,8 @@ func readRest(r io.Reader, read []byte) ([]byte, error) {
 
 // signRequest signs the body with SHA256withRSA into X-Digital-Sign.
 func (c *Caller) signRequest(req *http.Request) error {
-	if c.signer == nil {
+	signer := c.cred().signer
+	if signer == nil {
 		return errNoSigner
 	}
 	var body []byte
@@ -532,7 +602,7 @@ func (c *Caller) signRequest(req *http.Request) error {
 		}
 		req.Body.Close()
 	}
-	sig, err := SignPayoutBody(c.signer, body)
+	sig, err := SignPayoutBody(signer, body)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/redact"
 )
 
 // Middleware wraps each attempt of each call, as an http.RoundTripper wraps another: it
@@ -119,6 +121,12 @@ var errNoAnswer = errors.New("a middleware returned no answer and no error")
 // request in place of that copy.
 type sendStep struct{ c *Caller }
 
+// Format describes the step without the Caller's secrets, for every fmt verb: a middleware
+// printing its next step prints this.
+func (s sendStep) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, "qiwi.sendStep{"+s.c.String()+"}")
+}
+
 // RoundTrip sends req as the Caller sends a call without middlewares.
 func (s sendStep) RoundTrip(req *http.Request) (*http.Response, error) {
 	st, ok := req.Context().Value(attemptKey{}).(*attemptState)
@@ -150,7 +158,7 @@ func (s sendStep) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	resp, err := s.c.doer.Do(out)
+	resp, err := s.c.sendGuarded(out)
 	if resp != nil {
 		resp.Request = req
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -300,4 +302,27 @@ func TestCallHeader(t *testing.T) {
 	assert.Equal(t, int32(2), s.calls.Load(), "refused calls send nothing")
 	err := c.Do(context.Background(), op, get, nil, CallHeader("Authorization", "Bearer other-key"))
 	assert.Equal(t, "qiwi: getPayment: qiwi: invalid argument: CallHeader: the client sets Authorization itself", err.Error())
+}
+
+// A middleware printing the step it wraps, with any verb, prints no API key.
+func TestMiddlewarePrintsNoKey(t *testing.T) {
+	const key = "SECRETKEY-5c4b25xx93aa435d9cb8"
+	var printed []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer srv.Close()
+	c, err := NewCaller(key, WithBaseURL(srv.URL), WithMiddleware(func(next http.RoundTripper) http.RoundTripper {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%t"} {
+			printed = append(printed, fmt.Sprintf(verb, next), fmt.Sprintf(verb, struct{ n http.RoundTripper }{next}))
+		}
+		return next
+	}))
+	require.NoError(t, err)
+	require.NoError(t, c.Do(context.Background(), Operation{ID: "op"}, func(ctx context.Context, server string) (*http.Request, error) {
+		return NewRequest(ctx, http.MethodGet, server+"x", nil)
+	}, nil))
+	require.NotEmpty(t, printed)
+	for _, out := range printed {
+		assert.NotContains(t, out, key)
+		assert.NotContains(t, out, hex.EncodeToString([]byte(key)))
+	}
 }

@@ -148,3 +148,57 @@ func TestReadBody(t *testing.T) {
 		})
 	}
 }
+
+// followingDoer is a caller's own Doer that is not an *http.Client and follows redirects,
+// as a wrapper around a default *http.Client does.
+type followingDoer struct{ c *http.Client }
+
+func (d followingDoer) Do(req *http.Request) (*http.Response, error) { return d.c.Do(req) }
+
+// Whatever the Doer, a redirect is never an answer: a payout redirected by 307 or 308 to
+// another port never reaches it (its body holds the card number, its header the signature),
+// and an answer a following Doer brings back from another URL is refused, never decoded as
+// the payout's result. The error names the status and the host, not the Location's path.
+func TestRedirectsOfAnyDoerAreRefused(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	const pan = "4111111111111111"
+	body := `{"amount":{"value":"40.00","currency":"RUB"},"receiverData":{"type":"CARD","pan":"` + pan + `"}}`
+	put := func(ctx context.Context, server string) (*http.Request, error) {
+		return NewRequest(ctx, http.MethodPut, server+"payin/v1/sites/s/payments/p/payouts/x", []byte(body))
+	}
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound, http.StatusSeeOther} {
+		for name, mw := range map[string][]Option{"": nil, " with a middleware": {WithMiddleware(func(next http.RoundTripper) http.RoundTripper { return next })}} {
+			var reached atomic.Int32
+			var leaked atomic.Value
+			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				reached.Add(1)
+				got, _ := io.ReadAll(r.Body)
+				if strings.Contains(string(got), pan) {
+					leaked.Store("the card number")
+				}
+				io.WriteString(w, `{}`)
+			}))
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.URL+"/steal?token=t0k3n", status)
+			}))
+			opts := append([]Option{WithBaseURL(srv.URL), WithPayoutSigner(key), WithRetry(RetryPolicy{MaxAttempts: 1}),
+				WithHTTPClient(followingDoer{&http.Client{}})}, mw...)
+			c, err := NewCaller("secret-api-key", opts...)
+			require.NoError(t, err)
+			var out payment
+			err = c.Do(context.Background(), Operation{ID: "createPayout", Idempotent: true, SignBody: true}, put, &out)
+			what := fmt.Sprintf("HTTP %d%s", status, name)
+			require.ErrorIs(t, err, ErrRedirect, what)
+			assert.Contains(t, err.Error(), strings.TrimPrefix(other.URL, "http://"), "%s: the error names the host", what)
+			assert.NotContains(t, err.Error(), "t0k3n", what)
+			assert.Nil(t, leaked.Load(), "%s: the card number never reaches the other host", what)
+			if status == http.StatusTemporaryRedirect || status == http.StatusPermanentRedirect {
+				assert.Zero(t, reached.Load(), "%s: a redirect keeping the body is not followed at all", what)
+				assert.Contains(t, err.Error(), fmt.Sprintf("HTTP %d", status), what)
+			}
+			srv.Close()
+			other.Close()
+		}
+	}
+}

@@ -5,15 +5,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/modeldiff"
+	"github.com/qiwigen/qiwigen/generator/runtime/redact"
 )
 
 // QIWINetworks returns the address ranges QIWI sends notifications from, as published in
@@ -66,6 +70,7 @@ type handlerConfig struct {
 	maxBody     int64
 	readTimeout time.Duration
 	logger      *slog.Logger
+	panicLogger *slog.Logger // logger, or slog's default without one
 	drift       modeldiff.DriftReporter
 }
 
@@ -84,7 +89,7 @@ func WithClientIP(fn func(*http.Request) (netip.Addr, bool)) HandlerOption {
 // WithDeduplicator calls the user's function once per notification: a redelivery (same type
 // and signed values) of a handled notification is answered 200 without calling it, one that
 // arrives while the first is being handled is answered 409 (QIWI delivers it again later),
-// and when the function fails the reservation is released, so QIWI's next delivery calls it
+// and when the function fails or panics the reservation is released, so QIWI's next delivery calls it
 // again.
 func WithDeduplicator(d Deduplicator) HandlerOption {
 	return func(c *handlerConfig) { c.dedup = d }
@@ -139,10 +144,13 @@ func WithHandlerLogger(l *slog.Logger) HandlerOption {
 // 405 for another method, 403 for a sender outside the allowed networks, 413 for a body too
 // large, 401 for a missing or wrong signature, 400 for a malformed body, 409 for a
 // redelivery that arrives while the first delivery is being handled, 500 when the user's
-// function fails (QIWI then sends the notification again), and 200 only after it succeeded.
+// function fails or panics (QIWI then sends the notification again; a panic is logged with
+// its stack and releases the reservation like an error), and 200 only after it succeeded.
 type NotificationHandler[N any] struct {
-	specs    []SignatureSpec
-	secret   string
+	specs []SignatureSpec
+	// secret returns the secret, kept in a closure out of reach of reflection: fmt printing
+	// a struct that holds the handler walks its fields without calling its Format.
+	secret   func() string
 	newModel func(typ string) N
 	handle   func(context.Context, N) error
 	cfg      handlerConfig
@@ -153,7 +161,7 @@ type NotificationHandler[N any] struct {
 // N for a type without one.
 func NewNotificationHandler[N any](specs []SignatureSpec, secret string, newModel func(typ string) N,
 	handle func(context.Context, N) error, opts ...HandlerOption) *NotificationHandler[N] {
-	h := &NotificationHandler[N]{specs: specs, secret: secret, newModel: newModel, handle: handle,
+	h := &NotificationHandler[N]{specs: specs, secret: func() string { return secret }, newModel: newModel, handle: handle,
 		cfg: handlerConfig{maxBody: DefaultMaxBodyBytes, readTimeout: DefaultHandlerReadTimeout}}
 	for _, o := range opts {
 		o(&h.cfg)
@@ -161,11 +169,37 @@ func NewNotificationHandler[N any](specs []SignatureSpec, secret string, newMode
 	if h.cfg.clientIP == nil {
 		h.cfg.clientIP = remoteAddr
 	}
+	h.cfg.panicLogger = h.cfg.logger
 	if h.cfg.logger == nil {
-		h.cfg.logger = slog.New(slog.DiscardHandler)
+		h.cfg.logger, h.cfg.panicLogger = slog.New(slog.DiscardHandler), slog.Default()
 	}
 	return h
 }
+
+// String describes the handler without its secret: the notification types it takes and
+// whether a secret is set.
+func (h NotificationHandler[N]) String() string {
+	types := make([]string, 0, len(h.specs))
+	for _, s := range h.specs {
+		types = append(types, s.Type)
+	}
+	secret := "***"
+	if h.secret == nil || h.secret() == "" {
+		secret = "none"
+	}
+	return fmt.Sprintf("qiwi.NotificationHandler{types: %s, secret: %s, deduplicated: %t}",
+		strings.Join(types, ","), secret, h.cfg.dedup != nil)
+}
+
+// GoString is String, so that %#v does not print the secret either.
+func (h NotificationHandler[N]) GoString() string { return h.String() }
+
+// Format is String for every fmt verb: without it, fmt prints the handler field by field,
+// secret included.
+func (h NotificationHandler[N]) Format(f fmt.State, verb rune) { redact.Format(f, verb, h.String()) }
+
+// LogValue is String, so that slog does not log the secret.
+func (h NotificationHandler[N]) LogValue() slog.Value { return slog.StringValue(h.String()) }
 
 func remoteAddr(r *http.Request) (netip.Addr, bool) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -210,7 +244,7 @@ func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 		h.reject(w, r, http.StatusRequestEntityTooLarge, "body too large")
 		return
 	}
-	decoded, err := OpenNotification(h.specs, r.Header, body, h.secret, func(typ string) any { return any(h.newModel(typ)) })
+	decoded, err := OpenNotification(h.specs, r.Header, body, h.secret(), func(typ string) any { return any(h.newModel(typ)) })
 	if err != nil {
 		status := http.StatusUnauthorized
 		switch {
@@ -233,8 +267,8 @@ func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 		h.cfg.drift(ctx, decoded.Spec.Type+" notification", decoded.Unknown)
 	}
 	if h.cfg.dedup == nil {
-		if err := h.handle(ctx, n); err != nil {
-			h.reject(w, r, http.StatusInternalServerError, "handler failed: "+err.Error())
+		if err := h.run(ctx, n); err != nil {
+			h.failed(w, r, err)
 			return
 		}
 		h.acknowledge(w, r)
@@ -255,17 +289,55 @@ func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 		h.reject(w, r, http.StatusConflict, "the same notification is being handled")
 		return
 	}
-	if err := h.handle(ctx, n); err != nil {
+	if err := h.run(ctx, n); err != nil {
 		if rerr := h.cfg.dedup.Release(ctx, key); rerr != nil {
 			h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "qiwi notification deduplicator", slog.String("error", rerr.Error()))
 		}
-		h.reject(w, r, http.StatusInternalServerError, "handler failed: "+err.Error())
+		h.failed(w, r, err)
 		return
 	}
 	if err := h.cfg.dedup.Done(ctx, key); err != nil {
 		h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "qiwi notification deduplicator", slog.String("error", err.Error()))
 	}
 	h.acknowledge(w, r)
+}
+
+// panicked is the error of a user's function that panicked: the value and the stack.
+type panicked struct {
+	value any
+	stack []byte
+}
+
+func (p *panicked) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// run calls the user's function. A panic in it is recovered and returned as a *panicked
+// error, so that the handler releases the notification's reservation (a redelivery calls
+// the function again, instead of being answered 409 for good) and answers 500.
+func (h *NotificationHandler[N]) run(ctx context.Context, n N) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicked{value: v, stack: debug.Stack()}
+		}
+	}()
+	return h.handle(ctx, n)
+}
+
+// failed answers a notification whose function failed or panicked: 500, so that QIWI
+// delivers it again. A panic is logged at error level with its stack, to the handler's
+// logger or, without one, to slog's default logger, as net/http logs a handler's panic;
+// http.ErrAbortHandler panics again, for net/http to abort the answer as it asks.
+func (h *NotificationHandler[N]) failed(w http.ResponseWriter, r *http.Request, err error) {
+	var p *panicked
+	if !errors.As(err, &p) {
+		h.reject(w, r, http.StatusInternalServerError, "handler failed: "+err.Error())
+		return
+	}
+	if p.value == http.ErrAbortHandler {
+		panic(http.ErrAbortHandler)
+	}
+	h.cfg.panicLogger.LogAttrs(r.Context(), slog.LevelError, "qiwi notification handler panicked",
+		slog.String("panic", fmt.Sprint(p.value)), slog.String("stack", string(p.stack)))
+	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 }
 
 // acknowledge answers 200 with the body the Bill Payments API expects; the payin protocol

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,4 +78,78 @@ func TestHandlerReadDeadline(t *testing.T) {
 	reply, err := io.ReadAll(conn)
 	require.NoError(t, err, "the server closed the connection before the test's own deadline")
 	assert.Contains(t, string(reply), "400 Bad Request", "the body could not be read in time")
+}
+
+// A panic in the user's function is answered 500 and logged with its stack, and releases the
+// notification's reservation: the next delivery calls the function again, instead of every
+// redelivery being answered 409 for good.
+func TestHandlerPanicReleasesTheReservation(t *testing.T) {
+	body := `{"payment":{"paymentId":"p","createdDateTime":"2024-01-01T00:00:00+03:00","amount":{"value":1}},"type":"PAYMENT","version":"1"}`
+	header, err := SignNotification(testSpecs, []byte(body), "s")
+	require.NoError(t, err)
+	var calls atomic.Int32
+	var logged strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil))
+	h := NewNotificationHandler(testSpecs, "s", func(string) *testNote { return new(testNote) },
+		func(context.Context, *testNote) error {
+			if calls.Add(1) == 1 {
+				panic("database gone")
+			}
+			return nil
+		}, WithDeduplicator(NewMemoryDeduplicator(10)), WithHandlerLogger(logger))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	deliver := func() int {
+		req, err := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header = header.Clone()
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			return 0 // net/http dropped the connection of a handler that panicked
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusInternalServerError, deliver(), "the panic is answered 500")
+	assert.Equal(t, http.StatusOK, deliver(), "the redelivery calls the function again")
+	assert.Equal(t, int32(2), calls.Load())
+	assert.Equal(t, http.StatusOK, deliver(), "a handled notification is still acknowledged")
+	assert.Equal(t, int32(2), calls.Load())
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Contains(t, logged.String(), "database gone")
+	assert.Contains(t, logged.String(), "stack=")
+}
+
+// A function that panics with http.ErrAbortHandler still aborts the answer, as net/http
+// documents, after its reservation is released.
+func TestHandlerAbortPanicPropagates(t *testing.T) {
+	body := `{"payment":{"paymentId":"p","createdDateTime":"2024-01-01T00:00:00+03:00","amount":{"value":1}},"type":"PAYMENT","version":"1"}`
+	header, err := SignNotification(testSpecs, []byte(body), "s")
+	require.NoError(t, err)
+	dedup := NewMemoryDeduplicator(10)
+	h := NewNotificationHandler(testSpecs, "s", func(string) *testNote { return new(testNote) },
+		func(context.Context, *testNote) error { panic(http.ErrAbortHandler) }, WithDeduplicator(dedup))
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header = header
+	assert.PanicsWithValue(t, http.ErrAbortHandler, func() { h.ServeHTTP(httptest.NewRecorder(), req) })
+	found, err := dedup.Reserve(context.Background(), "any")
+	require.NoError(t, err)
+	assert.Equal(t, Reserved, found)
+	dedup.mu.Lock()
+	defer dedup.mu.Unlock()
+	assert.Len(t, dedup.inFlight, 1, "only the test's own key is in flight: the notification's was released")
+}
+
+// lockedWriter serialises writes of concurrent log records.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -241,4 +242,101 @@ func NotificationValues(model any, pointers ...string) ([]string, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotConfirmable, ptr, err)
 	}
 	return out, nil
+}
+
+// ErrNotificationMismatch is wrapped by the error of a confirmation whose answer differs
+// from a signed value of the notification it confirms: the status request was made with an
+// unsigned value (a REFUND's or CAPTURE's paymentId) that a forged copy changed, and found
+// another operation. The error names the member that differs.
+var ErrNotificationMismatch = errors.New("qiwi: the confirmed object differs from the notification's signed values")
+
+// MatchConfirmation compares the answer of the status request that confirms a notification
+// (a *Refund for a REFUND notification) with the notification's signed values (its spec's
+// Fields): a signed member /refund/refundId is compared with the answer's /refundId, the
+// member at the same place below the notification's object. Amounts compare as amounts
+// (5 equals "5.00"), timestamps as instants; a member the answer does not carry is not
+// compared, nor is the status (the answer's /status/...), which is what confirmation asks
+// QIWI for. A difference, or no member compared at all, is an error wrapping
+// ErrNotificationMismatch and naming the member.
+func MatchConfirmation(spec SignatureSpec, notification, answer any) error {
+	note, err := modelTree(notification)
+	if err != nil {
+		return fmt.Errorf("%w: %s notification: %w", ErrNotificationMismatch, spec.Type, err)
+	}
+	got, err := modelTree(answer)
+	if err != nil {
+		return fmt.Errorf("%w: %s notification: the answer: %w", ErrNotificationMismatch, spec.Type, err)
+	}
+	compared := 0
+	for _, ptr := range spec.Fields {
+		rest := ptr
+		if i := strings.Index(ptr[min(1, len(ptr)):], "/"); i >= 0 {
+			rest = ptr[i+1:]
+		}
+		if rest == ptr || rest == "/status" || strings.HasPrefix(rest, "/status/") {
+			continue
+		}
+		want, err := lookupPointer(note, ptr)
+		if err != nil {
+			return fmt.Errorf("%w: %s notification: %s: %v", ErrNotificationMismatch, spec.Type, ptr, err)
+		}
+		have, err := lookupPointer(got, rest)
+		if err != nil || have == nil {
+			continue // the answer does not carry it
+		}
+		compared++
+		if !sameSignedValue(want, have, slices.Contains(spec.AmountFields, ptr)) {
+			return fmt.Errorf("%w: %s notification %s is %s, the confirming answer's %s is %s",
+				ErrNotificationMismatch, spec.Type, ptr, showValue(want), rest, showValue(have))
+		}
+	}
+	if compared == 0 {
+		return fmt.Errorf("%w: %s notification: the confirming answer carries none of the signed members %s",
+			ErrNotificationMismatch, spec.Type, strings.Join(spec.Fields, ", "))
+	}
+	return nil
+}
+
+// modelTree encodes a model and decodes it as a tree, numbers as written.
+func modelTree(model any) (any, error) {
+	data, err := json.Marshal(model)
+	if err != nil {
+		return nil, err
+	}
+	return decodeTree(data)
+}
+
+// sameSignedValue reports whether two values are the same signed value: equal amounts for
+// an amount, else equal text or equal instants.
+func sameSignedValue(a, b any, amount bool) bool {
+	ta, errA := signedValue(a, false)
+	tb, errB := signedValue(b, false)
+	if errA != nil || errB != nil {
+		return false
+	}
+	if amount {
+		ma, errA := wiretype.ParseMoney(ta)
+		mb, errB := wiretype.ParseMoney(tb)
+		return errA == nil && errB == nil && ma.Minor() == mb.Minor()
+	}
+	if ta == tb {
+		return true
+	}
+	if sa, err := wiretype.ParseTimestamp(ta); err == nil {
+		sb, err := wiretype.ParseTimestamp(tb)
+		return err == nil && sa.Time().Equal(sb.Time())
+	}
+	return false
+}
+
+// showValue writes a compared value for an error: quoted, cut to 64 bytes.
+func showValue(v any) string {
+	text, err := signedValue(v, false)
+	if err != nil {
+		return "not a scalar"
+	}
+	if len(text) > 64 {
+		text = text[:64] + "..."
+	}
+	return strconv.Quote(text)
 }
