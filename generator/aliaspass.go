@@ -49,7 +49,7 @@ var (
 	// consumers do not: the transport, request and notification plumbing.
 	runtimeInternal = []string{
 		"Caller", "NewCaller", "Operation", "PathParam", "NewRequest", "RequestMoney", "RequestTimestamp", "DecodeAPIError",
-		"SignPayoutBody", "Redact", "RedactedJSON", "SignatureSpec", "DetectNotification", "SignedString", "Sign",
+		"SignPayoutBody", "Redact", "RedactedJSON", "Traffic", "NewTraffic", "TrafficScrub", "SignatureSpec", "DetectNotification", "SignedString", "Sign",
 		"VerifyNotification", "SignNotification", "ParseNotification", "OpenNotification", "MalformedNotification",
 		"NotificationValues", "NotificationHandler", "NewNotificationHandler", "Invoker", "Money", "Timestamp", "NumericCode",
 		// The runtime's packages use these among themselves.

@@ -156,6 +156,9 @@ var runtimeHome = map[string]string{
 	// redact: secrets hidden in what is printed and logged.
 	"Redact":       "redact",
 	"RedactedJSON": "redact",
+	"Traffic":      "redact",
+	"NewTraffic":   "redact",
+	"TrafficScrub": "redact",
 	// modeldiff: a body compared with the model decoded from it.
 	"CompareWithModel": "modeldiff",
 	"DriftReporter":    "modeldiff",
