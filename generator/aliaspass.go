@@ -50,7 +50,8 @@ var (
 	// consumers do not: the transport, request and notification plumbing.
 	runtimeInternal = []string{
 		"Caller", "NewCaller", "Operation", "PathParam", "NewRequest", "RequestMoney", "RequestTimestamp", "DecodeAPIError",
-		"SignPayoutBody", "Redact", "RedactedJSON", "Format", "SignatureSpec", "DetectNotification", "SignedString", "Sign",
+		"SignPayoutBody", "Redact", "RedactedJSON", "Format", "Traffic", "NewTraffic", "TrafficScrub",
+		"SignatureSpec", "DetectNotification", "SignedString", "Sign",
 		"VerifyNotification", "SignNotification", "ParseNotification", "OpenNotification", "MalformedNotification",
 		"NotificationValues", "MatchConfirmation", "NotificationHandler", "NewNotificationHandler", "Invoker", "Money", "Timestamp", "NumericCode",
 		// The runtime's packages use these among themselves.

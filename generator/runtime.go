@@ -164,6 +164,9 @@ var runtimeHome = map[string]string{
 	"Format":       "redact",
 	"Redact":       "redact",
 	"RedactedJSON": "redact",
+	"Traffic":      "redact",
+	"NewTraffic":   "redact",
+	"TrafficScrub": "redact",
 	// modeldiff: a body compared with the model decoded from it.
 	"CompareWithModel": "modeldiff",
 	"DriftReporter":    "modeldiff",

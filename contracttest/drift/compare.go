@@ -146,7 +146,7 @@ type specOp struct {
 
 // LoadSpec reads a resolved spec. overlays (file name → text) locate spec nodes; it may be nil.
 func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
-	doc, err := load.Document(data)
+	doc, err := load.Spec(data)
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}

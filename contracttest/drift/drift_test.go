@@ -258,7 +258,7 @@ func TestBrokenPages(t *testing.T) {
 func TestBadSpec(t *testing.T) {
 	_, err := drift.LoadSpec([]byte("openapi: [3"), nil)
 	assert.ErrorContains(t, err, "spec:")
-	_, err = drift.LoadSpec([]byte("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\nx-qiwi-doc-defects: 5\n"), nil)
+	_, err = drift.LoadSpec([]byte("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents: {}\nx-qiwi-doc-defects: 5\n"), nil)
 	assert.ErrorContains(t, err, "x-qiwi-doc-defects")
 }
 

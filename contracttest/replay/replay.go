@@ -5,11 +5,14 @@ package replay
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -23,13 +26,53 @@ type Report struct {
 	Strict  bool             // whether warnings (undocumented fields) count as failures
 }
 
-// Run judges every interaction in order.
+// Run judges every interaction in order. An interaction no reader would have accepted (an
+// API call without an answer, a status outside 100-999) fails with the reason, unjudged.
 func Run(ctx context.Context, j *verdict.Judge, ins []fixture.Interaction, strict bool) Report {
 	r := Report{Strict: strict, Results: make([]verdict.Result, 0, len(ins))}
 	for _, in := range ins {
+		if err := in.Check(); err != nil {
+			res := verdict.Result{Interaction: in, Findings: []verdict.Finding{{Severity: verdict.Fail, Verdict: "fixture", Message: err.Error()}}}
+			if in.Response != nil {
+				res.Status = in.Response.Status
+			}
+			r.Results = append(r.Results, res)
+			continue
+		}
 		r.Results = append(r.Results, j.Judge(ctx, in))
 	}
 	return r
+}
+
+// shown returns the results as every output shows them: each interaction scrubbed
+// (fixture.Scrubbed), and each finding's message and pointer scrubbed of the secrets found
+// in its interaction, wherever a message quotes them.
+func (r Report) shown() []verdict.Result {
+	out := make([]verdict.Result, len(r.Results))
+	for i, res := range r.Results {
+		in, text := fixture.Scrubbed(res.Interaction)
+		res.Interaction = in
+		res.Operation = text(res.Operation)
+		findings := make([]verdict.Finding, len(res.Findings))
+		for k, f := range res.Findings {
+			f.Message = text(f.Message)
+			f.Pointer = text(f.Pointer)
+			findings[k] = f
+		}
+		if res.Findings != nil {
+			res.Findings = findings
+		}
+		out[i] = res
+	}
+	return out
+}
+
+// WriteJSON writes the results as a JSON array, indented: each with its interaction and its
+// findings, scrubbed as every output is.
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r.shown())
 }
 
 // Counts returns passed and failed interactions, and those whose example is a known defect
@@ -72,22 +115,22 @@ func (r Report) outcome(res verdict.Result) string {
 // WriteText writes one line per interaction with its verdict and reasons, then the closing
 // line "N passed, M failed" (with ", K skipped" for doc defects, reported apart).
 func (r Report) WriteText(w io.Writer) error {
-	for _, res := range r.Results {
+	for _, res := range r.shown() {
 		in := res.Interaction
 		op := res.Operation
 		if op == "" {
 			op = string(in.Kind)
 		}
-		line := fmt.Sprintf("%-6s %s [%s]", r.outcome(res), in.Name, op)
+		line := fmt.Sprintf("%-6s %s [%s]", r.outcome(res), visible(in.Name), visible(op))
 		if prov := in.Provenance.String(); prov != "" {
-			line += " " + prov
+			line += " " + visible(prov)
 		}
 		fmt.Fprintln(w, line)
 		for _, d := range in.Defects {
-			fmt.Fprintf(w, "       doc defect: %s\n", d)
+			fmt.Fprintf(w, "       doc defect: %s\n", visible(d))
 		}
 		for _, f := range res.Findings {
-			fmt.Fprintf(w, "       %s %s\n", f.Severity, f)
+			fmt.Fprintf(w, "       %s %s\n", visible(string(f.Severity)), visible(f.String()))
 		}
 	}
 	passed, failed, defects := r.Counts()
@@ -125,21 +168,22 @@ type junitMessage struct {
 func (r Report) WriteJUnit(w io.Writer) error {
 	passed, failed, defects := r.Counts()
 	s := junitSuite{Name: "qiwicontract replay", Tests: passed + failed + defects, Failures: failed, Skipped: defects}
-	names := caseNames(r.Results)
-	for i, res := range r.Results {
-		c := junitCase{Name: names[i], Classname: res.Operation}
+	results := r.shown()
+	names := caseNames(results)
+	for i, res := range results {
+		c := junitCase{Name: visible(names[i]), Classname: visible(res.Operation)}
 		if c.Classname == "" {
 			c.Classname = string(res.Interaction.Kind)
 		}
 		var lines []string
 		for _, f := range res.Findings {
-			lines = append(lines, fmt.Sprintf("%s %s", f.Severity, f))
+			lines = append(lines, visible(fmt.Sprintf("%s %s", f.Severity, f)))
 		}
 		switch r.outcome(res) {
 		case "FAIL":
-			c.Failure = &junitMessage{Message: firstFailure(res, r.Strict), Text: strings.Join(lines, "\n")}
+			c.Failure = &junitMessage{Message: visible(firstFailure(res, r.Strict)), Text: strings.Join(lines, "\n")}
 		case "DEFECT":
-			c.Skipped = &junitMessage{Message: "doc defect: " + strings.Join(res.Interaction.Defects, "; ")}
+			c.Skipped = &junitMessage{Message: visible("doc defect: " + strings.Join(res.Interaction.Defects, "; "))}
 		default:
 			c.SystemOut = strings.Join(lines, "\n")
 		}
@@ -199,10 +243,11 @@ func firstFailure(res verdict.Result, strict bool) string {
 // WriteMarkdown writes a summary for CI pages: counts, failures, defects and coverage.
 func (r Report) WriteMarkdown(w io.Writer, doc *openapi3.T) error {
 	passed, failed, defects := r.Counts()
+	results := r.shown()
 	fmt.Fprintf(w, "# Contract replay\n\n%d passed, %d failed; examples the docs get wrong, reported apart: %d.\n\n", passed, failed, defects)
 	if failed > 0 {
 		fmt.Fprintln(w, "## Failures\n\n| interaction | source | first reason |\n| --- | --- | --- |")
-		for _, res := range r.Results {
+		for _, res := range results {
 			if r.outcome(res) == "FAIL" {
 				fmt.Fprintf(w, "| %s | %s | %s |\n", md(res.Interaction.Name), md(res.Interaction.Provenance.String()), md(firstFailure(res, r.Strict)))
 			}
@@ -211,7 +256,7 @@ func (r Report) WriteMarkdown(w io.Writer, doc *openapi3.T) error {
 	}
 	if defects > 0 {
 		fmt.Fprintln(w, "## Doc defects\n\n| example | defect |\n| --- | --- |")
-		for _, res := range r.Results {
+		for _, res := range results {
 			if res.Defect() {
 				fmt.Fprintf(w, "| %s | %s |\n", md(res.Interaction.Provenance.String()), md(strings.Join(res.Interaction.Defects, "; ")))
 			}
@@ -228,7 +273,49 @@ func (r Report) WriteMarkdown(w io.Writer, doc *openapi3.T) error {
 	return nil
 }
 
-func md(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ") }
+// md writes text for a Markdown table cell: its control characters escaped, its pipes too.
+func md(s string) string { return strings.ReplaceAll(visible(s), "|", "\\|") }
+
+// visible escapes what a terminal or a viewer would act on rather than show: control
+// characters (newlines and carriage returns included: each output line is one record; tabs
+// are kept), DEL, the C1 controls, the bidirectional and zero-width format characters, and
+// bytes that are not UTF-8. Each becomes \xNN or \uNNNN.
+func visible(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || hidden(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x80 && hidden(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case hidden(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// hidden reports whether a rune is one visible escapes.
+func hidden(r rune) bool {
+	if r == '\t' {
+		return false
+	}
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
+}
 
 // CoverageTable says, per operation and status code, how many interactions passed.
 type CoverageTable struct {

@@ -107,7 +107,7 @@ const replayHost = "http://qiwi.replay"
 // unless WithClient names another generated client.
 func New(spec []byte, opts ...Option) (*Judge, error) {
 	load := func() (*openapi3.T, routers.Router, error) {
-		doc, err := specload.Document(spec)
+		doc, err := specload.Spec(spec)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -95,7 +95,7 @@ func TestUnreadableBodiesAreQuoted(t *testing.T) {
 	r = j.Judge(context.Background(), in)
 	msg := messages(r)
 	assert.False(t, r.Passed(false))
-	assert.Contains(t, msg, `response 200: body "pan=REDACTED&cvv=123 xxx`)
+	assert.Contains(t, msg, `response 200: body "pan=REDACTED&cvv=REDACTED xxx`)
 	assert.Contains(t, msg, "… (329 bytes)")
 	assert.NotContains(t, msg, "4256000000000003")
 }

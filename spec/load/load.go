@@ -12,6 +12,8 @@ package load
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -27,6 +29,23 @@ func Document(data []byte) (*openapi3.T, error) {
 	}
 	if err := openapi3.NewLoader().ResolveRefsIn(doc, nil); err != nil {
 		return kinLoad(data) // kin-openapi's error, as its loader words it
+	}
+	return doc, nil
+}
+
+// ErrNoComponents is wrapped by Spec's error about a document without components.
+var ErrNoComponents = errors.New("no components")
+
+// Spec loads a spec the tools generate, judge or compare by (qiwigen, replay, drift): the
+// document Document returns, refusing one without components (or with components: null),
+// where the schemas they all read stand. The error wraps ErrNoComponents.
+func Spec(data []byte) (*openapi3.T, error) {
+	doc, err := Document(data)
+	if err != nil {
+		return nil, err
+	}
+	if doc.Components == nil {
+		return nil, fmt.Errorf("%w: the document has no components member (or it is null), where the schemas are read from", ErrNoComponents)
 	}
 	return doc, nil
 }

@@ -77,3 +77,24 @@ func FuzzDocument(f *testing.F) {
 		sameAsKin(t, data)
 	})
 }
+
+// Spec refuses a document the tools cannot work from: one without components, or with
+// components: null (replay and drift crashed on it); Document still reads it as kin-openapi does.
+func TestSpecNeedsComponents(t *testing.T) {
+	for name, data := range map[string]string{
+		"no components":   "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n",
+		"null components": "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents: null\n",
+	} {
+		_, err := load.Spec([]byte(data))
+		require.ErrorIs(t, err, load.ErrNoComponents, name)
+		assert.Contains(t, err.Error(), "no components", name)
+		doc, err := load.Document([]byte(data))
+		require.NoError(t, err, name)
+		assert.Nil(t, doc.Components, name)
+	}
+	doc, err := load.Spec(spec.Resolved)
+	require.NoError(t, err)
+	assert.NotEmpty(t, doc.Components.Schemas)
+	_, err = load.Spec([]byte("openapi: [unclosed\n"))
+	assert.Error(t, err)
+}

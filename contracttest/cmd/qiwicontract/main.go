@@ -122,16 +122,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	report := replay.Run(ctx, judge, ins, *strict)
 	if *asJSON {
-		// Every output carries the recordings scrubbed, JSON as well as text, JUnit and Markdown.
-		results := make([]verdict.Result, len(report.Results))
-		for i, res := range report.Results {
-			res.Interaction = res.Interaction.Clone()
-			fixture.Scrub(&res.Interaction)
-			results[i] = res
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(results); err != nil {
+		// Every output carries the recordings and findings scrubbed, JSON as well as text,
+		// JUnit and Markdown.
+		if err := report.WriteJSON(stdout); err != nil {
 			fmt.Fprintln(stderr, "qiwicontract:", err)
 			return 2
 		}

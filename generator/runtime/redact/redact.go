@@ -1,5 +1,6 @@
 // Package redact hides secrets (API keys, card data, tokens, signatures) in what the client
-// and the generated models print and log.
+// and the generated models print and log, and decides what is secret in recorded HTTP
+// traffic (Traffic) for every scrubber and report that keeps or shows it.
 package redact
 
 import (
