@@ -240,6 +240,10 @@ func (n *notifier) post(target string, body []byte, header http.Header) (int, er
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	// The documented headers of every notification: payments/_notifications_en.html.md.erb
+	// lines 5-9 and 65-69 (payin), bill-payments/bill-payments_en.html.md lines 309-313 and
+	// the header list, lines 342-349 (BILL).
+	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := n.client.Do(req)
 	if err != nil {
