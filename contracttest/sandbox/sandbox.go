@@ -5,7 +5,8 @@
 // Emulated: payments by card or by a card payment token (3-D Secure on CVV 849 or a holder
 // name with "3ds" or "unknown name", expiry months 02 and 04 declining, 03 and 04 answering
 // after the documented 3 seconds), their completion,
-// one capture, refunds within the paid amount (before capture flagged REVERSAL) and their
+// one capture of what the reversals left, refunds (before capture flagged REVERSAL and
+// counted against the authorized amount, after it against the captured amount) and their
 // decline, tokens issued with BIND_PAYMENT_TOKEN and deleted, payouts with their
 // SHA256withRSA signature checked and the test-mode amounts, invoices and their payments,
 // SBP QR codes (200.00 creates, other amounts DECLINED, EXPIRED after their ttl), card
