@@ -30,6 +30,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -259,6 +260,17 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 		return opNone
 	}
 	op := route.Operation.OperationID
+	// The router matches the escaped path (%2F may be part of an ID): each ID is unescaped
+	// once here, so it is validated, kept and answered as the client sent it ("order 1",
+	// not "order%201").
+	for name, value := range params {
+		id, err := url.PathUnescape(value)
+		if err != nil {
+			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: name, message: "not a path segment: " + err.Error()})
+			return op
+		}
+		params[name] = id
+	}
 	s.serveOperation(w, r, op, route, params)
 	return op
 }
@@ -305,6 +317,10 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "body", message: err.Error()})
 			return
 		}
+	}
+	if aerr := checkCallback(c.req); aerr != nil {
+		s.writeError(w, r, *aerr)
+		return
 	}
 	s.run(w, r, c, handler)
 }
@@ -377,9 +393,38 @@ func baseURL(r *http.Request) string {
 // checked already, and defaults are not written into the request.
 var validation = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SkipSettingDefaults: true}
 
+// checkCallback refuses a request whose callbackUrl is not an absolute http or https URL
+// with a host: the sandbox would post its notifications there.
+func checkCallback(req map[string]any) *apiError {
+	v, has := req["callbackUrl"]
+	if !has {
+		return nil
+	}
+	u, ok := v.(string)
+	if !ok {
+		return badField("callbackUrl", "an absolute http:// or https:// URL with a host")
+	}
+	if err := CheckNotifyURL(u); err != nil {
+		return badField("callbackUrl", strings.TrimPrefix(err.Error(), ErrNotifyURL.Error()+": "))
+	}
+	return nil
+}
+
 // cause names the field a validation error is about, and what is wrong with it, as QIWI's
-// cause does.
+// cause does: a path, query or header parameter by its name, a body member by its path.
 func cause(err error) (field, message string) {
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) && re.Parameter != nil {
+		reason := re.Reason
+		var se *openapi3.SchemaError
+		if errors.As(err, &se) {
+			reason = se.Reason
+		}
+		if reason == "" {
+			reason = err.Error()
+		}
+		return re.Parameter.Name, reason
+	}
 	var se *openapi3.SchemaError
 	if errors.As(err, &se) {
 		if ptr := se.JSONPointer(); len(ptr) > 0 {
@@ -387,11 +432,7 @@ func cause(err error) (field, message string) {
 		}
 		return "body", se.Reason
 	}
-	var re *openapi3filter.RequestError
 	if errors.As(err, &re) {
-		if re.Parameter != nil {
-			return re.Parameter.Name, re.Reason
-		}
 		return "body", re.Reason
 	}
 	return "request", err.Error()
