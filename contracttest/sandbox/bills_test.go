@@ -261,8 +261,9 @@ func TestPayFormUIDIsUnguessable(t *testing.T) {
 	defer other.Close()
 	otherSrv := httptest.NewServer(other)
 	defer otherSrv.Close()
+	expires := qiwi.NewTimestamp(time.Now().Add(time.Hour)) // one body: a repeat is idempotent
 	create := func(c *qiwi.Client) string {
-		b, err := c.CreateBill(ctx, "b-1", qiwi.CreateBillRequest{Amount: amount(t, "1.00"), ExpirationDateTime: qiwi.NewTimestamp(time.Now().Add(time.Hour))})
+		b, err := c.CreateBill(ctx, "b-1", qiwi.CreateBillRequest{Amount: amount(t, "1.00"), ExpirationDateTime: expires})
 		require.NoError(t, err)
 		require.NotNil(t, b.PayURL)
 		return *b.PayURL
