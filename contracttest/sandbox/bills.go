@@ -1,12 +1,15 @@
 package sandbox
 
 import (
+	"crypto/rand"
+	"crypto/subtle"
 	"fmt"
 	"html"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
@@ -15,7 +18,9 @@ import (
 // PAID (bill-payments/bill-payments_en). The Bill Payments API names no siteId in its paths:
 // the site is the one whose key the request carries.
 type bill struct {
-	ID           string                 `json:"id"`
+	ID string `json:"id"`
+	// UID is the invoice_uid of the bill's pay form: random (newFormUID), kept with the
+	// bill, so only whoever has the payUrl can pay the bill.
 	UID          string                 `json:"uid"`
 	Digest       string                 `json:"digest"`
 	Amount       int64                  `json:"amount"`
@@ -45,6 +50,37 @@ type billRefund struct {
 
 // billSite is the site the Bill Payments API works for when the sandbox has no keys.
 const billSite = "sandbox"
+
+// invoiceNotFound is the Bill Payments API's answer for a bill it does not know (or a refund
+// of one, or a refund it does not know): api.invoice.not.found, the code of the page's error
+// table (bill-payments/_bill-payments-api_en.html.md line 259, "error.code.api.invoice.not.found",
+// "Invoice not found", written there with the table's error.code. prefix) that the official
+// SDKs' tests expect on the wire (bill-payments-java-sdk BillPaymentsSdkNegativeScenariosTest
+// @1b593923 testGetNonexistentBillInfo; bill-payments-node-js-sdk test/QiwiBillPaymentsAPI.spec.js
+// @64be8090, description and userMessage "Invoice not found"). No page gives its HTTP status:
+// the sandbox answers 404.
+func invoiceNotFound(descr string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: apierr.CodeInvoiceNotFound, descr: descr}
+}
+
+// zonedExpiration checks a bill's expirationDateTime: a timestamp with a time zone, "Z" or an
+// offset ("Time should be specified with time zone", bill-payments/bill-payments_en.html.md
+// line 231; the spec's Timestamp makes the offset optional, as answers may omit it).
+func zonedExpiration(value string) *apiError {
+	ts, err := wiretype.ParseTimestamp(value)
+	if err != nil || !ts.HasOffset() {
+		return badField("expirationDateTime", "a date with a time zone, such as 2030-03-02T08:44:07+03:00 or ...Z (bill-payments_en: \"Time should be specified with time zone\")")
+	}
+	return nil
+}
+
+// newFormUID is a pay form's invoice_uid: 128 random bits, shaped as a UUID. Nothing derives
+// it, so only whoever holds the bill's payUrl can pay it.
+func newFormUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it crashes the program instead)
+	return uuidShape(b[:])
+}
 
 // status is the bill's status now: a WAITING bill past its expiration is EXPIRED.
 func (b *bill) status(now time.Time) string {
@@ -86,7 +122,12 @@ func (s *Sandbox) notifyBill(c *call, b *bill) {
 	data := map[string]any{"siteId": c.site, "billId": b.ID,
 		"amount": map[string]any{"value": wiretype.NewMoneyFromMinor(b.Amount).String(), "currency": b.Currency},
 		"status": map[string]any{"value": b.Status, "datetime": b.Changed}, "creationDateTime": b.Created, "expirationDateTime": b.Expiration,
-		"customer": orEmpty(b.Customer), "customFields": orEmpty(b.CustomFields)}
+		"customer": orEmpty(b.Customer), "customFields": orEmpty(b.CustomFields), "payUrl": b.PayURL}
+	// comment and payUrl are in the notification table (bill-payments/bill-payments_en.html.md
+	// lines 466 and 468), not in its example (lines 316-334): sent when the bill has them.
+	if b.Comment != "" {
+		data["comment"] = b.Comment
+	}
 	c.later(func() { s.notify.send(map[string]any{"bill": data, "version": "1"}, "") })
 }
 
@@ -111,8 +152,11 @@ func createBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if aerr != nil {
 		return 0, nil, aerr
 	}
+	if aerr := zonedExpiration(str(c.req, "expirationDateTime")); aerr != nil {
+		return 0, nil, aerr
+	}
 	now := s.timestamp()
-	uid := formUID(c.site, id)
+	uid := newFormUID()
 	b := &bill{ID: id, UID: uid, Digest: c.digest(), Amount: amount, Currency: str(c.req, "amount", "currency"), Status: "WAITING",
 		Created: now, Changed: now, Expiration: str(c.req, "expirationDateTime"), Comment: str(c.req, "comment"),
 		PayURL: c.base + payFormPath + "?invoice_uid=" + url.QueryEscape(uid)}
@@ -127,7 +171,7 @@ func createBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 func getBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	b, ok := st.Bills[c.params["billId"]]
 	if !ok {
-		return 0, nil, notFound("Bill")
+		return 0, nil, invoiceNotFound("Invoice not found")
 	}
 	return http.StatusOK, b.answer(s, c.site), nil
 }
@@ -137,7 +181,7 @@ func getBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 func rejectBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	b, ok := st.Bills[c.params["billId"]]
 	if !ok {
-		return 0, nil, notFound("Bill")
+		return 0, nil, invoiceNotFound("Invoice not found")
 	}
 	switch b.status(s.now()) {
 	case "WAITING":
@@ -160,7 +204,7 @@ func (r *billRefund) answer(currency string) map[string]any {
 func createBillRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	b, ok := st.Bills[c.params["billId"]]
 	if !ok {
-		return 0, nil, notFound("Bill")
+		return 0, nil, invoiceNotFound("Invoice not found")
 	}
 	id := c.params["refundId"]
 	if r, ok := b.Refunds[id]; ok {
@@ -199,11 +243,11 @@ func createBillRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 func getBillRefund(_ *Sandbox, st *site, c *call) (int, any, *apiError) {
 	b, ok := st.Bills[c.params["billId"]]
 	if !ok {
-		return 0, nil, notFound("Bill")
+		return 0, nil, invoiceNotFound("Invoice not found")
 	}
 	r, ok := b.Refunds[c.params["refundId"]]
 	if !ok {
-		return 0, nil, notFound("Refund")
+		return 0, nil, invoiceNotFound("Refund not found")
 	}
 	return http.StatusOK, r.answer(b.Currency), nil
 }
@@ -235,7 +279,7 @@ func (s *Sandbox) servePayForm(w http.ResponseWriter, r *http.Request) {
 	s.run(w, r, &call{site: siteID}, func(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		b, ok := st.Bills[id]
 		if !ok {
-			return 0, nil, notFound("Bill")
+			return 0, nil, invoiceNotFound("Invoice not found")
 		}
 		if status := b.status(s.now()); status != "WAITING" {
 			return 0, nil, conflict("Bill " + b.ID + " is " + status)
@@ -247,11 +291,15 @@ func (s *Sandbox) servePayForm(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// billByUID finds a bill by the invoice_uid of its pay form. The caller holds s.mu.
+// billByUID finds a bill by the invoice_uid of its pay form; none for an empty uid. The
+// caller holds s.mu.
 func (s *Sandbox) billByUID(uid string) (string, *bill) {
+	if uid == "" {
+		return "", nil
+	}
 	for siteID, st := range s.sites {
 		for _, b := range st.Bills {
-			if b.UID == uid {
+			if subtle.ConstantTimeCompare([]byte(b.UID), []byte(uid)) == 1 {
 				return siteID, b
 			}
 		}

@@ -88,11 +88,17 @@ func createInvoice(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	return http.StatusOK, inv.answer(s, c.site), nil
 }
 
-// formUID is the UUID-shaped uid of a site's invoice or bill pay form: derived from the
-// site and the ID, so that an idempotent repeat answers the same one.
+// formUID is the UUID-shaped invoiceUid of a site's payin invoice: derived from the site and
+// the ID. It names QIWI's form (oplata.qiwi.com), which the sandbox does not serve; a Bill
+// Payments bill's pay form, which the sandbox serves, has a random uid (newFormUID).
 func formUID(siteID, id string) string {
 	sum := sha256.Sum256([]byte(siteID + "\x00" + id))
-	u := hex.EncodeToString(sum[:16])
+	return uuidShape(sum[:16])
+}
+
+// uuidShape writes 16 bytes as a UUID is written: 8-4-4-4-12 hex digits.
+func uuidShape(b []byte) string {
+	u := hex.EncodeToString(b)
 	return u[0:8] + "-" + u[8:12] + "-" + u[12:16] + "-" + u[16:20] + "-" + u[20:32]
 }
 

@@ -163,15 +163,26 @@ func (n *notifier) send(notice map[string]any, callback string) {
 		n.logAttrs(slog.LevelWarn, "notification not sent", slog.String("type", typ), slog.String("why", "no callbackUrl and no notification URL"))
 		return
 	}
+	shown := redactURL(target)
+	notSent := func(why string) {
+		n.logAttrs(slog.LevelWarn, "notification not sent", slog.String("type", typ), slog.String("url", shown), slog.String("why", why))
+	}
+	// Requests with such a callbackUrl are refused, but a state file written before they
+	// were may hold one: it is logged, never posted nor retried.
+	if err := CheckNotifyURL(target); err != nil {
+		notSent(err.Error())
+		return
+	}
 	body, err := json.Marshal(notice)
 	if err != nil {
-		return // a map of strings and numbers always encodes
+		notSent("the body does not encode: " + err.Error()) // a map of strings and numbers always encodes
+		return
 	}
 	header, err := webhook.SignNotification(n.specs, body, n.secret)
 	if err != nil {
-		return // the spec declares every type the sandbox sends
+		notSent("not signed: " + err.Error()) // the spec declares every type the sandbox sends
+		return
 	}
-	shown := redactURL(target)
 	if n.inFlight.Add(1) > maxInFlight {
 		n.inFlight.Add(-1)
 		// Too many deliveries in flight: drop rather than grow without bound.
@@ -240,6 +251,10 @@ func (n *notifier) post(target string, body []byte, header http.Header) (int, er
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	// The documented headers of every notification: payments/_notifications_en.html.md.erb
+	// lines 5-9 and 65-69 (payin), bill-payments/bill-payments_en.html.md lines 309-313 and
+	// the header list, lines 342-349 (BILL).
+	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := n.client.Do(req)
 	if err != nil {

@@ -471,20 +471,44 @@ func (ops paymentOps) get(st *site, c *call) (int, any, *apiError) {
 	return http.StatusOK, op.answer(ops.idKey), nil
 }
 
-// createCapture: PUT .../payments/{paymentId}/captures/{captureId}. One successful capture.
+// refundSums are a payment's refunds not declined: the REVERSALs (made before capture,
+// against the authorized amount) and the others (after capture, or of a one-step payment,
+// against the captured amount). They are summed from the refunds, so a state stored before
+// the two were told apart reads right.
+func (p *payment) refundSums() (reversed, refunded int64) {
+	for _, o := range p.Refunds {
+		switch {
+		case o.Status == "DECLINED":
+		case slices.Contains(o.Flags, "REVERSAL"):
+			reversed += o.Amount
+		default:
+			refunded += o.Amount
+		}
+	}
+	return reversed, refunded
+}
+
+// createCapture: PUT .../payments/{paymentId}/captures/{captureId}. One successful capture,
+// of the authorized amount less the REVERSALs; nothing is captured of a payment reversed in
+// full.
 func createCapture(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	p, id, answer, aerr := captures.again(st, c)
 	if answer != nil || aerr != nil {
 		return http.StatusOK, answer, aerr
 	}
-	if p.Status != "COMPLETED" || p.Sale || p.Captured > 0 {
+	if p.Status != "COMPLETED" || p.Sale || p.Captured > 0 || len(p.Captures) > 0 {
 		return 0, nil, conflict("Payment " + p.ID + " cannot be captured")
+	}
+	reversed, _ := p.refundSums()
+	left := p.Amount - reversed
+	if left <= 0 {
+		return 0, nil, conflict("Payment " + p.ID + " is reversed in full: nothing is left to capture")
 	}
 	if aerr := s.dailyLimit(st); aerr != nil {
 		return 0, nil, aerr
 	}
 	now := s.timestamp()
-	cp := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: now, Changed: now, Amount: p.Amount - p.Refunded, Callback: callbackOf(c.req, p)}
+	cp := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: now, Changed: now, Amount: left, Callback: callbackOf(c.req, p)}
 	p.Captures[id] = cp
 	p.Captured = cp.Amount
 	c.wrote("payment", p.ID, p)
@@ -495,8 +519,9 @@ func createCapture(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 // getCapture: GET .../captures/{captureId}.
 func getCapture(_ *Sandbox, st *site, c *call) (int, any, *apiError) { return captures.get(st, c) }
 
-// createRefund: PUT .../refunds/{refundId}. Never above what was paid (captured, or
-// authorized before capture, when the refund is a REVERSAL).
+// createRefund: PUT .../refunds/{refundId}. Before capture, a REVERSAL, never above the
+// authorized amount less the REVERSALs; after it (or of a one-step payment), never above the
+// captured amount less the refunds after capture: the REVERSALs were never captured.
 func createRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	p, id, answer, aerr := refunds.again(st, c)
 	if answer != nil || aerr != nil {
@@ -512,13 +537,14 @@ func createRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if aerr := s.dailyLimit(st); aerr != nil {
 		return 0, nil, aerr
 	}
-	paid := p.Captured
+	reversed, refunded := p.refundSums()
+	left := p.Captured - refunded
 	var flags []string
-	if !p.Sale && p.Captured == 0 {
-		paid, flags = p.Amount, []string{"REVERSAL"}
+	if !p.Sale && p.Captured == 0 && len(p.Captures) == 0 {
+		left, flags = p.Amount-reversed, []string{"REVERSAL"}
 	}
-	if amount > paid-p.Refunded {
-		return 0, nil, overRefund(paid - p.Refunded)
+	if amount > left {
+		return 0, nil, overRefund(max(left, 0))
 	}
 	now := s.timestamp()
 	rf := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: now, Changed: now, Amount: amount, Flags: flags, Callback: callbackOf(c.req, p)}

@@ -5,7 +5,8 @@
 // Emulated: payments by card or by a card payment token (3-D Secure on CVV 849 or a holder
 // name with "3ds" or "unknown name", expiry months 02 and 04 declining, 03 and 04 answering
 // after the documented 3 seconds), their completion,
-// one capture, refunds within the paid amount (before capture flagged REVERSAL) and their
+// one capture of what the reversals left, refunds (before capture flagged REVERSAL and
+// counted against the authorized amount, after it against the captured amount) and their
 // decline, tokens issued with BIND_PAYMENT_TOKEN and deleted, payouts with their
 // SHA256withRSA signature checked and the test-mode amounts, invoices and their payments,
 // SBP QR codes (200.00 creates, other amounts DECLINED, EXPIRED after their ttl), card
@@ -29,6 +30,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -258,6 +260,17 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 		return opNone
 	}
 	op := route.Operation.OperationID
+	// The router matches the escaped path (%2F may be part of an ID): each ID is unescaped
+	// once here, so it is validated, kept and answered as the client sent it ("order 1",
+	// not "order%201").
+	for name, value := range params {
+		id, err := url.PathUnescape(value)
+		if err != nil {
+			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: name, message: "not a path segment: " + err.Error()})
+			return op
+		}
+		params[name] = id
+	}
 	s.serveOperation(w, r, op, route, params)
 	return op
 }
@@ -304,6 +317,10 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "body", message: err.Error()})
 			return
 		}
+	}
+	if aerr := checkCallback(c.req); aerr != nil {
+		s.writeError(w, r, *aerr)
+		return
 	}
 	s.run(w, r, c, handler)
 }
@@ -376,9 +393,38 @@ func baseURL(r *http.Request) string {
 // checked already, and defaults are not written into the request.
 var validation = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SkipSettingDefaults: true}
 
+// checkCallback refuses a request whose callbackUrl is not an absolute http or https URL
+// with a host: the sandbox would post its notifications there.
+func checkCallback(req map[string]any) *apiError {
+	v, has := req["callbackUrl"]
+	if !has {
+		return nil
+	}
+	u, ok := v.(string)
+	if !ok {
+		return badField("callbackUrl", "an absolute http:// or https:// URL with a host")
+	}
+	if err := CheckNotifyURL(u); err != nil {
+		return badField("callbackUrl", strings.TrimPrefix(err.Error(), ErrNotifyURL.Error()+": "))
+	}
+	return nil
+}
+
 // cause names the field a validation error is about, and what is wrong with it, as QIWI's
-// cause does.
+// cause does: a path, query or header parameter by its name, a body member by its path.
 func cause(err error) (field, message string) {
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) && re.Parameter != nil {
+		reason := re.Reason
+		var se *openapi3.SchemaError
+		if errors.As(err, &se) {
+			reason = se.Reason
+		}
+		if reason == "" {
+			reason = err.Error()
+		}
+		return re.Parameter.Name, reason
+	}
 	var se *openapi3.SchemaError
 	if errors.As(err, &se) {
 		// A member whose schema is a model refined by variants (allOf of the model, beside
@@ -396,11 +442,7 @@ func cause(err error) (field, message string) {
 		}
 		return "body", se.Reason
 	}
-	var re *openapi3filter.RequestError
 	if errors.As(err, &re) {
-		if re.Parameter != nil {
-			return re.Parameter.Name, re.Reason
-		}
 		return "body", re.Reason
 	}
 	return "request", err.Error()
