@@ -148,7 +148,7 @@ func createBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		}
 		return http.StatusOK, b.answer(s, c.site), nil
 	}
-	amount, aerr := positiveAmount(c.req)
+	amount, aerr := positiveAmount(c)
 	if aerr != nil {
 		return 0, nil, aerr
 	}
@@ -196,7 +196,10 @@ func rejectBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 }
 
 func (r *billRefund) answer(currency string) map[string]any {
-	return map[string]any{"refundId": r.ID, "amount": numberAmount(r.Amount, currency), "datetime": r.Created, "status": r.Status}
+	// dateTime, as the official SDKs read it (bill-payments-java-sdk
+	// model/out/RefundResponse.java @JsonProperty("dateTime"), bill-payments-dotnet-sdk
+	// Model/Out/RefundResponse.cs); the pages write datetime (a doc defect the spec records).
+	return map[string]any{"refundId": r.ID, "amount": numberAmount(r.Amount, currency), "dateTime": r.Created, "status": r.Status}
 }
 
 // createBillRefund: PUT /bill/v1/bills/{billId}/refunds/{refundId}. A PAID bill, refunded
@@ -216,7 +219,7 @@ func createBillRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if b.Status != "PAID" {
 		return 0, nil, conflict("Bill " + b.ID + " is not paid")
 	}
-	amount, aerr := positiveAmount(c.req)
+	amount, aerr := positiveAmount(c)
 	if aerr != nil {
 		return 0, nil, aerr
 	}

@@ -302,3 +302,50 @@ func TestPayFormUIDIsUnguessable(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "PAID", b.Status.Value)
 }
+
+// One amount rule per API, the spec's (x-qiwi-request-amount, checked by
+// wiretype.AmountForm.Check as the judge and the client check it): the payin API refuses an
+// amount without two fraction digits ("Invalid money format. Should have 2 fraction digits":
+// OnlinetoursGit/qiwi-kassa spec/fixtures/qiwi/resources/bills/create_validation_error.json),
+// the Bill Payments API takes 1 (its refund example, bill-payments/bill-payments_en.html.md
+// line 846) and "1.00" (the official SDKs), never three fraction digits.
+func TestAmountFormPerAPI(t *testing.T) {
+	srv, rec := serve(t, sandbox.Options{})
+	// The accepted requests go through the recorder, which judges them by both verdicts; the
+	// refused ones do not (the judge refuses their requests too).
+	via := func(ok bool) http.RoundTripper {
+		if ok {
+			return rec
+		}
+		return nil
+	}
+	payment := func(id, value string, rt http.RoundTripper) (int, map[string]any) {
+		return rawCall(t, srv, rt, http.MethodPut, "/partner/payin/v1/sites/"+siteID+"/payments/"+id,
+			`{"amount": {"value": `+value+`, "currency": "RUB"}, "paymentMethod": {"type": "CARD", "pan": "4256000000000003", "expiryDate": "05/30", "cvv2": "123"}, "flags": ["SALE"]}`)
+	}
+	for i, c := range []struct {
+		value string
+		ok    bool
+	}{{`"3.00"`, true}, {`3.00`, true}, {`"3.0"`, false}, {`3`, false}, {`"3"`, false}} {
+		status, body := payment(fmt.Sprint("pay-", i), c.value, via(c.ok))
+		if c.ok {
+			assert.Equal(t, http.StatusOK, status, "payin %s: %v", c.value, body)
+			continue
+		}
+		assert.Equal(t, http.StatusBadRequest, status, "payin %s: %v", c.value, body)
+		assert.Equal(t, []string{"amount.value"}, causeFields(body), c.value)
+		assert.Contains(t, fmt.Sprint(body["cause"]), "two fraction digits", c.value)
+	}
+	for i, c := range []struct {
+		value string
+		ok    bool
+	}{{`1`, true}, {`"1.00"`, true}, {`1.0`, true}, {`"1.5"`, true}, {`1.005`, false}} {
+		status, body := rawCall(t, srv, via(c.ok), http.MethodPut, fmt.Sprint("/partner/bill/v1/bills/bill-", i),
+			`{"amount": {"value": `+c.value+`, "currency": "RUB"}, "expirationDateTime": "2030-03-02T08:44:07+03:00"}`)
+		if c.ok {
+			assert.Equal(t, http.StatusOK, status, "bill %s: %v", c.value, body)
+			continue
+		}
+		assert.Equal(t, http.StatusBadRequest, status, "bill %s: %v", c.value, body)
+	}
+}

@@ -76,7 +76,7 @@ func createInvoice(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	now := s.timestamp()
 	inv := &invoice{ID: id, Digest: c.digest(), Comment: str(c.req, "comment"), Created: now, Changed: now, Expiration: str(c.req, "expirationDateTime"), Status: "CREATED"}
 	if _, has := c.req["amount"]; has {
-		amount, aerr := amountOf(c.req)
+		amount, aerr := amountOf(c)
 		if aerr != nil {
 			return 0, nil, aerr
 		}

@@ -271,17 +271,24 @@ func badField(field, message string) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: field, message: message}
 }
 
-// amountIn reads a request's amount in minor units: RUB, positive.
-func amountIn(req map[string]any) (int64, *apiError) {
-	if cur := str(req, "amount", "currency"); cur != "RUB" {
+// amountIn reads a call's amount in minor units: RUB, positive, in its API's form.
+func amountIn(c *call) (int64, *apiError) {
+	if cur := str(c.req, "amount", "currency"); cur != "RUB" {
 		return 0, badField("amount.currency", "test mode accepts RUB only")
 	}
-	return positiveAmount(req)
+	return positiveAmount(c)
 }
 
 // positiveAmount reads a request's amount.value in minor units, in any currency.
-func positiveAmount(req map[string]any) (int64, *apiError) {
-	m, err := wiretype.ParseMoney(str(req, "amount", "value"))
+// It is written as the call's API wants it (the payin API refuses 3.0, "Invalid money
+// format. Should have 2 fraction digits"; Bill Payments takes 1): the spec's rule, checked by
+// the one function the judge and the client use.
+func positiveAmount(c *call) (int64, *apiError) {
+	text := str(c.req, "amount", "value")
+	if err := c.amountForm.Check(text); err != nil {
+		return 0, badField("amount.value", err.Error())
+	}
+	m, err := wiretype.ParseMoney(text)
 	if err != nil || m.Minor() <= 0 {
 		return 0, badField("amount.value", "a positive amount")
 	}
@@ -289,8 +296,8 @@ func positiveAmount(req map[string]any) (int64, *apiError) {
 }
 
 // amountOf is amountIn within the test mode's limit per operation.
-func amountOf(req map[string]any) (int64, *apiError) {
-	minor, aerr := amountIn(req)
+func amountOf(c *call) (int64, *apiError) {
+	minor, aerr := amountIn(c)
 	if aerr == nil && minor > maxTestAmount {
 		return 0, badField("amount.value", "test mode accepts at most "+testmode.TestMaxAmount+" RUB per operation")
 	}
@@ -337,7 +344,7 @@ func createPayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		}
 		return http.StatusOK, p.answer(), nil
 	}
-	amount, aerr := amountOf(c.req)
+	amount, aerr := amountOf(c)
 	if aerr != nil {
 		return 0, nil, aerr
 	}
@@ -530,7 +537,7 @@ func createRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if p.Status != "COMPLETED" {
 		return 0, nil, conflict("Payment " + p.ID + " is not completed")
 	}
-	amount, aerr := amountOf(c.req)
+	amount, aerr := amountOf(c)
 	if aerr != nil {
 		return 0, nil, aerr
 	}

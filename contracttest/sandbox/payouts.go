@@ -142,7 +142,7 @@ func createPayout(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if p.Status != "COMPLETED" {
 		return 0, nil, conflict("Payment " + p.ID + " is not completed")
 	}
-	amount, aerr := amountIn(c.req)
+	amount, aerr := amountIn(c)
 	if aerr != nil {
 		return 0, nil, aerr
 	}

@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/load"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -89,7 +90,11 @@ const maxBody = 1 << 20
 
 // Sandbox is an http.Handler answering like QIWI's API in test mode.
 type Sandbox struct {
-	router     routers.Router
+	router routers.Router
+	// money is the spec's Money schema, whose x-qiwi-request-amount says how each API wants
+	// request amounts written (read through ext.RequestAmountForm, checked by
+	// wiretype.AmountForm.Check: the rule the judge and the client apply too).
+	money      *openapi3.Schema
 	keys       map[string]string
 	payoutKeys map[string]*rsa.PublicKey
 	now        func() time.Time
@@ -156,7 +161,14 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	sb := &Sandbox{router: router, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl,
+	var money *openapi3.SchemaRef
+	if doc.Components != nil {
+		money = doc.Components.Schemas["Money"]
+	}
+	if money == nil || money.Value == nil {
+		return nil, fmt.Errorf("sandbox: spec: no Money schema at /components/schemas/Money")
+	}
+	sb := &Sandbox{router: router, money: money.Value, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl,
 		log: opts.Logger, started: now(), counts: newCounts(), sites: map[string]*site{}}
 	if opts.StatePath != "" {
 		if sb.store, err = openStore(opts.StatePath); err != nil {
@@ -310,6 +322,10 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 		return
 	}
 	c := &call{site: siteID, params: params, body: body, header: r.Header, base: baseURL(r)}
+	if c.amountForm, err = ext.RequestAmountForm(s.money, route.Path); err != nil {
+		s.writeError(w, r, apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The spec's amount rule: " + err.Error()})
+		return
+	}
 	if len(bytes.TrimSpace(body)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber() // amounts stay exact

@@ -79,7 +79,7 @@ func issueQrCode(s *Sandbox, st *site, c *call, uid string) (int, any, *apiError
 		q.TTL = ttl
 	}
 	if _, has := c.req["amount"]; has {
-		amount, aerr := amountIn(c.req)
+		amount, aerr := amountIn(c)
 		if aerr != nil {
 			return 0, nil, aerr
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // site is one siteId's state. Each object is a JSON document: in the state store, under its
@@ -65,6 +67,8 @@ type call struct {
 	body   []byte
 	req    map[string]any
 	header http.Header
+	// amountForm is how the operation's API wants request amounts written.
+	amountForm wiretype.AmountForm
 	// sum caches digest.
 	sum string
 	// base is the sandbox's own address as the client reached it (for pay-form links).
