@@ -8,7 +8,7 @@
 //   - replay: running, reporting (text, JUnit, Markdown) and coverage
 //   - diff: two OpenAPI documents compared (libopenapi what-changed), breaking changes named
 //   - drift: the documentation pages compared with the spec, with a baseline of accepted findings
-//   - cache: a check's results kept in a bbolt file, keyed by the binary and every input
+//   - store: the sandbox's state and the API cache in bbolt files checked before use
 //   - reconcile: QIWI's daily report checked against a merchant's ledger
 //   - sandbox: a stateful emulation of QIWI's payin and Bill Payments APIs in test mode
 //   - cmd/qiwicontract: the command CI runs

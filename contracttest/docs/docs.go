@@ -9,9 +9,9 @@
 package docs
 
 import (
-	"bufio"
-	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // Position is a place in a documentation file.
@@ -207,9 +208,10 @@ func splitRow(line string) []string {
 // apiHosts are the hosts whose URLs are API endpoints (payment-form hosts are not).
 var apiHosts = map[string]bool{"api.qiwi.com": true, "b2b-api.qiwi.com": true}
 
-// ParseFile reads and parses one page.
+// ParseFile reads and parses one page, with ReadDir's checks: a regular file (after
+// symlinks) of at most MaxPageSize bytes.
 func ParseFile(path string) (*Page, error) {
-	data, err := os.ReadFile(path)
+	data, err := readPage(path)
 	if err != nil {
 		return nil, err
 	}
@@ -227,15 +229,39 @@ func IsPage(name string) bool {
 	return strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".md.erb") || strings.HasSuffix(name, ".txt")
 }
 
-// ReadDir reads every page under root (see IsPage), sorted by path.
+// MaxPageSize is the largest page the reader reads: QIWI's largest is under 200 KiB.
+const MaxPageSize = 16 << 20
+
+// ErrUnreadable is wrapped by the errors about a page the reader refuses or cannot read: a
+// device, FIFO or socket named like a page, a symlink that leads out of the folder, a page
+// over MaxPageSize. Each names the file.
+var ErrUnreadable = errors.New("unreadable documentation page")
+
+// ReadDir reads every page under root (see IsPage), sorted by path. Only regular files
+// inside root are read: a page that is a symlink leading out of root (after resolving every
+// link), a device, a FIFO or a socket, or one over MaxPageSize is an error wrapping
+// ErrUnreadable that names it. Folders that are symlinks are not followed.
 func ReadDir(root string) ([]File, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, err
+	}
 	var files []File
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() || !IsPage(d.Name()) {
 			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				return fmt.Errorf("%s: %w: %w", path, ErrUnreadable, err)
+			}
+			if rel, err := filepath.Rel(realRoot, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+				return fmt.Errorf("%s: %w: a symlink to %s, outside the folder %s", path, ErrUnreadable, target, root)
+			}
 		}
 		files = append(files, File{Path: path})
 		return nil
@@ -245,11 +271,55 @@ func ReadDir(root string) ([]File, error) {
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	for i := range files {
-		if files[i].Data, err = os.ReadFile(files[i].Path); err != nil {
+		if files[i].Data, err = readPage(files[i].Path); err != nil {
 			return nil, err
 		}
 	}
 	return files, nil
+}
+
+// readPage reads a regular file of at most MaxPageSize bytes. It opens without blocking (a
+// FIFO's open waits for a writer otherwise) and checks the kind of what it opened, not of
+// what the name was before.
+func readPage(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w: not a regular file (%s)", path, ErrUnreadable, fileKind(info.Mode()))
+	}
+	if info.Size() > MaxPageSize {
+		return nil, fmt.Errorf("%s: %w: %d bytes, over the %d a page may have", path, ErrUnreadable, info.Size(), MaxPageSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxPageSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > MaxPageSize {
+		return nil, fmt.Errorf("%s: %w: over the %d bytes a page may have", path, ErrUnreadable, MaxPageSize)
+	}
+	return data, nil
+}
+
+// fileKind names the kind of a file that is not regular.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m.IsDir():
+		return "a folder"
+	}
+	return "mode " + m.String()
 }
 
 // ParseDir parses every page under root (see IsPage), sorted by path.
@@ -285,11 +355,14 @@ func ParseFiles(files []File) []*Page {
 // Parse parses a page's content; file names it in positions.
 func Parse(file string, data []byte) *Page {
 	p := &Page{File: file}
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
-	for sc.Scan() {
-		lines = append(lines, strings.TrimRight(sc.Text(), "\r"))
+	// Lines are split here, not by a bufio.Scanner, whose limit on a line's length silently
+	// ended the page at a long line: a line may be as long as the page.
+	lines := strings.Split(string(data), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1] // the text after the last newline, when empty, is no line
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, "\r")
 	}
 
 	p.Lines = lines

@@ -178,8 +178,9 @@ var (
 	fieldNameMarks = strings.NewReplacer("<br>", "", "`", "", "[]", "")
 )
 
-// ErrPage is wrapped by the errors about a page the reader cannot read whole.
-var ErrPage = errors.New("unreadable documentation page")
+// ErrPage is wrapped by the errors about a page the reader cannot read whole; it is
+// docs.ErrUnreadable, so a page the docs reader refuses is one too.
+var ErrPage = docs.ErrUnreadable
 
 // Read parses every page under dir and builds its inventory. A folder without pages, a page
 // that is not UTF-8 and a page with a code block never closed are errors naming the file.

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"time"
 
-	"go.etcd.io/bbolt"
 	"golang.org/x/time/rate"
+
+	"github.com/qiwigen/qiwigen/contracttest/store"
 )
 
 // State is QIWI's view of one operation, as the API tells it.
@@ -34,13 +35,14 @@ type API interface {
 // finalStatuses are the states a cache keeps: they no longer change.
 var finalStatuses = map[string]bool{"COMPLETED": true, "SUCCESS": true, "PAID": true, "DECLINED": true, "DECLINE": true, "REJECTED": true, "EXPIRED": true}
 
-// CachedAPI is an API behind a rate limit and, optionally, a cache in a bbolt file: a state
-// that no longer changes is fetched once, so a rerun does not fetch it again. bbolt commits
-// each write durably before it returns.
+// CachedAPI is an API behind a rate limit and, optionally, a cache in a bbolt file
+// (contracttest/store, which checks the file and every value): a state that no longer
+// changes is fetched once, so a rerun does not fetch it again. bbolt commits each write
+// durably before it returns.
 type CachedAPI struct {
 	api     API
 	limiter *rate.Limiter
-	db      *bbolt.DB // nil: no cache
+	db      *store.DB // nil: no cache
 	// Fetched counts the calls that reached the API.
 	Fetched int
 }
@@ -55,11 +57,11 @@ func NewCachedAPI(api API, perSecond float64, cachePath string) (*CachedAPI, err
 	}
 	c := &CachedAPI{api: api, limiter: rate.NewLimiter(rate.Limit(perSecond), 1)}
 	if cachePath != "" {
-		db, err := bbolt.Open(cachePath, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
+		db, err := store.Open(cachePath, store.Options{Timeout: 5 * time.Second, Remedy: "delete it to start over: it is a cache, a rerun fetches again"})
 		if err != nil {
-			return nil, fmt.Errorf("reconcile: API cache %s: %w", cachePath, err)
+			return nil, fmt.Errorf("reconcile: API cache: %w", err)
 		}
-		if err := db.Update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucketIfNotExists(cacheBucket); return err }); err != nil {
+		if err := db.Update(func(tx *store.Tx) error { _, err := tx.CreateBucketIfNotExists(cacheBucket); return err }); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("reconcile: API cache %s: %w", cachePath, err)
 		}
@@ -89,11 +91,10 @@ func (c *CachedAPI) Refund(ctx context.Context, siteID, paymentID, refundID stri
 func (c *CachedAPI) get(ctx context.Context, key string, fetch func() (State, error)) (State, error) {
 	if c.db != nil {
 		var cached []byte
-		if err := c.db.View(func(tx *bbolt.Tx) error {
-			if v := tx.Bucket(cacheBucket).Get([]byte(key)); v != nil {
-				cached = append([]byte(nil), v...)
-			}
-			return nil
+		if err := c.db.View(func(tx *store.Tx) error {
+			var err error
+			cached, err = tx.Bucket(cacheBucket).Get([]byte(key))
+			return err
 		}); err != nil {
 			return State{}, err
 		}
@@ -117,7 +118,7 @@ func (c *CachedAPI) get(ctx context.Context, key string, fetch func() (State, er
 		if err != nil {
 			return State{}, err
 		}
-		if err := c.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(cacheBucket).Put([]byte(key), data) }); err != nil {
+		if err := c.db.Update(func(tx *store.Tx) error { return tx.Bucket(cacheBucket).Put([]byte(key), data) }); err != nil {
 			return State{}, err
 		}
 	}

@@ -6,20 +6,23 @@ import (
 	"strings"
 	"time"
 
-	"go.etcd.io/bbolt"
+	filestore "github.com/qiwigen/qiwigen/contracttest/store"
 )
 
-// store keeps the sandbox's state in a bbolt file: one bucket per siteId, one key per object
-// (storeKey). bbolt commits each update with an fsync before it returns, so every answer the
-// sandbox sent survives a crash.
+// store keeps the sandbox's state in a bbolt file (contracttest/store, which checks the file
+// and every value): one bucket per siteId, one key per object (storeKey). bbolt commits each
+// update with an fsync before it returns, so every answer the sandbox sent survives a crash.
 type store struct {
-	db *bbolt.DB
+	db *filestore.DB
 }
 
+// stateRemedy is what an error about a damaged or foreign state file tells the user to do.
+const stateRemedy = "delete it to start over: the sandbox's state is test data"
+
 func openStore(path string) (*store, error) {
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 5 * time.Second})
+	db, err := filestore.Open(path, filestore.Options{Timeout: 5 * time.Second, Remedy: stateRemedy})
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: state %s: %w", path, err)
+		return nil, fmt.Errorf("sandbox: state: %w", err)
 	}
 	return &store{db: db}, nil
 }
@@ -37,7 +40,7 @@ func (st *store) save(siteID string, objects []changed) error {
 		}
 		docs[i] = data
 	}
-	return st.db.Update(func(tx *bbolt.Tx) error {
+	return st.db.Update(func(tx *filestore.Tx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(siteID))
 		if err != nil {
 			return err
@@ -54,12 +57,15 @@ func (st *store) save(siteID string, objects []changed) error {
 // restore puts the stored version of each object back into s (or drops an object never
 // stored): what a failed save leaves in memory goes back to what the file holds.
 func (st *store) restore(siteID string, s *site, objects []changed) error {
-	return st.db.View(func(tx *bbolt.Tx) error {
+	return st.db.View(func(tx *filestore.Tx) error {
 		b := tx.Bucket([]byte(siteID))
 		for _, o := range objects {
 			var data []byte
 			if b != nil {
-				data = b.Get([]byte(o.key))
+				var err error
+				if data, err = b.Get([]byte(o.key)); err != nil {
+					return err
+				}
 			}
 			if err := restoreKey(s, o.key, data); err != nil {
 				return err
@@ -85,8 +91,8 @@ func restoreKey(s *site, key string, data []byte) error {
 // load reads every site's objects.
 func (st *store) load() (map[string]*site, error) {
 	sites := map[string]*site{}
-	err := st.db.View(func(tx *bbolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+	err := st.db.View(func(tx *filestore.Tx) error {
+		return tx.ForEachBucket(func(name []byte, b *filestore.Bucket) error {
 			s := newSite()
 			sites[string(name)] = s
 			return b.ForEach(func(k, v []byte) error {

@@ -1,9 +1,11 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.etcd.io/bbolt"
+
+	filestore "github.com/qiwigen/qiwigen/contracttest/store"
 )
 
 // When the store refuses a call's changes, the call answers 500 and memory goes back to what
@@ -36,7 +40,7 @@ func TestFailedWriteRollsBack(t *testing.T) {
 
 	// The file becomes read-only: every write from now on fails.
 	require.NoError(t, sb.store.db.Close())
-	ro, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
+	ro, err := filestore.Open(path, filestore.Options{ReadOnly: true})
 	require.NoError(t, err)
 	sb.store.db = ro
 	defer sb.Close()
@@ -53,4 +57,50 @@ func TestFailedWriteRollsBack(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, status)
 	status, _ = do(http.MethodGet, "/payments/p-2", "")
 	assert.Equal(t, http.StatusNotFound, status, "the payment that was not stored is gone")
+}
+
+// A state file written before values carried checksums is refused, saying how to recover;
+// a value changed in the file is an error naming its site and key, not a changed state.
+func TestStateFileChecked(t *testing.T) {
+	old := filepath.Join(t.TempDir(), "old.db")
+	db, err := bbolt.Open(old, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("s-1"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("payment\x00p-1"), []byte(`{}`))
+	}))
+	require.NoError(t, db.Close())
+	_, err = New(Options{StatePath: old})
+	require.ErrorIs(t, err, filestore.ErrForeign)
+	assert.Contains(t, err.Error(), old)
+	assert.Contains(t, err.Error(), "delete it to start over: the sandbox's state is test data")
+
+	path := filepath.Join(t.TempDir(), "state.db")
+	sb, err := New(Options{StatePath: path})
+	require.NoError(t, err)
+	req := httptest.NewRequest(http.MethodPut, "/partner/payin/v1/sites/s-1/payments/p-1", strings.NewReader(
+		`{"amount": {"value": "5.00", "currency": "RUB"}, "paymentMethod": {"type": "CARD", "pan": "4256000000000003", "expiryDate": "05/30", "cvv2": "123"}, "flags": ["SALE"]}`))
+	req.Header.Set("Authorization", "Bearer k")
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	sb.ServeHTTP(w, req)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	require.NoError(t, sb.Close())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	at := bytes.Index(data, []byte(`"amount":`))
+	require.Positive(t, at)
+	at += len(`"amount":`)
+	if data[at] == '"' {
+		at++
+	}
+	require.True(t, data[at] >= '1' && data[at] <= '8', "a digit of the amount: %q", data[at:at+8])
+	data[at]++ // a changed amount must not be served
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	_, err = New(Options{StatePath: path})
+	require.ErrorIs(t, err, filestore.ErrDamaged)
+	assert.Contains(t, err.Error(), `bucket "s-1", key "payment\x00p-1": checksum`)
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/qiwigen/qiwigen/contracttest/cache"
 	"github.com/qiwigen/qiwigen/contracttest/drift"
 	"github.com/qiwigen/qiwigen/overlays"
 	"github.com/qiwigen/qiwigen/spec"
@@ -21,7 +20,6 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	noBaseline := fs.Bool("no-baseline", false, "accept no finding")
 	format := fs.String("format", "text", "output `FORMAT`: text, markdown, json or sarif")
 	writeBaseline := fs.String("write-baseline", "", "write a baseline accepting every current finding to this `FILE`")
-	cachePath := fs.String("cache", "", "keep results in this bbolt `FILE`: a rerun on the same pages and spec by the same binary reads them back instead of comparing again")
 	rest, status, ok := parseArgs(fs, args, stdout, stderr)
 	if !ok {
 		return status
@@ -39,8 +37,6 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		return fail(errors.New("--docs DIR is required"))
 	case *noBaseline && *baselinePath != "":
 		return fail(errors.New("--baseline and --no-baseline exclude each other"))
-	case *cachePath != "" && *writeBaseline != "":
-		return fail(errors.New("--cache and --write-baseline exclude each other: a new baseline takes its reasons from the loaded spec"))
 	}
 	switch *format {
 	case "text", "markdown", "json", "sarif":
@@ -74,30 +70,14 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	for _, f := range bundled {
 		texts[f.Name] = f.Data
 	}
-	var result drift.Result
-	var s *drift.Spec
-	if *cachePath != "" {
-		var run *drift.CachedRun
-		if run, err = runCached(*docsDir, specData, texts, *cachePath); err == nil {
-			result = run.Result
-			if run.CacheErr != nil {
-				fmt.Fprintf(stderr, "drift: the cache was not used: %v\n", run.CacheErr)
-			}
-		}
-	} else {
-		var inv *drift.Inventory
-		inv, s, result.Findings, err = drift.Run(*docsDir, specData, texts)
-		if err == nil {
-			result.Pages = inv.Pages
-		}
-	}
+	inv, s, findings, err := drift.Run(*docsDir, specData, texts)
 	if errors.Is(err, drift.ErrSpec) {
 		return fail(fmt.Errorf("%s: %w", specName, err))
 	}
 	if err != nil {
 		return fail(err)
 	}
-	report := &drift.Report{Pages: result.Pages, Findings: result.Findings}
+	report := &drift.Report{Pages: inv.Pages, Findings: findings}
 	report.Stale = baseline.Apply(report.Findings)
 
 	if *writeBaseline != "" {
@@ -124,19 +104,4 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// runCached runs drift with the cache file at path; a cache that does not open is reported
-// in the run's CacheErr, and the run goes on without it.
-func runCached(dir string, specData []byte, overlays map[string][]byte, path string) (*drift.CachedRun, error) {
-	store, openErr := cache.Open(path)
-	if openErr != nil {
-		run, err := drift.RunCached(dir, specData, overlays, nil)
-		if err == nil {
-			run.CacheErr = openErr
-		}
-		return run, err
-	}
-	defer store.Close()
-	return drift.RunCached(dir, specData, overlays, store)
 }

@@ -93,7 +93,7 @@ spec/drift-baseline.json, with the bundled spec) lists accepted ones with their 
 --write-baseline keeps the old reasons; new entries need theirs written by hand.`,
 			examples: []string{
 				"qiwicontract drift --docs ../shared/docs/qiwi",
-				"qiwicontract drift --docs ../shared/docs/qiwi --format sarif --cache drift.db",
+				"qiwicontract drift --docs ../shared/docs/qiwi --format sarif",
 			},
 			exit1: "ones the baseline does not accept",
 		},
