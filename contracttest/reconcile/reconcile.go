@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -75,8 +76,11 @@ type Reconciler struct {
 	diffs     []Difference
 	ctx       context.Context // for api
 	api       API             // nil: the ledger only
-	limits    Limits          // of the reports read
+	limits    Limits          // of the reports read, and of the differences listed
 	rows      int             // report rows matched or recorded bad
+	counts    map[string]int  // differences by kind, listed or not
+	unlisted  int             // differences past the limit, counted only
+	spare     Difference      // what record returns for a difference it does not list
 }
 
 type pendingRefund struct {
@@ -94,10 +98,10 @@ type document struct {
 // New returns a reconciler for a ledger.
 func New(ledger []Entry) *Reconciler {
 	r := &Reconciler{ledger: ledger, matched: make([]int32, len(ledger)),
-		txSeen: newIDLines(len(ledger)), documents: map[string]*document{}, days: map[int]*DayTotal{}}
+		txSeen: newIDLines(len(ledger)), documents: map[string]*document{}, days: map[int]*DayTotal{}, counts: map[string]int{}}
 	r.byPayment = newLedgerIndex(ledger, func(e *Entry) string { return e.PaymentID }, func(i, j int) {
 		if e := &ledger[i]; ledger[j].Refund == e.Refund {
-			r.diffs = append(r.diffs, Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: int(e.Line), FirstLedgerLine: int(ledger[j].Line),
+			r.record(Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: int(e.Line), FirstLedgerLine: int(ledger[j].Line),
 				Message: fmt.Sprintf("the ledger lists %s %s twice (lines %d and %d)", e.Kind(), e.PaymentID, ledger[j].Line, e.Line)})
 		}
 	})
@@ -118,7 +122,7 @@ func (r *Reconciler) Bad(e *RowError) error {
 	if e.Column != "" {
 		msg = "column " + e.Column + ": " + msg
 	}
-	r.diffs = append(r.diffs, Difference{Kind: BadRow, File: e.File, ReportLine: e.Line, Message: msg})
+	r.record(Difference{Kind: BadRow, File: e.File, ReportLine: e.Line, Message: msg})
 	return nil
 }
 
@@ -148,6 +152,19 @@ func (r *Reconciler) differ(row *Row, kind, msg string, ledger int) *Difference 
 		BillID: strings.Clone(row.BillID), File: row.File, ReportLine: row.Line, Message: msg}
 	if ledger >= 0 {
 		d.LedgerLine = int(r.ledger[ledger].Line)
+	}
+	return r.record(d)
+}
+
+// record keeps a difference, and counts it; past the limit of those listed it only counts
+// it (returning a spare for the caller's other fields), so that a report of a million bad
+// lines does not make a million differences to hold.
+func (r *Reconciler) record(d Difference) *Difference {
+	r.counts[d.Kind]++
+	if len(r.diffs) >= r.limits.withDefaults().Differences {
+		r.unlisted++
+		r.spare = d
+		return &r.spare
 	}
 	r.diffs = append(r.diffs, d)
 	return &r.diffs[len(r.diffs)-1]
@@ -310,14 +327,24 @@ func (r *Reconciler) settlement(row *Row) {
 
 // Result is a finished reconciliation.
 type Result struct {
+	// Differences are the differences listed: the first Limits.Differences found.
 	Differences []Difference `json:"differences"`
 	Days        []DayTotal   `json:"days"`
 	Rows        int          `json:"rows"`
+	// Unlisted counts the differences found past the limit, which Counts counts but
+	// Differences does not list.
+	Unlisted int `json:"unlisted,omitempty"`
+
+	counts map[string]int // every difference by kind; nil: those listed
 }
 
-// Counts returns the number of differences by kind.
+// Counts returns the number of differences by kind, listed or not.
 func (res *Result) Counts() map[string]int {
 	out := map[string]int{}
+	if res.counts != nil {
+		maps.Copy(out, res.counts)
+		return out
+	}
 	for _, d := range res.Differences {
 		out[d.Kind]++
 	}
@@ -351,7 +378,7 @@ func (r *Reconciler) Finish() *Result {
 			d.ParentPaymentID = r.ledger[p.ledger].ParentPaymentID
 			d.LedgerLine = int(r.ledger[p.ledger].Line)
 		}
-		r.diffs = append(r.diffs, d)
+		r.record(d)
 	}
 	unchecked := 0 // settled ledger entries of days the report does not cover
 	for i := range r.ledger {
@@ -363,7 +390,7 @@ func (r *Reconciler) Finish() *Result {
 			unchecked++
 			continue
 		}
-		r.diffs = append(r.diffs, Difference{Kind: MissingInReport, PaymentID: e.PaymentID, BillID: e.BillID, LedgerLine: int(e.Line),
+		r.record(Difference{Kind: MissingInReport, PaymentID: e.PaymentID, BillID: e.BillID, LedgerLine: int(e.Line),
 			Message: fmt.Sprintf("%s %s of %s, %s in the ledger, is not in the report", e.Kind(), e.PaymentID, e.Amount(), e.Status)})
 	}
 	// A report that covers no day checks no dated ledger entry: an empty report, or one
@@ -377,7 +404,7 @@ func (r *Reconciler) Finish() *Result {
 		if r.rows > 0 {
 			msg = fmt.Sprintf("the report's %d rows cover no day (none has a readable TRANS_DATE or BANK_VALUE_DOC); %d settled ledger entries unchecked", r.rows, unchecked)
 		}
-		r.diffs = append(r.diffs, Difference{Kind: EmptyReport, Message: msg})
+		r.record(Difference{Kind: EmptyReport, Message: msg})
 	}
 	sort.SliceStable(r.diffs, func(i, j int) bool {
 		a, b := r.diffs[i], r.diffs[j]
@@ -389,7 +416,7 @@ func (r *Reconciler) Finish() *Result {
 		}
 		return a.ReportLine < b.ReportLine
 	})
-	res := &Result{Differences: r.diffs, Rows: r.txSeen.len()}
+	res := &Result{Differences: r.diffs, Rows: r.txSeen.len(), Unlisted: r.unlisted, counts: r.counts}
 	for _, d := range r.days {
 		res.Days = append(res.Days, *d)
 	}

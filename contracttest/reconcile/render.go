@@ -95,7 +95,10 @@ func (res *Result) WriteText(w io.Writer) error {
 			p("%s: %d\n", k, counts[k])
 		}
 	}
-	p("%d report operations, %d differences\n", res.Rows, len(res.Differences))
+	if res.Unlisted > 0 {
+		p("%d differences not listed: only the first %d are\n", res.Unlisted, len(res.Differences))
+	}
+	p("%d report operations, %d differences\n", res.Rows, len(res.Differences)+res.Unlisted)
 	return err
 }
 
@@ -113,6 +116,9 @@ func (res *Result) WriteCSV(w io.Writer) error {
 			row[i] = csvCell(cell)
 		}
 		_ = cw.Write(row)
+	}
+	if res.Unlisted > 0 { // a last row says what is missing
+		_ = cw.Write([]string{"unlisted", "", "", "", "", "", "", "", "", "", "", "", fmt.Sprintf("%d differences not listed: only the first %d are", res.Unlisted, len(res.Differences))})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -139,6 +145,7 @@ type Summary struct {
 	Kind        string         `json:"kind"` // "summary"
 	Rows        int            `json:"rows"`
 	Differences int            `json:"differences"`
+	Unlisted    int            `json:"unlisted,omitempty"` // differences counted, not listed
 	ByKind      map[string]int `json:"byKind"`
 	Days        []DayTotal     `json:"days"`
 }
@@ -161,7 +168,7 @@ func (res *Result) WriteJSONLines(out io.Writer) error {
 		days = []DayTotal{}
 	}
 	sort.Slice(days, func(i, j int) bool { return days[i].Day < days[j].Day })
-	return enc.Encode(Summary{Kind: "summary", Rows: res.Rows, Differences: len(res.Differences), ByKind: res.Counts(), Days: days})
+	return enc.Encode(Summary{Kind: "summary", Rows: res.Rows, Differences: len(res.Differences) + res.Unlisted, Unlisted: res.Unlisted, ByKind: res.Counts(), Days: days})
 }
 
 // jsonEscaper writes encoding/json's output with the C1 controls and the characters that

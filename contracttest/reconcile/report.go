@@ -78,6 +78,9 @@ type Limits struct {
 	Entry int64
 	// Archive is the most an archive's .csv entries may expand to together, in bytes.
 	Archive int64
+	// Differences is the most differences a reconciliation lists; those past it are
+	// counted (Result.Unlisted, Result.Counts), not kept.
+	Differences int
 }
 
 // The default Limits: far above a real report (its rows are a few hundred bytes; a million
@@ -86,6 +89,7 @@ const (
 	DefaultLineLimit    = 1 << 20 // 1 MiB
 	DefaultEntryLimit   = 1 << 30 // 1 GiB
 	DefaultArchiveLimit = 4 << 30 // 4 GiB
+	DefaultDifferences  = 100_000
 )
 
 // withDefaults is l with each zero field its default.
@@ -98,6 +102,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Archive <= 0 {
 		l.Archive = DefaultArchiveLimit
+	}
+	if l.Differences <= 0 {
+		l.Differences = DefaultDifferences
 	}
 	return l
 }
