@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
-
 	"github.com/qiwigen/qiwigen/contracttest/reconcile"
 )
 
@@ -36,11 +34,11 @@ func BenchmarkReconcile(b *testing.B) {
 	for i := range rows {
 		id := fmt.Sprintf("P%07d", i)
 		fmt.Fprintln(w, row("34562014", "243767,27", "26.08.2020 9:59", fmt.Sprint(1_000_000+i), "2165,46", "25", id, "", "", "payment", "643"))
-		amount := wiretype.NewMoneyFromMinor(216546)
+		amount := int64(216546)
 		if i%100 == 0 {
-			amount = wiretype.NewMoneyFromMinor(216547)
+			amount = 216547
 		}
-		ledger = append(ledger, reconcile.Entry{Line: i + 2, PaymentID: id, Amount: amount, Currency: "RUB", Status: "COMPLETED", Kind: "payment"})
+		ledger = append(ledger, reconcile.Entry{Line: int32(i + 2), PaymentID: id, Minor: amount, Currency: "RUB", Status: "COMPLETED"})
 	}
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,19 @@ func (*emptyLedger) Unwrap() error { return ErrLedger }
 // this package reads.
 var LedgerColumns = []string{"paymentId", "billId", "amount", "currency", "status", "dateTime", "kind", "parentPaymentId"}
 
+// The ledger's columns, as indexes into LedgerColumns.
+const (
+	lPaymentID = iota
+	lBillID
+	lAmount
+	lCurrency
+	lStatus
+	lDateTime
+	lKind
+	lParent
+	ledgerColumns
+)
+
 // requiredLedgerColumns are the columns a CSV ledger's header must have.
 var requiredLedgerColumns = []string{"paymentId", "amount"}
 
@@ -43,27 +57,42 @@ const (
 	KindRefund  = "refund"
 )
 
-// Entry is one operation of the merchant's ledger.
+// Entry is one operation of the merchant's ledger. A ledger's entries are what a
+// reconciliation holds (a million of them for a large day), so an entry keeps only what the
+// matching needs, in 104 bytes: its IDs in one allocation of their own (not the line's),
+// its status and currency shared with the other entries that have them, its amount in
+// minor units, its date as a day.
 type Entry struct {
-	Line            int            // 1-based line in the ledger file
-	PaymentID       string         // the merchant's paymentId (or refundId for a refund)
-	BillID          string         // the invoice, when paid through one
-	Amount          wiretype.Money // the operation's amount
-	Currency        string         // ISO 4217 letter code
-	Status          string         // the merchant's view: COMPLETED, SUCCESS, PAID, DECLINED, ...
-	DateTime        string         // as the ledger writes it
-	Kind            string         // KindPayment or KindRefund
-	ParentPaymentID string         // a refund's payment
+	PaymentID       string // the merchant's paymentId (or refundId for a refund)
+	BillID          string // the invoice, when paid through one
+	ParentPaymentID string // a refund's payment
+	Currency        string // ISO 4217 letter code, upper case
+	Status          string // the merchant's view, upper case: COMPLETED, SUCCESS, PAID, DECLINED, ...
+	// Minor is the operation's amount in minor units (hundredths): 153000 is 1530.00.
+	Minor int64
+	// Day is the day of the ledger's dateTime in Moscow, as yyyymmdd (20200826); 0 when the
+	// entry has no dateTime or one that does not read, which counts on every reported day.
+	Day    int32
+	Line   int32 // 1-based line in the ledger file
+	Refund bool  // a refund (kind refund); else a payment
+}
+
+// Amount is the entry's amount.
+func (e *Entry) Amount() wiretype.Money { return wiretype.NewMoneyFromMinor(e.Minor) }
+
+// Kind is KindPayment or KindRefund.
+func (e *Entry) Kind() string {
+	if e.Refund {
+		return KindRefund
+	}
+	return KindPayment
 }
 
 // ReadLedger reads a ledger: JSON Lines when the file's first non-blank byte is "{", else CSV
 // with a header row. rename maps this package's column names to the file's (paymentId →
-// order_id); names it does not map are read as they are.
+// order_id); names it does not map are read as they are. The file is read as a stream: what
+// it costs is its entries, not its text.
 func ReadLedger(path string, rename map[string]string) ([]Entry, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	for name := range rename {
 		if !contains(LedgerColumns, name) {
 			return nil, fmt.Errorf("%s: %w: --ledger-columns names %q, not one of %s", path, ErrLedger, name, strings.Join(LedgerColumns, ", "))
@@ -75,10 +104,71 @@ func ReadLedger(path string, rename map[string]string) ([]Entry, error) {
 		}
 		return name
 	}
-	if trimmed := bytes.TrimLeft(data, " \t\r\n\xEF\xBB\xBF"); len(trimmed) > 0 && trimmed[0] == '{' {
-		return readJSONLines(path, data, col)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	return readLedgerCSV(path, data, col)
+	defer f.Close()
+	lines, first, err := scanLedger(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", path, ErrLedger, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", path, ErrLedger, err)
+	}
+	lr := &ledgerReader{out: make([]Entry, 0, lines), names: map[string]string{}}
+	br := bufio.NewReaderSize(f, 64*1024)
+	if first == '{' {
+		return lr.readJSONLines(path, br, col)
+	}
+	return lr.readCSV(path, br, col)
+}
+
+// scanLedger reads a ledger once, before its entries are: it returns how many entries it
+// may hold at most (for their slice to be made once, not grown by copies) and its first byte
+// that is not blank (white space or a byte-order mark), 0 for none.
+func scanLedger(r io.Reader) (entries int, first byte, err error) {
+	buf := make([]byte, 64*1024)
+	var lines, size int
+	for {
+		n, err := r.Read(buf)
+		chunk := buf[:n]
+		size += n
+		lines += bytes.Count(chunk, []byte("\n"))
+		if first == 0 {
+			if trimmed := bytes.TrimLeft(chunk, " \t\r\n\xEF\xBB\xBF"); len(trimmed) > 0 {
+				first = trimmed[0]
+			}
+		}
+		if err == io.EOF {
+			// An entry's line has at least a few bytes: a file of blank lines makes no room.
+			return min(lines+1, size/8+1), first, nil
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+}
+
+// ledgerReader builds a ledger's entries.
+type ledgerReader struct {
+	out   []Entry
+	names map[string]string // the statuses and currencies read: one string for each
+}
+
+// name is s, shared with the entries before that had it.
+func (lr *ledgerReader) name(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := lr.names[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	if len(lr.names) < 1024 { // a ledger has a few; a hostile one does not grow the map
+		lr.names[v] = v
+	}
+	return v
 }
 
 func contains(list []string, s string) bool {
@@ -90,9 +180,13 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func readLedgerCSV(path string, data []byte, col func(string) string) ([]Entry, error) {
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))))
+func (lr *ledgerReader) readCSV(path string, br *bufio.Reader, col func(string) string) ([]Entry, error) {
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
+		_, _ = br.Discard(3) // Peek just returned these three bytes
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("%s: %w", path, ErrEmptyLedger)
@@ -100,6 +194,7 @@ func readLedgerCSV(path string, data []byte, col func(string) string) ([]Entry, 
 	if err != nil {
 		return nil, fmt.Errorf("%s:1: %w: %v", path, ErrLedger, err)
 	}
+	header = slices.Clone(header)
 	idx := map[string]int{}
 	for i, h := range header {
 		idx[strings.TrimSpace(h)] = i
@@ -109,28 +204,34 @@ func readLedgerCSV(path string, data []byte, col func(string) string) ([]Entry, 
 			return nil, fmt.Errorf("%s:1: %w: %s", path, ErrLedger, headerProblem(header, need, col))
 		}
 	}
-	var out []Entry
+	// Each column's place in a record, looked up once: -1 for one the header lacks.
+	var places [ledgerColumns]int
+	for c, name := range LedgerColumns {
+		places[c] = -1
+		if i, ok := idx[col(name)]; ok {
+			places[c] = i
+		}
+	}
+	var rec []string
+	get := func(c int) string {
+		i := places[c]
+		if i < 0 || i >= len(rec) {
+			return ""
+		}
+		return strings.TrimSpace(rec[i])
+	}
 	for {
-		rec, err := cr.Read()
+		rec, err = cr.Read()
 		if err == io.EOF {
-			return out, nil
+			return lr.out, nil
 		}
 		line, _ := cr.FieldPos(0)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w: %v", path, ErrLedger, err)
 		}
-		get := func(name string) string {
-			i, ok := idx[col(name)]
-			if !ok || i >= len(rec) {
-				return ""
-			}
-			return strings.TrimSpace(rec[i])
-		}
-		e, err := newEntry(line, get)
-		if err != nil {
+		if err := lr.add(line, get); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w: %v", path, line, ErrLedger, err)
 		}
-		out = append(out, e)
 	}
 }
 
@@ -176,60 +277,79 @@ func countDigits(s string) int {
 	return n
 }
 
-func readJSONLines(path string, data []byte, col func(string) string) ([]Entry, error) {
-	var out []Entry
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+// maxLedgerLine is the longest line of a JSON Lines ledger.
+const maxLedgerLine = 1 << 20
+
+func (lr *ledgerReader) readJSONLines(path string, br *bufio.Reader, col func(string) string) ([]Entry, error) {
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 0, 64*1024), maxLedgerLine)
 	line := 0
+	var obj map[string]any
+	get := func(c int) string {
+		switch v := obj[col(LedgerColumns[c])].(type) {
+		case string:
+			return strings.TrimSpace(v)
+		case json.Number: // decoded with UseNumber: the number's own text, exact
+			return v.String()
+		}
+		return ""
+	}
 	for sc.Scan() {
 		line++
 		text := bytes.TrimSpace(sc.Bytes())
 		if len(text) == 0 {
 			continue
 		}
-		var obj map[string]any
-		get := func(name string) string {
-			switch v := obj[col(name)].(type) {
-			case string:
-				return strings.TrimSpace(v)
-			case json.Number: // decoded with UseNumber: the number's own text, exact
-				return v.String()
-			}
-			return ""
-		}
+		obj = nil
 		dec := json.NewDecoder(bytes.NewReader(text))
 		dec.UseNumber()
 		if err := dec.Decode(&obj); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w: %v", path, line, ErrLedger, err)
 		}
-		e, err := newEntry(line, get)
-		if err != nil {
+		if err := lr.add(line, get); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w: %v", path, line, ErrLedger, err)
 		}
-		out = append(out, e)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", path, ErrLedger, err)
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, fmt.Errorf("%s:%d: %w: the line is longer than %d bytes", path, line+1, ErrLedger, maxLedgerLine)
+	} else if err != nil {
+		return nil, fmt.Errorf("%s:%d: %w: %v", path, line+1, ErrLedger, err)
 	}
-	return out, nil
+	return lr.out, nil
 }
 
-func newEntry(line int, get func(string) string) (Entry, error) {
-	e := Entry{Line: line, PaymentID: get("paymentId"), BillID: get("billId"), Currency: strings.ToUpper(get("currency")),
-		Status: strings.ToUpper(get("status")), DateTime: get("dateTime"), Kind: strings.ToLower(get("kind")), ParentPaymentID: get("parentPaymentId")}
+// add reads an entry from its columns (get: a column's value, trimmed) and appends it.
+func (lr *ledgerReader) add(line int, get func(column int) string) error {
+	e := Entry{Line: int32(line), PaymentID: get(lPaymentID), BillID: get(lBillID), ParentPaymentID: get(lParent),
+		Currency: lr.name(strings.ToUpper(get(lCurrency))), Status: lr.name(strings.ToUpper(get(lStatus)))}
 	if e.PaymentID == "" && e.BillID == "" {
-		return Entry{}, errors.New("neither paymentId nor billId")
+		return errors.New("neither paymentId nor billId")
 	}
-	if e.Kind == "" {
-		e.Kind = KindPayment
+	switch kind := get(lKind); {
+	case kind == "" || strings.EqualFold(kind, KindPayment):
+	case strings.EqualFold(kind, KindRefund):
+		e.Refund = true
+	default:
+		return fmt.Errorf("kind %s: want payment or refund", quoteShort(strings.ToLower(kind)))
 	}
-	if e.Kind != KindPayment && e.Kind != KindRefund {
-		return Entry{}, fmt.Errorf("kind %q: want payment or refund", e.Kind)
-	}
-	amount, err := ParseAmount(get("amount"))
+	amount, err := ParseAmount(get(lAmount))
 	if err != nil {
-		return Entry{}, fmt.Errorf("amount: %w", err)
+		return fmt.Errorf("amount: %w", err)
 	}
-	e.Amount = amount
-	return e, nil
+	e.Minor = amount.Minor()
+	if t, err := wiretype.ParseTimestamp(get(lDateTime)); err == nil {
+		y, m, d := t.Time().In(Moscow).Date()
+		e.Day = int32(y*10000 + int(m)*100 + d)
+	}
+	// The IDs in one string of their own: the record's text is not kept.
+	var ids strings.Builder
+	ids.Grow(len(e.PaymentID) + len(e.BillID) + len(e.ParentPaymentID))
+	ids.WriteString(e.PaymentID)
+	ids.WriteString(e.BillID)
+	ids.WriteString(e.ParentPaymentID)
+	all := ids.String()
+	e.PaymentID, all = all[:len(e.PaymentID)], all[len(e.PaymentID):]
+	e.BillID, e.ParentPaymentID = all[:len(e.BillID)], all[len(e.BillID):]
+	lr.out = append(lr.out, e)
+	return nil
 }

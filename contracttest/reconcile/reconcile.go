@@ -3,7 +3,9 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
+	"strings"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
@@ -19,6 +21,7 @@ const (
 	Duplicate          = "duplicate"           // the same transaction twice
 	SettlementMismatch = "settlement-mismatch" // a bank document's rows or its SETTLEMENT row disagree
 	BadRow             = "bad-row"             // a report row that cannot be read
+	EmptyReport        = "empty-report"        // no report row covers a day, and settled ledger entries go unchecked
 )
 
 // Difference is one disagreement between the report and the ledger.
@@ -58,13 +61,14 @@ type DayTotal struct {
 var settledStatuses = map[string]bool{"COMPLETED": true, "SUCCESS": true, "PAID": true, "SETTLED": true}
 
 // Reconciler matches report rows, fed one at a time, against a ledger. Its memory is the
-// ledger, the set of transaction IDs seen and one entry per bank document and day, not the
-// report's rows.
+// ledger, the set of transaction IDs seen, one entry per bank document and day, and the
+// differences found, each holding its own copy of the few IDs it names: not the report's
+// rows or lines.
 type Reconciler struct {
 	ledger    []Entry
 	byPayment *ledgerIndex // by paymentId
 	byBill    *ledgerIndex
-	matched   []int           // ledger index → the report line that matched it, 0 if none
+	matched   []int32         // ledger index → the report line that matched it, 0 if none
 	txSeen    *idLines        // transaction ID → first report line
 	refunds   []pendingRefund // parents checked at the end
 	documents map[string]*document
@@ -72,6 +76,11 @@ type Reconciler struct {
 	diffs     []Difference
 	ctx       context.Context // for api
 	api       API             // nil: the ledger only
+	limits    Limits          // of the reports read, and of the differences listed
+	rows      int             // report rows matched or recorded bad
+	counts    map[string]int  // differences by kind, listed or not
+	unlisted  int             // differences past the limit, counted only
+	spare     Difference      // what record returns for a difference it does not list
 }
 
 type pendingRefund struct {
@@ -88,25 +97,32 @@ type document struct {
 
 // New returns a reconciler for a ledger.
 func New(ledger []Entry) *Reconciler {
-	r := &Reconciler{ledger: ledger, matched: make([]int, len(ledger)),
-		txSeen: newIDLines(len(ledger)), documents: map[string]*document{}, days: map[int]*DayTotal{}}
+	r := &Reconciler{ledger: ledger, matched: make([]int32, len(ledger)),
+		txSeen: newIDLines(len(ledger)), documents: map[string]*document{}, days: map[int]*DayTotal{}, counts: map[string]int{}}
 	r.byPayment = newLedgerIndex(ledger, func(e *Entry) string { return e.PaymentID }, func(i, j int) {
-		if e := ledger[i]; ledger[j].Kind == e.Kind {
-			r.diffs = append(r.diffs, Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: e.Line, FirstLedgerLine: ledger[j].Line,
-				Message: fmt.Sprintf("the ledger lists %s %s twice (lines %d and %d)", e.Kind, e.PaymentID, ledger[j].Line, e.Line)})
+		if e := &ledger[i]; ledger[j].Refund == e.Refund {
+			r.record(Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: int(e.Line), FirstLedgerLine: int(ledger[j].Line),
+				Message: fmt.Sprintf("the ledger lists %s %s twice (lines %d and %d)", e.Kind(), e.PaymentID, ledger[j].Line, e.Line)})
 		}
 	})
 	r.byBill = newLedgerIndex(ledger, func(e *Entry) string { return e.BillID }, func(int, int) {})
 	return r
 }
 
+// WithLimits bounds what ReadReport reads (zero fields: the defaults).
+func (r *Reconciler) WithLimits(l Limits) *Reconciler {
+	r.limits = l
+	return r
+}
+
 // Bad records a report row that cannot be read.
 func (r *Reconciler) Bad(e *RowError) error {
+	r.rows++
 	msg := e.Err.Error()
 	if e.Column != "" {
 		msg = "column " + e.Column + ": " + msg
 	}
-	r.diffs = append(r.diffs, Difference{Kind: BadRow, File: e.File, ReportLine: e.Line, Message: msg})
+	r.record(Difference{Kind: BadRow, File: e.File, ReportLine: e.Line, Message: msg})
 	return nil
 }
 
@@ -129,11 +145,26 @@ func (r *Reconciler) day(row *Row) *DayTotal {
 }
 
 // differ records a difference about a report row and, when ledger is not -1, a ledger entry;
-// it returns the difference recorded, valid until the next one, for its other fields.
+// it returns the difference recorded, valid until the next one, for its other fields. The
+// row's IDs are copied: the difference does not keep the row's line.
 func (r *Reconciler) differ(row *Row, kind, msg string, ledger int) *Difference {
-	d := Difference{Kind: kind, PaymentID: row.PaymentID, TransactionID: row.TransactionID, BillID: row.BillID, File: row.File, ReportLine: row.Line, Message: msg}
+	d := Difference{Kind: kind, PaymentID: strings.Clone(row.PaymentID), TransactionID: strings.Clone(row.TransactionID),
+		BillID: strings.Clone(row.BillID), File: row.File, ReportLine: row.Line, Message: msg}
 	if ledger >= 0 {
-		d.LedgerLine = r.ledger[ledger].Line
+		d.LedgerLine = int(r.ledger[ledger].Line)
+	}
+	return r.record(d)
+}
+
+// record keeps a difference, and counts it; past the limit of those listed it only counts
+// it (returning a spare for the caller's other fields), so that a report of a million bad
+// lines does not make a million differences to hold.
+func (r *Reconciler) record(d Difference) *Difference {
+	r.counts[d.Kind]++
+	if len(r.diffs) >= r.limits.withDefaults().Differences {
+		r.unlisted++
+		r.spare = d
+		return &r.spare
 	}
 	r.diffs = append(r.diffs, d)
 	return &r.diffs[len(r.diffs)-1]
@@ -142,12 +173,18 @@ func (r *Reconciler) differ(row *Row, kind, msg string, ledger int) *Difference 
 // Row matches one report row.
 func (r *Reconciler) Row(row Row) error { return r.match(&row) }
 
+// cloneIDs makes the row's strings its own: a row kept past its match does not keep its line.
+func (row *Row) cloneIDs() {
+	for _, s := range []*string{&row.TransactionID, &row.ParentTransactionID, &row.PaymentID, &row.BillID, &row.SiteID, &row.Method, &row.Document, &row.Currency} {
+		*s = strings.Clone(*s)
+	}
+}
+
 // ReadReport reads the report at path (or every .csv entry of a zip archive, as OpenReport
-// does) and matches each good row; each bad row goes to bad (r.Bad records it as a
-// difference). The rows' ledger lookups run on a goroutine of their own, between the reader
-// and the matching: the three share the work of a large report.
+// does, within r's Limits) and matches each good row; each bad row goes to bad (r.Bad records
+// it as a difference).
 func (r *Reconciler) ReadReport(path string, enc Encoding, watch Watch, bad func(*RowError) error) error {
-	return openReport(path, enc, watch, stages{prepare: r.prepare, ahead: r.ahead, row: r.match, bad: bad})
+	return openReport(path, enc, watch, stages{ahead: r.ahead, row: r.match, bad: bad, limits: r.limits})
 }
 
 // ahead looks up a row's transaction ID before its batch is matched, so that the lookups of
@@ -156,16 +193,9 @@ func (r *Reconciler) ahead(row *Row) {
 	r.txSeen.get(row.TransactionID)
 }
 
-// prepare looks up the ledger entries of a row ahead of its matching. It reads only the
-// ledger indexes, which do not change after New.
-func (r *Reconciler) prepare(row *Row) {
-	row.paymentHead = r.byPayment.head(row.PaymentID)
-	row.billHead = r.byBill.head(row.BillID)
-	row.looked = true
-}
-
 // match matches one report row; the row is not kept past the call, but for a refund's copy.
 func (r *Reconciler) match(row *Row) error {
+	r.rows++
 	r.settlement(row)
 	total := r.day(row)
 	if row.Purpose == PurposeSettlement {
@@ -196,7 +226,9 @@ func (r *Reconciler) match(row *Row) error {
 	}
 	idx := r.find(row, kind)
 	if row.Purpose == PurposeRefund {
-		r.refunds = append(r.refunds, pendingRefund{row: *row, ledger: idx})
+		kept := *row
+		kept.cloneIDs()
+		r.refunds = append(r.refunds, pendingRefund{row: kept, ledger: idx})
 	}
 	if r.api != nil {
 		if err := r.checkAPI(row, idx); err != nil {
@@ -207,14 +239,14 @@ func (r *Reconciler) match(row *Row) error {
 		r.differ(row, MissingInLedger, fmt.Sprintf("%s %s of %s (transaction %s) is not in the ledger", kind, ident(row), row.Sum, row.TransactionID), -1)
 		return nil
 	}
-	e := r.ledger[idx]
-	if prev := r.matched[idx]; prev != 0 {
+	e := &r.ledger[idx]
+	if prev := int(r.matched[idx]); prev != 0 {
 		r.differ(row, Duplicate, fmt.Sprintf("ledger line %d matches report lines %d and %d", e.Line, prev, row.Line), idx).FirstReportLine = prev
 		return nil
 	}
-	r.matched[idx] = row.Line
-	if !abs(e.Amount).Equal(abs(row.Sum)) {
-		r.differ(row, AmountMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Sum, e.Amount), idx)
+	r.matched[idx] = int32(row.Line)
+	if !abs(e.Amount()).Equal(abs(row.Sum)) {
+		r.differ(row, AmountMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Sum, e.Amount()), idx)
 	}
 	if row.Currency != "" && e.Currency != "" && row.Currency != e.Currency {
 		r.differ(row, CurrencyMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Currency, e.Currency), idx)
@@ -238,21 +270,17 @@ func ident(row *Row) string {
 
 // find returns the ledger entry of kind for a row: by paymentId, else by billId; -1 if none.
 func (r *Reconciler) find(row *Row, kind string) int {
-	if !row.looked {
-		r.prepare(row)
-	}
 	for _, by := range []struct {
 		index *ledgerIndex
 		key   string
-		head  int32
-	}{{r.byPayment, row.PaymentID, row.paymentHead}, {r.byBill, row.BillID, row.billHead}} {
+	}{{r.byPayment, row.PaymentID}, {r.byBill, row.BillID}} {
 		if by.key == "" {
 			continue
 		}
 		// An entry of the kind not matched yet; else a matched one (a duplicate).
 		unmatched, any := -1, -1
-		by.index.eachFrom(by.head, by.key, func(i int) bool {
-			if r.ledger[i].Kind != kind {
+		by.index.each(by.key, func(i int) bool {
+			if r.ledger[i].Kind() != kind {
 				return true
 			}
 			if any < 0 {
@@ -283,30 +311,40 @@ func (r *Reconciler) settlement(row *Row) {
 	d := r.documents[row.Document]
 	if d == nil {
 		d = &document{sumBank: row.SumBank, firstLine: row.Line}
-		r.documents[row.Document] = d
+		r.documents[strings.Clone(row.Document)] = d
 	}
 	if row.Purpose == PurposeSettlement {
 		if row.HasSum && !row.Sum.Equal(wiretype.Money{}.Sub(row.SumBank)) {
-			r.differ(row, SettlementMismatch, fmt.Sprintf("document %s: the SETTLEMENT row's SUM %s is not the negated SUM_BANK %s", row.Document, row.Sum, row.SumBank), -1).Document = row.Document
+			r.differ(row, SettlementMismatch, fmt.Sprintf("document %s: the SETTLEMENT row's SUM %s is not the negated SUM_BANK %s", row.Document, row.Sum, row.SumBank), -1).Document = strings.Clone(row.Document)
 		}
 		return
 	}
 	if !d.sumBank.Equal(row.SumBank) {
 		diff := r.differ(row, SettlementMismatch, fmt.Sprintf("document %s: SUM_BANK %s here, %s at line %d", row.Document, row.SumBank, d.sumBank, d.firstLine), -1)
-		diff.Document, diff.FirstReportLine = row.Document, d.firstLine
+		diff.Document, diff.FirstReportLine = strings.Clone(row.Document), d.firstLine
 	}
 }
 
 // Result is a finished reconciliation.
 type Result struct {
+	// Differences are the differences listed: the first Limits.Differences found.
 	Differences []Difference `json:"differences"`
 	Days        []DayTotal   `json:"days"`
 	Rows        int          `json:"rows"`
+	// Unlisted counts the differences found past the limit, which Counts counts but
+	// Differences does not list.
+	Unlisted int `json:"unlisted,omitempty"`
+
+	counts map[string]int // every difference by kind; nil: those listed
 }
 
-// Counts returns the number of differences by kind.
+// Counts returns the number of differences by kind, listed or not.
 func (res *Result) Counts() map[string]int {
 	out := map[string]int{}
+	if res.counts != nil {
+		maps.Copy(out, res.counts)
+		return out
+	}
 	for _, d := range res.Differences {
 		out[d.Kind]++
 	}
@@ -320,7 +358,7 @@ func (r *Reconciler) Finish() *Result {
 	ledgerPayment := func(id string) bool {
 		found := false
 		r.byPayment.each(id, func(i int) bool {
-			found = r.ledger[i].Kind == KindPayment
+			found = !r.ledger[i].Refund
 			return !found
 		})
 		return found
@@ -338,16 +376,35 @@ func (r *Reconciler) Finish() *Result {
 			ParentTransactionID: p.row.ParentTransactionID, File: p.row.File, ReportLine: p.row.Line, Message: fmt.Sprintf("refund of parent transaction %q, which is in neither the report nor the ledger", p.row.ParentTransactionID)}
 		if p.ledger >= 0 {
 			d.ParentPaymentID = r.ledger[p.ledger].ParentPaymentID
-			d.LedgerLine = r.ledger[p.ledger].Line
+			d.LedgerLine = int(r.ledger[p.ledger].Line)
 		}
-		r.diffs = append(r.diffs, d)
+		r.record(d)
 	}
-	for i, e := range r.ledger {
-		if r.matched[i] != 0 || !settledStatuses[e.Status] || !r.reportedDay(e.DateTime) {
+	unchecked := 0 // settled ledger entries of days the report does not cover
+	for i := range r.ledger {
+		e := &r.ledger[i]
+		if r.matched[i] != 0 || !settledStatuses[e.Status] {
 			continue
 		}
-		r.diffs = append(r.diffs, Difference{Kind: MissingInReport, PaymentID: e.PaymentID, BillID: e.BillID, LedgerLine: e.Line,
-			Message: fmt.Sprintf("%s %s of %s, %s in the ledger, is not in the report", e.Kind, e.PaymentID, e.Amount, e.Status)})
+		if e.Day != 0 && r.days[int(e.Day)] == nil {
+			unchecked++
+			continue
+		}
+		r.record(Difference{Kind: MissingInReport, PaymentID: e.PaymentID, BillID: e.BillID, LedgerLine: int(e.Line),
+			Message: fmt.Sprintf("%s %s of %s, %s in the ledger, is not in the report", e.Kind(), e.PaymentID, e.Amount(), e.Status)})
+	}
+	// A report that covers no day checks no dated ledger entry: an empty report, or one
+	// whose rows have no date, is a finding, not a pass.
+	covered := false
+	for day := range r.days {
+		covered = covered || day != 0
+	}
+	if !covered && unchecked > 0 {
+		msg := fmt.Sprintf("the report has no rows; %d settled ledger entries unchecked", unchecked)
+		if r.rows > 0 {
+			msg = fmt.Sprintf("the report's %d rows cover no day (none has a readable TRANS_DATE or BANK_VALUE_DOC); %d settled ledger entries unchecked", r.rows, unchecked)
+		}
+		r.record(Difference{Kind: EmptyReport, Message: msg})
 	}
 	sort.SliceStable(r.diffs, func(i, j int) bool {
 		a, b := r.diffs[i], r.diffs[j]
@@ -359,24 +416,12 @@ func (r *Reconciler) Finish() *Result {
 		}
 		return a.ReportLine < b.ReportLine
 	})
-	res := &Result{Differences: r.diffs, Rows: r.txSeen.len()}
+	res := &Result{Differences: r.diffs, Rows: r.txSeen.len(), Unlisted: r.unlisted, counts: r.counts}
 	for _, d := range r.days {
 		res.Days = append(res.Days, *d)
 	}
 	sort.Slice(res.Days, func(i, j int) bool { return res.Days[i].Day < res.Days[j].Day })
 	return res
-}
-
-// reportedDay says whether a ledger timestamp falls on a day the report covers; a ledger entry
-// without a readable date is counted in.
-func (r *Reconciler) reportedDay(dateTime string) bool {
-	t, err := wiretype.ParseTimestamp(dateTime)
-	if err != nil {
-		return true
-	}
-	y, m, d := t.Time().In(Moscow).Date()
-	_, ok := r.days[y*10000+int(m)*100+d]
-	return ok
 }
 
 // abs is the amount without its sign: a ledger may write a refund negative, the report

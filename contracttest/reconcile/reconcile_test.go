@@ -122,6 +122,9 @@ func TestEveryKindOfDifference(t *testing.T) {
 	res := run(t, write(t, "report.csv", report), ledger, nil)
 	counts := res.Counts()
 	for _, k := range reconcile.Kinds {
+		if k == reconcile.EmptyReport { // a report with rows covers their days
+			continue
+		}
 		assert.Equal(t, 1, counts[k], "%s in %+v", k, res.Differences)
 	}
 	byKind := map[string]reconcile.Difference{}

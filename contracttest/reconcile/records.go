@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/tonistiigi/go-csvvalue"
@@ -16,8 +17,14 @@ import (
 // usual row) is split by go-csvvalue, and a record with one, which may span lines, is read
 // by encoding/csv, fed the stream one line at a time so that it never reads past the record.
 // FuzzRecordsMatchEncodingCSV holds the two to the same result.
+//
+// A record is at most max bytes long (its newline not counted): a longer line is skipped
+// without being kept and read as a *longRecord that goes on; a quoted record (a field in
+// double quotes may span lines) that grows past max is a *longRecord that ends the read, as
+// its end can no longer be found.
 type recordReader struct {
 	in     *bufio.Reader
+	max    int // the longest record, in bytes
 	lines  int // lines read from in
 	split  csvvalue.Parser
 	fields []string
@@ -28,28 +35,72 @@ type recordReader struct {
 	feed   lineFeed
 }
 
-// newRecordReader reads records from r (buffered here when r is not a *bufio.Reader).
-func newRecordReader(r io.Reader) *recordReader {
+// newRecordReader reads records of at most max bytes from r (buffered here when r is not a
+// *bufio.Reader).
+func newRecordReader(r io.Reader, max int) *recordReader {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
 		br = bufio.NewReaderSize(r, 64*1024)
 	}
-	rr := &recordReader{in: br, split: csvvalue.Parser{Comma: ';', LazyQuotes: true}}
+	rr := &recordReader{in: br, max: max, split: csvvalue.Parser{Comma: ';', LazyQuotes: true}}
 	rr.feed.rr = rr
 	return rr
 }
 
+// errLineTooLong is a line longer than the reader's max, skipped.
+var errLineTooLong = errors.New("line too long")
+
+// longRecord is a record longer than the reader's max: a line (skipped, the read goes on) or
+// a quoted record (the read ends).
+type longRecord struct {
+	line   int  // the line it starts on
+	max    int  // the limit, in bytes
+	quoted bool // a quoted record, which ends the read
+}
+
+func (e *longRecord) Error() string {
+	if e.quoted {
+		return fmt.Sprintf("a quoted field runs past %s from here (a double quote without its closing one?): the rest of the file is not read", size(int64(e.max)))
+	}
+	return fmt.Sprintf("the line is longer than %s: skipped", size(int64(e.max)))
+}
+
+// size writes a byte count in the largest binary unit it is a whole number of.
+func size(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 // readLine is the next line as bufio reads it, with its newline; err is io.EOF after the
-// last. The line is valid until the next call.
+// last. The line is valid until the next call. A line longer than max (its newline not
+// counted) is read to its end without being kept and counted, and err is errLineTooLong.
 func (rr *recordReader) readLine() ([]byte, error) {
 	line, err := rr.in.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		rr.raw = append(rr.raw[:0], line...)
-		for err == bufio.ErrBufferFull {
+		for err == bufio.ErrBufferFull && len(rr.raw) <= rr.max {
 			line, err = rr.in.ReadSlice('\n')
 			rr.raw = append(rr.raw, line...)
 		}
 		line = rr.raw
+	}
+	if len(bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))) > rr.max {
+		for err == bufio.ErrBufferFull { // the rest of the line, not kept
+			_, err = rr.in.ReadSlice('\n')
+		}
+		rr.raw = rr.raw[:0]
+		rr.lines++
+		if err == nil || err == io.EOF {
+			err = errLineTooLong
+		}
+		return nil, err
 	}
 	if len(line) > 0 {
 		rr.lines++
@@ -65,6 +116,9 @@ func (rr *recordReader) readLine() ([]byte, error) {
 func (rr *recordReader) Read() ([]string, int, error) {
 	for {
 		line, err := rr.readLine()
+		if err == errLineTooLong {
+			return nil, 0, &longRecord{line: rr.lines, max: rr.max}
+		}
 		if err != nil {
 			return nil, 0, err
 		}
@@ -103,9 +157,13 @@ func (rr *recordReader) readQuoted(line []byte) ([]string, int, error) {
 	before, fedBefore := rr.lines-1, rr.feed.fed
 	rr.feed.pending = append(rr.feed.pending[:0], line...)
 	rr.feed.fed++
+	rr.feed.size = len(line)
 	toFile := func(csvLine int) int { return before + csvLine - fedBefore }
 	rec, err := rr.quoted.Read()
 	if err != nil {
+		if errors.Is(err, errLineTooLong) {
+			return nil, 0, &longRecord{line: before + 1, max: rr.max, quoted: true}
+		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			moved := *pe
@@ -124,13 +182,18 @@ type lineFeed struct {
 	rr      *recordReader
 	pending []byte // what is left of the line being fed
 	fed     int    // lines fed so far
+	size    int    // bytes fed of the record being read
 }
 
+// Read feeds the next line; a record growing past the reader's max is errLineTooLong.
 func (f *lineFeed) Read(p []byte) (int, error) {
 	if len(f.pending) == 0 {
 		line, err := f.rr.readLine()
 		if err != nil {
 			return 0, err
+		}
+		if f.size += len(line); f.size > f.rr.max {
+			return 0, errLineTooLong
 		}
 		f.pending = append(f.pending[:0], line...)
 		f.fed++

@@ -34,7 +34,7 @@ func csvRecords(data []byte) (records [][]string, lines []int, end string) {
 // ourRecords is csvRecords through recordReader (its buffer as small as bufio allows, so
 // that long lines cross it).
 func ourRecords(data []byte) (records [][]string, lines []int, end string) {
-	rr := newRecordReader(bufio.NewReaderSize(bytes.NewReader(data), 16)) // bufio's smallest
+	rr := newRecordReader(bufio.NewReaderSize(bytes.NewReader(data), 16), 1<<30) // bufio's smallest
 
 	for {
 		rec, line, err := rr.Read()
@@ -84,7 +84,7 @@ func TestRecordReaderReadsAsEncodingCSV(t *testing.T) {
 
 func TestRecordReaderPassesReadErrors(t *testing.T) {
 	broken := errors.New("disk gone")
-	rr := newRecordReader(io.MultiReader(bytes.NewReader([]byte("a;b\n")), errReader{broken}))
+	rr := newRecordReader(io.MultiReader(bytes.NewReader([]byte("a;b\n")), errReader{broken}), 1<<20)
 	rec, line, err := rr.Read()
 	if err != nil || !slices.Equal(rec, []string{"a", "b"}) || line != 1 {
 		t.Fatalf("first record: %q %d %v", rec, line, err)

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -54,6 +55,79 @@ const (
 // ErrReport is wrapped by every error about a report: a bad row, a missing column, an
 // unreadable archive.
 var ErrReport = errors.New("bad report")
+
+// ErrTooLarge is wrapped by the error about a zip archive's entry, or its entries together,
+// expanding past their Limits (checked before the entry is read). It wraps ErrReport.
+var ErrTooLarge error = &tooLarge{}
+
+type tooLarge struct{}
+
+func (*tooLarge) Error() string { return "too large" }
+func (*tooLarge) Unwrap() error { return ErrReport }
+
+// Limits bound what reading a report may hold or read, whatever the report holds: a zip of
+// one megabyte may expand to a gigabyte on one line. A zero field is its default.
+type Limits struct {
+	// Line is the longest line, or record with a quoted field spanning lines, in bytes (as
+	// decoded, without the newline). A longer line is a bad row at its line, skipped without
+	// being kept, and the read goes on; a longer quoted record is a bad row at its first line
+	// that ends the file's read, as where it ends can no longer be known.
+	Line int
+	// Entry is the most a zip archive's .csv entry may expand to, in bytes; more is an error
+	// naming the entry, found before the entry is read: the read stops there.
+	Entry int64
+	// Archive is the most an archive's .csv entries may expand to together, in bytes.
+	Archive int64
+	// Differences is the most differences a reconciliation lists; those past it are
+	// counted (Result.Unlisted, Result.Counts), not kept.
+	Differences int
+}
+
+// The default Limits: far above a real report (its rows are a few hundred bytes; a million
+// of them, about 200 MiB), far below what would exhaust a machine.
+const (
+	DefaultLineLimit    = 1 << 20 // 1 MiB
+	DefaultEntryLimit   = 1 << 30 // 1 GiB
+	DefaultArchiveLimit = 4 << 30 // 4 GiB
+	DefaultDifferences  = 100_000
+)
+
+// withDefaults is l with each zero field its default.
+func (l Limits) withDefaults() Limits {
+	if l.Line <= 0 {
+		l.Line = DefaultLineLimit
+	}
+	if l.Entry <= 0 {
+		l.Entry = DefaultEntryLimit
+	}
+	if l.Archive <= 0 {
+		l.Archive = DefaultArchiveLimit
+	}
+	if l.Differences <= 0 {
+		l.Differences = DefaultDifferences
+	}
+	return l
+}
+
+// MaxIDBytes is the longest identifier a row may carry (TRANSACTION_ID, ID, BILL, ...), in
+// bytes: QIWI's are at most 200 characters. A longer one is a bad row, so that what the
+// reconciler keeps of a row (its IDs, for duplicates and differences) stays small whatever
+// the line's length.
+const MaxIDBytes = 1024
+
+// quoteShort quotes a value for a message, cut to its first 64 bytes: a message does not
+// repeat a long value.
+func quoteShort(v string) string {
+	const most = 64
+	if len(v) <= most {
+		return strconv.Quote(v)
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(v[:cut]), len(v))
+}
 
 // RowError is a report row that cannot be read, with its place.
 type RowError struct {
@@ -96,11 +170,6 @@ type Row struct {
 	Time time.Time
 	// ValueDate is BANK_VALUE_DOC, the day the bank account changed.
 	ValueDate time.Time
-
-	// The ledger entries of PaymentID and BillID, looked up ahead of the matching by
-	// Reconciler.ReadReport: the heads of the ledger index's chains, valid when looked.
-	paymentHead, billHead int32
-	looked                bool
 }
 
 // Day is the row's day: its operation date, or the bank value date when it has none.
@@ -159,8 +228,9 @@ var readColumns = [columnCount]string{"TRANSACTION_ID", "PARENT_TRANSACTION_ID",
 var currencies = map[string]string{"643": "RUB", "840": "USD", "978": "EUR", "398": "KZT", "933": "BYN", "156": "CNY"}
 
 // OpenReport reads the report at path, or every .csv entry of a zip archive, calling row for
-// each good row and bad for each bad one. An error from row or bad stops the read and is
-// returned; so is a report without a required column.
+// each good row and bad for each bad one, within the default Limits. An error from row or bad
+// stops the read and is returned; so is a report without a required column, and an archive
+// expanding past the limits.
 func OpenReport(path string, enc Encoding, row func(Row) error, bad func(*RowError) error) error {
 	return OpenReportWatched(path, enc, nil, row, bad)
 }
@@ -177,10 +247,6 @@ func OpenReportWatched(path string, enc Encoding, watch Watch, row func(Row) err
 
 // stages is what is done with a report's rows besides reading them.
 type stages struct {
-	// prepare, when set, is called with each good row on a goroutine of its own between the
-	// reader and the callbacks, in file order, for work that reads nothing the callbacks
-	// change.
-	prepare func(*Row)
 	// ahead, when set, is called with each good row of a batch on the callbacks' goroutine,
 	// before the batch's callbacks: lookups made in a loop of their own overlap their cache
 	// misses, which the callbacks' work between them would not.
@@ -189,6 +255,8 @@ type stages struct {
 	// and bad each bad one.
 	row func(*Row) error
 	bad func(*RowError) error
+	// limits bound the read (zero fields: the defaults).
+	limits Limits
 }
 
 // callbacks are the stages of the exported readers: the row callback gets a copy.
@@ -201,13 +269,17 @@ func openReport(path string, enc Encoding, watch Watch, st stages) error {
 	if watch == nil {
 		watch = func(_ string, _ int64, r io.Reader) io.Reader { return r }
 	}
+	st.limits = st.limits.withDefaults()
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	head := make([]byte, 4)
-	n, _ := io.ReadFull(f, head)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return fmt.Errorf("%s: %w", path, err)
+	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
@@ -228,17 +300,31 @@ func readArchive(path string, enc Encoding, watch Watch, st stages) error {
 	}
 	defer zr.Close()
 	read := 0
+	total := st.limits.Archive // what the entries may still expand to
 	for _, entry := range zr.File {
 		if entry.FileInfo().IsDir() || !strings.EqualFold(filepath.Ext(entry.Name), ".csv") {
 			continue
 		}
+		name := path + "!" + entry.Name
+		// The sizes the archive declares are checked before a byte is expanded; archive/zip
+		// expands no entry past its declared size (more is zip.ErrFormat, a bad row that
+		// ends the entry's read).
+		switch declared := entry.UncompressedSize64; {
+		case declared > uint64(st.limits.Entry):
+			return fmt.Errorf("%s: %w: the entry expands to %d bytes, over the limit of %s an entry", name, ErrTooLarge, declared, size(st.limits.Entry))
+		case declared > uint64(total):
+			return fmt.Errorf("%s: %w: the archive's .csv entries expand to over %s together", name, ErrTooLarge, size(st.limits.Archive))
+		default:
+			total -= int64(declared)
+		}
 		rc, err := entry.Open()
 		if err != nil {
-			return fmt.Errorf("%s!%s: %w: %v", path, entry.Name, ErrReport, err)
+			return fmt.Errorf("%s: %w: %v", name, ErrReport, err)
 		}
-		name := path + "!" + entry.Name
 		err = readReport(name, watch(name, int64(entry.UncompressedSize64), rc), enc, st)
-		rc.Close()
+		if cerr := rc.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("%s: %w: %v", name, ErrReport, cerr)
+		}
 		if err != nil {
 			return err
 		}
@@ -250,9 +336,12 @@ func readArchive(path string, enc Encoding, watch Watch, st stages) error {
 	return nil
 }
 
-// ReadReport reads one report from r; file names it in rows and errors.
+// ReadReport reads one report from r; file names it in rows and errors. Its lines are bound
+// by the default Limits.
 func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad func(*RowError) error) error {
-	return readReport(file, r, enc, callbacks(row, bad))
+	st := callbacks(row, bad)
+	st.limits = st.limits.withDefaults()
+	return readReport(file, r, enc, st)
 }
 
 // readReport is ReadReport with its stages.
@@ -260,7 +349,10 @@ func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	switch enc {
 	case EncodingAuto:
-		peek, _ := br.Peek(64 * 1024)
+		peek, err := br.Peek(64 * 1024)
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("%s: %w", file, readError(err))
+		}
 		peek = bytes.TrimPrefix(peek, []byte("\xEF\xBB\xBF"))
 		// A multi-byte character may be cut at the end of the peek.
 		for cut := 0; cut < utf8.UTFMax && len(peek) > 0 && !utf8.Valid(peek); cut++ {
@@ -279,13 +371,13 @@ func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 	} else if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
 		_, _ = br.Discard(3) // Peek just returned these three bytes
 	}
-	cr := newRecordReader(in)
+	cr := newRecordReader(in, st.limits.Line)
 	header, _, err := cr.Read()
 	if err == io.EOF {
 		return fmt.Errorf("%s: %w: empty file", file, ErrReport)
 	}
 	if err != nil {
-		return fmt.Errorf("%s:1: %w: %v", file, ErrReport, err)
+		return fmt.Errorf("%s:1: %w", file, readError(err))
 	}
 	cols := map[string]int{}
 	for i, h := range header {
@@ -341,7 +433,14 @@ func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 				}
 				return
 			}
+			var long *longRecord
 			switch {
+			case errors.As(err, &long):
+				batch = append(batch, parsed{bad: &RowError{File: file, Line: long.line, Err: long}})
+				if long.quoted {
+					send()
+					return
+				}
 			case err != nil:
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {
@@ -372,8 +471,7 @@ func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 			}
 		}
 	}()
-	// The rows are parsed, and prepared when asked, on a stage of their own between the
-	// reader and the callbacks.
+	// The rows are parsed on a stage of their own between the reader and the callbacks.
 	ready := make(chan []parsed, cap(batches))
 	go func() {
 		defer close(ready)
@@ -384,15 +482,6 @@ func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 					continue
 				}
 				p.bad = rp.parseRow(file, p.line, &p.fields, &p.row)
-			}
-			// The batch's rows are prepared in a loop of their own: their lookups miss the
-			// cache independently, and the processor overlaps them.
-			if st.prepare != nil {
-				for i := range batch {
-					if batch[i].bad == nil {
-						st.prepare(&batch[i].row)
-					}
-				}
 			}
 			select {
 			case ready <- batch:
@@ -405,7 +494,7 @@ func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 	}()
 	defer func() {
 		close(stop)
-		for range ready { // let the reader (and the prepare stage) finish
+		for range ready { // let the reader (and the parsing stage) finish
 		}
 	}()
 	for batch := range ready {
@@ -443,6 +532,14 @@ type parsed struct {
 	fields [columnCount]string
 	row    Row
 	bad    *RowError
+}
+
+// readError is an error reading a report's header, wrapped in ErrReport once.
+func readError(err error) error {
+	if errors.Is(err, ErrReport) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrReport, err)
 }
 
 // batchSize is how many rows the reader hands over at a time.
@@ -509,9 +606,14 @@ func (rp *rowParser) parseRow(file string, line int, fields *[columnCount]string
 	fail := func(col string, err error) *RowError {
 		return &RowError{File: file, Line: line, Column: col, Err: err}
 	}
+	for _, c := range [...]int{cTransactionID, cParent, cID, cBill, cSite, cMethod, cDocument, cCurrency} {
+		if n := len(fields[c]); n > MaxIDBytes {
+			return fail(readColumns[c], fmt.Errorf("%d bytes, longer than the %d an identifier may have", n, MaxIDBytes))
+		}
+	}
 	r.Purpose = rp.purpose(get(cPurpose))
 	if r.Purpose == "" {
-		return fail("PURPOSE", fmt.Errorf("unknown purpose %q", get(cPurpose)))
+		return fail("PURPOSE", fmt.Errorf("unknown purpose %s", quoteShort(get(cPurpose))))
 	}
 	if r.TransactionID == "" && r.Purpose != PurposeSettlement {
 		return fail("TRANSACTION_ID", errors.New("empty"))
@@ -529,6 +631,9 @@ func (rp *rowParser) parseRow(file string, line int, fields *[columnCount]string
 		v := get(m.col)
 		if v == "" {
 			continue
+		}
+		if len(v) > 64 {
+			return fail(readColumns[m.col], fmt.Errorf("%s is not an amount", quoteShort(v)))
 		}
 		money, err := ParseAmount(v)
 		if err != nil {
@@ -608,7 +713,7 @@ func parseDate(s string) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation(layout, s, Moscow)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a dd.mm.yyyy [H:MM] date", s)
+		return time.Time{}, fmt.Errorf("%s is not a dd.mm.yyyy [H:MM] date", quoteShort(s))
 	}
 	return t, nil
 }

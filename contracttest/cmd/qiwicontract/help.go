@@ -104,25 +104,23 @@ spec/drift-baseline.json, with the bundled spec) lists accepted ones with their 
 			summary:  "check QIWI's daily report against the merchant's ledger",
 			about: `Matches QIWI's daily report against the merchant's ledger and names each difference:
 missing-in-ledger, missing-in-report, amount-mismatch, currency-mismatch, status-mismatch,
-unknown-parent, duplicate, settlement-mismatch, bad-row; then per-day totals. Reports may
-also follow the flags as arguments.
+unknown-parent, duplicate, settlement-mismatch, bad-row, empty-report (no row covers a day:
+"N settled ledger entries unchecked"); then per-day totals.
 
-The report: QIWI's semicolon-separated file, or the zip QIWI mails (every .csv in it);
-UTF-8 or Windows-1251; a header row naming the columns, in any order and letter case;
-amounts with a decimal comma or point; dates dd.mm.yyyy [H:MM[:SS]], Moscow time.
+The report: QIWI's ;-separated file or mailed zip (each .csv in it), UTF-8 or Windows-1251;
+a header row names the columns (any order or case); amounts 1530,00; dates dd.mm.yyyy
+[H:MM[:SS]], Moscow time. A line over ` + mib(reconcile.DefaultLineLimit) + `, or an ID over ` + fmt.Sprint(reconcile.MaxIDBytes) + ` bytes, is a bad row.
   required:         ` + strings.Join(reportRequired(), ", ") + `
   read if present:  ` + wrapList(reportOptional(), 20) + `
   not read:         any other column (USER_INFO, the masked card number, among them)
-  PURPOSE is one of ` + wrapList(purposes(), 20) + `
-                    (any case).
+  PURPOSE:          ` + wrapList(purposes(), 20) + ` (any case)
 
 The ledger: CSV (comma-separated, with a header row) or JSON Lines (one object a line),
 with these names, case-sensitive (--ledger-columns maps yours to them):
   ` + strings.Join(reconcile.LedgerColumns, ",") + `
-The header needs ` + strings.Join(reconcile.LedgerRequiredColumns(), " and ") + `; each line a paymentId or a billId; amount as
-1530 or 1530.00; kind is payment (the default) or refund, a refund naming its payment in
-parentPaymentId; status COMPLETED, SUCCESS, PAID or SETTLED (any case) counts as settled:
-another status, or none, differs from a report row that settles.`,
+The header needs ` + strings.Join(reconcile.LedgerRequiredColumns(), " and ") + ` (1530 or 1530.00); each line a paymentId or a billId;
+kind is payment (the default) or refund, naming its payment in parentPaymentId; a status of
+COMPLETED, SUCCESS, PAID or SETTLED (any case) is settled: another, or none, differs.`,
 			examples: []string{
 				"qiwicontract reconcile --report report_20201101.zip --ledger ledger.csv",
 				"qiwicontract reconcile --ledger orders.csv --ledger-columns paymentId=order_id,amount=total --format json report.csv",
@@ -258,6 +256,9 @@ func isDir(path string) bool {
 	info, err := os.Stat(path)
 	return err == nil && info.IsDir()
 }
+
+// mib writes a byte count in MiB.
+func mib(n int) string { return fmt.Sprintf("%d MiB", n>>20) }
 
 // reportRequired and reportOptional are the report's columns, as the reader reads them.
 func reportRequired() []string { r, _ := reconcile.ReportColumns(); return r }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/vbauerster/mpb/v8"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/reconcile"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/runtime/redact"
 )
 
 // clientAPI asks QIWI through the generated client, one client per siteId.
@@ -83,6 +85,59 @@ func (c *clientAPI) Refund(ctx context.Context, siteID, paymentID, refundID stri
 	return state(&r.Status, r.Amount), nil
 }
 
+// scrubber takes the API key and any Authorization value out of text that came from the
+// API (its errors, the states it answers), in case the server repeats them.
+type scrubber struct{ key string }
+
+// authValue is an Authorization header's value, or a bearer token, in any text.
+var authValue = regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer\s+|basic\s+|token\s+)?|bearer\s+)[^\s"',;]+`)
+
+// text is t without the key (written as redact.Redact writes it) or an Authorization value.
+func (s scrubber) text(t string) string {
+	if s.key != "" {
+		t = strings.ReplaceAll(t, s.key, redact.Redact(s.key))
+	}
+	return authValue.ReplaceAllString(t, "${1}***")
+}
+
+// err is e with its message scrubbed; errors.Is and errors.As still see what it wraps.
+func (s scrubber) err(e error) error {
+	if e == nil {
+		return nil
+	}
+	return &scrubbedError{msg: s.text(e.Error()), err: e}
+}
+
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// scrubbedAPI is an API whose errors and states are scrubbed before anything prints, logs or
+// caches them.
+type scrubbedAPI struct {
+	api reconcile.API
+	s   scrubber
+}
+
+func (a scrubbedAPI) state(st reconcile.State, err error) (reconcile.State, error) {
+	st.Status, st.Amount, st.Currency = a.s.text(st.Status), a.s.text(st.Amount), a.s.text(st.Currency)
+	return st, a.s.err(err)
+}
+
+// Payment implements reconcile.API.
+func (a scrubbedAPI) Payment(ctx context.Context, siteID, paymentID string) (reconcile.State, error) {
+	return a.state(a.api.Payment(ctx, siteID, paymentID))
+}
+
+// Refund implements reconcile.API.
+func (a scrubbedAPI) Refund(ctx context.Context, siteID, paymentID, refundID string) (reconcile.State, error) {
+	return a.state(a.api.Refund(ctx, siteID, paymentID, refundID))
+}
+
 // progressThreshold is the report size from which a terminal shows a progress bar.
 const progressThreshold = 8 << 20
 
@@ -134,18 +189,25 @@ func runReconcile(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&reports, "report", "QIWI's daily report `FILE` (.csv or the .zip QIWI mails); repeat for several")
 	ledgerPath := fs.String("ledger", "", "the merchant's ledger `FILE`: CSV with a header row, or JSON Lines")
 	columns := fs.String("ledger-columns", "", "the ledger's own names for its columns, as `NAME=COLUMN,...` (paymentId=order_id,amount=total)")
-	format := fs.String("format", "text", "output `FORMAT`: text, csv or json (JSON Lines)")
+	format := fs.String("format", "text", "output `FORMAT`: text (control characters escaped), csv (no cell starts a formula: = + - @ get a leading ') or json (JSON Lines)")
 	encoding := fs.String("encoding", "", "report `ENCODING`: utf-8 or windows-1251 (default: detected)")
 	strict := fs.Bool("strict", false, "stop at the first report row that cannot be read (exit 2)")
-	useAPI := fs.Bool("api", false, "also check each payment and refund against QIWI's state through the API (key in $QIWI_API_KEY)")
+	useAPI := fs.Bool("api", false, "also check each payment and refund against QIWI's state through the API (key in $QIWI_API_KEY, never printed)")
 	apiURL := fs.String("api-url", "", "the API's scheme and host, as `URL` (default: QIWI's); a sandbox's address, for one")
 	apiRate := fs.Float64("api-rate", 5, "at most `N` API calls a second")
 	apiCache := fs.String("api-cache", "", "keep the final states fetched in this bbolt `FILE`, so a rerun does not fetch them again")
+	maxEntry := fs.Int64("max-entry", reconcile.DefaultEntryLimit>>20, "refuse, before expanding it, a zip report whose .csv entry would expand past `MIB` MiB")
+	maxArchive := fs.Int64("max-archive", reconcile.DefaultArchiveLimit>>20, "refuse, before expanding it, a zip report whose .csv entries would expand past `MIB` MiB together")
 	rest, status, ok := parseArgs(fs, args, stdout, stderr)
 	if !ok {
 		return status
 	}
-	fail := failer(stderr, "reconcile")
+	// Errors may quote the report, the ledger or the API: written Printable, and without the
+	// API key.
+	scrub := scrubber{key: os.Getenv("QIWI_API_KEY")}
+	fail := func(err error) int {
+		return failer(stderr, "reconcile")(errors.New(reconcile.Printable(scrub.text(err.Error()))))
+	}
 	// Reports may also be given as arguments.
 	reports = append(reports, rest...)
 	switch {
@@ -158,6 +220,15 @@ func runReconcile(args []string, stdout, stderr io.Writer) int {
 	case "text", "csv", "json":
 	default:
 		return fail(fmt.Errorf("--format %q: want text, csv or json", *format))
+	}
+	const mib = 1 << 20
+	for _, f := range []struct {
+		name  string
+		value int64
+	}{{"--max-entry", *maxEntry}, {"--max-archive", *maxArchive}} {
+		if f.value <= 0 || f.value > 1<<40/mib {
+			return fail(fmt.Errorf("%s %d: want a number of MiB from 1 to %d", f.name, f.value, 1<<40/mib))
+		}
 	}
 	rename := map[string]string{}
 	if *columns != "" {
@@ -173,13 +244,14 @@ func runReconcile(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	rec := reconcile.New(ledger)
+	rec := reconcile.New(ledger).WithLimits(reconcile.Limits{Entry: *maxEntry * mib, Archive: *maxArchive * mib})
 	if *useAPI {
-		key := os.Getenv("QIWI_API_KEY")
+		key := scrub.key
 		if key == "" {
 			return fail(errors.New("--api needs the API key in $QIWI_API_KEY"))
 		}
-		cached, err := reconcile.NewCachedAPI(&clientAPI{key: key, baseURL: *apiURL, clients: map[string]*qiwi.Client{}}, *apiRate, *apiCache)
+		api := scrubbedAPI{api: &clientAPI{key: key, baseURL: *apiURL, clients: map[string]*qiwi.Client{}}, s: scrub}
+		cached, err := reconcile.NewCachedAPI(api, *apiRate, *apiCache)
 		if err != nil {
 			return fail(err)
 		}
