@@ -9,6 +9,8 @@ import (
 
 	pbyaml "github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi/utils"
+
+	"github.com/qiwigen/qiwigen/generator/suggest"
 )
 
 // overlayVersion is the pattern of the Overlay 1.0 schema's overlay field.
@@ -133,7 +135,7 @@ func checkKeys(m *pbyaml.Node, where string, known []string) (*pbyaml.Node, erro
 			continue // a << merge key: ResolveMergeNodes has brought its keys in
 		}
 		msg := fmt.Sprintf("%s: unknown key %q", where, k.Value)
-		if near := closest(k.Value, known, 1); len(near) > 0 {
+		if near := suggest.Closest(k.Value, known, 1); len(near) > 0 {
 			msg += fmt.Sprintf(" (did you mean %q?)", near[0])
 		}
 		msg += "; it takes " + strings.Join(known, ", ") + " and x- extensions"

@@ -10,10 +10,11 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qiwigen/qiwigen/generator/suggest"
 )
 
 // Fault makes an operation misbehave, for testing a merchant's resilience: on the Nth call,
@@ -102,7 +103,11 @@ func newFaults(list []Fault, seed uint64, ops []string) (*faults, error) {
 			return nil, fmt.Errorf("sandbox: fault %d: %w: %v", i, ErrFaults, err)
 		}
 		if op := list[i].Operation; !slices.Contains(ops, op) {
-			return nil, fmt.Errorf("sandbox: fault %d: %w: operation %q is no operationId of the spec; did you mean %q?", i, ErrFaults, op, closest(op, ops))
+			msg := fmt.Sprintf("operation %q is no operationId of the spec", op)
+			if near := suggest.Closest(op, ops, 1); len(near) > 0 {
+				msg += fmt.Sprintf("; did you mean %q?", near[0])
+			}
+			return nil, fmt.Errorf("sandbox: fault %d: %w: %s", i, ErrFaults, msg)
 		}
 	}
 	return &faults{list: list, calls: map[string]int{}, rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
@@ -171,38 +176,4 @@ func operationIDs(doc *openapi3.T) []string {
 	}
 	slices.Sort(ops)
 	return ops
-}
-
-// closest is the candidate nearest to name by edit distance, ignoring case; the first of
-// equals (candidates are sorted).
-func closest(name string, candidates []string) string {
-	best, bestDist := "", -1
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); bestDist < 0 || d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, by bytes (operationIds are
-// ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -164,26 +164,15 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 
 // responseEnumFindings checks the open enumerations of a JSON answer.
 func responseEnumFindings(route *routers.Route, in fixture.Interaction, where string) []Finding {
-	resp := route.Operation.Responses.Status(in.Response.Status)
-	if resp == nil {
-		if in.Response.Status >= 400 && in.Response.Status < 500 {
-			resp = route.Operation.Responses.Value("4XX")
-		} else if in.Response.Status >= 500 {
-			resp = route.Operation.Responses.Value("5XX")
-		}
-	}
-	if resp == nil || resp.Value == nil {
-		return nil
-	}
-	mt := resp.Value.Content.Get("application/json")
-	if mt == nil {
+	schema := responseSchema(route, in.Response.Status)
+	if schema == nil {
 		return nil
 	}
 	var value any
 	if json.Unmarshal([]byte(in.Response.Body), &value) != nil {
 		return nil
 	}
-	return enumFindings(mt.Schema, value, where)
+	return enumFindings(schema, value, where)
 }
 
 // specFindings turns a validation error into findings. A member the schema does not allow is

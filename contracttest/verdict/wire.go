@@ -149,7 +149,7 @@ func notErrorShaped(route *routers.Route, status int, header http.Header, body s
 	if !ok {
 		return fmt.Sprintf("body %s is no JSON object", quoteBody(body))
 	}
-	schema := errorSchema(route, status)
+	schema := responseSchema(route, status)
 	if schema == nil || schema.Value == nil || len(schema.Value.Properties) == 0 {
 		return ""
 	}
@@ -161,8 +161,9 @@ func notErrorShaped(route *routers.Route, status int, header http.Header, body s
 	return fmt.Sprintf("body %s has none of the error object's members", quoteBody(body))
 }
 
-// errorSchema is the JSON schema the operation declares for an error status, nil if none.
-func errorSchema(route *routers.Route, status int) *openapi3.SchemaRef {
+// responseSchema is the JSON schema the operation declares for an answer's status (its own
+// entry, else 4XX or 5XX), nil if none.
+func responseSchema(route *routers.Route, status int) *openapi3.SchemaRef {
 	resp := route.Operation.Responses.Status(status)
 	if resp == nil {
 		switch {
