@@ -93,7 +93,7 @@ func operationPass(pkg string, ops []operation) *jen.File {
 	invokers := make([]jen.Code, 0, len(ops))
 	for _, op := range ops {
 		methods = append(methods, jen.Id(op.GoName).Params(methodSignature(op)...).Params(resultTypes(op)...))
-		invokers = append(invokers, jen.Id(opConst(op)).Op(":").Add(helperCall(op, resultKind(op), "invoke")))
+		invokers = append(invokers, jen.Line().Id(opConst(op)).Op(":").Add(helperCall(op, resultKind(op), "invoke")))
 	}
 	// ConfirmNotification (notificationPass) is a method of every client.
 	methods = append(methods, jen.Id("ConfirmNotification").Params(
@@ -106,7 +106,7 @@ func operationPass(pkg string, ops []operation) *jen.File {
 
 	invokeFunc := jen.Func().Params(jen.Qual("context", "Context"), jen.Op("*").Id("Client"), jen.Int(), jen.Index().String(), jen.Index().Byte()).Params(jen.Any(), jen.Error())
 	f.Comment("invokers call each operation for Invoke, by its row of operations.")
-	f.Var().Id("invokers").Op("=").Index(jen.Op("...")).Add(invokeFunc).Values(invokers...)
+	f.Var().Id("invokers").Op("=").Index(jen.Op("...")).Add(invokeFunc).Values(append(invokers, jen.Line())...)
 
 	f.Comment("Invoke calls an operation by its operationId, with the path parameters other than the")
 	f.Comment("configured ones in path order and the request body as JSON (empty: the zero body), and")

@@ -421,7 +421,38 @@ var _ API = (*Client)(nil)
 var _ transport.Invoker = (*Client)(nil)
 
 // invokers call each operation for Invoke, by its row of operations.
-var invokers = [...]func(context.Context, *Client, int, []string, []byte) (any, error){opGetBill: invokeObject[Bill, noBody], opCreateBill: invokeObject[Bill, CreateBillRequest], opGetBillRefund: invokeObject[BillRefund, noBody], opCreateBillRefund: invokeObject[BillRefund, CreateBillRefundRequest], opRejectBill: invokeObject[Bill, noBody], opCreateTokenRequest: invokeObject[TokenRequest, CreateTokenRequestRequest], opCompleteTokenRequest: invokeObject[TokenRequest, CompleteTokenRequestRequest], opListInvoicePayments: invokeValue[[]Payment, noBody], opCreateInvoice: invokeObject[Invoice, CreateInvoiceRequest], opGetInvoice: invokeObject[Invoice, noBody], opGetPayment: invokeObject[Payment, noBody], opCreatePayment: invokeObject[Payment, CreatePaymentRequest], opGetCapture: invokeObject[Capture, noBody], opCreateCapture: invokeObject[Capture, CreateCaptureRequest], opCompletePayment: invokeObject[Payment, CompletePaymentRequest], opGetPayout: invokeObject[Payout, noBody], opCreatePayout: invokeObject[Payout, CreatePayoutRequest], opCompletePayout: invokeObject[Payout, noBody], opListRefunds: invokeValue[[]Refund, noBody], opGetRefund: invokeObject[Refund, noBody], opCreateRefund: invokeObject[Refund, CreateRefundRequest], opDeclineRefund: invokeObject[Refund, noBody], opCreateQrCode: invokeObject[QrCode, CreateQrCodeRequest], opGetQrCode: invokeObject[QrCode, noBody], opCreateQrCodeWithUID: invokeObject[QrCode, CreateQrCodeRequest], opPayQrCodeWithToken: invokeObject[QrCode, PayQrCodeWithTokenRequest], opDeleteToken: invokeNone[DeleteTokenRequest], opGetCardVerification: invokeObject[CardVerification, noBody], opCreateCardVerification: invokeObject[CardVerification, CreateCardVerificationRequest], opCompleteCardVerification: invokeObject[CardVerification, CompleteCardVerificationRequest]}
+var invokers = [...]func(context.Context, *Client, int, []string, []byte) (any, error){
+	opGetBill:                  invokeObject[Bill, noBody],
+	opCreateBill:               invokeObject[Bill, CreateBillRequest],
+	opGetBillRefund:            invokeObject[BillRefund, noBody],
+	opCreateBillRefund:         invokeObject[BillRefund, CreateBillRefundRequest],
+	opRejectBill:               invokeObject[Bill, noBody],
+	opCreateTokenRequest:       invokeObject[TokenRequest, CreateTokenRequestRequest],
+	opCompleteTokenRequest:     invokeObject[TokenRequest, CompleteTokenRequestRequest],
+	opListInvoicePayments:      invokeValue[[]Payment, noBody],
+	opCreateInvoice:            invokeObject[Invoice, CreateInvoiceRequest],
+	opGetInvoice:               invokeObject[Invoice, noBody],
+	opGetPayment:               invokeObject[Payment, noBody],
+	opCreatePayment:            invokeObject[Payment, CreatePaymentRequest],
+	opGetCapture:               invokeObject[Capture, noBody],
+	opCreateCapture:            invokeObject[Capture, CreateCaptureRequest],
+	opCompletePayment:          invokeObject[Payment, CompletePaymentRequest],
+	opGetPayout:                invokeObject[Payout, noBody],
+	opCreatePayout:             invokeObject[Payout, CreatePayoutRequest],
+	opCompletePayout:           invokeObject[Payout, noBody],
+	opListRefunds:              invokeValue[[]Refund, noBody],
+	opGetRefund:                invokeObject[Refund, noBody],
+	opCreateRefund:             invokeObject[Refund, CreateRefundRequest],
+	opDeclineRefund:            invokeObject[Refund, noBody],
+	opCreateQrCode:             invokeObject[QrCode, CreateQrCodeRequest],
+	opGetQrCode:                invokeObject[QrCode, noBody],
+	opCreateQrCodeWithUID:      invokeObject[QrCode, CreateQrCodeRequest],
+	opPayQrCodeWithToken:       invokeObject[QrCode, PayQrCodeWithTokenRequest],
+	opDeleteToken:              invokeNone[DeleteTokenRequest],
+	opGetCardVerification:      invokeObject[CardVerification, noBody],
+	opCreateCardVerification:   invokeObject[CardVerification, CreateCardVerificationRequest],
+	opCompleteCardVerification: invokeObject[CardVerification, CompleteCardVerificationRequest],
+}
 
 // Invoke calls an operation by its operationId, with the path parameters other than the
 // configured ones in path order and the request body as JSON (empty: the zero body), and
