@@ -28,6 +28,11 @@ const generatorVersion = "qiwigen"
 // full is the validated document; generation consumes it.
 func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config) (map[string][]byte, error) {
 	files := map[string][]byte{}
+	// The runtime's exported names, which every pass qualifies runtime identifiers with.
+	api, err := readRuntime()
+	if err != nil {
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("reading the runtime: %w", err)}
+	}
 
 	// oapi-codegen filters and prunes the document it is given, in place, and keeps
 	// package-global state (never call it concurrently; the generator runs passes in
@@ -132,8 +137,8 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 			bodies = append(bodies, op.BodyType)
 		}
 	}
-	requestForm, formed := requestFormPass(pkg, models, bodies)
-	client, err := clientPass(pkg, ops, formed)
+	requestForm, _ := requestFormPass(pkg, models, bodies)
+	client, err := clientPass(pkg, ops)
 	if err != nil {
 		return stop(err)
 	}
@@ -169,8 +174,14 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 		maps.Copy(taken, declared[name])
 		files[name] = data
 	}
+	local := map[string]bool{}
+	runtimeAliases(raw, local)
+	aliases, err := aliasPass(api, pkg, reexported, taken, local)
+	if err != nil {
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("aliases.gen.go: %w", err)}
+	}
 	var buf bytes.Buffer
-	if err := aliasPass(pkg, taken).Render(&buf); err != nil {
+	if err := aliases.Render(&buf); err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("aliases.gen.go: %w", err)}
 	}
 	files["aliases.gen.go"] = buf.Bytes()

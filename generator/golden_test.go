@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"go/ast"
@@ -77,7 +78,8 @@ func TestClientMethodsTakeCallOptions(t *testing.T) {
 			assert.Equal(t, "...transport.CallOption", types.ExprString(last.Type), fn.Name.Name)
 			handedOn := false
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				if call, ok := n.(*ast.CallExpr); ok && call.Ellipsis.IsValid() {
+				// opts... to a method, or opts to the call helper that takes them as a slice.
+				if call, ok := n.(*ast.CallExpr); ok && len(call.Args) > 0 {
 					if id, ok := call.Args[len(call.Args)-1].(*ast.Ident); ok && id.Name == "opts" {
 						handedOn = true
 					}
@@ -88,4 +90,34 @@ func TestClientMethodsTakeCallOptions(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 4, methods, "ListOrders, GetOrder, CreateOrder, ConfirmNotification")
+}
+
+// Which path parameter the configuration fills is the spec's word (x-qiwi-config-param),
+// not the generator's: unmarked, siteId is an argument like any other; marked with a value
+// the client's configuration lacks, the spec is refused naming the parameter.
+func TestConfigParamComesFromTheSpec(t *testing.T) {
+	tiny, err := os.ReadFile("testdata/tiny/spec.yaml")
+	require.NoError(t, err)
+	const mark = ", x-qiwi-config-param: siteId}"
+	require.Equal(t, 2, bytes.Count(tiny, []byte(mark)))
+
+	// The list's path (the second) unmarked.
+	i := bytes.LastIndex(tiny, []byte(mark))
+	unmarked := append(append(append([]byte{}, tiny[:i]...), '}'), tiny[i+len(mark):]...)
+	out, err := Run(context.Background(), Config{Spec: Source{Name: "unmarked.yaml", Data: unmarked}, OutputDir: t.TempDir(), PackageName: "tiny"})
+	require.NoError(t, err)
+	client := string(out.Files["client.gen.go"])
+	assert.Contains(t, client, "func (c *Client) ListOrders(ctx context.Context, siteID string, opts ...transport.CallOption) ([]Order, error) {")
+	assert.Contains(t, client, "[]string{siteID}")
+	assert.Contains(t, client, "func (c *Client) GetOrder(ctx context.Context, orderID string, opts ...transport.CallOption) (*Order, error) {")
+
+	marked, err := Run(context.Background(), Config{Spec: Source{Name: "testdata/tiny/spec.yaml"}, OutputDir: t.TempDir(), PackageName: "tiny"})
+	require.NoError(t, err)
+	assert.Contains(t, string(marked.Files["client.gen.go"]), "func (c *Client) GetOrder(ctx context.Context, orderID string, opts ...transport.CallOption) (*Order, error) {")
+	assert.Contains(t, string(marked.Files["operations.gen.go"]), `ConfigParams: []transport.ConfigParam{{`)
+
+	unknown := bytes.Replace(tiny, []byte(mark), []byte(", x-qiwi-config-param: shopId}"), 1)
+	_, err = Run(context.Background(), Config{Spec: Source{Name: "unknown.yaml", Data: unknown}, OutputDir: t.TempDir(), PackageName: "tiny"})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, `x-qiwi-config-param "shopId" is no value of the client's configuration`)
 }

@@ -40,9 +40,24 @@ type operation struct {
 }
 
 type pathParam struct {
-	Name   string // siteId
-	GoName string // siteID (Go identifier for the argument)
-	GoType string // SiteID, or string for inline parameters
+	Name   string // paymentId
+	GoName string // paymentID (Go identifier for the argument)
+	GoType string // PaymentID, or string for inline parameters
+	// Config is the configuration value that fills the parameter (x-qiwi-config-param), ""
+	// for one the caller gives.
+	Config string
+}
+
+// args are the path parameters the caller gives, in path order: those the configuration
+// does not fill.
+func (o operation) args() []pathParam {
+	var out []pathParam
+	for _, p := range o.Params {
+		if p.Config == "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // collectOperations lists the operations of the document that oapi-codegen filtered,
@@ -116,9 +131,13 @@ func describeOperation(path, method string, item *openapi3.PathItem, op *openapi
 		if strings.HasPrefix(p.Ref, "#/components/parameters/") {
 			goType = codegen.SchemaNameToTypeName(strings.TrimPrefix(p.Ref, "#/components/parameters/"))
 		}
+		config, _, err := ext.ConfigParamOf(p.Value)
+		if err != nil {
+			return operation{}, fmt.Errorf("%s %s: path parameter %s: %w", strings.ToUpper(method), path, name, err)
+		}
 		goName := codegen.ToCamelCaseWithInitialisms(name)
 		goName = strings.ToLower(goName[:1]) + goName[1:]
-		o.Params = append(o.Params, pathParam{Name: name, GoName: goName, GoType: goType})
+		o.Params = append(o.Params, pathParam{Name: name, GoName: goName, GoType: goType, Config: string(config)})
 	}
 	for name, cb := range op.Callbacks {
 		types := notification.CallbackTypes(cb)

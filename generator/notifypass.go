@@ -162,13 +162,11 @@ func confirmMethod(f *jen.File, notes []notificationModel, ops []operation) erro
 			continue // filtered out of this client: the notification is not confirmable here
 		}
 		var args []jen.Code
-		for _, p := range op.Params {
-			if p.Name != "siteId" {
-				args = append(args, jen.Id("v").Index(jen.Lit(len(args))))
-			}
+		for range op.args() {
+			args = append(args, jen.Id("v").Index(jen.Lit(len(args))))
 		}
 		if op.HasBody || op.ResultList || op.Result == "" || len(args) != len(n.ConfirmedBy.Parameters) {
-			return fmt.Errorf("notification %s: confirmedBy %s: the operation must take %d path parameters besides siteId, no body, and answer one object",
+			return fmt.Errorf("notification %s: confirmedBy %s: the operation must take %d path parameters besides the configured ones, no body, and answer one object",
 				n.Type, op.ID, len(n.ConfirmedBy.Parameters))
 		}
 		ptrs := []jen.Code{jen.Id("n")}

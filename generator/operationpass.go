@@ -6,14 +6,24 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-// operationPass writes the operation table (Operations), the Invoke dispatcher that calls a
-// typed method by operationId, and the API interface every method of Client belongs to, so
+// operationPass writes the operation table, where each operation's facts stand once: a
+// constant naming each row, the rows (transport.OperationInfo, read by the typed methods
+// through the call helpers), Operations, which hands out a copy, Invoke, which calls an
+// operation by its operationId, and the API interface every method of Client belongs to, so
 // that tools dispatch without reflection and users substitute the client in their tests.
 func operationPass(pkg string, ops []operation) *jen.File {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(generatedHeader)
 	importRuntime(f)
 
+	consts := make([]jen.Code, 0, len(ops))
+	for i, op := range ops {
+		if i == 0 {
+			consts = append(consts, jen.Id(opConst(op)).Op("=").Iota())
+		} else {
+			consts = append(consts, jen.Id(opConst(op)))
+		}
+	}
 	rows := make([]jen.Code, 0, len(ops))
 	for _, op := range ops {
 		fields := jen.Dict{
@@ -25,6 +35,15 @@ func operationPass(pkg string, ops []operation) *jen.File {
 			fields[jen.Id("PathParams")] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
 				for _, p := range op.Params {
 					g.Lit(p.Name)
+				}
+			})
+		}
+		if len(op.args()) != len(op.Params) {
+			fields[jen.Id("ConfigParams")] = jen.Index().Add(rt("ConfigParam")).ValuesFunc(func(g *jen.Group) {
+				for _, p := range op.Params {
+					if p.Config != "" {
+						g.Values(jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Value"): jen.Lit(p.Config)})
+					}
 				}
 			})
 		}
@@ -47,59 +66,111 @@ func operationPass(pkg string, ops []operation) *jen.File {
 				}
 			})
 		}
-		rows = append(rows, jen.Values(fields))
+		if op.ResolveAlreadyDone != "" {
+			fields[jen.Id("ResolveAlreadyDone")] = jen.Lit(op.ResolveAlreadyDone)
+		}
+		rows = append(rows, jen.Id(opConst(op)).Op(":").Values(fields))
 	}
+	if len(ops) > 0 {
+		f.Comment("The rows of operations, one per operation, in path order.")
+		f.Const().Defs(consts...)
+	}
+	f.Comment("operations holds each operation's facts, as the spec declares them: the typed methods")
+	f.Comment("call through their row, Operations copies it, Invoke dispatches on it. Nothing writes it.")
+	f.Var().Id("operations").Op("=").Index(jen.Op("...")).Add(rt("OperationInfo")).Values(rows...)
+
 	f.Comment("Operations lists the operations of this client, as the spec declares them, in path order.")
+	f.Comment("The list is a copy: changing it changes nothing in the client.")
 	f.Func().Id("Operations").Params().Index().Add(rt("OperationInfo")).Block(
-		jen.Return(jen.Index().Add(rt("OperationInfo")).Values(rows...)),
+		jen.Id("out").Op(":=").Make(jen.Index().Add(rt("OperationInfo")), jen.Len(jen.Id("operations"))),
+		jen.For(jen.Id("i").Op(":=").Range().Id("operations")).Block(
+			jen.Id("out").Index(jen.Id("i")).Op("=").Id("operations").Index(jen.Id("i")).Dot("Clone").Call(),
+		),
+		jen.Return(jen.Id("out")),
 	)
 
-	methods := make([]jen.Code, 0, len(ops))
-	cases := make([]jen.Code, 0, len(ops))
+	methods := make([]jen.Code, 0, len(ops)+1)
+	invokers := make([]jen.Code, 0, len(ops))
 	for _, op := range ops {
-		sig, call, n := methodSignature(op)
-		methods = append(methods, jen.Id(op.GoName).Params(sig...).Params(resultTypes(op)...))
-		block := []jen.Code{
-			jen.If(jen.Len(jen.Id("params")).Op("!=").Lit(n)).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(
-				jen.Lit("%w: "+op.ID+" takes %d path parameters, not %d"), rt("ErrArgument"), jen.Lit(n), jen.Len(jen.Id("params"))))),
-		}
-		if op.HasBody {
-			block = append(block,
-				jen.Var().Id("b").Id(op.BodyType),
-				jen.If(jen.Len(jen.Id("body")).Op(">").Lit(0)).Block(
-					jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("body"), jen.Op("&").Id("b")), jen.Err().Op("!=").Nil()).Block(
-						jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: "+op.ID+": the body does not decode into "+op.BodyType+": %v"), rt("ErrArgument"), jen.Err())),
-					),
-				),
-			)
-		}
-		if resultName(op) == "" {
-			block = append(block, jen.Return(jen.Nil(), jen.Id("c").Dot(op.GoName).Call(call...)))
-		} else {
-			block = append(block,
-				jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("c").Dot(op.GoName).Call(call...),
-				jen.If(jen.Id("r").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-				jen.Return(jen.Id("r"), jen.Err()),
-			)
-		}
-		cases = append(cases, jen.Case(jen.Lit(op.ID)).Block(block...))
+		methods = append(methods, jen.Id(op.GoName).Params(methodSignature(op)...).Params(resultTypes(op)...))
+		invokers = append(invokers, jen.Line().Id(opConst(op)).Op(":").Add(helperCall(op, resultKind(op), "invoke")))
 	}
+	// ConfirmNotification (notificationPass) is a method of every client.
+	methods = append(methods, jen.Id("ConfirmNotification").Params(
+		jen.Qual("context", "Context"), jen.Id("Notification"), jen.Op("...").Add(rt("CallOption")),
+	).Params(jen.Any(), jen.Error()))
 	f.Comment("API is every call of Client: depend on it to substitute the client in your tests.")
 	f.Type().Id("API").Interface(methods...)
 	f.Var().Id("_").Id("API").Op("=").Parens(jen.Op("*").Id("Client")).Call(jen.Nil())
 	f.Var().Id("_").Add(rt("Invoker")).Op("=").Parens(jen.Op("*").Id("Client")).Call(jen.Nil())
 
-	f.Comment("Invoke calls an operation by its operationId, with the path parameters other than siteId")
-	f.Comment("in path order and the request body as JSON (empty: the zero body), and returns the typed result")
-	f.Comment("(a pointer or a slice; nil for none). An unknown operationId wraps")
-	f.Comment("ErrUnknownOperation; wrong arguments wrap ErrArgument.")
+	invokeFunc := jen.Func().Params(jen.Qual("context", "Context"), jen.Op("*").Id("Client"), jen.Int(), jen.Index().String(), jen.Index().Byte()).Params(jen.Any(), jen.Error())
+	f.Comment("invokers call each operation for Invoke, by its row of operations.")
+	f.Var().Id("invokers").Op("=").Index(jen.Op("...")).Add(invokeFunc).Values(append(invokers, jen.Line())...)
+
+	f.Comment("Invoke calls an operation by its operationId, with the path parameters other than the")
+	f.Comment("configured ones in path order and the request body as JSON (empty: the zero body), and")
+	f.Comment("returns the typed result (a pointer or a slice; nil for none). An unknown operationId")
+	f.Comment("wraps ErrUnknownOperation; wrong arguments wrap ErrArgument.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Invoke").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("operationID").String(), jen.Id("params").Index().String(), jen.Id("body").Index().Byte(),
 	).Params(jen.Any(), jen.Error()).Block(
-		jen.Switch(jen.Id("operationID")).Block(cases...),
+		jen.For(jen.Id("i").Op(":=").Range().Id("operations")).Block(
+			jen.If(jen.Id("operations").Index(jen.Id("i")).Dot("ID").Op("==").Id("operationID")).Block(
+				jen.Return(jen.Id("invokers").Index(jen.Id("i")).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("i"), jen.Id("params"), jen.Id("body"))),
+			),
+		),
 		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: %q"), rt("ErrUnknownOperation"), jen.Id("operationID"))),
 	)
+	invokeHelpers(f)
 	return f
+}
+
+// invokeHelpers writes Invoke's generic helpers, one per kind of result: each decodes the
+// JSON body into the operation's request type and calls the operation as its method does.
+func invokeHelpers(f *jen.File) {
+	params := func() []jen.Code {
+		return []jen.Code{
+			jen.Id("ctx").Qual("context", "Context"), jen.Id("c").Op("*").Id("Client"), jen.Id("i").Int(),
+			jen.Id("params").Index().String(), jen.Id("data").Index().Byte(),
+		}
+	}
+	decode := func() []jen.Code {
+		return []jen.Code{
+			jen.List(jen.Id("body"), jen.Err()).Op(":=").Id("decodeBody").Types(jen.Id("Body")).Call(jen.Id("i"), jen.Id("params"), jen.Id("data")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		}
+	}
+	f.Comment("decodeBody checks Invoke's path parameters and decodes its JSON body into the request")
+	f.Comment("type of the operation of row i (empty: the zero body); nil for an operation without one.")
+	f.Func().Id("decodeBody").Types(jen.Id("Body").Any()).Params(jen.Id("i").Int(), jen.Id("params").Index().String(), jen.Id("data").Index().Byte()).Params(jen.Op("*").Id("Body"), jen.Error()).Block(
+		jen.Id("op").Op(":=").Op("&").Id("operations").Index(jen.Id("i")),
+		jen.If(jen.Err().Op(":=").Id("op").Dot("CheckArgs").Call(jen.Id("params")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Var().Id("b").Id("Body"),
+		jen.If(jen.List(jen.Id("_"), jen.Id("none")).Op(":=").Any().Parens(jen.Op("&").Id("b")).Assert(jen.Op("*").Id("noBody")), jen.Id("none")).Block(jen.Return(jen.Nil(), jen.Nil())),
+		jen.If(jen.Len(jen.Id("data")).Op(">").Lit(0)).Block(
+			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("b")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: %s: the body does not decode into %s: %v"), rt("ErrArgument"), jen.Id("op").Dot("ID"), jen.Id("op").Dot("Request"), jen.Err())),
+			),
+		),
+		jen.Return(jen.Op("&").Id("b"), jen.Nil()),
+	)
+	f.Comment("invokeObject is Invoke for an operation whose answer is one object.")
+	f.Func().Id("invokeObject").Types(jen.Id("Resp"), jen.Id("Body").Any()).Params(params()...).Params(jen.Any(), jen.Error()).Block(append(decode(),
+		jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("callObject").Types(jen.Id("Resp")).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("i"), jen.Id("params"), jen.Id("body"), jen.Nil()),
+		jen.If(jen.Id("r").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Id("r"), jen.Err()),
+	)...)
+	f.Comment("invokeValue is Invoke for an operation whose answer is a list or raw JSON.")
+	f.Func().Id("invokeValue").Types(jen.Id("Resp").Op("~").Index().Id("E"), jen.Id("Body"), jen.Id("E").Any()).Params(params()...).Params(jen.Any(), jen.Error()).Block(append(decode(),
+		jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("callValue").Types(jen.Id("Resp")).Call(jen.Id("ctx"), jen.Id("c"), jen.Id("i"), jen.Id("params"), jen.Id("body"), jen.Nil()),
+		jen.If(jen.Id("r").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Id("r"), jen.Err()),
+	)...)
+	f.Comment("invokeNone is Invoke for an operation that answers no body.")
+	f.Func().Id("invokeNone").Types(jen.Id("Body").Any()).Params(params()...).Params(jen.Any(), jen.Error()).Block(append(decode(),
+		jen.Return(jen.Nil(), jen.Id("call").Call(jen.Id("ctx"), jen.Id("c"), jen.Id("i"), jen.Id("params"), jen.Id("body"), jen.Nil(), jen.Nil())),
+	)...)
 }
 
 // resultName is the Go type name of an operation's result, "" for none.
@@ -114,25 +185,16 @@ func resultName(op operation) string {
 	}
 }
 
-// methodSignature gives a typed method's parameters, the arguments Invoke calls it with,
-// and how many path parameters Invoke takes.
-func methodSignature(op operation) (params, call []jen.Code, n int) {
-	params = []jen.Code{jen.Qual("context", "Context")}
-	call = []jen.Code{jen.Id("ctx")}
-	for _, p := range op.Params {
-		if p.Name == "siteId" {
-			continue
-		}
+// methodSignature gives a typed method's parameter types.
+func methodSignature(op operation) []jen.Code {
+	params := []jen.Code{jen.Qual("context", "Context")}
+	for range op.args() {
 		params = append(params, jen.String())
-		call = append(call, jen.Id("params").Index(jen.Lit(n)))
-		n++
 	}
 	if op.HasBody {
 		params = append(params, jen.Id(op.BodyType))
-		call = append(call, jen.Id("b"))
 	}
-	params = append(params, jen.Op("...").Add(rt("CallOption")))
-	return params, call, n
+	return append(params, jen.Op("...").Add(rt("CallOption")))
 }
 
 // resultTypes are a typed method's results.

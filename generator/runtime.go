@@ -1,6 +1,19 @@
 package generator
 
-import "github.com/dave/jennifer/jen"
+import (
+	"embed"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/dave/jennifer/jen"
+)
 
 // runtimeRoot is the import path under which the hand-written runtime's packages live.
 const runtimeRoot = "github.com/qiwigen/qiwigen/generator/runtime/"
@@ -9,175 +22,177 @@ const runtimeRoot = "github.com/qiwigen/qiwigen/generator/runtime/"
 // files name them.
 var runtimePackages = []string{"wiretype", "apierr", "transport", "webhook", "payform", "testmode", "redact", "modeldiff"}
 
-// runtimeHome names the runtime package of each identifier the generated code may use;
-// TestRuntimeHomeMatchesTheRuntime checks it against the runtime's sources both ways.
-var runtimeHome = map[string]string{
-	// wiretype: values as the wire carries them: money, timestamps, numeric codes.
-	"AmountForm":                  "wiretype",
-	"AmountTwoFractionDigits":     "wiretype",
-	"AmountUpToTwoFractionDigits": "wiretype",
-	"ErrAmountForm":               "wiretype",
-	"ErrInvalidCode":              "wiretype",
-	"ErrInvalidMoney":             "wiretype",
-	"ErrInvalidTimestamp":         "wiretype",
-	"LocateError":                 "wiretype",
-	"LocateValue":                 "wiretype",
-	"Money":                       "wiretype",
-	"Moscow":                      "wiretype",
-	"NewMoneyFromMinor":           "wiretype",
-	"NewNumericCode":              "wiretype",
-	"NewTimestamp":                "wiretype",
-	"NumericCode":                 "wiretype",
-	"ParseMoney":                  "wiretype",
-	"ParseTimestamp":              "wiretype",
-	"Timestamp":                   "wiretype",
-	"ValueError":                  "wiretype",
-	// apierr: QIWI's error answer, its codes and the sentinels of its failures.
-	"APIError":            "apierr",
-	"CodeIncorrectMethod": "apierr",
-	"CodeInternal":        "apierr",
-	"CodeInvoiceNotFound": "apierr",
-	"CodeNotFound":        "apierr",
-	"CodeRefundAmount":    "apierr",
-	"CodeUnauthorized":    "apierr",
-	"CodeValidation":      "apierr",
-	"DecodeAPIError":      "apierr",
-	"ErrAlreadyDone":      "apierr",
-	"ErrDeclined":         "apierr",
-	"ErrNotFound":         "apierr",
-	"ErrRateLimited":      "apierr",
-	"ErrServer":           "apierr",
-	"ErrUnauthorized":     "apierr",
-	"ErrValidation":       "apierr",
-	// transport: the caller generated methods go through: options, retries, signatures, the operation table.
-	"B2BBaseURL":          "transport",
-	"CallHeader":          "transport",
-	"CallInfo":            "transport",
-	"CallInfoFromContext": "transport",
-	"CallOption":          "transport",
-	"CallTimeout":         "transport",
-	"Caller":              "transport",
-	"DefaultBaseURL":      "transport",
-	"DefaultPathPrefix":   "transport",
-	"DefaultRetryPolicy":  "transport",
-	"DefaultTimeout":      "transport",
-	"Doer":                "transport",
-	"ErrAnswerTooLarge":   "transport",
-	"ErrArgument":         "transport",
-	"ErrConfig":           "transport",
-	"ErrRedirect":         "transport",
-	"ErrUnknownOperation": "transport",
-	"Invoker":             "transport",
-	"Middleware":          "transport",
-	"MinPayoutKeyBits":    "transport",
-	"NewCaller":           "transport",
-	"NewRequest":          "transport",
-	"Operation":           "transport",
-	"OperationInfo":       "transport",
-	"Option":              "transport",
-	"PathParam":           "transport",
-	"RequestMoney":        "transport",
-	"RequestTimestamp":    "transport",
-	"RetryPolicy":         "transport",
-	"RoundTripFunc":       "transport",
-	"SignPayoutBody":      "transport",
-	"WithBaseURL":         "transport",
-	"WithDriftReporter":   "transport",
-	"WithHTTPClient":      "transport",
-	"WithLogger":          "transport",
-	"WithMiddleware":      "transport",
-	"WithPathPrefix":      "transport",
-	"WithPayoutSigner":    "transport",
-	"WithRetry":           "transport",
-	"WithSiteID":          "transport",
-	"WithTimeout":         "transport",
-	"WithUserAgent":       "transport",
-	// webhook: notification signatures and the handler that verifies, decodes and acknowledges.
-	"DecodedNotification":       "webhook",
-	"Deduplicator":              "webhook",
-	"DefaultHandlerReadTimeout": "webhook",
-	"DefaultMaxBodyBytes":       "webhook",
-	"DetectNotification":        "webhook",
-	"ErrMalformedNotification":  "webhook",
-	"ErrNotConfirmable":         "webhook",
-	"ErrNotificationMismatch":   "webhook",
-	"ErrNotification":           "webhook",
-	"ErrSecretMissing":          "webhook",
-	"ErrSignatureMismatch":      "webhook",
-	"ErrSignatureMissing":       "webhook",
-	"Handled":                   "webhook",
-	"HandlerOption":             "webhook",
-	"InFlight":                  "webhook",
-	"MalformedNotification":     "webhook",
-	"MaxMaxBodyBytes":           "webhook",
-	"MemoryDeduplicator":        "webhook",
-	"NewMemoryDeduplicator":     "webhook",
-	"NewNotificationHandler":    "webhook",
-	"NotificationHandler":       "webhook",
-	"NotificationValues":        "webhook",
-	"MatchConfirmation":         "webhook",
-	"OpenNotification":          "webhook",
-	"ParseNotification":         "webhook",
-	"QIWINetworks":              "webhook",
-	"Reservation":               "webhook",
-	"Reserved":                  "webhook",
-	"Sign":                      "webhook",
-	"SignNotification":          "webhook",
-	"SignatureSpec":             "webhook",
-	"SignedString":              "webhook",
-	"VerifyNotification":        "webhook",
-	"WithAllowedNetworks":       "webhook",
-	"WithClientIP":              "webhook",
-	"WithDeduplicator":          "webhook",
-	"WithHandlerLogger":         "webhook",
-	"WithMaxBodyBytes":          "webhook",
-	"WithNotificationDrift":     "webhook",
-	"WithReadTimeout":           "webhook",
-	// payform: pay-form links made without an API call.
-	"AddPayURLOptions": "payform",
-	"AddSuccessURL":    "payform",
-	"BillForm":         "payform",
-	"BillPayFormURL":   "payform",
-	"ErrPayForm":       "payform",
-	"PayForm":          "payform",
-	"PayFormKind":      "payform",
-	"PayFormURL":       "payform",
-	"PayURLOptions":    "payform",
-	"PayinForm":        "payform",
-	// testmode: the test mode's documented cards and amounts.
-	"TestCVV3DS":                        "testmode",
-	"TestCardMastercard":                "testmode",
-	"TestCardMir":                       "testmode",
-	"TestCardUnionPay":                  "testmode",
-	"TestCardVisa":                      "testmode",
-	"TestCards":                         "testmode",
-	"TestExpiryMonthDeclined":           "testmode",
-	"TestExpiryMonthDeclinedAfterDelay": "testmode",
-	"TestExpiryMonthSucceedsAfterDelay": "testmode",
-	"TestHolderName3DS":                 "testmode",
-	"TestMaxAmount":                     "testmode",
-	"TestPayoutAmountDeclined":          "testmode",
-	"TestPayoutAmountDeclinedLater":     "testmode",
-	"TestPayoutAmountSuccess":           "testmode",
-	"TestSBPAmountSuccess":              "testmode",
-	// redact: secrets hidden in what is printed and logged.
-	"Format":       "redact",
-	"Redact":       "redact",
-	"RedactedJSON": "redact",
-	"Traffic":      "redact",
-	"NewTraffic":   "redact",
-	"TrafficScrub": "redact",
-	// modeldiff: a body compared with the model decoded from it.
-	"CompareWithModel": "modeldiff",
-	"DriftReporter":    "modeldiff",
-	"FoldName":         "modeldiff",
-	"UnknownMembers":   "modeldiff",
+// runtimeSources are the runtime's sources, built into the generator so that it reads the
+// runtime it generates for wherever it runs (a consuming module's go run included): the
+// names each package exports, their kinds, and the signatures and doc comments the
+// generated package's wrappers repeat.
+//
+//go:embed runtime/*/*.go
+var runtimeSources embed.FS
+
+// runtimeAPI is what the runtime's packages export, read from their sources.
+type runtimeAPI struct {
+	// home names the package of each exported name.
+	home map[string]string
+	// kind is each exported name's declaration: token.TYPE, VAR, CONST or FUNC.
+	kind map[string]token.Token
+	// funcs are the exported functions, with the imports of their files.
+	funcs map[string]runtimeFunc
+	// sentinels are the exported variables that are error sentinels (errors.New,
+	// fmt.Errorf).
+	sentinels map[string]bool
 }
 
-// rt is the runtime identifier name, qualified by the package that holds it. A name missing
-// from runtimeHome yields code that does not compile, which the golden and build tests catch.
+// runtimeFunc is one exported function of the runtime.
+type runtimeFunc struct {
+	pkg     string
+	decl    *ast.FuncDecl
+	imports map[string]string // the file's import names and paths
+}
+
+// readRuntime parses the runtime's sources once per process; the result is never changed.
+var readRuntime = sync.OnceValues(func() (*runtimeAPI, error) {
+	return parseRuntime(runtimeSources)
+})
+
+// parseRuntime reads the exported names of each runtime package from its sources (tests
+// left out). A name exported by two packages is an error: rt could not qualify it.
+func parseRuntime(fsys embed.FS) (*runtimeAPI, error) {
+	api := &runtimeAPI{home: map[string]string{}, kind: map[string]token.Token{}, funcs: map[string]runtimeFunc{}, sentinels: map[string]bool{}}
+	fset := token.NewFileSet()
+	for _, pkg := range runtimePackages {
+		entries, err := fsys.ReadDir("runtime/" + pkg)
+		if err != nil {
+			return nil, fmt.Errorf("runtime package %s: %w", pkg, err)
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			file := path.Join("runtime", pkg, name)
+			src, err := fsys.ReadFile(file)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", file, err)
+			}
+			f, err := parser.ParseFile(fset, file, src, parser.ParseComments|parser.SkipObjectResolution)
+			if err != nil {
+				return nil, err
+			}
+			if err := api.add(pkg, f); err != nil {
+				return nil, fmt.Errorf("%s: %w", file, err)
+			}
+		}
+	}
+	return api, nil
+}
+
+// add records the exported names a runtime file declares.
+func (api *runtimeAPI) add(pkg string, f *ast.File) error {
+	imports := map[string]string{}
+	for _, imp := range f.Imports {
+		p, err := strconv.Unquote(imp.Path.Value)
+		if err != nil {
+			return err
+		}
+		name := path.Base(p)
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		imports[name] = p
+	}
+	declare := func(name string, kind token.Token) error {
+		if !ast.IsExported(name) {
+			return nil
+		}
+		if other, dup := api.home[name]; dup {
+			return fmt.Errorf("%s is exported by two runtime packages, %s and %s", name, other, pkg)
+		}
+		api.home[name], api.kind[name] = pkg, kind
+		return nil
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv != nil {
+				continue
+			}
+			if err := declare(d.Name.Name, token.FUNC); err != nil {
+				return err
+			}
+			if ast.IsExported(d.Name.Name) {
+				api.funcs[d.Name.Name] = runtimeFunc{pkg: pkg, decl: d, imports: imports}
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					if err := declare(s.Name.Name, token.TYPE); err != nil {
+						return err
+					}
+				case *ast.ValueSpec:
+					for i, n := range s.Names {
+						if err := declare(n.Name, d.Tok); err != nil {
+							return err
+						}
+						if d.Tok == token.VAR && i < len(s.Values) && isErrorConstructor(s.Values[i], imports) {
+							api.sentinels[n.Name] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// isErrorConstructor reports whether e is a call of errors.New or fmt.Errorf.
+func isErrorConstructor(e ast.Expr, imports map[string]string) bool {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	switch imports[pkg.Name] + "." + sel.Sel.Name {
+	case "errors.New", "fmt.Errorf":
+		return true
+	}
+	return false
+}
+
+// names lists the exported names of one kind, sorted.
+func (api *runtimeAPI) names(kind token.Token) []string {
+	var out []string
+	for n, k := range api.kind {
+		if k == kind {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// runtimeHome names the runtime package that declares an exported name, "" for none.
+func runtimeHome(name string) string {
+	api, err := readRuntime()
+	if err != nil {
+		return ""
+	}
+	return api.home[name]
+}
+
+// rt is the runtime identifier name, qualified by the package that holds it. A name the
+// runtime does not export yields code that does not compile, which the golden and build
+// tests catch.
 func rt(name string) *jen.Statement {
-	return jen.Qual(runtimeRoot+runtimeHome[name], name)
+	return jen.Qual(runtimeRoot+runtimeHome(name), name)
 }
 
 // importRuntime names the runtime's packages in a generated file, as jennifer would

@@ -3,6 +3,8 @@
 package qiwi
 
 import (
+	"context"
+	"crypto"
 	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/modeldiff"
 	"github.com/qiwigen/qiwigen/generator/runtime/payform"
@@ -10,6 +12,10 @@ import (
 	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
 )
 
 // Option is transport.Option.
@@ -20,9 +26,6 @@ type Doer = transport.Doer
 
 // RetryPolicy is transport.RetryPolicy.
 type RetryPolicy = transport.RetryPolicy
-
-// DriftReporter is modeldiff.DriftReporter.
-type DriftReporter = modeldiff.DriftReporter
 
 // Middleware is transport.Middleware.
 type Middleware = transport.Middleware
@@ -35,6 +38,12 @@ type CallInfo = transport.CallInfo
 
 // CallOption is transport.CallOption.
 type CallOption = transport.CallOption
+
+// OperationInfo is transport.OperationInfo.
+type OperationInfo = transport.OperationInfo
+
+// DriftReporter is modeldiff.DriftReporter.
+type DriftReporter = modeldiff.DriftReporter
 
 // APIError is apierr.APIError.
 type APIError = apierr.APIError
@@ -57,9 +66,6 @@ type Reservation = webhook.Reservation
 // DecodedNotification is webhook.DecodedNotification.
 type DecodedNotification = webhook.DecodedNotification
 
-// OperationInfo is transport.OperationInfo.
-type OperationInfo = transport.OperationInfo
-
 // PayForm is payform.PayForm.
 type PayForm = payform.PayForm
 
@@ -69,7 +75,19 @@ type PayFormKind = payform.PayFormKind
 // PayURLOptions is payform.PayURLOptions.
 type PayURLOptions = payform.PayURLOptions
 
+// The runtime's error sentinels, for errors.Is. They are variables only because errors.Is
+// compares values: reassigning one is not supported, and breaks the comparison.
 var (
+	// ErrConfig is transport.ErrConfig: errors.Is matches either.
+	ErrConfig = transport.ErrConfig
+	// ErrArgument is transport.ErrArgument: errors.Is matches either.
+	ErrArgument = transport.ErrArgument
+	// ErrRedirect is transport.ErrRedirect: errors.Is matches either.
+	ErrRedirect = transport.ErrRedirect
+	// ErrAnswerTooLarge is transport.ErrAnswerTooLarge: errors.Is matches either.
+	ErrAnswerTooLarge = transport.ErrAnswerTooLarge
+	// ErrUnknownOperation is transport.ErrUnknownOperation: errors.Is matches either.
+	ErrUnknownOperation = transport.ErrUnknownOperation
 	// ErrNotFound is apierr.ErrNotFound: errors.Is matches either.
 	ErrNotFound = apierr.ErrNotFound
 	// ErrUnauthorized is apierr.ErrUnauthorized: errors.Is matches either.
@@ -84,14 +102,6 @@ var (
 	ErrDeclined = apierr.ErrDeclined
 	// ErrServer is apierr.ErrServer: errors.Is matches either.
 	ErrServer = apierr.ErrServer
-	// ErrConfig is transport.ErrConfig: errors.Is matches either.
-	ErrConfig = transport.ErrConfig
-	// ErrArgument is transport.ErrArgument: errors.Is matches either.
-	ErrArgument = transport.ErrArgument
-	// ErrRedirect is transport.ErrRedirect: errors.Is matches either.
-	ErrRedirect = transport.ErrRedirect
-	// ErrAnswerTooLarge is transport.ErrAnswerTooLarge: errors.Is matches either.
-	ErrAnswerTooLarge = transport.ErrAnswerTooLarge
 	// ErrInvalidMoney is wiretype.ErrInvalidMoney: errors.Is matches either.
 	ErrInvalidMoney = wiretype.ErrInvalidMoney
 	// ErrInvalidTimestamp is wiretype.ErrInvalidTimestamp: errors.Is matches either.
@@ -114,8 +124,6 @@ var (
 	ErrNotConfirmable = webhook.ErrNotConfirmable
 	// ErrNotificationMismatch is webhook.ErrNotificationMismatch: errors.Is matches either.
 	ErrNotificationMismatch = webhook.ErrNotificationMismatch
-	// ErrUnknownOperation is transport.ErrUnknownOperation: errors.Is matches either.
-	ErrUnknownOperation = transport.ErrUnknownOperation
 	// ErrPayForm is payform.ErrPayForm: errors.Is matches either.
 	ErrPayForm = payform.ErrPayForm
 )
@@ -131,6 +139,20 @@ const (
 	DefaultTimeout = transport.DefaultTimeout
 	// MinPayoutKeyBits is transport.MinPayoutKeyBits.
 	MinPayoutKeyBits = transport.MinPayoutKeyBits
+	// CodeValidation is apierr.CodeValidation.
+	CodeValidation = apierr.CodeValidation
+	// CodeNotFound is apierr.CodeNotFound.
+	CodeNotFound = apierr.CodeNotFound
+	// CodeUnauthorized is apierr.CodeUnauthorized.
+	CodeUnauthorized = apierr.CodeUnauthorized
+	// CodeInternal is apierr.CodeInternal.
+	CodeInternal = apierr.CodeInternal
+	// CodeRefundAmount is apierr.CodeRefundAmount.
+	CodeRefundAmount = apierr.CodeRefundAmount
+	// CodeIncorrectMethod is apierr.CodeIncorrectMethod.
+	CodeIncorrectMethod = apierr.CodeIncorrectMethod
+	// CodeInvoiceNotFound is apierr.CodeInvoiceNotFound.
+	CodeInvoiceNotFound = apierr.CodeInvoiceNotFound
 	// DefaultMaxBodyBytes is webhook.DefaultMaxBodyBytes.
 	DefaultMaxBodyBytes = webhook.DefaultMaxBodyBytes
 	// MaxMaxBodyBytes is webhook.MaxMaxBodyBytes.
@@ -151,20 +173,6 @@ const (
 	PayFormURL = payform.PayFormURL
 	// BillPayFormURL is payform.BillPayFormURL.
 	BillPayFormURL = payform.BillPayFormURL
-	// CodeValidation is apierr.CodeValidation.
-	CodeValidation = apierr.CodeValidation
-	// CodeNotFound is apierr.CodeNotFound.
-	CodeNotFound = apierr.CodeNotFound
-	// CodeUnauthorized is apierr.CodeUnauthorized.
-	CodeUnauthorized = apierr.CodeUnauthorized
-	// CodeInternal is apierr.CodeInternal.
-	CodeInternal = apierr.CodeInternal
-	// CodeRefundAmount is apierr.CodeRefundAmount.
-	CodeRefundAmount = apierr.CodeRefundAmount
-	// CodeIncorrectMethod is apierr.CodeIncorrectMethod.
-	CodeIncorrectMethod = apierr.CodeIncorrectMethod
-	// CodeInvoiceNotFound is apierr.CodeInvoiceNotFound.
-	CodeInvoiceNotFound = apierr.CodeInvoiceNotFound
 	// TestCardVisa is testmode.TestCardVisa.
 	TestCardVisa = testmode.TestCardVisa
 	// TestCardMastercard is testmode.TestCardMastercard.
@@ -195,104 +203,285 @@ const (
 	TestPayoutAmountDeclinedLater = testmode.TestPayoutAmountDeclinedLater
 )
 
+// WithBaseURL sets scheme and host, e.g. B2BBaseURL or a test server's URL.
+//
 // WithBaseURL is transport.WithBaseURL.
-var WithBaseURL = transport.WithBaseURL
+func WithBaseURL(u string) Option {
+	return transport.WithBaseURL(u)
+}
 
+// WithPathPrefix sets the prefix before the API paths; "/partner" by default, "" for hosts
+// that serve the API at the root.
+//
 // WithPathPrefix is transport.WithPathPrefix.
-var WithPathPrefix = transport.WithPathPrefix
+func WithPathPrefix(p string) Option {
+	return transport.WithPathPrefix(p)
+}
 
+// WithSiteID sets the merchant's siteId used by every payin call.
+//
 // WithSiteID is transport.WithSiteID.
-var WithSiteID = transport.WithSiteID
+func WithSiteID(id string) Option {
+	return transport.WithSiteID(id)
+}
 
+// WithHTTPClient sends requests through doer instead of a default *http.Client. The doer
+// keeps its own timeouts (an *http.Client's Timeout): the Caller adds a bound of its own to
+// each attempt only when WithTimeout asks for one, as net/http leaves a client's policy to
+// whoever made it.
+//
 // WithHTTPClient is transport.WithHTTPClient.
-var WithHTTPClient = transport.WithHTTPClient
+func WithHTTPClient(doer Doer) Option {
+	return transport.WithHTTPClient(doer)
+}
 
+// WithTimeout bounds each attempt of a call; the context bounds the whole call. Without it,
+// an attempt is bounded by DefaultTimeout when the Caller makes its own *http.Client, and by
+// the given client's own timeouts under WithHTTPClient. Zero means no bound of the Caller's
+// own; a negative duration is an error.
+//
+// The bound is a context deadline on each request, which costs net/http a cancellable
+// context per call (about 4% of a loopback round trip): a client whose Timeout already
+// bounds its calls needs none.
+//
 // WithTimeout is transport.WithTimeout.
-var WithTimeout = transport.WithTimeout
+func WithTimeout(d time.Duration) Option {
+	return transport.WithTimeout(d)
+}
 
+// WithUserAgent sets the User-Agent header; a value with a control character is an error.
+//
 // WithUserAgent is transport.WithUserAgent.
-var WithUserAgent = transport.WithUserAgent
+func WithUserAgent(ua string) Option {
+	return transport.WithUserAgent(ua)
+}
 
+// WithLogger logs each attempt at debug level and retries at info level. Logs name the
+// operation, method, path, status and duration, never headers or bodies.
+//
 // WithLogger is transport.WithLogger.
-var WithLogger = transport.WithLogger
+func WithLogger(l *slog.Logger) Option {
+	return transport.WithLogger(l)
+}
 
+// WithRetry replaces the retry policy; a policy without attempts or with negative delays
+// is an error.
+//
 // WithRetry is transport.WithRetry.
-var WithRetry = transport.WithRetry
+func WithRetry(p RetryPolicy) Option {
+	return transport.WithRetry(p)
+}
 
+// WithPayoutSigner signs payout request bodies with SHA256withRSA. signer is typically an
+// *rsa.PrivateKey; an HSM-backed crypto.Signer works as well. Its public key must be RSA of
+// at least MinPayoutKeyBits bits (payments-ru/_api-methods_ru#payout).
+//
 // WithPayoutSigner is transport.WithPayoutSigner.
-var WithPayoutSigner = transport.WithPayoutSigner
+func WithPayoutSigner(signer crypto.Signer) Option {
+	return transport.WithPayoutSigner(signer)
+}
 
+// WithDriftReporter reports undocumented answer members. Finding them costs a second encoding
+// of each answer, so it is off unless configured.
+//
 // WithDriftReporter is transport.WithDriftReporter.
-var WithDriftReporter = transport.WithDriftReporter
+func WithDriftReporter(r DriftReporter) Option {
+	return transport.WithDriftReporter(r)
+}
 
+// WithMiddleware wraps every attempt of every call in the given middlewares; the first is
+// the outermost, the first to see a request and the last to see its answer. Repeated
+// WithMiddleware options add to the chain. A nil middleware, or one that returns a nil
+// RoundTripper, is an error. A Caller without middlewares spends nothing on them.
+//
 // WithMiddleware is transport.WithMiddleware.
-var WithMiddleware = transport.WithMiddleware
+func WithMiddleware(mws ...Middleware) Option {
+	return transport.WithMiddleware(mws...)
+}
 
+// DefaultRetryPolicy returns the policy clients start with: 3 attempts, 200ms base delay,
+// waits of at most 10s.
+//
 // DefaultRetryPolicy is transport.DefaultRetryPolicy.
-var DefaultRetryPolicy = transport.DefaultRetryPolicy
+func DefaultRetryPolicy() RetryPolicy {
+	return transport.DefaultRetryPolicy()
+}
 
+// CallTimeout bounds the whole call, every attempt and the waits between them, as a context
+// deadline would; the client's WithTimeout still bounds each attempt, and the call's context
+// still bounds the call. Zero adds no bound; a negative duration is an error. A call that
+// runs out of time returns an error wrapping context.DeadlineExceeded.
+//
 // CallTimeout is transport.CallTimeout.
-var CallTimeout = transport.CallTimeout
+func CallTimeout(d time.Duration) CallOption {
+	return transport.CallTimeout(d)
+}
 
+// CallHeader sends a header with every attempt of the call (an X-Request-Id, a trace
+// header); a later CallHeader with the same name replaces it. The headers the client sets
+// itself (Authorization, X-Digital-Sign, Accept, User-Agent, Content-Type, Content-Length,
+// Host, Transfer-Encoding) are refused, as are names that are not HTTP tokens and values with
+// control characters: the call returns an error naming the header, never its value.
+//
 // CallHeader is transport.CallHeader.
-var CallHeader = transport.CallHeader
+func CallHeader(name, value string) CallOption {
+	return transport.CallHeader(name, value)
+}
 
+// CallInfoFromContext returns the CallInfo of the attempt whose request carries ctx (or a
+// context derived from it): in a Middleware, and below the middlewares in the HTTP client's
+// transport. It reports false elsewhere, and for a Caller without middlewares, which does
+// not put it there.
+//
 // CallInfoFromContext is transport.CallInfoFromContext.
-var CallInfoFromContext = transport.CallInfoFromContext
+func CallInfoFromContext(ctx context.Context) (CallInfo, bool) {
+	return transport.CallInfoFromContext(ctx)
+}
 
+// ParseMoney parses a decimal such as "200", "200.5" or "-3.00". It refuses more than two
+// fraction digits instead of rounding, exponents, and values beyond the int64 range of minor units.
+//
 // ParseMoney is wiretype.ParseMoney.
-var ParseMoney = wiretype.ParseMoney
+func ParseMoney(s string) (Money, error) {
+	return wiretype.ParseMoney(s)
+}
 
+// NewMoneyFromMinor returns the amount of minor units (hundredths): NewMoneyFromMinor(250) is 2.50.
+//
 // NewMoneyFromMinor is wiretype.NewMoneyFromMinor.
-var NewMoneyFromMinor = wiretype.NewMoneyFromMinor
+func NewMoneyFromMinor(minor int64) Money {
+	return wiretype.NewMoneyFromMinor(minor)
+}
 
+// ParseTimestamp parses every form QIWI uses: with or without offset ("Z", "+03:00", "+0300",
+// "+03"), with or without milli-, micro- or nanoseconds.
+//
 // ParseTimestamp is wiretype.ParseTimestamp.
-var ParseTimestamp = wiretype.ParseTimestamp
+func ParseTimestamp(s string) (Timestamp, error) {
+	return wiretype.ParseTimestamp(s)
+}
 
+// NewTimestamp returns a timestamp for t, encoded as RFC 3339 with a numeric offset
+// (2024-03-13T14:30:00+03:00) and whole seconds.
+//
 // NewTimestamp is wiretype.NewTimestamp.
-var NewTimestamp = wiretype.NewTimestamp
+func NewTimestamp(t time.Time) Timestamp {
+	return wiretype.NewTimestamp(t)
+}
 
+// NewNumericCode returns the code with the given text; it encodes as a JSON string.
+//
 // NewNumericCode is wiretype.NewNumericCode.
-var NewNumericCode = wiretype.NewNumericCode
+func NewNumericCode(text string) NumericCode {
+	return wiretype.NewNumericCode(text)
+}
 
-// QIWINetworks is webhook.QIWINetworks.
-var QIWINetworks = webhook.QIWINetworks
-
-// WithAllowedNetworks is webhook.WithAllowedNetworks.
-var WithAllowedNetworks = webhook.WithAllowedNetworks
-
-// WithClientIP is webhook.WithClientIP.
-var WithClientIP = webhook.WithClientIP
-
-// WithDeduplicator is webhook.WithDeduplicator.
-var WithDeduplicator = webhook.WithDeduplicator
-
-// NewMemoryDeduplicator is webhook.NewMemoryDeduplicator.
-var NewMemoryDeduplicator = webhook.NewMemoryDeduplicator
-
-// WithMaxBodyBytes is webhook.WithMaxBodyBytes.
-var WithMaxBodyBytes = webhook.WithMaxBodyBytes
-
-// WithReadTimeout is webhook.WithReadTimeout.
-var WithReadTimeout = webhook.WithReadTimeout
-
-// WithNotificationDrift is webhook.WithNotificationDrift.
-var WithNotificationDrift = webhook.WithNotificationDrift
-
-// WithHandlerLogger is webhook.WithHandlerLogger.
-var WithHandlerLogger = webhook.WithHandlerLogger
-
-// AddSuccessURL is payform.AddSuccessURL.
-var AddSuccessURL = payform.AddSuccessURL
-
-// AddPayURLOptions is payform.AddPayURLOptions.
-var AddPayURLOptions = payform.AddPayURLOptions
-
-// TestCards is testmode.TestCards.
-var TestCards = testmode.TestCards
-
+// LocateValue finds where in a JSON body the value of a ValueError stands and returns its
+// JSON pointer: the first member, in document order, whose string content or number literal
+// is the refused text. It reports false when err is no ValueError or nothing matches.
+//
 // LocateValue is wiretype.LocateValue.
-var LocateValue = wiretype.LocateValue
+func LocateValue(body []byte, err error) (string, bool) {
+	return wiretype.LocateValue(body, err)
+}
+
+// QIWINetworks returns the address ranges QIWI sends notifications from, as published in
+// the payin documentation (payments/_notifications_en).
+//
+// QIWINetworks is webhook.QIWINetworks.
+func QIWINetworks() []netip.Prefix {
+	return webhook.QIWINetworks()
+}
+
+// WithAllowedNetworks accepts notifications only from these ranges (403 otherwise);
+// WithAllowedNetworks(QIWINetworks()...) uses QIWI's published ranges.
+//
+// WithAllowedNetworks is webhook.WithAllowedNetworks.
+func WithAllowedNetworks(prefixes ...netip.Prefix) HandlerOption {
+	return webhook.WithAllowedNetworks(prefixes...)
+}
+
+// WithClientIP tells the handler how to find the sender's address, for servers behind a
+// proxy; by default it is the request's RemoteAddr.
+//
+// WithClientIP is webhook.WithClientIP.
+func WithClientIP(fn func(*http.Request) (netip.Addr, bool)) HandlerOption {
+	return webhook.WithClientIP(fn)
+}
+
+// WithDeduplicator calls the user's function once per notification: a redelivery (same type
+// and signed values) of a handled notification is answered 200 without calling it, one that
+// arrives while the first is being handled is answered 409 (QIWI delivers it again later),
+// and when the function fails or panics the reservation is released, so QIWI's next delivery calls it
+// again.
+//
+// WithDeduplicator is webhook.WithDeduplicator.
+func WithDeduplicator(d Deduplicator) HandlerOption {
+	return webhook.WithDeduplicator(d)
+}
+
+// NewMemoryDeduplicator remembers up to size handled keys (at least 1).
+//
+// NewMemoryDeduplicator is webhook.NewMemoryDeduplicator.
+func NewMemoryDeduplicator(size int) *MemoryDeduplicator {
+	return webhook.NewMemoryDeduplicator(size)
+}
+
+// WithMaxBodyBytes bounds the body size (default DefaultMaxBodyBytes). A value of zero or
+// less keeps the default; one above MaxMaxBodyBytes is lowered to it.
+//
+// WithMaxBodyBytes is webhook.WithMaxBodyBytes.
+func WithMaxBodyBytes(n int64) HandlerOption {
+	return webhook.WithMaxBodyBytes(n)
+}
+
+// WithReadTimeout bounds the time to read one notification's body (default
+// DefaultHandlerReadTimeout), so a slow sender cannot hold a connection open; zero or less
+// keeps the default. Configure your http.Server's own timeouts too.
+//
+// WithReadTimeout is webhook.WithReadTimeout.
+func WithReadTimeout(d time.Duration) HandlerOption {
+	return webhook.WithReadTimeout(d)
+}
+
+// WithNotificationDrift reports notification members the typed models do not know, as
+// WithDriftReporter does for answers; the operation it names is "PAYMENT notification",
+// "BILL notification", .... Off unless configured: it costs a second encoding.
+//
+// WithNotificationDrift is webhook.WithNotificationDrift.
+func WithNotificationDrift(r DriftReporter) HandlerOption {
+	return webhook.WithNotificationDrift(r)
+}
+
+// WithHandlerLogger logs rejected notifications (reason only, never the body or signature).
+//
+// WithHandlerLogger is webhook.WithHandlerLogger.
+func WithHandlerLogger(l *slog.Logger) HandlerOption {
+	return webhook.WithHandlerLogger(l)
+}
+
+// AddSuccessURL appends successUrl to an invoice's payUrl, so that the customer returns to
+// the shop after paying. It is AddPayURLOptions with only SuccessURL.
+//
+// AddSuccessURL is payform.AddSuccessURL.
+func AddSuccessURL(payURL, successURL string) (string, error) {
+	return payform.AddSuccessURL(payURL, successURL)
+}
+
+// AddPayURLOptions adds options to an invoice's payUrl, keeping its own parameters. A value
+// the docs do not list for an option is an error.
+//
+// AddPayURLOptions is payform.AddPayURLOptions.
+func AddPayURLOptions(payURL string, o PayURLOptions) (string, error) {
+	return payform.AddPayURLOptions(payURL, o)
+}
+
+// TestCards returns every documented test card number by scheme.
+//
+// TestCards is testmode.TestCards.
+func TestCards() map[string][]string {
+	return testmode.TestCards()
+}
 
 // Ptr returns a pointer to v, for the optional members of requests: Comment: qiwi.Ptr("Order 42").
 func Ptr[T any](v T) *T {

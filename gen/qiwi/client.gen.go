@@ -11,8 +11,6 @@ import (
 	"github.com/qiwigen/qiwigen/generator/runtime/redact"
 	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"log/slog"
-	"net/http"
-	"net/url"
 )
 
 // Client is the typed QIWI client: one method per documented operation, typed
@@ -74,23 +72,7 @@ func (c Client) LogValue() slog.Value {
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/bill-payments/#invoice-status
 func (c *Client) GetBill(ctx context.Context, billID string, opts ...transport.CallOption) (*Bill, error) {
-	var out Bill
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "getBill",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "billId",
-			Value: billID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"bill/v1/bills/"+url.PathEscape(billID), nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Bill, noBody](ctx, c, opGetBill, []string{billID}, nil, opts)
 }
 
 // CreateBill calls QIWI to create a bill (Bill Payments API).
@@ -107,31 +89,7 @@ func (c *Client) GetBill(ctx context.Context, billID string, opts ...transport.C
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/bill-payments/#create
 func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillRequest, opts ...transport.CallOption) (*Bill, error) {
-	body, err := body.requestForm()
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createBill: %w", err)
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createBill: encode request: %w", err)
-	}
-	var out Bill
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "createBill",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "billId",
-			Value: billID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "PUT", server+"bill/v1/bills/"+url.PathEscape(billID), data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Bill, CreateBillRequest](ctx, c, opCreateBill, []string{billID}, &body, opts)
 }
 
 // GetBillRefund calls QIWI to get the bill refund status (Bill Payments API).
@@ -145,26 +103,7 @@ func (c *Client) CreateBill(ctx context.Context, billID string, body CreateBillR
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/bill-payments/#refund-status
 func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID string, opts ...transport.CallOption) (*BillRefund, error) {
-	var out BillRefund
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "getBillRefund",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "billId",
-			Value: billID,
-		}, {
-			Name:  "refundId",
-			Value: refundID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[BillRefund, noBody](ctx, c, opGetBillRefund, []string{billID, refundID}, nil, opts)
 }
 
 // CreateBillRefund calls QIWI to refund a paid bill (Bill Payments API).
@@ -181,34 +120,7 @@ func (c *Client) GetBillRefund(ctx context.Context, billID string, refundID stri
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/bill-payments/#refund
 func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID string, body CreateBillRefundRequest, opts ...transport.CallOption) (*BillRefund, error) {
-	body, err := body.requestForm()
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createBillRefund: %w", err)
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createBillRefund: encode request: %w", err)
-	}
-	var out BillRefund
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "createBillRefund",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "billId",
-			Value: billID,
-		}, {
-			Name:  "refundId",
-			Value: refundID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "PUT", server+"bill/v1/bills/"+url.PathEscape(billID)+"/refunds/"+url.PathEscape(refundID), data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[BillRefund, CreateBillRefundRequest](ctx, c, opCreateBillRefund, []string{billID, refundID}, &body, opts)
 }
 
 // RejectBill calls QIWI to cancel an unpaid bill (Bill Payments API).
@@ -222,22 +134,7 @@ func (c *Client) CreateBillRefund(ctx context.Context, billID string, refundID s
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/bill-payments/#cancel
 func (c *Client) RejectBill(ctx context.Context, billID string, opts ...transport.CallOption) (*Bill, error) {
-	var out Bill
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID: "rejectBill",
-		PathParams: []transport.PathParam{{
-			Name:  "billId",
-			Value: billID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "POST", server+"bill/v1/bills/"+url.PathEscape(billID)+"/reject", nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Bill, noBody](ctx, c, opRejectBill, []string{billID}, nil, opts)
 }
 
 // CreateTokenRequest calls QIWI to request a QIWI Wallet payment token.
@@ -254,26 +151,7 @@ func (c *Client) RejectBill(ctx context.Context, billID string, opts ...transpor
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequestRequest, opts ...transport.CallOption) (*TokenRequest, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createTokenRequest: encode request: %w", err)
-	}
-	var out TokenRequest
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID: "createTokenRequest",
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests", data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[TokenRequest, CreateTokenRequestRequest](ctx, c, opCreateTokenRequest, nil, &body, opts)
 }
 
 // CompleteTokenRequest calls QIWI to complete a QIWI Wallet payment token request.
@@ -290,26 +168,7 @@ func (c *Client) CreateTokenRequest(ctx context.Context, body CreateTokenRequest
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payment-token
 func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenRequestRequest, opts ...transport.CallOption) (*TokenRequest, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: completeTokenRequest: encode request: %w", err)
-	}
-	var out TokenRequest
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID: "completeTokenRequest",
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "POST", server+"payin-tokenization-api/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/token-requests/complete", data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[TokenRequest, CompleteTokenRequestRequest](ctx, c, opCompleteTokenRequest, nil, &body, opts)
 }
 
 // ListInvoicePayments calls QIWI to list the payments of an invoice.
@@ -321,21 +180,7 @@ func (c *Client) CompleteTokenRequest(ctx context.Context, body CompleteTokenReq
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#invoice-payments
 func (c *Client) ListInvoicePayments(ctx context.Context, billID string, opts ...transport.CallOption) ([]Payment, error) {
-	var out []Payment
-	err := c.caller.Do(ctx, transport.Operation{
-		ID:         "listInvoicePayments",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "billId",
-			Value: billID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), nil)
-	}, &out, opts...)
-	return out, err
+	return callValue[[]Payment, noBody](ctx, c, opListInvoicePayments, []string{billID}, nil, opts)
 }
 
 // CreateInvoice calls QIWI to create an invoice.
@@ -353,34 +198,7 @@ func (c *Client) ListInvoicePayments(ctx context.Context, billID string, opts ..
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#invoice_put
 func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateInvoiceRequest, opts ...transport.CallOption) (*Invoice, error) {
-	body, err := body.requestForm()
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createInvoice: %w", err)
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createInvoice: encode request: %w", err)
-	}
-	var out Invoice
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "createInvoice",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "billId",
-			Value: billID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID), data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Invoice, CreateInvoiceRequest](ctx, c, opCreateInvoice, []string{billID}, &body, opts)
 }
 
 // GetInvoice calls QIWI to get the invoice status.
@@ -394,26 +212,7 @@ func (c *Client) CreateInvoice(ctx context.Context, billID string, body CreateIn
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#invoice-details
 func (c *Client) GetInvoice(ctx context.Context, billID string, opts ...transport.CallOption) (*Invoice, error) {
-	var out Invoice
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "getInvoice",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "billId",
-			Value: billID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/bills/"+url.PathEscape(billID)+"/details", nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Invoice, noBody](ctx, c, opGetInvoice, []string{billID}, nil, opts)
 }
 
 // GetPayment calls QIWI to get the payment status.
@@ -427,26 +226,7 @@ func (c *Client) GetInvoice(ctx context.Context, billID string, opts ...transpor
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payment_status
 func (c *Client) GetPayment(ctx context.Context, paymentID string, opts ...transport.CallOption) (*Payment, error) {
-	var out Payment
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "getPayment",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Payment, noBody](ctx, c, opGetPayment, []string{paymentID}, nil, opts)
 }
 
 // CreatePayment calls QIWI to create a payment.
@@ -464,34 +244,7 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string, opts ...trans
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payments
 func (c *Client) CreatePayment(ctx context.Context, paymentID string, body CreatePaymentRequest, opts ...transport.CallOption) (*Payment, error) {
-	body, err := body.requestForm()
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createPayment: %w", err)
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createPayment: encode request: %w", err)
-	}
-	var out Payment
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "createPayment",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID), data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Payment, CreatePaymentRequest](ctx, c, opCreatePayment, []string{paymentID}, &body, opts)
 }
 
 // GetCapture calls QIWI to get the capture status.
@@ -505,29 +258,7 @@ func (c *Client) CreatePayment(ctx context.Context, paymentID string, body Creat
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#capture_status
 func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID string, opts ...transport.CallOption) (*Capture, error) {
-	var out Capture
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "getCapture",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}, {
-			Name:  "captureId",
-			Value: captureID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Capture, noBody](ctx, c, opGetCapture, []string{paymentID, captureID}, nil, opts)
 }
 
 // CreateCapture calls QIWI to capture a payment.
@@ -546,40 +277,7 @@ func (c *Client) GetCapture(ctx context.Context, paymentID string, captureID str
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#capture
 func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID string, body CreateCaptureRequest, opts ...transport.CallOption) (*Capture, error) {
-	body, err := body.requestForm()
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createCapture: %w", err)
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createCapture: encode request: %w", err)
-	}
-	var out Capture
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "createCapture",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}, {
-			Name:  "captureId",
-			Value: captureID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/captures/"+url.PathEscape(captureID), data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		if errors.Is(err, apierr.ErrAlreadyDone) {
-			return c.GetCapture(ctx, paymentID, captureID, opts...)
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Capture, CreateCaptureRequest](ctx, c, opCreateCapture, []string{paymentID, captureID}, &body, opts)
 }
 
 // CompletePayment calls QIWI to complete customer authentication (3-D Secure).
@@ -597,29 +295,7 @@ func (c *Client) CreateCapture(ctx context.Context, paymentID string, captureID 
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payment_complete
 func (c *Client) CompletePayment(ctx context.Context, paymentID string, body CompletePaymentRequest, opts ...transport.CallOption) (*Payment, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: completePayment: encode request: %w", err)
-	}
-	var out Payment
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID: "completePayment",
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/complete", data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Payment, CompletePaymentRequest](ctx, c, opCompletePayment, []string{paymentID}, &body, opts)
 }
 
 // GetPayout calls QIWI to get the payout status.
@@ -633,29 +309,7 @@ func (c *Client) CompletePayment(ctx context.Context, paymentID string, body Com
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/ru/payments/#payout-status
 func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID string, opts ...transport.CallOption) (*Payout, error) {
-	var out Payout
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "getPayout",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}, {
-			Name:  "payoutId",
-			Value: payoutID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Payout, noBody](ctx, c, opGetPayout, []string{paymentID, payoutID}, nil, opts)
 }
 
 // CreatePayout calls QIWI to make a payout.
@@ -674,38 +328,7 @@ func (c *Client) GetPayout(ctx context.Context, paymentID string, payoutID strin
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/ru/payments/#payout
 func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID string, body CreatePayoutRequest, opts ...transport.CallOption) (*Payout, error) {
-	body, err := body.requestForm()
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createPayout: %w", err)
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createPayout: encode request: %w", err)
-	}
-	var out Payout
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "createPayout",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}, {
-			Name:  "payoutId",
-			Value: payoutID,
-		}},
-		SignBody: true,
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID), data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Payout, CreatePayoutRequest](ctx, c, opCreatePayout, []string{paymentID, payoutID}, &body, opts)
 }
 
 // CompletePayout calls QIWI to complete a two-step payout.
@@ -720,29 +343,7 @@ func (c *Client) CreatePayout(ctx context.Context, paymentID string, payoutID st
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/ru/payments/#payout-complete
 func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID string, opts ...transport.CallOption) (*Payout, error) {
-	var out Payout
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "completePayout",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}, {
-			Name:  "payoutId",
-			Value: payoutID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/payouts/"+url.PathEscape(payoutID)+"/complete", nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Payout, noBody](ctx, c, opCompletePayout, []string{paymentID, payoutID}, nil, opts)
 }
 
 // ListRefunds calls QIWI to list the refunds of a payment.
@@ -754,21 +355,7 @@ func (c *Client) CompletePayout(ctx context.Context, paymentID string, payoutID 
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#refunds_status
 func (c *Client) ListRefunds(ctx context.Context, paymentID string, opts ...transport.CallOption) ([]Refund, error) {
-	var out []Refund
-	err := c.caller.Do(ctx, transport.Operation{
-		ID:         "listRefunds",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds", nil)
-	}, &out, opts...)
-	return out, err
+	return callValue[[]Refund, noBody](ctx, c, opListRefunds, []string{paymentID}, nil, opts)
 }
 
 // GetRefund calls QIWI to get the refund status.
@@ -782,29 +369,7 @@ func (c *Client) ListRefunds(ctx context.Context, paymentID string, opts ...tran
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#refund_status
 func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID string, opts ...transport.CallOption) (*Refund, error) {
-	var out Refund
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "getRefund",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}, {
-			Name:  "refundId",
-			Value: refundID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Refund, noBody](ctx, c, opGetRefund, []string{paymentID, refundID}, nil, opts)
 }
 
 // CreateRefund calls QIWI to refund a payment.
@@ -822,37 +387,7 @@ func (c *Client) GetRefund(ctx context.Context, paymentID string, refundID strin
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#refund
 func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID string, body CreateRefundRequest, opts ...transport.CallOption) (*Refund, error) {
-	body, err := body.requestForm()
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createRefund: %w", err)
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createRefund: encode request: %w", err)
-	}
-	var out Refund
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "createRefund",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}, {
-			Name:  "refundId",
-			Value: refundID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID), data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Refund, CreateRefundRequest](ctx, c, opCreateRefund, []string{paymentID, refundID}, &body, opts)
 }
 
 // DeclineRefund calls QIWI to decline a refund.
@@ -866,28 +401,7 @@ func (c *Client) CreateRefund(ctx context.Context, paymentID string, refundID st
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#refund_decline
 func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID string, opts ...transport.CallOption) (*Refund, error) {
-	var out Refund
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID: "declineRefund",
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "paymentId",
-			Value: paymentID,
-		}, {
-			Name:  "refundId",
-			Value: refundID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/payments/"+url.PathEscape(paymentID)+"/refunds/"+url.PathEscape(refundID)+"/decline", nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[Refund, noBody](ctx, c, opDeclineRefund, []string{paymentID, refundID}, nil, opts)
 }
 
 // CreateQrCode calls QIWI to create a Faster Payments System (SBP) QR code.
@@ -904,30 +418,7 @@ func (c *Client) DeclineRefund(ctx context.Context, paymentID string, refundID s
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-post
 func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest, opts ...transport.CallOption) (*QrCode, error) {
-	body, err := body.requestForm()
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createQrCode: %w", err)
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createQrCode: encode request: %w", err)
-	}
-	var out QrCode
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID: "createQrCode",
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes", data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[QrCode, CreateQrCodeRequest](ctx, c, opCreateQrCode, nil, &body, opts)
 }
 
 // GetQrCode calls QIWI to get the Faster Payments System (SBP) QR code status.
@@ -941,26 +432,7 @@ func (c *Client) CreateQrCode(ctx context.Context, body CreateQrCodeRequest, opt
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-get
 func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string, opts ...transport.CallOption) (*QrCode, error) {
-	var out QrCode
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "getQrCode",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "qrCodeUid",
-			Value: qrCodeUID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[QrCode, noBody](ctx, c, opGetQrCode, []string{qrCodeUID}, nil, opts)
 }
 
 // CreateQrCodeWithUID calls QIWI to create a Faster Payments System (SBP) QR code with a chosen identifier.
@@ -978,34 +450,7 @@ func (c *Client) GetQrCode(ctx context.Context, qrCodeUID string, opts ...transp
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#qr-code-sbp-put
 func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body CreateQrCodeRequest, opts ...transport.CallOption) (*QrCode, error) {
-	body, err := body.requestForm()
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createQrCodeWithUid: %w", err)
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createQrCodeWithUid: encode request: %w", err)
-	}
-	var out QrCode
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "createQrCodeWithUid",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "qrCodeUid",
-			Value: qrCodeUID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID), data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[QrCode, CreateQrCodeRequest](ctx, c, opCreateQrCodeWithUID, []string{qrCodeUID}, &body, opts)
 }
 
 // PayQrCodeWithToken calls QIWI to pay a Faster Payments System QR code with a token.
@@ -1022,29 +467,7 @@ func (c *Client) CreateQrCodeWithUID(ctx context.Context, qrCodeUID string, body
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#payment-sbp-token
 func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body PayQrCodeWithTokenRequest, opts ...transport.CallOption) (*QrCode, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: payQrCodeWithToken: encode request: %w", err)
-	}
-	var out QrCode
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID: "payQrCodeWithToken",
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "qrCodeUid",
-			Value: qrCodeUID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/sbp/qrCodes/"+url.PathEscape(qrCodeUID)+"/payments", data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[QrCode, PayQrCodeWithTokenRequest](ctx, c, opPayQrCodeWithToken, []string{qrCodeUID}, &body, opts)
 }
 
 // DeleteToken calls QIWI to delete a payment token.
@@ -1059,20 +482,7 @@ func (c *Client) PayQrCodeWithToken(ctx context.Context, qrCodeUID string, body 
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#delete-token
 func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest, opts ...transport.CallOption) error {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return fmt.Errorf("qiwi: deleteToken: encode request: %w", err)
-	}
-	return c.caller.Do(ctx, transport.Operation{
-		ID:         "deleteToken",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "DELETE", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/tokens", data)
-	}, nil, opts...)
+	return call[DeleteTokenRequest](ctx, c, opDeleteToken, nil, &body, nil, opts)
 }
 
 // GetCardVerification calls QIWI to get the card verification status.
@@ -1086,26 +496,7 @@ func (c *Client) DeleteToken(ctx context.Context, body DeleteTokenRequest, opts 
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#card-check-info
 func (c *Client) GetCardVerification(ctx context.Context, requestUID string, opts ...transport.CallOption) (*CardVerification, error) {
-	var out CardVerification
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "getCardVerification",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "requestUid",
-			Value: requestUID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "GET", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), nil)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[CardVerification, noBody](ctx, c, opGetCardVerification, []string{requestUID}, nil, opts)
 }
 
 // CreateCardVerification calls QIWI to verify a card.
@@ -1122,30 +513,7 @@ func (c *Client) GetCardVerification(ctx context.Context, requestUID string, opt
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#card-check-api
 func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, body CreateCardVerificationRequest, opts ...transport.CallOption) (*CardVerification, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: createCardVerification: encode request: %w", err)
-	}
-	var out CardVerification
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID:         "createCardVerification",
-		Idempotent: true,
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "requestUid",
-			Value: requestUID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "PUT", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID), data)
-	}, &out, opts...); err != nil {
-		if errors.Is(err, apierr.ErrDeclined) {
-			return &out, err
-		}
-		return nil, err
-	}
-	return &out, nil
+	return callObject[CardVerification, CreateCardVerificationRequest](ctx, c, opCreateCardVerification, []string{requestUID}, &body, opts)
 }
 
 // CompleteCardVerification calls QIWI to complete 3-D Secure on a card verification.
@@ -1162,27 +530,61 @@ func (c *Client) CreateCardVerification(ctx context.Context, requestUID string, 
 // Call options (CallTimeout, CallHeader) apply to this call alone.
 // See https://developer.qiwi.com/en/payments/#card-check-complete
 func (c *Client) CompleteCardVerification(ctx context.Context, requestUID string, body CompleteCardVerificationRequest, opts ...transport.CallOption) (*CardVerification, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("qiwi: completeCardVerification: encode request: %w", err)
+	return callObject[CardVerification, CompleteCardVerificationRequest](ctx, c, opCompleteCardVerification, []string{requestUID}, &body, opts)
+}
+
+// noBody is the request body of an operation that takes none.
+type noBody struct{}
+
+// call performs the operation of row i of operations with the path arguments args (the
+// configured ones left out) and body (nil for none), decoding the answer into out. The
+// body goes out in request form when its type has one, encoded once whatever the number
+// of attempts.
+func call[Body any](ctx context.Context, c *Client, i int, args []string, body *Body, out any, opts []transport.CallOption) error {
+	op := &operations[i]
+	var data []byte
+	if body != nil {
+		if f, ok := any(body).(interface {
+			requestForm() (Body, error)
+		}); ok {
+			b, err := f.requestForm()
+			if err != nil {
+				return fmt.Errorf("qiwi: %s: %w", op.ID, err)
+			}
+			body = &b
+		}
+		var err error
+		if data, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("qiwi: %s: encode request: %w", op.ID, err)
+		}
 	}
-	var out CardVerification
-	if err := c.caller.Do(ctx, transport.Operation{
-		ID: "completeCardVerification",
-		PathParams: []transport.PathParam{{
-			Name:  "siteId",
-			Value: c.caller.SiteID(),
-		}, {
-			Name:  "requestUid",
-			Value: requestUID,
-		}},
-	}, func(ctx context.Context, server string) (*http.Request, error) {
-		return transport.NewRequest(ctx, "POST", server+"payin/v1/sites/"+url.PathEscape(c.caller.SiteID())+"/validation/card/requests/"+url.PathEscape(requestUID)+"/complete", data)
-	}, &out, opts...); err != nil {
+	return c.caller.Call(ctx, op, args, data, out, opts...)
+}
+
+// callObject performs an operation whose answer is one object. A declined one comes back
+// with its error (ErrDeclined); a repeated call QIWI answers "already done" returns the
+// existing object, read with the operation's ResolveAlreadyDone.
+func callObject[Resp, Body any](ctx context.Context, c *Client, i int, args []string, body *Body, opts []transport.CallOption) (*Resp, error) {
+	var out Resp
+	if err := call(ctx, c, i, args, body, &out, opts); err != nil {
 		if errors.Is(err, apierr.ErrDeclined) {
 			return &out, err
+		}
+		if get := operations[i].ResolveAlreadyDone; get != "" && errors.Is(err, apierr.ErrAlreadyDone) {
+			for j := range operations {
+				if operations[j].ID == get {
+					return callObject[Resp, noBody](ctx, c, j, args, nil, opts)
+				}
+			}
 		}
 		return nil, err
 	}
 	return &out, nil
+}
+
+// callValue performs an operation whose answer is a list or raw JSON.
+func callValue[Resp, Body any](ctx context.Context, c *Client, i int, args []string, body *Body, opts []transport.CallOption) (Resp, error) {
+	var out Resp
+	err := call(ctx, c, i, args, body, &out, opts)
+	return out, err
 }

@@ -175,10 +175,34 @@ func TestOperationTableAndInvoke(t *testing.T) {
 	}
 	refund, ok := ids["createRefund"]
 	require.True(t, ok)
-	assert.Equal(t, transport.OperationInfo{ID: "createRefund", Method: "PUT", Path: "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}",
-		PathParams: []string{"siteId", "paymentId", "refundId"}, Request: "CreateRefundRequest", Result: "Refund", Idempotent: true,
-		Notifications: []string{"REFUND"}}, refund)
+	want := transport.OperationInfo{ID: "createRefund", Method: "PUT", Path: "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}",
+		PathParams:   []string{"siteId", "paymentId", "refundId"},
+		ConfigParams: []transport.ConfigParam{{Name: "siteId", Value: transport.ConfigSiteID}},
+		Request:      "CreateRefundRequest", Result: "Refund", Idempotent: true,
+		Notifications: []string{"REFUND"}}
+	assert.Equal(t, want, refund)
 	assert.True(t, ids["createPayout"].Signed)
+	assert.Equal(t, "getCapture", ids["createCapture"].ResolveAlreadyDone)
+	assert.Empty(t, ids["getBill"].ConfigParams, "the Bill Payments API takes no siteId")
+
+	// The table handed out is a copy: changing it changes neither the next copy nor the calls.
+	for i := range ops {
+		ops[i].Path = "/elsewhere"
+		for j := range ops[i].PathParams {
+			ops[i].PathParams[j] = "x"
+		}
+		for j := range ops[i].ConfigParams {
+			ops[i].ConfigParams[j].Value = "x"
+		}
+	}
+	assert.Equal(t, want, func() transport.OperationInfo {
+		for _, op := range qiwi.Operations() {
+			if op.ID == "createRefund" {
+				return op
+			}
+		}
+		return transport.OperationInfo{}
+	}())
 	assert.NotContains(t, ids, "listSiteRefunds", "undocumented operations are left out by default")
 
 	got, err := c.Invoke(context.Background(), "createRefund", []string{"p 1", "r/1"}, []byte(`{"amount":{"value":5.00,"currency":"RUB"}}`))

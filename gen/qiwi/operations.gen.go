@@ -9,233 +9,377 @@ import (
 	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 )
 
+// The rows of operations, one per operation, in path order.
+const (
+	opGetBill = iota
+	opCreateBill
+	opGetBillRefund
+	opCreateBillRefund
+	opRejectBill
+	opCreateTokenRequest
+	opCompleteTokenRequest
+	opListInvoicePayments
+	opCreateInvoice
+	opGetInvoice
+	opGetPayment
+	opCreatePayment
+	opGetCapture
+	opCreateCapture
+	opCompletePayment
+	opGetPayout
+	opCreatePayout
+	opCompletePayout
+	opListRefunds
+	opGetRefund
+	opCreateRefund
+	opDeclineRefund
+	opCreateQrCode
+	opGetQrCode
+	opCreateQrCodeWithUID
+	opPayQrCodeWithToken
+	opDeleteToken
+	opGetCardVerification
+	opCreateCardVerification
+	opCompleteCardVerification
+)
+
+// operations holds each operation's facts, as the spec declares them: the typed methods
+// call through their row, Operations copies it, Invoke dispatches on it. Nothing writes it.
+var operations = [...]transport.OperationInfo{opGetBill: {
+	ID:         "getBill",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/bill/v1/bills/{billId}",
+	PathParams: []string{"billId"},
+	Result:     "Bill",
+}, opCreateBill: {
+	ID:         "createBill",
+	Idempotent: true,
+	Method:     "PUT",
+	Path:       "/bill/v1/bills/{billId}",
+	PathParams: []string{"billId"},
+	Request:    "CreateBillRequest",
+	Result:     "Bill",
+}, opGetBillRefund: {
+	ID:         "getBillRefund",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/bill/v1/bills/{billId}/refunds/{refundId}",
+	PathParams: []string{"billId", "refundId"},
+	Result:     "BillRefund",
+}, opCreateBillRefund: {
+	ID:         "createBillRefund",
+	Idempotent: true,
+	Method:     "PUT",
+	Path:       "/bill/v1/bills/{billId}/refunds/{refundId}",
+	PathParams: []string{"billId", "refundId"},
+	Request:    "CreateBillRefundRequest",
+	Result:     "BillRefund",
+}, opRejectBill: {
+	ID:         "rejectBill",
+	Method:     "POST",
+	Path:       "/bill/v1/bills/{billId}/reject",
+	PathParams: []string{"billId"},
+	Result:     "Bill",
+}, opCreateTokenRequest: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "createTokenRequest",
+	Method:     "POST",
+	Path:       "/payin-tokenization-api/v1/sites/{siteId}/token-requests",
+	PathParams: []string{"siteId"},
+	Request:    "CreateTokenRequestRequest",
+	Result:     "TokenRequest",
+}, opCompleteTokenRequest: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "completeTokenRequest",
+	Method:     "POST",
+	Path:       "/payin-tokenization-api/v1/sites/{siteId}/token-requests/complete",
+	PathParams: []string{"siteId"},
+	Request:    "CompleteTokenRequestRequest",
+	Result:     "TokenRequest",
+}, opListInvoicePayments: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "listInvoicePayments",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/payin/v1/sites/{siteId}/bills/{billId}",
+	PathParams: []string{"siteId", "billId"},
+	Result:     "[]Payment",
+}, opCreateInvoice: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:            "createInvoice",
+	Idempotent:    true,
+	Method:        "PUT",
+	Notifications: []string{"PAYMENT"},
+	Path:          "/payin/v1/sites/{siteId}/bills/{billId}",
+	PathParams:    []string{"siteId", "billId"},
+	Request:       "CreateInvoiceRequest",
+	Result:        "Invoice",
+}, opGetInvoice: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "getInvoice",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/payin/v1/sites/{siteId}/bills/{billId}/details",
+	PathParams: []string{"siteId", "billId"},
+	Result:     "Invoice",
+}, opGetPayment: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "getPayment",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}",
+	PathParams: []string{"siteId", "paymentId"},
+	Result:     "Payment",
+}, opCreatePayment: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:            "createPayment",
+	Idempotent:    true,
+	Method:        "PUT",
+	Notifications: []string{"PAYMENT"},
+	Path:          "/payin/v1/sites/{siteId}/payments/{paymentId}",
+	PathParams:    []string{"siteId", "paymentId"},
+	Request:       "CreatePaymentRequest",
+	Result:        "Payment",
+}, opGetCapture: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "getCapture",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/captures/{captureId}",
+	PathParams: []string{"siteId", "paymentId", "captureId"},
+	Result:     "Capture",
+}, opCreateCapture: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:                 "createCapture",
+	Idempotent:         true,
+	Method:             "PUT",
+	Notifications:      []string{"CAPTURE"},
+	Path:               "/payin/v1/sites/{siteId}/payments/{paymentId}/captures/{captureId}",
+	PathParams:         []string{"siteId", "paymentId", "captureId"},
+	Request:            "CreateCaptureRequest",
+	ResolveAlreadyDone: "getCapture",
+	Result:             "Capture",
+}, opCompletePayment: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "completePayment",
+	Method:     "POST",
+	Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/complete",
+	PathParams: []string{"siteId", "paymentId"},
+	Request:    "CompletePaymentRequest",
+	Result:     "Payment",
+}, opGetPayout: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "getPayout",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}",
+	PathParams: []string{"siteId", "paymentId", "payoutId"},
+	Result:     "Payout",
+}, opCreatePayout: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:            "createPayout",
+	Idempotent:    true,
+	Method:        "PUT",
+	Notifications: []string{"PAYOUT"},
+	Path:          "/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}",
+	PathParams:    []string{"siteId", "paymentId", "payoutId"},
+	Request:       "CreatePayoutRequest",
+	Result:        "Payout",
+	Signed:        true,
+}, opCompletePayout: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "completePayout",
+	Idempotent: true,
+	Method:     "PUT",
+	Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete",
+	PathParams: []string{"siteId", "paymentId", "payoutId"},
+	Result:     "Payout",
+}, opListRefunds: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "listRefunds",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds",
+	PathParams: []string{"siteId", "paymentId"},
+	Result:     "[]Refund",
+}, opGetRefund: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "getRefund",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}",
+	PathParams: []string{"siteId", "paymentId", "refundId"},
+	Result:     "Refund",
+}, opCreateRefund: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:            "createRefund",
+	Idempotent:    true,
+	Method:        "PUT",
+	Notifications: []string{"REFUND"},
+	Path:          "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}",
+	PathParams:    []string{"siteId", "paymentId", "refundId"},
+	Request:       "CreateRefundRequest",
+	Result:        "Refund",
+}, opDeclineRefund: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "declineRefund",
+	Method:     "POST",
+	Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}/decline",
+	PathParams: []string{"siteId", "paymentId", "refundId"},
+	Result:     "Refund",
+}, opCreateQrCode: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "createQrCode",
+	Method:     "POST",
+	Path:       "/payin/v1/sites/{siteId}/sbp/qrCodes",
+	PathParams: []string{"siteId"},
+	Request:    "CreateQrCodeRequest",
+	Result:     "QrCode",
+}, opGetQrCode: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "getQrCode",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid}",
+	PathParams: []string{"siteId", "qrCodeUid"},
+	Result:     "QrCode",
+}, opCreateQrCodeWithUID: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "createQrCodeWithUid",
+	Idempotent: true,
+	Method:     "PUT",
+	Path:       "/payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid}",
+	PathParams: []string{"siteId", "qrCodeUid"},
+	Request:    "CreateQrCodeRequest",
+	Result:     "QrCode",
+}, opPayQrCodeWithToken: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "payQrCodeWithToken",
+	Method:     "POST",
+	Path:       "/payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid}/payments",
+	PathParams: []string{"siteId", "qrCodeUid"},
+	Request:    "PayQrCodeWithTokenRequest",
+	Result:     "QrCode",
+}, opDeleteToken: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "deleteToken",
+	Idempotent: true,
+	Method:     "DELETE",
+	Path:       "/payin/v1/sites/{siteId}/tokens",
+	PathParams: []string{"siteId"},
+	Request:    "DeleteTokenRequest",
+}, opGetCardVerification: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "getCardVerification",
+	Idempotent: true,
+	Method:     "GET",
+	Path:       "/payin/v1/sites/{siteId}/validation/card/requests/{requestUid}",
+	PathParams: []string{"siteId", "requestUid"},
+	Result:     "CardVerification",
+}, opCreateCardVerification: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:            "createCardVerification",
+	Idempotent:    true,
+	Method:        "PUT",
+	Notifications: []string{"CHECK_CARD"},
+	Path:          "/payin/v1/sites/{siteId}/validation/card/requests/{requestUid}",
+	PathParams:    []string{"siteId", "requestUid"},
+	Request:       "CreateCardVerificationRequest",
+	Result:        "CardVerification",
+}, opCompleteCardVerification: {
+	ConfigParams: []transport.ConfigParam{{
+		Name:  "siteId",
+		Value: "siteId",
+	}},
+	ID:         "completeCardVerification",
+	Method:     "POST",
+	Path:       "/payin/v1/sites/{siteId}/validation/card/requests/{requestUid}/complete",
+	PathParams: []string{"siteId", "requestUid"},
+	Request:    "CompleteCardVerificationRequest",
+	Result:     "CardVerification",
+}}
+
 // Operations lists the operations of this client, as the spec declares them, in path order.
+// The list is a copy: changing it changes nothing in the client.
 func Operations() []transport.OperationInfo {
-	return []transport.OperationInfo{{
-		ID:         "getBill",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/bill/v1/bills/{billId}",
-		PathParams: []string{"billId"},
-		Result:     "Bill",
-	}, {
-		ID:         "createBill",
-		Idempotent: true,
-		Method:     "PUT",
-		Path:       "/bill/v1/bills/{billId}",
-		PathParams: []string{"billId"},
-		Request:    "CreateBillRequest",
-		Result:     "Bill",
-	}, {
-		ID:         "getBillRefund",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/bill/v1/bills/{billId}/refunds/{refundId}",
-		PathParams: []string{"billId", "refundId"},
-		Result:     "BillRefund",
-	}, {
-		ID:         "createBillRefund",
-		Idempotent: true,
-		Method:     "PUT",
-		Path:       "/bill/v1/bills/{billId}/refunds/{refundId}",
-		PathParams: []string{"billId", "refundId"},
-		Request:    "CreateBillRefundRequest",
-		Result:     "BillRefund",
-	}, {
-		ID:         "rejectBill",
-		Method:     "POST",
-		Path:       "/bill/v1/bills/{billId}/reject",
-		PathParams: []string{"billId"},
-		Result:     "Bill",
-	}, {
-		ID:         "createTokenRequest",
-		Method:     "POST",
-		Path:       "/payin-tokenization-api/v1/sites/{siteId}/token-requests",
-		PathParams: []string{"siteId"},
-		Request:    "CreateTokenRequestRequest",
-		Result:     "TokenRequest",
-	}, {
-		ID:         "completeTokenRequest",
-		Method:     "POST",
-		Path:       "/payin-tokenization-api/v1/sites/{siteId}/token-requests/complete",
-		PathParams: []string{"siteId"},
-		Request:    "CompleteTokenRequestRequest",
-		Result:     "TokenRequest",
-	}, {
-		ID:         "listInvoicePayments",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/payin/v1/sites/{siteId}/bills/{billId}",
-		PathParams: []string{"siteId", "billId"},
-		Result:     "[]Payment",
-	}, {
-		ID:            "createInvoice",
-		Idempotent:    true,
-		Method:        "PUT",
-		Notifications: []string{"PAYMENT"},
-		Path:          "/payin/v1/sites/{siteId}/bills/{billId}",
-		PathParams:    []string{"siteId", "billId"},
-		Request:       "CreateInvoiceRequest",
-		Result:        "Invoice",
-	}, {
-		ID:         "getInvoice",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/payin/v1/sites/{siteId}/bills/{billId}/details",
-		PathParams: []string{"siteId", "billId"},
-		Result:     "Invoice",
-	}, {
-		ID:         "getPayment",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}",
-		PathParams: []string{"siteId", "paymentId"},
-		Result:     "Payment",
-	}, {
-		ID:            "createPayment",
-		Idempotent:    true,
-		Method:        "PUT",
-		Notifications: []string{"PAYMENT"},
-		Path:          "/payin/v1/sites/{siteId}/payments/{paymentId}",
-		PathParams:    []string{"siteId", "paymentId"},
-		Request:       "CreatePaymentRequest",
-		Result:        "Payment",
-	}, {
-		ID:         "getCapture",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/captures/{captureId}",
-		PathParams: []string{"siteId", "paymentId", "captureId"},
-		Result:     "Capture",
-	}, {
-		ID:            "createCapture",
-		Idempotent:    true,
-		Method:        "PUT",
-		Notifications: []string{"CAPTURE"},
-		Path:          "/payin/v1/sites/{siteId}/payments/{paymentId}/captures/{captureId}",
-		PathParams:    []string{"siteId", "paymentId", "captureId"},
-		Request:       "CreateCaptureRequest",
-		Result:        "Capture",
-	}, {
-		ID:         "completePayment",
-		Method:     "POST",
-		Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/complete",
-		PathParams: []string{"siteId", "paymentId"},
-		Request:    "CompletePaymentRequest",
-		Result:     "Payment",
-	}, {
-		ID:         "getPayout",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}",
-		PathParams: []string{"siteId", "paymentId", "payoutId"},
-		Result:     "Payout",
-	}, {
-		ID:            "createPayout",
-		Idempotent:    true,
-		Method:        "PUT",
-		Notifications: []string{"PAYOUT"},
-		Path:          "/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}",
-		PathParams:    []string{"siteId", "paymentId", "payoutId"},
-		Request:       "CreatePayoutRequest",
-		Result:        "Payout",
-		Signed:        true,
-	}, {
-		ID:         "completePayout",
-		Idempotent: true,
-		Method:     "PUT",
-		Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete",
-		PathParams: []string{"siteId", "paymentId", "payoutId"},
-		Result:     "Payout",
-	}, {
-		ID:         "listRefunds",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds",
-		PathParams: []string{"siteId", "paymentId"},
-		Result:     "[]Refund",
-	}, {
-		ID:         "getRefund",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}",
-		PathParams: []string{"siteId", "paymentId", "refundId"},
-		Result:     "Refund",
-	}, {
-		ID:            "createRefund",
-		Idempotent:    true,
-		Method:        "PUT",
-		Notifications: []string{"REFUND"},
-		Path:          "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}",
-		PathParams:    []string{"siteId", "paymentId", "refundId"},
-		Request:       "CreateRefundRequest",
-		Result:        "Refund",
-	}, {
-		ID:         "declineRefund",
-		Method:     "POST",
-		Path:       "/payin/v1/sites/{siteId}/payments/{paymentId}/refunds/{refundId}/decline",
-		PathParams: []string{"siteId", "paymentId", "refundId"},
-		Result:     "Refund",
-	}, {
-		ID:         "createQrCode",
-		Method:     "POST",
-		Path:       "/payin/v1/sites/{siteId}/sbp/qrCodes",
-		PathParams: []string{"siteId"},
-		Request:    "CreateQrCodeRequest",
-		Result:     "QrCode",
-	}, {
-		ID:         "getQrCode",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid}",
-		PathParams: []string{"siteId", "qrCodeUid"},
-		Result:     "QrCode",
-	}, {
-		ID:         "createQrCodeWithUid",
-		Idempotent: true,
-		Method:     "PUT",
-		Path:       "/payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid}",
-		PathParams: []string{"siteId", "qrCodeUid"},
-		Request:    "CreateQrCodeRequest",
-		Result:     "QrCode",
-	}, {
-		ID:         "payQrCodeWithToken",
-		Method:     "POST",
-		Path:       "/payin/v1/sites/{siteId}/sbp/qrCodes/{qrCodeUid}/payments",
-		PathParams: []string{"siteId", "qrCodeUid"},
-		Request:    "PayQrCodeWithTokenRequest",
-		Result:     "QrCode",
-	}, {
-		ID:         "deleteToken",
-		Idempotent: true,
-		Method:     "DELETE",
-		Path:       "/payin/v1/sites/{siteId}/tokens",
-		PathParams: []string{"siteId"},
-		Request:    "DeleteTokenRequest",
-	}, {
-		ID:         "getCardVerification",
-		Idempotent: true,
-		Method:     "GET",
-		Path:       "/payin/v1/sites/{siteId}/validation/card/requests/{requestUid}",
-		PathParams: []string{"siteId", "requestUid"},
-		Result:     "CardVerification",
-	}, {
-		ID:            "createCardVerification",
-		Idempotent:    true,
-		Method:        "PUT",
-		Notifications: []string{"CHECK_CARD"},
-		Path:          "/payin/v1/sites/{siteId}/validation/card/requests/{requestUid}",
-		PathParams:    []string{"siteId", "requestUid"},
-		Request:       "CreateCardVerificationRequest",
-		Result:        "CardVerification",
-	}, {
-		ID:         "completeCardVerification",
-		Method:     "POST",
-		Path:       "/payin/v1/sites/{siteId}/validation/card/requests/{requestUid}/complete",
-		PathParams: []string{"siteId", "requestUid"},
-		Request:    "CompleteCardVerificationRequest",
-		Result:     "CardVerification",
-	}}
+	out := make([]transport.OperationInfo, len(operations))
+	for i := range operations {
+		out[i] = operations[i].Clone()
+	}
+	return out
 }
 
 // API is every call of Client: depend on it to substitute the client in your tests.
@@ -270,379 +414,109 @@ type API interface {
 	GetCardVerification(context.Context, string, ...transport.CallOption) (*CardVerification, error)
 	CreateCardVerification(context.Context, string, CreateCardVerificationRequest, ...transport.CallOption) (*CardVerification, error)
 	CompleteCardVerification(context.Context, string, CompleteCardVerificationRequest, ...transport.CallOption) (*CardVerification, error)
+	ConfirmNotification(context.Context, Notification, ...transport.CallOption) (any, error)
 }
 
 var _ API = (*Client)(nil)
 var _ transport.Invoker = (*Client)(nil)
 
-// Invoke calls an operation by its operationId, with the path parameters other than siteId
-// in path order and the request body as JSON (empty: the zero body), and returns the typed result
-// (a pointer or a slice; nil for none). An unknown operationId wraps
-// ErrUnknownOperation; wrong arguments wrap ErrArgument.
+// invokers call each operation for Invoke, by its row of operations.
+var invokers = [...]func(context.Context, *Client, int, []string, []byte) (any, error){
+	opGetBill:                  invokeObject[Bill, noBody],
+	opCreateBill:               invokeObject[Bill, CreateBillRequest],
+	opGetBillRefund:            invokeObject[BillRefund, noBody],
+	opCreateBillRefund:         invokeObject[BillRefund, CreateBillRefundRequest],
+	opRejectBill:               invokeObject[Bill, noBody],
+	opCreateTokenRequest:       invokeObject[TokenRequest, CreateTokenRequestRequest],
+	opCompleteTokenRequest:     invokeObject[TokenRequest, CompleteTokenRequestRequest],
+	opListInvoicePayments:      invokeValue[[]Payment, noBody],
+	opCreateInvoice:            invokeObject[Invoice, CreateInvoiceRequest],
+	opGetInvoice:               invokeObject[Invoice, noBody],
+	opGetPayment:               invokeObject[Payment, noBody],
+	opCreatePayment:            invokeObject[Payment, CreatePaymentRequest],
+	opGetCapture:               invokeObject[Capture, noBody],
+	opCreateCapture:            invokeObject[Capture, CreateCaptureRequest],
+	opCompletePayment:          invokeObject[Payment, CompletePaymentRequest],
+	opGetPayout:                invokeObject[Payout, noBody],
+	opCreatePayout:             invokeObject[Payout, CreatePayoutRequest],
+	opCompletePayout:           invokeObject[Payout, noBody],
+	opListRefunds:              invokeValue[[]Refund, noBody],
+	opGetRefund:                invokeObject[Refund, noBody],
+	opCreateRefund:             invokeObject[Refund, CreateRefundRequest],
+	opDeclineRefund:            invokeObject[Refund, noBody],
+	opCreateQrCode:             invokeObject[QrCode, CreateQrCodeRequest],
+	opGetQrCode:                invokeObject[QrCode, noBody],
+	opCreateQrCodeWithUID:      invokeObject[QrCode, CreateQrCodeRequest],
+	opPayQrCodeWithToken:       invokeObject[QrCode, PayQrCodeWithTokenRequest],
+	opDeleteToken:              invokeNone[DeleteTokenRequest],
+	opGetCardVerification:      invokeObject[CardVerification, noBody],
+	opCreateCardVerification:   invokeObject[CardVerification, CreateCardVerificationRequest],
+	opCompleteCardVerification: invokeObject[CardVerification, CompleteCardVerificationRequest],
+}
+
+// Invoke calls an operation by its operationId, with the path parameters other than the
+// configured ones in path order and the request body as JSON (empty: the zero body), and
+// returns the typed result (a pointer or a slice; nil for none). An unknown operationId
+// wraps ErrUnknownOperation; wrong arguments wrap ErrArgument.
 func (c *Client) Invoke(ctx context.Context, operationID string, params []string, body []byte) (any, error) {
-	switch operationID {
-	case "getBill":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: getBill takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
+	for i := range operations {
+		if operations[i].ID == operationID {
+			return invokers[i](ctx, c, i, params, body)
 		}
-		r, err := c.GetBill(ctx, params[0])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createBill":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: createBill takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		var b CreateBillRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createBill: the body does not decode into CreateBillRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreateBill(ctx, params[0], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "getBillRefund":
-		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: getBillRefund takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
-		}
-		r, err := c.GetBillRefund(ctx, params[0], params[1])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createBillRefund":
-		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: createBillRefund takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
-		}
-		var b CreateBillRefundRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createBillRefund: the body does not decode into CreateBillRefundRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreateBillRefund(ctx, params[0], params[1], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "rejectBill":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: rejectBill takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		r, err := c.RejectBill(ctx, params[0])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createTokenRequest":
-		if len(params) != 0 {
-			return nil, fmt.Errorf("%w: createTokenRequest takes %d path parameters, not %d", transport.ErrArgument, 0, len(params))
-		}
-		var b CreateTokenRequestRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createTokenRequest: the body does not decode into CreateTokenRequestRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreateTokenRequest(ctx, b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "completeTokenRequest":
-		if len(params) != 0 {
-			return nil, fmt.Errorf("%w: completeTokenRequest takes %d path parameters, not %d", transport.ErrArgument, 0, len(params))
-		}
-		var b CompleteTokenRequestRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: completeTokenRequest: the body does not decode into CompleteTokenRequestRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CompleteTokenRequest(ctx, b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "listInvoicePayments":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: listInvoicePayments takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		r, err := c.ListInvoicePayments(ctx, params[0])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createInvoice":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: createInvoice takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		var b CreateInvoiceRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createInvoice: the body does not decode into CreateInvoiceRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreateInvoice(ctx, params[0], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "getInvoice":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: getInvoice takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		r, err := c.GetInvoice(ctx, params[0])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "getPayment":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: getPayment takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		r, err := c.GetPayment(ctx, params[0])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createPayment":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: createPayment takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		var b CreatePaymentRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createPayment: the body does not decode into CreatePaymentRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreatePayment(ctx, params[0], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "getCapture":
-		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: getCapture takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
-		}
-		r, err := c.GetCapture(ctx, params[0], params[1])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createCapture":
-		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: createCapture takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
-		}
-		var b CreateCaptureRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createCapture: the body does not decode into CreateCaptureRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreateCapture(ctx, params[0], params[1], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "completePayment":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: completePayment takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		var b CompletePaymentRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: completePayment: the body does not decode into CompletePaymentRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CompletePayment(ctx, params[0], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "getPayout":
-		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: getPayout takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
-		}
-		r, err := c.GetPayout(ctx, params[0], params[1])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createPayout":
-		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: createPayout takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
-		}
-		var b CreatePayoutRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createPayout: the body does not decode into CreatePayoutRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreatePayout(ctx, params[0], params[1], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "completePayout":
-		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: completePayout takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
-		}
-		r, err := c.CompletePayout(ctx, params[0], params[1])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "listRefunds":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: listRefunds takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		r, err := c.ListRefunds(ctx, params[0])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "getRefund":
-		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: getRefund takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
-		}
-		r, err := c.GetRefund(ctx, params[0], params[1])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createRefund":
-		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: createRefund takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
-		}
-		var b CreateRefundRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createRefund: the body does not decode into CreateRefundRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreateRefund(ctx, params[0], params[1], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "declineRefund":
-		if len(params) != 2 {
-			return nil, fmt.Errorf("%w: declineRefund takes %d path parameters, not %d", transport.ErrArgument, 2, len(params))
-		}
-		r, err := c.DeclineRefund(ctx, params[0], params[1])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createQrCode":
-		if len(params) != 0 {
-			return nil, fmt.Errorf("%w: createQrCode takes %d path parameters, not %d", transport.ErrArgument, 0, len(params))
-		}
-		var b CreateQrCodeRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createQrCode: the body does not decode into CreateQrCodeRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreateQrCode(ctx, b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "getQrCode":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: getQrCode takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		r, err := c.GetQrCode(ctx, params[0])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createQrCodeWithUid":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: createQrCodeWithUid takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		var b CreateQrCodeRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createQrCodeWithUid: the body does not decode into CreateQrCodeRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreateQrCodeWithUID(ctx, params[0], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "payQrCodeWithToken":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: payQrCodeWithToken takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		var b PayQrCodeWithTokenRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: payQrCodeWithToken: the body does not decode into PayQrCodeWithTokenRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.PayQrCodeWithToken(ctx, params[0], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "deleteToken":
-		if len(params) != 0 {
-			return nil, fmt.Errorf("%w: deleteToken takes %d path parameters, not %d", transport.ErrArgument, 0, len(params))
-		}
-		var b DeleteTokenRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: deleteToken: the body does not decode into DeleteTokenRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		return nil, c.DeleteToken(ctx, b)
-	case "getCardVerification":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: getCardVerification takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		r, err := c.GetCardVerification(ctx, params[0])
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "createCardVerification":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: createCardVerification takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		var b CreateCardVerificationRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: createCardVerification: the body does not decode into CreateCardVerificationRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CreateCardVerification(ctx, params[0], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
-	case "completeCardVerification":
-		if len(params) != 1 {
-			return nil, fmt.Errorf("%w: completeCardVerification takes %d path parameters, not %d", transport.ErrArgument, 1, len(params))
-		}
-		var b CompleteCardVerificationRequest
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &b); err != nil {
-				return nil, fmt.Errorf("%w: completeCardVerification: the body does not decode into CompleteCardVerificationRequest: %v", transport.ErrArgument, err)
-			}
-		}
-		r, err := c.CompleteCardVerification(ctx, params[0], b)
-		if r == nil {
-			return nil, err
-		}
-		return r, err
 	}
 	return nil, fmt.Errorf("%w: %q", transport.ErrUnknownOperation, operationID)
+}
+
+// decodeBody checks Invoke's path parameters and decodes its JSON body into the request
+// type of the operation of row i (empty: the zero body); nil for an operation without one.
+func decodeBody[Body any](i int, params []string, data []byte) (*Body, error) {
+	op := &operations[i]
+	if err := op.CheckArgs(params); err != nil {
+		return nil, err
+	}
+	var b Body
+	if _, none := any(&b).(*noBody); none {
+		return nil, nil
+	}
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, &b); err != nil {
+			return nil, fmt.Errorf("%w: %s: the body does not decode into %s: %v", transport.ErrArgument, op.ID, op.Request, err)
+		}
+	}
+	return &b, nil
+}
+
+// invokeObject is Invoke for an operation whose answer is one object.
+func invokeObject[Resp, Body any](ctx context.Context, c *Client, i int, params []string, data []byte) (any, error) {
+	body, err := decodeBody[Body](i, params, data)
+	if err != nil {
+		return nil, err
+	}
+	r, err := callObject[Resp](ctx, c, i, params, body, nil)
+	if r == nil {
+		return nil, err
+	}
+	return r, err
+}
+
+// invokeValue is Invoke for an operation whose answer is a list or raw JSON.
+func invokeValue[Resp ~[]E, Body, E any](ctx context.Context, c *Client, i int, params []string, data []byte) (any, error) {
+	body, err := decodeBody[Body](i, params, data)
+	if err != nil {
+		return nil, err
+	}
+	r, err := callValue[Resp](ctx, c, i, params, body, nil)
+	if r == nil {
+		return nil, err
+	}
+	return r, err
+}
+
+// invokeNone is Invoke for an operation that answers no body.
+func invokeNone[Body any](ctx context.Context, c *Client, i int, params []string, data []byte) (any, error) {
+	body, err := decodeBody[Body](i, params, data)
+	if err != nil {
+		return nil, err
+	}
+	return nil, call(ctx, c, i, params, body, nil, nil)
 }

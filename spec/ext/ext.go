@@ -15,6 +15,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
@@ -60,6 +61,10 @@ const (
 	// reference, its required list) only say which combinations of the model's own members a
 	// request may carry; validators enforce them, the generated Go model is the model alone.
 	Variants = "x-qiwi-variants"
+	// ConfigParam (path parameter, configuration value): the client's configuration fills the
+	// parameter (siteId: transport.ConfigSiteID, set with WithSiteID), not the caller's
+	// arguments.
+	ConfigParam = "x-qiwi-config-param"
 )
 
 // ErrInvalid is wrapped by every error about an extension.
@@ -135,6 +140,24 @@ func VariantsOf(s *openapi3.Schema) (string, bool, error) {
 		err = invalid("%s must say where the variants come from", Variants)
 	}
 	return reason, true, err
+}
+
+// ConfigParamOf returns the configuration value that fills a path parameter, and whether
+// the parameter is filled from the configuration.
+func ConfigParamOf(p *openapi3.Parameter) (transport.ConfigValue, bool, error) {
+	if _, ok := p.Extensions[ConfigParam]; !ok {
+		return "", false, nil
+	}
+	v, err := str(p.Extensions, ConfigParam)
+	switch {
+	case err != nil:
+		return "", true, err
+	case p.In != openapi3.ParameterInPath:
+		return "", true, invalid("%s stands on a path parameter, not on a %s parameter", ConfigParam, p.In)
+	case !transport.ConfigValue(v).Known():
+		return "", true, invalid("%s %q is no value of the client's configuration (%s)", ConfigParam, v, transport.ConfigSiteID)
+	}
+	return transport.ConfigValue(v), true, nil
 }
 
 // ResolveAlreadyDoneOf returns the operationId that fetches the existing object, "" if none.
@@ -370,6 +393,7 @@ var known = map[string]string{
 	ResolveAlreadyDone: "operation", Undocumented: "operation", DocMethods: "operation",
 	ExampleDefects: "operation", Upstream: "operation", Notification: "operation",
 	DocDefects: "document", Webhooks: "document", UpstreamName: "info", NotificationRetries: "document",
+	ConfigParam: "parameter",
 }
 
 // Check walks a document and returns the first extension of ours (x-qiwi-*, and
@@ -407,10 +431,37 @@ func Check(doc *openapi3.T) error {
 	if _, _, err := NotificationRetriesOf(doc); err != nil {
 		fail("/"+NotificationRetries, err)
 	}
+	checkParams := func(ptr string, params openapi3.Parameters) {
+		for i, p := range params {
+			if p == nil || p.Value == nil || p.Ref != "" {
+				continue // a reference: checked under its component's own pointer
+			}
+			at := fmt.Sprintf("%s/parameters/%d", ptr, i)
+			checkPlace(at, "parameter", p.Value.Extensions)
+			if _, _, err := ConfigParamOf(p.Value); err != nil {
+				fail(at+"/"+ConfigParam, err)
+			}
+		}
+	}
+	if doc.Components != nil {
+		for _, name := range slices.Sorted(maps.Keys(doc.Components.Parameters)) {
+			p := doc.Components.Parameters[name]
+			if p == nil || p.Value == nil {
+				continue
+			}
+			at := "/components/parameters/" + escape(name)
+			checkPlace(at, "parameter", p.Value.Extensions)
+			if _, _, err := ConfigParamOf(p.Value); err != nil {
+				fail(at+"/"+ConfigParam, err)
+			}
+		}
+	}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
+		checkParams("/paths/"+escape(path), item.Parameters)
 		for method, op := range item.Operations() {
 			ptr := "/paths/" + escape(path) + "/" + strings.ToLower(method)
+			checkParams(ptr, op.Parameters)
 			checkPlace(ptr, "operation", op.Extensions)
 			if _, err := ResolveAlreadyDoneOf(op); err != nil {
 				fail(ptr+"/"+ResolveAlreadyDone, err)

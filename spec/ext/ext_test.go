@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 	"github.com/qiwigen/qiwigen/spec"
 	"github.com/qiwigen/qiwigen/spec/ext"
@@ -136,4 +137,59 @@ func TestRequestAmountRules(t *testing.T) {
 		}
 		assert.True(t, covered, "no request amount rule covers %s", path)
 	}
+}
+
+// x-qiwi-config-param marks the path parameter the client's configuration fills, on a
+// parameter component or inline, with a configuration value the client has; the spec marks
+// siteId so.
+func TestConfigParam(t *testing.T) {
+	doc := func(componentExt, inlineExt, opExt string) []byte {
+		return []byte(`openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /s/{siteId}/a/{id}:
+    parameters:
+    - $ref: '#/components/parameters/siteId'
+    get:
+      operationId: getA
+      ` + opExt + `
+      parameters: [{name: id, in: path, required: true, schema: {type: string}` + inlineExt + `}, {name: q, in: query, schema: {type: string}` + inlineExt + `}]
+      responses: {'200': {description: ok}}
+components:
+  parameters:
+    siteId: {name: siteId, in: path, required: true, schema: {type: string}` + componentExt + `}
+`)
+	}
+	for _, tc := range []struct{ name, componentExt, inlineExt, opExt, pointer, message string }{
+		{"unknown value", ", x-qiwi-config-param: shopId", "", "", "/components/parameters/siteId/x-qiwi-config-param", `"shopId" is no value of the client's configuration`},
+		{"not a string", ", x-qiwi-config-param: [siteId]", "", "", "/components/parameters/siteId/x-qiwi-config-param", "must be a string"},
+		{"on a query parameter", "", ", x-qiwi-config-param: siteId", "", "/paths/~1s~1{siteId}~1a~1{id}/get/parameters/1/x-qiwi-config-param", "stands on a path parameter, not on a query parameter"},
+		{"on an operation", "", "", "x-qiwi-config-param: siteId", "/paths/~1s~1{siteId}~1a~1{id}/get/x-qiwi-config-param", "belongs on a parameter, not on a operation"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ext.Check(load(t, doc(tc.componentExt, tc.inlineExt, tc.opExt)))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ext.ErrInvalid)
+			var e *ext.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.pointer, e.Pointer)
+			assert.Contains(t, err.Error(), tc.message)
+		})
+	}
+	d := load(t, doc(", x-qiwi-config-param: siteId", "", ""))
+	require.NoError(t, ext.Check(d))
+	v, ok, err := ext.ConfigParamOf(d.Components.Parameters["siteId"].Value)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, transport.ConfigSiteID, v)
+	_, ok, err = ext.ConfigParamOf(d.Paths.Value("/s/{siteId}/a/{id}").Get.Parameters[0].Value)
+	require.NoError(t, err)
+	assert.False(t, ok, "an unmarked parameter is the caller's")
+
+	// The bundled spec marks siteId, once, on its component.
+	base := load(t, spec.QIWI)
+	v, ok, err = ext.ConfigParamOf(base.Components.Parameters["siteId"].Value)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, transport.ConfigSiteID, v)
 }

@@ -77,22 +77,28 @@ type Operation struct {
 
 // PathParam is one path parameter of a call: its name in the spec and its value.
 type PathParam struct {
-	Name  string // siteId, billId, ...
-	Value string // the argument given, or the configured siteId
+	Name  string // billId, paymentId, ...
+	Value string // the argument given, or a value of the Caller's configuration
 }
 
 // checkPathParams refuses, before anything is sent, a call whose path parameter would
 // change the path: an empty one, or "." and ".." (URL resolution removes them).
 func checkPathParams(op Operation) error {
 	for _, p := range op.PathParams {
-		switch {
-		case p.Value == "" && p.Name == "siteId":
-			return fmt.Errorf("%w: %s needs a siteId: configure WithSiteID", ErrConfig, op.ID)
-		case p.Value == "":
-			return fmt.Errorf("%w: %s: %s is empty", ErrArgument, op.ID, p.Name)
-		case p.Value == "." || p.Value == "..":
-			return fmt.Errorf("%w: %s: %s %q would change the path", ErrArgument, op.ID, p.Name, p.Value)
+		if err := checkPathValue(op.ID, p.Name, p.Value); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// checkPathValue refuses a path parameter's value that would change the path.
+func checkPathValue(opID, name, value string) error {
+	switch value {
+	case "":
+		return fmt.Errorf("%w: %s: %s is empty", ErrArgument, opID, name)
+	case ".", "..":
+		return fmt.Errorf("%w: %s: %s %q would change the path", ErrArgument, opID, name, value)
 	}
 	return nil
 }
@@ -361,6 +367,27 @@ func (c *Caller) Do(ctx context.Context, op Operation, build func(ctx context.Co
 	if err := checkPathParams(op); err != nil {
 		return err
 	}
+	return c.do(ctx, op, request{build: build}, out, opts)
+}
+
+// request makes each attempt's request: with build when set, else from the method, the
+// full URL and the encoded body (nil for none).
+type request struct {
+	build  func(ctx context.Context, server string) (*http.Request, error)
+	method string
+	url    string
+	body   []byte
+}
+
+func (r request) make(ctx context.Context, server string) (*http.Request, error) {
+	if r.build != nil {
+		return r.build(ctx, server)
+	}
+	return NewRequest(ctx, r.method, r.url, r.body)
+}
+
+// do performs a call whose path parameters were checked.
+func (c *Caller) do(ctx context.Context, op Operation, r request, out any, opts []CallOption) error {
 	call, err := applyCallOptions(opts)
 	if err != nil {
 		return fmt.Errorf("qiwi: %s: %w", op.ID, err)
@@ -380,7 +407,7 @@ func (c *Caller) Do(ctx context.Context, op Operation, build func(ctx context.Co
 			st = &attemptState{info: CallInfo{Operation: op.ID, Attempt: attempt}, sign: op.SignBody}
 			actx = context.WithValue(actx, attemptKey{}, st)
 		}
-		req, err := build(actx, c.server)
+		req, err := r.make(actx, c.server)
 		if err != nil {
 			cancel()
 			return fmt.Errorf("qiwi: %s: build request: %w", op.ID, err)
