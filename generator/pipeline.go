@@ -26,6 +26,11 @@ type Output struct {
 
 // Run executes every pass in memory: load, overlays, validation, code generation. It
 // writes nothing; see Output.Write.
+//
+// Run may be called concurrently. oapi-codegen, which writes the models, keeps its options
+// in package-global state, so concurrent Runs take turns through code generation (a
+// package-level mutex): they load, apply overlays and validate in parallel, and generate
+// one at a time.
 func Run(ctx context.Context, cfg Config) (*Output, error) {
 	if cfg.Spec.Name == "" && cfg.Spec.Data == nil {
 		return nil, errors.New("generator: no base spec given")
