@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	pbyaml "github.com/pb33f/go-yaml"
 	highoverlay "github.com/pb33f/libopenapi/datamodel/high/overlay"
@@ -64,20 +63,15 @@ func applyOverlays(spec []byte, srcs []Source) ([]byte, error) {
 	return applyAll(spec, parsed)
 }
 
-// parseOverlays parses the overlays, each on its own goroutine (they share nothing); the
-// first error, in the overlays' order, is the one reported.
+// parseOverlays parses the overlays in order; the first error is the one reported.
 func parseOverlays(srcs []Source) ([]*parsedOverlay, error) {
 	parsed := make([]*parsedOverlay, len(srcs))
-	errs := make([]error, len(srcs))
-	var wg sync.WaitGroup
 	for i, src := range srcs {
-		wg.Go(func() { parsed[i], errs[i] = parseOverlay(src) })
-	}
-	wg.Wait()
-	for _, err := range errs {
+		p, err := parseOverlay(src)
 		if err != nil {
 			return nil, err
 		}
+		parsed[i] = p
 	}
 	return parsed, nil
 }

@@ -41,19 +41,11 @@ func Run(ctx context.Context, cfg Config) (*Output, error) {
 	if cfg.PackageName != "" && (!token.IsIdentifier(cfg.PackageName) || token.IsKeyword(cfg.PackageName)) {
 		return nil, fmt.Errorf("generator: %q is not a Go package name", cfg.PackageName)
 	}
-	// The base spec is read and checked while the overlays are parsed: they share nothing.
-	var base []byte
-	var baseErr error
-	baseDone := make(chan struct{})
-	go func() {
-		defer close(baseDone)
-		base, baseErr = loadBase(cfg.Spec)
-	}()
-	parsed, err := parseOverlays(cfg.Overlays)
-	<-baseDone
-	if baseErr != nil {
-		return nil, baseErr
+	base, err := loadBase(cfg.Spec)
+	if err != nil {
+		return nil, err
 	}
+	parsed, err := parseOverlays(cfg.Overlays)
 	if err != nil {
 		return nil, err
 	}
