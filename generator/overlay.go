@@ -10,6 +10,8 @@ import (
 	"github.com/pb33f/libopenapi/datamodel/low"
 	lowoverlay "github.com/pb33f/libopenapi/datamodel/low/overlay"
 	"github.com/pb33f/libopenapi/overlay"
+
+	"github.com/qiwigen/qiwigen/spec/located"
 )
 
 // parsedOverlay is one overlay document, read and checked.
@@ -30,7 +32,7 @@ func parseOverlay(src Source) (*parsedOverlay, error) {
 	// positions of errors and actions, and libopenapi's overlay model is built from them.
 	var node pbyaml.Node
 	if err := pbyaml.Unmarshal(data, &node); err != nil {
-		line, col := lineOf(err)
+		line, col := located.Position(data, err)
 		return nil, &InputError{File: path, Line: line, Column: col, Kind: ErrBadOverlay, Err: err}
 	}
 	if len(node.Content) == 0 || node.Content[0].Kind != pbyaml.MappingNode {
