@@ -18,6 +18,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/generator/runtime/modeldiff"
 	"github.com/qiwigen/qiwigen/generator/runtime/redact"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 )
 
 // QIWINetworks returns the address ranges QIWI sends notifications from, as published in
@@ -61,17 +62,16 @@ const (
 )
 
 // HandlerOption configures a notification handler. An option given a bad value is not
-// clamped or ignored: it is an error wrapping ErrHandlerConfig, which NotificationHandler.Err
-// reports, and the handler answers every notification 500 (QIWI delivers it again later) and
-// logs the error at error level, to the handler's logger or slog's default one.
+// clamped or ignored: it is an error wrapping transport.ErrConfig, as a client option's is,
+// which NotificationHandler.Err reports, and the handler answers every notification 500
+// (QIWI delivers it again later) and logs the error at error level, to the handler's logger
+// or slog's default one.
 type HandlerOption func(*handlerConfig) error
 
-// ErrHandlerConfig is wrapped by the error of a handler option given a bad value, and of
-// NewNotificationHandler given no function to call.
-var ErrHandlerConfig = errors.New("qiwi: invalid notification handler configuration")
-
+// configErrorf is a configuration error of the handler: "qiwi: invalid client
+// configuration: notification handler: ...", wrapping transport.ErrConfig.
 func configErrorf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrHandlerConfig, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: notification handler: %s", transport.ErrConfig, fmt.Sprintf(format, args...))
 }
 
 type handlerConfig struct {
@@ -240,7 +240,7 @@ func NewNotificationHandler[N any](specs []SignatureSpec, secret string, newMode
 	return h
 }
 
-// Err returns the handler's configuration error, wrapping ErrHandlerConfig, or nil: check
+// Err returns the handler's configuration error, wrapping transport.ErrConfig, or nil: check
 // it at start-up, since a handler with one answers every notification 500. Through a
 // generated client's facade, which returns an http.Handler:
 //

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
@@ -282,7 +283,7 @@ func TestMemoryDeduplicator(t *testing.T) {
 	assert.Equal(t, webhook.Handled, r)
 }
 
-// A handler option given a bad value is an error wrapping ErrHandlerConfig that Err reports,
+// A handler option given a bad value is an error wrapping transport.ErrConfig (as client options do) that Err reports,
 // and the handler answers every notification 500 without calling the function, logging why;
 // a good value is no error.
 func TestHandlerOptionsRefuseBadValues(t *testing.T) {
@@ -306,7 +307,7 @@ func TestHandlerOptionsRefuseBadValues(t *testing.T) {
 		var calls int
 		h := newHandler(t, func(context.Context, *payment) error { calls++; return nil },
 			webhook.WithHandlerLogger(slog.New(slog.NewTextHandler(&logged, nil))), opt)
-		require.ErrorIs(t, h.Err(), webhook.ErrHandlerConfig, name)
+		require.ErrorIs(t, h.Err(), transport.ErrConfig, name)
 		assert.Equal(t, http.StatusInternalServerError, deliver(h, signed(hex.EncodeToString(mac(t))), body), name)
 		assert.Zero(t, calls, name)
 		assert.Contains(t, logged.String(), "level=ERROR", name)
@@ -326,7 +327,7 @@ func TestHandlerOptionsRefuseBadValues(t *testing.T) {
 	assert.NoError(t, newHandler(t, nil, good...).Err())
 
 	h := webhook.NewNotificationHandler[*payment](specs, secret, func(string) *payment { return new(payment) }, nil)
-	assert.ErrorIs(t, h.Err(), webhook.ErrHandlerConfig, "no function to call")
+	assert.ErrorIs(t, h.Err(), transport.ErrConfig, "no function to call")
 	assert.Equal(t, http.StatusInternalServerError, deliver(h, signed(hex.EncodeToString(mac(t))), body))
 }
 
