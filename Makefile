@@ -1,6 +1,6 @@
 # qiwigen: two commands do everything on a fresh machine with Go.
 #   make generate   regenerate gen/ and spec/qiwi.resolved.yaml from spec/ and overlays/
-#   make test       vet, format check and every test (race detector on)
+#   make test       vet, format check, staticcheck and every test (race detector on)
 
 GO ?= go
 
@@ -18,7 +18,7 @@ fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: vet fmt-check
+test: vet fmt-check lint
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 # Regenerate and fail if anything committed changed.
@@ -38,7 +38,7 @@ QIWI_DOCS ?= ../shared/docs/qiwi
 drift:
 	$(GO) run ./contracttest/cmd/qiwicontract drift --docs $(QIWI_DOCS)
 
-# staticcheck, fetched through the module proxy at a pinned version (not part of make test).
+# staticcheck, fetched through the module proxy at a pinned version (part of make test).
 lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.0 ./...
 

@@ -24,6 +24,12 @@ import (
 // header does not change with the build's VCS state.
 const generatorVersion = "qiwigen"
 
+// oapiCodegen guards oapi-codegen's package-global state (its options, initialisms and
+// templates), which codegen.Generate sets and its naming functions read: generateCode holds
+// it from the call to codegen.Generate until the last pass that names a type has run, so that
+// concurrent Runs take turns there and nowhere else.
+var oapiCodegen sync.Mutex
+
 // generateCode runs oapi-codegen for models and the low-level client, then our own passes.
 // full is the validated document; generation consumes it.
 func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config) (map[string][]byte, error) {
@@ -35,8 +41,7 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	}
 
 	// oapi-codegen filters and prunes the document it is given, in place, and keeps
-	// package-global state (never call it concurrently; the generator runs passes in
-	// sequence). We give it the validated document, which nothing else needs afterwards,
+	// package-global state, which oapiCodegen guards. We give it the validated document, which nothing else needs afterwards,
 	// and let our passes read the same filtered document: it holds exactly the operations
 	// and schemas the raw client has. PreserveOriginalOperationIdCasing keeps operationIds
 	// as the spec spells them.
@@ -68,12 +73,15 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 	// Notifications come from the unfiltered spec (validation read them): a service that
 	// leaves an operation out of its client may still receive that operation's notifications
 	// (a payout made elsewhere), and their models stay (SkipPrune).
-	notes := notificationModels(decls)
 	dropVariants(doc)
+	oapiCodegen.Lock()
+	defer oapiCodegen.Unlock()
 	src, err := codegen.Generate(doc, conf)
 	if err != nil {
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("oapi-codegen: %w", err)}
 	}
+	// Named after Generate, with the naming options it set.
+	notes := notificationModels(decls)
 
 	// Each file is rendered (jennifer formats it with go/format) and read back for the names
 	// it declares on its own goroutine, as soon as its pass has built it: rendering is most

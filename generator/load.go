@@ -9,6 +9,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/load"
+	"github.com/qiwigen/qiwigen/spec/located"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
@@ -22,7 +23,7 @@ func loadBase(src Source) ([]byte, error) {
 	}
 	var node yaml.Node
 	if err := yaml.Unmarshal(data, &node); err != nil {
-		line, col := lineOf(err)
+		line, col := located.Position(data, err)
 		return nil, &InputError{File: path, Line: line, Column: col, Kind: ErrBadSpec, Err: err}
 	}
 	if len(node.Content) == 0 || node.Content[0].Kind != yaml.MappingNode {

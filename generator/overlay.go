@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	pbyaml "github.com/pb33f/go-yaml"
 	highoverlay "github.com/pb33f/libopenapi/datamodel/high/overlay"
 	"github.com/pb33f/libopenapi/datamodel/low"
 	lowoverlay "github.com/pb33f/libopenapi/datamodel/low/overlay"
 	"github.com/pb33f/libopenapi/overlay"
+
+	"github.com/qiwigen/qiwigen/spec/located"
 )
 
 // parsedOverlay is one overlay document, read and checked.
@@ -31,7 +32,7 @@ func parseOverlay(src Source) (*parsedOverlay, error) {
 	// positions of errors and actions, and libopenapi's overlay model is built from them.
 	var node pbyaml.Node
 	if err := pbyaml.Unmarshal(data, &node); err != nil {
-		line, col := lineOf(err)
+		line, col := located.Position(data, err)
 		return nil, &InputError{File: path, Line: line, Column: col, Kind: ErrBadOverlay, Err: err}
 	}
 	if len(node.Content) == 0 || node.Content[0].Kind != pbyaml.MappingNode {
@@ -64,20 +65,15 @@ func applyOverlays(spec []byte, srcs []Source) ([]byte, error) {
 	return applyAll(spec, parsed)
 }
 
-// parseOverlays parses the overlays, each on its own goroutine (they share nothing); the
-// first error, in the overlays' order, is the one reported.
+// parseOverlays parses the overlays in order; the first error is the one reported.
 func parseOverlays(srcs []Source) ([]*parsedOverlay, error) {
 	parsed := make([]*parsedOverlay, len(srcs))
-	errs := make([]error, len(srcs))
-	var wg sync.WaitGroup
 	for i, src := range srcs {
-		wg.Go(func() { parsed[i], errs[i] = parseOverlay(src) })
-	}
-	wg.Wait()
-	for _, err := range errs {
+		p, err := parseOverlay(src)
 		if err != nil {
 			return nil, err
 		}
+		parsed[i] = p
 	}
 	return parsed, nil
 }

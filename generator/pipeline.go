@@ -26,6 +26,11 @@ type Output struct {
 
 // Run executes every pass in memory: load, overlays, validation, code generation. It
 // writes nothing; see Output.Write.
+//
+// Run may be called concurrently. oapi-codegen, which writes the models, keeps its options
+// in package-global state, so concurrent Runs take turns through code generation (a
+// package-level mutex): they load, apply overlays and validate in parallel, and generate
+// one at a time.
 func Run(ctx context.Context, cfg Config) (*Output, error) {
 	if cfg.Spec.Name == "" && cfg.Spec.Data == nil {
 		return nil, errors.New("generator: no base spec given")
@@ -36,19 +41,11 @@ func Run(ctx context.Context, cfg Config) (*Output, error) {
 	if cfg.PackageName != "" && (!token.IsIdentifier(cfg.PackageName) || token.IsKeyword(cfg.PackageName)) {
 		return nil, fmt.Errorf("generator: %q is not a Go package name", cfg.PackageName)
 	}
-	// The base spec is read and checked while the overlays are parsed: they share nothing.
-	var base []byte
-	var baseErr error
-	baseDone := make(chan struct{})
-	go func() {
-		defer close(baseDone)
-		base, baseErr = loadBase(cfg.Spec)
-	}()
-	parsed, err := parseOverlays(cfg.Overlays)
-	<-baseDone
-	if baseErr != nil {
-		return nil, baseErr
+	base, err := loadBase(cfg.Spec)
+	if err != nil {
+		return nil, err
 	}
+	parsed, err := parseOverlays(cfg.Overlays)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func helpFlags(t *testing.T, help string) []string {
 func dashed(text string) []string {
 	seen := map[string]bool{}
 	var names []string
-	for _, m := range regexp.MustCompile("(?:^|[^\\w-])--([a-z][a-z0-9-]*)").FindAllStringSubmatch(text, -1) {
+	for _, m := range regexp.MustCompile(`(?:^|[^\w-])--([a-z][a-z0-9-]*)`).FindAllStringSubmatch(text, -1) {
 		if !seen[m[1]] {
 			seen[m[1]] = true
 			names = append(names, m[1])

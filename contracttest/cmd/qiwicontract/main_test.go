@@ -132,8 +132,8 @@ func TestUsageAndUnreadableInput(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"replay"}, 2, "no PATH"},
 		{[]string{"replay", filepath.Join(dir, "absent.json")}, 2, "absent.json"},
-		{[]string{"replay", broken}, 2, "broken.json:3: the document ends early"},
-		{[]string{"replay", notHAR}, 2, "x.har: not a HAR file: it has no log"},
+		{[]string{"replay", broken}, 2, "broken.json:3: unreadable fixture: the document ends early"},
+		{[]string{"replay", notHAR}, 2, "x.har: unreadable fixture: not a HAR file: it has no log"},
 		{[]string{"replay", "--spec", filepath.Join(dir, "nope.yaml"), broken}, 2, "nope.yaml"},
 		{[]string{"extract"}, 2, "--docs DIR is required"},
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
@@ -193,7 +194,11 @@ func (e *APIError) UnmarshalJSON(data []byte) error {
 		}
 		if json.Unmarshal(raw, e.member(name)) == nil {
 			e.present[name] = true
+			continue
 		}
+		// Skipped whole: a date that fails has already allocated its *Timestamp, which
+		// would otherwise stay behind as a zero date and be written out as one.
+		reflect.ValueOf(e.member(name)).Elem().SetZero()
 	}
 	return nil
 }

@@ -22,20 +22,19 @@ import (
 
 // seenAttempt is what a recording middleware saw of one attempt.
 type seenAttempt struct {
-	info       CallInfo
-	infoOK     bool
-	method     string
-	path       string
-	auth       []string // the Authorization values of the request, before and after next
-	authAfter  []string
-	respAuth   string // the Authorization header of the answer's Request
-	sign       string
-	body       string
-	requestID  string
-	status     int
-	err        error
-	duration   time.Duration
-	sawContext bool
+	info      CallInfo
+	infoOK    bool
+	method    string
+	path      string
+	auth      []string // the Authorization values of the request, before and after next
+	authAfter []string
+	respAuth  string // the Authorization header of the answer's Request
+	sign      string
+	body      string
+	requestID string
+	status    int
+	err       error
+	duration  time.Duration
 }
 
 // recorder is a middleware that notes every attempt and adds a header of its own.

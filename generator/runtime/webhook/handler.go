@@ -18,6 +18,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/generator/runtime/modeldiff"
 	"github.com/qiwigen/qiwigen/generator/runtime/redact"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 )
 
 // QIWINetworks returns the address ranges QIWI sends notifications from, as published in
@@ -60,8 +61,18 @@ const (
 	Handled
 )
 
-// HandlerOption configures a notification handler.
-type HandlerOption func(*handlerConfig)
+// HandlerOption configures a notification handler. An option given a bad value is not
+// clamped or ignored: it is an error wrapping transport.ErrConfig, as a client option's is,
+// which NotificationHandler.Err reports, and the handler answers every notification 500
+// (QIWI delivers it again later) and logs the error at error level, to the handler's logger
+// or slog's default one.
+type HandlerOption func(*handlerConfig) error
+
+// configErrorf is a configuration error of the handler: "qiwi: invalid client
+// configuration: notification handler: ...", wrapping transport.ErrConfig.
+func configErrorf(format string, args ...any) error {
+	return fmt.Errorf("%w: notification handler: %s", transport.ErrConfig, fmt.Sprintf(format, args...))
+}
 
 type handlerConfig struct {
 	allowed     []netip.Prefix
@@ -75,24 +86,48 @@ type handlerConfig struct {
 }
 
 // WithAllowedNetworks accepts notifications only from these ranges (403 otherwise);
-// WithAllowedNetworks(QIWINetworks()...) uses QIWI's published ranges.
+// WithAllowedNetworks(QIWINetworks()...) uses QIWI's published ranges. No range at all, or
+// an invalid one (the zero netip.Prefix), is an error: it would otherwise allow everyone.
 func WithAllowedNetworks(prefixes ...netip.Prefix) HandlerOption {
-	return func(c *handlerConfig) { c.allowed = append(c.allowed, prefixes...) }
+	return func(c *handlerConfig) error {
+		if len(prefixes) == 0 {
+			return configErrorf("WithAllowedNetworks: no network given")
+		}
+		for i, p := range prefixes {
+			if !p.IsValid() {
+				return configErrorf("WithAllowedNetworks: network %d of %d is invalid", i+1, len(prefixes))
+			}
+		}
+		c.allowed = append(c.allowed, prefixes...)
+		return nil
+	}
 }
 
 // WithClientIP tells the handler how to find the sender's address, for servers behind a
-// proxy; by default it is the request's RemoteAddr.
+// proxy; by default it is the request's RemoteAddr. A nil function is an error.
 func WithClientIP(fn func(*http.Request) (netip.Addr, bool)) HandlerOption {
-	return func(c *handlerConfig) { c.clientIP = fn }
+	return func(c *handlerConfig) error {
+		if fn == nil {
+			return configErrorf("WithClientIP: nil function")
+		}
+		c.clientIP = fn
+		return nil
+	}
 }
 
 // WithDeduplicator calls the user's function once per notification: a redelivery (same type
 // and signed values) of a handled notification is answered 200 without calling it, one that
 // arrives while the first is being handled is answered 409 (QIWI delivers it again later),
 // and when the function fails or panics the reservation is released, so QIWI's next delivery calls it
-// again.
+// again. A nil Deduplicator is an error.
 func WithDeduplicator(d Deduplicator) HandlerOption {
-	return func(c *handlerConfig) { c.dedup = d }
+	return func(c *handlerConfig) error {
+		if d == nil {
+			return configErrorf("WithDeduplicator: nil Deduplicator")
+		}
+		c.dedup = d
+		return nil
+	}
 }
 
 // Bounds of WithMaxBodyBytes and the default read timeout.
@@ -102,42 +137,55 @@ const (
 	DefaultHandlerReadTimeout = 10 * time.Second
 )
 
-// WithMaxBodyBytes bounds the body size (default DefaultMaxBodyBytes). A value of zero or
-// less keeps the default; one above MaxMaxBodyBytes is lowered to it.
+// WithMaxBodyBytes bounds the body size (default DefaultMaxBodyBytes). A value below 1 or
+// above MaxMaxBodyBytes is an error.
 func WithMaxBodyBytes(n int64) HandlerOption {
-	return func(c *handlerConfig) {
-		switch {
-		case n <= 0:
-			c.maxBody = DefaultMaxBodyBytes
-		case n > MaxMaxBodyBytes:
-			c.maxBody = MaxMaxBodyBytes
-		default:
-			c.maxBody = n
+	return func(c *handlerConfig) error {
+		if n < 1 || n > MaxMaxBodyBytes {
+			return configErrorf("WithMaxBodyBytes(%d): the limit must be from 1 to %d bytes", n, int64(MaxMaxBodyBytes))
 		}
+		c.maxBody = n
+		return nil
 	}
 }
 
 // WithReadTimeout bounds the time to read one notification's body (default
 // DefaultHandlerReadTimeout), so a slow sender cannot hold a connection open; zero or less
-// keeps the default. Configure your http.Server's own timeouts too.
+// is an error. Configure your http.Server's own timeouts too.
 func WithReadTimeout(d time.Duration) HandlerOption {
-	return func(c *handlerConfig) {
-		if d > 0 {
-			c.readTimeout = d
+	return func(c *handlerConfig) error {
+		if d <= 0 {
+			return configErrorf("WithReadTimeout(%v): the timeout must be positive", d)
 		}
+		c.readTimeout = d
+		return nil
 	}
 }
 
 // WithNotificationDrift reports notification members the typed models do not know, as
 // WithDriftReporter does for answers; the operation it names is "PAYMENT notification",
-// "BILL notification", .... Off unless configured: it costs a second encoding.
+// "BILL notification", .... Off unless configured: it costs a second encoding. A nil
+// reporter is an error.
 func WithNotificationDrift(r modeldiff.DriftReporter) HandlerOption {
-	return func(c *handlerConfig) { c.drift = r }
+	return func(c *handlerConfig) error {
+		if r == nil {
+			return configErrorf("WithNotificationDrift: nil reporter")
+		}
+		c.drift = r
+		return nil
+	}
 }
 
 // WithHandlerLogger logs rejected notifications (reason only, never the body or signature).
+// A nil logger is an error.
 func WithHandlerLogger(l *slog.Logger) HandlerOption {
-	return func(c *handlerConfig) { c.logger = l }
+	return func(c *handlerConfig) error {
+		if l == nil {
+			return configErrorf("WithHandlerLogger: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
 }
 
 // NotificationHandler verifies, decodes and dispatches notifications. It answers:
@@ -146,6 +194,7 @@ func WithHandlerLogger(l *slog.Logger) HandlerOption {
 // redelivery that arrives while the first delivery is being handled, 500 when the user's
 // function fails or panics (QIWI then sends the notification again; a panic is logged with
 // its stack and releases the reservation like an error), and 200 only after it succeeded.
+// A handler built with a bad option answers 500 to everything (see HandlerOption).
 type NotificationHandler[N any] struct {
 	specs []SignatureSpec
 	// secret returns the secret, kept in a closure out of reach of reflection: fmt printing
@@ -154,17 +203,32 @@ type NotificationHandler[N any] struct {
 	newModel func(typ string) N
 	handle   func(context.Context, N) error
 	cfg      handlerConfig
+	err      error // the configuration's first error, nil if none
 }
 
 // NewNotificationHandler builds a handler; generated clients wrap it with their typed
 // models: newModel returns a new, empty model (a pointer) for a notification type, or a nil
-// N for a type without one.
+// N for a type without one. A nil newModel or handle, a nil option or an option given a
+// bad value does not panic: Err reports it and the handler answers every notification 500.
 func NewNotificationHandler[N any](specs []SignatureSpec, secret string, newModel func(typ string) N,
 	handle func(context.Context, N) error, opts ...HandlerOption) *NotificationHandler[N] {
 	h := &NotificationHandler[N]{specs: specs, secret: func() string { return secret }, newModel: newModel, handle: handle,
 		cfg: handlerConfig{maxBody: DefaultMaxBodyBytes, readTimeout: DefaultHandlerReadTimeout}}
-	for _, o := range opts {
-		o(&h.cfg)
+	switch {
+	case newModel == nil:
+		h.err = configErrorf("no model constructor")
+	case handle == nil:
+		h.err = configErrorf("no function to handle notifications")
+	}
+	for i, o := range opts {
+		if h.err != nil {
+			break
+		}
+		if o == nil {
+			h.err = configErrorf("option %d of %d is nil", i+1, len(opts))
+			break
+		}
+		h.err = o(&h.cfg)
 	}
 	if h.cfg.clientIP == nil {
 		h.cfg.clientIP = remoteAddr
@@ -175,6 +239,13 @@ func NewNotificationHandler[N any](specs []SignatureSpec, secret string, newMode
 	}
 	return h
 }
+
+// Err returns the handler's configuration error, wrapping transport.ErrConfig, or nil: check
+// it at start-up, since a handler with one answers every notification 500. Through a
+// generated client's facade, which returns an http.Handler:
+//
+//	if c, ok := handler.(interface{ Err() error }); ok && c.Err() != nil { ... }
+func (h *NotificationHandler[N]) Err() error { return h.err }
 
 // String describes the handler without its secret: the notification types it takes and
 // whether a secret is set.
@@ -218,6 +289,13 @@ func (h *NotificationHandler[N]) reject(w http.ResponseWriter, r *http.Request, 
 
 // ServeHTTP implements http.Handler.
 func (h *NotificationHandler[N]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.err != nil {
+		// Our fault, not the sender's: QIWI delivers again until the configuration is fixed.
+		h.cfg.panicLogger.LogAttrs(r.Context(), slog.LevelError, "qiwi notification handler misconfigured",
+			slog.String("error", h.err.Error()))
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		h.reject(w, r, http.StatusMethodNotAllowed, "method "+r.Method)
