@@ -394,7 +394,8 @@ func QIWINetworks() []netip.Prefix {
 }
 
 // WithAllowedNetworks accepts notifications only from these ranges (403 otherwise);
-// WithAllowedNetworks(QIWINetworks()...) uses QIWI's published ranges.
+// WithAllowedNetworks(QIWINetworks()...) uses QIWI's published ranges. No range at all, or
+// an invalid one (the zero netip.Prefix), is an error: it would otherwise allow everyone.
 //
 // WithAllowedNetworks is webhook.WithAllowedNetworks.
 func WithAllowedNetworks(prefixes ...netip.Prefix) HandlerOption {
@@ -402,7 +403,7 @@ func WithAllowedNetworks(prefixes ...netip.Prefix) HandlerOption {
 }
 
 // WithClientIP tells the handler how to find the sender's address, for servers behind a
-// proxy; by default it is the request's RemoteAddr.
+// proxy; by default it is the request's RemoteAddr. A nil function is an error.
 //
 // WithClientIP is webhook.WithClientIP.
 func WithClientIP(fn func(*http.Request) (netip.Addr, bool)) HandlerOption {
@@ -413,7 +414,7 @@ func WithClientIP(fn func(*http.Request) (netip.Addr, bool)) HandlerOption {
 // and signed values) of a handled notification is answered 200 without calling it, one that
 // arrives while the first is being handled is answered 409 (QIWI delivers it again later),
 // and when the function fails or panics the reservation is released, so QIWI's next delivery calls it
-// again.
+// again. A nil Deduplicator is an error.
 //
 // WithDeduplicator is webhook.WithDeduplicator.
 func WithDeduplicator(d Deduplicator) HandlerOption {
@@ -427,8 +428,8 @@ func NewMemoryDeduplicator(size int) *MemoryDeduplicator {
 	return webhook.NewMemoryDeduplicator(size)
 }
 
-// WithMaxBodyBytes bounds the body size (default DefaultMaxBodyBytes). A value of zero or
-// less keeps the default; one above MaxMaxBodyBytes is lowered to it.
+// WithMaxBodyBytes bounds the body size (default DefaultMaxBodyBytes). A value below 1 or
+// above MaxMaxBodyBytes is an error.
 //
 // WithMaxBodyBytes is webhook.WithMaxBodyBytes.
 func WithMaxBodyBytes(n int64) HandlerOption {
@@ -437,7 +438,7 @@ func WithMaxBodyBytes(n int64) HandlerOption {
 
 // WithReadTimeout bounds the time to read one notification's body (default
 // DefaultHandlerReadTimeout), so a slow sender cannot hold a connection open; zero or less
-// keeps the default. Configure your http.Server's own timeouts too.
+// is an error. Configure your http.Server's own timeouts too.
 //
 // WithReadTimeout is webhook.WithReadTimeout.
 func WithReadTimeout(d time.Duration) HandlerOption {
@@ -446,7 +447,8 @@ func WithReadTimeout(d time.Duration) HandlerOption {
 
 // WithNotificationDrift reports notification members the typed models do not know, as
 // WithDriftReporter does for answers; the operation it names is "PAYMENT notification",
-// "BILL notification", .... Off unless configured: it costs a second encoding.
+// "BILL notification", .... Off unless configured: it costs a second encoding. A nil
+// reporter is an error.
 //
 // WithNotificationDrift is webhook.WithNotificationDrift.
 func WithNotificationDrift(r DriftReporter) HandlerOption {
@@ -454,6 +456,7 @@ func WithNotificationDrift(r DriftReporter) HandlerOption {
 }
 
 // WithHandlerLogger logs rejected notifications (reason only, never the body or signature).
+// A nil logger is an error.
 //
 // WithHandlerLogger is webhook.WithHandlerLogger.
 func WithHandlerLogger(l *slog.Logger) HandlerOption {
