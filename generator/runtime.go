@@ -7,7 +7,6 @@ import (
 	"go/parser"
 	"go/token"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,18 +164,6 @@ func isErrorConstructor(e ast.Expr, imports map[string]string) bool {
 		return true
 	}
 	return false
-}
-
-// names lists the exported names of one kind, sorted.
-func (api *runtimeAPI) names(kind token.Token) []string {
-	var out []string
-	for n, k := range api.kind {
-		if k == kind {
-			out = append(out, n)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // runtimeHome names the runtime package that declares an exported name, "" for none.
