@@ -410,3 +410,90 @@ func TestRecordedConflictIsReported(t *testing.T) {
 	// A page the conflict does not cite: nothing to report.
 	assert.Empty(t, findings(s, "payments-ru/_api_ru.html.md", page(t, "payments-ru/_api_ru.html.md")))
 }
+
+// settlementSpec is testdata/spec.yaml with a notification type and an operation the drift
+// code names nowhere: SETTLEMENT, declared as the spec declares the others, and getSettlement.
+func settlementSpec(t testing.TB) *drift.Spec {
+	t.Helper()
+	data, err := os.ReadFile("testdata/spec.yaml")
+	require.NoError(t, err)
+	text := strings.Replace(string(data), "x-qiwi-notification-retries:", `  /payin/v1/sites/{siteId}/settlements/{settlementId}:
+    parameters:
+      - {name: siteId, in: path, required: true, schema: {type: string}}
+      - {name: settlementId, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: getSettlement
+      responses:
+        "200":
+          description: the settlement
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/SettlementNotification"}
+x-webhooks:
+  SETTLEMENT:
+    post:
+      x-qiwi-notification: {type: SETTLEMENT, signatureHeader: Signature, signedFields: [/settlement/settlementId, /settlement/amount/value]}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/SettlementNotification"}
+      responses: {"200": {description: ok}}
+x-qiwi-notification-retries:`, 1)
+	text += `    SettlementNotification:
+      type: object
+      required: [settlement]
+      properties:
+        settlement:
+          type: object
+          properties:
+            settlementId: {type: string}
+            amount: {$ref: "#/components/schemas/Amount"}
+`
+	s, err := drift.LoadSpec([]byte(text), nil)
+	require.NoError(t, err)
+	return s
+}
+
+// settlementSection documents the extra type and operation as the pages document the others.
+const settlementSection = "\n## Settlements {#settlements}\n\n~~~http\nGET /partner/payin/v1/sites/site-01/settlements/s-1 HTTP/1.1\nHost: api.qiwi.com\n~~~\n\n" +
+	"Notification field | Description | Type | When present\n-------|------|------|------\n" +
+	"settlement.settlementId | Settlement identifier | String(200) | Always\nsettlement.amount.value | Amount | Number(6.2) | Always\n\n" +
+	"* `SETTLEMENT` type: `settlement.settlementId|settlement.amount.value`\n"
+
+// A notification type and an operation that only the spec names are read from a page and
+// compared like the others: the drift code lists no type of its own.
+func TestAnExtraTypeAndOperationAreCompared(t *testing.T) {
+	s := settlementSpec(t)
+	base := page(t, english) + settlementSection
+	inv := drift.Build("", []*docs.Page{docs.Parse(english, []byte(base))})
+	var types []string
+	for _, sig := range inv.Signatures {
+		types = append(types, sig.Type)
+	}
+	assert.Equal(t, []string{"PAYMENT", "SETTLEMENT"}, types)
+	got := findings(s, english, base)
+	require.Empty(t, drift.Failing(got), describe(got))
+	for _, f := range got {
+		assert.NotContains(t, f.Subject, "getSettlement", "the page mentions the operation")
+	}
+
+	for _, c := range []struct {
+		name, old, new string
+		kind           drift.Kind
+		subject        string
+	}{
+		{"signed fields", "`settlement.settlementId|settlement.amount.value`", "`settlement.amount.value|settlement.settlementId`", drift.SignedFields, "SETTLEMENT fields"},
+		{"a type the spec lacks", "`SETTLEMENT` type", "`CLEARING` type", drift.SignedFields, "CLEARING type"},
+		{"table field", "settlement.settlementId | Settlement", "settlement.settlementID | Settlement", drift.FieldCase, "SettlementNotification table /settlement/settlementID"},
+		{"table type", "| Settlement identifier | String(200) |", "| Settlement identifier | Number(6.2) |", drift.FieldType, "SettlementNotification table /settlement/settlementId"},
+		{"operation path", "/settlements/s-1 HTTP", "/settlement/s-1 HTTP", drift.OperationPathChanged, "GET /payin/v1/sites/site-01/settlement/s-1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			require.Equal(t, 1, strings.Count(base, c.old), "the change must apply once")
+			got := drift.Failing(findings(s, english, strings.Replace(base, c.old, c.new, 1)))
+			require.Len(t, got, 1, describe(got))
+			assert.Equal(t, c.kind, got[0].Kind, got[0].Message)
+			assert.Equal(t, c.subject, got[0].Subject)
+		})
+	}
+}

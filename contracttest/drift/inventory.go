@@ -167,13 +167,17 @@ var (
 	optionalMark    = regexp.MustCompile(`(?i)\((optional|необязательный)\)`)
 	requiredColumns = []string{"Req.", "Required", "Обяз.", "Обязательное"}
 	// retryLine is one line of a redelivery list: how many attempts, after how long.
-	retryLine   = regexp.MustCompile(`(?i)^\s*[*-]\s*(\d+)\s+(?:попыт\S*\s+с отложенным временем|attempts?\s+(?:delayed|with a delay of))\s+(?:по\s+|by\s+)?(\d+)\s+(сек\S*|мин\S*|час\S*|seconds?|minutes?|hours?)`)
-	cidrRe      = regexp.MustCompile(`\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b`)
-	dottedName  = regexp.MustCompile(`^[a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+$`)
-	fieldRe     = `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
-	payinSigned = regexp.MustCompile("`(PAYMENT|REFUND|CAPTURE|CHECK_CARD|TOKEN|PAYOUT)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
+	retryLine  = regexp.MustCompile(`(?i)^\s*[*-]\s*(\d+)\s+(?:попыт\S*\s+с отложенным временем|attempts?\s+(?:delayed|with a delay of))\s+(?:по\s+|by\s+)?(\d+)\s+(сек\S*|мин\S*|час\S*|seconds?|minutes?|hours?)`)
+	cidrRe     = regexp.MustCompile(`\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b`)
+	dottedName = regexp.MustCompile(`^[a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+$`)
+	fieldRe    = `[a-z][A-Za-z]*(?:\.[A-Za-z]+)+`
+	// payinSigned is a back-quoted notification type, whichever the page names (the spec's
+	// declarations judge it), then its back-quoted signed-field list.
+	payinSigned = regexp.MustCompile("`([A-Z][A-Z0-9_]*)`[^`\n]*`(" + fieldRe + `(?:\|` + fieldRe + ")*)`")
 	billSigned  = regexp.MustCompile("`invoice_parameters = ([^`]+)`")
-	headerName  = regexp.MustCompile("`(Signature|X-Api-Signature-SHA256|X-Digital-Sign)`")
+	// headerName is a back-quoted signature header: Signature, X-Api-Signature-SHA256, any
+	// other a page names with Signature in it (not the request signature X-Digital-Sign).
+	headerName = regexp.MustCompile("`([A-Za-z0-9-]*Signature[A-Za-z0-9-]*)`")
 	// fieldNameMarks are the marks FieldName drops from a cell.
 	fieldNameMarks = strings.NewReplacer("<br>", "", "`", "", "[]", "")
 )
@@ -641,19 +645,19 @@ func jsonType(v any) string {
 func signatures(p *docs.Page, at func(docs.Position) docs.Position) []Signature {
 	header := ""
 	for _, line := range p.Lines {
-		if !strings.Contains(line, "Sign`") && !strings.Contains(line, "Signature") {
-			continue // every header headerName names ends in Sign or holds Signature
+		if !strings.Contains(line, "Signature") {
+			continue // every header headerName names holds Signature
 		}
-		if m := headerName.FindStringSubmatch(line); m != nil && m[1] != "X-Digital-Sign" {
+		if m := headerName.FindStringSubmatch(line); m != nil {
 			header = m[1]
 			break
 		}
 	}
 	var out []Signature
 	for n, line := range p.Lines {
-		// Each pattern runs only on lines holding its literal part: a back-quoted type, or
-		// invoice_parameters.
-		payin, bill := strings.IndexByte(line, '`') >= 0 && quotedType(line), strings.Contains(line, "`invoice_parameters = ")
+		// Each pattern runs only on lines holding its literal part: a back-quoted dotted name
+		// followed by a bar or back quote, or invoice_parameters.
+		payin, bill := strings.Count(line, "`") >= 4 && strings.Contains(line, "."), strings.Contains(line, "`invoice_parameters = ")
 		if !payin && !bill {
 			continue
 		}
@@ -666,19 +670,6 @@ func signatures(p *docs.Page, at func(docs.Position) docs.Position) []Signature 
 		}
 	}
 	return out
-}
-
-// signedTypes are the back-quoted notification types payinSigned starts with.
-var signedTypes = []string{"`PAYMENT`", "`REFUND`", "`CAPTURE`", "`CHECK_CARD`", "`TOKEN`", "`PAYOUT`"}
-
-// quotedType reports whether the line holds one of signedTypes.
-func quotedType(line string) bool {
-	for _, t := range signedTypes {
-		if strings.Contains(line, t) {
-			return true
-		}
-	}
-	return false
 }
 
 func pointers(list, prefix string) []string {
