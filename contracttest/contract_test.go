@@ -31,6 +31,7 @@ import (
 	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/spec"
 	"github.com/qiwigen/qiwigen/spec/ext"
+	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
 const vectorsFile = "../gen/qiwi/testdata/signatures.tsv"
@@ -51,8 +52,12 @@ func docFixtures(t testing.TB) []fixture.Interaction {
 	t.Helper()
 	corpusOnce.Do(func() {
 		var vs []extract.Vector
+		var notes []notification.Declaration
+		if notes, corpusErr = extract.Declarations(spec.Resolved); corpusErr != nil {
+			return
+		}
 		if vs, corpusErr = extract.ReadVectors(vectorsFile); corpusErr == nil {
-			corpus, corpusErr = extract.Dir(docsDir, vs)
+			corpus, corpusErr = extract.Dir(docsDir, notes, vs)
 		}
 	})
 	require.NoError(t, corpusErr)

@@ -12,16 +12,34 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/spec/load"
+	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
 // ErrNoExamples is returned by Dir for a folder that yields no example: it holds no page,
 // or no page holds an example.
 var ErrNoExamples = errors.New("no examples")
 
+// Declarations returns the notifications a resolved spec declares (notification.Collect), the
+// notes Dir and Page recognize notification examples by.
+func Declarations(spec []byte) ([]notification.Declaration, error) {
+	doc, err := load.Spec(spec)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	notes, err := notification.Collect(doc)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	return notes, nil
+}
+
 // Dir extracts fixtures from every page under root. A rendered page (x.md) whose source
 // (x.md.erb) is also present is skipped: the source holds the same examples and more. A
-// folder without a page, or whose pages hold no example, is an error (ErrNoExamples).
-func Dir(root string, vectors []Vector) ([]fixture.Interaction, error) {
+// folder without a page, or whose pages hold no example, is an error (ErrNoExamples). notes
+// are the spec's notification declarations (Declarations): a notification example is one of
+// their types, and a vector's signature goes in its type's signature header.
+func Dir(root string, notes []notification.Declaration, vectors []Vector) ([]fixture.Interaction, error) {
 	pages, err := docs.ParseDir(root)
 	if err != nil {
 		return nil, err
@@ -42,7 +60,7 @@ func Dir(root string, vectors []Vector) ([]fixture.Interaction, error) {
 		if err != nil {
 			rel = p.File
 		}
-		out = append(out, Page(p, filepath.ToSlash(rel), vectors)...)
+		out = append(out, Page(p, filepath.ToSlash(rel), notes, vectors)...)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: %w: %d pages read, none holds a request, response or notification example", root, ErrNoExamples, len(pages))
@@ -50,8 +68,9 @@ func Dir(root string, vectors []Vector) ([]fixture.Interaction, error) {
 	return out, nil
 }
 
-// Page extracts the fixtures of one parsed page; name is the page's name in provenance.
-func Page(p *docs.Page, name string, vectors []Vector) []fixture.Interaction {
+// Page extracts the fixtures of one parsed page; name is the page's name in provenance, notes
+// and vectors are Dir's.
+func Page(p *docs.Page, name string, notes []notification.Declaration, vectors []Vector) []fixture.Interaction {
 	var out []fixture.Interaction
 	for si, s := range p.Sections {
 		blocks := sectionBlocks(p, si)
@@ -60,7 +79,7 @@ func Page(p *docs.Page, name string, vectors []Vector) []fixture.Interaction {
 		} else {
 			out = append(out, curlSection(p, name, s, blocks)...)
 		}
-		out = append(out, notifications(name, s, blocks, vectors)...)
+		out = append(out, notifications(name, s, blocks, notes, vectors)...)
 	}
 	return append(out, exchanges(p, name)...)
 }
@@ -68,7 +87,6 @@ func Page(p *docs.Page, name string, vectors []Vector) []fixture.Interaction {
 var (
 	templateVar = regexp.MustCompile(`\{([^}]+)\}`)
 	jsonComment = regexp.MustCompile(`(?m)^\s*//|\s//\s|/\*`)
-	typeMember  = regexp.MustCompile(`"type"\s*:\s*"(PAYMENT|CAPTURE|REFUND|CHECK_CARD|TOKEN|PAYOUT)"\s*,?\s*"version"`)
 )
 
 var requestLine = regexp.MustCompile(`^\s*(GET|PUT|POST|DELETE|PATCH)\s+(\S+)\s+HTTP/\d(?:\.\d)?\s*$`)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/spec"
+	"github.com/qiwigen/qiwigen/spec/spectest"
 )
 
 const declaredSection = "## Refund status {#refund_status}\n\n" +
@@ -21,7 +23,7 @@ const declaredSection = "## Refund status {#refund_status}\n\n" +
 	"<!-- 5xx -->\n~~~json\n{\"errorCode\": \"internal.error\"}\n\nSecond example\n{}\n~~~\n"
 
 func TestDeclaredSection(t *testing.T) {
-	ins := Page(docs.Parse("ref.md", []byte(declaredSection)), "ref.md", nil)
+	ins := Page(docs.Parse("ref.md", []byte(declaredSection)), "ref.md", nil, nil)
 	require.Len(t, ins, 3)
 	ok, notFound, server := ins[0], ins[1], ins[2]
 
@@ -46,7 +48,7 @@ func TestExchangeAndProse(t *testing.T) {
 	page := "Send a POST request to complete the token issuance to the URL https://api.qiwi.com/partner/payin-tokenization-api/v1/sites/{siteId}/token-requests/complete after...\n" +
 		"    PUT /partner/payin-tokenization-api/v1/sites/test-01/token-requests/complete HTTP/1.1\n    Authorization: Bearer k\n    \n    {\n        \"requestId\": \"a\"\n    }\n    \n" +
 		"    HTTP/1.1 200 OK\n    Content-Type: application/json\n    \n    {\n        \"requestId\": \"a\",\n        \"status\": {\"value\": \"CREATED\"}\n    }\n"
-	ins := Page(docs.Parse("site.txt", []byte(page)), "site.txt", nil)
+	ins := Page(docs.Parse("site.txt", []byte(page)), "site.txt", nil, nil)
 	require.Len(t, ins, 1)
 	in := ins[0]
 	assert.Equal(t, "PUT", in.Request.Method)
@@ -58,12 +60,49 @@ func TestExchangeAndProse(t *testing.T) {
 
 func TestNotificationsGetTheirVector(t *testing.T) {
 	page := "## PAYMENT {#payment-callback}\n\n~~~json\n{\"payment\": {\"paymentId\": \"p1\"}, \"type\": \"PAYMENT\", \"version\": \"1\"}\n~~~\n\n~~~json\n{\"payment\": {\"paymentId\": \"p2\"}, \"type\": \"PAYMENT\", \"version\": \"1\"}\n~~~\n"
-	ins := Page(docs.Parse("n.md", []byte(page)), "n.md", []Vector{{Type: "PAYMENT", Source: "n.md#payment-callback", Secret: "s", Signature: "abc"}})
+	notes, err := Declarations(spec.Resolved)
+	require.NoError(t, err)
+	ins := Page(docs.Parse("n.md", []byte(page)), "n.md", notes, []Vector{{Type: "PAYMENT", Source: "n.md#payment-callback", Secret: "s", Signature: "abc"}})
 	require.Len(t, ins, 2)
 	assert.Equal(t, fixture.Notification, ins[0].Kind)
 	assert.Equal(t, "s", ins[0].Secret)
 	assert.Equal(t, "abc", ins[0].Request.Header.Get("Signature"))
 	assert.Empty(t, ins[1].Secret, "a vector describes the section's first example only")
+}
+
+// A notification type only the spec names is extracted like the others, a defective example
+// of it too, and its vector's signature goes in the header the spec declares for it; the Bill
+// Payments notification, which has no type member, is known by its declared members.
+func TestAnExtraNotificationTypeIsExtracted(t *testing.T) {
+	data, err := spectest.WithSettlement()
+	require.NoError(t, err)
+	notes, err := Declarations(data)
+	require.NoError(t, err)
+	page := "## SETTLEMENT {#settlement-callback}\n\n" +
+		"~~~json\n{\"settlement\": {\"settlementId\": \"s1\"}, \"type\": \"SETTLEMENT\", \"version\": \"1\"}\n~~~\n\n" +
+		"~~~json\n{\"settlement\": {\"settlementId\": \"s2\",}, \"type\": \"SETTLEMENT\", \"version\": \"1\"}\n~~~\n\n" +
+		"## Bill {#bill-callback}\n\n~~~json\n{\"bill\": {\"billId\": \"b1\"}, \"version\": \"1\"}\n~~~\n"
+	vectors := []Vector{
+		{Type: spectest.SettlementType, Source: "n.md#settlement-callback", Secret: "s", Signature: "abc"},
+		{Type: "BILL", Source: "n.md#bill-callback", Secret: "b", Signature: "def"},
+	}
+	ins := Page(docs.Parse("n.md", []byte(page)), "n.md", notes, vectors)
+	require.Len(t, ins, 3)
+	for _, in := range ins {
+		assert.Equal(t, fixture.Notification, in.Kind, in.Name)
+	}
+	assert.Equal(t, "SETTLEMENT notification (n.md#settlement-callback)", ins[0].Name)
+	assert.Equal(t, "abc", ins[0].Request.Header.Get(spectest.SettlementHeader))
+	assert.Empty(t, ins[0].Request.Header.Get("Signature"))
+	assert.Equal(t, "SETTLEMENT notification (n.md#settlement-callback)", ins[1].Name, "a defective example is known by its type member")
+	assert.NotEmpty(t, ins[1].Defects)
+	assert.Equal(t, "BILL notification (n.md#bill-callback)", ins[2].Name)
+	assert.Equal(t, "def", ins[2].Request.Header.Get("X-Api-Signature-SHA256"))
+
+	// Without the declaration, the defective example is not known as SETTLEMENT.
+	ins = Page(docs.Parse("n.md", []byte(page)), "n.md", nil, nil)
+	require.Len(t, ins, 1)
+	assert.Equal(t, "SETTLEMENT notification (n.md#settlement-callback)", ins[0].Name)
 }
 
 func TestReadVectors(t *testing.T) {
@@ -101,7 +140,7 @@ func FuzzPage(f *testing.F) {
 	f.Add("window.requestUI(\n\"x\"")
 	f.Fuzz(func(t *testing.T, page string) {
 		p := docs.Parse("f.md", []byte(page))
-		for _, in := range Page(p, "f.md", nil) {
+		for _, in := range Page(p, "f.md", nil, nil) {
 			if in.Request.Method == "" || in.Request.URL == "" {
 				t.Fatalf("fixture without method or URL: %+v", in)
 			}
@@ -116,14 +155,14 @@ func FuzzPage(f *testing.F) {
 // fixture file would let replay refuse it later, far from the cause.
 func TestDirWithoutExamples(t *testing.T) {
 	empty := t.TempDir()
-	_, err := Dir(empty, nil)
+	_, err := Dir(empty, nil, nil)
 	require.ErrorIs(t, err, ErrNoExamples)
 	assert.ErrorContains(t, err, empty+": no examples: no documentation page (*.md, *.md.erb, *.txt) under it")
 
 	prose := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(prose, "about.md"), []byte("# About\n\nNo examples here.\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(prose, "notes.html"), []byte("<p>not a page</p>"), 0o644))
-	_, err = Dir(prose, nil)
+	_, err = Dir(prose, nil, nil)
 	require.ErrorIs(t, err, ErrNoExamples)
 	assert.ErrorContains(t, err, prose+": no examples: 1 pages read, none holds a request, response or notification example")
 }

@@ -28,7 +28,7 @@ func sample(t *testing.T) []fixture.Interaction {
 	t.Helper()
 	dir, err := docs.Locate()
 	require.NoError(t, err)
-	all, err := extract.Dir(filepath.Join(dir, "payments"), nil)
+	all, err := extract.Dir(filepath.Join(dir, "payments"), nil, nil)
 	require.NoError(t, err)
 	var out []fixture.Interaction
 	for _, in := range all {

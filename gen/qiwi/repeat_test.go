@@ -23,6 +23,7 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/extract"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/spec"
 )
 
 // docAnnotation is the prose QIWI writes after a member inside a JSON example
@@ -36,7 +37,9 @@ func docExample(t testing.TB, file, anchor string) []byte {
 	t.Helper()
 	page, err := docs.ParseFile(filepath.Join(docsDir(t), file))
 	require.NoError(t, err)
-	for _, in := range extract.Page(page, file, nil) {
+	notes, err := extract.Declarations(spec.Resolved)
+	require.NoError(t, err)
+	for _, in := range extract.Page(page, file, notes, nil) {
 		if in.Kind == fixture.Notification && in.Provenance.Anchor == anchor {
 			return []byte(docAnnotation.ReplaceAllString(in.Request.Body, ""))
 		}

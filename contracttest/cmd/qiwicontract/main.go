@@ -187,7 +187,11 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	}
-	ins, err := extract.Dir(*docsDir, vs)
+	notes, err := extract.Declarations(spec.Resolved)
+	if err != nil {
+		return fail(err)
+	}
+	ins, err := extract.Dir(*docsDir, notes, vs)
 	if err != nil {
 		return fail(err)
 	}
