@@ -12,6 +12,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/spec"
+	"github.com/qiwigen/qiwigen/spec/load"
+	"github.com/qiwigen/qiwigen/spec/notification"
+	"github.com/qiwigen/qiwigen/spec/spectest"
 )
 
 func bundledConfig(t testing.TB, outDir string) Config {
@@ -191,8 +196,13 @@ func TestFilters(t *testing.T) {
 	assert.Contains(t, client, "func (c *Client) GetInvoice(")
 	assert.NotContains(t, client, "CreatePayment")
 	notes := string(out.Files["notifications.gen.go"])
-	for _, typ := range []string{"PAYMENT", "CAPTURE", "REFUND", "CHECK_CARD", "TOKEN", "PAYOUT", "BILL"} {
-		assert.True(t, regexp.MustCompile(`Type:\s+"`+typ+`"`).MatchString(notes), "a client without the operations still verifies %s notifications", typ)
+	doc, err := load.Spec(spec.Resolved)
+	require.NoError(t, err)
+	decls, err := notification.Collect(doc)
+	require.NoError(t, err)
+	require.NotEmpty(t, decls)
+	for _, d := range decls {
+		assert.True(t, regexp.MustCompile(`Type:\s+"`+d.Type+`"`).MatchString(notes), "a client without the operations still verifies %s notifications", d.Type)
 	}
 
 	cfg = bundledConfig(t, t.TempDir())
@@ -264,4 +274,27 @@ func TestPackageNames(t *testing.T) {
 		_, err = Run(context.Background(), Config{Spec: base, Overlays: ovs, OutputDir: t.TempDir(), PackageName: bad})
 		assert.ErrorContains(t, err, "is not a Go package name", bad)
 	}
+}
+
+// A notification type and an operation only the spec names come out of generation: the model
+// knows its type, the signature table its header and fields, the parser and the confirmation
+// its model and status request, the client its method.
+func TestAnExtraTypeAndOperationAreGenerated(t *testing.T) {
+	data, err := spectest.WithSettlement()
+	require.NoError(t, err)
+	out, err := Run(context.Background(), Config{Spec: Source{Name: "settlement.yaml", Data: data}, OutputDir: t.TempDir(), PackageName: "qiwi"})
+	require.NoError(t, err)
+	notes := string(out.Files["notifications.gen.go"])
+	typ := regexp.QuoteMeta(spectest.SettlementType)
+	for _, re := range []string{
+		`func \(\*` + spectest.SettlementComponent + `\) NotificationType\(\) string \{\s+return "` + typ + `"`,
+		`Type:\s+"` + typ + `"`,
+		`Header:\s+"` + regexp.QuoteMeta(spectest.SettlementHeader) + `"`,
+		`Fields:\s+\[\]string\{"` + strings.Join(spectest.SettlementSignedFields(), `", "`) + `"\}`,
+		`case "` + typ + `":\s+return new\(` + spectest.SettlementComponent + `\)`,
+	} {
+		assert.Regexp(t, re, notes)
+	}
+	assert.Contains(t, string(out.Files["client.gen.go"]), "func (c *Client) GetSettlement(")
+	assert.Regexp(t, `case \*`+spectest.SettlementComponent+`:\s+v, err := webhook.NotificationValues\(n, "/settlement/settlementId"\)\s+[^}]+\}\s+got, err := c.GetSettlement\(`, notes, "the status request that confirms it")
 }
