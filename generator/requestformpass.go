@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 )
 
 // The runtime's value types a request carries in request form: an amount with two fraction
@@ -119,7 +121,7 @@ func requestFormPass(pkg string, types modelTypes, roots []string) (*jen.File, m
 			if len(field.Names) == 0 || !field.Names[0].IsExported() || !needs(field.Type, map[string]bool{}) {
 				continue
 			}
-			ptr := "/" + strings.ReplaceAll(strings.ReplaceAll(jsonName(field), "~", "~0"), "/", "~1")
+			ptr := jsonpointer.Join(jsonName(field))
 			lv := func() *jen.Statement { return jen.Id("v").Dot(field.Names[0].Name) }
 			body = append(body, convert(lv, field.Type, pointerFormat{format: strings.ReplaceAll(ptr, "%", "%%")}, types, has, 0)...)
 		}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -199,7 +200,7 @@ func (s *Spec) find(ep docs.Endpoint, otherMethods bool) *specOp {
 }
 
 func opPointer(op *specOp) string {
-	return "/paths/" + strings.ReplaceAll(strings.ReplaceAll(op.path, "~", "~0"), "/", "~1") + "/" + strings.ToLower(op.method)
+	return jsonpointer.Join("paths", op.path, strings.ToLower(op.method))
 }
 
 // Compare compares an inventory with the spec. Findings come sorted by page, line and kind.
@@ -491,7 +492,7 @@ func lookup(root *openapi3.SchemaRef, ptr string) (*openapi3.SchemaRef, string, 
 	exact := true
 	name := ""
 	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		tok = jsonpointer.Unescape(tok)
 		if cur == nil || cur.Value == nil {
 			return nil, "", false, false
 		}

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 )
 
 // Inventory is what a folder of documentation pages documents.
@@ -610,17 +611,13 @@ func walk(ptr string, v any, visit func(ptr, typ string)) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			walk(ptr+"/"+escape(k), t[k], visit)
+			walk(jsonpointer.Append(ptr, k), t[k], visit)
 		}
 	case []any:
 		for _, item := range t {
 			walk(ptr+"/0", item, visit)
 		}
 	}
-}
-
-func escape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 func jsonType(v any) string {

@@ -338,7 +338,7 @@ func (lr *ledgerReader) add(line int, get func(column int) string) error {
 	}
 	e.Minor = amount.Minor()
 	if t, err := wiretype.ParseTimestamp(get(lDateTime)); err == nil {
-		y, m, d := t.Time().In(Moscow).Date()
+		y, m, d := t.Time().In(wiretype.Moscow()).Date()
 		e.Day = int32(y*10000 + int(m)*100 + d)
 	}
 	// The IDs in one string of their own: the record's text is not kept.

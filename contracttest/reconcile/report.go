@@ -39,9 +39,6 @@ const (
 var purposes = map[string]bool{PurposePayment: true, PurposeRefund: true, PurposeChargeback: true,
 	PurposeRevertChargeback: true, PurposeOperationPlus: true, PurposeOperationMinus: true, PurposeSettlement: true}
 
-// Moscow is the report's time zone (MSK, UTC+3, no daylight saving since 2014).
-var Moscow = time.FixedZone("MSK", 3*60*60)
-
 // Encoding is the report's character encoding.
 type Encoding string
 
@@ -711,7 +708,7 @@ func parseDate(s string) (time.Time, error) {
 	case 2:
 		layout = "02.01.2006 15:04:05"
 	}
-	t, err := time.ParseInLocation(layout, s, Moscow)
+	t, err := time.ParseInLocation(layout, s, wiretype.Moscow()) // the report is in Moscow time
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%s is not a dd.mm.yyyy [H:MM] date", quoteShort(s))
 	}

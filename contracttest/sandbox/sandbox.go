@@ -231,12 +231,9 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	_ = json.NewEncoder(w).Encode(body) // the client went away: nothing to tell it
 }
 
-// moscow is the zone of QIWI's timestamps.
-var moscow = time.FixedZone("MSK", 3*60*60)
-
 // formatTimestamp writes a time as QIWI's answers do: Moscow time, milliseconds, an offset.
 func formatTimestamp(t time.Time) string {
-	return t.In(moscow).Format("2006-01-02T15:04:05.000-07:00")
+	return t.In(wiretype.Moscow()).Format("2006-01-02T15:04:05.000-07:00")
 }
 
 func (s *Sandbox) timestamp() string { return formatTimestamp(s.now()) }

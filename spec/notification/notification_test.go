@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
@@ -57,7 +58,7 @@ func TestBundledSpec(t *testing.T) {
 // at resolves a JSON pointer in a decoded YAML tree.
 func at(tree any, ptr string) any {
 	for _, token := range strings.Split(ptr, "/")[1:] {
-		token = strings.ReplaceAll(strings.ReplaceAll(token, "~1", "/"), "~0", "~")
+		token = jsonpointer.Unescape(token)
 		m, ok := tree.(map[string]any)
 		if !ok {
 			return nil
