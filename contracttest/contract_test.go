@@ -392,44 +392,8 @@ var mutations = []mutation{
 			return ok
 		})
 	}},
-	{"request missing a required field", func(in *fixture.Interaction, doc *openapi3.T, op string) bool {
-		if in.Kind != fixture.API || strings.TrimSpace(in.Request.Body) == "" {
-			return false
-		}
-		req := requestRequiredOf(doc, op)
-		return mutateJSON(&in.Request.Body, func(v any) bool {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return false
-			}
-			for _, r := range req {
-				if _, present := m[r]; present {
-					delete(m, r)
-					return true
-				}
-			}
-			return false
-		})
-	}},
-	{"request null for a required field", func(in *fixture.Interaction, doc *openapi3.T, op string) bool {
-		if in.Kind != fixture.API || strings.TrimSpace(in.Request.Body) == "" {
-			return false
-		}
-		req := requestRequiredOf(doc, op)
-		return mutateJSON(&in.Request.Body, func(v any) bool {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return false
-			}
-			for _, r := range req {
-				if _, present := m[r]; present {
-					m[r] = nil
-					return true
-				}
-			}
-			return false
-		})
-	}},
+	{"request missing a required field", requiredMember(func(m map[string]any, name string) { delete(m, name) })},
+	{"request null for a required field", requiredMember(func(m map[string]any, name string) { m[name] = nil })},
 	{"body on a request that takes none", func(in *fixture.Interaction, doc *openapi3.T, op string) bool {
 		if in.Kind != fixture.API || strings.TrimSpace(in.Request.Body) != "" || requestTakesBody(doc, op) {
 			return false
@@ -590,4 +554,28 @@ func BenchmarkReplayDocCorpus(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "interactions/s")
 	b.ReportMetric(float64(len(ins)), "corpus-size")
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/corpus")
+}
+
+// requiredMember is a mutation that applies change to the first required member the
+// operation's request body holds.
+func requiredMember(change func(m map[string]any, name string)) func(*fixture.Interaction, *openapi3.T, string) bool {
+	return func(in *fixture.Interaction, doc *openapi3.T, op string) bool {
+		if in.Kind != fixture.API || strings.TrimSpace(in.Request.Body) == "" {
+			return false
+		}
+		req := requestRequiredOf(doc, op)
+		return mutateJSON(&in.Request.Body, func(v any) bool {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			for _, r := range req {
+				if _, present := m[r]; present {
+					change(m, r)
+					return true
+				}
+			}
+			return false
+		})
+	}
 }

@@ -81,12 +81,7 @@ components:
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := ext.Check(load(t, doc(tc.schemaExt, tc.opExt, tc.rootExt)))
-			require.Error(t, err)
-			assert.ErrorIs(t, err, ext.ErrInvalid)
-			var e *ext.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.pointer, e.Pointer)
-			assert.Contains(t, err.Error(), tc.message)
+			assertInvalid(t, err, tc.pointer, tc.message)
 		})
 	}
 	assert.NoError(t, ext.Check(load(t, doc(", x-qiwi-secret: true, x-go-type: string", "x-qiwi-undocumented: crawl only", "x-qiwi-notification-retries: {delays: [5s, 1m], source: p#a}"))),
@@ -168,12 +163,7 @@ components:
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := ext.Check(load(t, doc(tc.componentExt, tc.inlineExt, tc.opExt)))
-			require.Error(t, err)
-			assert.ErrorIs(t, err, ext.ErrInvalid)
-			var e *ext.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.pointer, e.Pointer)
-			assert.Contains(t, err.Error(), tc.message)
+			assertInvalid(t, err, tc.pointer, tc.message)
 		})
 	}
 	d := load(t, doc(", x-qiwi-config-param: siteId", "", ""))
@@ -192,4 +182,15 @@ components:
 	require.NoError(t, err)
 	assert.True(t, ok)
 	assert.Equal(t, transport.ConfigSiteID, v)
+}
+
+// assertInvalid checks that err is an ext.ErrInvalid located at pointer and saying message.
+func assertInvalid(t *testing.T, err error, pointer, message string) {
+	t.Helper()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ext.ErrInvalid)
+	var e *ext.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, pointer, e.Pointer)
+	assert.Contains(t, err.Error(), message)
 }
