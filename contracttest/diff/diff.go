@@ -1,7 +1,10 @@
 // Package diff compares two OpenAPI documents (the upstream crawl against the curated base, or
-// two versions of the resolved spec) with libopenapi's what-changed, and classifies each
-// change as breaking or not for a Go client of this generator: what removes or changes a
-// method, a type, a field or an enum constant breaks; what adds an optional one does not.
+// two versions of the resolved spec) with libopenapi's what-changed, and gives each change a
+// level (see Rules): breaking on the wire for any client (a request member made required, a
+// required answer member or a request's enum value removed, a type changed, ...), breaking
+// for a Go client of this generator only (a method, type, field or enum constant goes or
+// changes its Go type), a warning, or information. A schema's changes are judged by the way
+// its values travel: in requests, in answers and notifications, or both.
 //
 // Operations are compared by method and full path (the server's base path joined with the
 // path), and matched by operationId when they moved, so that a crawl listing /partner in its
