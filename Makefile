@@ -26,11 +26,16 @@ check-generated: generate
 	git diff --exit-code -- gen spec
 	@test -z "$$(git status --porcelain -- gen spec)" || (git status --porcelain -- gen spec; exit 1)
 
-# Compare the working tree's resolved spec with the last commit's: exit 1 on changes that
-# break a generated Go client.
+# Compare the resolved spec at DIFF_BASE (a git revision) with the working tree's: exit 1 on
+# changes at DIFF_FAIL_ON (breaking, warning or never) that DIFF_IGNORE (a file) does not
+# accept; DIFF_FORMAT: text, markdown, json, junit, sarif or changelog.
+DIFF_BASE ?= HEAD
+DIFF_FORMAT ?= text
+DIFF_FAIL_ON ?= breaking
+DIFF_IGNORE ?=
 spec-diff:
-	@tmp=$$(mktemp); git show HEAD:spec/qiwi.resolved.yaml > $$tmp && \
-	$(GO) run ./contracttest/cmd/qiwicontract diff $$tmp spec/qiwi.resolved.yaml; status=$$?; rm -f $$tmp; exit $$status
+	$(GO) run ./contracttest/cmd/qiwicontract diff --format $(DIFF_FORMAT) --fail-on $(DIFF_FAIL_ON) \
+		$(if $(DIFF_IGNORE),--ignore $(DIFF_IGNORE)) $(DIFF_BASE):spec/qiwi.resolved.yaml spec/qiwi.resolved.yaml
 
 # Compare QIWI's documentation pages (../shared/docs/qiwi, or QIWI_DOCS) with the bundled spec;
 # exit 1 on findings the committed baseline spec/drift-baseline.json does not accept.

@@ -1,7 +1,10 @@
 // Package diff compares two OpenAPI documents (the upstream crawl against the curated base, or
-// two versions of the resolved spec) with libopenapi's what-changed, and classifies each
-// change as breaking or not for a Go client of this generator: what removes or changes a
-// method, a type, a field or an enum constant breaks; what adds an optional one does not.
+// two versions of the resolved spec) with libopenapi's what-changed, and gives each change a
+// level (see Rules): breaking on the wire for any client (a request member made required, a
+// required answer member or a request's enum value removed, a type changed, ...), breaking
+// for a Go client of this generator only (a method, type, field or enum constant goes or
+// changes its Go type), a warning, or information. A schema's changes are judged by the way
+// its values travel: in requests, in answers and notifications, or both.
 //
 // Operations are compared by method and full path (the server's base path joined with the
 // path), and matched by operationId when they moved, so that a crawl listing /partner in its
@@ -9,6 +12,8 @@
 package diff
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"net/url"
@@ -31,42 +36,69 @@ type Kind string
 
 // The kinds of change.
 const (
-	OperationRemoved Kind = "operation removed"
-	OperationAdded   Kind = "operation added"
-	OperationMoved   Kind = "operation moved"
-	OperationRenamed Kind = "operation renamed"
-	SchemaRemoved    Kind = "schema removed"
-	SchemaAdded      Kind = "schema added"
-	FieldRemoved     Kind = "field removed"
-	FieldAdded       Kind = "field added"
-	TypeChanged      Kind = "type changed"
-	RequiredChanged  Kind = "required changed"
-	EnumValueRemoved Kind = "enum value removed"
-	EnumValueAdded   Kind = "enum value added"
-	OtherChange      Kind = "changed"
+	OperationRemoved  Kind = "operation removed"
+	OperationAdded    Kind = "operation added"
+	OperationMoved    Kind = "operation moved"
+	OperationRenamed  Kind = "operation renamed"
+	ParameterRemoved  Kind = "parameter removed"
+	ParameterAdded    Kind = "parameter added"
+	ParameterChanged  Kind = "parameter changed"
+	BodyChanged       Kind = "body changed"
+	StatusRemoved     Kind = "answer status removed"
+	StatusAdded       Kind = "answer status added"
+	SchemaRemoved     Kind = "schema removed"
+	SchemaAdded       Kind = "schema added"
+	FieldRemoved      Kind = "field removed"
+	FieldAdded        Kind = "field added"
+	TypeChanged       Kind = "type changed"
+	RequiredChanged   Kind = "required changed"
+	EnumValueRemoved  Kind = "enum value removed"
+	EnumValueAdded    Kind = "enum value added"
+	ConstraintChanged Kind = "constraint changed"
+	OtherChange       Kind = "changed"
 )
 
 // Change is one difference between the documents.
 type Change struct {
+	// ID is stable across runs and line moves: the rule and a hash of the pointers and the
+	// subject ("request-member-made-required-5c1f0a9e").
+	ID string `json:"id"`
+	// Rule names the rule that classified the change (see Rules).
+	Rule string `json:"rule"`
+	// Level says whom the change breaks.
+	Level Level `json:"level"`
 	// Kind says what changed.
 	Kind Kind `json:"kind"`
-	// Breaking is set when the change breaks a Go client generated from the old document.
+	// Breaking is set when the change breaks a Go client generated from the old document
+	// (Level BreakingWire or BreakingGo).
 	Breaking bool `json:"breaking"`
 	// Where names the operation ("PUT /partner/payin/...") or the JSON pointer of the schema
 	// node.
 	Where string `json:"where"`
 	// Detail says what it was and what it is.
 	Detail string `json:"detail,omitempty"`
+	// OldPointer and NewPointer are the JSON pointers of the changed node in each document,
+	// "" on the side it is absent from.
+	OldPointer string `json:"oldPointer,omitempty"`
+	NewPointer string `json:"newPointer,omitempty"`
 	// OldLine and NewLine are the lines in each document, 0 when unknown.
 	OldLine int `json:"oldLine,omitempty"`
 	NewLine int `json:"newLine,omitempty"`
+	// Overlay is the overlay file:line that writes the node (in the new document, else the
+	// old), "" when no overlay does.
+	Overlay string `json:"overlay,omitempty"`
+	// Operations are the operationIds the change touches.
+	Operations []string `json:"operations,omitempty"`
+	// Accepted is the ignore file's reason when it accepts the change.
+	Accepted string `json:"accepted,omitempty"`
 }
 
 // String formats the change as one report line.
 func (c Change) String() string {
-	mark := "         "
+	mark := fmt.Sprintf("%-13s ", c.Level)
 	if c.Breaking {
-		mark = "BREAKING "
+		mark = "BREAKING " + strings.TrimPrefix(string(c.Level), "breaking-") + " "
+		mark = fmt.Sprintf("%-14s", mark)
 	}
 	s := mark + string(c.Kind) + ": " + c.Where
 	if c.Detail != "" {
@@ -77,8 +109,13 @@ func (c Change) String() string {
 
 // Report is the comparison of two documents.
 type Report struct {
+	// Old and New name the documents compared (a file, or REV:path).
+	Old string `json:"old,omitempty"`
+	New string `json:"new,omitempty"`
 	// Changes in a stable order: operations first, then schemas, by location.
 	Changes []Change `json:"changes"`
+	// Stale are the ignore file's entries that match no change.
+	Stale []Accepted `json:"stale,omitempty"`
 }
 
 // Breaking counts the breaking changes.
@@ -92,8 +129,35 @@ func (r Report) Breaking() int {
 	return n
 }
 
+// Failing counts the changes at or above the level that no ignore entry accepts; "" (never)
+// counts none.
+func (r Report) Failing(at Level) int {
+	if at == "" {
+		return 0
+	}
+	n := 0
+	for _, c := range r.Changes {
+		if c.Accepted == "" && c.Level.rank() >= at.rank() {
+			n++
+		}
+	}
+	return n
+}
+
+// Options tune a comparison.
+type Options struct {
+	// Overlays are the overlays the new document was made with, in the order they apply, for
+	// each change's overlay line; none leaves Overlay empty.
+	Overlays []OverlayFile
+}
+
 // Compare compares the old document with the new one.
 func Compare(oldSpec, newSpec []byte) (Report, error) {
+	return CompareWith(oldSpec, newSpec, Options{})
+}
+
+// CompareWith compares the old document with the new one, as Compare, with options.
+func CompareWith(oldSpec, newSpec []byte, opts Options) (Report, error) {
 	oldDoc, err := libopenapi.NewDocument(oldSpec)
 	if err != nil {
 		return Report{}, fmt.Errorf("old document: %w", err)
@@ -110,17 +174,30 @@ func Compare(oldSpec, newSpec []byte) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("new document: %w", err)
 	}
-	var r Report
-	r.Changes = append(r.Changes, compareOperations(&oldModel.Model, &newModel.Model)...)
-	r.Changes = append(r.Changes, compareSchemas(&oldModel.Model, &newModel.Model)...)
+	c := &comparison{}
+	if c.old, err = parseTree(oldSpec); err != nil {
+		return Report{}, fmt.Errorf("old document: %w", err)
+	}
+	if c.new, err = parseTree(newSpec); err != nil {
+		return Report{}, fmt.Errorf("new document: %w", err)
+	}
+	if c.overlays, err = newOverlayIndex(opts.Overlays); err != nil {
+		return Report{}, fmt.Errorf("overlay: %w", err)
+	}
+	c.compareOperations(&oldModel.Model, &newModel.Model)
+	c.compareSchemas(&oldModel.Model, &newModel.Model)
 	changes, err := libopenapi.CompareDocuments(oldDoc, newDoc)
 	if err != nil {
 		return Report{}, fmt.Errorf("what-changed: %w", err)
 	}
 	if changes != nil && changes.ComponentsChanges != nil {
 		for _, name := range slices.Sorted(maps.Keys(changes.ComponentsChanges.SchemaChanges)) {
-			walkSchema(&r, jsonpointer.Join("components", "schemas", name), changes.ComponentsChanges.SchemaChanges[name])
+			c.walkSchema(jsonpointer.Join("components", "schemas", name), changes.ComponentsChanges.SchemaChanges[name])
 		}
+	}
+	r := Report{Changes: c.out}
+	if r.Changes == nil {
+		r.Changes = []Change{} // [] in JSON, not null
 	}
 	sort.SliceStable(r.Changes, func(i, j int) bool {
 		a, b := r.Changes[i], r.Changes[j]
@@ -132,19 +209,78 @@ func Compare(oldSpec, newSpec []byte) (Report, error) {
 	return r, nil
 }
 
+// comparison holds what a comparison reads and what it found.
+type comparison struct {
+	old, new *tree
+	overlays overlayIndex
+	out      []Change
+}
+
+// add completes a change (its rule's level, ID, lines, overlay line and operations) and
+// records it.
+func (c *comparison) add(rule string, ch Change, subject string) {
+	r := ruleByID(rule)
+	ch.Rule, ch.Level, ch.Breaking = r.ID, r.Level, r.Level.Breaking()
+	// The pointers name where each node is written: a member of a referenced schema at the
+	// referenced schema's place.
+	if ch.OldPointer != "" {
+		if _, line, at := c.old.resolve(ch.OldPointer); at != "" {
+			ch.OldPointer = at
+			if ch.OldLine == 0 {
+				ch.OldLine = line
+			}
+		}
+	}
+	if ch.NewPointer != "" {
+		if _, line, at := c.new.resolve(ch.NewPointer); at != "" {
+			ch.NewPointer = at
+			if ch.NewLine == 0 {
+				ch.NewLine = line
+			}
+		}
+	}
+	sum := sha256.Sum256([]byte(rule + "\x00" + ch.OldPointer + "\x00" + ch.NewPointer + "\x00" + subject))
+	ch.ID = rule + "-" + hex.EncodeToString(sum[:4])
+	if ch.Overlay = c.overlays.locate(ch.NewPointer); ch.Overlay == "" {
+		ch.Overlay = c.overlays.locate(ch.OldPointer)
+	}
+	if len(ch.Operations) == 0 {
+		ptr := firstNonEmpty(ch.NewPointer, ch.OldPointer)
+		ch.Operations = operationsOf(ptr, c.old, c.new)
+	}
+	sort.Strings(ch.Operations)
+	c.out = append(c.out, ch)
+}
+
 // operation is one operation of a document: method and full path, and, when the document
 // records it (x-qiwi-upstream), the method and path the operation had in the crawl it was
 // curated from.
 type operation struct {
 	method, path, id string
+	rawPath          string // the path as the document's paths list it (no server base)
 	upstream         string // "METHOD /path" in the crawl, "" if not recorded
 	line             int
+	op               *v3.Operation
+	pathParams       []*v3.Parameter // the path item's own parameters
 }
 
 var paramName = regexp.MustCompile(`\{[^}]*\}`)
 
 // key is the operation's identity whatever its parameters are called.
 func (o operation) key() string { return o.method + " " + paramName.ReplaceAllString(o.path, "{}") }
+
+// pointer is the operation's JSON pointer in its document.
+func (o operation) pointer() string {
+	return jsonpointer.Join("paths", o.rawPath, strings.ToLower(o.method))
+}
+
+// name is the operationId, or METHOD /path when there is none.
+func (o operation) name() string {
+	if o.id != "" {
+		return o.id
+	}
+	return o.method + " " + o.rawPath
+}
 
 func operations(m *v3.Document) []operation {
 	base := ""
@@ -159,7 +295,7 @@ func operations(m *v3.Document) []operation {
 	}
 	for path, item := range m.Paths.PathItems.FromOldest() {
 		for method, op := range item.GetOperations().FromOldest() {
-			o := operation{method: strings.ToUpper(method), path: base + path, id: op.OperationId}
+			o := operation{method: strings.ToUpper(method), path: base + path, rawPath: path, id: op.OperationId, op: op, pathParams: item.Parameters}
 			if low := op.GoLow(); low != nil && low.KeyNode != nil {
 				o.line = low.KeyNode.Line
 			}
@@ -177,9 +313,10 @@ func operations(m *v3.Document) []operation {
 	return out
 }
 
-// compareOperations reports operations removed, added and moved (same operationId, another
-// method or path).
-func compareOperations(oldM, newM *v3.Document) []Change {
+// compareOperations reports operations removed, added, moved (same operationId, another
+// method or path) and renamed, and compares the parameters, bodies and answer statuses of
+// each pair.
+func (c *comparison) compareOperations(oldM, newM *v3.Document) {
 	oldOps, newOps := operations(oldM), operations(newM)
 	newByKey, newByID, newByUpstream := map[string]operation{}, map[string]operation{}, map[string]operation{}
 	for _, o := range newOps {
@@ -192,21 +329,25 @@ func compareOperations(oldM, newM *v3.Document) []Change {
 		}
 	}
 	matched := map[string]bool{}
-	var out []Change
 	for _, o := range oldOps {
 		// The same method, path and operationId is the same operation; else where the new
 		// document says the operation came from; else the same method and path (renamed);
 		// else the same operationId (moved).
+		where := o.method + " " + o.path
 		same, sameKey := newByKey[o.key()]
 		if sameKey && same.id == o.id {
 			matched[same.key()] = true
+			c.compareOperation(o, same)
 			continue
 		}
 		n, ok := newByUpstream[o.key()]
 		if !ok && sameKey {
 			matched[same.key()] = true
-			out = append(out, Change{Kind: OperationRenamed, Breaking: true, Where: o.method + " " + o.path,
-				Detail: fmt.Sprintf("%s is %s", o.id, same.id), OldLine: o.line, NewLine: same.line})
+			c.add("operation-renamed", Change{Kind: OperationRenamed, Where: where,
+				Detail:     fmt.Sprintf("%s is %s", o.id, same.id),
+				OldPointer: o.pointer() + "/operationId", NewPointer: same.pointer() + "/operationId",
+				Operations: []string{same.name()}}, "")
+			c.compareOperation(o, same)
 			continue
 		}
 		if !ok && o.id != "" {
@@ -214,50 +355,210 @@ func compareOperations(oldM, newM *v3.Document) []Change {
 		}
 		if ok {
 			matched[n.key()] = true
-			out = append(out, Change{Kind: OperationMoved, Breaking: true, Where: o.method + " " + o.path,
-				Detail: fmt.Sprintf("%s is %s %s (%s)", o.id, n.method, n.path, n.id), OldLine: o.line, NewLine: n.line})
+			c.add("operation-moved", Change{Kind: OperationMoved, Where: where,
+				Detail:     fmt.Sprintf("%s is %s %s (%s)", o.id, n.method, n.path, n.id),
+				OldPointer: o.pointer(), NewPointer: n.pointer(), OldLine: o.line, NewLine: n.line,
+				Operations: []string{n.name()}}, "")
 			continue
 		}
-		out = append(out, Change{Kind: OperationRemoved, Breaking: true, Where: o.method + " " + o.path, Detail: o.id, OldLine: o.line})
+		c.add("operation-removed", Change{Kind: OperationRemoved, Where: where, Detail: o.id,
+			OldPointer: o.pointer(), OldLine: o.line, Operations: []string{o.name()}}, "")
 	}
 	for _, n := range newOps {
 		if !matched[n.key()] {
-			out = append(out, Change{Kind: OperationAdded, Where: n.method + " " + n.path, Detail: n.id, NewLine: n.line})
+			c.add("operation-added", Change{Kind: OperationAdded, Where: n.method + " " + n.path, Detail: n.id,
+				NewPointer: n.pointer(), NewLine: n.line, Operations: []string{n.name()}}, "")
 		}
+	}
+}
+
+// param is one parameter of an operation, with its pointer.
+type param struct {
+	p   *v3.Parameter
+	ptr string
+}
+
+// params are an operation's parameters (its path item's and its own) by "in name"; path
+// parameters by "path #i", their place in the path, since a path parameter is renamed
+// without changing the call.
+func params(o operation) map[string]param {
+	out := map[string]param{}
+	pathIndex := map[string]int{}
+	for i, m := range paramName.FindAllString(o.rawPath, -1) {
+		pathIndex[strings.Trim(m, "{}")] = i
+	}
+	add := func(list []*v3.Parameter, ptr string) {
+		for i, p := range list {
+			if p == nil {
+				continue
+			}
+			key := p.In + " " + p.Name
+			if i, ok := pathIndex[p.Name]; ok && p.In == "path" {
+				key = fmt.Sprintf("path #%d", i)
+			}
+			out[key] = param{p, fmt.Sprintf("%s/parameters/%d", ptr, i)}
+		}
+	}
+	add(o.pathParams, jsonpointer.Join("paths", o.rawPath))
+	add(o.op.Parameters, o.pointer())
+	return out
+}
+
+// schemaSignature names a body's or parameter's schema: its $ref, or its type (with its
+// items' $ref or type).
+func schemaSignature(p *base.SchemaProxy) string {
+	if p == nil {
+		return ""
+	}
+	if ref := p.GetReference(); ref != "" {
+		return ref
+	}
+	s := p.Schema()
+	if s == nil {
+		return ""
+	}
+	sig := strings.Join(s.Type, "|")
+	if s.Format != "" {
+		sig += " (" + s.Format + ")"
+	}
+	if s.Items != nil && s.Items.IsA() {
+		sig += " of " + schemaSignature(s.Items.A)
+	}
+	return sig
+}
+
+// compareOperation compares one operation's parameters, request body and answers.
+func (c *comparison) compareOperation(o, n operation) {
+	where, opName := n.method+" "+n.path, []string{n.name()}
+	oldP, newP := params(o), params(n)
+	for _, key := range slices.Sorted(maps.Keys(oldP)) {
+		op := oldP[key]
+		np, ok := newP[key]
+		if !ok {
+			c.add("parameter-removed", Change{Kind: ParameterRemoved, Where: where, Detail: op.p.In + " " + op.p.Name,
+				OldPointer: op.ptr, Operations: opName}, key)
+			continue
+		}
+		if op.p.In == "path" && op.p.Name != np.p.Name {
+			c.add("path-parameter-renamed", Change{Kind: ParameterChanged, Where: where, Detail: fmt.Sprintf("{%s} is {%s}", op.p.Name, np.p.Name),
+				OldPointer: op.ptr, NewPointer: np.ptr, Operations: opName}, key)
+		}
+		oldReq, newReq := op.p.Required != nil && *op.p.Required, np.p.Required != nil && *np.p.Required
+		switch {
+		case !oldReq && newReq:
+			c.add("request-parameter-made-required", Change{Kind: ParameterChanged, Where: where, Detail: np.p.In + " " + np.p.Name + " made required",
+				OldPointer: op.ptr, NewPointer: np.ptr, Operations: opName}, key)
+		case oldReq && !newReq:
+			c.add("parameter-made-optional", Change{Kind: ParameterChanged, Where: where, Detail: np.p.In + " " + np.p.Name + " made optional",
+				OldPointer: op.ptr, NewPointer: np.ptr, Operations: opName}, key)
+		}
+		if a, b := schemaSignature(op.p.Schema), schemaSignature(np.p.Schema); a != b {
+			c.add("parameter-type-changed", Change{Kind: ParameterChanged, Where: where, Detail: fmt.Sprintf("%s %s: %s is %s", np.p.In, np.p.Name, a, b),
+				OldPointer: op.ptr + "/schema", NewPointer: np.ptr + "/schema", Operations: opName}, key)
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(newP)) {
+		if _, ok := oldP[key]; ok {
+			continue
+		}
+		np := newP[key]
+		rule := "parameter-added"
+		if np.p.Required != nil && *np.p.Required {
+			rule = "request-parameter-added"
+		}
+		c.add(rule, Change{Kind: ParameterAdded, Where: where, Detail: np.p.In + " " + np.p.Name, NewPointer: np.ptr, Operations: opName}, key)
+	}
+	// The request body's schema, per media type.
+	oldB, newB := bodies(o.op.RequestBody), bodies(n.op.RequestBody)
+	for _, mt := range slices.Sorted(maps.Keys(oldB)) {
+		if a, b := oldB[mt], newB[mt]; a != b {
+			c.add("request-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s: %s is %s", mt, orNone(a), orNone(b)),
+				OldPointer: jsonpointer.Join("paths", o.rawPath, strings.ToLower(o.method), "requestBody", "content", mt),
+				NewPointer: jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "requestBody", "content", mt), Operations: opName}, mt)
+		}
+	}
+	// The answers: statuses and each one's schema.
+	oldR, newR := responses(o.op), responses(n.op)
+	for _, code := range slices.Sorted(maps.Keys(oldR)) {
+		optr := jsonpointer.Join("paths", o.rawPath, strings.ToLower(o.method), "responses", code)
+		nptr := jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "responses", code)
+		nb, ok := newR[code]
+		if !ok {
+			c.add("response-status-removed", Change{Kind: StatusRemoved, Where: where, Detail: code, OldPointer: optr, Operations: opName}, code)
+			continue
+		}
+		for _, mt := range slices.Sorted(maps.Keys(oldR[code])) {
+			if a, b := oldR[code][mt], nb[mt]; a != b {
+				c.add("response-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s %s: %s is %s", code, mt, orNone(a), orNone(b)),
+					OldPointer: optr, NewPointer: nptr, Operations: opName}, code+" "+mt)
+			}
+		}
+	}
+	for _, code := range slices.Sorted(maps.Keys(newR)) {
+		if _, ok := oldR[code]; !ok {
+			c.add("response-status-added", Change{Kind: StatusAdded, Where: where, Detail: code,
+				NewPointer: jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "responses", code), Operations: opName}, code)
+		}
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func bodies(b *v3.RequestBody) map[string]string {
+	out := map[string]string{}
+	if b == nil || b.Content == nil {
+		return out
+	}
+	for mt, m := range b.Content.FromOldest() {
+		out[mt] = schemaSignature(m.Schema)
 	}
 	return out
 }
 
-// compareSchemas reports component schemas added and removed, and the values each open or
-// closed enumeration gains or loses (the Go constants of the generated client).
-func compareSchemas(oldM, newM *v3.Document) []Change {
+func responses(op *v3.Operation) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	if op.Responses == nil {
+		return out
+	}
+	add := func(code string, r *v3.Response) {
+		out[code] = map[string]string{}
+		if r != nil && r.Content != nil {
+			for mt, m := range r.Content.FromOldest() {
+				out[code][mt] = schemaSignature(m.Schema)
+			}
+		}
+	}
+	if op.Responses.Codes != nil {
+		for code, r := range op.Responses.Codes.FromOldest() {
+			add(code, r)
+		}
+	}
+	if op.Responses.Default != nil {
+		add("default", op.Responses.Default)
+	}
+	return out
+}
+
+// compareSchemas reports component schemas added and removed.
+func (c *comparison) compareSchemas(oldM, newM *v3.Document) {
 	oldS, newS := schemas(oldM), schemas(newM)
-	var out []Change
 	for _, name := range slices.Sorted(maps.Keys(oldS)) {
-		ptr := jsonpointer.Join("components", "schemas", name)
-		n, ok := newS[name]
-		if !ok {
-			out = append(out, Change{Kind: SchemaRemoved, Breaking: true, Where: ptr})
-			continue
-		}
-		oldValues, newValues := enumValues(oldS[name]), enumValues(n)
-		for _, v := range oldValues {
-			if !slices.Contains(newValues, v) {
-				out = append(out, Change{Kind: EnumValueRemoved, Breaking: true, Where: ptr, Detail: v})
-			}
-		}
-		for _, v := range newValues {
-			if !slices.Contains(oldValues, v) {
-				out = append(out, Change{Kind: EnumValueAdded, Where: ptr, Detail: v})
-			}
+		if _, ok := newS[name]; !ok {
+			ptr := jsonpointer.Join("components", "schemas", name)
+			c.add("schema-removed", Change{Kind: SchemaRemoved, Where: ptr, OldPointer: ptr}, "")
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(newS)) {
 		if _, ok := oldS[name]; !ok {
-			out = append(out, Change{Kind: SchemaAdded, Where: jsonpointer.Join("components", "schemas", name)})
+			ptr := jsonpointer.Join("components", "schemas", name)
+			c.add("schema-added", Change{Kind: SchemaAdded, Where: ptr, NewPointer: ptr}, "")
 		}
 	}
-	return out
 }
 
 func schemas(m *v3.Document) map[string]*base.Schema {
@@ -273,100 +574,191 @@ func schemas(m *v3.Document) map[string]*base.Schema {
 	return out
 }
 
-// enumValues are a schema's enum values and x-extensible-enum values, as text.
-func enumValues(s *base.Schema) []string {
-	var out []string
-	for _, n := range s.Enum {
-		out = append(out, n.Value)
-	}
-	if s.Extensions != nil {
-		if n, ok := s.Extensions.Get("x-extensible-enum"); ok && n != nil {
-			for _, item := range n.Content {
-				out = append(out, item.Value)
-			}
-		}
-	}
-	return out
-}
-
-func line(c *model.Change, newSide bool) int {
-	if c.Context == nil {
-		return 0
-	}
-	if newSide && c.Context.NewLine != nil {
-		return *c.Context.NewLine
-	}
-	if !newSide && c.Context.OriginalLine != nil {
-		return *c.Context.OriginalLine
-	}
-	return 0
-}
-
 // walkSchema turns the changes of one schema, and of the schemas it holds, into report
 // changes at their JSON pointers.
-func walkSchema(r *Report, ptr string, s *model.SchemaChanges) {
+func (c *comparison) walkSchema(ptr string, s *model.SchemaChanges) {
 	if s == nil {
 		return
 	}
-	if s.PropertyChanges != nil {
-		for _, c := range s.Changes {
-			r.Changes = append(r.Changes, schemaChange(ptr, c))
-		}
+	c.compareEnums(ptr)
+	for _, ch := range s.Changes {
+		c.schemaChange(ptr, ch)
 	}
 	if s.ExtensionChanges != nil {
-		for _, c := range s.ExtensionChanges.Changes {
-			r.Changes = append(r.Changes, extensionChange(ptr, c)...)
+		for _, ch := range s.ExtensionChanges.Changes {
+			if ch.Property == "x-extensible-enum" {
+				continue // compareEnums compares the values
+			}
+			c.add("changed", Change{Kind: OtherChange, Where: ptr, Detail: ch.Property + " " + changeVerb(ch),
+				OldPointer: ptr, NewPointer: ptr}, ch.Property)
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.SchemaPropertyChanges)) {
-		walkSchema(r, jsonpointer.Append(ptr+"/properties", name), s.SchemaPropertyChanges[name])
+		c.walkSchema(jsonpointer.Append(ptr+"/properties", name), s.SchemaPropertyChanges[name])
 	}
-	walkSchema(r, ptr+"/items", s.ItemsChanges)
-	walkSchema(r, ptr+"/additionalProperties", s.AdditionalPropertiesChanges)
-	for kind, list := range map[string][]*model.SchemaChanges{"allOf": s.AllOfChanges, "oneOf": s.OneOfChanges, "anyOf": s.AnyOfChanges} {
+	c.walkSchema(ptr+"/items", s.ItemsChanges)
+	c.walkSchema(ptr+"/additionalProperties", s.AdditionalPropertiesChanges)
+	for _, kind := range []string{"allOf", "oneOf", "anyOf"} {
+		list := map[string][]*model.SchemaChanges{"allOf": s.AllOfChanges, "oneOf": s.OneOfChanges, "anyOf": s.AnyOfChanges}[kind]
 		for i, sub := range list {
-			walkSchema(r, fmt.Sprintf("%s/%s/%d", ptr, kind, i), sub)
+			c.walkSchema(fmt.Sprintf("%s/%s/%d", ptr, kind, i), sub)
 		}
 	}
 }
 
-// schemaChange classifies one change of a schema's own keywords.
-func schemaChange(ptr string, c *model.Change) Change {
-	ch := Change{Where: ptr, OldLine: line(c, false), NewLine: line(c, true)}
-	switch c.Property {
-	case "properties":
-		ch.Where = jsonpointer.Append(ptr+"/properties", firstNonEmpty(c.Original, c.New))
-		if c.ChangeType == model.ObjectRemoved || c.ChangeType == model.PropertyRemoved {
-			ch.Kind, ch.Breaking = FieldRemoved, true
-		} else {
-			ch.Kind = FieldAdded
+// compareEnums compares the closed and extensible values of the schema at the pointer in
+// both documents. A value removed breaks a request that sends it (and removes a Go
+// constant); a value added to a closed enumeration of answers may surprise a client; one
+// added to an extensible enumeration (x-extensible-enum) is expected by every client.
+func (c *comparison) compareEnums(ptr string) {
+	oldClosed, oldOpen := c.old.enum(ptr)
+	newClosed, newOpen := c.new.enum(ptr)
+	oldAll, newAll := append(slices.Clone(oldClosed), oldOpen...), append(slices.Clone(newClosed), newOpen...)
+	dir := directionOf(ptr, c.old, c.new)
+	for _, v := range oldAll {
+		if slices.Contains(newAll, v) {
+			continue
 		}
-	case "type", "format":
-		ch.Kind, ch.Breaking = TypeChanged, true
-		ch.Detail = fmt.Sprintf("%s %q is %q", c.Property, c.Original, c.New)
+		rule := "enum-value-removed"
+		if dir&request != 0 {
+			rule = "request-enum-value-removed"
+		}
+		c.add(rule, Change{Kind: EnumValueRemoved, Where: ptr, Detail: v, OldPointer: ptr, NewPointer: ptr}, v)
+	}
+	for _, v := range newAll {
+		if slices.Contains(oldAll, v) {
+			continue
+		}
+		rule := "enum-value-added"
+		switch {
+		case slices.Contains(newOpen, v):
+			rule = "extensible-enum-value-added"
+		case dir&response != 0:
+			rule = "response-enum-value-added"
+		}
+		c.add(rule, Change{Kind: EnumValueAdded, Where: ptr, Detail: v, OldPointer: ptr, NewPointer: ptr}, v)
+	}
+}
+
+// narrowing says, for each constraint keyword, whether a larger value (+1) or a smaller one
+// (-1) narrows what is allowed.
+var narrowing = map[string]int{
+	"maxLength": -1, "maximum": -1, "maxItems": -1, "maxProperties": -1,
+	"minLength": +1, "minimum": +1, "minItems": +1, "minProperties": +1,
+	"pattern": 0, "multipleOf": 0, "exclusiveMaximum": 0, "exclusiveMinimum": 0, "nullable": 0, "uniqueItems": 0,
+}
+
+// narrowed reports whether a constraint's change lets fewer values through.
+func narrowed(ch *model.Change) bool {
+	if ch.ChangeType == model.PropertyRemoved || ch.ChangeType == model.ObjectRemoved {
+		return ch.Property == "nullable" && ch.Original == "true" // nullable: true removed
+	}
+	if ch.ChangeType == model.PropertyAdded || ch.ChangeType == model.ObjectAdded || ch.Original == "" {
+		return ch.Property != "nullable" || ch.New == "false"
+	}
+	switch ch.Property {
+	case "nullable":
+		return ch.New == "false"
+	case "uniqueItems", "exclusiveMaximum", "exclusiveMinimum":
+		return ch.New == "true"
+	}
+	var a, b float64
+	if _, err := fmt.Sscan(ch.Original, &a); err != nil {
+		return true
+	}
+	if _, err := fmt.Sscan(ch.New, &b); err != nil {
+		return true
+	}
+	if sign := narrowing[ch.Property]; sign != 0 {
+		return (b-a)*float64(sign) > 0
+	}
+	return true // pattern, multipleOf: another rule
+}
+
+// schemaChange classifies one change of a schema's own keywords by the way the schema's
+// values travel.
+func (c *comparison) schemaChange(ptr string, ch *model.Change) {
+	dir := directionOf(ptr, c.old, c.new)
+	out := Change{Where: ptr, OldPointer: ptr, NewPointer: ptr}
+	removed := ch.ChangeType == model.ObjectRemoved || ch.ChangeType == model.PropertyRemoved
+	added := ch.ChangeType == model.ObjectAdded || ch.ChangeType == model.PropertyAdded
+	switch ch.Property {
+	case "enum":
+		return // compareEnums
+	case "properties":
+		member := jsonpointer.Append(ptr+"/properties", firstNonEmpty(ch.Original, ch.New))
+		out.Where = member
+		if removed {
+			out.Kind, out.NewPointer = FieldRemoved, ""
+			out.OldPointer = member
+			// A required member no answer carries any more breaks the clients that read
+			// it; an optional one, or one no request takes any more, only removes the Go
+			// field (and so does one of a schema no operation uses).
+			rule := "request-member-removed"
+			if dir&response != 0 {
+				rule = "optional-response-member-removed"
+				if slices.Contains(c.old.required(ptr), firstNonEmpty(ch.Original, ch.New)) {
+					rule = "response-member-removed"
+				}
+			}
+			c.add(rule, out, "")
+			return
+		}
+		out.Kind, out.OldPointer, out.NewPointer = FieldAdded, "", member
+		c.add("member-added", out, "")
+	case "type":
+		out.Kind = TypeChanged
+		out.Detail = fmt.Sprintf("type %q is %q", ch.Original, ch.New)
+		rule := "type-changed"
+		if ch.Original == "" || ch.New == "" {
+			rule = "schema-reshaped" // a type given or dropped for a composition: the values may be the same
+		}
+		c.add(rule, out, "type")
+	case "format":
+		out.Kind = TypeChanged
+		out.Detail = fmt.Sprintf("format %q is %q", ch.Original, ch.New)
+		c.add("format-changed", out, "format")
 	case "$ref":
-		ch.Kind, ch.Breaking = TypeChanged, true
-		ch.Detail = "it refers to another schema"
+		out.Kind = TypeChanged
+		out.Detail = "it refers to another schema"
+		c.add("schema-reshaped", out, "$ref") // what-changed compares the schemas referred to
 	case "required":
 		// The Go field of a member that becomes required (or stops being) changes type
-		// between a pointer and a value.
-		ch.Kind, ch.Breaking = RequiredChanged, true
-		ch.Detail = fmt.Sprintf("%q was %q", firstNonEmpty(c.New, c.Original), changeVerb(c))
+		// between a pointer and a value; on the wire, a request member made required is
+		// refused when missing, an answer member made optional may be missing.
+		member := firstNonEmpty(ch.New, ch.Original)
+		out.Kind = RequiredChanged
+		out.Detail = fmt.Sprintf("%q was %q", member, changeVerb(ch))
+		rule := "member-made-optional"
+		if added {
+			rule = "member-made-required"
+			if dir&request != 0 {
+				rule = "request-member-made-required"
+			}
+		} else if dir&response != 0 {
+			rule = "response-member-made-optional"
+		}
+		c.add(rule, out, member)
 	default:
-		ch.Kind = OtherChange
-		ch.Detail = fmt.Sprintf("%s %s", c.Property, changeVerb(c))
+		if _, ok := narrowing[ch.Property]; ok {
+			out.Kind = ConstraintChanged
+			out.Detail = fmt.Sprintf("%s %s is %s", ch.Property, orNone(ch.Original), orNone(ch.New))
+			// A request narrowed is refused where it passed; an answer relaxed may carry
+			// what an old client refuses; the rest lets through what passed before.
+			rule, narrow := "changed", narrowed(ch)
+			switch {
+			case dir&request != 0 && narrow:
+				rule = "request-constraint-narrowed"
+			case dir&response != 0 && !narrow:
+				rule = "response-constraint-relaxed"
+			}
+			c.add(rule, out, ch.Property)
+			return
+		}
+		out.Kind = OtherChange
+		out.Detail = fmt.Sprintf("%s %s", ch.Property, changeVerb(ch))
+		c.add("changed", out, ch.Property)
 	}
-	return ch
-}
-
-// extensionChange reports a change of a schema's extensions; the enumeration values of
-// x-extensible-enum are compared apart (compareSchemas), and other extensions change no Go
-// type.
-func extensionChange(ptr string, c *model.Change) []Change {
-	if c.Property == "x-extensible-enum" {
-		return nil
-	}
-	return []Change{{Kind: OtherChange, Where: ptr, Detail: c.Property + " " + changeVerb(c), OldLine: line(c, false), NewLine: line(c, true)}}
 }
 
 func changeVerb(c *model.Change) string {

@@ -69,16 +69,28 @@ signature checks need --no-scrub.`,
 			name:     "diff",
 			operands: true,
 			args:     "[flags] OLD NEW",
-			summary:  "compare two OpenAPI documents; breaking changes exit 1",
-			about: `Compares two OpenAPI documents (libopenapi what-changed): operations removed, added or
-moved (matched by method and full path, by the recorded upstream place, or by operationId),
-schemas, fields, types, required members and enum values. Each change is marked BREAKING
-when it breaks a Go client generated from OLD.`,
+			summary:  "compare two OpenAPI documents (files or REV:path); breaking changes exit 1",
+			about: `Compares two OpenAPI documents (libopenapi what-changed): operations removed, added, moved
+or renamed (matched by method and full path, by the recorded upstream place, or by
+operationId), parameters, bodies, answer statuses, schemas, members, types, required members,
+constraints and enum values. Each change has a level: breaking-wire (breaks any client: a
+request member made required, an answer member or a request's enum value removed, a type
+changed, a request constraint narrowed, a closed answer enum grown), breaking-go (breaks a Go
+client generated from OLD, not the wire), warning or info; a value added to an
+x-extensible-enum is info. Each change has a stable ID (rule and hash), its JSON pointer and
+line in both documents, and the overlay file:line that writes it.
+OLD and NEW are files or REV:path, read with git show in the current folder's repository
+(path from the repository's top, ./path from here). --ignore FILE accepts changes by ID, each
+with its reason, in drift's baseline shape ({"findings": [{"id", "kind", "subject", "reason"}]});
+an entry that matches no change is reported stale. --format changelog writes a summary per
+operation, in English or (--lang ru) Russian.`,
 			examples: []string{
+				"qiwicontract diff HEAD~5:spec/qiwi.resolved.yaml spec/qiwi.resolved.yaml",
+				"qiwicontract diff --format markdown --fail-on warning origin/main:spec/qiwi.resolved.yaml spec/qiwi.resolved.yaml",
+				"qiwicontract diff --format sarif --ignore spec/diff-ignore.json old.yaml new.yaml",
 				"qiwicontract diff ../shared/upstream/crawled-openapi.yaml spec/qiwi.yaml",
-				"qiwicontract diff old.yaml spec/qiwi.resolved.yaml --json",
 			},
-			exit1: "a breaking change",
+			exit1: "a change at the --fail-on level or above that --ignore does not accept",
 		},
 		{
 			name:    "drift",

@@ -4,7 +4,7 @@
 //
 //	qiwicontract replay [flags] PATH...        judge fixtures, HAR files, go-vcr cassettes
 //	qiwicontract extract --docs DIR [flags]    write the fixtures extracted from QIWI's docs
-//	qiwicontract diff [flags] OLD NEW          compare two OpenAPI documents
+//	qiwicontract diff [flags] OLD NEW          compare two OpenAPI documents (files or REV:path)
 //	qiwicontract drift --docs DIR [flags]      compare QIWI's documentation pages with the spec
 //	qiwicontract reconcile --report FILE... --ledger FILE [flags]
 //	                                           QIWI's daily report against the merchant's ledger
@@ -17,12 +17,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -31,6 +33,7 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/contracttest/replay"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
+	"github.com/qiwigen/qiwigen/overlays"
 	"github.com/qiwigen/qiwigen/spec"
 	"github.com/qiwigen/qiwigen/spec/load"
 )
@@ -236,11 +239,17 @@ func writeTo(path string, write func(io.Writer) error) error {
 
 func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "write the changes as JSON")
+	format := fs.String("format", "text", "output `FORMAT`: "+strings.Join(diff.Formats, ", "))
+	asJSON := fs.Bool("json", false, "write the changes as JSON (--format json)")
+	failOn := fs.String("fail-on", "breaking", "exit 1 on changes at this `LEVEL` or above: breaking (on the wire or for the Go client), warning or never")
+	ignorePath := fs.String("ignore", "", "accepted changes `FILE` (JSON, drift's baseline shape: findings with id and reason)")
+	lang := fs.String("lang", "en", "the changelog's `LANGUAGE`: en or ru")
+	overlayDir := fs.String("overlays", "", "overlays `DIR` the new document was made with, for each change's overlay line (default: the bundled overlays/)")
 	paths, status, ok := parseArgs(fs, args, stdout, stderr)
 	if !ok {
 		return status
 	}
+	fail := failer(stderr, "diff")
 	if len(paths) != 2 {
 		got := fmt.Sprint(len(paths))
 		for _, p := range paths {
@@ -249,34 +258,80 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "qiwicontract diff: want two arguments, OLD and NEW: got %s\n", got)
 		return 2
 	}
+	if *asJSON {
+		if *format != "text" && *format != "json" {
+			return fail(fmt.Errorf("--json and --format %s exclude each other", *format))
+		}
+		*format = "json"
+	}
+	if !slices.Contains(diff.Formats, *format) {
+		return fail(fmt.Errorf("--format %q: want %s", *format, strings.Join(diff.Formats, ", ")))
+	}
+	var level diff.Level
+	switch *failOn {
+	case "breaking":
+		level = diff.BreakingGo
+	case "warning":
+		level = diff.Warning
+	case "never":
+	default:
+		return fail(fmt.Errorf("--fail-on %q: want breaking, warning or never", *failOn))
+	}
+	if *lang != "en" && *lang != "ru" {
+		return fail(fmt.Errorf("--lang %q: want en or ru", *lang))
+	}
+	var opts diff.Options
+	if *overlayDir == "" {
+		bundled, err := overlays.Bundled()
+		if err != nil {
+			return fail(err)
+		}
+		for _, f := range bundled {
+			opts.Overlays = append(opts.Overlays, diff.OverlayFile{Name: f.Name, Data: f.Data})
+		}
+	} else {
+		names, err := filepath.Glob(filepath.Join(*overlayDir, "*.yaml"))
+		if err != nil {
+			return fail(err)
+		}
+		if len(names) == 0 {
+			return fail(fmt.Errorf("--overlays %s: no *.yaml file", *overlayDir))
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				return fail(err)
+			}
+			opts.Overlays = append(opts.Overlays, diff.OverlayFile{Name: name, Data: data})
+		}
+	}
+	var ignore *diff.Ignore
+	if *ignorePath != "" {
+		var err error
+		if ignore, err = diff.ReadIgnore(*ignorePath); err != nil {
+			return fail(err)
+		}
+	}
 	var docs [2][]byte
 	for i, path := range paths {
-		data, err := os.ReadFile(path)
+		data, err := diff.ReadInput(".", path)
 		if err != nil {
-			fmt.Fprintln(stderr, "qiwicontract:", err)
-			return 2
+			return fail(fmt.Errorf("%s: %w", []string{"OLD", "NEW"}[i], err))
 		}
 		docs[i] = data
 	}
-	report, err := diff.Compare(docs[0], docs[1])
+	report, err := diff.CompareWith(docs[0], docs[1], opts)
 	if err != nil {
-		fmt.Fprintln(stderr, "qiwicontract diff:", err)
+		return fail(err)
+	}
+	report.Old, report.New = paths[0], paths[1]
+	ignore.Apply(&report)
+	if err := report.Write(stdout, *format, level, *lang); err != nil {
+		fmt.Fprintln(stderr, "qiwicontract:", err)
 		return 2
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(report); err != nil {
-			fmt.Fprintln(stderr, "qiwicontract:", err)
-			return 2
-		}
-	} else {
-		for _, c := range report.Changes {
-			fmt.Fprintln(stdout, c)
-		}
-		fmt.Fprintf(stdout, "%d changes, %d breaking\n", len(report.Changes), report.Breaking())
-	}
-	if report.Breaking() > 0 {
+	if report.Failing(level) > 0 {
 		return 1
 	}
 	return 0

@@ -301,7 +301,7 @@ func TestDiffExitStatus(t *testing.T) {
 		status int
 		out    string
 	}{
-		{[]string{"diff", crawl, "../../../spec/qiwi.yaml"}, 1, "BREAKING operation moved: POST /partner/payout/v1/sites/{siteId}/payouts/{payoutId}/complete: completePayout is PUT /partner/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete"},
+		{[]string{"diff", crawl, "../../../spec/qiwi.yaml"}, 1, "BREAKING wire operation moved: POST /partner/payout/v1/sites/{siteId}/payouts/{payoutId}/complete: completePayout is PUT /partner/payin/v1/sites/{siteId}/payments/{paymentId}/payouts/{payoutId}/complete"},
 		{[]string{"diff", "../../../spec/qiwi.resolved.yaml", "../../../spec/qiwi.resolved.yaml"}, 0, "0 changes, 0 breaking"},
 		{[]string{"diff", "../../../spec/qiwi.resolved.yaml"}, 2, ""},
 		{[]string{"diff", "absent.yaml", "../../../spec/qiwi.yaml"}, 2, ""},
