@@ -494,7 +494,7 @@ func (b *builder) move(r *repair) (string, error) {
 
 // retire removes the operation (its path item when it is the only one there).
 func (b *builder) retire(r *repair) (string, error) {
-	if n := len(regexp.MustCompile(`\b` + regexp.QuoteMeta(r.op.id) + `\b`).FindAllIndex(b.spec.raw, 2)); n > 1 {
+	if n := len(regexp.MustCompile(`\b`+regexp.QuoteMeta(r.op.id)+`\b`).FindAllIndex(b.spec.raw, 2)); n > 1 {
 		return fmt.Sprintf("other parts of the spec name %s: remove them with it by hand", r.op.id), nil
 	}
 	_, n, err := b.pathItem(r.op)
