@@ -119,3 +119,67 @@ func TestSuggestListsWhatItCannotFix(t *testing.T) {
 		})
 	}
 }
+
+// withRefunds is the test spec with a refund operation at a path of its own.
+func withRefunds(t *testing.T) []byte {
+	t.Helper()
+	spec, err := os.ReadFile("testdata/spec.yaml")
+	require.NoError(t, err)
+	refunds := `  /payin/v1/sites/{siteId}/refunds/{refundId}:
+    parameters:
+      - {name: siteId, in: path, required: true, schema: {type: string}}
+      - {name: refundId, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: getRefund
+      responses:
+        "200": {description: the refund}
+x-qiwi-notification-retries:`
+	out := strings.Replace(string(spec), "x-qiwi-notification-retries:", refunds, 1)
+	require.NotEqual(t, string(spec), out)
+	return []byte(out)
+}
+
+// An operation the pages show at a path one segment away moves there; one no page mentions,
+// while its API's other operations are documented, is retired.
+func TestSuggestMovesAndRetiresOperations(t *testing.T) {
+	spec := withRefunds(t)
+	base := page(t, english)
+	for _, c := range []struct {
+		name, text string
+		kind       drift.Kind
+		targets    []string
+	}{
+		{"moved", strings.Replace(base, "## Operation statuses", "## Refund {#refund}\n\n~~~http\nGET /partner/payin/v1/sites/site-01/refund/r-1 HTTP/1.1\nHost: api.qiwi.com\n~~~\n\n## Operation statuses", 1),
+			drift.OperationPathChanged, []string{"$.paths", "$.paths['/payin/v1/sites/{siteId}/refunds/{refundId}']"}},
+		{"retired", base, drift.OperationUnmentioned, []string{"$.paths['/payin/v1/sites/{siteId}/refunds/{refundId}']"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := drift.LoadSpec(spec, nil)
+			require.NoError(t, err)
+			inv := drift.Build("", []*docs.Page{docs.Parse(english, []byte(c.text))})
+			fs := drift.Compare(inv, s)
+			var f drift.Finding
+			for _, x := range fs {
+				if x.Kind == c.kind {
+					f = x
+				}
+			}
+			require.Equal(t, c.kind, f.Kind, describe(fs))
+			sg, err := s.Suggest(inv, fs)
+			require.NoError(t, err)
+			require.Equal(t, []string{f.ID}, sg.Fixed, "unfixed: %v", sg.Unfixed)
+			var targets []string
+			for _, a := range sg.Actions {
+				targets = append(targets, a.Target)
+			}
+			assert.Equal(t, c.targets, targets)
+
+			s2, err := drift.LoadSpec(applied(t, spec, sg), nil)
+			require.NoError(t, err)
+			for _, x := range drift.Compare(drift.Build("", []*docs.Page{docs.Parse(english, []byte(c.text))}), s2) {
+				assert.NotEqual(t, f.ID, x.ID, "the finding is settled")
+				assert.True(t, x.Kind.Info(), "no failing finding is left: %s", x.Message)
+			}
+		})
+	}
+}
