@@ -730,7 +730,7 @@ func (sg *Suggestion) WriteOverlay(w io.Writer) error {
 		Description: fmt.Sprintf("Fixes for %d drift findings, for a maintainer to review; apply with qiwigen -overlay.", len(sg.Fixed)),
 	}}
 	for _, a := range sg.Actions {
-		doc.Actions = append(doc.Actions, overlayStep{Target: a.Target, Description: a.Description, Update: a.Update, Remove: a.Remove, Findings: a.Findings})
+		doc.Actions = append(doc.Actions, overlayStep(a))
 	}
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
