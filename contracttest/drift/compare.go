@@ -106,6 +106,10 @@ type Finding struct {
 	// Method and Path are the documented request of an operation or conflict finding.
 	Method string `json:"method,omitempty"`
 	Path   string `json:"path,omitempty"`
+
+	// fix is what a suggested overlay needs to settle the finding, nil for a kind that has
+	// no fix (see Suggest).
+	fix *repair
 }
 
 func (f Finding) at(ep docs.Endpoint) Finding {
@@ -127,6 +131,8 @@ type Spec struct {
 	// names in the order overlays apply.
 	overlays     map[string][]byte
 	overlayNames []string
+	// raw is the spec's text, for suggested fixes that copy its nodes.
+	raw []byte
 	// senders are the ranges the runtime accepts notifications from.
 	senders []netip.Prefix
 	// retry is the spec's notification redelivery schedule (none: no delays).
@@ -162,7 +168,7 @@ func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}
-	s := &Spec{doc: doc, decl: decl, overlays: overlays, senders: webhook.QIWINetworks(), retry: retry, memberDefects: map[string]ext.DocDefect{}}
+	s := &Spec{raw: data, doc: doc, decl: decl, overlays: overlays, senders: webhook.QIWINetworks(), retry: retry, memberDefects: map[string]ext.DocDefect{}}
 	defects, _ := ext.DocDefectsOf(doc) // ext.Check above refused an ill-typed one
 	for _, d := range defects {
 		if d.Member != "" {
@@ -205,6 +211,15 @@ func opPointer(op *specOp) string {
 
 // Compare compares an inventory with the spec. Findings come sorted by page, line and kind.
 func Compare(inv *Inventory, s *Spec) []Finding {
+	out := compare(inv, s)
+	for i := range out {
+		out[i].fix = nil
+	}
+	return out
+}
+
+// compare is Compare with each finding's data for a suggested fix (Spec.Suggest).
+func compare(inv *Inventory, s *Spec) []Finding {
 	var out []Finding
 	out = append(out, s.operations(inv)...)
 	out = append(out, conflicts(inv)...)
@@ -252,9 +267,12 @@ func (s *Spec) operations(inv *Inventory) []Finding {
 		missing = append(missing, ep)
 	}
 	var unmentioned []*specOp
+	apis := map[string]bool{} // the APIs (first path segments) some page read documents
 	for i := range s.ops {
 		if !mentioned[s.ops[i].id] {
 			unmentioned = append(unmentioned, &s.ops[i])
+		} else {
+			apis[api(s.ops[i].path)] = true
 		}
 	}
 	var out []Finding
@@ -265,6 +283,7 @@ func (s *Spec) operations(inv *Inventory) []Finding {
 			moved[op.id] = true
 			f := newFinding(OperationPathChanged, subject, fmt.Sprintf("the docs' %s %s is %s %s (%s) in the spec", ep.Method, ep.Path, op.method, op.path, op.id), ep.Pos, opPointer(op))
 			f.Overlay = s.overlayOf(op.path)
+			f.fix = &repair{op: op, docPath: ep.Path}
 			out = append(out, f)
 			continue
 		}
@@ -276,9 +295,16 @@ func (s *Spec) operations(inv *Inventory) []Finding {
 		}
 		f := newFinding(OperationUnmentioned, op.method+" "+op.path, fmt.Sprintf("%s (%s %s) is mentioned by no page read", op.id, op.method, op.path), docs.Position{}, opPointer(op))
 		f.Overlay = s.overlayOf(op.path)
+		f.fix = &repair{op: op, apiRead: apis[api(op.path)]}
 		out = append(out, f)
 	}
 	return out
+}
+
+// api is the first segment of a path: the API it belongs to (payin, partner, bill, ...).
+func api(path string) string {
+	first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return first
 }
 
 // oneSegmentAway returns the one unmentioned operation with ep's method whose path differs
@@ -375,12 +401,15 @@ func (s *Spec) compareFields(op *specOp, part, base string, root *openapi3.Schem
 			bad[f.Pointer] = true
 			continue
 		}
-		schema, name, found, exact := lookup(root, f.Pointer)
+		at := lookup(root, base, f.Pointer)
+		schema, name, found, exact := at.schema, at.name, at.found, at.exact
 		subject := op.id + " " + part + " " + f.Pointer
 		if _, known := s.memberDefects[subject]; known {
 			// The spec keeps the member readable and records the pages' spelling as a doc
 			// defect: reported, with the spec's reason (SpecReason) for the baseline.
-			out = append(out, s.located(newFinding(FieldCase, subject, fmt.Sprintf("%s %s: the example spells %s, a doc defect the spec records (x-qiwi-doc-defects)", op.id, part, f.Pointer), f.Pos, base), op))
+			fc := s.located(newFinding(FieldCase, subject, fmt.Sprintf("%s %s: the example spells %s, a doc defect the spec records (x-qiwi-doc-defects)", op.id, part, f.Pointer), f.Pos, base), op)
+			fc.fix = &repair{why: "the spec records the pages' spelling as a doc defect (x-qiwi-doc-defects) and keeps its own"}
+			out = append(out, fc)
 			continue
 		}
 		switch {
@@ -388,13 +417,19 @@ func (s *Spec) compareFields(op *specOp, part, base string, root *openapi3.Schem
 			// an open object (additionalProperties) or a schema without properties
 		case !found:
 			bad[f.Pointer] = true
-			out = append(out, s.located(newFinding(FieldMissing, subject, fmt.Sprintf("%s %s: the example's %s is no member of the schema", op.id, part, f.Pointer), f.Pos, base), op))
+			fm := s.located(newFinding(FieldMissing, subject, fmt.Sprintf("%s %s: the example's %s is no member of the schema", op.id, part, f.Pointer), f.Pos, base), op)
+			fm.fix = &repair{at: at, jsonType: f.Type, member: f.Pointer}
+			out = append(out, fm)
 		case !exact:
 			bad[f.Pointer] = true
-			out = append(out, s.located(newFinding(FieldCase, subject, fmt.Sprintf("%s %s: the example spells %s, the schema %s", op.id, part, f.Pointer, name), f.Pos, base), op))
+			fc := s.located(newFinding(FieldCase, subject, fmt.Sprintf("%s %s: the example spells %s, the schema %s", op.id, part, f.Pointer, name), f.Pos, base), op)
+			fc.fix = &repair{at: at}
+			out = append(out, fc)
 		default:
 			if types := typesOf(schema); f.Type != "null" && len(types) > 0 && !allows(types, f.Type) {
-				out = append(out, s.located(newFinding(FieldType, subject, fmt.Sprintf("%s %s: the example's %s is a %s, the schema allows %s", op.id, part, f.Pointer, f.Type, strings.Join(types, " or ")), f.Pos, base), op))
+				ft := s.located(newFinding(FieldType, subject, fmt.Sprintf("%s %s: the example's %s is a %s, the schema allows %s", op.id, part, f.Pointer, f.Type, strings.Join(types, " or ")), f.Pos, base), op)
+				ft.fix = &repair{at: at, jsonType: f.Type}
+				out = append(out, ft)
 			}
 		}
 	}
@@ -417,7 +452,8 @@ func (s *Spec) required(inv *Inventory) []Finding {
 				continue
 			}
 			ptr := "/" + strings.ReplaceAll(r.Name, ".", "/")
-			required, found := requiredIn(mt.Schema, ptr)
+			base := opPointer(op) + "/requestBody/content/application~1json/schema"
+			required, found, steps := requiredIn(mt.Schema, base, ptr)
 			if !found || required == r.Required {
 				continue
 			}
@@ -426,8 +462,9 @@ func (s *Spec) required(inv *Inventory) []Finding {
 			if !r.Required {
 				msg = fmt.Sprintf("%s request: the schema requires %s, the table calls it optional", op.id, r.Name)
 			}
-			base := opPointer(op) + "/requestBody/content/application~1json/schema"
-			out = append(out, s.located(newFinding(RequiredDiffers, subject, msg, r.Pos, base), op))
+			f := s.located(newFinding(RequiredDiffers, subject, msg, r.Pos, base), op)
+			f.fix = &repair{steps: steps, required: r.Required}
+			out = append(out, f)
 		}
 	}
 	return out
@@ -444,123 +481,199 @@ func (s *Spec) retries(inv *Inventory) []Finding {
 		if s.retry.Delays == nil {
 			msg = fmt.Sprintf("the page lists redeliveries after %v; the spec declares no %s", r.Delays, ext.NotificationRetries)
 		}
-		out = append(out, newFinding(RetrySchedule, "notification retries "+fmt.Sprint(r.Delays), msg, r.Pos, "/"+ext.NotificationRetries))
+		fr := newFinding(RetrySchedule, "notification retries "+fmt.Sprint(r.Delays), msg, r.Pos, "/"+ext.NotificationRetries)
+		fr.fix = &repair{delays: r.Delays}
+		out = append(out, fr)
 	}
 	return out
 }
 
-// requiredIn reports whether the member at ptr is found in the schema, and whether it and
-// every member above it is required.
-func requiredIn(root *openapi3.SchemaRef, ptr string) (required, found bool) {
-	cur := root
+// requiredIn reports whether the member at ptr is found in the schema (root, at rootPtr in
+// the spec), and whether it and every member above it is required. The steps are the members
+// passed, for a suggested fix.
+func requiredIn(root *openapi3.SchemaRef, rootPtr, ptr string) (required, found bool, steps []step) {
+	cur := schemaAt{root, rootPtr}.follow()
 	required = true
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		if cur == nil || cur.Value == nil {
-			return false, false
+	for _, tok := range jsonpointer.Split(ptr) {
+		if cur.ref == nil || cur.ref.Value == nil {
+			return false, false, nil
 		}
-		next, spelled, _ := property(cur, tok)
-		if next == nil || spelled != tok {
-			return false, false
+		st, _, ok := property(cur, tok)
+		if !ok || st.name != tok {
+			return false, false, nil
 		}
-		required = required && requires(cur, tok)
-		cur = next
+		st.in, st.asked = cur, tok
+		required = required && len(st.requiredBy) > 0
+		steps = append(steps, st)
+		cur = st.member.follow()
 	}
-	return required, true
+	return required, true, steps
 }
 
-// requires reports whether an object schema, or one it is made of with allOf, requires name.
-func requires(s *openapi3.SchemaRef, name string) bool {
-	if s == nil || s.Value == nil {
-		return false
-	}
-	if slices.Contains(s.Value.Required, name) {
-		return true
-	}
-	for _, sub := range s.Value.AllOf {
-		if requires(sub, name) {
-			return true
-		}
-	}
-	return false
+// schemaAt is a schema and the JSON pointer of its node in the spec.
+type schemaAt struct {
+	ref *openapi3.SchemaRef
+	ptr string
 }
 
-// lookup follows a pointer into a schema. It returns the member's schema, the schema's
-// spelling of the last name, whether the member was found, and whether by its exact name;
-// a nil schema with found false means the schema does not constrain the member.
-func lookup(root *openapi3.SchemaRef, ptr string) (*openapi3.SchemaRef, string, bool, bool) {
-	cur := root
-	exact := true
-	name := ""
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = jsonpointer.Unescape(tok)
-		if cur == nil || cur.Value == nil {
-			return nil, "", false, false
+// follow goes to the node a local $ref names.
+func (a schemaAt) follow() schemaAt {
+	if a.ref != nil && strings.HasPrefix(a.ref.Ref, "#/") {
+		a.ptr = a.ref.Ref[1:]
+	}
+	return a
+}
+
+// sub is a schema below this one, at the member names (or indexes) tokens.
+func (a schemaAt) sub(ref *openapi3.SchemaRef, tokens ...string) schemaAt {
+	ptr := a.ptr
+	for _, t := range tokens {
+		ptr = jsonpointer.Append(ptr, t)
+	}
+	return schemaAt{ref, ptr}.follow()
+}
+
+// step is one member a walk down a schema passed.
+type step struct {
+	// in is the object schema the member was looked up in; asked the name looked up.
+	in    schemaAt
+	asked string
+	// owner is the object schema (or allOf, oneOf, anyOf part) whose properties name the
+	// member; name is its spelling there.
+	owner schemaAt
+	name  string
+	// member is the member's schema node (a $ref not followed).
+	member schemaAt
+	// requiredBy are the schemas (the object and its allOf parts) whose required lists name it.
+	requiredBy []schemaAt
+}
+
+// lookupResult is where a walk down a schema along a pointer ended.
+type lookupResult struct {
+	// schema is the member's schema; nil with found false when the schema does not
+	// constrain the member.
+	schema *openapi3.SchemaRef
+	// name is the schema's spelling of the last name.
+	name string
+	// found says the member was found; exact, by its exact name.
+	found, exact bool
+	// steps are the members passed, the member itself last when found.
+	steps []step
+	// last is the object schema the walk stopped in: the one lacking the member when it was
+	// not found.
+	last schemaAt
+	// missing is the name last lacks, when the member was not found.
+	missing string
+}
+
+// lookup follows a pointer into a schema (root, at rootPtr in the spec): the one walk of
+// schemas that drift's findings and suggested fixes share.
+func lookup(root *openapi3.SchemaRef, rootPtr, ptr string) lookupResult {
+	cur := schemaAt{root, rootPtr}.follow()
+	res := lookupResult{exact: true}
+	for _, tok := range jsonpointer.Split(ptr) {
+		if cur.ref == nil || cur.ref.Value == nil {
+			return lookupResult{}
 		}
-		if tok == "0" && slices.Contains(typesOf(cur), "array") {
-			cur = itemsOf(cur)
+		if tok == "0" && slices.Contains(typesOf(cur.ref), "array") {
+			cur = itemsAt(cur)
 			continue
 		}
-		next, spelled, open := property(cur, tok)
-		if next == nil {
+		st, open, ok := property(cur, tok)
+		if !ok {
 			if open {
-				return nil, "", false, false
+				return lookupResult{}
 			}
-			return cur, "", false, false
+			return lookupResult{schema: cur.ref, steps: res.steps, last: cur, missing: tok}
 		}
-		if spelled != tok {
-			exact = false
+		st.in, st.asked = cur, tok
+		if st.name != tok {
+			res.exact = false
 		}
-		cur, name = next, spelled
+		res.steps = append(res.steps, st)
+		res.name, res.last = st.name, cur
+		cur = st.member.follow()
 	}
-	return cur, name, true, exact
+	res.schema, res.found = cur.ref, true
+	return res
 }
 
 // property finds a member of an object schema across allOf, oneOf and anyOf, exactly or else
 // case-insensitively; open is true when the schema admits members it does not name.
-func property(s *openapi3.SchemaRef, name string) (*openapi3.SchemaRef, string, bool) {
-	var all []*openapi3.Schema
-	var collect func(*openapi3.SchemaRef)
-	collect = func(r *openapi3.SchemaRef) {
-		if r == nil || r.Value == nil {
+func property(s schemaAt, name string) (st step, open, found bool) {
+	var all []schemaAt
+	var collect func(schemaAt)
+	collect = func(r schemaAt) {
+		if r.ref == nil || r.ref.Value == nil {
 			return
 		}
-		all = append(all, r.Value)
-		for _, list := range [][]*openapi3.SchemaRef{r.Value.AllOf, r.Value.OneOf, r.Value.AnyOf} {
-			for _, sub := range list {
-				collect(sub)
+		all = append(all, r)
+		for _, kind := range []string{"allOf", "oneOf", "anyOf"} {
+			for i, sub := range composition(r.ref.Value, kind) {
+				collect(r.sub(sub, kind, strconv.Itoa(i)))
 			}
 		}
 	}
 	collect(s)
-	open := true
+	open = true
+	found = false
 	for _, v := range all {
-		if p := v.Properties[name]; p != nil {
-			return p, name, false
+		if p := v.ref.Value.Properties[name]; p != nil {
+			return step{owner: v, name: name, member: schemaAt{p, jsonpointer.Append(jsonpointer.Append(v.ptr, "properties"), name)}, requiredBy: requirers(s, name)}, false, true
 		}
-		if len(v.Properties) > 0 && (v.AdditionalProperties.Has == nil || !*v.AdditionalProperties.Has) && v.AdditionalProperties.Schema == nil {
+		if len(v.ref.Value.Properties) > 0 && (v.ref.Value.AdditionalProperties.Has == nil || !*v.ref.Value.AdditionalProperties.Has) && v.ref.Value.AdditionalProperties.Schema == nil {
 			open = false
 		}
 	}
 	for _, v := range all {
-		for n, p := range v.Properties {
+		for n, p := range v.ref.Value.Properties {
 			if strings.EqualFold(n, name) {
-				return p, n, false
+				return step{owner: v, name: n, member: schemaAt{p, jsonpointer.Append(jsonpointer.Append(v.ptr, "properties"), n)}, requiredBy: requirers(s, n)}, false, true
 			}
 		}
 	}
-	return nil, "", open
+	return step{}, open, false
 }
 
-func itemsOf(s *openapi3.SchemaRef) *openapi3.SchemaRef {
-	if s.Value.Items != nil {
-		return s.Value.Items
+func composition(s *openapi3.Schema, kind string) openapi3.SchemaRefs {
+	switch kind {
+	case "allOf":
+		return s.AllOf
+	case "oneOf":
+		return s.OneOf
 	}
-	for _, sub := range append(append(s.Value.AllOf, s.Value.OneOf...), s.Value.AnyOf...) {
-		if sub.Value != nil && sub.Value.Items != nil {
-			return sub.Value.Items
+	return s.AnyOf
+}
+
+// requirers are the schemas, an object schema or the ones it is made of with allOf, whose
+// required lists name name: the object requires the member when there is one.
+func requirers(s schemaAt, name string) []schemaAt {
+	if s.ref == nil || s.ref.Value == nil {
+		return nil
+	}
+	var out []schemaAt
+	if slices.Contains(s.ref.Value.Required, name) {
+		out = append(out, s)
+	}
+	for i, sub := range s.ref.Value.AllOf {
+		out = append(out, requirers(s.sub(sub, "allOf", strconv.Itoa(i)), name)...)
+	}
+	return out
+}
+
+// itemsAt is the items schema of an array schema, or of the composition part that has one.
+func itemsAt(s schemaAt) schemaAt {
+	if s.ref.Value.Items != nil {
+		return s.sub(s.ref.Value.Items, "items")
+	}
+	for _, kind := range []string{"allOf", "oneOf", "anyOf"} {
+		for i, sub := range composition(s.ref.Value, kind) {
+			if sub.Value != nil && sub.Value.Items != nil {
+				return s.sub(sub, kind, strconv.Itoa(i)).sub(sub.Value.Items, "items")
+			}
 		}
 	}
-	return nil
+	return schemaAt{}
 }
 
 // typesOf returns the JSON types a schema allows, across oneOf, anyOf and allOf; none means
@@ -621,7 +734,9 @@ func (s *Spec) enums(inv *Inventory) []Finding {
 	var out []Finding
 	for _, ev := range inv.EnumValues {
 		if !values[ev.Value] {
-			out = append(out, newFinding(EnumMissing, ev.Value, fmt.Sprintf("%s (column %q) is a value of no spec enum", ev.Value, ev.Column), ev.Pos, ""))
+			fe := newFinding(EnumMissing, ev.Value, fmt.Sprintf("%s (column %q) is a value of no spec enum", ev.Value, ev.Column), ev.Pos, "")
+			fe.fix = &repair{enum: s.enumOf(ev, inv.EnumValues)}
+			out = append(out, fe)
 		}
 	}
 	sort.Slice(listed, func(i, j int) bool { return listed[i].schema+listed[i].value < listed[j].schema+listed[j].value })
@@ -678,7 +793,9 @@ func (s *Spec) signatures(inv *Inventory) []Finding {
 			continue
 		}
 		if !slices.Equal(sig.Fields, d.SignedFields) {
-			out = append(out, newFinding(SignedFields, sig.Type+" fields", fmt.Sprintf("%s: the page signs %s, the spec %s", sig.Type, strings.Join(sig.Fields, "|"), strings.Join(d.SignedFields, "|")), sig.Pos, d.Pointer))
+			fs := newFinding(SignedFields, sig.Type+" fields", fmt.Sprintf("%s: the page signs %s, the spec %s", sig.Type, strings.Join(sig.Fields, "|"), strings.Join(d.SignedFields, "|")), sig.Pos, d.Pointer)
+			fs.fix = &repair{signed: sig}
+			out = append(out, fs)
 		}
 		if sig.Header != "" && !strings.EqualFold(sig.Header, d.SignatureHeader) {
 			out = append(out, newFinding(SignatureHeader, sig.Type+" header", fmt.Sprintf("%s: the page names the header %s, the spec %s", sig.Type, sig.Header, d.SignatureHeader), sig.Pos, d.Pointer))
@@ -759,18 +876,25 @@ func (s *Spec) tableFields(inv *Inventory) []Finding {
 		}
 		ptr := "/" + strings.ReplaceAll(tf.Name, ".", "/")
 		base := "/components/schemas/" + d.Component
-		schema, name, found, exact := lookup(d.Body, ptr)
+		at := lookup(d.Body, base, ptr)
+		schema, name, found, exact := at.schema, at.name, at.found, at.exact
 		subject := d.Component + " table " + ptr
 		switch {
 		case schema == nil && !found:
 		case !found:
-			out = append(out, newFinding(FieldMissing, subject, fmt.Sprintf("%s: the table's %s is no member of the schema", d.Component, tf.Name), tf.Pos, base))
+			fm := newFinding(FieldMissing, subject, fmt.Sprintf("%s: the table's %s is no member of the schema", d.Component, tf.Name), tf.Pos, base)
+			fm.fix = &repair{at: at, jsonType: docType(tf.Type), member: ptr}
+			out = append(out, fm)
 		case !exact:
-			out = append(out, newFinding(FieldCase, subject, fmt.Sprintf("%s: the table spells %s, the schema %s", d.Component, tf.Name, name), tf.Pos, base))
+			fc := newFinding(FieldCase, subject, fmt.Sprintf("%s: the table spells %s, the schema %s", d.Component, tf.Name, name), tf.Pos, base)
+			fc.fix = &repair{at: at}
+			out = append(out, fc)
 		default:
 			jt := docType(tf.Type)
 			if types := typesOf(schema); jt != "" && len(types) > 0 && !allows(types, jt) {
-				out = append(out, newFinding(FieldType, subject, fmt.Sprintf("%s: the table types %s %s, the schema allows %s", d.Component, tf.Name, tf.Type, strings.Join(types, " or ")), tf.Pos, base))
+				ft := newFinding(FieldType, subject, fmt.Sprintf("%s: the table types %s %s, the schema allows %s", d.Component, tf.Name, tf.Type, strings.Join(types, " or ")), tf.Pos, base)
+				ft.fix = &repair{at: at, jsonType: jt}
+				out = append(out, ft)
 			}
 			if tf.Presence == "" {
 				break
@@ -780,9 +904,11 @@ func (s *Spec) tableFields(inv *Inventory) []Finding {
 			// payment the merchant never hears of. The reverse is the spec's choice, not drift:
 			// notification schemas require only what verification and routing need (the signed
 			// members, the status), so a notification lacking an "Always" member still arrives.
-			if required, _ := requiredIn(d.Body, ptr); required && !tf.Always() {
+			if required, _, steps := requiredIn(d.Body, base, ptr); required && !tf.Always() {
 				msg := fmt.Sprintf("%s: the schema requires %s, the table says it is there %q", d.Component, tf.Name, tf.Presence)
-				out = append(out, newFinding(RequiredDiffers, subject+" required", msg, tf.Pos, base))
+				fr := newFinding(RequiredDiffers, subject+" required", msg, tf.Pos, base)
+				fr.fix = &repair{steps: steps, required: false}
+				out = append(out, fr)
 			}
 		}
 	}

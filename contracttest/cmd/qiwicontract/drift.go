@@ -20,6 +20,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	noBaseline := fs.Bool("no-baseline", false, "accept no finding")
 	format := fs.String("format", "text", "output `FORMAT`: text, markdown, json or sarif")
 	writeBaseline := fs.String("write-baseline", "", "write a baseline accepting every current finding to this `FILE`")
+	suggest := fs.String("suggest", "", "write an Overlay 1.0 `FILE` that fixes the new findings whose fix is mechanical, for qiwigen -overlay; list the others on standard error")
 	rest, status, ok := parseArgs(fs, args, stdout, stderr)
 	if !ok {
 		return status
@@ -87,6 +88,11 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	}
+	if *suggest != "" {
+		if err := writeSuggestion(*suggest, s, inv, report.Findings, stderr); err != nil {
+			return fail(err)
+		}
+	}
 	switch *format {
 	case "markdown":
 		err = report.WriteMarkdown(stdout)
@@ -104,4 +110,28 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// writeSuggestion writes the overlay of drift --suggest, and lists on stderr the findings it
+// leaves to a maintainer. With no mechanical fix it writes no file: an overlay needs an action.
+func writeSuggestion(path string, s *drift.Spec, inv *drift.Inventory, findings []drift.Finding, stderr io.Writer) error {
+	sg, err := s.Suggest(inv, findings)
+	if err != nil {
+		return err
+	}
+	if len(sg.Actions) == 0 {
+		fmt.Fprintf(stderr, "qiwicontract drift: --suggest: %s; %s not written\n", drift.ErrNothingToSuggest, path)
+	} else {
+		if err := writeTo(path, sg.WriteOverlay); err != nil {
+			return fmt.Errorf("--suggest: %w", err)
+		}
+		fmt.Fprintf(stderr, "qiwicontract drift: --suggest: %d actions fixing %d findings written to %s\n", len(sg.Actions), len(sg.Fixed), path)
+	}
+	if len(sg.Unfixed) > 0 {
+		fmt.Fprintf(stderr, "qiwicontract drift: --suggest: %d findings have no mechanical fix:\n", len(sg.Unfixed))
+		if err := sg.WriteUnfixed(stderr); err != nil {
+			return err
+		}
+	}
+	return nil
 }

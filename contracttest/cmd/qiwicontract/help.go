@@ -102,10 +102,16 @@ example fields against the schemas (missing, case, type), status and code tables
 the enums, notification signature headers and signed fields, the redelivery schedule and
 the sender networks. Each finding has a stable ID; the baseline (default: the bundled
 spec/drift-baseline.json, with the bundled spec) lists accepted ones with their reason.
---write-baseline keeps the old reasons; new entries need theirs written by hand.`,
+--write-baseline keeps the old reasons; new entries need theirs written by hand.
+--suggest FILE writes an Overlay 1.0 file, for review and qiwigen -overlay, whose actions
+make the spec say what the pages say for each new finding with a mechanical fix (a member
+added, renamed, retyped or made (not) required, an enum value, a moved or retired
+operation, signed fields, the retry schedule); each action's description names the page
+and line. The findings it cannot fix are listed on standard error with why.`,
 			examples: []string{
 				"qiwicontract drift --docs ../shared/docs/qiwi",
 				"qiwicontract drift --docs ../shared/docs/qiwi --format sarif",
+				"qiwicontract drift --docs ../shared/docs/qiwi --suggest fixes.yaml",
 			},
 			exit1: "ones the baseline does not accept",
 		},

@@ -801,3 +801,36 @@ func TestSandboxChecksPayoutSignatures(t *testing.T) {
 	err = payout(signedBy(other), "o-2")
 	require.ErrorIs(t, err, qiwi.ErrUnauthorized, "signed with another key")
 }
+
+// drift --suggest writes the overlay for the findings with a mechanical fix and lists the
+// others on stderr; with none to fix it writes no file. The exit status is drift's.
+func TestDriftSuggest(t *testing.T) {
+	dir := t.TempDir()
+	page, err := os.ReadFile("../../drift/testdata/current/payments/_api_en.html.md")
+	require.NoError(t, err)
+	changed := strings.Replace(string(page), `"comment": "Order 1"`, `"comment": "Order 1", "tip": "5.00"`, 1)
+	changed = strings.Replace(changed, "in the `Signature` header", "in the `X-Api-Signature-SHA256` header", 1)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "docs", "payments"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "docs", "payments", "_api_en.html.md"), []byte(changed), 0o644))
+	out := filepath.Join(dir, "fixes.yaml")
+
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), []string{"drift", "--docs", filepath.Join(dir, "docs"), "--spec", "../../drift/testdata/spec.yaml", "--suggest", out}, &stdout, &stderr)
+	require.Equal(t, 1, status, stderr.String())
+	assert.Contains(t, stderr.String(), "1 actions fixing 1 findings written to "+out)
+	assert.Contains(t, stderr.String(), "1 findings have no mechanical fix:\nQD")
+	assert.Contains(t, stderr.String(), "signature-header at payments/_api_en.html.md:")
+	overlay, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Contains(t, string(overlay), "overlay: 1.0.0\n")
+	assert.Contains(t, string(overlay), "- target: $.components.schemas.PaymentRequest\n")
+	assert.Contains(t, string(overlay), "field-missing at payments/_api_en.html.md:")
+
+	// Only the unfixable finding: no file.
+	none := filepath.Join(dir, "none.yaml")
+	stderr.Reset()
+	status = run(context.Background(), []string{"drift", "--docs", "testdata/older-docs", "--no-baseline", "--suggest", none}, &stdout, &stderr)
+	require.Equal(t, 1, status, stderr.String())
+	assert.Contains(t, stderr.String(), "no finding has a mechanical fix; "+none+" not written")
+	assert.NoFileExists(t, none)
+}
