@@ -111,7 +111,12 @@ type Sandbox struct {
 
 	mu    sync.Mutex
 	sites map[string]*site
-	trace int
+	// pending counts, by site and store key, the calls whose writes of an object are being
+	// committed; dirty marks the objects a failed commit wrote, put back from the store once
+	// none is pending.
+	pending map[string]int
+	dirty   map[string]bool
+	trace   int
 }
 
 // Close stops redelivering notifications, waits for the deliveries in flight and closes the
@@ -169,7 +174,8 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: spec: no Money schema at /components/schemas/Money")
 	}
 	sb := &Sandbox{router: router, money: money.Value, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl,
-		log: opts.Logger, started: now(), counts: newCounts(), sites: map[string]*site{}}
+		log: opts.Logger, started: now(), counts: newCounts(), sites: map[string]*site{},
+		pending: map[string]int{}, dirty: map[string]bool{}}
 	if opts.StatePath != "" {
 		if sb.store, err = openStore(opts.StatePath); err != nil {
 			notify.close()
@@ -339,8 +345,9 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 }
 
 // run runs an operation on its site's state under the lock, makes what it changed durable
-// (commit), and answers: QIWI's error, or its notifications sent and the answer written, late
-// when the test mode answers late.
+// (commit, outside the lock, so that concurrent calls share one commit), and answers: QIWI's
+// error, or its notifications sent and the answer written, late when the test mode answers
+// late.
 func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler handlerFunc) {
 	s.mu.Lock()
 	st := s.sites[c.site]
@@ -349,10 +356,19 @@ func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler h
 		s.sites[c.site] = st
 	}
 	status, answer, aerr := handler(s, st, c)
-	if aerr == nil {
-		aerr = s.commit(st, c)
+	var docs [][]byte
+	var encodeErr error
+	if aerr == nil && s.store != nil && len(c.changed) > 0 {
+		// The documents are taken under the lock: later calls change the objects.
+		docs, encodeErr = encode(c.changed)
+		for _, o := range c.changed {
+			s.pending[c.site+"\x00"+o.key]++
+		}
 	}
 	s.mu.Unlock()
+	if docs != nil || encodeErr != nil {
+		aerr = s.commit(st, c, docs, encodeErr)
+	}
 	if aerr != nil {
 		s.writeError(w, r, *aerr)
 		return
@@ -370,20 +386,45 @@ func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler h
 }
 
 // commit makes a call's changes durable before its answer: what the client was told
-// survives a crash. When the store refuses them, the objects go back to what it holds and
-// the call answers 500. The caller holds s.mu.
-func (s *Sandbox) commit(st *site, c *call) *apiError {
-	if s.store == nil || len(c.changed) == 0 {
-		return nil
+// survives a crash. Concurrent calls' changes share one transaction and one fsync
+// (store.save). When the store refuses them, the call answers 500 and its objects go back to
+// what the store holds: each once no other call's write of it is still being committed (a
+// later call may have changed it, and its commit decides what the file holds). The caller
+// does not hold s.mu; the call's keys are counted in s.pending.
+func (s *Sandbox) commit(st *site, c *call, docs [][]byte, err error) *apiError {
+	if err == nil {
+		err = s.store.save(c.site, c.changed, docs)
 	}
-	if err := s.store.save(c.site, c.changed); err != nil {
-		c.notices = nil
-		if rerr := s.store.restore(c.site, st, c.changed); rerr != nil {
-			return &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state, nor read it back"}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var back []changed
+	for _, o := range c.changed {
+		k := c.site + "\x00" + o.key
+		if err != nil {
+			s.dirty[k] = true
 		}
-		return &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state"}
+		if s.pending[k]--; s.pending[k] > 0 {
+			continue
+		}
+		delete(s.pending, k)
+		if s.dirty[k] {
+			delete(s.dirty, k)
+			back = append(back, o)
+		}
 	}
-	return nil
+	var rerr error
+	if len(back) > 0 {
+		rerr = s.store.restore(c.site, st, back)
+	}
+	switch {
+	case err == nil && rerr == nil:
+		return nil
+	case rerr != nil:
+		c.notices = nil
+		return &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state, nor read it back"}
+	}
+	c.notices = nil
+	return &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state"}
 }
 
 // sendNotices sends the notifications of a call whose changes are stored.
