@@ -36,10 +36,6 @@ const (
 // maxResponseBytes bounds how much of an answer is read.
 const maxResponseBytes = 16 << 20
 
-// ErrConfig is wrapped by errors in client options, and by a call that needs an option
-// that was not given (a payin call without WithSiteID, a payout without WithPayoutSigner).
-var ErrConfig = errors.New("qiwi: invalid client configuration")
-
 // ErrArgument is wrapped by the error of a call made with an identifier that would change
 // the path ("" makes "/bills//details", "." and ".." are resolved away) or with a request
 // value QIWI cannot accept (an amount that is not positive, a timestamp never set): nothing
@@ -56,7 +52,7 @@ var ErrRedirect = errors.New("qiwi: redirect refused")
 var ErrAnswerTooLarge = errors.New("qiwi: answer too large")
 
 // errNoSigner is the error of a payout call on a Caller without WithPayoutSigner.
-var errNoSigner = fmt.Errorf("%w: payout requests need WithPayoutSigner", ErrConfig)
+var errNoSigner = fmt.Errorf("%w: payout requests need WithPayoutSigner", apierr.ErrConfig)
 
 // Doer sends HTTP requests; *http.Client is one.
 type Doer interface {
@@ -147,11 +143,22 @@ type credentials struct {
 // Option configures a Caller at construction.
 type Option func(*Caller) error
 
-// WithBaseURL sets scheme and host, e.g. B2BBaseURL or a test server's URL.
+// WithBaseURL sets scheme and host, e.g. B2BBaseURL or a test server's URL. A URL that is
+// not http:// or https://, names no host, or carries a query or a fragment (which the API
+// paths would be appended to) is an error.
 func WithBaseURL(u string) Option {
 	return func(c *Caller) error {
 		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-			return fmt.Errorf("%w: base URL %q must start with http:// or https://", ErrConfig, u)
+			return fmt.Errorf("%w: base URL %q must start with http:// or https://", apierr.ErrConfig, u)
+		}
+		parsed, err := url.Parse(u)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%w: base URL %q: %w", apierr.ErrConfig, u, err)
+		case parsed.Host == "":
+			return fmt.Errorf("%w: base URL %q names no host", apierr.ErrConfig, u)
+		case parsed.RawQuery != "" || parsed.ForceQuery || parsed.Fragment != "":
+			return fmt.Errorf("%w: base URL %q carries a query or a fragment", apierr.ErrConfig, u)
 		}
 		c.baseURL = strings.TrimRight(u, "/")
 		return nil
@@ -183,7 +190,7 @@ func WithSiteID(id string) Option {
 func WithHTTPClient(doer Doer) Option {
 	return func(c *Caller) error {
 		if doer == nil {
-			return fmt.Errorf("%w: nil HTTP client", ErrConfig)
+			return fmt.Errorf("%w: nil HTTP client", apierr.ErrConfig)
 		}
 		c.doer = doer
 		return nil
@@ -204,7 +211,7 @@ const DefaultTimeout = 30 * time.Second
 func WithTimeout(d time.Duration) Option {
 	return func(c *Caller) error {
 		if d < 0 {
-			return fmt.Errorf("%w: negative timeout %v", ErrConfig, d)
+			return fmt.Errorf("%w: negative timeout %v", apierr.ErrConfig, d)
 		}
 		c.timeout, c.timeoutSet = d, true
 		return nil
@@ -215,7 +222,7 @@ func WithTimeout(d time.Duration) Option {
 func WithUserAgent(ua string) Option {
 	return func(c *Caller) error {
 		if strings.ContainsFunc(ua, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-			return fmt.Errorf("%w: user agent %q holds a control character", ErrConfig, ua)
+			return fmt.Errorf("%w: user agent %q holds a control character", apierr.ErrConfig, ua)
 		}
 		c.userAgent = ua
 		return nil
@@ -223,9 +230,16 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithLogger logs each attempt at debug level and retries at info level. Logs name the
-// operation, method, path, status and duration, never headers or bodies.
+// operation, method, path, status and duration, never headers or bodies. A nil logger is an
+// error (without WithLogger the client logs nothing).
 func WithLogger(l *slog.Logger) Option {
-	return func(c *Caller) error { c.logger = l; return nil }
+	return func(c *Caller) error {
+		if l == nil {
+			return fmt.Errorf("%w: nil logger", apierr.ErrConfig)
+		}
+		c.logger = l
+		return nil
+	}
 }
 
 // WithRetry replaces the retry policy; a policy without attempts or with negative delays
@@ -249,21 +263,22 @@ const MinPayoutKeyBits = 2048
 func WithPayoutSigner(signer crypto.Signer) Option {
 	return func(c *Caller) error {
 		if signer == nil {
-			return fmt.Errorf("%w: nil payout signer", ErrConfig)
+			return fmt.Errorf("%w: nil payout signer", apierr.ErrConfig)
 		}
 		pub, ok := signer.Public().(*rsa.PublicKey)
 		if !ok {
-			return fmt.Errorf("%w: payout signer holds a %T, not an RSA key", ErrConfig, signer.Public())
+			return fmt.Errorf("%w: payout signer holds a %T, not an RSA key", apierr.ErrConfig, signer.Public())
 		}
 		if bits := pub.N.BitLen(); bits < MinPayoutKeyBits {
-			return fmt.Errorf("%w: payout RSA key has %d bits, at least %d are required", ErrConfig, bits, MinPayoutKeyBits)
+			return fmt.Errorf("%w: payout RSA key has %d bits, at least %d are required", apierr.ErrConfig, bits, MinPayoutKeyBits)
 		}
 		c.cred().signer = signer
 		return nil
 	}
 }
 
-// NewCaller returns a Caller that authenticates with the API key.
+// NewCaller returns a Caller that authenticates with the API key. An empty key, a nil option
+// or an option given a bad value is an error wrapping apierr.ErrConfig.
 func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 	cred := &credentials{apiKey: apiKey}
 	c := &Caller{
@@ -274,13 +289,16 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 		retry:      DefaultRetryPolicy(),
 		sleep:      sleepContext,
 	}
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("%w: option %d of %d is nil", apierr.ErrConfig, i+1, len(opts))
+		}
 		if err := opt(c); err != nil {
 			return nil, err
 		}
 	}
 	if cred.apiKey == "" {
-		return nil, fmt.Errorf("%w: empty API key", ErrConfig)
+		return nil, fmt.Errorf("%w: empty API key", apierr.ErrConfig)
 	}
 	cred.authValue, c.acceptValue = []string{"Bearer " + cred.apiKey}, []string{"application/json"}
 	if c.userAgent != "" {
@@ -501,7 +519,7 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, c
 	if st == nil {
 		resp, err = c.sendGuarded(req)
 	} else if resp, err = c.send.RoundTrip(req); err == nil && resp == nil {
-		err = fmt.Errorf("%w: %w", ErrConfig, errNoAnswer)
+		err = fmt.Errorf("%w: %w", apierr.ErrConfig, errNoAnswer)
 	} else if err == nil && resp.Body == nil {
 		resp.Body = http.NoBody
 	}

@@ -291,9 +291,9 @@ func TestRequestHeadersAndServer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://api.qiwi.com/partner/", d.Server())
 	_, err = NewCaller("")
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 	_, err = NewCaller("k", WithBaseURL("api.qiwi.com"))
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 }
 
 func TestPayoutSignature(t *testing.T) {
@@ -309,7 +309,7 @@ func TestPayoutSignature(t *testing.T) {
 
 	unsigned, _ := newTestCaller(t, srv)
 	err = unsigned.Do(context.Background(), Operation{ID: "createPayout", Idempotent: true, SignBody: true}, put, nil)
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 	assert.Equal(t, int32(0), s.calls.Load(), "an unsigned payout is never sent")
 
 	c, _ := newTestCaller(t, srv, WithPayoutSigner(key))

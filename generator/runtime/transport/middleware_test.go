@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 )
 
 // seenAttempt is what a recording middleware saw of one attempt.
@@ -176,7 +178,7 @@ func TestMiddlewaresThatMisbehave(t *testing.T) {
 		"another host": reroutes, "another method": changesMethod} {
 		c, _ := newTestCaller(t, srv, WithMiddleware(mw))
 		err := c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, nil)
-		assert.ErrorIs(t, err, ErrConfig, name)
+		assert.ErrorIs(t, err, apierr.ErrConfig, name)
 	}
 	assert.Equal(t, int32(0), s.calls.Load(), "nothing reached the server")
 	assert.Equal(t, int32(0), elsewhere.Load(), "nor another one")
@@ -214,12 +216,12 @@ func TestMiddlewareOrder(t *testing.T) {
 
 func TestMiddlewareOptionsAreValidated(t *testing.T) {
 	_, err := NewCaller("k", WithMiddleware(nil))
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 	_, err = NewCaller("k", WithMiddleware(func(next http.RoundTripper) http.RoundTripper { return next }, nil))
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 	assert.ErrorContains(t, err, "middleware 2 of 2 is nil")
 	_, err = NewCaller("k", WithMiddleware(func(http.RoundTripper) http.RoundTripper { return nil }))
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 }
 
 // deadlineDoer notes whether each request's context has a deadline, then answers 200.

@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 )
 
 // A redirect is never followed: another host, or another port of the same one, would
@@ -97,10 +99,17 @@ func TestOptionsAreValidated(t *testing.T) {
 		"negative delay":          WithRetry(RetryPolicy{MaxAttempts: 2, BaseDelay: -1}),
 		"user agent with CRLF":    WithUserAgent("qiwigen\r\nX-Evil: 1"),
 		"base URL without scheme": WithBaseURL("api.qiwi.com"),
+		"base URL without host":   WithBaseURL("https://"),
+		"base URL with a query":   WithBaseURL("https://api.qiwi.com?x=1"),
+		"nil logger":              WithLogger(nil),
+		"nil option":              nil,
 	} {
-		_, err := NewCaller("k", opt)
-		assert.ErrorIs(t, err, ErrConfig, name)
+		var err error
+		require.NotPanics(t, func() { _, err = NewCaller("k", opt) }, name)
+		assert.ErrorIs(t, err, apierr.ErrConfig, name)
 	}
+	_, err = NewCaller("k", WithSiteID("s"), nil)
+	assert.ErrorContains(t, err, "option 2 of 2 is nil")
 }
 
 // Neither %#v nor slog prints the API key.
