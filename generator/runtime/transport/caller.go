@@ -59,36 +59,8 @@ type Doer interface {
 	Do(*http.Request) (*http.Response, error)
 }
 
-// Operation describes one API call for the Caller.
-type Operation struct {
-	// ID is the spec's operationId, used in logs and errors.
-	ID string
-	// Idempotent operations (GET, and PUT with a client-chosen ID) may be retried.
-	Idempotent bool
-	// SignBody signs the request body SHA256withRSA into X-Digital-Sign (payouts).
-	SignBody bool
-	// PathParams are the path parameters of the call, in path order; each must be set.
-	PathParams []PathParam
-}
-
-// PathParam is one path parameter of a call: its name in the spec and its value.
-type PathParam struct {
-	Name  string // billId, paymentId, ...
-	Value string // the argument given, or a value of the Caller's configuration
-}
-
-// checkPathParams refuses, before anything is sent, a call whose path parameter would
+// checkPathValue refuses, before anything is sent, a path parameter's value that would
 // change the path: an empty one, or "." and ".." (URL resolution removes them).
-func checkPathParams(op Operation) error {
-	for _, p := range op.PathParams {
-		if err := checkPathValue(op.ID, p.Name, p.Value); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// checkPathValue refuses a path parameter's value that would change the path.
 func checkPathValue(opID, name, value string) error {
 	switch value {
 	case "":
@@ -334,12 +306,9 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 // generated request builders resolve operation paths against.
 func (c *Caller) Server() string { return c.server }
 
-// SiteID is the configured siteId.
-func (c *Caller) SiteID() string { return c.siteID }
-
-// NewRequest builds one attempt of a call: its context, the method, the URL the generated
-// client composed (each path parameter escaped once), and the encoded JSON body, nil for none.
-func NewRequest(ctx context.Context, method, url string, body []byte) (*http.Request, error) {
+// newRequest builds one attempt of a call: its context, the method, the URL Call composed
+// (each path parameter escaped once), and the encoded JSON body, nil for none.
+func newRequest(ctx context.Context, method, url string, body []byte) (*http.Request, error) {
 	if body == nil {
 		return http.NewRequestWithContext(ctx, method, url, nil)
 	}
@@ -376,41 +345,27 @@ func (c Caller) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String
 // LogValue is String, so that slog does not log the API key.
 func (c Caller) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// Do performs the call: build makes a fresh request for each attempt, with the attempt's
-// context (the call's, bounded by the attempt timeout when there is one); out receives the
-// decoded 2xx body (nil for none); opts are the call's own options. A non-2xx answer returns
-// an *APIError. A 2xx answer whose status value is DECLINED or DECLINE decodes into out and
-// also returns an *APIError that matches ErrDeclined.
-func (c *Caller) Do(ctx context.Context, op Operation, build func(ctx context.Context, server string) (*http.Request, error), out any, opts ...CallOption) error {
-	if err := checkPathParams(op); err != nil {
-		return err
-	}
-	return c.do(ctx, op, request{build: build}, out, opts)
-}
-
-// request makes each attempt's request: with build when set, else from the method, the
-// full URL and the encoded body (nil for none).
+// request is a call's method, full URL and encoded body (nil for none); each attempt
+// makes its own *http.Request of it.
 type request struct {
-	build  func(ctx context.Context, server string) (*http.Request, error)
 	method string
 	url    string
 	body   []byte
 }
 
-func (r request) make(ctx context.Context, server string) (*http.Request, error) {
-	if r.build != nil {
-		return r.build(ctx, server)
-	}
-	return NewRequest(ctx, r.method, r.url, r.body)
+func (r request) make(ctx context.Context) (*http.Request, error) {
+	return newRequest(ctx, r.method, r.url, r.body)
 }
 
-// do performs a call whose path parameters were checked.
-func (c *Caller) do(ctx context.Context, op Operation, r request, out any, opts []CallOption) error {
+// do performs a call whose path parameters were checked. A non-2xx answer returns an
+// *APIError. A 2xx answer whose status value is DECLINED or DECLINE decodes into out and
+// also returns an *APIError that matches ErrDeclined.
+func (c *Caller) do(ctx context.Context, op *OperationInfo, r request, out any, opts []CallOption) error {
 	call, err := applyCallOptions(opts)
 	if err != nil {
 		return fmt.Errorf("qiwi: %s: %w", op.ID, err)
 	}
-	if op.SignBody && c.cred().signer == nil {
+	if op.Signed && c.cred().signer == nil {
 		return fmt.Errorf("qiwi: %s: %w", op.ID, errNoSigner)
 	}
 	if call != nil && call.timeout > 0 {
@@ -422,10 +377,10 @@ func (c *Caller) do(ctx context.Context, op Operation, r request, out any, opts 
 		actx, cancel := c.attemptContext(ctx)
 		var st *attemptState
 		if c.send != nil {
-			st = &attemptState{info: CallInfo{Operation: op.ID, Attempt: attempt}, sign: op.SignBody}
+			st = &attemptState{info: CallInfo{Operation: op.ID, Attempt: attempt}, sign: op.Signed}
 			actx = context.WithValue(actx, attemptKey{}, st)
 		}
-		req, err := r.make(actx, c.server)
+		req, err := r.make(actx)
 		if err != nil {
 			cancel()
 			return fmt.Errorf("qiwi: %s: build request: %w", op.ID, err)
@@ -492,7 +447,7 @@ func (c *Caller) authorize(req *http.Request) {
 // attempt sends one request, built with the attempt's context, with the call's headers, and
 // reads its answer. With middlewares (st not nil), the request goes through them without its
 // body, which st keeps for the last step; without, it goes straight to the doer.
-func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, call *callOptions, st *attemptState) (int, http.Header, []byte, error) {
+func (c *Caller) attempt(ctx context.Context, op *OperationInfo, req *http.Request, call *callOptions, st *attemptState) (int, http.Header, []byte, error) {
 	if call != nil {
 		for _, h := range call.headers {
 			req.Header[h.name] = []string{h.value}
@@ -500,7 +455,7 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, c
 	}
 	if st == nil {
 		c.authorize(req)
-		if op.SignBody {
+		if op.Signed {
 			if err := c.signRequest(req); err != nil {
 				return 0, nil, nil, err
 			}
@@ -674,7 +629,7 @@ type statusReporter interface {
 	QIWIStatus() (value, reason, message string)
 }
 
-func decodeSuccess(op Operation, body []byte, out any) error {
+func decodeSuccess(op *OperationInfo, body []byte, out any) error {
 	if out == nil || len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}

@@ -97,14 +97,15 @@ func (c *Caller) configValue(v ConfigValue) (value, option string, ok bool) {
 // ones, in path order (each escaped once into the path); body is the encoded JSON request
 // body, nil for none; out receives the decoded 2xx body (nil for none); opts are the call's
 // own options. Arguments that would change the path, or a configured value missing, are
-// refused before anything is sent (ErrArgument, apierr.ErrConfig). Answers are as for Do.
+// refused before anything is sent (ErrArgument, apierr.ErrConfig). A non-2xx answer returns
+// an *APIError; a 2xx answer whose status value is DECLINED or DECLINE decodes into out and
+// also returns an *APIError that matches ErrDeclined.
 func (c *Caller) Call(ctx context.Context, op *OperationInfo, args []string, body []byte, out any, opts ...CallOption) error {
 	u, err := c.expand(op, args)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, Operation{ID: op.ID, Idempotent: op.Idempotent, SignBody: op.Signed},
-		request{method: op.Method, url: u, body: body}, out, opts)
+	return c.do(ctx, op, request{method: op.Method, url: u, body: body}, out, opts)
 }
 
 // expand is the call's URL: the server and op's path template with each parameter escaped

@@ -44,7 +44,7 @@ func TestRedirectsAreRefused(t *testing.T) {
 		c, err := NewCaller("secret-api-key", append([]Option{WithBaseURL(srv.URL), WithRetry(RetryPolicy{MaxAttempts: 1})}, opts...)...)
 		require.NoError(t, err)
 		var out payment
-		err = c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out)
+		err = doCall(context.Background(), c, OperationInfo{ID: "getPayment", Idempotent: true}, get, &out)
 		assert.ErrorIs(t, err, ErrRedirect, name)
 		assert.ErrorContains(t, err, "HTTP 307")
 		assert.Zero(t, reached.Load(), "%s: the other server was never asked", name)
@@ -78,7 +78,7 @@ func TestOversizedAnswerIsItsOwnError(t *testing.T) {
 		c, err := NewCaller("k", WithBaseURL(srv.URL))
 		require.NoError(t, err)
 		var out payment
-		err = c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out)
+		err = doCall(context.Background(), c, OperationInfo{ID: "getPayment", Idempotent: true}, get, &out)
 		assert.ErrorIs(t, err, ErrAnswerTooLarge, name)
 		assert.Equal(t, int32(1), calls.Load(), "%s: not retried", name)
 		srv.Close()
@@ -173,9 +173,7 @@ func TestRedirectsOfAnyDoerAreRefused(t *testing.T) {
 	require.NoError(t, err)
 	const pan = "4111111111111111"
 	body := `{"amount":{"value":"40.00","currency":"RUB"},"receiverData":{"type":"CARD","pan":"` + pan + `"}}`
-	put := func(ctx context.Context, server string) (*http.Request, error) {
-		return NewRequest(ctx, http.MethodPut, server+"payin/v1/sites/s/payments/p/payouts/x", []byte(body))
-	}
+	put := testRequest{http.MethodPut, "/payin/v1/sites/s/payments/p/payouts/x", body}
 	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound, http.StatusSeeOther} {
 		for name, mw := range map[string][]Option{"": nil, " with a middleware": {WithMiddleware(func(next http.RoundTripper) http.RoundTripper { return next })}} {
 			var reached atomic.Int32
@@ -196,7 +194,7 @@ func TestRedirectsOfAnyDoerAreRefused(t *testing.T) {
 			c, err := NewCaller("secret-api-key", opts...)
 			require.NoError(t, err)
 			var out payment
-			err = c.Do(context.Background(), Operation{ID: "createPayout", Idempotent: true, SignBody: true}, put, &out)
+			err = doCall(context.Background(), c, OperationInfo{ID: "createPayout", Idempotent: true, Signed: true}, put, &out)
 			what := fmt.Sprintf("HTTP %d%s", status, name)
 			require.ErrorIs(t, err, ErrRedirect, what)
 			assert.Contains(t, err.Error(), strings.TrimPrefix(other.URL, "http://"), "%s: the error names the host", what)
