@@ -35,6 +35,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/load"
@@ -268,10 +270,10 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 	route, params, err := s.router.FindRoute(r)
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):
-		s.writeError(w, r, apiError{status: http.StatusMethodNotAllowed, code: "validation.error", descr: r.Method + " is not allowed on " + r.URL.Path})
+		s.writeError(w, r, apiError{status: http.StatusMethodNotAllowed, code: apierr.CodeValidation, descr: r.Method + " is not allowed on " + r.URL.Path})
 		return opNone
 	case err != nil:
-		s.writeError(w, r, apiError{status: http.StatusNotFound, code: "payin.resource.not.found", descr: "No operation at " + r.URL.Path})
+		s.writeError(w, r, apiError{status: http.StatusNotFound, code: apierr.CodeNotFound, descr: "No operation at " + r.URL.Path})
 		return opNone
 	}
 	op := route.Operation.OperationID
@@ -281,7 +283,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 	for name, value := range params {
 		id, err := url.PathUnescape(value)
 		if err != nil {
-			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: name, message: "not a path segment: " + err.Error()})
+			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: name, message: "not a path segment: " + err.Error()})
 			return op
 		}
 		params[name] = id
@@ -294,7 +296,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op string, route *routers.Route, params map[string]string) {
 	siteID, ok := s.authorize(params["siteId"], isBillPayments(r.URL.Path), r.Header.Get("Authorization"))
 	if !ok {
-		s.writeError(w, r, apiError{status: http.StatusUnauthorized, code: "auth.unauthorized", descr: "Unauthorized"})
+		s.writeError(w, r, apiError{status: http.StatusUnauthorized, code: apierr.CodeUnauthorized, descr: "Unauthorized"})
 		return
 	}
 	s.mu.Lock()
@@ -305,35 +307,35 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "The request body could not be read"})
+		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "The request body could not be read"})
 		return
 	}
 	if len(body) > maxBody {
-		s.writeError(w, r, apiError{status: http.StatusRequestEntityTooLarge, code: "validation.error", descr: fmt.Sprintf("The request body is over %d bytes", maxBody)})
+		s.writeError(w, r, apiError{status: http.StatusRequestEntityTooLarge, code: apierr.CodeValidation, descr: fmt.Sprintf("The request body is over %d bytes", maxBody)})
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: validation}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		field, msg := cause(err)
-		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: field, message: msg})
+		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: field, message: msg})
 		return
 	}
 	handler, ok := handlers[op]
 	if !ok {
-		s.writeError(w, r, apiError{status: http.StatusNotImplemented, code: "internal.error", descr: op + " is not emulated by the sandbox yet"})
+		s.writeError(w, r, apiError{status: http.StatusNotImplemented, code: apierr.CodeInternal, descr: op + " is not emulated by the sandbox yet"})
 		return
 	}
 	c := &call{site: siteID, params: params, body: body, header: r.Header, base: baseURL(r)}
 	if c.amountForm, err = ext.RequestAmountForm(s.money, route.Path); err != nil {
-		s.writeError(w, r, apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The spec's amount rule: " + err.Error()})
+		s.writeError(w, r, apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: "The spec's amount rule: " + err.Error()})
 		return
 	}
 	if len(bytes.TrimSpace(body)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber() // amounts stay exact
 		if err := dec.Decode(&c.req); err != nil {
-			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "body", message: err.Error()})
+			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: "body", message: err.Error()})
 			return
 		}
 	}
@@ -421,10 +423,10 @@ func (s *Sandbox) commit(st *site, c *call, docs [][]byte, err error) *apiError 
 		return nil
 	case rerr != nil:
 		c.notices = nil
-		return &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state, nor read it back"}
+		return &apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: "The sandbox could not store the state, nor read it back"}
 	}
 	c.notices = nil
-	return &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state"}
+	return &apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: "The sandbox could not store the state"}
 }
 
 // sendNotices sends the notifications of a call whose changes are stored.
@@ -579,5 +581,5 @@ var handlers = map[string]handlerFunc{
 }
 
 func money(minor int64) map[string]any {
-	return map[string]any{"value": wiretype.NewMoneyFromMinor(minor).String(), "currency": "RUB"}
+	return map[string]any{"value": wiretype.NewMoneyFromMinor(minor).String(), "currency": qiwi.CurrencyRub}
 }
