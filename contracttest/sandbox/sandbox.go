@@ -347,9 +347,10 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 }
 
 // run runs an operation on its site's state under the lock, makes what it changed durable
-// (commit, outside the lock, so that concurrent calls share one commit), and answers: QIWI's
-// error, or its notifications sent and the answer written, late when the test mode answers
-// late.
+// (queued for the store under the lock, so that the file gets each object's versions in the
+// order the calls made them; committed outside it, so that concurrent calls share one
+// commit), and answers: QIWI's error, or its notifications sent and the answer written, late
+// when the test mode answers late.
 func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler handlerFunc) {
 	s.mu.Lock()
 	st := s.sites[c.site]
@@ -358,18 +359,22 @@ func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler h
 		s.sites[c.site] = st
 	}
 	status, answer, aerr := handler(s, st, c)
-	var docs [][]byte
+	var wait func() error
 	var encodeErr error
 	if aerr == nil && s.store != nil && len(c.changed) > 0 {
-		// The documents are taken under the lock: later calls change the objects.
-		docs, encodeErr = encode(c.changed)
+		// The documents are taken and queued under the lock: later calls change the
+		// objects, and their writes must come after these.
+		var docs [][]byte
+		if docs, encodeErr = encode(c.changed); encodeErr == nil {
+			wait = s.store.save(c.site, c.changed, docs)
+		}
 		for _, o := range c.changed {
 			s.pending[c.site+"\x00"+o.key]++
 		}
 	}
 	s.mu.Unlock()
-	if docs != nil || encodeErr != nil {
-		aerr = s.commit(st, c, docs, encodeErr)
+	if wait != nil || encodeErr != nil {
+		aerr = s.commit(st, c, wait, encodeErr)
 	}
 	if aerr != nil {
 		s.writeError(w, r, *aerr)
@@ -389,13 +394,13 @@ func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler h
 
 // commit makes a call's changes durable before its answer: what the client was told
 // survives a crash. Concurrent calls' changes share one transaction and one fsync
-// (store.save). When the store refuses them, the call answers 500 and its objects go back to
+// (store.save queued them; wait returns once they are committed). When the store refuses them, the call answers 500 and its objects go back to
 // what the store holds: each once no other call's write of it is still being committed (a
 // later call may have changed it, and its commit decides what the file holds). The caller
 // does not hold s.mu; the call's keys are counted in s.pending.
-func (s *Sandbox) commit(st *site, c *call, docs [][]byte, err error) *apiError {
+func (s *Sandbox) commit(st *site, c *call, wait func() error, err error) *apiError {
 	if err == nil {
-		err = s.store.save(c.site, c.changed, docs)
+		err = wait()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -11,7 +11,7 @@ import (
 
 // store keeps the sandbox's state in a bbolt file (contracttest/store, which checks the file
 // and every value): one bucket per siteId, one key per object (storeKey). A call's changes are
-// committed with an fsync, shared with the concurrent calls' (filestore.DB.Batch), before it is
+// committed with an fsync, shared with the concurrent calls' (filestore.DB.Queue), before it is
 // answered, so every answer the sandbox sent survives a crash.
 type store struct {
 	db *filestore.DB
@@ -41,12 +41,12 @@ func encode(objects []changed) ([][]byte, error) {
 	return docs, nil
 }
 
-// save writes the documents of the objects a call changed in one durable transaction,
-// shared with the concurrent calls' (filestore.DB.Batch: one fsync for all of them). It
-// returns once the transaction is committed; the function may run again, and does the same
-// Puts.
-func (st *store) save(siteID string, objects []changed, docs [][]byte) error {
-	return st.db.Batch(func(tx *filestore.Tx) error {
+// save queues the documents of the objects a call changed for one durable transaction,
+// shared with the concurrent calls' (filestore.DB.Queue: one fsync for all of them, writes in
+// the order they were queued), and returns the function that waits until the transaction is
+// committed; it must be called. The queued function may run again, and does the same Puts.
+func (st *store) save(siteID string, objects []changed, docs [][]byte) (wait func() error) {
+	return st.db.Queue(func(tx *filestore.Tx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(siteID))
 		if err != nil {
 			return err

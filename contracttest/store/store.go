@@ -198,7 +198,17 @@ func (d *DB) Update(fn func(*Tx) error) error {
 // Batch waits for no timer, as bbolt's DB.Batch does (10ms by default, whatever the load):
 // the calls that come while a commit is being written make the next commit, written by one
 // of them as soon as the last one is done. A lone call commits at once.
-func (d *DB) Batch(fn func(*Tx) error) error {
+//
+// Batch is Queue(fn)().
+func (d *DB) Batch(fn func(*Tx) error) error { return d.Queue(fn)() }
+
+// Queue is Batch in two steps: it queues fn at once and returns the function that waits for
+// (or writes) its commit. Functions run in the order they were queued, within a commit and
+// from one commit to the next: a caller that queues under its own lock has its writes
+// applied in its lock's order, whatever order the goroutines then wait in. The returned
+// function must be called exactly once; a queued function whose wait is never called holds
+// up every later commit.
+func (d *DB) Queue(fn func(*Tx) error) (wait func() error) {
 	c := &batchCall{fn: fn, done: make(chan batchResult, 1)}
 	b := &d.batch
 	b.mu.Lock()
@@ -206,26 +216,29 @@ func (d *DB) Batch(fn func(*Tx) error) error {
 	lead := !b.running
 	b.running = true
 	b.mu.Unlock()
-	if !lead {
-		r := <-c.done
-		if !r.lead {
-			return r.err
+	return func() error {
+		if !lead {
+			r := <-c.done
+			if !r.lead {
+				return r.err
+			}
 		}
+		// This call commits the queue (itself in it), then hands the next queue to its
+		// first call.
+		b.mu.Lock()
+		calls := b.queue
+		b.queue = nil
+		b.mu.Unlock()
+		own := d.commitBatch(calls, c)
+		b.mu.Lock()
+		if len(b.queue) > 0 {
+			b.queue[0].done <- batchResult{lead: true}
+		} else {
+			b.running = false
+		}
+		b.mu.Unlock()
+		return own
 	}
-	// This call commits the queue (itself in it), then hands the next queue to its first call.
-	b.mu.Lock()
-	calls := b.queue
-	b.queue = nil
-	b.mu.Unlock()
-	own := d.commitBatch(calls, c)
-	b.mu.Lock()
-	if len(b.queue) > 0 {
-		b.queue[0].done <- batchResult{lead: true}
-	} else {
-		b.running = false
-	}
-	b.mu.Unlock()
-	return own
 }
 
 // batcher is the queue of Batch calls waiting for the commit being written to end.

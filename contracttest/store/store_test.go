@@ -279,3 +279,43 @@ func TestBatch(t *testing.T) {
 		return nil
 	}))
 }
+
+// Queued functions run in the order they were queued, whatever order their callers wait in:
+// the value queued last is the one stored, and a commit's error reaches every call in it.
+func TestQueueKeepsTheOrder(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "queue.db"), Options{})
+	require.NoError(t, err)
+	defer db.Close()
+	put := func(v string) func(*Tx) error {
+		return func(tx *Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("b"))
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte("k"), []byte(v))
+		}
+	}
+	waits := make([]func() error, 5)
+	for i := range waits {
+		waits[i] = db.Queue(put(fmt.Sprint("v", i)))
+	}
+	// The last queued waits first, in another goroutine; the first queued writes the commit.
+	errs := make(chan error, len(waits))
+	var wg sync.WaitGroup
+	for i := len(waits) - 1; i > 0; i-- {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs <- waits[i]() }()
+	}
+	errs <- waits[0]()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.View(func(tx *Tx) error {
+		v, err := tx.Bucket([]byte("b")).Get([]byte("k"))
+		require.NoError(t, err)
+		assert.Equal(t, "v4", string(v))
+		return nil
+	}))
+}
