@@ -145,7 +145,7 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 			bodies = append(bodies, op.BodyType)
 		}
 	}
-	requestForm, _ := requestFormPass(pkg, models, bodies)
+	requestForm := requestFormPass(pkg, models, bodies)
 	client, err := clientPass(pkg, ops)
 	if err != nil {
 		return stop(err)

@@ -39,7 +39,7 @@ func readModelTypes(file *ast.File) modelTypes {
 // a timestamp, a requestForm method: a copy of the value with every amount and timestamp in
 // request form, the caller's value left as it was. Generated code, no reflection: the client
 // calls it on each request body.
-func requestFormPass(pkg string, types modelTypes, roots []string) (*jen.File, map[string]bool) {
+func requestFormPass(pkg string, types modelTypes, roots []string) *jen.File {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(generatedHeader)
 	importRuntime(f)
@@ -130,7 +130,7 @@ func requestFormPass(pkg string, types modelTypes, roots []string) (*jen.File, m
 			append(body, jen.Return(jen.Id("v"), jen.Nil()))...,
 		)
 	}
-	return f, has
+	return f
 }
 
 // pointerFormat is the JSON pointer of a value inside the body being converted, as a format

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
@@ -25,7 +26,7 @@ type bill struct {
 	Digest       string                 `json:"digest"`
 	Amount       int64                  `json:"amount"`
 	Currency     string                 `json:"currency"`
-	Status       string                 `json:"status"`
+	Status       qiwi.BillStatusValue   `json:"status"`
 	Created      string                 `json:"created"`
 	Changed      string                 `json:"changed"`
 	Expiration   string                 `json:"expiration"`
@@ -41,11 +42,11 @@ type bill struct {
 // billRefund is a refund of a bill: PARTIAL while the refunds stay below the bill's amount,
 // FULL when they reach it.
 type billRefund struct {
-	ID      string `json:"id"`
-	Digest  string `json:"digest"`
-	Created string `json:"created"`
-	Amount  int64  `json:"amount"`
-	Status  string `json:"status"`
+	ID      string                `json:"id"`
+	Digest  string                `json:"digest"`
+	Created string                `json:"created"`
+	Amount  int64                 `json:"amount"`
+	Status  qiwi.BillRefundStatus `json:"status"`
 }
 
 // billSite is the site the Bill Payments API works for when the sandbox has no keys.
@@ -91,9 +92,9 @@ func (b *bill) status(now time.Time) string {
 // statusSince is the bill's status now and since when: a WAITING bill past its expiration
 // is EXPIRED from that time on, whether or not anything stored the change.
 func (b *bill) statusSince(now time.Time) (value, changed string) {
-	if b.Status == "WAITING" {
+	if b.Status == qiwi.BillStatusValueWaiting {
 		if exp, ok := expiredAt(b.Expiration, now); ok {
-			return "EXPIRED", formatTimestamp(exp)
+			return qiwi.BillStatusValueExpired, formatTimestamp(exp)
 		}
 	}
 	return b.Status, b.Changed
@@ -157,7 +158,7 @@ func createBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	}
 	now := s.timestamp()
 	uid := newFormUID()
-	b := &bill{ID: id, UID: uid, Digest: c.digest(), Amount: amount, Currency: str(c.req, "amount", "currency"), Status: "WAITING",
+	b := &bill{ID: id, UID: uid, Digest: c.digest(), Amount: amount, Currency: str(c.req, "amount", "currency"), Status: qiwi.BillStatusValueWaiting,
 		Created: now, Changed: now, Expiration: str(c.req, "expirationDateTime"), Comment: str(c.req, "comment"),
 		PayURL: c.base + payFormPath + "?invoice_uid=" + url.QueryEscape(uid)}
 	b.Customer, _ = c.req["customer"].(map[string]any)
@@ -184,11 +185,11 @@ func rejectBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		return 0, nil, invoiceNotFound("Invoice not found")
 	}
 	switch b.status(s.now()) {
-	case "WAITING":
-		b.Status, b.Changed = "REJECTED", s.timestamp()
+	case qiwi.BillStatusValueWaiting:
+		b.Status, b.Changed = qiwi.BillStatusValueRejected, s.timestamp()
 		c.wrote("bill", b.ID, b)
 		s.notifyBill(c, b)
-	case "REJECTED":
+	case qiwi.BillStatusValueRejected:
 	default:
 		return 0, nil, conflict("Bill " + b.ID + " is " + b.status(s.now()))
 	}
@@ -216,7 +217,7 @@ func createBillRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		}
 		return http.StatusOK, r.answer(b.Currency), nil
 	}
-	if b.Status != "PAID" {
+	if b.Status != qiwi.BillStatusValuePaid {
 		return 0, nil, conflict("Bill " + b.ID + " is not paid")
 	}
 	amount, aerr := positiveAmount(c)
@@ -230,9 +231,9 @@ func createBillRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		return 0, nil, overRefund(b.Amount - b.Refunded)
 	}
 	b.Refunded += amount
-	r := &billRefund{ID: id, Digest: c.digest(), Created: s.timestamp(), Amount: amount, Status: "PARTIAL"}
+	r := &billRefund{ID: id, Digest: c.digest(), Created: s.timestamp(), Amount: amount, Status: qiwi.BillRefundStatusPartial}
 	if b.Refunded == b.Amount {
-		r.Status = "FULL"
+		r.Status = qiwi.BillRefundStatusFull
 	}
 	if b.Refunds == nil {
 		b.Refunds = map[string]*billRefund{}
@@ -265,7 +266,7 @@ func (s *Sandbox) servePayForm(w http.ResponseWriter, r *http.Request) {
 	siteID, b := s.billByUID(uid)
 	if b == nil {
 		s.mu.Unlock()
-		s.writeError(w, r, apiError{status: http.StatusNotFound, code: "payin.resource.not.found", descr: "No bill has this invoice_uid"})
+		s.writeError(w, r, apiError{status: http.StatusNotFound, code: apierr.CodeNotFound, descr: "No bill has this invoice_uid"})
 		return
 	}
 	if r.Method == http.MethodGet {
@@ -284,10 +285,10 @@ func (s *Sandbox) servePayForm(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			return 0, nil, invoiceNotFound("Invoice not found")
 		}
-		if status := b.status(s.now()); status != "WAITING" {
+		if status := b.status(s.now()); status != qiwi.BillStatusValueWaiting {
 			return 0, nil, conflict("Bill " + b.ID + " is " + status)
 		}
-		b.Status, b.Changed = "PAID", s.timestamp()
+		b.Status, b.Changed = qiwi.BillStatusValuePaid, s.timestamp()
 		c.wrote("bill", b.ID, b)
 		s.notifyBill(c, b)
 		return http.StatusOK, b.answer(s, c.site), nil

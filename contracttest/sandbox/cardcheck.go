@@ -2,36 +2,40 @@ package sandbox
 
 import (
 	"net/http"
+
+	"github.com/qiwigen/qiwigen/gen/qiwi"
 )
 
 // cardCheck is a card verification: SUCCESS, WAITING_3DS on the test mode's 3-D Secure
 // triggers until completed, or ERROR on a declining expiry month.
 type cardCheck struct {
-	UID     string `json:"uid"`
-	Digest  string `json:"digest"`
-	Created string `json:"created"`
-	Status  string `json:"status"`
+	UID     string                      `json:"uid"`
+	Digest  string                      `json:"digest"`
+	Created string                      `json:"created"`
+	Status  qiwi.CardVerificationStatus `json:"status"`
 	// Callback is the request's callbackUrl, for the CHECK_CARD notification.
 	Callback string `json:"callback,omitempty"`
 }
 
 // notify queues the CHECK_CARD notification of a verification that reached its result.
 func (k *cardCheck) notify(s *Sandbox, c *call) {
-	if k.Status == "WAITING_3DS" {
+	if k.Status == qiwi.CardVerificationStatusWaiting3ds {
 		return
 	}
-	data := map[string]any{"requestUid": k.UID, "checkOperationDate": k.Created, "status": k.Status, "isValidCard": k.Status == "SUCCESS"}
-	c.later(func() { s.notify.send(payinNotice("CHECK_CARD", "checkPaymentMethod", data), k.Callback) })
+	data := map[string]any{"requestUid": k.UID, "checkOperationDate": k.Created, "status": k.Status, "isValidCard": k.Status == qiwi.CardVerificationStatusSuccess}
+	c.later(func() {
+		s.notify.send(payinNotice(qiwi.NotificationTypeCheckCard, "checkPaymentMethod", data), k.Callback)
+	})
 }
 
 func (k *cardCheck) answer() map[string]any {
 	out := map[string]any{"requestUid": k.UID, "status": k.Status}
 	switch k.Status {
-	case "SUCCESS":
+	case qiwi.CardVerificationStatusSuccess:
 		out["isValidCard"], out["checkOperationDate"] = true, k.Created
-	case "ERROR":
+	case qiwi.CardVerificationStatusError:
 		out["isValidCard"], out["checkOperationDate"] = false, k.Created
-	case "WAITING_3DS":
+	case qiwi.CardVerificationStatusWaiting3ds:
 		out["requirements"] = threeDSRequirement()
 	}
 	return out
@@ -50,12 +54,12 @@ func createCardVerification(s *Sandbox, st *site, c *call) (int, any, *apiError)
 	if delayed(card) {
 		c.delay = cardDelay
 	}
-	k := &cardCheck{UID: uid, Digest: c.digest(), Created: s.timestamp(), Status: "SUCCESS", Callback: str(c.req, "callbackUrl")}
+	k := &cardCheck{UID: uid, Digest: c.digest(), Created: s.timestamp(), Status: qiwi.CardVerificationStatusSuccess, Callback: str(c.req, "callbackUrl")}
 	switch cardOutcome(card) {
 	case outcomeDeclined:
-		k.Status = "ERROR"
+		k.Status = qiwi.CardVerificationStatusError
 	case outcome3DS:
-		k.Status = "WAITING_3DS"
+		k.Status = qiwi.CardVerificationStatusWaiting3ds
 	}
 	st.CardChecks[uid] = k
 	c.wrote("cardcheck", uid, k)
@@ -78,10 +82,10 @@ func completeCardVerification(s *Sandbox, st *site, c *call) (int, any, *apiErro
 	if !ok {
 		return 0, nil, notFound("Card verification")
 	}
-	if k.Status != "WAITING_3DS" {
+	if k.Status != qiwi.CardVerificationStatusWaiting3ds {
 		return 0, nil, conflict("Card verification " + k.UID + " awaits no 3-D Secure completion")
 	}
-	k.Status = "SUCCESS"
+	k.Status = qiwi.CardVerificationStatusSuccess
 	c.wrote("cardcheck", k.UID, k)
 	k.notify(s, c)
 	return http.StatusOK, k.answer(), nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/suggest"
 )
 
@@ -147,7 +148,7 @@ func (s *Sandbox) inject(w http.ResponseWriter, r *http.Request, f *Fault) bool 
 			}
 		}
 		// No connection to drop (HTTP/2): the nearest failure a client sees is a 503.
-		s.writeError(w, r, apiError{status: http.StatusServiceUnavailable, code: "internal.error", descr: "Injected fault: dropped connection"})
+		s.writeError(w, r, apiError{status: http.StatusServiceUnavailable, code: apierr.CodeInternal, descr: "Injected fault: dropped connection"})
 		return true
 	}
 	if f.Status == 0 {
@@ -156,9 +157,9 @@ func (s *Sandbox) inject(w http.ResponseWriter, r *http.Request, f *Fault) bool 
 	if f.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 	}
-	code := "internal.error"
+	code := apierr.CodeInternal
 	if f.Status == http.StatusTooManyRequests {
-		code = "validation.error"
+		code = apierr.CodeValidation
 	}
 	s.writeError(w, r, apiError{status: f.Status, code: code, descr: fmt.Sprintf("Injected fault: %d", f.Status)})
 	return true

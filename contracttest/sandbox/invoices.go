@@ -9,20 +9,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
 // invoice is a payin invoice: CREATED, then PAID by a payment naming its billId, or EXPIRED
 // once its expirationDateTime has passed.
 type invoice struct {
-	ID         string `json:"id"`
-	UID        string `json:"uid"`
-	Digest     string `json:"digest"`
-	Amount     int64  `json:"amount"` // 0: none (a CHECK_CARD invoice has no amount)
-	Comment    string `json:"comment,omitempty"`
-	Created    string `json:"created"`
-	Expiration string `json:"expiration"`
-	Status     string `json:"status"`
+	ID         string           `json:"id"`
+	UID        string           `json:"uid"`
+	Digest     string           `json:"digest"`
+	Amount     int64            `json:"amount"` // 0: none (a CHECK_CARD invoice has no amount)
+	Comment    string           `json:"comment,omitempty"`
+	Created    string           `json:"created"`
+	Expiration string           `json:"expiration"`
+	Status     qiwi.StatusValue `json:"status"`
 	// Changed is when Status was set (empty in a state stored before it was kept: Created).
 	Changed string `json:"changed,omitempty"`
 }
@@ -42,9 +43,9 @@ func expiredAt(expiration string, now time.Time) (time.Time, bool) {
 // (the docs' example of an expired invoice gives the expiration as its changedDateTime,
 // payments/_api-methods_en#invoice_put).
 func (inv *invoice) status(now time.Time) (value, changed string) {
-	if inv.Status == "CREATED" {
+	if inv.Status == qiwi.StatusValueCreated {
 		if exp, ok := expiredAt(inv.Expiration, now); ok {
-			return "EXPIRED", formatTimestamp(exp)
+			return qiwi.StatusValueExpired, formatTimestamp(exp)
 		}
 	}
 	return inv.Status, cmp.Or(inv.Changed, inv.Created)
@@ -74,7 +75,7 @@ func createInvoice(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		return http.StatusOK, inv.answer(s, c.site), nil
 	}
 	now := s.timestamp()
-	inv := &invoice{ID: id, Digest: c.digest(), Comment: str(c.req, "comment"), Created: now, Changed: now, Expiration: str(c.req, "expirationDateTime"), Status: "CREATED"}
+	inv := &invoice{ID: id, Digest: c.digest(), Comment: str(c.req, "comment"), Created: now, Changed: now, Expiration: str(c.req, "expirationDateTime"), Status: qiwi.StatusValueCreated}
 	if _, has := c.req["amount"]; has {
 		amount, aerr := amountOf(c)
 		if aerr != nil {
@@ -144,8 +145,8 @@ func (st *site) payInvoice(billID string, amount int64, now time.Time) *apiError
 		return notFound("Invoice")
 	}
 	switch status, changed := inv.status(now); status {
-	case "CREATED":
-	case "EXPIRED":
+	case qiwi.StatusValueCreated:
+	case qiwi.StatusValueExpired:
 		// The docs name no error for paying an expired invoice: the reason codes have
 		// BILL_ALREADY_PAID for a paid one and nothing for an expired one
 		// (payments/_statuses_en#reason-codes), and the invoice's 4xx example is

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/testmode"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
@@ -95,7 +97,7 @@ func (st *site) operationsOn(d string) int {
 // dailyLimit refuses an operation past the day's limit.
 func (s *Sandbox) dailyLimit(st *site) *apiError {
 	if st.operationsOn(day(s.timestamp())) >= maxDailyOperations {
-		return &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error",
+		return &apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error",
 			field: "amount.value", message: fmt.Sprintf("test mode allows %d operations a day (Moscow time)", maxDailyOperations)}
 	}
 	return nil
@@ -112,13 +114,13 @@ var maxTestAmount = func() int64 {
 
 // payment is a payin payment with its captures, refunds and payouts.
 type payment struct {
-	ID      string `json:"id"`
-	Digest  string `json:"digest"` // of the creating request, for idempotency
-	Amount  int64  `json:"amount"` // minor units
-	Sale    bool   `json:"sale,omitempty"`
-	Status  string `json:"status"` // WAITING, COMPLETED, DECLINED
-	Reason  string `json:"reason,omitempty"`
-	Created string `json:"created"`
+	ID      string           `json:"id"`
+	Digest  string           `json:"digest"` // of the creating request, for idempotency
+	Amount  int64            `json:"amount"` // minor units
+	Sale    bool             `json:"sale,omitempty"`
+	Status  qiwi.StatusValue `json:"status"` // WAITING, COMPLETED, DECLINED
+	Reason  string           `json:"reason,omitempty"`
+	Created string           `json:"created"`
 	// Changed is when Status was set (empty in a state stored before it was kept: Created).
 	Changed  string         `json:"changed,omitempty"`
 	Method   map[string]any `json:"method"` // as answers show it: masked, never the card data
@@ -138,20 +140,20 @@ type payment struct {
 
 // operation is a capture or a refund.
 type operation struct {
-	ID       string   `json:"id"`
-	Digest   string   `json:"digest"`
-	Status   string   `json:"status"`
-	Created  string   `json:"created"`
-	Changed  string   `json:"changed,omitempty"` // when Status was set; empty: Created
-	Amount   int64    `json:"amount"`
-	Flags    []string `json:"flags,omitempty"`
-	Callback string   `json:"callback,omitempty"`
+	ID       string           `json:"id"`
+	Digest   string           `json:"digest"`
+	Status   qiwi.StatusValue `json:"status"`
+	Created  string           `json:"created"`
+	Changed  string           `json:"changed,omitempty"` // when Status was set; empty: Created
+	Amount   int64            `json:"amount"`
+	Flags    []string         `json:"flags,omitempty"`
+	Callback string           `json:"callback,omitempty"`
 }
 
 // settle marks the invoice a completed payment names as PAID, now.
 func (st *site) settle(c *call, p *payment, now string) {
-	if inv := st.Invoices[p.BillID]; inv != nil && p.Status == "COMPLETED" {
-		inv.Status, inv.Changed = "PAID", now
+	if inv := st.Invoices[p.BillID]; inv != nil && p.Status == qiwi.StatusValueCompleted {
+		inv.Status, inv.Changed = qiwi.StatusValuePaid, now
 		c.wrote("invoice", inv.ID, inv)
 	}
 }
@@ -174,12 +176,12 @@ func (p *payment) answer() map[string]any {
 		"status":          status,
 	}
 	if p.Sale {
-		out["flags"] = []string{"SALE"}
+		out["flags"] = []string{qiwi.FlagSale}
 	}
 	if p.Reason != "" {
 		status["reasonCode"] = p.Reason
 	}
-	if p.Status == "WAITING" {
+	if p.Status == qiwi.StatusValueWaiting {
 		out["requirements"] = map[string]any{"threeDS": threeDSRequirement()}
 	}
 	if p.Callback != "" {
@@ -197,10 +199,10 @@ func (p *payment) answer() map[string]any {
 // notificationStatus is a status as notifications spell it: SUCCESS and DECLINE.
 func notificationStatus(status string) string {
 	switch status {
-	case "COMPLETED":
-		return "SUCCESS"
-	case "DECLINED":
-		return "DECLINE"
+	case qiwi.StatusValueCompleted:
+		return qiwi.StatusValueSuccess
+	case qiwi.StatusValueDeclined:
+		return qiwi.StatusValueDecline
 	}
 	return status
 }
@@ -214,10 +216,10 @@ func numberAmount(minor int64, currency string) map[string]any {
 // notifyPayment queues the PAYMENT notification of a payment that reached a final status,
 // with the token it issued, if any.
 func (s *Sandbox) notifyPayment(c *call, p *payment, token *issuedToken) {
-	data := map[string]any{"paymentId": p.ID, "createdDateTime": p.Created, "amount": numberAmount(p.Amount, "RUB"),
+	data := map[string]any{"paymentId": p.ID, "createdDateTime": p.Created, "amount": numberAmount(p.Amount, qiwi.CurrencyRub),
 		"status": map[string]any{"value": notificationStatus(p.Status), "changedDateTime": p.changedAt()}, "paymentMethod": p.Method}
 	if p.Sale {
-		data["flags"] = []string{"SALE"}
+		data["flags"] = []string{qiwi.FlagSale}
 	}
 	if p.Account != "" {
 		data["customer"] = map[string]any{"account": p.Account}
@@ -225,12 +227,12 @@ func (s *Sandbox) notifyPayment(c *call, p *payment, token *issuedToken) {
 	if token != nil {
 		data["tokenData"] = map[string]any{"paymentToken": token.value, "expiredDate": token.expires}
 	}
-	c.later(func() { s.notify.send(payinNotice("PAYMENT", "payment", data), p.Callback) })
+	c.later(func() { s.notify.send(payinNotice(qiwi.NotificationTypePayment, "payment", data), p.Callback) })
 }
 
 // notifyOperation queues the CAPTURE or REFUND notification of an operation.
 func (s *Sandbox) notifyOperation(c *call, typ, member, idKey string, o *operation) {
-	data := map[string]any{idKey: o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount, "RUB"),
+	data := map[string]any{idKey: o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount, qiwi.CurrencyRub),
 		"status": map[string]any{"value": notificationStatus(o.Status), "changedDateTime": o.changedAt()}}
 	c.later(func() { s.notify.send(payinNotice(typ, member, data), o.Callback) })
 }
@@ -268,12 +270,12 @@ func hasFlag(req map[string]any, flag string) bool {
 }
 
 func badField(field, message string) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: field, message: message}
+	return &apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: field, message: message}
 }
 
 // amountIn reads a call's amount in minor units: RUB, positive, in its API's form.
 func amountIn(c *call) (int64, *apiError) {
-	if cur := str(c.req, "amount", "currency"); cur != "RUB" {
+	if cur := str(c.req, "amount", "currency"); cur != qiwi.CurrencyRub {
 		return 0, badField("amount.currency", "test mode accepts RUB only")
 	}
 	return positiveAmount(c)
@@ -314,16 +316,16 @@ func callbackOf(req map[string]any, p *payment) string {
 
 // overRefund refuses a refund above the amount left to refund, as QIWI does.
 func overRefund(left int64) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: "refund.incorrect.amount", descr: "The refund is above the amount left to refund",
+	return &apiError{status: http.StatusBadRequest, code: apierr.CodeRefundAmount, descr: "The refund is above the amount left to refund",
 		field: "amount.value", message: "at most " + wiretype.NewMoneyFromMinor(left).String()}
 }
 
 func notFound(what string) *apiError {
-	return &apiError{status: http.StatusNotFound, code: "payin.resource.not.found", descr: what + " not found"}
+	return &apiError{status: http.StatusNotFound, code: apierr.CodeNotFound, descr: what + " not found"}
 }
 
 func conflict(descr string) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: "payin.incorrect-method-invocation", descr: descr}
+	return &apiError{status: http.StatusBadRequest, code: apierr.CodeIncorrectMethod, descr: descr}
 }
 
 // maskPan keeps a card number's first six and last four digits.
@@ -356,28 +358,28 @@ func createPayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		return 0, nil, aerr
 	}
 	now := s.timestamp()
-	p := &payment{ID: id, Digest: c.digest(), Amount: amount, Created: now, Changed: now, Status: "COMPLETED",
+	p := &payment{ID: id, Digest: c.digest(), Amount: amount, Created: now, Changed: now, Status: qiwi.StatusValueCompleted,
 		Captures: map[string]*operation{}, Refunds: map[string]*operation{}, Callback: str(c.req, "callbackUrl"), BillID: billID,
-		Sale: hasFlag(c.req, "SALE"), Account: str(c.req, "customer", "account"), BindToken: hasFlag(c.req, "BIND_PAYMENT_TOKEN")}
+		Sale: hasFlag(c.req, qiwi.FlagSale), Account: str(c.req, "customer", "account"), BindToken: hasFlag(c.req, qiwi.FlagBindPaymentToken)}
 	method, _ := c.req["paymentMethod"].(map[string]any)
 	switch str(method, "type") {
-	case "CARD":
-		p.Method = map[string]any{"type": "CARD", "maskedPan": maskPan(str(method, "pan"))}
+	case qiwi.PaymentMethodTypeCard:
+		p.Method = map[string]any{"type": qiwi.PaymentMethodTypeCard, "maskedPan": maskPan(str(method, "pan"))}
 		if delayed(method) {
 			c.delay = cardDelay
 		}
 		switch cardOutcome(method) {
 		case outcomeDeclined:
-			p.Status, p.Reason = "DECLINED", "ACQUIRING_NOT_PERMITTED"
+			p.Status, p.Reason = qiwi.StatusValueDeclined, qiwi.ReasonCodeAcquiringNotPermitted
 		case outcome3DS:
-			p.Status = "WAITING"
+			p.Status = qiwi.StatusValueWaiting
 		}
-	case "TOKEN":
+	case qiwi.PaymentMethodTypeToken:
 		tok, aerr := st.tokenFor(str(method, "paymentToken"), p.Account)
 		if aerr != nil {
 			return 0, nil, aerr
 		}
-		p.Method = map[string]any{"type": "TOKEN", "maskedPan": tok.MaskedPan}
+		p.Method = map[string]any{"type": qiwi.PaymentMethodTypeToken, "maskedPan": tok.MaskedPan}
 	default:
 		return 0, nil, badField("paymentMethod.type", "test mode accepts CARD and TOKEN payments (payments-ru/_intro_ru#test_mode)")
 	}
@@ -394,11 +396,11 @@ func createPayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 // queued. It answers the payment, with the token issued now.
 func (s *Sandbox) completed(st *site, c *call, p *payment) map[string]any {
 	out := p.answer()
-	if p.Status == "WAITING" {
+	if p.Status == qiwi.StatusValueWaiting {
 		return out
 	}
 	var token *issuedToken
-	if p.Status == "COMPLETED" {
+	if p.Status == qiwi.StatusValueCompleted {
 		if p.Sale {
 			p.Captured = p.Amount
 			out["capturedAmount"] = money(p.Captured)
@@ -428,10 +430,10 @@ func completePayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if !ok {
 		return 0, nil, notFound("Payment")
 	}
-	if p.Status != "WAITING" {
+	if p.Status != qiwi.StatusValueWaiting {
 		return 0, nil, conflict("Payment " + p.ID + " awaits no 3-D Secure completion")
 	}
-	p.Status, p.Changed = "COMPLETED", s.timestamp()
+	p.Status, p.Changed = qiwi.StatusValueCompleted, s.timestamp()
 	c.wrote("payment", p.ID, p)
 	return http.StatusOK, s.completed(st, c, p), nil
 }
@@ -485,8 +487,8 @@ func (ops paymentOps) get(st *site, c *call) (int, any, *apiError) {
 func (p *payment) refundSums() (reversed, refunded int64) {
 	for _, o := range p.Refunds {
 		switch {
-		case o.Status == "DECLINED":
-		case slices.Contains(o.Flags, "REVERSAL"):
+		case o.Status == qiwi.StatusValueDeclined:
+		case slices.Contains(o.Flags, qiwi.FlagReversal):
 			reversed += o.Amount
 		default:
 			refunded += o.Amount
@@ -503,7 +505,7 @@ func createCapture(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if answer != nil || aerr != nil {
 		return http.StatusOK, answer, aerr
 	}
-	if p.Status != "COMPLETED" || p.Sale || p.Captured > 0 || len(p.Captures) > 0 {
+	if p.Status != qiwi.StatusValueCompleted || p.Sale || p.Captured > 0 || len(p.Captures) > 0 {
 		return 0, nil, conflict("Payment " + p.ID + " cannot be captured")
 	}
 	reversed, _ := p.refundSums()
@@ -515,11 +517,11 @@ func createCapture(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		return 0, nil, aerr
 	}
 	now := s.timestamp()
-	cp := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: now, Changed: now, Amount: left, Callback: callbackOf(c.req, p)}
+	cp := &operation{ID: id, Digest: c.digest(), Status: qiwi.StatusValueCompleted, Created: now, Changed: now, Amount: left, Callback: callbackOf(c.req, p)}
 	p.Captures[id] = cp
 	p.Captured = cp.Amount
 	c.wrote("payment", p.ID, p)
-	s.notifyOperation(c, "CAPTURE", "capture", "captureId", cp)
+	s.notifyOperation(c, qiwi.NotificationTypeCapture, "capture", "captureId", cp)
 	return http.StatusOK, cp.answer("captureId"), nil
 }
 
@@ -534,7 +536,7 @@ func createRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if answer != nil || aerr != nil {
 		return http.StatusOK, answer, aerr
 	}
-	if p.Status != "COMPLETED" {
+	if p.Status != qiwi.StatusValueCompleted {
 		return 0, nil, conflict("Payment " + p.ID + " is not completed")
 	}
 	amount, aerr := amountOf(c)
@@ -548,17 +550,17 @@ func createRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	left := p.Captured - refunded
 	var flags []string
 	if !p.Sale && p.Captured == 0 && len(p.Captures) == 0 {
-		left, flags = p.Amount-reversed, []string{"REVERSAL"}
+		left, flags = p.Amount-reversed, []string{qiwi.FlagReversal}
 	}
 	if amount > left {
 		return 0, nil, overRefund(max(left, 0))
 	}
 	now := s.timestamp()
-	rf := &operation{ID: id, Digest: c.digest(), Status: "COMPLETED", Created: now, Changed: now, Amount: amount, Flags: flags, Callback: callbackOf(c.req, p)}
+	rf := &operation{ID: id, Digest: c.digest(), Status: qiwi.StatusValueCompleted, Created: now, Changed: now, Amount: amount, Flags: flags, Callback: callbackOf(c.req, p)}
 	p.Refunds[id] = rf
 	p.Refunded += amount
 	c.wrote("payment", p.ID, p)
-	s.notifyOperation(c, "REFUND", "refund", "refundId", rf)
+	s.notifyOperation(c, qiwi.NotificationTypeRefund, "refund", "refundId", rf)
 	return http.StatusOK, rf.answer("refundId"), nil
 }
 
@@ -594,11 +596,11 @@ func declineRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	if !ok {
 		return 0, nil, notFound("Refund")
 	}
-	if rf.Status != "DECLINED" {
-		rf.Status, rf.Changed = "DECLINED", s.timestamp()
+	if rf.Status != qiwi.StatusValueDeclined {
+		rf.Status, rf.Changed = qiwi.StatusValueDeclined, s.timestamp()
 		p.Refunded -= rf.Amount
 		c.wrote("payment", p.ID, p)
-		s.notifyOperation(c, "REFUND", "refund", "refundId", rf)
+		s.notifyOperation(c, qiwi.NotificationTypeRefund, "refund", "refundId", rf)
 	}
 	return http.StatusOK, rf.answer("refundId"), nil
 }

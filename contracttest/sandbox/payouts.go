@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/testmode"
 	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
@@ -24,16 +26,16 @@ import (
 // COMPLETED (payments-ru/_intro_ru#payout-test-mode against #payout): the sandbox answers as
 // the test-mode table says.
 type payout struct {
-	ID       string         `json:"id"`
-	Digest   string         `json:"digest"`
-	Status   string         `json:"status"`  // WAITING, SUCCESS, DECLINED
-	Outcome  string         `json:"outcome"` // the status WAITING turns into
-	Created  string         `json:"created"`
-	Changed  string         `json:"changed"`
-	Amount   int64          `json:"amount"`
-	Receiver map[string]any `json:"receiver"` // as answers show it: masked
-	Comment  string         `json:"comment,omitempty"`
-	Callback string         `json:"callback,omitempty"`
+	ID       string           `json:"id"`
+	Digest   string           `json:"digest"`
+	Status   qiwi.StatusValue `json:"status"`  // WAITING, SUCCESS, DECLINED
+	Outcome  string           `json:"outcome"` // the status WAITING turns into
+	Created  string           `json:"created"`
+	Changed  string           `json:"changed"`
+	Amount   int64            `json:"amount"`
+	Receiver map[string]any   `json:"receiver"` // as answers show it: masked
+	Comment  string           `json:"comment,omitempty"`
+	Callback string           `json:"callback,omitempty"`
 }
 
 // payoutOutcomes maps a test-mode payout amount, in minor units, to its first and final
@@ -41,9 +43,9 @@ type payout struct {
 var payoutOutcomes = func() map[int64][2]string {
 	out := map[int64][2]string{}
 	for value, statuses := range map[string][2]string{
-		testmode.TestPayoutAmountSuccess:       {"WAITING", "SUCCESS"},
-		testmode.TestPayoutAmountDeclined:      {"DECLINED", "DECLINED"},
-		testmode.TestPayoutAmountDeclinedLater: {"WAITING", "DECLINED"},
+		testmode.TestPayoutAmountSuccess:       {qiwi.StatusValueWaiting, qiwi.StatusValueSuccess},
+		testmode.TestPayoutAmountDeclined:      {qiwi.StatusValueDeclined, qiwi.StatusValueDeclined},
+		testmode.TestPayoutAmountDeclinedLater: {qiwi.StatusValueWaiting, qiwi.StatusValueDeclined},
 	} {
 		m, err := wiretype.ParseMoney(value)
 		if err != nil {
@@ -56,7 +58,7 @@ var payoutOutcomes = func() map[int64][2]string {
 
 func (o *payout) answer() map[string]any {
 	out := map[string]any{"payoutId": o.ID, "createdDateTime": o.Created, "amount": money(o.Amount),
-		"status": map[string]any{"value": o.Status, "changedDateTime": o.Changed}, "receiverData": o.Receiver, "flags": []string{"TEST"}}
+		"status": map[string]any{"value": o.Status, "changedDateTime": o.Changed}, "receiverData": o.Receiver, "flags": []string{qiwi.FlagTest}}
 	if o.Comment != "" {
 		out["comment"] = o.Comment
 	}
@@ -71,7 +73,7 @@ func payoutReceiver(req map[string]any) map[string]any {
 	in, _ := req["receiverData"].(map[string]any)
 	out := map[string]any{"type": str(in, "type")}
 	switch str(in, "type") {
-	case "CARD":
+	case qiwi.PayoutReceiverTypeCard:
 		out["maskedPan"] = maskPan(str(in, "pan"))
 		for _, k := range []string{"receiverFirstName", "receiverLastName"} {
 			if v := str(in, k); v != "" {
@@ -89,7 +91,7 @@ func payoutReceiver(req map[string]any) map[string]any {
 // key for the site, a signature must be present but cannot be checked.
 func (s *Sandbox) verifyPayoutSignature(c *call) *apiError {
 	refuse := func(why string) *apiError {
-		return &apiError{status: http.StatusUnauthorized, code: "auth.unauthorized", descr: "X-Digital-Sign: " + why}
+		return &apiError{status: http.StatusUnauthorized, code: apierr.CodeUnauthorized, descr: "X-Digital-Sign: " + why}
 	}
 	header := strings.TrimSpace(c.header.Get("X-Digital-Sign"))
 	if header == "" {
@@ -139,7 +141,7 @@ func createPayout(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		}
 		return http.StatusOK, o.answer(), nil
 	}
-	if p.Status != "COMPLETED" {
+	if p.Status != qiwi.StatusValueCompleted {
 		return 0, nil, conflict("Payment " + p.ID + " is not completed")
 	}
 	amount, aerr := amountIn(c)
@@ -162,7 +164,7 @@ func createPayout(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	}
 	p.Payouts[id] = o
 	c.wrote("payment", p.ID, p)
-	if o.Status != "WAITING" {
+	if o.Status != qiwi.StatusValueWaiting {
 		s.notifyPayout(c, o)
 	}
 	return http.StatusOK, o.answer(), nil
@@ -170,7 +172,7 @@ func createPayout(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 
 // settlePayout moves a WAITING payout to its outcome, as the next status request finds it.
 func (s *Sandbox) settlePayout(c *call, p *payment, o *payout) {
-	if o.Status != "WAITING" {
+	if o.Status != qiwi.StatusValueWaiting {
 		return
 	}
 	o.Status, o.Changed = o.Outcome, s.timestamp()
@@ -180,9 +182,9 @@ func (s *Sandbox) settlePayout(c *call, p *payment, o *payout) {
 
 // notifyPayout queues the PAYOUT notification of a payout in a final status.
 func (s *Sandbox) notifyPayout(c *call, o *payout) {
-	data := map[string]any{"payoutId": o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount, "RUB"),
+	data := map[string]any{"payoutId": o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount, qiwi.CurrencyRub),
 		"status": map[string]any{"value": notificationStatus(o.Status), "changedDateTime": o.Changed}, "receiverData": o.Receiver}
-	c.later(func() { s.notify.send(payinNotice("PAYOUT", "payout", data), o.Callback) })
+	c.later(func() { s.notify.send(payinNotice(qiwi.NotificationTypePayout, "payout", data), o.Callback) })
 }
 
 // getPayout: GET .../payouts/{payoutId}. A WAITING payout has reached its outcome.
@@ -203,7 +205,7 @@ func completePayout(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		return 0, nil, aerr
 	}
 	s.settlePayout(c, p, o)
-	if o.Status == "DECLINED" {
+	if o.Status == qiwi.StatusValueDeclined {
 		return 0, nil, conflict("Payout " + o.ID + " is declined")
 	}
 	return http.StatusOK, o.answer(), nil

@@ -35,6 +35,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/load"
@@ -111,7 +113,12 @@ type Sandbox struct {
 
 	mu    sync.Mutex
 	sites map[string]*site
-	trace int
+	// pending counts, by site and store key, the calls whose writes of an object are being
+	// committed; dirty marks the objects a failed commit wrote, put back from the store once
+	// none is pending.
+	pending map[string]int
+	dirty   map[string]bool
+	trace   int
 }
 
 // Close stops redelivering notifications, waits for the deliveries in flight and closes the
@@ -169,7 +176,8 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: spec: no Money schema at /components/schemas/Money")
 	}
 	sb := &Sandbox{router: router, money: money.Value, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl,
-		log: opts.Logger, started: now(), counts: newCounts(), sites: map[string]*site{}}
+		log: opts.Logger, started: now(), counts: newCounts(), sites: map[string]*site{},
+		pending: map[string]int{}, dirty: map[string]bool{}}
 	if opts.StatePath != "" {
 		if sb.store, err = openStore(opts.StatePath); err != nil {
 			notify.close()
@@ -262,10 +270,10 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 	route, params, err := s.router.FindRoute(r)
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):
-		s.writeError(w, r, apiError{status: http.StatusMethodNotAllowed, code: "validation.error", descr: r.Method + " is not allowed on " + r.URL.Path})
+		s.writeError(w, r, apiError{status: http.StatusMethodNotAllowed, code: apierr.CodeValidation, descr: r.Method + " is not allowed on " + r.URL.Path})
 		return opNone
 	case err != nil:
-		s.writeError(w, r, apiError{status: http.StatusNotFound, code: "payin.resource.not.found", descr: "No operation at " + r.URL.Path})
+		s.writeError(w, r, apiError{status: http.StatusNotFound, code: apierr.CodeNotFound, descr: "No operation at " + r.URL.Path})
 		return opNone
 	}
 	op := route.Operation.OperationID
@@ -275,7 +283,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 	for name, value := range params {
 		id, err := url.PathUnescape(value)
 		if err != nil {
-			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: name, message: "not a path segment: " + err.Error()})
+			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: name, message: "not a path segment: " + err.Error()})
 			return op
 		}
 		params[name] = id
@@ -288,7 +296,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op string, route *routers.Route, params map[string]string) {
 	siteID, ok := s.authorize(params["siteId"], isBillPayments(r.URL.Path), r.Header.Get("Authorization"))
 	if !ok {
-		s.writeError(w, r, apiError{status: http.StatusUnauthorized, code: "auth.unauthorized", descr: "Unauthorized"})
+		s.writeError(w, r, apiError{status: http.StatusUnauthorized, code: apierr.CodeUnauthorized, descr: "Unauthorized"})
 		return
 	}
 	s.mu.Lock()
@@ -299,35 +307,35 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "The request body could not be read"})
+		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "The request body could not be read"})
 		return
 	}
 	if len(body) > maxBody {
-		s.writeError(w, r, apiError{status: http.StatusRequestEntityTooLarge, code: "validation.error", descr: fmt.Sprintf("The request body is over %d bytes", maxBody)})
+		s.writeError(w, r, apiError{status: http.StatusRequestEntityTooLarge, code: apierr.CodeValidation, descr: fmt.Sprintf("The request body is over %d bytes", maxBody)})
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: validation}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		field, msg := cause(err)
-		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: field, message: msg})
+		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: field, message: msg})
 		return
 	}
 	handler, ok := handlers[op]
 	if !ok {
-		s.writeError(w, r, apiError{status: http.StatusNotImplemented, code: "internal.error", descr: op + " is not emulated by the sandbox yet"})
+		s.writeError(w, r, apiError{status: http.StatusNotImplemented, code: apierr.CodeInternal, descr: op + " is not emulated by the sandbox yet"})
 		return
 	}
 	c := &call{site: siteID, params: params, body: body, header: r.Header, base: baseURL(r)}
 	if c.amountForm, err = ext.RequestAmountForm(s.money, route.Path); err != nil {
-		s.writeError(w, r, apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The spec's amount rule: " + err.Error()})
+		s.writeError(w, r, apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: "The spec's amount rule: " + err.Error()})
 		return
 	}
 	if len(bytes.TrimSpace(body)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber() // amounts stay exact
 		if err := dec.Decode(&c.req); err != nil {
-			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: "validation.error", descr: "Validation error", field: "body", message: err.Error()})
+			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: "body", message: err.Error()})
 			return
 		}
 	}
@@ -339,7 +347,9 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 }
 
 // run runs an operation on its site's state under the lock, makes what it changed durable
-// (commit), and answers: QIWI's error, or its notifications sent and the answer written, late
+// (queued for the store under the lock, so that the file gets each object's versions in the
+// order the calls made them; committed outside it, so that concurrent calls share one
+// commit), and answers: QIWI's error, or its notifications sent and the answer written, late
 // when the test mode answers late.
 func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler handlerFunc) {
 	s.mu.Lock()
@@ -349,10 +359,23 @@ func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler h
 		s.sites[c.site] = st
 	}
 	status, answer, aerr := handler(s, st, c)
-	if aerr == nil {
-		aerr = s.commit(st, c)
+	var wait func() error
+	var encodeErr error
+	if aerr == nil && s.store != nil && len(c.changed) > 0 {
+		// The documents are taken and queued under the lock: later calls change the
+		// objects, and their writes must come after these.
+		var docs [][]byte
+		if docs, encodeErr = encode(c.changed); encodeErr == nil {
+			wait = s.store.save(c.site, c.changed, docs)
+		}
+		for _, o := range c.changed {
+			s.pending[c.site+"\x00"+o.key]++
+		}
 	}
 	s.mu.Unlock()
+	if wait != nil || encodeErr != nil {
+		aerr = s.commit(st, c, wait, encodeErr)
+	}
 	if aerr != nil {
 		s.writeError(w, r, *aerr)
 		return
@@ -370,20 +393,45 @@ func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler h
 }
 
 // commit makes a call's changes durable before its answer: what the client was told
-// survives a crash. When the store refuses them, the objects go back to what it holds and
-// the call answers 500. The caller holds s.mu.
-func (s *Sandbox) commit(st *site, c *call) *apiError {
-	if s.store == nil || len(c.changed) == 0 {
-		return nil
+// survives a crash. Concurrent calls' changes share one transaction and one fsync
+// (store.save queued them; wait returns once they are committed). When the store refuses them, the call answers 500 and its objects go back to
+// what the store holds: each once no other call's write of it is still being committed (a
+// later call may have changed it, and its commit decides what the file holds). The caller
+// does not hold s.mu; the call's keys are counted in s.pending.
+func (s *Sandbox) commit(st *site, c *call, wait func() error, err error) *apiError {
+	if err == nil {
+		err = wait()
 	}
-	if err := s.store.save(c.site, c.changed); err != nil {
-		c.notices = nil
-		if rerr := s.store.restore(c.site, st, c.changed); rerr != nil {
-			return &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state, nor read it back"}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var back []changed
+	for _, o := range c.changed {
+		k := c.site + "\x00" + o.key
+		if err != nil {
+			s.dirty[k] = true
 		}
-		return &apiError{status: http.StatusInternalServerError, code: "internal.error", descr: "The sandbox could not store the state"}
+		if s.pending[k]--; s.pending[k] > 0 {
+			continue
+		}
+		delete(s.pending, k)
+		if s.dirty[k] {
+			delete(s.dirty, k)
+			back = append(back, o)
+		}
 	}
-	return nil
+	var rerr error
+	if len(back) > 0 {
+		rerr = s.store.restore(c.site, st, back)
+	}
+	switch {
+	case err == nil && rerr == nil:
+		return nil
+	case rerr != nil:
+		c.notices = nil
+		return &apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: "The sandbox could not store the state, nor read it back"}
+	}
+	c.notices = nil
+	return &apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: "The sandbox could not store the state"}
 }
 
 // sendNotices sends the notifications of a call whose changes are stored.
@@ -538,5 +586,5 @@ var handlers = map[string]handlerFunc{
 }
 
 func money(minor int64) map[string]any {
-	return map[string]any{"value": wiretype.NewMoneyFromMinor(minor).String(), "currency": "RUB"}
+	return map[string]any{"value": wiretype.NewMoneyFromMinor(minor).String(), "currency": qiwi.CurrencyRub}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/runtime/testmode"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
@@ -15,22 +16,22 @@ import (
 // amount testmode.TestSBPAmountSuccess creates it, any other is DECLINED; a code whose ttl
 // (minutes) has passed is EXPIRED (payments/_intro_en#test_data_sbp).
 type qrCode struct {
-	UID      string `json:"uid"`
-	Digest   string `json:"digest"`
-	Created  string `json:"created"`
-	Amount   int64  `json:"amount"`
-	Kind     string `json:"kind"`   // DYNAMIC, STATIC
-	TTL      int    `json:"ttl"`    // minutes; 0: none
-	Status   string `json:"status"` // CREATED, DECLINED
-	Purpose  string `json:"purpose,omitempty"`
-	Redirect string `json:"redirect,omitempty"`
+	UID      string            `json:"uid"`
+	Digest   string            `json:"digest"`
+	Created  string            `json:"created"`
+	Amount   int64             `json:"amount"`
+	Kind     string            `json:"kind"`   // DYNAMIC, STATIC
+	TTL      int               `json:"ttl"`    // minutes; 0: none
+	Status   qiwi.QrCodeStatus `json:"status"` // CREATED, DECLINED
+	Purpose  string            `json:"purpose,omitempty"`
+	Redirect string            `json:"redirect,omitempty"`
 }
 
 func (q *qrCode) answer(s *Sandbox) map[string]any {
 	status := q.Status
-	if status == "CREATED" && q.TTL > 0 {
+	if status == qiwi.QrCodeStatusCreated && q.TTL > 0 {
 		if created, err := time.Parse("2006-01-02T15:04:05.000-07:00", q.Created); err == nil && s.now().After(created.Add(time.Duration(q.TTL)*time.Minute)) {
-			status = "EXPIRED"
+			status = qiwi.QrCodeStatusExpired
 		}
 	}
 	params := map[string]any{"type": q.Kind, "status": status,
@@ -73,7 +74,7 @@ func issueQrCode(s *Sandbox, st *site, c *call, uid string) (int, any, *apiError
 		}
 		return http.StatusOK, q.answer(s), nil
 	}
-	q := &qrCode{UID: uid, Digest: c.digest(), Created: s.timestamp(), Kind: str(c.req, "qrCode", "type"), Status: "DECLINED",
+	q := &qrCode{UID: uid, Digest: c.digest(), Created: s.timestamp(), Kind: str(c.req, "qrCode", "type"), Status: qiwi.QrCodeStatusDeclined,
 		Purpose: str(c.req, "paymentPurpose"), Redirect: str(c.req, "redirectUrl")}
 	if ttl, err := strconv.Atoi(str(c.req, "qrCode", "ttl")); err == nil && ttl > 0 {
 		q.TTL = ttl
@@ -85,7 +86,7 @@ func issueQrCode(s *Sandbox, st *site, c *call, uid string) (int, any, *apiError
 		}
 		q.Amount = amount
 		if success, err := wiretype.ParseMoney(testmode.TestSBPAmountSuccess); err == nil && amount == success.Minor() {
-			q.Status = "CREATED"
+			q.Status = qiwi.QrCodeStatusCreated
 		}
 	}
 	st.QRCodes[uid] = q

@@ -10,8 +10,9 @@ import (
 )
 
 // store keeps the sandbox's state in a bbolt file (contracttest/store, which checks the file
-// and every value): one bucket per siteId, one key per object (storeKey). bbolt commits each
-// update with an fsync before it returns, so every answer the sandbox sent survives a crash.
+// and every value): one bucket per siteId, one key per object (storeKey). A call's changes are
+// committed with an fsync, shared with the concurrent calls' (filestore.DB.Queue), before it is
+// answered, so every answer the sandbox sent survives a crash.
 type store struct {
 	db *filestore.DB
 }
@@ -27,20 +28,25 @@ func openStore(path string) (*store, error) {
 	return &store{db: db}, nil
 }
 
-// save writes, in one durable transaction, the objects a call changed.
-func (st *store) save(siteID string, objects []changed) error {
-	if len(objects) == 0 {
-		return nil
-	}
+// encode returns the JSON documents of the objects a call changed.
+func encode(objects []changed) ([][]byte, error) {
 	docs := make([][]byte, len(objects))
 	for i, o := range objects {
 		data, err := json.Marshal(o.value)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		docs[i] = data
 	}
-	return st.db.Update(func(tx *filestore.Tx) error {
+	return docs, nil
+}
+
+// save queues the documents of the objects a call changed for one durable transaction,
+// shared with the concurrent calls' (filestore.DB.Queue: one fsync for all of them, writes in
+// the order they were queued), and returns the function that waits until the transaction is
+// committed; it must be called. The queued function may run again, and does the same Puts.
+func (st *store) save(siteID string, objects []changed, docs [][]byte) (wait func() error) {
+	return st.db.Queue(func(tx *filestore.Tx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(siteID))
 		if err != nil {
 			return err

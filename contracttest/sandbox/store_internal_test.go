@@ -3,11 +3,13 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -103,4 +105,46 @@ func TestStateFileChecked(t *testing.T) {
 	_, err = New(Options{StatePath: path})
 	require.ErrorIs(t, err, filestore.ErrDamaged)
 	assert.Contains(t, err.Error(), `bucket "s-1", key "payment\x00p-1": checksum`)
+}
+
+// Concurrent writes of one object reach the state file in the order the calls made them:
+// many refunds of one payment at once, and the payment reopened from the file has every one
+// of them, as the answers said.
+func TestConcurrentWritesOfOneObjectKeepTheirOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	sb, err := New(Options{StatePath: path})
+	require.NoError(t, err)
+	do := func(sb *Sandbox, method, url, body string) (int, map[string]any) {
+		req := httptest.NewRequest(method, "/partner/payin/v1/sites/s-1"+url, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer k")
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		sb.ServeHTTP(w, req)
+		var out map[string]any
+		if w.Body.Len() > 0 {
+			assert.NoError(t, json.Unmarshal(w.Body.Bytes(), &out), w.Body.String())
+		}
+		return w.Code, out
+	}
+	pay := `{"amount": {"value": "5.00", "currency": "RUB"}, "paymentMethod": {"type": "CARD", "pan": "4256000000000003", "expiryDate": "05/30", "cvv2": "123"}, "flags": ["SALE"]}`
+	status, _ := do(sb, http.MethodPut, "/payments/p-1", pay)
+	require.Equal(t, http.StatusOK, status)
+	const refunds = 60
+	var wg sync.WaitGroup
+	for i := range refunds {
+		wg.Go(func() {
+			status, answer := do(sb, http.MethodPut, fmt.Sprintf("/payments/p-1/refunds/r-%d", i), `{"amount": {"value": "0.01", "currency": "RUB"}}`)
+			assert.Equal(t, http.StatusOK, status, "%v", answer)
+		})
+	}
+	wg.Wait()
+	_, answer := do(sb, http.MethodGet, "/payments/p-1", "")
+	require.Equal(t, "0.60", answer["refundedAmount"].(map[string]any)["value"])
+	require.NoError(t, sb.Close())
+
+	reopened, err := New(Options{StatePath: path})
+	require.NoError(t, err)
+	defer reopened.Close()
+	_, answer = do(reopened, http.MethodGet, "/payments/p-1", "")
+	assert.Equal(t, "0.60", answer["refundedAmount"].(map[string]any)["value"], "every answered refund is in the file")
 }

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -54,6 +55,7 @@ type DB struct {
 	db     *bbolt.DB
 	path   string
 	remedy string
+	batch  batcher
 }
 
 // marker is the bucket that marks a store file of this format; formatKey holds formatValue
@@ -184,6 +186,114 @@ func (d *DB) View(fn func(*Tx) error) error {
 // nil, rolled back otherwise.
 func (d *DB) Update(fn func(*Tx) error) error {
 	return d.db.Update(func(tx *bbolt.Tx) error { return fn(&Tx{tx: tx, d: d}) })
+}
+
+// Batch runs fn in a read-write transaction that it may share with other goroutines'
+// concurrent calls to Batch: one commit, one fsync, for all of them. It returns once that
+// transaction is committed durably (nil) or failed (the error, for every function in it).
+// fn may run more than once (again alone when another call's function fails), so it must be
+// idempotent: Puts of the same values are. A function that fails runs again alone and
+// its error is returned.
+//
+// Batch waits for no timer, as bbolt's DB.Batch does (10ms by default, whatever the load):
+// the calls that come while a commit is being written make the next commit, written by one
+// of them as soon as the last one is done. A lone call commits at once.
+//
+// Batch is Queue(fn)().
+func (d *DB) Batch(fn func(*Tx) error) error { return d.Queue(fn)() }
+
+// Queue is Batch in two steps: it queues fn at once and returns the function that waits for
+// (or writes) its commit. Functions run in the order they were queued, within a commit and
+// from one commit to the next: a caller that queues under its own lock has its writes
+// applied in its lock's order, whatever order the goroutines then wait in. The returned
+// function must be called exactly once; a queued function whose wait is never called holds
+// up every later commit.
+func (d *DB) Queue(fn func(*Tx) error) (wait func() error) {
+	c := &batchCall{fn: fn, done: make(chan batchResult, 1)}
+	b := &d.batch
+	b.mu.Lock()
+	b.queue = append(b.queue, c)
+	lead := !b.running
+	b.running = true
+	b.mu.Unlock()
+	return func() error {
+		if !lead {
+			r := <-c.done
+			if !r.lead {
+				return r.err
+			}
+		}
+		// This call commits the queue (itself in it), then hands the next queue to its
+		// first call.
+		b.mu.Lock()
+		calls := b.queue
+		b.queue = nil
+		b.mu.Unlock()
+		own := d.commitBatch(calls, c)
+		b.mu.Lock()
+		if len(b.queue) > 0 {
+			b.queue[0].done <- batchResult{lead: true}
+		} else {
+			b.running = false
+		}
+		b.mu.Unlock()
+		return own
+	}
+}
+
+// batcher is the queue of Batch calls waiting for the commit being written to end.
+type batcher struct {
+	mu      sync.Mutex
+	queue   []*batchCall
+	running bool // a call is committing; it hands the queue on when done
+}
+
+type batchCall struct {
+	fn   func(*Tx) error
+	done chan batchResult
+}
+
+// batchResult is a Batch call's outcome, or the word that it commits the next queue.
+type batchResult struct {
+	err  error
+	lead bool
+}
+
+// commitBatch runs calls' functions in one transaction and tells each its outcome; it
+// returns own's rather than telling it. A function that fails leaves the transaction, which
+// runs again without it; it then runs alone.
+func (d *DB) commitBatch(calls []*batchCall, own *batchCall) error {
+	var ownErr error
+	tell := func(c *batchCall, err error) {
+		if c == own {
+			ownErr = err
+			return
+		}
+		c.done <- batchResult{err: err}
+	}
+	for len(calls) > 0 {
+		failed := -1
+		err := d.Update(func(tx *Tx) error {
+			for i, c := range calls {
+				if err := c.fn(tx); err != nil {
+					failed = i
+					return err
+				}
+			}
+			return nil
+		})
+		if failed >= 0 {
+			c := calls[failed]
+			calls = append(calls[:failed:failed], calls[failed+1:]...)
+			tell(c, d.Update(c.fn))
+			continue
+		}
+		for _, c := range calls {
+			tell(c, err)
+		}
+		break
+	}
+	return ownErr
 }
 
 // Tx is a transaction, valid only inside the function given to View or Update.

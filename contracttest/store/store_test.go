@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -230,4 +231,91 @@ func TestReservedBucket(t *testing.T) {
 		return err
 	})
 	assert.True(t, errors.Is(err, ErrReserved), "%v", err)
+}
+
+// Concurrent Batch calls are each committed with their values checksummed; a function that
+// fails gets its error and writes nothing, while the others' values are stored.
+func TestBatch(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "batch.db"), Options{})
+	require.NoError(t, err)
+	defer db.Close()
+	refused := errors.New("refused")
+	var wg sync.WaitGroup
+	errs := make([]error, 40)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Batch(func(tx *Tx) error {
+				b, err := tx.CreateBucketIfNotExists([]byte("b"))
+				if err != nil {
+					return err
+				}
+				if err := b.Put([]byte(fmt.Sprint(i)), []byte(fmt.Sprint("v", i))); err != nil {
+					return err
+				}
+				if i%10 == 3 {
+					return refused
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, db.View(func(tx *Tx) error {
+		b := tx.Bucket([]byte("b"))
+		require.NotNil(t, b)
+		for i, err := range errs {
+			v, gerr := b.Get([]byte(fmt.Sprint(i)))
+			require.NoError(t, gerr)
+			if i%10 == 3 {
+				assert.ErrorIs(t, err, refused)
+				assert.Nil(t, v, "key %d", i)
+				continue
+			}
+			assert.NoError(t, err)
+			assert.Equal(t, fmt.Sprint("v", i), string(v))
+		}
+		return nil
+	}))
+}
+
+// Queued functions run in the order they were queued, whatever order their callers wait in:
+// the value queued last is the one stored, and a commit's error reaches every call in it.
+func TestQueueKeepsTheOrder(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "queue.db"), Options{})
+	require.NoError(t, err)
+	defer db.Close()
+	put := func(v string) func(*Tx) error {
+		return func(tx *Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("b"))
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte("k"), []byte(v))
+		}
+	}
+	waits := make([]func() error, 5)
+	for i := range waits {
+		waits[i] = db.Queue(put(fmt.Sprint("v", i)))
+	}
+	// The last queued waits first, in another goroutine; the first queued writes the commit.
+	errs := make(chan error, len(waits))
+	var wg sync.WaitGroup
+	for i := len(waits) - 1; i > 0; i-- {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs <- waits[i]() }()
+	}
+	errs <- waits[0]()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.View(func(tx *Tx) error {
+		v, err := tx.Bucket([]byte("b")).Get([]byte("k"))
+		require.NoError(t, err)
+		assert.Equal(t, "v4", string(v))
+		return nil
+	}))
 }

@@ -54,6 +54,24 @@ func TestReplayEscapesPathParametersOnce(t *testing.T) {
 	}
 }
 
+// A path identifier's maxLength counts the identifier, not its escaped form in the URL: 200
+// characters are within paymentId's 200 however many of them need escaping, 201 are not.
+func TestPathMaxLengthCountsTheUnescapedValue(t *testing.T) {
+	j := judge(t)
+	for _, id := range []string{strings.Repeat("a b/", 50), strings.Repeat("счёт", 50), strings.Repeat("a", 200)} {
+		require.Equal(t, 200, len([]rune(id)))
+		path := "/partner/payin/v1/sites/test-01/payments/" + url.PathEscape(id) + "/refunds/r1"
+		r := j.Judge(context.Background(), refund(path, `{"amount":{"value":5.00,"currency":"RUB"}}`))
+		assert.True(t, r.Passed(true), "%q:\n%s", id, messages(r))
+	}
+	for _, id := range []string{strings.Repeat("a b/", 50) + "c", strings.Repeat("a", 201)} {
+		path := "/partner/payin/v1/sites/test-01/payments/" + url.PathEscape(id) + "/refunds/r1"
+		r := j.Judge(context.Background(), refund(path, `{"amount":{"value":5.00,"currency":"RUB"}}`))
+		assert.False(t, r.Passed(false), "%q: 201 characters", id)
+		assert.Contains(t, messages(r), "paymentId", id)
+	}
+}
+
 // One policy for undocumented members in both verdicts: a warning, a failure with --strict.
 func TestUndocumentedRequestMemberWarns(t *testing.T) {
 	r := judge(t).Judge(context.Background(), refund("/partner/payin/v1/sites/test-01/payments/p1/refunds/r1",

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -88,9 +89,23 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 		}
 		return []Finding{{Severity: Fail, Verdict: "spec", Message: msg}}, nil
 	}
-	opts := &openapi3filter.Options{AuthenticationFunc: authenticate, MultiError: true, IncludeResponseStatus: true}
-	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
+	// The router gives each path parameter as the URL carries it, escaped; the schema
+	// (maxLength, pattern) is about the identifier itself.
 	var findings []Finding
+	values := make(map[string]string, len(params))
+	for name, raw := range params {
+		v, err := url.PathUnescape(raw)
+		if err != nil {
+			if !strict {
+				findings = append(findings, Finding{Severity: Fail, Verdict: "spec",
+					Message: fmt.Sprintf("request: path parameter %s: %q is not a valid escaped segment: %v", name, raw, err)})
+			}
+			v = raw
+		}
+		values[name] = v
+	}
+	opts := &openapi3filter.Options{AuthenticationFunc: authenticate, MultiError: true, IncludeResponseStatus: true}
+	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: values, Route: route, Options: opts}
 	add := func(where string, err error) { findings = append(findings, specFindings(where, err, strict)...) }
 	var requestSchema *openapi3.SchemaRef
 	if rb := route.Operation.RequestBody; rb != nil && rb.Value != nil {
@@ -181,8 +196,12 @@ func specFindings(where string, err error, strict bool) []Finding {
 	var out []Finding
 	for _, leaf := range leaves(err) {
 		f := Finding{Severity: Fail, Verdict: "spec", Message: where + ": " + leafMessage(leaf)}
+		var re *openapi3filter.RequestError
 		var se *openapi3.SchemaError
-		if errors.As(leaf, &se) {
+		if errors.As(leaf, &re) && re.Parameter != nil {
+			// A parameter's value, not the body: the finding names the parameter.
+			f.Message = fmt.Sprintf("%s: %s parameter %s: %s", where, re.Parameter.In, re.Parameter.Name, leafMessage(leaf))
+		} else if errors.As(leaf, &se) {
 			f.Pointer = pointerOf(se)
 			if name, ok := unsupportedProperty(se.Reason); ok {
 				f.Severity, f.Undocumented, f.Message = Warn, true, where+": undocumented field"
@@ -230,6 +249,14 @@ func unsupportedProperty(reason string) (string, bool) {
 
 // leaves flattens kin-openapi's nested multi-errors.
 func leaves(err error) []error {
+	// A parameter's errors keep their parameter, which errors.As below would unwrap away.
+	if re, ok := err.(*openapi3filter.RequestError); ok && re.Parameter != nil && re.Err != nil {
+		var out []error
+		for _, leaf := range leaves(re.Err) {
+			out = append(out, &openapi3filter.RequestError{Input: re.Input, Parameter: re.Parameter, Reason: re.Reason, Err: leaf})
+		}
+		return out
+	}
 	var me openapi3.MultiError
 	if errors.As(err, &me) {
 		var out []error

@@ -78,8 +78,8 @@ type PayURLOptions = payform.PayURLOptions
 // The runtime's error sentinels, for errors.Is. They are variables only because errors.Is
 // compares values: reassigning one is not supported, and breaks the comparison.
 var (
-	// ErrConfig is transport.ErrConfig: errors.Is matches either.
-	ErrConfig = transport.ErrConfig
+	// ErrConfig is apierr.ErrConfig: errors.Is matches either.
+	ErrConfig = apierr.ErrConfig
 	// ErrArgument is transport.ErrArgument: errors.Is matches either.
 	ErrArgument = transport.ErrArgument
 	// ErrRedirect is transport.ErrRedirect: errors.Is matches either.
@@ -203,7 +203,9 @@ const (
 	TestPayoutAmountDeclinedLater = testmode.TestPayoutAmountDeclinedLater
 )
 
-// WithBaseURL sets scheme and host, e.g. B2BBaseURL or a test server's URL.
+// WithBaseURL sets scheme and host, e.g. B2BBaseURL or a test server's URL. A URL that is
+// not http:// or https://, names no host, or carries a query or a fragment (which the API
+// paths would be appended to) is an error.
 //
 // WithBaseURL is transport.WithBaseURL.
 func WithBaseURL(u string) Option {
@@ -257,7 +259,8 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithLogger logs each attempt at debug level and retries at info level. Logs name the
-// operation, method, path, status and duration, never headers or bodies.
+// operation, method, path, status and duration, never headers or bodies. A nil logger is an
+// error (without WithLogger the client logs nothing).
 //
 // WithLogger is transport.WithLogger.
 func WithLogger(l *slog.Logger) Option {
@@ -421,10 +424,12 @@ func WithDeduplicator(d Deduplicator) HandlerOption {
 	return webhook.WithDeduplicator(d)
 }
 
-// NewMemoryDeduplicator remembers up to size handled keys (at least 1).
+// NewMemoryDeduplicator remembers up to size handled keys. A size below 1 is an error
+// wrapping apierr.ErrConfig, as a handler option's bad value is: it would remember nothing
+// worth the name.
 //
 // NewMemoryDeduplicator is webhook.NewMemoryDeduplicator.
-func NewMemoryDeduplicator(size int) *MemoryDeduplicator {
+func NewMemoryDeduplicator(size int) (*MemoryDeduplicator, error) {
 	return webhook.NewMemoryDeduplicator(size)
 }
 

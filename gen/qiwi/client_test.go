@@ -150,7 +150,7 @@ func TestEmptyPathParametersAreRefused(t *testing.T) {
 	noSite, err := qiwi.New("key", transport.WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	_, err = noSite.GetPayment(ctx, "pay-1")
-	assert.ErrorIs(t, err, transport.ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 	assert.ErrorContains(t, err, "getPayment needs a siteId: configure WithSiteID")
 	assert.Equal(t, int32(0), sent.Load(), "nothing is sent")
 

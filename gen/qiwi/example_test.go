@@ -74,6 +74,10 @@ func Example() {
 // The README's notification snippet: verify, decode and handle QIWI's notifications.
 func ExampleNewNotificationHandler() {
 	const secret = "notification-secret"
+	dedup, err := qiwi.NewMemoryDeduplicator(10000) // a size below 1 is an ErrConfig
+	if err != nil {
+		panic(err)
+	}
 	handler := qiwi.NewNotificationHandler(secret, func(ctx context.Context, n qiwi.Notification) error {
 		switch n := n.(type) {
 		case *qiwi.PaymentNotification:
@@ -82,7 +86,7 @@ func ExampleNewNotificationHandler() {
 			fmt.Println("bill", n.Bill.BillID, n.Bill.Status.Value)
 		}
 		return nil // QIWI gets 200 only now; an error makes it send the notification again
-	}, qiwi.WithDeduplicator(qiwi.NewMemoryDeduplicator(10000)))
+	}, qiwi.WithDeduplicator(dedup))
 	mux := http.NewServeMux()
 	mux.Handle("/qiwi/notifications", handler)
 	srv := &http.Server{Addr: ":8443", Handler: mux,

@@ -247,7 +247,7 @@ func TestNotificationHandler(t *testing.T) {
 		return rec.Code
 	}
 
-	dedup := webhook.NewMemoryDeduplicator(100)
+	dedup := memoryDedup(t, 100)
 	h := qiwi.NewNotificationHandler(secret, handle, webhook.WithDeduplicator(dedup))
 	assert.Equal(t, http.StatusOK, send(h, http.MethodPost, signed, string(body), ""))
 	assert.Equal(t, int32(1), calls.Load())

@@ -54,6 +54,14 @@ func signed(t *testing.T, body string) http.Header {
 	return h
 }
 
+// memoryDedup is a MemoryDeduplicator of the given size.
+func memoryDedup(t *testing.T, size int) *qiwi.MemoryDeduplicator {
+	t.Helper()
+	d, err := qiwi.NewMemoryDeduplicator(size)
+	require.NoError(t, err)
+	return d
+}
+
 func TestForgedNotificationsAreMalformed(t *testing.T) {
 	for name, f := range forgeries {
 		t.Run(name, func(t *testing.T) {
@@ -126,7 +134,7 @@ func TestDeduplicationByIdentity(t *testing.T) {
 		calls.Add(1)
 		<-release
 		return nil
-	}, webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(10)))
+	}, webhook.WithDeduplicator(memoryDedup(t, 10)))
 	send := func(body string) int {
 		req := httptest.NewRequest(http.MethodPost, "/qiwi", strings.NewReader(body))
 		req.Header = header.Clone()
@@ -174,7 +182,7 @@ func TestDeduplicationAfterFailure(t *testing.T) {
 			return assert.AnError
 		}
 		return nil
-	}, webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(10)))
+	}, webhook.WithDeduplicator(memoryDedup(t, 10)))
 	for _, want := range []int{http.StatusInternalServerError, http.StatusOK, http.StatusOK} {
 		req := httptest.NewRequest(http.MethodPost, "/qiwi", strings.NewReader(genuinePayment))
 		req.Header = header.Clone()
@@ -263,7 +271,7 @@ func TestForgedCopyFirstDoesNotHideTheGenuine(t *testing.T) {
 		}
 		refunded = append(refunded, confirmed.(*qiwi.Refund).Amount.Value.String())
 		return nil
-	}, webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(10)))
+	}, webhook.WithDeduplicator(memoryDedup(t, 10)))
 	deliver := func(body string) int {
 		req := httptest.NewRequest(http.MethodPost, "/qiwi", strings.NewReader(body))
 		req.Header = header.Clone()

@@ -31,6 +31,13 @@ var (
 	ErrServer = errors.New("qiwi: server error")
 )
 
+// ErrConfig is wrapped by the errors of a bad configuration: a client option or a
+// notification handler option given a bad value, a nil option, a MemoryDeduplicator without
+// room, and a call that needs an option that was not given (a payin call without WithSiteID,
+// a payout without WithPayoutSigner). The client and the handler share it: an option is
+// refused the same way wherever it is given.
+var ErrConfig = errors.New("qiwi: invalid client configuration")
+
 // APIError is QIWI's error answer: the HTTP status and every field of the error body.
 // A 401 may come with an empty body; then only StatusCode is set.
 type APIError struct {

@@ -36,10 +36,6 @@ const (
 // maxResponseBytes bounds how much of an answer is read.
 const maxResponseBytes = 16 << 20
 
-// ErrConfig is wrapped by errors in client options, and by a call that needs an option
-// that was not given (a payin call without WithSiteID, a payout without WithPayoutSigner).
-var ErrConfig = errors.New("qiwi: invalid client configuration")
-
 // ErrArgument is wrapped by the error of a call made with an identifier that would change
 // the path ("" makes "/bills//details", "." and ".." are resolved away) or with a request
 // value QIWI cannot accept (an amount that is not positive, a timestamp never set): nothing
@@ -56,43 +52,15 @@ var ErrRedirect = errors.New("qiwi: redirect refused")
 var ErrAnswerTooLarge = errors.New("qiwi: answer too large")
 
 // errNoSigner is the error of a payout call on a Caller without WithPayoutSigner.
-var errNoSigner = fmt.Errorf("%w: payout requests need WithPayoutSigner", ErrConfig)
+var errNoSigner = fmt.Errorf("%w: payout requests need WithPayoutSigner", apierr.ErrConfig)
 
 // Doer sends HTTP requests; *http.Client is one.
 type Doer interface {
 	Do(*http.Request) (*http.Response, error)
 }
 
-// Operation describes one API call for the Caller.
-type Operation struct {
-	// ID is the spec's operationId, used in logs and errors.
-	ID string
-	// Idempotent operations (GET, and PUT with a client-chosen ID) may be retried.
-	Idempotent bool
-	// SignBody signs the request body SHA256withRSA into X-Digital-Sign (payouts).
-	SignBody bool
-	// PathParams are the path parameters of the call, in path order; each must be set.
-	PathParams []PathParam
-}
-
-// PathParam is one path parameter of a call: its name in the spec and its value.
-type PathParam struct {
-	Name  string // billId, paymentId, ...
-	Value string // the argument given, or a value of the Caller's configuration
-}
-
-// checkPathParams refuses, before anything is sent, a call whose path parameter would
+// checkPathValue refuses, before anything is sent, a path parameter's value that would
 // change the path: an empty one, or "." and ".." (URL resolution removes them).
-func checkPathParams(op Operation) error {
-	for _, p := range op.PathParams {
-		if err := checkPathValue(op.ID, p.Name, p.Value); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// checkPathValue refuses a path parameter's value that would change the path.
 func checkPathValue(opID, name, value string) error {
 	switch value {
 	case "":
@@ -147,11 +115,22 @@ type credentials struct {
 // Option configures a Caller at construction.
 type Option func(*Caller) error
 
-// WithBaseURL sets scheme and host, e.g. B2BBaseURL or a test server's URL.
+// WithBaseURL sets scheme and host, e.g. B2BBaseURL or a test server's URL. A URL that is
+// not http:// or https://, names no host, or carries a query or a fragment (which the API
+// paths would be appended to) is an error.
 func WithBaseURL(u string) Option {
 	return func(c *Caller) error {
 		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-			return fmt.Errorf("%w: base URL %q must start with http:// or https://", ErrConfig, u)
+			return fmt.Errorf("%w: base URL %q must start with http:// or https://", apierr.ErrConfig, u)
+		}
+		parsed, err := url.Parse(u)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%w: base URL %q: %w", apierr.ErrConfig, u, err)
+		case parsed.Host == "":
+			return fmt.Errorf("%w: base URL %q names no host", apierr.ErrConfig, u)
+		case parsed.RawQuery != "" || parsed.ForceQuery || parsed.Fragment != "":
+			return fmt.Errorf("%w: base URL %q carries a query or a fragment", apierr.ErrConfig, u)
 		}
 		c.baseURL = strings.TrimRight(u, "/")
 		return nil
@@ -183,7 +162,7 @@ func WithSiteID(id string) Option {
 func WithHTTPClient(doer Doer) Option {
 	return func(c *Caller) error {
 		if doer == nil {
-			return fmt.Errorf("%w: nil HTTP client", ErrConfig)
+			return fmt.Errorf("%w: nil HTTP client", apierr.ErrConfig)
 		}
 		c.doer = doer
 		return nil
@@ -204,7 +183,7 @@ const DefaultTimeout = 30 * time.Second
 func WithTimeout(d time.Duration) Option {
 	return func(c *Caller) error {
 		if d < 0 {
-			return fmt.Errorf("%w: negative timeout %v", ErrConfig, d)
+			return fmt.Errorf("%w: negative timeout %v", apierr.ErrConfig, d)
 		}
 		c.timeout, c.timeoutSet = d, true
 		return nil
@@ -215,7 +194,7 @@ func WithTimeout(d time.Duration) Option {
 func WithUserAgent(ua string) Option {
 	return func(c *Caller) error {
 		if strings.ContainsFunc(ua, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-			return fmt.Errorf("%w: user agent %q holds a control character", ErrConfig, ua)
+			return fmt.Errorf("%w: user agent %q holds a control character", apierr.ErrConfig, ua)
 		}
 		c.userAgent = ua
 		return nil
@@ -223,9 +202,16 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithLogger logs each attempt at debug level and retries at info level. Logs name the
-// operation, method, path, status and duration, never headers or bodies.
+// operation, method, path, status and duration, never headers or bodies. A nil logger is an
+// error (without WithLogger the client logs nothing).
 func WithLogger(l *slog.Logger) Option {
-	return func(c *Caller) error { c.logger = l; return nil }
+	return func(c *Caller) error {
+		if l == nil {
+			return fmt.Errorf("%w: nil logger", apierr.ErrConfig)
+		}
+		c.logger = l
+		return nil
+	}
 }
 
 // WithRetry replaces the retry policy; a policy without attempts or with negative delays
@@ -249,21 +235,22 @@ const MinPayoutKeyBits = 2048
 func WithPayoutSigner(signer crypto.Signer) Option {
 	return func(c *Caller) error {
 		if signer == nil {
-			return fmt.Errorf("%w: nil payout signer", ErrConfig)
+			return fmt.Errorf("%w: nil payout signer", apierr.ErrConfig)
 		}
 		pub, ok := signer.Public().(*rsa.PublicKey)
 		if !ok {
-			return fmt.Errorf("%w: payout signer holds a %T, not an RSA key", ErrConfig, signer.Public())
+			return fmt.Errorf("%w: payout signer holds a %T, not an RSA key", apierr.ErrConfig, signer.Public())
 		}
 		if bits := pub.N.BitLen(); bits < MinPayoutKeyBits {
-			return fmt.Errorf("%w: payout RSA key has %d bits, at least %d are required", ErrConfig, bits, MinPayoutKeyBits)
+			return fmt.Errorf("%w: payout RSA key has %d bits, at least %d are required", apierr.ErrConfig, bits, MinPayoutKeyBits)
 		}
 		c.cred().signer = signer
 		return nil
 	}
 }
 
-// NewCaller returns a Caller that authenticates with the API key.
+// NewCaller returns a Caller that authenticates with the API key. An empty key, a nil option
+// or an option given a bad value is an error wrapping apierr.ErrConfig.
 func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 	cred := &credentials{apiKey: apiKey}
 	c := &Caller{
@@ -274,13 +261,16 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 		retry:      DefaultRetryPolicy(),
 		sleep:      sleepContext,
 	}
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("%w: option %d of %d is nil", apierr.ErrConfig, i+1, len(opts))
+		}
 		if err := opt(c); err != nil {
 			return nil, err
 		}
 	}
 	if cred.apiKey == "" {
-		return nil, fmt.Errorf("%w: empty API key", ErrConfig)
+		return nil, fmt.Errorf("%w: empty API key", apierr.ErrConfig)
 	}
 	cred.authValue, c.acceptValue = []string{"Bearer " + cred.apiKey}, []string{"application/json"}
 	if c.userAgent != "" {
@@ -316,12 +306,9 @@ func NewCaller(apiKey string, opts ...Option) (*Caller, error) {
 // generated request builders resolve operation paths against.
 func (c *Caller) Server() string { return c.server }
 
-// SiteID is the configured siteId.
-func (c *Caller) SiteID() string { return c.siteID }
-
-// NewRequest builds one attempt of a call: its context, the method, the URL the generated
-// client composed (each path parameter escaped once), and the encoded JSON body, nil for none.
-func NewRequest(ctx context.Context, method, url string, body []byte) (*http.Request, error) {
+// newRequest builds one attempt of a call: its context, the method, the URL Call composed
+// (each path parameter escaped once), and the encoded JSON body, nil for none.
+func newRequest(ctx context.Context, method, url string, body []byte) (*http.Request, error) {
 	if body == nil {
 		return http.NewRequestWithContext(ctx, method, url, nil)
 	}
@@ -358,41 +345,27 @@ func (c Caller) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String
 // LogValue is String, so that slog does not log the API key.
 func (c Caller) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// Do performs the call: build makes a fresh request for each attempt, with the attempt's
-// context (the call's, bounded by the attempt timeout when there is one); out receives the
-// decoded 2xx body (nil for none); opts are the call's own options. A non-2xx answer returns
-// an *APIError. A 2xx answer whose status value is DECLINED or DECLINE decodes into out and
-// also returns an *APIError that matches ErrDeclined.
-func (c *Caller) Do(ctx context.Context, op Operation, build func(ctx context.Context, server string) (*http.Request, error), out any, opts ...CallOption) error {
-	if err := checkPathParams(op); err != nil {
-		return err
-	}
-	return c.do(ctx, op, request{build: build}, out, opts)
-}
-
-// request makes each attempt's request: with build when set, else from the method, the
-// full URL and the encoded body (nil for none).
+// request is a call's method, full URL and encoded body (nil for none); each attempt
+// makes its own *http.Request of it.
 type request struct {
-	build  func(ctx context.Context, server string) (*http.Request, error)
 	method string
 	url    string
 	body   []byte
 }
 
-func (r request) make(ctx context.Context, server string) (*http.Request, error) {
-	if r.build != nil {
-		return r.build(ctx, server)
-	}
-	return NewRequest(ctx, r.method, r.url, r.body)
+func (r request) make(ctx context.Context) (*http.Request, error) {
+	return newRequest(ctx, r.method, r.url, r.body)
 }
 
-// do performs a call whose path parameters were checked.
-func (c *Caller) do(ctx context.Context, op Operation, r request, out any, opts []CallOption) error {
+// do performs a call whose path parameters were checked. A non-2xx answer returns an
+// *APIError. A 2xx answer whose status value is DECLINED or DECLINE decodes into out and
+// also returns an *APIError that matches ErrDeclined.
+func (c *Caller) do(ctx context.Context, op *OperationInfo, r request, out any, opts []CallOption) error {
 	call, err := applyCallOptions(opts)
 	if err != nil {
 		return fmt.Errorf("qiwi: %s: %w", op.ID, err)
 	}
-	if op.SignBody && c.cred().signer == nil {
+	if op.Signed && c.cred().signer == nil {
 		return fmt.Errorf("qiwi: %s: %w", op.ID, errNoSigner)
 	}
 	if call != nil && call.timeout > 0 {
@@ -404,10 +377,10 @@ func (c *Caller) do(ctx context.Context, op Operation, r request, out any, opts 
 		actx, cancel := c.attemptContext(ctx)
 		var st *attemptState
 		if c.send != nil {
-			st = &attemptState{info: CallInfo{Operation: op.ID, Attempt: attempt}, sign: op.SignBody}
+			st = &attemptState{info: CallInfo{Operation: op.ID, Attempt: attempt}, sign: op.Signed}
 			actx = context.WithValue(actx, attemptKey{}, st)
 		}
-		req, err := r.make(actx, c.server)
+		req, err := r.make(actx)
 		if err != nil {
 			cancel()
 			return fmt.Errorf("qiwi: %s: build request: %w", op.ID, err)
@@ -474,7 +447,7 @@ func (c *Caller) authorize(req *http.Request) {
 // attempt sends one request, built with the attempt's context, with the call's headers, and
 // reads its answer. With middlewares (st not nil), the request goes through them without its
 // body, which st keeps for the last step; without, it goes straight to the doer.
-func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, call *callOptions, st *attemptState) (int, http.Header, []byte, error) {
+func (c *Caller) attempt(ctx context.Context, op *OperationInfo, req *http.Request, call *callOptions, st *attemptState) (int, http.Header, []byte, error) {
 	if call != nil {
 		for _, h := range call.headers {
 			req.Header[h.name] = []string{h.value}
@@ -482,7 +455,7 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, c
 	}
 	if st == nil {
 		c.authorize(req)
-		if op.SignBody {
+		if op.Signed {
 			if err := c.signRequest(req); err != nil {
 				return 0, nil, nil, err
 			}
@@ -501,7 +474,7 @@ func (c *Caller) attempt(ctx context.Context, op Operation, req *http.Request, c
 	if st == nil {
 		resp, err = c.sendGuarded(req)
 	} else if resp, err = c.send.RoundTrip(req); err == nil && resp == nil {
-		err = fmt.Errorf("%w: %w", ErrConfig, errNoAnswer)
+		err = fmt.Errorf("%w: %w", apierr.ErrConfig, errNoAnswer)
 	} else if err == nil && resp.Body == nil {
 		resp.Body = http.NoBody
 	}
@@ -656,7 +629,7 @@ type statusReporter interface {
 	QIWIStatus() (value, reason, message string)
 }
 
-func decodeSuccess(op Operation, body []byte, out any) error {
+func decodeSuccess(op *OperationInfo, body []byte, out any) error {
 	if out == nil || len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -79,31 +78,45 @@ func newTestCaller(t *testing.T, srv *httptest.Server, opts ...Option) (*Caller,
 	return c, &waits
 }
 
-func get(ctx context.Context, server string) (*http.Request, error) {
-	return http.NewRequestWithContext(ctx, http.MethodGet, server+"payin/v1/sites/site-1/payments/p1", nil)
+// testRequest is a request the tests make: its method, its path after the server, and its
+// body ("" for none).
+type testRequest struct{ method, path, body string }
+
+// get reads a payment.
+var get = testRequest{http.MethodGet, "/payin/v1/sites/site-1/payments/p1", ""}
+
+// doCall makes req through Call as the operation op (its ID and flags; req gives the method
+// and the path, which has no parameter).
+func doCall(ctx context.Context, c *Caller, op OperationInfo, req testRequest, out any, opts ...CallOption) error {
+	op.Method, op.Path = req.method, req.path
+	var body []byte
+	if req.body != "" {
+		body = []byte(req.body)
+	}
+	return c.Call(ctx, &op, nil, body, out, opts...)
 }
 
 func TestRetry(t *testing.T) {
 	ok := answer(200, `{"paymentId":"p1","status":{"value":"COMPLETED"}}`)
 	tests := []struct {
 		name      string
-		op        Operation
+		op        OperationInfo
 		script    []func(http.ResponseWriter, *http.Request)
 		wantCalls int32
 		wantErr   error
 		wantWaits []time.Duration
 	}{
-		{"503 then 200 is retried", Operation{ID: "getPayment", Idempotent: true},
+		{"503 then 200 is retried", OperationInfo{ID: "getPayment", Idempotent: true},
 			[]func(http.ResponseWriter, *http.Request){answer(503, ""), ok}, 2, nil, []time.Duration{5 * time.Millisecond}},
-		{"429 with Retry-After is honoured", Operation{ID: "getPayment", Idempotent: true},
+		{"429 with Retry-After is honoured", OperationInfo{ID: "getPayment", Idempotent: true},
 			[]func(http.ResponseWriter, *http.Request){answer(429, "", "Retry-After", "1"), ok}, 2, nil, []time.Duration{time.Second}},
-		{"POST is never retried", Operation{ID: "completePayment"},
+		{"POST is never retried", OperationInfo{ID: "completePayment"},
 			[]func(http.ResponseWriter, *http.Request){answer(503, ""), ok}, 1, apierr.ErrServer, nil},
-		{"attempts are bounded", Operation{ID: "getPayment", Idempotent: true},
+		{"attempts are bounded", OperationInfo{ID: "getPayment", Idempotent: true},
 			[]func(http.ResponseWriter, *http.Request){answer(500, "")}, 3, apierr.ErrServer, []time.Duration{5 * time.Millisecond, 10 * time.Millisecond}},
-		{"5xx with a body to a GET is retried", Operation{ID: "getPayment", Idempotent: true},
+		{"5xx with a body to a GET is retried", OperationInfo{ID: "getPayment", Idempotent: true},
 			[]func(http.ResponseWriter, *http.Request){answer(500, `{"errorCode":"internal.error"}`), ok}, 2, nil, []time.Duration{5 * time.Millisecond}},
-		{"4xx is not retried", Operation{ID: "getPayment", Idempotent: true},
+		{"4xx is not retried", OperationInfo{ID: "getPayment", Idempotent: true},
 			[]func(http.ResponseWriter, *http.Request){answer(404, `{"errorCode":"payin.resource.not.found"}`)}, 1, apierr.ErrNotFound, nil},
 	}
 	for _, tt := range tests {
@@ -113,7 +126,7 @@ func TestRetry(t *testing.T) {
 			defer srv.Close()
 			c, waits := newTestCaller(t, srv)
 			var out payment
-			err := c.Do(context.Background(), tt.op, get, &out)
+			err := doCall(context.Background(), c, tt.op, get, &out)
 			if tt.wantErr != nil {
 				assert.ErrorIs(t, err, tt.wantErr)
 			} else {
@@ -129,9 +142,7 @@ func TestRetry(t *testing.T) {
 // A 5xx with an error body to a PUT may have been processed: the docs say to ask for the
 // status instead of repeating it. An empty 5xx body is safe to repeat.
 func TestServerErrorsOfWrites(t *testing.T) {
-	put := func(ctx context.Context, server string) (*http.Request, error) {
-		return http.NewRequestWithContext(ctx, http.MethodPut, server+"payin/v1/sites/site-1/payments/p1", strings.NewReader(`{}`))
-	}
+	put := testRequest{http.MethodPut, "/payin/v1/sites/site-1/payments/p1", `{}`}
 	ok := answer(200, `{"paymentId":"p1","status":{"value":"COMPLETED"}}`)
 	for _, tt := range []struct {
 		name  string
@@ -146,7 +157,7 @@ func TestServerErrorsOfWrites(t *testing.T) {
 			srv := httptest.NewServer(s)
 			defer srv.Close()
 			c, _ := newTestCaller(t, srv)
-			_ = c.Do(context.Background(), Operation{ID: "createPayment", Idempotent: true}, put, &payment{})
+			_ = doCall(context.Background(), c, OperationInfo{ID: "createPayment", Idempotent: true}, put, &payment{})
 			assert.Equal(t, tt.calls, s.calls.Load())
 		})
 	}
@@ -169,7 +180,7 @@ func TestRetryStopsWhenTheContextEnds(t *testing.T) {
 	// A deadline shorter than the backoff: no wait is started.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = c.Do(ctx, Operation{ID: "getPayment", Idempotent: true}, get, nil)
+	err = doCall(ctx, c, OperationInfo{ID: "getPayment", Idempotent: true}, get, nil)
 	assert.ErrorIs(t, err, apierr.ErrServer)
 	assert.Empty(t, waits, "no wait starts that the deadline would cut short")
 	assert.Equal(t, int32(1), s.calls.Load())
@@ -178,7 +189,7 @@ func TestRetryStopsWhenTheContextEnds(t *testing.T) {
 	// A cancelled context stops at once: nothing is sent.
 	ctx, cancel = context.WithCancel(context.Background())
 	cancel()
-	err = c.Do(ctx, Operation{ID: "getPayment", Idempotent: true}, get, nil)
+	err = doCall(ctx, c, OperationInfo{ID: "getPayment", Idempotent: true}, get, nil)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, int32(1), s.calls.Load(), "a cancelled call sends nothing")
 	assert.Empty(t, waits)
@@ -190,7 +201,7 @@ func TestRetryStopsWhenTheContextEnds(t *testing.T) {
 		cancel()
 		return sleep(ctx, d)
 	}
-	err = c.Do(ctx, Operation{ID: "getPayment", Idempotent: true}, get, nil)
+	err = doCall(ctx, c, OperationInfo{ID: "getPayment", Idempotent: true}, get, nil)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Len(t, waits, 1)
 }
@@ -205,14 +216,12 @@ func TestNetworkErrorsAreRetriedForIdempotentCalls(t *testing.T) {
 	defer srv.Close()
 	c, _ := newTestCaller(t, srv)
 	var out payment
-	require.NoError(t, c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out))
+	require.NoError(t, doCall(context.Background(), c, OperationInfo{ID: "getPayment", Idempotent: true}, get, &out))
 	assert.Equal(t, int32(2), s.calls.Load())
 
 	s.calls.Store(0)
-	post := func(ctx context.Context, server string) (*http.Request, error) {
-		return http.NewRequestWithContext(ctx, http.MethodPost, server+"payin/v1/sites/site-1/payments/p1/complete", strings.NewReader(`{}`))
-	}
-	err := c.Do(context.Background(), Operation{ID: "completePayment"}, post, &out)
+	post := testRequest{http.MethodPost, "/payin/v1/sites/site-1/payments/p1/complete", `{}`}
+	err := doCall(context.Background(), c, OperationInfo{ID: "completePayment"}, post, &out)
 	assert.Error(t, err)
 	assert.Equal(t, int32(1), s.calls.Load(), "a POST that may have arrived is not sent again")
 }
@@ -256,7 +265,7 @@ func TestErrorsAndDeclines(t *testing.T) {
 			defer srv.Close()
 			c, _ := newTestCaller(t, srv, WithRetry(RetryPolicy{MaxAttempts: 1}))
 			var out payment
-			err := c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out)
+			err := doCall(context.Background(), c, OperationInfo{ID: "getPayment", Idempotent: true}, get, &out)
 			var apiErr *apierr.APIError
 			require.True(t, errors.As(err, &apiErr), "%v", err)
 			for _, target := range tt.is {
@@ -280,7 +289,7 @@ func TestRequestHeadersAndServer(t *testing.T) {
 	defer srv.Close()
 	c, _ := newTestCaller(t, srv, WithUserAgent("shop/1.0"), WithPathPrefix(""))
 	assert.Equal(t, srv.URL+"/", c.Server(), "hosts without /partner")
-	require.NoError(t, c.Do(context.Background(), Operation{ID: "getPayment"}, get, nil))
+	require.NoError(t, doCall(context.Background(), c, OperationInfo{ID: "getPayment"}, get, nil))
 	r := s.seen[0]
 	assert.Equal(t, "Bearer test-key-0123456789", r.Header.Get("Authorization"))
 	assert.Equal(t, "application/json", r.Header.Get("Accept"))
@@ -291,9 +300,9 @@ func TestRequestHeadersAndServer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://api.qiwi.com/partner/", d.Server())
 	_, err = NewCaller("")
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 	_, err = NewCaller("k", WithBaseURL("api.qiwi.com"))
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 }
 
 func TestPayoutSignature(t *testing.T) {
@@ -303,17 +312,15 @@ func TestPayoutSignature(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	body := `{"amount":{"value":"40.00","currency":"RUB"},"receiverData":{"type":"CARD","pan":"86003300000000000"}}`
-	put := func(ctx context.Context, server string) (*http.Request, error) {
-		return http.NewRequestWithContext(ctx, http.MethodPut, server+"payin/v1/sites/s/payments/p/payouts/x", strings.NewReader(body))
-	}
+	put := testRequest{http.MethodPut, "/payin/v1/sites/s/payments/p/payouts/x", body}
 
 	unsigned, _ := newTestCaller(t, srv)
-	err = unsigned.Do(context.Background(), Operation{ID: "createPayout", Idempotent: true, SignBody: true}, put, nil)
-	assert.ErrorIs(t, err, ErrConfig)
+	err = doCall(context.Background(), unsigned, OperationInfo{ID: "createPayout", Idempotent: true, Signed: true}, put, nil)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 	assert.Equal(t, int32(0), s.calls.Load(), "an unsigned payout is never sent")
 
 	c, _ := newTestCaller(t, srv, WithPayoutSigner(key))
-	require.NoError(t, c.Do(context.Background(), Operation{ID: "createPayout", Idempotent: true, SignBody: true}, put, nil))
+	require.NoError(t, doCall(context.Background(), c, OperationInfo{ID: "createPayout", Idempotent: true, Signed: true}, put, nil))
 	assert.Equal(t, body, s.bodies[0], "the body arrives unchanged")
 	sig, err := base64.StdEncoding.DecodeString(s.seen[0].Header.Get("X-Digital-Sign"))
 	require.NoError(t, err)
@@ -336,10 +343,8 @@ func TestLogsNeverCarrySecrets(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	c, _ := newTestCaller(t, srv, WithLogger(logger))
-	post := func(ctx context.Context, server string) (*http.Request, error) {
-		return http.NewRequestWithContext(ctx, http.MethodPut, server+"payin/v1/sites/s/payments/p", strings.NewReader(`{"paymentMethod":{"type":"CARD","pan":"4256000000000003","cvv2":"849"},"token":"tok-secret"}`))
-	}
-	require.NoError(t, c.Do(context.Background(), Operation{ID: "createPayment", Idempotent: true}, post, nil))
+	post := testRequest{http.MethodPut, "/payin/v1/sites/s/payments/p", `{"paymentMethod":{"type":"CARD","pan":"4256000000000003","cvv2":"849"},"token":"tok-secret"}`}
+	require.NoError(t, doCall(context.Background(), c, OperationInfo{ID: "createPayment", Idempotent: true}, post, nil))
 	out := logs.String()
 	assert.Contains(t, out, "createPayment", "the calls are logged")
 	for _, secret := range []string{"test-key-0123456789", "4256000000000003", "849", "tok-secret", "Bearer"} {
@@ -356,7 +361,7 @@ func TestDriftReporter(t *testing.T) {
 	var gotOp string
 	c, _ := newTestCaller(t, srv, WithDriftReporter(func(_ context.Context, op string, ptrs []string) { gotOp, got = op, ptrs }))
 	var out payment
-	require.NoError(t, c.Do(context.Background(), Operation{ID: "getPayment"}, get, &out))
+	require.NoError(t, doCall(context.Background(), c, OperationInfo{ID: "getPayment"}, get, &out))
 	assert.Equal(t, "getPayment", gotOp)
 	assert.Equal(t, []string{"/loyalty", "/status/brandNew"}, got)
 }
@@ -367,7 +372,7 @@ func TestDecodeErrorsNameTheMember(t *testing.T) {
 		Created wiretype.Timestamp `json:"createdDateTime"`
 	}
 	var p payment
-	err := decodeSuccess(Operation{ID: "getPayment"}, []byte(`{"createdDateTime":"soon"}`), &p)
+	err := decodeSuccess(&OperationInfo{ID: "getPayment"}, []byte(`{"createdDateTime":"soon"}`), &p)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, wiretype.ErrInvalidTimestamp)
 	assert.Equal(t, `qiwi: getPayment: decode answer: /createdDateTime: qiwi: invalid timestamp: "soon" is no date`, err.Error())
@@ -405,7 +410,7 @@ func TestAttemptTimeouts(t *testing.T) {
 			require.NoError(t, err)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			err = c.Do(ctx, Operation{ID: "getPayment", Idempotent: true}, get, nil)
+			err = doCall(ctx, c, OperationInfo{ID: "getPayment", Idempotent: true}, get, nil)
 			require.Error(t, err)
 			assert.NoError(t, ctx.Err(), "the attempt's own bound ended it, not the call's context")
 		})

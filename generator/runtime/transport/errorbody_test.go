@@ -52,9 +52,7 @@ func TestErrorAnswersMatchTheirStatusWhateverTheBody(t *testing.T) {
 			}))
 			c, err := NewCaller("key", WithBaseURL(srv.URL), WithHTTPClient(srv.Client()), WithRetry(RetryPolicy{MaxAttempts: 1}))
 			require.NoError(t, err)
-			err = c.Do(context.Background(), Operation{ID: "getBill"}, func(ctx context.Context, server string) (*http.Request, error) {
-				return NewRequest(ctx, http.MethodGet, server+"bill/v1/bills/b1", nil)
-			}, &payment{})
+			err = doCall(context.Background(), c, OperationInfo{ID: "getBill"}, testRequest{http.MethodGet, "/bill/v1/bills/b1", ""}, &payment{})
 			srv.Close()
 			assert.ErrorIs(t, err, sentinel, "HTTP %d with %q (%s)", status, b.body, b.contentType)
 			var apiErr *apierr.APIError

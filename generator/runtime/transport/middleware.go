@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/redact"
 )
 
@@ -21,7 +22,7 @@ import (
 // API key nor a payout's X-Digital-Sign signature: the Caller adds both below the last
 // middleware, to a copy, and the answer's Request is the request the middleware passed
 // on. Nor can it send the key elsewhere: a request whose method or URL a middleware changed
-// is refused (ErrConfig). Its body is http.NoBody (ContentLength still gives the size): the Caller sends the
+// is refused (apierr.ErrConfig). Its body is http.NoBody (ContentLength still gives the size): the Caller sends the
 // call's own body, which a middleware cannot read or replace, so that a payout's card
 // number stays out of traces. A header a middleware sets that the Caller sets too
 // (Authorization, Accept, User-Agent, X-Digital-Sign) is overwritten.
@@ -71,7 +72,7 @@ func WithMiddleware(mws ...Middleware) Option {
 	return func(c *Caller) error {
 		for i, mw := range mws {
 			if mw == nil {
-				return fmt.Errorf("%w: middleware %d of %d is nil", ErrConfig, i+1, len(mws))
+				return fmt.Errorf("%w: middleware %d of %d is nil", apierr.ErrConfig, i+1, len(mws))
 			}
 		}
 		c.middlewares = append(c.middlewares, mws...)
@@ -84,7 +85,7 @@ func (c *Caller) chain() (http.RoundTripper, error) {
 	var rt http.RoundTripper = sendStep{c}
 	for i := len(c.middlewares) - 1; i >= 0; i-- {
 		if rt = c.middlewares[i](rt); rt == nil {
-			return nil, fmt.Errorf("%w: middleware %d returned a nil RoundTripper", ErrConfig, i+1)
+			return nil, fmt.Errorf("%w: middleware %d returned a nil RoundTripper", apierr.ErrConfig, i+1)
 		}
 	}
 	return rt, nil
@@ -131,10 +132,10 @@ func (s sendStep) Format(f fmt.State, verb rune) {
 func (s sendStep) RoundTrip(req *http.Request) (*http.Response, error) {
 	st, ok := req.Context().Value(attemptKey{}).(*attemptState)
 	if !ok {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, errNoCall)
+		return nil, fmt.Errorf("%w: %w", apierr.ErrConfig, errNoCall)
 	}
 	if req.Method != st.method || req.URL == nil || *req.URL != st.url {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, errRerouted)
+		return nil, fmt.Errorf("%w: %w", apierr.ErrConfig, errRerouted)
 	}
 	out := req.WithContext(req.Context()) // a shallow copy: the middleware's request stays as it was
 	out.Header = req.Header.Clone()

@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 )
 
 // seenAttempt is what a recording middleware saw of one attempt.
@@ -83,7 +85,7 @@ func TestMiddlewareSeesEachAttempt(t *testing.T) {
 	rec := &recorder{}
 	c, _ := newTestCaller(t, srv, WithMiddleware(rec.middleware))
 	var out payment
-	require.NoError(t, c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out))
+	require.NoError(t, doCall(context.Background(), c, OperationInfo{ID: "getPayment", Idempotent: true}, get, &out))
 	assert.Equal(t, "p1", out.PaymentID)
 
 	require.Len(t, rec.seen, 2)
@@ -117,10 +119,8 @@ func TestMiddlewareDoesNotSeeThePayout(t *testing.T) {
 	rec := &recorder{}
 	c, _ := newTestCaller(t, srv, WithPayoutSigner(key), WithMiddleware(rec.middleware))
 	body := `{"receiverData":{"type":"CARD","pan":"86003300000000000"}}`
-	put := func(ctx context.Context, server string) (*http.Request, error) {
-		return NewRequest(ctx, http.MethodPut, server+"payin/v1/sites/s/payments/p/payouts/x", []byte(body))
-	}
-	require.NoError(t, c.Do(context.Background(), Operation{ID: "createPayout", Idempotent: true, SignBody: true}, put, nil))
+	put := testRequest{http.MethodPut, "/payin/v1/sites/s/payments/p/payouts/x", body}
+	require.NoError(t, doCall(context.Background(), c, OperationInfo{ID: "createPayout", Idempotent: true, Signed: true}, put, nil))
 	require.Len(t, rec.seen, 1)
 	assert.Empty(t, rec.seen[0].body, "the middleware does not read the body")
 	assert.Empty(t, rec.seen[0].sign, "nor the signature")
@@ -143,7 +143,7 @@ func TestMiddlewaresThatMisbehave(t *testing.T) {
 	}
 	c, _ := newTestCaller(t, srv, WithMiddleware(fake))
 	var out payment
-	require.NoError(t, c.Do(context.Background(), Operation{ID: "getPayment"}, get, &out))
+	require.NoError(t, doCall(context.Background(), c, OperationInfo{ID: "getPayment"}, get, &out))
 	assert.Equal(t, "fake", out.PaymentID)
 
 	nothing := func(http.RoundTripper) http.RoundTripper {
@@ -175,8 +175,8 @@ func TestMiddlewaresThatMisbehave(t *testing.T) {
 	for name, mw := range map[string]Middleware{"no answer": nothing, "context dropped": dropsContext,
 		"another host": reroutes, "another method": changesMethod} {
 		c, _ := newTestCaller(t, srv, WithMiddleware(mw))
-		err := c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, nil)
-		assert.ErrorIs(t, err, ErrConfig, name)
+		err := doCall(context.Background(), c, OperationInfo{ID: "getPayment", Idempotent: true}, get, nil)
+		assert.ErrorIs(t, err, apierr.ErrConfig, name)
 	}
 	assert.Equal(t, int32(0), s.calls.Load(), "nothing reached the server")
 	assert.Equal(t, int32(0), elsewhere.Load(), "nor another one")
@@ -199,7 +199,7 @@ func TestMiddlewareOrder(t *testing.T) {
 		}
 	}
 	c, _ := newTestCaller(t, srv, WithMiddleware(named("a"), named("b")), WithMiddleware(named("c")))
-	require.NoError(t, c.Do(context.Background(), Operation{ID: "getPayment"}, get, nil))
+	require.NoError(t, doCall(context.Background(), c, OperationInfo{ID: "getPayment"}, get, nil))
 	assert.Equal(t, []string{"a in", "b in", "c in", "c out", "b out", "a out"}, order)
 
 	var infoOK bool
@@ -207,19 +207,19 @@ func TestMiddlewareOrder(t *testing.T) {
 		_, infoOK = CallInfoFromContext(req.Context())
 		return http.DefaultTransport.RoundTrip(req)
 	})}))
-	require.NoError(t, plain.Do(context.Background(), Operation{ID: "getPayment"}, get, nil))
+	require.NoError(t, doCall(context.Background(), plain, OperationInfo{ID: "getPayment"}, get, nil))
 	assert.False(t, infoOK)
 	assert.Nil(t, plain.send, "no chain without middlewares")
 }
 
 func TestMiddlewareOptionsAreValidated(t *testing.T) {
 	_, err := NewCaller("k", WithMiddleware(nil))
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 	_, err = NewCaller("k", WithMiddleware(func(next http.RoundTripper) http.RoundTripper { return next }, nil))
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 	assert.ErrorContains(t, err, "middleware 2 of 2 is nil")
 	_, err = NewCaller("k", WithMiddleware(func(http.RoundTripper) http.RoundTripper { return nil }))
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, apierr.ErrConfig)
 }
 
 // deadlineDoer notes whether each request's context has a deadline, then answers 200.
@@ -236,11 +236,11 @@ func TestCallTimeoutBoundsOneCall(t *testing.T) {
 	doer := &deadlineDoer{}
 	c, err := NewCaller("k", WithBaseURL("http://qiwi.test"), WithHTTPClient(doer))
 	require.NoError(t, err)
-	op := Operation{ID: "getPayment", Idempotent: true}
+	op := OperationInfo{ID: "getPayment", Idempotent: true}
 	ctx := context.Background()
-	require.NoError(t, c.Do(ctx, op, get, nil, CallTimeout(time.Minute)))
-	require.NoError(t, c.Do(ctx, op, get, nil))
-	require.NoError(t, c.Do(ctx, op, get, nil, CallTimeout(0)))
+	require.NoError(t, doCall(ctx, c, op, get, nil, CallTimeout(time.Minute)))
+	require.NoError(t, doCall(ctx, c, op, get, nil))
+	require.NoError(t, doCall(ctx, c, op, get, nil, CallTimeout(0)))
 	assert.Equal(t, []bool{true, false, false}, doer.deadlines)
 
 	release := make(chan struct{})
@@ -259,10 +259,10 @@ func TestCallTimeoutBoundsOneCall(t *testing.T) {
 	hanging, _ := newTestCaller(t, srv)
 	outer, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	err = hanging.Do(outer, op, get, nil, CallTimeout(50*time.Millisecond), CallHeader("X-Hang", "1"))
+	err = doCall(outer, hanging, op, get, nil, CallTimeout(50*time.Millisecond), CallHeader("X-Hang", "1"))
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.NoError(t, outer.Err(), "the call's own bound ended it, not its context")
-	assert.NoError(t, hanging.Do(ctx, op, get, nil), "the next call is not bounded by it")
+	assert.NoError(t, doCall(ctx, hanging, op, get, nil), "the next call is not bounded by it")
 }
 
 // A call's headers arrive with every attempt; the headers the Caller sets are refused, and
@@ -273,8 +273,8 @@ func TestCallHeader(t *testing.T) {
 	defer srv.Close()
 	rec := &recorder{}
 	c, _ := newTestCaller(t, srv, WithMiddleware(rec.middleware))
-	op := Operation{ID: "getPayment", Idempotent: true}
-	require.NoError(t, c.Do(context.Background(), op, get, nil,
+	op := OperationInfo{ID: "getPayment", Idempotent: true}
+	require.NoError(t, doCall(context.Background(), c, op, get, nil,
 		CallHeader("x-request-id", "first"), CallHeader("X-Request-Id", "req-42")))
 	require.Len(t, s.seen, 2)
 	for i, r := range s.seen {
@@ -294,12 +294,12 @@ func TestCallHeader(t *testing.T) {
 		"nil option":           nil,
 		"refused after a good": CallHeader("Host", "evil.test"),
 	} {
-		err := c.Do(context.Background(), op, get, nil, CallHeader("X-Ok", "1"), opt)
+		err := doCall(context.Background(), c, op, get, nil, CallHeader("X-Ok", "1"), opt)
 		assert.ErrorIs(t, err, ErrArgument, name)
 		assert.NotContains(t, err.Error(), "other-key", "the value is never in the error")
 	}
 	assert.Equal(t, int32(2), s.calls.Load(), "refused calls send nothing")
-	err := c.Do(context.Background(), op, get, nil, CallHeader("Authorization", "Bearer other-key"))
+	err := doCall(context.Background(), c, op, get, nil, CallHeader("Authorization", "Bearer other-key"))
 	assert.Equal(t, "qiwi: getPayment: qiwi: invalid argument: CallHeader: the client sets Authorization itself", err.Error())
 }
 
@@ -316,9 +316,7 @@ func TestMiddlewarePrintsNoKey(t *testing.T) {
 		return next
 	}))
 	require.NoError(t, err)
-	require.NoError(t, c.Do(context.Background(), Operation{ID: "op"}, func(ctx context.Context, server string) (*http.Request, error) {
-		return NewRequest(ctx, http.MethodGet, server+"x", nil)
-	}, nil))
+	require.NoError(t, doCall(context.Background(), c, OperationInfo{ID: "op"}, testRequest{http.MethodGet, "/x", ""}, nil))
 	require.NotEmpty(t, printed)
 	for _, out := range printed {
 		assert.NotContains(t, out, key)

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 )
 
 // ErrUnknownOperation is wrapped by the error of Invoke for an operationId the generated
@@ -95,14 +97,15 @@ func (c *Caller) configValue(v ConfigValue) (value, option string, ok bool) {
 // ones, in path order (each escaped once into the path); body is the encoded JSON request
 // body, nil for none; out receives the decoded 2xx body (nil for none); opts are the call's
 // own options. Arguments that would change the path, or a configured value missing, are
-// refused before anything is sent (ErrArgument, ErrConfig). Answers are as for Do.
+// refused before anything is sent (ErrArgument, apierr.ErrConfig). A non-2xx answer returns
+// an *APIError; a 2xx answer whose status value is DECLINED or DECLINE decodes into out and
+// also returns an *APIError that matches ErrDeclined.
 func (c *Caller) Call(ctx context.Context, op *OperationInfo, args []string, body []byte, out any, opts ...CallOption) error {
 	u, err := c.expand(op, args)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, Operation{ID: op.ID, Idempotent: op.Idempotent, SignBody: op.Signed},
-		request{method: op.Method, url: u, body: body}, out, opts)
+	return c.do(ctx, op, request{method: op.Method, url: u, body: body}, out, opts)
 }
 
 // expand is the call's URL: the server and op's path template with each parameter escaped
@@ -140,10 +143,10 @@ func (c *Caller) expand(op *OperationInfo, args []string) (string, error) {
 			}
 			v, option, ok := c.configValue(p.Value)
 			if !ok {
-				return "", fmt.Errorf("%w: %s: %s comes from configuration value %q, which the client does not have", ErrConfig, op.ID, name, p.Value)
+				return "", fmt.Errorf("%w: %s: %s comes from configuration value %q, which the client does not have", apierr.ErrConfig, op.ID, name, p.Value)
 			}
 			if v == "" {
-				return "", fmt.Errorf("%w: %s needs a %s: configure %s", ErrConfig, op.ID, p.Value, option)
+				return "", fmt.Errorf("%w: %s needs a %s: configure %s", apierr.ErrConfig, op.ID, p.Value, option)
 			}
 			value, configured = v, true
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 )
 
 // Call builds the URL from the operation's row: the configured parameters from the
@@ -65,8 +67,8 @@ func TestCallRefusals(t *testing.T) {
 		{"too many arguments", c, row(ConfigSiteID), []string{"a", "b"}, ErrArgument, "getThing takes 1 path parameters, not 2"},
 		{"empty argument", c, row(ConfigSiteID), []string{""}, ErrArgument, "getThing: thingId is empty"},
 		{"dot-dot argument", c, row(ConfigSiteID), []string{".."}, ErrArgument, `thingId ".." would change the path`},
-		{"siteId not configured", noSite, row(ConfigSiteID), []string{"t"}, ErrConfig, "getThing needs a siteId: configure WithSiteID"},
-		{"unknown configuration value", c, row("shopId"), []string{"t"}, ErrConfig, `configuration value "shopId"`},
+		{"siteId not configured", noSite, row(ConfigSiteID), []string{"t"}, apierr.ErrConfig, "getThing needs a siteId: configure WithSiteID"},
+		{"unknown configuration value", c, row("shopId"), []string{"t"}, apierr.ErrConfig, `configuration value "shopId"`},
 		{"unclosed template", c, &OperationInfo{ID: "bad", Method: "GET", Path: "/things/{thingId", PathParams: []string{"thingId"}}, []string{"t"}, ErrArgument, "unclosed parameter"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 )
 
 // RetryPolicy says how idempotent calls are retried: on network errors, HTTP 429 and 5xx,
@@ -33,10 +35,10 @@ func DefaultRetryPolicy() RetryPolicy {
 // validate refuses a policy that cannot work: no attempt at all, or negative delays.
 func (p RetryPolicy) validate() error {
 	if p.MaxAttempts < 1 {
-		return fmt.Errorf("%w: retry policy needs MaxAttempts of at least 1, not %d", ErrConfig, p.MaxAttempts)
+		return fmt.Errorf("%w: retry policy needs MaxAttempts of at least 1, not %d", apierr.ErrConfig, p.MaxAttempts)
 	}
 	if p.BaseDelay < 0 || p.MaxDelay < 0 {
-		return fmt.Errorf("%w: retry policy delays must not be negative", ErrConfig)
+		return fmt.Errorf("%w: retry policy delays must not be negative", apierr.ErrConfig)
 	}
 	return nil
 }
@@ -45,7 +47,7 @@ func (p RetryPolicy) retryable(status int, err error) bool {
 	if err != nil {
 		// A network error is retried (the request may not have arrived); a configuration
 		// error would fail again.
-		return !errors.Is(err, ErrConfig) && !errors.Is(err, ErrAnswerTooLarge)
+		return !errors.Is(err, apierr.ErrConfig) && !errors.Is(err, ErrAnswerTooLarge)
 	}
 	return status == http.StatusTooManyRequests || status >= 500
 }

@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 )
 
 // A redirect is never followed: another host, or another port of the same one, would
@@ -42,7 +44,7 @@ func TestRedirectsAreRefused(t *testing.T) {
 		c, err := NewCaller("secret-api-key", append([]Option{WithBaseURL(srv.URL), WithRetry(RetryPolicy{MaxAttempts: 1})}, opts...)...)
 		require.NoError(t, err)
 		var out payment
-		err = c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out)
+		err = doCall(context.Background(), c, OperationInfo{ID: "getPayment", Idempotent: true}, get, &out)
 		assert.ErrorIs(t, err, ErrRedirect, name)
 		assert.ErrorContains(t, err, "HTTP 307")
 		assert.Zero(t, reached.Load(), "%s: the other server was never asked", name)
@@ -76,7 +78,7 @@ func TestOversizedAnswerIsItsOwnError(t *testing.T) {
 		c, err := NewCaller("k", WithBaseURL(srv.URL))
 		require.NoError(t, err)
 		var out payment
-		err = c.Do(context.Background(), Operation{ID: "getPayment", Idempotent: true}, get, &out)
+		err = doCall(context.Background(), c, OperationInfo{ID: "getPayment", Idempotent: true}, get, &out)
 		assert.ErrorIs(t, err, ErrAnswerTooLarge, name)
 		assert.Equal(t, int32(1), calls.Load(), "%s: not retried", name)
 		srv.Close()
@@ -97,10 +99,17 @@ func TestOptionsAreValidated(t *testing.T) {
 		"negative delay":          WithRetry(RetryPolicy{MaxAttempts: 2, BaseDelay: -1}),
 		"user agent with CRLF":    WithUserAgent("qiwigen\r\nX-Evil: 1"),
 		"base URL without scheme": WithBaseURL("api.qiwi.com"),
+		"base URL without host":   WithBaseURL("https://"),
+		"base URL with a query":   WithBaseURL("https://api.qiwi.com?x=1"),
+		"nil logger":              WithLogger(nil),
+		"nil option":              nil,
 	} {
-		_, err := NewCaller("k", opt)
-		assert.ErrorIs(t, err, ErrConfig, name)
+		var err error
+		require.NotPanics(t, func() { _, err = NewCaller("k", opt) }, name)
+		assert.ErrorIs(t, err, apierr.ErrConfig, name)
 	}
+	_, err = NewCaller("k", WithSiteID("s"), nil)
+	assert.ErrorContains(t, err, "option 2 of 2 is nil")
 }
 
 // Neither %#v nor slog prints the API key.
@@ -164,9 +173,7 @@ func TestRedirectsOfAnyDoerAreRefused(t *testing.T) {
 	require.NoError(t, err)
 	const pan = "4111111111111111"
 	body := `{"amount":{"value":"40.00","currency":"RUB"},"receiverData":{"type":"CARD","pan":"` + pan + `"}}`
-	put := func(ctx context.Context, server string) (*http.Request, error) {
-		return NewRequest(ctx, http.MethodPut, server+"payin/v1/sites/s/payments/p/payouts/x", []byte(body))
-	}
+	put := testRequest{http.MethodPut, "/payin/v1/sites/s/payments/p/payouts/x", body}
 	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound, http.StatusSeeOther} {
 		for name, mw := range map[string][]Option{"": nil, " with a middleware": {WithMiddleware(func(next http.RoundTripper) http.RoundTripper { return next })}} {
 			var reached atomic.Int32
@@ -187,7 +194,7 @@ func TestRedirectsOfAnyDoerAreRefused(t *testing.T) {
 			c, err := NewCaller("secret-api-key", opts...)
 			require.NoError(t, err)
 			var out payment
-			err = c.Do(context.Background(), Operation{ID: "createPayout", Idempotent: true, SignBody: true}, put, &out)
+			err = doCall(context.Background(), c, OperationInfo{ID: "createPayout", Idempotent: true, Signed: true}, put, &out)
 			what := fmt.Sprintf("HTTP %d%s", status, name)
 			require.ErrorIs(t, err, ErrRedirect, what)
 			assert.Contains(t, err.Error(), strings.TrimPrefix(other.URL, "http://"), "%s: the error names the host", what)

@@ -16,9 +16,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/modeldiff"
 	"github.com/qiwigen/qiwigen/generator/runtime/redact"
-	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 )
 
 // QIWINetworks returns the address ranges QIWI sends notifications from, as published in
@@ -62,16 +62,16 @@ const (
 )
 
 // HandlerOption configures a notification handler. An option given a bad value is not
-// clamped or ignored: it is an error wrapping transport.ErrConfig, as a client option's is,
+// clamped or ignored: it is an error wrapping apierr.ErrConfig, as a client option's is,
 // which NotificationHandler.Err reports, and the handler answers every notification 500
 // (QIWI delivers it again later) and logs the error at error level, to the handler's logger
 // or slog's default one.
 type HandlerOption func(*handlerConfig) error
 
 // configErrorf is a configuration error of the handler: "qiwi: invalid client
-// configuration: notification handler: ...", wrapping transport.ErrConfig.
+// configuration: notification handler: ...", wrapping apierr.ErrConfig.
 func configErrorf(format string, args ...any) error {
-	return fmt.Errorf("%w: notification handler: %s", transport.ErrConfig, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: notification handler: %s", apierr.ErrConfig, fmt.Sprintf(format, args...))
 }
 
 type handlerConfig struct {
@@ -240,7 +240,7 @@ func NewNotificationHandler[N any](specs []SignatureSpec, secret string, newMode
 	return h
 }
 
-// Err returns the handler's configuration error, wrapping transport.ErrConfig, or nil: check
+// Err returns the handler's configuration error, wrapping apierr.ErrConfig, or nil: check
 // it at start-up, since a handler with one answers every notification 500. Through a
 // generated client's facade, which returns an http.Handler:
 //
@@ -447,12 +447,14 @@ type MemoryDeduplicator struct {
 	inFlight map[string]struct{}
 }
 
-// NewMemoryDeduplicator remembers up to size handled keys (at least 1).
-func NewMemoryDeduplicator(size int) *MemoryDeduplicator {
+// NewMemoryDeduplicator remembers up to size handled keys. A size below 1 is an error
+// wrapping apierr.ErrConfig, as a handler option's bad value is: it would remember nothing
+// worth the name.
+func NewMemoryDeduplicator(size int) (*MemoryDeduplicator, error) {
 	if size < 1 {
-		size = 1
+		return nil, configErrorf("NewMemoryDeduplicator(%d): the size must be at least 1", size)
 	}
-	return &MemoryDeduplicator{size: size, done: map[string]struct{}{}, inFlight: map[string]struct{}{}}
+	return &MemoryDeduplicator{size: size, done: map[string]struct{}{}, inFlight: map[string]struct{}{}}, nil
 }
 
 // Reserve implements Deduplicator.

@@ -89,7 +89,7 @@ func TestHandlerPanicReleasesTheReservation(t *testing.T) {
 				panic("database gone")
 			}
 			return nil
-		}, WithDeduplicator(NewMemoryDeduplicator(10)), WithHandlerLogger(logger))
+		}, WithDeduplicator(memoryDedup(t, 10)), WithHandlerLogger(logger))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	deliver := func() int {
@@ -120,7 +120,7 @@ func TestHandlerAbortPanicPropagates(t *testing.T) {
 	body := `{"payment":{"paymentId":"p","createdDateTime":"2024-01-01T00:00:00+03:00","amount":{"value":1}},"type":"PAYMENT","version":"1"}`
 	header, err := SignNotification(testSpecs, []byte(body), "s")
 	require.NoError(t, err)
-	dedup := NewMemoryDeduplicator(10)
+	dedup := memoryDedup(t, 10)
 	h := NewNotificationHandler(testSpecs, "s", func(string) *testNote { return new(testNote) },
 		func(context.Context, *testNote) error { panic(http.ErrAbortHandler) }, WithDeduplicator(dedup))
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
@@ -144,4 +144,12 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// memoryDedup is a MemoryDeduplicator of the given size.
+func memoryDedup(t *testing.T, size int) *MemoryDeduplicator {
+	t.Helper()
+	d, err := NewMemoryDeduplicator(size)
+	require.NoError(t, err)
+	return d
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/qiwigen/qiwigen/generator/runtime/transport"
+	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
@@ -211,7 +212,7 @@ func (d *countingDedup) Release(ctx context.Context, key string) error {
 // a redelivery that arrives while the first is being handled is answered 409.
 func TestDeduplicatorReservation(t *testing.T) {
 	header := signed(hex.EncodeToString(mac(t)))
-	dedup := &countingDedup{inner: webhook.NewMemoryDeduplicator(10)}
+	dedup := &countingDedup{inner: memoryDedup(t, 10)}
 	var calls int
 	fail := true
 	h := newHandler(t, func(context.Context, *payment) error {
@@ -231,7 +232,7 @@ func TestDeduplicatorReservation(t *testing.T) {
 	assert.Equal(t, []string{"Reserve", "Release", "Reserve", "Done", "Reserve"}, dedup.calls)
 
 	// While a delivery is being handled, a redelivery is answered 409.
-	blocking := webhook.NewMemoryDeduplicator(10)
+	blocking := memoryDedup(t, 10)
 	entered, release := make(chan struct{}), make(chan struct{})
 	slow := newHandler(t, func(context.Context, *payment) error {
 		close(entered)
@@ -247,11 +248,33 @@ func TestDeduplicatorReservation(t *testing.T) {
 	assert.Equal(t, http.StatusOK, deliver(slow, header, body), "handled: acknowledged, the function is not called again")
 }
 
+// memoryDedup is a MemoryDeduplicator of the given size.
+func memoryDedup(t *testing.T, size int) *webhook.MemoryDeduplicator {
+	t.Helper()
+	d, err := webhook.NewMemoryDeduplicator(size)
+	require.NoError(t, err)
+	return d
+}
+
+// A MemoryDeduplicator without room is refused as a bad option is (apierr.ErrConfig, the
+// client's sentinel too), not made one of size 1; size 1 is the smallest.
+func TestMemoryDeduplicatorRefusesNoRoom(t *testing.T) {
+	for _, size := range []int{0, -1} {
+		d, err := webhook.NewMemoryDeduplicator(size)
+		require.ErrorIs(t, err, apierr.ErrConfig, "size %d", size)
+		assert.ErrorContains(t, err, fmt.Sprintf("NewMemoryDeduplicator(%d)", size))
+		assert.Nil(t, d)
+	}
+	d, err := webhook.NewMemoryDeduplicator(1)
+	require.NoError(t, err)
+	assert.NotNil(t, d)
+}
+
 // MemoryDeduplicator: exactly one of concurrent reservations of a key wins; it forgets the
 // oldest handled key beyond its size.
 func TestMemoryDeduplicator(t *testing.T) {
 	ctx := context.Background()
-	d := webhook.NewMemoryDeduplicator(2)
+	d := memoryDedup(t, 2)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	found := map[webhook.Reservation]int{}
@@ -283,7 +306,7 @@ func TestMemoryDeduplicator(t *testing.T) {
 	assert.Equal(t, webhook.Handled, r)
 }
 
-// A handler option given a bad value is an error wrapping transport.ErrConfig (as client options do) that Err reports,
+// A handler option given a bad value is an error wrapping apierr.ErrConfig (as client options do) that Err reports,
 // and the handler answers every notification 500 without calling the function, logging why;
 // a good value is no error.
 func TestHandlerOptionsRefuseBadValues(t *testing.T) {
@@ -307,7 +330,7 @@ func TestHandlerOptionsRefuseBadValues(t *testing.T) {
 		var calls int
 		h := newHandler(t, func(context.Context, *payment) error { calls++; return nil },
 			webhook.WithHandlerLogger(slog.New(slog.NewTextHandler(&logged, nil))), opt)
-		require.ErrorIs(t, h.Err(), transport.ErrConfig, name)
+		require.ErrorIs(t, h.Err(), apierr.ErrConfig, name)
 		assert.Equal(t, http.StatusInternalServerError, deliver(h, signed(hex.EncodeToString(mac(t))), body), name)
 		assert.Zero(t, calls, name)
 		assert.Contains(t, logged.String(), "level=ERROR", name)
@@ -319,7 +342,7 @@ func TestHandlerOptionsRefuseBadValues(t *testing.T) {
 		webhook.WithMaxBodyBytes(1), webhook.WithMaxBodyBytes(webhook.MaxMaxBodyBytes),
 		webhook.WithReadTimeout(time.Nanosecond),
 		webhook.WithAllowedNetworks(webhook.QIWINetworks()...),
-		webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(1)),
+		webhook.WithDeduplicator(memoryDedup(t, 1)),
 		webhook.WithClientIP(func(*http.Request) (netip.Addr, bool) { return netip.Addr{}, false }),
 		webhook.WithHandlerLogger(slog.New(slog.DiscardHandler)),
 		webhook.WithNotificationDrift(func(context.Context, string, []string) {}),
@@ -327,7 +350,7 @@ func TestHandlerOptionsRefuseBadValues(t *testing.T) {
 	assert.NoError(t, newHandler(t, nil, good...).Err())
 
 	h := webhook.NewNotificationHandler[*payment](specs, secret, func(string) *payment { return new(payment) }, nil)
-	assert.ErrorIs(t, h.Err(), transport.ErrConfig, "no function to call")
+	assert.ErrorIs(t, h.Err(), apierr.ErrConfig, "no function to call")
 	assert.Equal(t, http.StatusInternalServerError, deliver(h, signed(hex.EncodeToString(mac(t))), body))
 }
 
