@@ -401,7 +401,7 @@ func (lr *ledgerReader) add(line int, get func(column int) string) error {
 		}
 	}
 	e.payLen, e.billLen = uint16(len(pay)), uint16(len(bill))
-	if len(lr.ids)+len(pay)+len(bill)+len(parent) > math.MaxUint32 {
+	if int64(len(lr.ids))+int64(len(pay)+len(bill)+len(parent)) > math.MaxUint32 {
 		return fmt.Errorf("the ledger's IDs pass %s together", size(math.MaxUint32+1))
 	}
 	var err error
