@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/qiwigen/qiwigen/contracttest/store"
+	"github.com/qiwigen/qiwigen/gen/qiwi"
 )
 
 // State is QIWI's view of one operation, as the API tells it.
@@ -32,8 +33,15 @@ type API interface {
 	Refund(ctx context.Context, siteID, paymentID, refundID string) (State, error)
 }
 
-// finalStatuses are the states a cache keeps: they no longer change.
-var finalStatuses = map[string]bool{"COMPLETED": true, "SUCCESS": true, "PAID": true, "DECLINED": true, "DECLINE": true, "REJECTED": true, "EXPIRED": true}
+// final reports whether a status no longer changes (a cache keeps only those): settled, or
+// QIWI's statuses of a declined, rejected or expired operation.
+func final(status string) bool {
+	switch qiwi.StatusValue(status) {
+	case qiwi.StatusValueDeclined, qiwi.StatusValueDecline, qiwi.StatusValueRejected, qiwi.StatusValueExpired:
+		return true
+	}
+	return settled(status)
+}
 
 // CachedAPI is an API behind a rate limit and, optionally, a cache in a bbolt file
 // (contracttest/store, which checks the file and every value): a state that no longer
@@ -113,7 +121,7 @@ func (c *CachedAPI) get(ctx context.Context, key string, fetch func() (State, er
 	if err != nil {
 		return State{}, err
 	}
-	if c.db != nil && s.Found && finalStatuses[s.Status] {
+	if c.db != nil && s.Found && final(s.Status) {
 		data, err := json.Marshal(s)
 		if err != nil {
 			return State{}, err
@@ -146,10 +154,10 @@ func (r *Reconciler) checkAPI(row *Row, ledger int) error {
 		}
 		state, err = r.api.Payment(r.ctx, row.SiteID, row.PaymentID)
 	case PurposeRefund:
-		if ledger < 0 || r.ledger[ledger].ParentPaymentID == "" || row.PaymentID == "" {
+		if ledger < 0 || r.ledger.parentID(ledger) == "" || row.PaymentID == "" {
 			return nil // without its payment's ID the API cannot be asked
 		}
-		state, err = r.api.Refund(r.ctx, row.SiteID, r.ledger[ledger].ParentPaymentID, row.PaymentID)
+		state, err = r.api.Refund(r.ctx, row.SiteID, r.ledger.parentID(ledger), row.PaymentID)
 	default:
 		return nil
 	}
@@ -160,7 +168,7 @@ func (r *Reconciler) checkAPI(row *Row, ledger int) error {
 	case !state.Found:
 		r.differ(row, StatusMismatch, "settled in the report, unknown to the API", ledger)
 		return nil
-	case !settledStatuses[state.Status]:
+	case !settled(state.Status):
 		r.differ(row, StatusMismatch, fmt.Sprintf("settled in the report, %s in the API", state.Status), ledger)
 	}
 	if state.Amount != "" {

@@ -252,10 +252,10 @@ func TestLedgerKeepsLittle(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	require.NoError(t, err)
-	require.Len(t, ledger, n)
+	require.Equal(t, n, ledger.Len())
 	assert.Less(t, int64(after.HeapAlloc)-int64(before.HeapAlloc), int64(2<<20), "%d entries of 10 KB lines", n)
-	assert.EqualValues(t, 20200827, ledger[0].Day, "23:30 UTC is the next day in Moscow")
-	assert.Equal(t, "COMPLETED", ledger[0].Status)
+	assert.EqualValues(t, 20200827, ledger.Entry(0).Day, "23:30 UTC is the next day in Moscow")
+	assert.Equal(t, "COMPLETED", ledger.Entry(0).Status)
 	runtime.KeepAlive(ledger)
 }
 

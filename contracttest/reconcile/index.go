@@ -55,29 +55,30 @@ func (s *idLines) len() int { return len(s.numeric) + len(s.other) }
 // ledgerIndex finds the ledger entries of a key: a table of entry numbers (4 bytes a slot, at
 // least half the slots empty) where an entry sits at the first free slot from its key's hash
 // on. The entries of a key lie on its run of slots in ledger order, read until an empty slot;
-// entries whose hashes collide are told apart by their key.
+// entries whose hashes collide are told apart by their key. A Go map of the keys would hold
+// each key's string header and hash besides, several times the table's 8 to 16 bytes an
+// entry.
 type ledgerIndex struct {
-	hash   func(string) uint64
-	ledger []Entry
-	key    func(*Entry) string
-	slots  []int32 // entry + 1, 0 for an empty slot; nil when no entry has the key
-	mask   uint64  // len(slots) - 1
+	hash  func(string) uint64
+	key   func(entry int) string // "" for an entry without the key
+	slots []int32                // entry + 1, 0 for an empty slot; nil when no entry has the key
+	mask  uint64                 // len(slots) - 1
 }
 
-// newLedgerIndex indexes the entries of ledger with a non-empty key; dup is called for every
-// entry whose key an earlier entry has (entry, earlier), in ledger order.
-func newLedgerIndex(ledger []Entry, key func(*Entry) string, dup func(entry, earlier int)) *ledgerIndex {
+// newLedgerIndex indexes the n entries whose key is not empty; dup is called for every entry
+// whose key an earlier entry has (entry, earlier), in ledger order.
+func newLedgerIndex(n int, key func(int) string, dup func(entry, earlier int)) *ledgerIndex {
 	seed := maphash.MakeSeed()
-	return buildLedgerIndex(ledger, key, func(k string) uint64 { return maphash.String(seed, k) }, dup)
+	return buildLedgerIndex(n, key, func(k string) uint64 { return maphash.String(seed, k) }, dup)
 }
 
 // buildLedgerIndex is newLedgerIndex with its hash function given (a test gives one that
 // collides).
-func buildLedgerIndex(ledger []Entry, key func(*Entry) string, hash func(string) uint64, dup func(entry, earlier int)) *ledgerIndex {
-	x := &ledgerIndex{hash: hash, ledger: ledger, key: key}
+func buildLedgerIndex(n int, key func(int) string, hash func(string) uint64, dup func(entry, earlier int)) *ledgerIndex {
+	x := &ledgerIndex{hash: hash, key: key}
 	keyed := 0
-	for i := range ledger {
-		if key(&ledger[i]) != "" {
+	for i := range n {
+		if key(i) != "" {
 			keyed++
 		}
 	}
@@ -89,14 +90,14 @@ func buildLedgerIndex(ledger []Entry, key func(*Entry) string, hash func(string)
 		size *= 2
 	}
 	x.slots, x.mask = make([]int32, size), uint64(size-1)
-	for i := range ledger {
-		k := key(&ledger[i])
+	for i := range n {
+		k := key(i)
 		if k == "" {
 			continue
 		}
 		j := hash(k) & x.mask
 		for ; x.slots[j] != 0; j = (j + 1) & x.mask {
-			if earlier := int(x.slots[j] - 1); key(&ledger[earlier]) == k {
+			if earlier := int(x.slots[j] - 1); key(earlier) == k {
 				dup(i, earlier)
 			}
 		}
@@ -111,7 +112,7 @@ func (x *ledgerIndex) each(k string, visit func(entry int) bool) {
 		return
 	}
 	for j := x.hash(k) & x.mask; x.slots[j] != 0; j = (j + 1) & x.mask {
-		if i := int(x.slots[j] - 1); x.key(&x.ledger[i]) == k && !visit(i) {
+		if i := int(x.slots[j] - 1); x.key(i) == k && !visit(i) {
 			return
 		}
 	}

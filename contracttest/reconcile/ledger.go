@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -57,11 +58,7 @@ const (
 	KindRefund  = "refund"
 )
 
-// Entry is one operation of the merchant's ledger. A ledger's entries are what a
-// reconciliation holds (a million of them for a large day), so an entry keeps only what the
-// matching needs, in 104 bytes: its IDs in one allocation of their own (not the line's),
-// its status and currency shared with the other entries that have them, its amount in
-// minor units, its date as a day.
+// Entry is one operation of the merchant's ledger, as Ledger.Entry gives it.
 type Entry struct {
 	PaymentID       string // the merchant's paymentId (or refundId for a refund)
 	BillID          string // the invoice, when paid through one
@@ -81,18 +78,85 @@ type Entry struct {
 func (e *Entry) Amount() wiretype.Money { return wiretype.NewMoneyFromMinor(e.Minor) }
 
 // Kind is KindPayment or KindRefund.
-func (e *Entry) Kind() string {
-	if e.Refund {
+func (e *Entry) Kind() string { return kindOf(e.Refund) }
+
+func kindOf(refund bool) string {
+	if refund {
 		return KindRefund
 	}
 	return KindPayment
 }
 
+// Ledger is a merchant's ledger as ReadLedger reads it. It is what a reconciliation holds (a
+// million entries for a large day), so it keeps only what the matching needs, compactly: 32
+// bytes an entry, the entries' IDs one after another in one string, each status and
+// currency once. A nil *Ledger has no entries.
+type Ledger struct {
+	entries []entry
+	ids     string   // every entry's paymentId, billId and parentPaymentId, one after another
+	names   []string // the statuses and currencies read, each once; names[0] is ""
+}
+
+// entry is a ledger entry: its IDs as places in Ledger.ids (its parentPaymentId runs to the
+// next entry's IDs), its status and currency as places in Ledger.names, its amount in minor
+// units, its date as a day.
+type entry struct {
+	off              uint32 // where its IDs start in Ledger.ids
+	payLen, billLen  uint16
+	minor            int64
+	day              int32 // as Entry.Day
+	line             int32
+	status, currency uint16
+	refund           bool
+}
+
+// Len is the number of entries.
+func (l *Ledger) Len() int {
+	if l == nil {
+		return 0
+	}
+	return len(l.entries)
+}
+
+// Entry returns entry i (0 ≤ i < Len), in the ledger's order.
+func (l *Ledger) Entry(i int) Entry {
+	e := &l.entries[i]
+	return Entry{PaymentID: l.paymentID(i), BillID: l.billID(i), ParentPaymentID: l.parentID(i),
+		Currency: l.names[e.currency], Status: l.names[e.status], Minor: e.minor, Day: e.day, Line: e.line, Refund: e.refund}
+}
+
+// The IDs of entry i, sharing Ledger.ids.
+func (l *Ledger) paymentID(i int) string {
+	e := &l.entries[i]
+	return l.ids[e.off : e.off+uint32(e.payLen)]
+}
+
+func (l *Ledger) billID(i int) string {
+	e := &l.entries[i]
+	start := e.off + uint32(e.payLen)
+	return l.ids[start : start+uint32(e.billLen)]
+}
+
+func (l *Ledger) parentID(i int) string {
+	e := &l.entries[i]
+	end := uint32(len(l.ids))
+	if i+1 < len(l.entries) {
+		end = l.entries[i+1].off
+	}
+	return l.ids[e.off+uint32(e.payLen)+uint32(e.billLen) : end]
+}
+
+func (l *Ledger) status(i int) string { return l.names[l.entries[i].status] }
+
+func (l *Ledger) amount(i int) wiretype.Money { return wiretype.NewMoneyFromMinor(l.entries[i].minor) }
+
+func (l *Ledger) kind(i int) string { return kindOf(l.entries[i].refund) }
+
 // ReadLedger reads a ledger: JSON Lines when the file's first non-blank byte is "{", else CSV
 // with a header row. rename maps this package's column names to the file's (paymentId →
 // order_id); names it does not map are read as they are. The file is read as a stream: what
 // it costs is its entries, not its text.
-func ReadLedger(path string, rename map[string]string) ([]Entry, error) {
+func ReadLedger(path string, rename map[string]string) (*Ledger, error) {
 	for name := range rename {
 		if !contains(LedgerColumns, name) {
 			return nil, fmt.Errorf("%s: %w: --ledger-columns names %q, not one of %s", path, ErrLedger, name, strings.Join(LedgerColumns, ", "))
@@ -116,7 +180,7 @@ func ReadLedger(path string, rename map[string]string) ([]Entry, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", path, ErrLedger, err)
 	}
-	lr := &ledgerReader{out: make([]Entry, 0, lines), names: map[string]string{}}
+	lr := &ledgerReader{entries: make([]entry, 0, lines), names: map[string]uint16{"": 0}, list: []string{""}}
 	br := bufio.NewReaderSize(f, 64*1024)
 	if first == '{' {
 		return lr.readJSONLines(path, br, col)
@@ -150,25 +214,31 @@ func scanLedger(r io.Reader) (entries int, first byte, err error) {
 	}
 }
 
-// ledgerReader builds a ledger's entries.
+// ledgerReader builds a Ledger.
 type ledgerReader struct {
-	out   []Entry
-	names map[string]string // the statuses and currencies read: one string for each
+	entries []entry
+	ids     []byte            // the entries' IDs so far
+	names   map[string]uint16 // the statuses and currencies read: their places in list
+	list    []string
 }
 
-// name is s, shared with the entries before that had it.
-func (lr *ledgerReader) name(s string) string {
-	if s == "" {
-		return ""
-	}
+// done is the ledger read.
+func (lr *ledgerReader) done() *Ledger {
+	return &Ledger{entries: lr.entries, ids: string(lr.ids), names: lr.list}
+}
+
+// name is the place of s in the list of names, added if new.
+func (lr *ledgerReader) name(s string) (uint16, error) {
 	if v, ok := lr.names[s]; ok {
-		return v
+		return v, nil
 	}
-	v := strings.Clone(s)
-	if len(lr.names) < 1024 { // a ledger has a few; a hostile one does not grow the map
-		lr.names[v] = v
+	if len(lr.list) > math.MaxUint16 {
+		return 0, fmt.Errorf("more than %d different statuses and currencies", math.MaxUint16)
 	}
-	return v
+	s = strings.Clone(s)
+	lr.names[s] = uint16(len(lr.list))
+	lr.list = append(lr.list, s)
+	return uint16(len(lr.list) - 1), nil
 }
 
 func contains(list []string, s string) bool {
@@ -180,7 +250,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (lr *ledgerReader) readCSV(path string, br *bufio.Reader, col func(string) string) ([]Entry, error) {
+func (lr *ledgerReader) readCSV(path string, br *bufio.Reader, col func(string) string) (*Ledger, error) {
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
 		_, _ = br.Discard(3) // Peek just returned these three bytes
 	}
@@ -223,7 +293,7 @@ func (lr *ledgerReader) readCSV(path string, br *bufio.Reader, col func(string) 
 	for {
 		rec, err = cr.Read()
 		if err == io.EOF {
-			return lr.out, nil
+			return lr.done(), nil
 		}
 		line, _ := cr.FieldPos(0)
 		if err != nil {
@@ -280,7 +350,7 @@ func countDigits(s string) int {
 // maxLedgerLine is the longest line of a JSON Lines ledger.
 const maxLedgerLine = 1 << 20
 
-func (lr *ledgerReader) readJSONLines(path string, br *bufio.Reader, col func(string) string) ([]Entry, error) {
+func (lr *ledgerReader) readJSONLines(path string, br *bufio.Reader, col func(string) string) (*Ledger, error) {
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 64*1024), maxLedgerLine)
 	line := 0
@@ -315,20 +385,36 @@ func (lr *ledgerReader) readJSONLines(path string, br *bufio.Reader, col func(st
 	} else if err != nil {
 		return nil, fmt.Errorf("%s:%d: %w: %v", path, line+1, ErrLedger, err)
 	}
-	return lr.out, nil
+	return lr.done(), nil
 }
 
 // add reads an entry from its columns (get: a column's value, trimmed) and appends it.
 func (lr *ledgerReader) add(line int, get func(column int) string) error {
-	e := Entry{Line: int32(line), PaymentID: get(lPaymentID), BillID: get(lBillID), ParentPaymentID: get(lParent),
-		Currency: lr.name(strings.ToUpper(get(lCurrency))), Status: lr.name(strings.ToUpper(get(lStatus)))}
-	if e.PaymentID == "" && e.BillID == "" {
+	e := entry{line: int32(line)}
+	pay, bill, parent := get(lPaymentID), get(lBillID), get(lParent)
+	if pay == "" && bill == "" {
 		return errors.New("neither paymentId nor billId")
+	}
+	for _, id := range [...][2]string{{"paymentId", pay}, {"billId", bill}} {
+		if len(id[1]) > math.MaxUint16 {
+			return fmt.Errorf("%s: %d bytes, longer than the %d an ID may have", id[0], len(id[1]), math.MaxUint16)
+		}
+	}
+	e.payLen, e.billLen = uint16(len(pay)), uint16(len(bill))
+	if int64(len(lr.ids))+int64(len(pay)+len(bill)+len(parent)) > math.MaxUint32 {
+		return fmt.Errorf("the ledger's IDs pass %s together", size(math.MaxUint32+1))
+	}
+	var err error
+	if e.currency, err = lr.name(strings.ToUpper(get(lCurrency))); err != nil {
+		return err
+	}
+	if e.status, err = lr.name(strings.ToUpper(get(lStatus))); err != nil {
+		return err
 	}
 	switch kind := get(lKind); {
 	case kind == "" || strings.EqualFold(kind, KindPayment):
 	case strings.EqualFold(kind, KindRefund):
-		e.Refund = true
+		e.refund = true
 	default:
 		return fmt.Errorf("kind %s: want payment or refund", quoteShort(strings.ToLower(kind)))
 	}
@@ -336,20 +422,14 @@ func (lr *ledgerReader) add(line int, get func(column int) string) error {
 	if err != nil {
 		return fmt.Errorf("amount: %w", err)
 	}
-	e.Minor = amount.Minor()
+	e.minor = amount.Minor()
 	if t, err := wiretype.ParseTimestamp(get(lDateTime)); err == nil {
 		y, m, d := t.Time().In(wiretype.Moscow()).Date()
-		e.Day = int32(y*10000 + int(m)*100 + d)
+		e.day = int32(y*10000 + int(m)*100 + d)
 	}
-	// The IDs in one string of their own: the record's text is not kept.
-	var ids strings.Builder
-	ids.Grow(len(e.PaymentID) + len(e.BillID) + len(e.ParentPaymentID))
-	ids.WriteString(e.PaymentID)
-	ids.WriteString(e.BillID)
-	ids.WriteString(e.ParentPaymentID)
-	all := ids.String()
-	e.PaymentID, all = all[:len(e.PaymentID)], all[len(e.PaymentID):]
-	e.BillID, e.ParentPaymentID = all[:len(e.BillID)], all[len(e.BillID):]
-	lr.out = append(lr.out, e)
+	// The IDs copied into the ledger's own: the record's text is not kept.
+	e.off = uint32(len(lr.ids))
+	lr.ids = append(append(append(lr.ids, pay...), bill...), parent...)
+	lr.entries = append(lr.entries, e)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
 
@@ -57,15 +58,26 @@ type DayTotal struct {
 	Settlement wiretype.Money `json:"settlement"` // the SETTLEMENT rows' sums
 }
 
-// settledStatuses are the ledger statuses of an operation the report should carry.
-var settledStatuses = map[string]bool{"COMPLETED": true, "SUCCESS": true, "PAID": true, "SETTLED": true}
+// StatusSettled is a ledger status of the merchant's own, not QIWI's, that counts as settled.
+const StatusSettled = "SETTLED"
+
+// settled reports whether a ledger status is of an operation the report should carry: QIWI's
+// statuses of a completed payment (the API's COMPLETED and, for an invoice, PAID; a
+// notification's SUCCESS), or StatusSettled.
+func settled(status string) bool {
+	switch qiwi.StatusValue(status) {
+	case qiwi.StatusValueCompleted, qiwi.StatusValuePaid, qiwi.StatusValueSuccess, StatusSettled:
+		return true
+	}
+	return false
+}
 
 // Reconciler matches report rows, fed one at a time, against a ledger. Its memory is the
 // ledger, the set of transaction IDs seen, one entry per bank document and day, and the
 // differences found, each holding its own copy of the few IDs it names: not the report's
 // rows or lines.
 type Reconciler struct {
-	ledger    []Entry
+	ledger    *Ledger
 	byPayment *ledgerIndex // by paymentId
 	byBill    *ledgerIndex
 	matched   []int32         // ledger index → the report line that matched it, 0 if none
@@ -95,17 +107,22 @@ type document struct {
 	firstLine int
 }
 
-// New returns a reconciler for a ledger.
-func New(ledger []Entry) *Reconciler {
-	r := &Reconciler{ledger: ledger, matched: make([]int32, len(ledger)),
-		txSeen: newIDLines(len(ledger)), documents: map[string]*document{}, days: map[int]*DayTotal{}, counts: map[string]int{}}
-	r.byPayment = newLedgerIndex(ledger, func(e *Entry) string { return e.PaymentID }, func(i, j int) {
-		if e := &ledger[i]; ledger[j].Refund == e.Refund {
-			r.record(Difference{Kind: Duplicate, PaymentID: e.PaymentID, LedgerLine: int(e.Line), FirstLedgerLine: int(ledger[j].Line),
-				Message: fmt.Sprintf("the ledger lists %s %s twice (lines %d and %d)", e.Kind(), e.PaymentID, ledger[j].Line, e.Line)})
+// New returns a reconciler for a ledger (nil: an empty one).
+func New(ledger *Ledger) *Reconciler {
+	if ledger == nil {
+		ledger = &Ledger{names: []string{""}}
+	}
+	n := ledger.Len()
+	r := &Reconciler{ledger: ledger, matched: make([]int32, n),
+		txSeen: newIDLines(n), documents: map[string]*document{}, days: map[int]*DayTotal{}, counts: map[string]int{}}
+	r.byPayment = newLedgerIndex(n, ledger.paymentID, func(i, j int) {
+		if e, first := &ledger.entries[i], &ledger.entries[j]; first.refund == e.refund {
+			id := strings.Clone(ledger.paymentID(i))
+			r.record(Difference{Kind: Duplicate, PaymentID: id, LedgerLine: int(e.line), FirstLedgerLine: int(first.line),
+				Message: fmt.Sprintf("the ledger lists %s %s twice (lines %d and %d)", ledger.kind(i), id, first.line, e.line)})
 		}
 	})
-	r.byBill = newLedgerIndex(ledger, func(e *Entry) string { return e.BillID }, func(int, int) {})
+	r.byBill = newLedgerIndex(n, ledger.billID, func(int, int) {})
 	return r
 }
 
@@ -151,7 +168,7 @@ func (r *Reconciler) differ(row *Row, kind, msg string, ledger int) *Difference 
 	d := Difference{Kind: kind, PaymentID: strings.Clone(row.PaymentID), TransactionID: strings.Clone(row.TransactionID),
 		BillID: strings.Clone(row.BillID), File: row.File, ReportLine: row.Line, Message: msg}
 	if ledger >= 0 {
-		d.LedgerLine = int(r.ledger[ledger].Line)
+		d.LedgerLine = int(r.ledger.entries[ledger].line)
 	}
 	return r.record(d)
 }
@@ -184,13 +201,7 @@ func (row *Row) cloneIDs() {
 // does, within r's Limits) and matches each good row; each bad row goes to bad (r.Bad records
 // it as a difference).
 func (r *Reconciler) ReadReport(path string, enc Encoding, watch Watch, bad func(*RowError) error) error {
-	return openReport(path, enc, watch, stages{ahead: r.ahead, row: r.match, bad: bad, limits: r.limits})
-}
-
-// ahead looks up a row's transaction ID before its batch is matched, so that the lookups of
-// a batch overlap their cache misses; the matching then finds the ID's entry cached.
-func (r *Reconciler) ahead(row *Row) {
-	r.txSeen.get(row.TransactionID)
+	return openReport(path, enc, watch, handlers{row: r.match, bad: bad, limits: r.limits})
 }
 
 // match matches one report row; the row is not kept past the call, but for a refund's copy.
@@ -239,20 +250,19 @@ func (r *Reconciler) match(row *Row) error {
 		r.differ(row, MissingInLedger, fmt.Sprintf("%s %s of %s (transaction %s) is not in the ledger", kind, ident(row), row.Sum, row.TransactionID), -1)
 		return nil
 	}
-	e := &r.ledger[idx]
+	e := &r.ledger.entries[idx]
 	if prev := int(r.matched[idx]); prev != 0 {
-		r.differ(row, Duplicate, fmt.Sprintf("ledger line %d matches report lines %d and %d", e.Line, prev, row.Line), idx).FirstReportLine = prev
+		r.differ(row, Duplicate, fmt.Sprintf("ledger line %d matches report lines %d and %d", e.line, prev, row.Line), idx).FirstReportLine = prev
 		return nil
 	}
 	r.matched[idx] = int32(row.Line)
-	if !abs(e.Amount()).Equal(abs(row.Sum)) {
-		r.differ(row, AmountMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Sum, e.Amount()), idx)
+	if amount := r.ledger.amount(idx); !abs(amount).Equal(abs(row.Sum)) {
+		r.differ(row, AmountMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Sum, amount), idx)
 	}
-	if row.Currency != "" && e.Currency != "" && row.Currency != e.Currency {
-		r.differ(row, CurrencyMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Currency, e.Currency), idx)
+	if currency := r.ledger.names[e.currency]; row.Currency != "" && currency != "" && row.Currency != currency {
+		r.differ(row, CurrencyMismatch, fmt.Sprintf("the report says %s, the ledger %s", row.Currency, currency), idx)
 	}
-	if !settledStatuses[e.Status] {
-		status := e.Status
+	if status := r.ledger.status(idx); !settled(status) {
 		if status == "" {
 			status = "no status"
 		}
@@ -280,7 +290,7 @@ func (r *Reconciler) find(row *Row, kind string) int {
 		// An entry of the kind not matched yet; else a matched one (a duplicate).
 		unmatched, any := -1, -1
 		by.index.each(by.key, func(i int) bool {
-			if r.ledger[i].Kind() != kind {
+			if r.ledger.kind(i) != kind {
 				return true
 			}
 			if any < 0 {
@@ -358,7 +368,7 @@ func (r *Reconciler) Finish() *Result {
 	ledgerPayment := func(id string) bool {
 		found := false
 		r.byPayment.each(id, func(i int) bool {
-			found = !r.ledger[i].Refund
+			found = !r.ledger.entries[i].refund
 			return !found
 		})
 		return found
@@ -369,29 +379,30 @@ func (r *Reconciler) Finish() *Result {
 				continue
 			}
 		}
-		if p.ledger >= 0 && ledgerPayment(r.ledger[p.ledger].ParentPaymentID) {
+		if p.ledger >= 0 && ledgerPayment(r.ledger.parentID(p.ledger)) {
 			continue
 		}
 		d := Difference{Kind: UnknownParent, PaymentID: p.row.PaymentID, TransactionID: p.row.TransactionID, BillID: p.row.BillID,
 			ParentTransactionID: p.row.ParentTransactionID, File: p.row.File, ReportLine: p.row.Line, Message: fmt.Sprintf("refund of parent transaction %q, which is in neither the report nor the ledger", p.row.ParentTransactionID)}
 		if p.ledger >= 0 {
-			d.ParentPaymentID = r.ledger[p.ledger].ParentPaymentID
-			d.LedgerLine = int(r.ledger[p.ledger].Line)
+			d.ParentPaymentID = strings.Clone(r.ledger.parentID(p.ledger))
+			d.LedgerLine = int(r.ledger.entries[p.ledger].line)
 		}
 		r.record(d)
 	}
 	unchecked := 0 // settled ledger entries of days the report does not cover
-	for i := range r.ledger {
-		e := &r.ledger[i]
-		if r.matched[i] != 0 || !settledStatuses[e.Status] {
+	for i := range r.ledger.entries {
+		e := &r.ledger.entries[i]
+		if r.matched[i] != 0 || !settled(r.ledger.status(i)) {
 			continue
 		}
-		if e.Day != 0 && r.days[int(e.Day)] == nil {
+		if e.day != 0 && r.days[int(e.day)] == nil {
 			unchecked++
 			continue
 		}
-		r.record(Difference{Kind: MissingInReport, PaymentID: e.PaymentID, BillID: e.BillID, LedgerLine: int(e.Line),
-			Message: fmt.Sprintf("%s %s of %s, %s in the ledger, is not in the report", e.Kind(), e.PaymentID, e.Amount(), e.Status)})
+		id := strings.Clone(r.ledger.paymentID(i))
+		r.record(Difference{Kind: MissingInReport, PaymentID: id, BillID: strings.Clone(r.ledger.billID(i)), LedgerLine: int(e.line),
+			Message: fmt.Sprintf("%s %s of %s, %s in the ledger, is not in the report", r.ledger.kind(i), id, r.ledger.amount(i), r.ledger.status(i))})
 	}
 	// A report that covers no day checks no dated ledger entry: an empty report, or one
 	// whose rows have no date, is a finding, not a pass.

@@ -440,3 +440,97 @@ func TestReportColumns(t *testing.T) {
 	}
 	assert.Equal(t, []string{"paymentId", "amount"}, reconcile.LedgerRequiredColumns())
 }
+
+// A report is read in one pass on the caller's goroutine: no goroutine is started to read,
+// parse or match ahead of the callbacks.
+func TestReportReadInOnePass(t *testing.T) {
+	var text strings.Builder
+	text.WriteString(header + "\n")
+	for i := range 5000 {
+		text.WriteString(row("D1", "10,00", "26.08.2020 9:00", fmt.Sprint(i+1), "10,00", "0", fmt.Sprint("P", i), "", "", "payment", "643") + "\n")
+	}
+	path := write(t, "report.csv", text.String())
+	before := runtime.NumGoroutine()
+	most := 0
+	err := reconcile.OpenReport(path, reconcile.EncodingAuto, func(reconcile.Row) error {
+		most = max(most, runtime.NumGoroutine())
+		return nil
+	}, func(e *reconcile.RowError) error { return e })
+	require.NoError(t, err)
+	assert.Equal(t, before, most, "goroutines while the rows are handed on")
+}
+
+// A ledger and the reconciler made for it hold at most 100 bytes an entry (its entries, their
+// IDs, the indexes by paymentId and billId, what is matched): a million-row ledger is under
+// 100 MB.
+func TestLedgerHeldPerEntry(t *testing.T) {
+	const n = 100_000
+	var text strings.Builder
+	text.WriteString(ledgerHeader)
+	for i := range n {
+		fmt.Fprintf(&text, "P%07d,B%07d,2165.46,RUB,COMPLETED,2020-08-26T09:59:00+03:00,payment,\n", i, i)
+	}
+	path := write(t, "ledger.csv", text.String())
+	text.Reset()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ledger, err := reconcile.ReadLedger(path, nil)
+	require.NoError(t, err)
+	rec := reconcile.New(ledger)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	held := (float64(after.HeapInuse) - float64(before.HeapInuse)) / n
+	assert.Less(t, held, 100.0, "bytes held an entry")
+	runtime.KeepAlive(rec)
+}
+
+// A ledger ID past 65,535 bytes is refused at its line, naming the column; one of that length
+// is read.
+func TestLedgerLongID(t *testing.T) {
+	longest := strings.Repeat("x", 65535)
+	ledger, err := reconcile.ReadLedger(write(t, "ledger.csv", ledgerHeader+longest+",,1.00,,,,,\n"), nil)
+	require.NoError(t, err)
+	assert.Equal(t, longest, ledger.Entry(0).PaymentID)
+	for _, tc := range []struct{ line, column string }{{longest + "x,,1.00,,,,,\n", "paymentId"}, {"P1," + longest + "x,1.00,,,,,\n", "billId"}} {
+		path := write(t, "ledger.csv", ledgerHeader+"P0,,1.00,,,,,\n"+tc.line)
+		_, err := reconcile.ReadLedger(path, nil)
+		require.ErrorIs(t, err, reconcile.ErrLedger)
+		assert.Contains(t, err.Error(), path+":3: bad ledger: "+tc.column+": 65536 bytes, longer than the 65535 an ID may have")
+	}
+}
+
+// A Windows-1251 report's lines are bounded as decoded: a line of Cyrillic letters (two bytes
+// each in UTF-8) past the limit as decoded, though not as written, is a bad row, and so is a
+// quoted field spanning lines past it; within it, both read.
+func TestWindows1251LimitsAsDecoded(t *testing.T) {
+	encode := func(s string) string {
+		out, err := charmap.Windows1251.NewEncoder().String(s)
+		require.NoError(t, err)
+		return out
+	}
+	// read returns the rows read and the bad rows' errors.
+	read := func(text string) (rows int, bad []string) {
+		rec := reconcile.New(nil).WithLimits(reconcile.Limits{Line: 300})
+		path := write(t, "report.csv", encode(text))
+		require.NoError(t, rec.ReadReport(path, reconcile.EncodingWin1251, nil, func(e *reconcile.RowError) error {
+			bad = append(bad, e.Error())
+			return nil
+		}))
+		return rec.Finish().Rows, bad
+	}
+	cyrillic := func(n int) string { return strings.Repeat("Ж", n) }
+	const head = "TRANSACTION_ID;SUM;PURPOSE;NOTE\n"
+	rows, bad := read(head + "1;10;payment;" + cyrillic(100) + "\n2;10;payment;" + cyrillic(200) + "\n3;10;payment;x\n")
+	assert.Equal(t, 2, rows, "a line of 213 bytes as written, 413 decoded")
+	require.Len(t, bad, 1)
+	assert.Contains(t, bad[0], ":3: the line is longer than 300 bytes: skipped")
+
+	rows, bad = read(head + "1;10;payment;\"" + cyrillic(60) + "\n" + cyrillic(60) + "\"\n2;10;payment;x\n")
+	assert.Equal(t, 2, rows, "a quoted field of 244 bytes decoded")
+	assert.Empty(t, bad)
+	rows, bad = read(head + "1;10;payment;\"" + cyrillic(80) + "\n" + cyrillic(80) + "\"\n2;10;payment;x\n")
+	assert.Zero(t, rows, "a quoted field of 324 bytes decoded ends the read")
+	require.Len(t, bad, 1)
+	assert.Contains(t, bad[0], ":2: a quoted field runs past 300 bytes from here")
+}

@@ -7,32 +7,31 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/tonistiigi/go-csvvalue"
 )
 
-// recordReader reads a report's records as encoding/csv does with the report's settings
-// (';', lazy quotes, any number of fields), with the same records, line numbers and errors,
-// in about two thirds of its time: a record on a line without a double quote (a report's
-// usual row) is split by go-csvvalue, and a record with one, which may span lines, is read
-// by encoding/csv, fed the stream one line at a time so that it never reads past the record.
-// FuzzRecordsMatchEncodingCSV holds the two to the same result.
+// recordReader reads a report's records with encoding/csv and the report's settings (';',
+// lazy quotes, any number of fields), fed the stream one line at a time so that a record's
+// size is bounded: the same records, line numbers and errors as encoding/csv reading the
+// whole stream (FuzzRecordsMatchEncodingCSV holds the two to it), but for the bound.
+//
+// The stream is read as it is: a Windows-1251 report's bytes are not decoded (its ';', '"' and
+// newlines are the ASCII ones), only the fields read are, by the caller; lengths are counted
+// as decoded, with decoded.
 //
 // A record is at most max bytes long (its newline not counted): a longer line is skipped
 // without being kept and read as a *longRecord that goes on; a quoted record (a field in
 // double quotes may span lines) that grows past max is a *longRecord that ends the read, as
 // its end can no longer be found.
 type recordReader struct {
-	in     *bufio.Reader
-	max    int // the longest record, in bytes
-	lines  int // lines read from in
-	split  csvvalue.Parser
-	fields []string
-	raw    []byte // a line longer than in's buffer, gathered
-
-	// The reader of records with quotes, created at the first, and what it was fed.
-	quoted *csv.Reader
-	feed   lineFeed
+	in    *bufio.Reader
+	max   int    // the longest record, in bytes
+	lines int    // lines read from in
+	raw   []byte // a line longer than in's buffer, gathered
+	csv   *csv.Reader
+	feed  lineFeed // what csv reads
+	// decoded is the length of a text as decoded, at most grow times its own; nil: its own.
+	decoded func([]byte) int
+	grow    int
 }
 
 // newRecordReader reads records of at most max bytes from r (buffered here when r is not a
@@ -42,8 +41,13 @@ func newRecordReader(r io.Reader, max int) *recordReader {
 	if !ok {
 		br = bufio.NewReaderSize(r, 64*1024)
 	}
-	rr := &recordReader{in: br, max: max, split: csvvalue.Parser{Comma: ';', LazyQuotes: true}}
+	rr := &recordReader{in: br, max: max, grow: 1}
 	rr.feed.rr = rr
+	rr.csv = csv.NewReader(&rr.feed)
+	rr.csv.Comma = ';'
+	rr.csv.FieldsPerRecord = -1
+	rr.csv.LazyQuotes = true
+	rr.csv.ReuseRecord = true
 	return rr
 }
 
@@ -91,7 +95,7 @@ func (rr *recordReader) readLine() ([]byte, error) {
 		}
 		line = rr.raw
 	}
-	if len(bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))) > rr.max {
+	if text := bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r")); len(text) > rr.max || len(text)*rr.grow > rr.max && rr.length(text) > rr.max {
 		for err == bufio.ErrBufferFull { // the rest of the line, not kept
 			_, err = rr.in.ReadSlice('\n')
 		}
@@ -111,6 +115,14 @@ func (rr *recordReader) readLine() ([]byte, error) {
 	return line, err
 }
 
+// length is the length of text as decoded.
+func (rr *recordReader) length(text []byte) int {
+	if rr.decoded == nil {
+		return len(text)
+	}
+	return rr.decoded(text)
+}
+
 // Read returns the next record, reused by the next call, and the line it starts on; err is
 // io.EOF after the last record, or encoding/csv's error (its lines counted in the file).
 func (rr *recordReader) Read() ([]string, int, error) {
@@ -122,11 +134,9 @@ func (rr *recordReader) Read() ([]string, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		if bytes.IndexByte(line, '"') >= 0 {
-			return rr.readQuoted(line)
-		}
-		// encoding/csv's normalization: the newline goes, and one \r before it (or before
-		// the end of the file, where a line has no newline).
+		// An empty line, which encoding/csv skips: skipped here, so that encoding/csv is fed
+		// only the lines of the record it reads. The newline goes, and one \r before it (or
+		// before the end of the file, where a line has no newline).
 		text := line
 		if n := len(text); n > 0 && text[n-1] == '\n' {
 			text = text[:n-1]
@@ -134,32 +144,24 @@ func (rr *recordReader) Read() ([]string, int, error) {
 		if n := len(text); n > 0 && text[n-1] == '\r' {
 			text = text[:n-1]
 		}
-		if len(text) == 0 {
-			continue // an empty line, which encoding/csv skips
+		if len(text) > 0 {
+			return rr.readRecord(line)
 		}
-		if rr.fields, err = rr.split.Fields(string(text), rr.fields[:0]); err != nil {
-			return nil, 0, err // a line without quotes splits without error
-		}
-		return rr.fields, rr.lines, nil
 	}
 }
 
-// readQuoted reads the record that starts on line with encoding/csv.
-func (rr *recordReader) readQuoted(line []byte) ([]string, int, error) {
-	if rr.quoted == nil {
-		rr.quoted = csv.NewReader(&rr.feed)
-		rr.quoted.Comma = ';'
-		rr.quoted.FieldsPerRecord = -1
-		rr.quoted.LazyQuotes = true
-		rr.quoted.ReuseRecord = true
-	}
+// readRecord reads the record that starts on line with encoding/csv.
+func (rr *recordReader) readRecord(line []byte) ([]string, int, error) {
 	// Lines are counted here; encoding/csv counts those it was fed.
 	before, fedBefore := rr.lines-1, rr.feed.fed
-	rr.feed.pending = append(rr.feed.pending[:0], line...)
+	rr.feed.pending = line // valid until the next readLine, which the feed makes only once it is fed
 	rr.feed.fed++
 	rr.feed.size = len(line)
+	if rr.decoded != nil && bytes.IndexByte(line, '"') >= 0 { // a record that may go on: counted as decoded
+		rr.feed.size = rr.decoded(line)
+	}
 	toFile := func(csvLine int) int { return before + csvLine - fedBefore }
-	rec, err := rr.quoted.Read()
+	rec, err := rr.csv.Read()
 	if err != nil {
 		if errors.Is(err, errLineTooLong) {
 			return nil, 0, &longRecord{line: before + 1, max: rr.max, quoted: true}
@@ -172,12 +174,13 @@ func (rr *recordReader) readQuoted(line []byte) ([]string, int, error) {
 		}
 		return nil, 0, err
 	}
-	start, _ := rr.quoted.FieldPos(0)
+	start, _ := rr.csv.FieldPos(0)
 	return rec, toFile(start), nil
 }
 
 // lineFeed gives encoding/csv the stream one line at a time: the line the record starts on,
-// then each next line it asks for.
+// then each next line it asks for (a record whose quoted field spans lines). What it hands
+// over is in the reader's buffer, valid until the next line is read.
 type lineFeed struct {
 	rr      *recordReader
 	pending []byte // what is left of the line being fed
@@ -192,10 +195,10 @@ func (f *lineFeed) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if f.size += len(line); f.size > f.rr.max {
+		if f.size += f.rr.length(line); f.size > f.rr.max {
 			return 0, errLineTooLong
 		}
-		f.pending = append(f.pending[:0], line...)
+		f.pending = line
 		f.fed++
 	}
 	n := copy(p, f.pending)

@@ -242,27 +242,22 @@ func OpenReportWatched(path string, enc Encoding, watch Watch, row func(Row) err
 	return openReport(path, enc, watch, callbacks(row, bad))
 }
 
-// stages is what is done with a report's rows besides reading them.
-type stages struct {
-	// ahead, when set, is called with each good row of a batch on the callbacks' goroutine,
-	// before the batch's callbacks: lookups made in a loop of their own overlap their cache
-	// misses, which the callbacks' work between them would not.
-	ahead func(*Row)
-	// row gets each good row (into a batch the reader reuses: it must not keep the pointer)
-	// and bad each bad one.
-	row func(*Row) error
-	bad func(*RowError) error
-	// limits bound the read (zero fields: the defaults).
+// handlers are what is done with a report's rows as they are read: row gets each good row
+// (a pointer to a Row the read reuses: it must not keep it) and bad each bad one, within
+// limits.
+type handlers struct {
+	row    func(*Row) error
+	bad    func(*RowError) error
 	limits Limits
 }
 
-// callbacks are the stages of the exported readers: the row callback gets a copy.
-func callbacks(row func(Row) error, bad func(*RowError) error) stages {
-	return stages{row: func(r *Row) error { return row(*r) }, bad: bad}
+// callbacks are the handlers of the exported readers: the row callback gets a copy.
+func callbacks(row func(Row) error, bad func(*RowError) error) handlers {
+	return handlers{row: func(r *Row) error { return row(*r) }, bad: bad}
 }
 
 // openReport is OpenReportWatched with readReport's callbacks.
-func openReport(path string, enc Encoding, watch Watch, st stages) error {
+func openReport(path string, enc Encoding, watch Watch, st handlers) error {
 	if watch == nil {
 		watch = func(_ string, _ int64, r io.Reader) io.Reader { return r }
 	}
@@ -290,7 +285,7 @@ func openReport(path string, enc Encoding, watch Watch, st stages) error {
 	return readReport(path, watch(path, size, f), enc, st)
 }
 
-func readArchive(path string, enc Encoding, watch Watch, st stages) error {
+func readArchive(path string, enc Encoding, watch Watch, st handlers) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w: %v", path, ErrReport, err)
@@ -341,8 +336,9 @@ func ReadReport(file string, r io.Reader, enc Encoding, row func(Row) error, bad
 	return readReport(file, r, enc, st)
 }
 
-// readReport is ReadReport with its stages.
-func readReport(file string, r io.Reader, enc Encoding, st stages) error {
+// readReport is ReadReport with its handlers: one pass, each row read, parsed and handed on
+// before the next is read.
+func readReport(file string, r io.Reader, enc Encoding, st handlers) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	switch enc {
 	case EncodingAuto:
@@ -362,13 +358,15 @@ func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 	default:
 		return fmt.Errorf("%s: %w: unknown encoding %q (want utf-8 or windows-1251)", file, ErrReport, enc)
 	}
-	var in io.Reader = br
+	// A Windows-1251 report is read as it is, and only the fields read are decoded: its
+	// separators, quotes and newlines are ASCII, which Windows-1251 leaves as they are.
+	decode := func(s string) string { return s }
+	cr := newRecordReader(br, st.limits.Line)
 	if enc == EncodingWin1251 {
-		in = charmap.Windows1251.NewDecoder().Reader(br)
+		decode, cr.decoded, cr.grow = decode1251, len1251, utf8.UTFMax-1
 	} else if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
 		_, _ = br.Discard(3) // Peek just returned these three bytes
 	}
-	cr := newRecordReader(in, st.limits.Line)
 	header, _, err := cr.Read()
 	if err == io.EOF {
 		return fmt.Errorf("%s: %w: empty file", file, ErrReport)
@@ -378,7 +376,7 @@ func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 	}
 	cols := map[string]int{}
 	for i, h := range header {
-		cols[strings.ToUpper(strings.TrimSpace(h))] = i
+		cols[strings.ToUpper(strings.TrimSpace(decode(h)))] = i
 	}
 	for _, c := range requiredColumns {
 		if _, ok := cols[c]; !ok {
@@ -394,141 +392,76 @@ func readReport(file string, r io.Reader, enc Encoding, st stages) error {
 			index[c] = i
 		}
 	}
-	// Reading runs in its own goroutine, batches of rows ahead of the parsing stage, which
-	// runs batches ahead of the callbacks; the callbacks run here, in file order. A batch the
-	// callbacks are done with goes back to the reader through free: a report's rows reuse a
-	// few batches instead of making garbage.
 	rp := &rowParser{purposes: map[string]string{}}
-	batches := make(chan []parsed, 32)
-	free := make(chan []parsed, cap(batches)+2)
-	stop := make(chan struct{})
-	go func() {
-		defer close(batches)
-		fresh := func() []parsed {
-			select {
-			case b := <-free:
-				return b[:0]
-			default:
-				return make([]parsed, 0, batchSize)
-			}
+	var fields [columnCount]string
+	var row Row
+	var long *longRecord
+	var pe *csv.ParseError
+	for {
+		rec, line, err := cr.Read()
+		if err == io.EOF {
+			return nil
 		}
-		batch := fresh()
-		send := func() bool {
-			select {
-			case batches <- batch:
-				batch = fresh()
-				return true
-			case <-stop:
-				return false
-			}
-		}
-		for {
-			rec, line, err := cr.Read()
-			if err == io.EOF {
-				if len(batch) > 0 {
-					send()
-				}
-				return
-			}
-			var long *longRecord
-			switch {
-			case errors.As(err, &long):
-				batch = append(batch, parsed{bad: &RowError{File: file, Line: long.line, Err: long}})
-				if long.quoted {
-					send()
-					return
-				}
-			case err != nil:
-				var pe *csv.ParseError
-				if errors.As(err, &pe) {
-					batch = append(batch, parsed{bad: &RowError{File: file, Line: pe.Line, Err: err}})
-					break
-				}
-				// The input itself failed (a damaged archive, an encoding error): it would
-				// fail again, so the read ends here, with the line after the last one read.
-				batch = append(batch, parsed{bad: &RowError{File: file, Line: cr.lines + 1, Err: err}})
-				send()
-				return
-			case len(rec) == 1 && strings.TrimSpace(rec[0]) == "":
-				continue // a blank line
-			case len(rec) != width:
-				batch = append(batch, parsed{bad: &RowError{File: file, Line: line, Err: fmt.Errorf("%d fields, the header has %d (a truncated row?)", len(rec), width)}})
-			default:
-				// The columns read, as written: the next stage parses them.
-				batch = append(batch, parsed{line: line})
-				p := &batch[len(batch)-1]
-				for c, i := range index {
-					if i >= 0 {
-						p.fields[c] = rec[i]
-					}
-				}
-			}
-			if len(batch) == batchSize && !send() {
-				return
-			}
-		}
-	}()
-	// The rows are parsed on a stage of their own between the reader and the callbacks.
-	ready := make(chan []parsed, cap(batches))
-	go func() {
-		defer close(ready)
-		for batch := range batches {
-			for i := range batch {
-				p := &batch[i]
-				if p.bad != nil {
-					continue
-				}
-				p.bad = rp.parseRow(file, p.line, &p.fields, &p.row)
-			}
-			select {
-			case ready <- batch:
-			case <-stop:
-				for range batches { // let the reader finish
-				}
-				return
-			}
-		}
-	}()
-	defer func() {
-		close(stop)
-		for range ready { // let the reader (and the parsing stage) finish
-		}
-	}()
-	for batch := range ready {
-		if st.ahead != nil {
-			for i := range batch {
-				if batch[i].bad == nil {
-					st.ahead(&batch[i].row)
-				}
-			}
-		}
-		for i := range batch {
-			p := &batch[i]
-			var err error
-			if p.bad != nil {
-				err = st.bad(p.bad)
-			} else {
-				err = st.row(&p.row)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		clear(batch) // hold no row's strings while the batch waits
-		select {
-		case free <- batch:
+		var bad *RowError
+		last := false // a bad row after which the file cannot be read on
+		switch {
+		case errors.As(err, &long):
+			bad, last = &RowError{File: file, Line: long.line, Err: long}, long.quoted
+		case errors.As(err, &pe):
+			bad = &RowError{File: file, Line: pe.Line, Err: err}
+		case err != nil:
+			// The input itself failed (a damaged archive, an encoding error): it would fail
+			// again, so the read ends here, with the line after the last one read.
+			bad, last = &RowError{File: file, Line: cr.lines + 1, Err: err}, true
+		case len(rec) == 1 && strings.TrimSpace(decode(rec[0])) == "":
+			continue // a blank line
+		case len(rec) != width:
+			bad = &RowError{File: file, Line: line, Err: fmt.Errorf("%d fields, the header has %d (a truncated row?)", len(rec), width)}
 		default:
+			for c, i := range index {
+				if i >= 0 {
+					fields[c] = decode(rec[i])
+				}
+			}
+			bad = rp.parseRow(file, line, &fields, &row)
+		}
+		if bad == nil {
+			err = st.row(&row)
+		} else {
+			err = st.bad(bad)
+		}
+		if err != nil || last {
+			return err
 		}
 	}
-	return nil
 }
 
-// parsed is a row read ahead (its columns as written, then parsed), or why it could not be.
-type parsed struct {
-	line   int
-	fields [columnCount]string
-	row    Row
-	bad    *RowError
+// decode1251 is Windows-1251 text as UTF-8: s itself when it is ASCII.
+func decode1251(s string) string {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, i, i+(len(s)-i)*(utf8.UTFMax-1))
+	copy(b, s[:i])
+	for ; i < len(s); i++ {
+		b = utf8.AppendRune(b, charmap.Windows1251.DecodeByte(s[i]))
+	}
+	return string(b)
+}
+
+// len1251 is the length of Windows-1251 text as UTF-8, in bytes.
+func len1251(text []byte) int {
+	n := len(text)
+	for _, c := range text {
+		if c >= utf8.RuneSelf {
+			n += utf8.RuneLen(charmap.Windows1251.DecodeByte(c)) - 1
+		}
+	}
+	return n
 }
 
 // readError is an error reading a report's header, wrapped in ErrReport once.
@@ -538,9 +471,6 @@ func readError(err error) error {
 	}
 	return fmt.Errorf("%w: %w", ErrReport, err)
 }
-
-// batchSize is how many rows the reader hands over at a time.
-const batchSize = 512
 
 // rowParser parses the rows of one report. It remembers what repeats from row to row: the
 // last date read (rows of a report share their minute) and the spellings of the purposes.
