@@ -16,6 +16,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/contracttest/reconcile"
+	"github.com/qiwigen/qiwigen/gen/qiwi"
 )
 
 var subcommands = []string{"replay", "extract", "diff", "drift", "reconcile", "sandbox"}
@@ -131,7 +132,13 @@ func TestSandboxHelpIsTrue(t *testing.T) {
 	sources, err := filepath.Glob("../../sandbox/*.go")
 	require.NoError(t, err)
 	types := map[string]bool{}
-	notice := regexp.MustCompile(`(?:payinNotice|notifyOperation)\((?:c, )?"([A-Z_]+)"`)
+	// The sandbox names each type by its generated constant; the constant's value is the
+	// type's wire name.
+	wireName := map[string]string{}
+	for _, v := range qiwi.NotificationTypeValues() {
+		wireName[strings.ReplaceAll(strings.ToLower(string(v)), "_", "")] = string(v)
+	}
+	notice := regexp.MustCompile(`(?:payinNotice|notifyOperation)\((?:c, )?qiwi\.NotificationType(\w+)`)
 	for _, f := range sources {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -139,7 +146,9 @@ func TestSandboxHelpIsTrue(t *testing.T) {
 		data, err := os.ReadFile(f)
 		require.NoError(t, err)
 		for _, m := range notice.FindAllStringSubmatch(string(data), -1) {
-			types[m[1]] = true
+			name, ok := wireName[strings.ToLower(m[1])]
+			require.True(t, ok, "%s: qiwi.NotificationType%s is not a declared notification type", f, m[1])
+			types[name] = true
 		}
 		if strings.Contains(string(data), `"bill": data`) {
 			types["BILL"] = true
