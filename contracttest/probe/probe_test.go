@@ -1,0 +1,203 @@
+package probe_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/probe"
+	"github.com/qiwigen/qiwigen/contracttest/replay"
+	"github.com/qiwigen/qiwigen/contracttest/sandbox"
+	"github.com/qiwigen/qiwigen/contracttest/verdict"
+	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/runtime/testmode"
+	"github.com/qiwigen/qiwigen/spec"
+)
+
+const (
+	siteID = "probe-site"
+	apiKey = "probe-key"
+)
+
+// clock is the fixed time requests derive from.
+var clock = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// target is a sandbox on 127.0.0.1 and the probe's options for it.
+type target struct {
+	srv  *httptest.Server
+	sb   *sandbox.Sandbox
+	opts probe.Options
+}
+
+// newTarget starts a sandbox; notifyURL, when set, receives its notifications, signed with
+// secret.
+func newTarget(t *testing.T, key *rsa.PrivateKey, secret, notifyURL string) *target {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{siteID: apiKey}, TimeScale: 3600, Now: func() time.Time { return clock },
+		PayoutKeys: map[string]*rsa.PublicKey{siteID: &key.PublicKey}, NotifySecret: secret, NotifyURL: notifyURL})
+	require.NoError(t, err)
+	srv := httptest.NewServer(sb)
+	t.Cleanup(func() { srv.Close(); sb.Close() })
+	return &target{srv: srv, sb: sb, opts: probe.Options{BaseURL: srv.URL, Keys: map[string]string{siteID: apiKey},
+		PayoutKeys: map[string]crypto.Signer{siteID: key}, Seed: 7, Now: func() time.Time { return clock }}}
+}
+
+func payoutKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, qiwi.MinPayoutKeyBits)
+	require.NoError(t, err)
+	return key
+}
+
+// mutator is a proxy between the probe and the sandbox that changes the JSON answers of one
+// operation (by method and a path pattern).
+func mutator(t *testing.T, upstream string, method string, path *regexp.Regexp, mutate func(map[string]any)) string {
+	t.Helper()
+	target, err := url.Parse(upstream)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.Method != method || !path.MatchString(resp.Request.URL.Path) || resp.StatusCode >= 300 {
+			return nil
+		}
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		var m map[string]any
+		if json.Unmarshal(data, &m) == nil {
+			mutate(m)
+			data, _ = json.Marshal(m)
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(data))
+		resp.ContentLength = int64(len(data))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(data)))
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// run probes and returns the report, its text and its JSON.
+func run(t *testing.T, opts probe.Options) (*probe.Report, string) {
+	t.Helper()
+	r, err := probe.Run(context.Background(), opts)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.NoError(t, r.WriteText(&out))
+	return r, out.String()
+}
+
+// A wrong endpoint is caught: an answer member of another type, a required member dropped;
+// each is reported naming the operation and the member, and the probe fails.
+func TestProbeCatchesWrongAnswers(t *testing.T) {
+	key := payoutKey(t)
+	for name, c := range map[string]struct {
+		method string
+		path   string
+		mutate func(map[string]any)
+		want   []string
+	}{
+		"type changed": {http.MethodPut, `/payments/[^/]+$`, func(m map[string]any) { m["paymentId"] = 12345 },
+			[]string{"[createPayment]", "/paymentId", "string"}},
+		"required dropped": {http.MethodGet, `^/partner/bill/v1/bills/[^/]+$`, func(m map[string]any) { delete(m, "status") },
+			[]string{"[getBill]", `property "status" is missing`}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tg := newTarget(t, key, "", "")
+			opts := tg.opts
+			opts.BaseURL = mutator(t, tg.srv.URL, c.method, regexp.MustCompile(c.path), c.mutate)
+			r, text := run(t, opts)
+			assert.False(t, r.OK())
+			failing := ""
+			for _, line := range strings.Split(text, "\n") {
+				if strings.HasPrefix(line, "FAIL ") && strings.Contains(line, c.want[0]) {
+					failing = line
+				}
+			}
+			require.NotEmpty(t, failing, text)
+			for _, want := range c.want[1:] {
+				assert.Contains(t, text, want)
+			}
+			_, flows := r.Uncovered()
+			assert.NotEmpty(t, flows, "a flow fails with its exchanges")
+		})
+	}
+}
+
+// Against the sandbox, every operation it emulates and every declared flow pass; the HAR
+// holds no key or card number and replays clean.
+func TestProbeHARReplays(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	r, text := run(t, tg.opts)
+	require.True(t, r.OK(), text)
+	ops, flows := r.Uncovered()
+	assert.Equal(t, []string{"listSiteRefunds"}, ops, "the one operation the sandbox does not emulate")
+	assert.Empty(t, flows)
+	assert.Contains(t, text, " 0 failed\n")
+
+	har, err := r.HAR()
+	require.NoError(t, err)
+	assert.NotContains(t, string(har), apiKey)
+	for _, cards := range testmode.TestCards() {
+		for _, card := range cards {
+			assert.NotContains(t, string(har), card)
+		}
+	}
+	ins, err := fixture.ParseHAR("probe.har", har)
+	require.NoError(t, err)
+	require.NotEmpty(t, ins)
+	judge, err := verdict.New(spec.Resolved)
+	require.NoError(t, err)
+	rep := replay.Run(context.Background(), judge, ins, false)
+	var out bytes.Buffer
+	require.NoError(t, rep.WriteText(&out))
+	assert.True(t, rep.OK(), out.String())
+}
+
+// The same seed sends the same requests; another seed others.
+func TestProbeDeterministic(t *testing.T) {
+	key := payoutKey(t)
+	requests := func(seed uint64) []fixture.Request {
+		tg := newTarget(t, key, "", "")
+		opts := tg.opts
+		opts.Seed = seed
+		r, text := run(t, opts)
+		require.True(t, r.OK(), text)
+		return r.Requests()
+	}
+	first := requests(11)
+	assert.Equal(t, first, requests(11))
+	assert.NotEqual(t, first, requests(12))
+}
+
+// --max-requests bounds the run: the flows stop, none fails.
+func TestProbeBudget(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	opts := tg.opts
+	opts.MaxRequests = 5
+	r, text := run(t, opts)
+	assert.Len(t, r.Exchanges.Results, 5)
+	assert.True(t, r.OK(), text)
+	assert.Contains(t, text, "STOP")
+	assert.Contains(t, text, "--max-requests")
+}
