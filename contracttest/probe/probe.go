@@ -144,6 +144,21 @@ type probe struct {
 	key, site string
 	rec       *recorder
 	callback  string
+	money     *openapi3.Schema // the Money schema, whose x-qiwi-request-amount gives request forms
+}
+
+// transportConfigParam is a path parameter the client's configuration fills.
+type transportConfigParam = transport.ConfigParam
+
+// operationsInOrder returns the operations in the generated table's order (path order).
+func operationsInOrder(ops map[string]qiwi.OperationInfo) []qiwi.OperationInfo {
+	var out []qiwi.OperationInfo
+	for _, op := range qiwi.Operations() {
+		if _, ok := ops[op.ID]; ok {
+			out = append(out, op)
+		}
+	}
+	return out
 }
 
 // Run probes the endpoint. An error means the probe could not run (exit 2); findings are in
@@ -192,6 +207,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if _, ok := p.ops[id]; !ok {
 			return nil, fmt.Errorf("%w: --operations: %q is no operation of the spec", ErrOptions, id)
 		}
+	}
+	if doc.Components != nil && doc.Components.Schemas["Money"] != nil {
+		p.money = doc.Components.Schemas["Money"].Value
 	}
 	p.site = slices.Sorted(maps.Keys(opts.Keys))[0]
 	p.key = opts.Keys[p.site]
@@ -254,6 +272,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		res := judge.Judge(context.WithoutCancel(ctx), ex.in)
 		if ex.kind == KindNegative {
 			res.Findings = negativeFindings(res, ex)
+			ex.extra = nil
 		}
 		if ex.kind == KindFlow && !res.Passed(false) {
 			// A flow fails with its exchanges: the verdicts' first failure names the step.

@@ -201,3 +201,37 @@ func TestProbeBudget(t *testing.T) {
 	assert.Contains(t, text, "STOP")
 	assert.Contains(t, text, "--max-requests")
 }
+
+// --negative: every request the spec refuses is answered with a 4xx and QIWI's error.
+func TestProbeNegative(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	opts := tg.opts
+	opts.Negative = true
+	r, text := run(t, opts)
+	assert.True(t, r.OK(), text)
+	assert.Contains(t, text, "negative createPayment /amount: required member dropped")
+	assert.Contains(t, text, "negative createBillRefund /amount/value: amount in a form the API refuses")
+	assert.NotContains(t, text, "WARN", "every negative request is one the spec refuses")
+}
+
+// A target answering 200 to a request the spec refuses is reported, naming the operation and
+// the member, and the probe fails.
+func TestProbeCatchesAcceptedRefusal(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	target, err := url.Parse(tg.srv.URL)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.StatusCode == http.StatusBadRequest {
+			resp.StatusCode = http.StatusOK
+		}
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	defer srv.Close()
+	opts := tg.opts
+	opts.BaseURL, opts.Negative, opts.Operations = srv.URL, true, []string{"createRefund"}
+	r, text := run(t, opts)
+	assert.False(t, r.OK())
+	assert.Contains(t, text, "fail negative: /amount: createRefund: request with required member dropped /amount answered 200, want a 4xx with QIWI's error")
+}

@@ -187,10 +187,21 @@ func (r *Report) Requests() []fixture.Request {
 	return out
 }
 
-// negativeFindings keeps, of a negative exchange's verdicts, what judges the answer: the
-// request is refused by the spec on purpose, and the client verdict would refuse to send it.
-// An answer that is not QIWI's error object fails here.
+// negativeFindings keeps, of a negative exchange's verdicts, what judges the answer (the
+// request is refused by the spec on purpose, and the client verdict would refuse to send it),
+// with the probe's own: an answer that is not QIWI's error object fails. A request the spec
+// turns out to accept is no refusal: it is only noted.
 func negativeFindings(res verdict.Result, ex exchange) []verdict.Finding {
+	refused := false
+	for _, f := range res.Findings {
+		if f.Verdict == "spec" && f.Severity == verdict.Fail && strings.HasPrefix(f.Message, "request") {
+			refused = true
+		}
+	}
+	if !refused {
+		return []verdict.Finding{{Severity: verdict.Warn, Verdict: "negative", Pointer: ex.member,
+			Message: "the spec accepts this request: not judged as a refusal"}}
+	}
 	var out []verdict.Finding
 	for _, f := range res.Findings {
 		if f.Verdict != "spec" || !strings.HasPrefix(f.Message, "response") {
@@ -201,5 +212,5 @@ func negativeFindings(res verdict.Result, ex exchange) []verdict.Finding {
 		}
 		out = append(out, f)
 	}
-	return out
+	return append(out, ex.extra...)
 }
