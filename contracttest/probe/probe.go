@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -47,6 +48,9 @@ type Options struct {
 	NotifySecret string
 	// CallbackListen, when set, is the HOST:PORT a listener receives notifications on.
 	CallbackListen string
+	// CallbackListener, when set, is the listener notifications arrive on (instead of
+	// CallbackListen): for tests and programs that pick the port themselves. Run closes it.
+	CallbackListener net.Listener
 	// CallbackURL is the callbackUrl requests carry; empty: http://CallbackListen/ when
 	// listening, else none.
 	CallbackURL string
@@ -233,8 +237,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	var listener *listener
-	if opts.CallbackListen != "" {
-		if listener, err = listen(opts.CallbackListen, opts.NotifySecret); err != nil {
+	if opts.CallbackListen != "" || opts.CallbackListener != nil {
+		if listener, err = listen(opts.CallbackListen, opts.CallbackListener, opts.NotifySecret); err != nil {
 			return nil, fmt.Errorf("%w: --callback-listen: %w", ErrOptions, err)
 		}
 		defer listener.close()

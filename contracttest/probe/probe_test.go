@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -15,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,9 +61,12 @@ func newTarget(t *testing.T, key *rsa.PrivateKey, secret, notifyURL string) *tar
 		PayoutKeys: map[string]crypto.Signer{siteID: key}, Seed: 7, Now: func() time.Time { return clock }}}
 }
 
+// sharedKey is one payout key for every test: generating one takes seconds.
+var sharedKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, qiwi.MinPayoutKeyBits) })
+
 func payoutKey(t *testing.T) *rsa.PrivateKey {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, qiwi.MinPayoutKeyBits)
+	key, err := sharedKey()
 	require.NoError(t, err)
 	return key
 }
@@ -234,4 +239,36 @@ func TestProbeCatchesAcceptedRefusal(t *testing.T) {
 	r, text := run(t, opts)
 	assert.False(t, r.OK())
 	assert.Contains(t, text, "fail negative: /amount: createRefund: request with required member dropped /amount answered 200, want a 4xx with QIWI's error")
+}
+
+// notified starts a sandbox that posts its notifications, signed with sandboxSecret, to a
+// listener the probe receives them on, verifying them with probeSecret.
+func notified(t *testing.T, sandboxSecret, probeSecret string) probe.Options {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	tg := newTarget(t, payoutKey(t), sandboxSecret, "http://"+ln.Addr().String()+"/")
+	opts := tg.opts
+	opts.CallbackListener, opts.NotifySecret = ln, probeSecret
+	return opts
+}
+
+// The notifications the flows cause arrive, verify with the generated handler and agree
+// with the status requests the spec names for them.
+func TestProbeNotifications(t *testing.T) {
+	r, text := run(t, notified(t, "probe-secret-1", "probe-secret-1"))
+	assert.True(t, r.OK(), text)
+	for _, want := range []string{"notification", "PAYMENT", "BILL", "REFUND", "CAPTURE", "confirm PAYMENT", "confirm BILL"} {
+		assert.Contains(t, text, want)
+	}
+	assert.NotContains(t, text, "probe-secret-1")
+}
+
+// Notifications signed with another secret are reported, naming the type and the signature
+// header, and the probe fails.
+func TestProbeCatchesForeignSignatures(t *testing.T) {
+	r, text := run(t, notified(t, "another-secret", "probe-secret-1"))
+	assert.False(t, r.OK())
+	assert.Contains(t, text, "fail notification: Signature: PAYMENT: the generated handler refused it")
+	assert.Contains(t, text, "fail notification: X-Api-Signature-SHA256: BILL: the generated handler refused it")
 }

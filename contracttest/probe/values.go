@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -330,3 +331,6 @@ func parseMoney(s string) (int64, error) {
 	}
 	return m.Minor(), nil
 }
+
+// jsonUnmarshal decodes JSON text.
+func jsonUnmarshal(text string, v any) error { return json.Unmarshal([]byte(text), v) }
