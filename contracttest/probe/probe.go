@@ -320,6 +320,9 @@ func (p *probe) selected(f ext.Flow) bool {
 	return false
 }
 
+// errNoPayoutKey stops a flow that reaches a signed operation without the site's key.
+var errNoPayoutKey = errors.New("no payout signing key")
+
 // errBudget is the recorder's refusal once --max-requests were sent.
 var errBudget = errors.New("the request budget (--max-requests) is spent")
 
@@ -409,6 +412,10 @@ func (p *probe) walk(ctx context.Context, f ext.Flow) (FlowResult, []exchange) {
 		out = append(out, ex...)
 		if errors.Is(err, errBudget) || ctx.Err() != nil {
 			res.Stopped = fmt.Sprintf("stopped at step %s: %s", step.ID, stopReason(ctx))
+			break
+		}
+		if errors.Is(err, errNoPayoutKey) {
+			res.Stopped = fmt.Sprintf("stopped at step %s: %v", step.ID, err)
 			break
 		}
 		for _, e := range ex {
@@ -572,7 +579,7 @@ func (p *probe) step(ctx context.Context, step ext.FlowStep, state map[string]st
 		}
 	}
 	if info.Signed && p.opts.PayoutKeys[p.site] == nil {
-		return nil, st, fmt.Errorf("%s is signed: --payout-key %s=FILE is needed", step.OperationID, p.site)
+		return nil, st, fmt.Errorf("%w: %s is signed (--payout-key %s=FILE)", errNoPayoutKey, step.OperationID, p.site)
 	}
 	client := p.client
 	if len(info.ConfigParams) == 0 {

@@ -272,3 +272,13 @@ func TestProbeCatchesForeignSignatures(t *testing.T) {
 	assert.Contains(t, text, "fail notification: Signature: PAYMENT: the generated handler refused it")
 	assert.Contains(t, text, "fail notification: X-Api-Signature-SHA256: BILL: the generated handler refused it")
 }
+
+// Without the site's payout key the payout flow stops at the payout, unfailed.
+func TestProbeWithoutPayoutKey(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	opts := tg.opts
+	opts.PayoutKeys = nil
+	r, text := run(t, opts)
+	assert.True(t, r.OK(), text)
+	assert.Contains(t, text, "STOP   flow payout-and-completion (1 of 4 steps)\n       stopped at step createPayout: no payout signing key: createPayout is signed (--payout-key probe-site=FILE)")
+}
