@@ -278,17 +278,19 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			res.Findings = negativeFindings(res, ex)
 			ex.extra = nil
 		}
+		res.Findings = append(res.Findings, ex.extra...)
 		if ex.kind == KindFlow && !res.Passed(false) {
-			// A flow fails with its exchanges: the verdicts' first failure names the step.
+			// A flow fails with its exchanges: the first failure names the step, scrubbed of
+			// the exchange's secrets as every output is.
+			_, scrub := fixture.Scrubbed(ex.in)
 			for _, f := range res.Findings {
 				if f.Severity == verdict.Fail {
 					flow := &r.Flows[ex.flow]
-					flow.Failures = append(flow.Failures, "step "+strings.TrimPrefix(ex.in.Name, flow.Name+" ")+" ("+res.Operation+"): "+f.String())
+					flow.Failures = append(flow.Failures, scrub("step "+strings.TrimPrefix(ex.in.Name, flow.Name+" ")+" ("+res.Operation+"): "+f.String()))
 					break
 				}
 			}
 		}
-		res.Findings = append(res.Findings, ex.extra...)
 		results = append(results, res)
 		r.kinds = append(r.kinds, ex.kind)
 	}
@@ -418,10 +420,10 @@ func (p *probe) walk(ctx context.Context, f ext.Flow) (FlowResult, []exchange) {
 			res.Stopped = fmt.Sprintf("stopped at step %s: %v", step.ID, err)
 			break
 		}
+		stepFailed := false
 		for _, e := range ex {
-			for _, x := range e.extra {
-				res.Failures = append(res.Failures, fmt.Sprintf("step %s (%s): %s", step.ID, step.OperationID, x))
-			}
+			// The failures are written, scrubbed, once the exchanges are judged.
+			stepFailed = stepFailed || len(e.extra) > 0
 		}
 		if err != nil {
 			res.Failures = append(res.Failures, fmt.Sprintf("step %s (%s): %v", step.ID, cmpOr(step.OperationID, "pay form"), err))
@@ -429,7 +431,7 @@ func (p *probe) walk(ctx context.Context, f ext.Flow) (FlowResult, []exchange) {
 		}
 		res.Done++
 		state[step.ID] = st
-		if len(res.Failures) > 0 {
+		if stepFailed {
 			break
 		}
 	}

@@ -282,3 +282,18 @@ func TestProbeWithoutPayoutKey(t *testing.T) {
 	assert.True(t, r.OK(), text)
 	assert.Contains(t, text, "STOP   flow payout-and-completion (1 of 4 steps)\n       stopped at step createPayout: no payout signing key: createPayout is signed (--payout-key probe-site=FILE)")
 }
+
+// A failure that quotes an answer's value hides what the scrubber hides: here a card number
+// the endpoint puts where the status goes.
+func TestProbeFailuresAreScrubbed(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	opts := tg.opts
+	opts.BaseURL = mutator(t, tg.srv.URL, http.MethodPut, regexp.MustCompile(`/payments/[^/]+$`), func(m map[string]any) {
+		m["status"] = map[string]any{"value": testmode.TestCardVisa}
+	})
+	opts.Operations = []string{"deleteToken"}
+	r, text := run(t, opts)
+	assert.False(t, r.OK())
+	assert.Contains(t, text, `step bind (createPayment): flow: /status/value: createPayment: /status/value is "REDACTED", want "COMPLETED"`)
+	assert.NotContains(t, text, testmode.TestCardVisa)
+}
