@@ -297,3 +297,30 @@ func TestProbeFailuresAreScrubbed(t *testing.T) {
 	assert.Contains(t, text, `step bind (createPayment): flow: /status/value: createPayment: /status/value is "REDACTED", want "COMPLETED"`)
 	assert.NotContains(t, text, testmode.TestCardVisa)
 }
+
+// --json holds the exchanges as replay writes them, the flows and the coverage; Markdown
+// adds the flows to replay's summary.
+func TestProbeJSONAndMarkdown(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	r, _ := run(t, tg.opts)
+	var buf bytes.Buffer
+	require.NoError(t, r.WriteJSON(&buf))
+	var got struct {
+		Seed      uint64            `json:"seed"`
+		Failed    int               `json:"failed"`
+		Exchanges []json.RawMessage `json:"exchanges"`
+		Flows     []probe.FlowResult
+		Uncovered []string `json:"uncoveredOperations"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	assert.Equal(t, uint64(7), got.Seed)
+	assert.Zero(t, got.Failed)
+	assert.Len(t, got.Exchanges, len(r.Exchanges.Results))
+	assert.Len(t, got.Flows, 7)
+	assert.Equal(t, []string{"listSiteRefunds"}, got.Uncovered)
+	assert.NotContains(t, buf.String(), apiKey)
+	buf.Reset()
+	require.NoError(t, r.WriteMarkdown(&buf))
+	assert.Contains(t, buf.String(), "## Coverage")
+	assert.Contains(t, buf.String(), "| bill-pay-refund | pass | 7 of 7 |  |")
+}
