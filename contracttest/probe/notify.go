@@ -47,6 +47,9 @@ type listener struct {
 // listen starts a listener on addr, or on ln when given.
 func listen(addr string, ln net.Listener, secret string) (*listener, error) {
 	if secret == "" {
+		if ln != nil {
+			ln.Close()
+		}
 		return nil, errors.New("--notify-secret is needed to verify the notifications")
 	}
 	if ln == nil {

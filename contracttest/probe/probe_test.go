@@ -324,3 +324,30 @@ func TestProbeJSONAndMarkdown(t *testing.T) {
 	assert.Contains(t, buf.String(), "## Coverage")
 	assert.Contains(t, buf.String(), "| bill-pay-refund | pass | 7 of 7 |  |")
 }
+
+// Listening for notifications without the secret to verify them is refused before anything
+// is sent.
+func TestProbeCallbackNeedsSecret(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	opts := probe.Options{BaseURL: "http://127.0.0.1:1", Keys: map[string]string{siteID: apiKey}, CallbackListener: ln}
+	_, err = probe.Run(context.Background(), opts)
+	assert.ErrorIs(t, err, probe.ErrOptions)
+	assert.ErrorContains(t, err, "--notify-secret is needed")
+	_, err = ln.Accept()
+	assert.Error(t, err, "the listener is closed")
+}
+
+// A run whose time is up sends nothing more: its flows stop, none fails.
+func TestProbeDurationSpent(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := probe.Run(ctx, tg.opts)
+	require.NoError(t, err)
+	assert.True(t, r.OK())
+	assert.Empty(t, r.Exchanges.Results)
+	for _, f := range r.Flows {
+		assert.Contains(t, f.Stopped, "--duration reached", f.Name)
+	}
+}

@@ -96,10 +96,10 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(w, "  operations not covered: %s\n", strings.Join(ops, ", "))
 	}
 	if len(flows) > 0 {
-		fmt.Fprintf(w, "  flows not passed: %s\n", strings.Join(flows, ", "))
+		_, err := fmt.Fprintf(w, "  flows not passed: %s\n", strings.Join(flows, ", "))
+		return err
 	}
-	_, err := io.WriteString(w, "")
-	return err
+	return nil
 }
 
 // WriteJSON writes the report as JSON: the exchanges as replay writes them (scrubbed), the
