@@ -402,6 +402,16 @@ type stepState struct {
 // walk runs one flow.
 func (p *probe) walk(ctx context.Context, f ext.Flow) (FlowResult, []exchange) {
 	res := FlowResult{Name: f.Name, Steps: len(f.Steps)}
+	if f.Unavailable != "" {
+		res.Stopped = "not run: " + f.Unavailable
+		return res, nil
+	}
+	for _, step := range f.Steps {
+		if _, ok := p.ops[step.OperationID]; step.OperationID != "" && !ok {
+			res.Stopped = fmt.Sprintf("not run: step %s: the generated client has no operation %s", step.ID, step.OperationID)
+			return res, nil
+		}
+	}
 	var out []exchange
 	state := map[string]stepState{}
 	for _, step := range f.Steps {

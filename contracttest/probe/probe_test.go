@@ -351,3 +351,16 @@ func TestProbeDurationSpent(t *testing.T) {
 		assert.Contains(t, f.Stopped, "--duration reached", f.Name)
 	}
 }
+
+// A flow naming an operation the spec lacks (an overlay dropped payouts) is reported not
+// run; the others pass.
+func TestProbeUnavailableFlow(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	opts := tg.opts
+	opts.Spec = []byte(strings.Replace(string(spec.Resolved), "operationId: createPayout", "operationId: createPayoutRenamed", 1))
+	r, text := run(t, opts)
+	assert.True(t, r.OK(), text)
+	assert.Contains(t, text, "STOP   flow payout-and-completion (0 of 4 steps)\n       not run: step createPayout: operationId createPayout is not an operation of the spec")
+	_, flows := r.Uncovered()
+	assert.Equal(t, []string{"payout-and-completion"}, flows)
+}

@@ -21,6 +21,9 @@ type Flow struct {
 	Description string
 	// Steps run in order.
 	Steps []FlowStep
+	// Unavailable says why the flow cannot run ("" when it can): it names an operation the
+	// document lacks, as a consumer's overlay that drops operations leaves it.
+	Unavailable string
 }
 
 // FlowStep is one step of a flow: an operation called, or a pay form paid.
@@ -103,8 +106,9 @@ func ParseExpr(s string) (Expr, error) {
 }
 
 // FlowsOf returns the document's flows, checked: unique names and step IDs, each step an
-// operation of the document or a pay form, each expression well formed and naming an
-// earlier step, each parameter one of its operation's path parameters.
+// operation or a pay form, each expression well formed and naming an earlier step, each
+// parameter one of its operation's path parameters. A flow naming an operation the document
+// lacks is kept, marked Unavailable: an overlay may drop operations.
 func FlowsOf(doc *openapi3.T) ([]Flow, error) {
 	raw, ok := doc.Extensions[Flows]
 	if !ok {
@@ -157,6 +161,9 @@ func FlowsOf(doc *openapi3.T) ([]Flow, error) {
 			}
 			seen[step.ID] = step.OperationID
 			f.Steps = append(f.Steps, step)
+			if step.OperationID != "" && ops[step.OperationID] == nil && f.Unavailable == "" {
+				f.Unavailable = fmt.Sprintf("step %s: operationId %s is not an operation of the spec", step.ID, step.OperationID)
+			}
 		}
 		flows = append(flows, f)
 	}
@@ -186,8 +193,6 @@ func flowStep(at string, raw any, ops map[string]*openapi3.Operation, params map
 	switch {
 	case (s.OperationID == "") == (s.PayForm == ""):
 		return FlowStep{}, invalid("%s needs an operationId or a payForm, not both", at)
-	case s.OperationID != "" && ops[s.OperationID] == nil:
-		return FlowStep{}, invalid("%s: operationId %s is not an operation of the spec", at, s.OperationID)
 	}
 	if s.ID == "" {
 		s.ID = s.OperationID
@@ -208,7 +213,7 @@ func flowStep(at string, raw any, ops map[string]*openapi3.Operation, params map
 			if !ok {
 				return invalid("%s.%s: %q names no earlier step", at, where, text)
 			}
-			if e.Kind == ExprParam && !slices.Contains(params[op], e.Name) {
+			if e.Kind == ExprParam && ops[op] != nil && !slices.Contains(params[op], e.Name) {
 				return invalid("%s.%s: %q: %s has no path parameter %s", at, where, text, op, e.Name)
 			}
 		}
@@ -224,7 +229,7 @@ func flowStep(at string, raw any, ops map[string]*openapi3.Operation, params map
 		return FlowStep{}, err
 	}
 	for name, text := range s.Parameters {
-		if !slices.Contains(params[s.OperationID], name) {
+		if ops[s.OperationID] != nil && !slices.Contains(params[s.OperationID], name) {
 			return FlowStep{}, invalid("%s.parameters: %s has no path parameter %s", at, s.OperationID, name)
 		}
 		if err := check("parameters."+name, text); err != nil {

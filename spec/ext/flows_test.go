@@ -36,6 +36,7 @@ func TestBundledFlows(t *testing.T) {
 	for _, f := range flows {
 		names = append(names, f.Name)
 		assert.NotEmpty(t, f.Steps, f.Name)
+		assert.Empty(t, f.Unavailable, f.Name)
 	}
 	assert.Contains(t, names, "invoice-card-3ds-capture-refund")
 	assert.Contains(t, names, "bill-pay-refund")
@@ -58,11 +59,21 @@ func TestFlowsOf(t *testing.T) {
 	assert.Equal(t, map[string]string{"thingId": "$createThing.thingId"}, flows[0].Steps[1].Parameters)
 }
 
-// A flow that names an unknown operation, a later step, an unknown parameter or a bad
+// A flow naming an operation the document lacks (an overlay dropped it) is kept, unavailable,
+// and the document stays valid.
+func TestFlowsOfUnavailable(t *testing.T) {
+	doc := load(t, flowSpec("- name: a\n  steps:\n  - operationId: createThing\n  - operationId: dropped\n    parameters: {id: $createThing.thingId}\n"))
+	require.NoError(t, ext.Check(doc))
+	flows, err := ext.FlowsOf(doc)
+	require.NoError(t, err)
+	require.Len(t, flows, 1)
+	assert.Equal(t, "step dropped: operationId dropped is not an operation of the spec", flows[0].Unavailable)
+}
+
+// A flow that names a later step, an unknown parameter or a bad
 // expression is refused, naming where.
 func TestFlowsOfRefuses(t *testing.T) {
 	for flows, want := range map[string]string{
-		"- name: a\n  steps:\n  - operationId: nothing\n":                                                                 "x-qiwi-flows[0] (a).steps[0]: operationId nothing is not an operation",
 		"- name: a\n  steps:\n  - operationId: getThing\n    parameters: {thingId: $later.thingId}\n":                     `"$later.thingId" names no earlier step`,
 		"- name: a\n  steps:\n  - operationId: getThing\n    parameters: {other: $new}\n":                                 "getThing has no path parameter other",
 		"- name: a\n  steps:\n  - operationId: createThing\n  - operationId: getThing\n    expect: {/id: $createThing}\n": "is not $new",
