@@ -392,7 +392,7 @@ var known = map[string]string{
 	Secret: "schema", ExtensibleEnum: "schema", Evidence: "schema", RequestAmount: "schema", Variants: "schema",
 	ResolveAlreadyDone: "operation", Undocumented: "operation", DocMethods: "operation",
 	ExampleDefects: "operation", Upstream: "operation", Notification: "operation",
-	DocDefects: "document", Webhooks: "document", UpstreamName: "info", NotificationRetries: "document",
+	DocDefects: "document", Webhooks: "document", UpstreamName: "info", NotificationRetries: "document", Flows: "document",
 	ConfigParam: "parameter",
 }
 
@@ -430,6 +430,9 @@ func Check(doc *openapi3.T) error {
 	}
 	if _, _, err := NotificationRetriesOf(doc); err != nil {
 		fail("/"+NotificationRetries, err)
+	}
+	if _, err := FlowsOf(doc); err != nil {
+		fail("/"+Flows, err)
 	}
 	checkParams := func(ptr string, params openapi3.Parameters) {
 		for i, p := range params {

@@ -167,6 +167,29 @@ page; SIGTERM or SIGINT drains in-flight requests and exits 0.`,
 			},
 			exit1: "none: it reports no finding",
 		},
+		{
+			name:    "probe",
+			args:    "--base-url URL --key SITE=KEY... [flags]",
+			summary: "walk the spec's flows against a live endpoint (the sandbox, a staging key) and judge it",
+			about: `Sends requests built from the spec (required members always, optional ones as the seed
+picks them; formats, enums, money and the test-mode rules respected; unique IDs) and walks
+the flows the spec declares (x-qiwi-flows: invoice, payment, 3-D Secure, capture, refunds;
+token binding and payment by token; payout and completion; card verification; SBP; Bill
+Payments bill, pay form, refunds), feeding each answer's members into the next step. Every
+exchange is judged by both verdicts, as replay judges; one line per exchange and per flow,
+then "N passed, M failed" and the coverage of operations and flows. --negative also sends
+requests the spec refuses (a required member dropped, a wrong type, a bad amount form) and
+expects QIWI's error with a 4xx. With --callback-listen, the notifications the flows cause
+are verified by the generated handler with --notify-secret, judged, and checked against the
+status request the spec names for them. The same --seed sends the same requests (times
+derive from the clock); --max-requests and --duration bound a run, a flow cut short is
+reported stopped, not failed. --har writes the flows' exchanges scrubbed, for replay.`,
+			examples: []string{
+				"qiwicontract probe --base-url http://127.0.0.1:8080 --key test-01=test-key --seed 1 --har probe.har",
+				"qiwicontract probe --base-url http://127.0.0.1:8080 --key test-01=test-key --payout-key test-01=payout.pem --negative --notify-secret s3cret --callback-listen 127.0.0.1:9000 --junit junit.xml",
+			},
+			exit1: "an exchange or a flow failed",
+		},
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 	"github.com/qiwigen/qiwigen/gen/qiwi"
 )
 
-var subcommands = []string{"replay", "extract", "diff", "drift", "reconcile", "sandbox"}
+var subcommands = []string{"replay", "extract", "diff", "drift", "reconcile", "sandbox", "probe"}
 
 // runOut runs the command and returns its status, standard output and standard error. The
 // sandbox runs with its context already ended: one that starts serving when it should not
@@ -247,6 +247,8 @@ func TestExitConvention(t *testing.T) {
 		"drift":     {{}, {"--docs", absent}},
 		"reconcile": {{}, {"--report", report}, {"--report", report, "--ledger", absent}, {"--report", report, "--ledger", emptyLedger}},
 		"sandbox":   {{"--addr", "no-such-host-or-port"}, {"--time-scale", "0"}},
+		"probe": {{}, {"--base-url", "http://127.0.0.1:1"}, {"--base-url", "http://127.0.0.1:1", "--key", "no-equals"},
+			{"--base-url", "http://127.0.0.1:1", "--key", "s=k", "--payout-key", "s=" + absent}, {"--base-url", "http://127.0.0.1:1", "--key", "s=k", "--operations", "noSuchOperation"}},
 	}
 	for _, name := range subcommands {
 		status, help, _ := runOut(name, "-h")
