@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -49,32 +48,21 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *baseURL == "" {
 		return fail(errors.New("--base-url URL is required"))
 	}
-	opts := probe.Options{BaseURL: *baseURL, Keys: map[string]string{}, PayoutKeys: map[string]crypto.Signer{},
+	opts := probe.Options{BaseURL: *baseURL, PayoutKeys: map[string]crypto.Signer{},
 		NotifySecret: *notifySecret, CallbackListen: *callbackListen, CallbackURL: *callbackURL,
 		Seed: *seed, MaxRequests: *maxRequests, Duration: *duration, Negative: *negative}
-	for _, kv := range keys {
-		site, key, ok := strings.Cut(kv, "=")
-		if !ok || site == "" || key == "" {
-			return fail(errors.New("--key: want SITE=KEY")) // the value may be a key: never echoed
-		}
-		opts.Keys[site] = key
+	var err error
+	if opts.Keys, err = siteKeys("key", keys); err != nil {
+		return fail(err)
 	}
 	if len(opts.Keys) == 0 {
 		return fail(errors.New("--key SITE=KEY is required"))
 	}
-	for _, kv := range payoutKeys {
-		site, path, ok := strings.Cut(kv, "=")
-		if !ok || site == "" || path == "" {
-			return fail(errors.New("--payout-key: want SITE=FILE"))
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return fail(fmt.Errorf("--payout-key: %w", err))
-		}
-		key, err := probe.ParsePayoutKey(data)
-		if err != nil {
-			return fail(fmt.Errorf("--payout-key %s: %w", path, err))
-		}
+	signers, err := siteKeyFiles("payout-key", payoutKeys, probe.ParsePayoutKey)
+	if err != nil {
+		return fail(err)
+	}
+	for site, key := range signers {
 		opts.PayoutKeys[site] = key
 	}
 	if *operations != "" {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rsa"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -47,31 +45,14 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return ""
 		})
 	}
-	siteKeys := map[string]string{}
-	for _, kv := range keys {
-		site, key, ok := strings.Cut(kv, "=")
-		if !ok || site == "" || key == "" {
-			return fail(errors.New("--key: want SITE=KEY")) // the value may be a key: never echoed
-		}
-		siteKeys[site] = key
+	keysBySite, err := siteKeys("key", keys)
+	if err != nil {
+		return fail(err)
 	}
-	sitePayoutKeys := map[string]*rsa.PublicKey{}
-	for _, kv := range payoutKeys {
-		site, path, ok := strings.Cut(kv, "=")
-		if !ok || site == "" || path == "" {
-			return fail(errors.New("--payout-key: want SITE=FILE"))
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return fail(fmt.Errorf("--payout-key: %w", err))
-		}
-		key, err := sandbox.ParsePayoutKey(data)
-		if err != nil {
-			return fail(fmt.Errorf("--payout-key %s: %w", path, err))
-		}
-		sitePayoutKeys[site] = key
+	payoutKeysBySite, err := siteKeyFiles("payout-key", payoutKeys, sandbox.ParsePayoutKey)
+	if err != nil {
+		return fail(err)
 	}
-	var err error
 	if *timeScale <= 0 {
 		return fail(errors.New("--time-scale must be positive"))
 	}
@@ -90,7 +71,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return fail(err)
 		}
 	}
-	sb, err := sandbox.New(sandbox.Options{Faults: faults, FaultSeed: uint64(time.Now().UnixNano()), Keys: siteKeys, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale, StatePath: *statePath, PayoutKeys: sitePayoutKeys, Logger: logger})
+	sb, err := sandbox.New(sandbox.Options{Faults: faults, FaultSeed: uint64(time.Now().UnixNano()), Keys: keysBySite, NotifySecret: *notifySecret, NotifyURL: *notifyURL, TimeScale: *timeScale, StatePath: *statePath, PayoutKeys: payoutKeysBySite, Logger: logger})
 	if errors.Is(err, sandbox.ErrFaults) {
 		return fail(fmt.Errorf("--faults %s: %w", *faultsPath, err))
 	}
