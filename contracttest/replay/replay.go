@@ -31,40 +31,50 @@ type Report struct {
 func Run(ctx context.Context, j *verdict.Judge, ins []fixture.Interaction, strict bool) Report {
 	r := Report{Strict: strict, Results: make([]verdict.Result, 0, len(ins))}
 	for _, in := range ins {
-		if err := in.Check(); err != nil {
-			res := verdict.Result{Interaction: in, Findings: []verdict.Finding{{Severity: verdict.Fail, Verdict: "fixture", Message: err.Error()}}}
-			if in.Response != nil {
-				res.Status = in.Response.Status
-			}
-			r.Results = append(r.Results, res)
-			continue
-		}
-		r.Results = append(r.Results, j.Judge(ctx, in))
+		r.Results = append(r.Results, Judge(ctx, j, in))
 	}
 	return r
 }
 
-// shown returns the results as every output shows them: each interaction scrubbed
-// (fixture.Scrubbed), and each finding's message and pointer scrubbed of the secrets found
-// in its interaction, wherever a message quotes them.
+// Judge judges one interaction as Run does: both verdicts, or, for an interaction no reader
+// would have accepted, a failure with the reason.
+func Judge(ctx context.Context, j *verdict.Judge, in fixture.Interaction) verdict.Result {
+	if err := in.Check(); err != nil {
+		res := verdict.Result{Interaction: in, Findings: []verdict.Finding{{Severity: verdict.Fail, Verdict: "fixture", Message: err.Error()}}}
+		if in.Response != nil {
+			res.Status = in.Response.Status
+		}
+		return res
+	}
+	return j.Judge(ctx, in)
+}
+
+// shown returns the results as every output shows them (see Shown).
 func (r Report) shown() []verdict.Result {
 	out := make([]verdict.Result, len(r.Results))
 	for i, res := range r.Results {
-		in, text := fixture.Scrubbed(res.Interaction)
-		res.Interaction = in
-		res.Operation = text(res.Operation)
+		out[i] = Shown(res)
+	}
+	return out
+}
+
+// Shown returns a result as every output shows it: its interaction scrubbed
+// (fixture.Scrubbed), and each finding's message and pointer scrubbed of the secrets found
+// in its interaction, wherever a message quotes them. Showing a shown result changes nothing.
+func Shown(res verdict.Result) verdict.Result {
+	in, text := fixture.Scrubbed(res.Interaction)
+	res.Interaction = in
+	res.Operation = text(res.Operation)
+	if res.Findings != nil {
 		findings := make([]verdict.Finding, len(res.Findings))
 		for k, f := range res.Findings {
 			f.Message = text(f.Message)
 			f.Pointer = text(f.Pointer)
 			findings[k] = f
 		}
-		if res.Findings != nil {
-			res.Findings = findings
-		}
-		out[i] = res
+		res.Findings = findings
 	}
-	return out
+	return res
 }
 
 // WriteJSON writes the results as a JSON array, indented: each with its interaction and its
@@ -115,25 +125,44 @@ func (r Report) outcome(res verdict.Result) string {
 // WriteText writes one line per interaction with its verdict and reasons, then the closing
 // line "N passed, M failed" (with ", K skipped" for doc defects, reported apart).
 func (r Report) WriteText(w io.Writer) error {
-	for _, res := range r.shown() {
-		in := res.Interaction
-		op := res.Operation
-		if op == "" {
-			op = string(in.Kind)
-		}
-		line := fmt.Sprintf("%-6s %s [%s]", r.outcome(res), visible(in.Name), visible(op))
-		if prov := in.Provenance.String(); prov != "" {
-			line += " " + visible(prov)
-		}
-		fmt.Fprintln(w, line)
-		for _, d := range in.Defects {
-			fmt.Fprintf(w, "       doc defect: %s\n", visible(d))
-		}
-		for _, f := range res.Findings {
-			fmt.Fprintf(w, "       %s %s\n", visible(string(f.Severity)), visible(f.String()))
+	for _, res := range r.Results {
+		if err := WriteResult(w, res, r.Strict); err != nil {
+			return err
 		}
 	}
 	passed, failed, defects := r.Counts()
+	return WriteTotals(w, passed, failed, defects)
+}
+
+// WriteResult writes one result as WriteText does, scrubbed (Shown): a line with its
+// outcome (PASS, WARN, FAIL or DEFECT), name, operation and provenance, then a line per doc
+// defect and per finding.
+func WriteResult(w io.Writer, res verdict.Result, strict bool) error {
+	res = Shown(res)
+	in := res.Interaction
+	op := res.Operation
+	if op == "" {
+		op = string(in.Kind)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-6s %s [%s]", Report{Strict: strict}.outcome(res), visible(in.Name), visible(op))
+	if prov := in.Provenance.String(); prov != "" {
+		b.WriteString(" " + visible(prov))
+	}
+	b.WriteString("\n")
+	for _, d := range in.Defects {
+		fmt.Fprintf(&b, "       doc defect: %s\n", visible(d))
+	}
+	for _, f := range res.Findings {
+		fmt.Fprintf(&b, "       %s %s\n", visible(string(f.Severity)), visible(f.String()))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteTotals writes the closing line: "N passed, M failed", with ", K skipped" when doc
+// defects were reported apart.
+func WriteTotals(w io.Writer, passed, failed, defects int) error {
 	if defects > 0 {
 		_, err := fmt.Fprintf(w, "%d passed, %d failed, %d skipped\n", passed, failed, defects)
 		return err

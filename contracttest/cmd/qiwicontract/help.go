@@ -149,6 +149,24 @@ page; SIGTERM or SIGINT drains in-flight requests and exits 0.`,
 			},
 			exit1: "none: it reports no finding",
 		},
+		{
+			name:    "proxy",
+			args:    "--upstream URL [flags]",
+			summary: "a reverse proxy that records and judges the traffic through it",
+			about: `Forwards every request to the upstream (QIWI, a staging key, the sandbox) and its answer
+back unchanged, and judges each exchange as it passes, by the spec and by the generated
+client as replay does, for an application in any language: point its QIWI base URL at
+--listen. Each exchange is one line on standard output, scrubbed (no key, card number,
+CVV, token or signature). SIGTERM or SIGINT drains in-flight requests and ends it with
+"N passed, M failed", the HAR (scrubbed, for replay) and the JUnit report. An upstream
+that cannot be reached is a failed exchange (the application gets 502); no exchange at
+all is a finding too.`,
+			examples: []string{
+				"qiwicontract proxy --listen 127.0.0.1:8081 --upstream http://127.0.0.1:8080 --har traffic.har",
+				"qiwicontract proxy --upstream https://api.qiwi.com --strict --junit junit.xml",
+			},
+			exit1: "an exchange failed, or none passed through",
+		},
 	}
 }
 

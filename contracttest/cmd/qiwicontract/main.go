@@ -9,6 +9,7 @@
 //	qiwicontract reconcile --report FILE... --ledger FILE [flags]
 //	                                           QIWI's daily report against the merchant's ledger
 //	qiwicontract sandbox [flags]               an emulator of QIWI's APIs in test mode
+//	qiwicontract proxy --upstream URL [flags]  a reverse proxy judging the traffic through it
 //
 // "qiwicontract help COMMAND" (or COMMAND -h) shows a command's flags and examples; flags may
 // follow the arguments. Exit status: 0 ok, 1 findings, 2 bad usage or unreadable input.
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runReconcile(rest, stdout, stderr)
 	case "sandbox":
 		return runSandbox(ctx, rest, stdout, stderr)
+	case "proxy":
+		return runProxy(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "qiwicontract: unknown command %q\n\n", name)
 	writeUsage(stderr)

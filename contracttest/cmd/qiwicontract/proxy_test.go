@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/sandbox"
+)
+
+// serveProxy runs the proxy command in-process on 127.0.0.1 and returns its address and a
+// stop that ends it (as SIGTERM does) and returns its exit status and what it wrote.
+func serveProxy(t *testing.T, args ...string) (string, func() (status int, stdout, stderr string)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"proxy", "--listen", "127.0.0.1:0"}, args...), &stdout, &stderr)
+	}()
+	var base string
+	for range 200 {
+		if _, after, ok := strings.Cut(stdout.String(), "listening on "); ok {
+			base, _, _ = strings.Cut(after, "\n")
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.NotEmpty(t, base, "the proxy did not start: %s", stderr.String())
+	return base, func() (int, string, string) {
+		t.Helper()
+		cancel()
+		select {
+		case got := <-done:
+			return got, stdout.String(), stderr.String()
+		case <-time.After(30 * time.Second):
+			t.Fatal("the proxy did not stop")
+		}
+		return 0, "", ""
+	}
+}
+
+// curl sends one request with the key and returns the status.
+func curl(t *testing.T, method, url, key, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// The proxy command between a curl-like session and the sandbox: each exchange is a line,
+// the stop writes "N passed, M failed", the HAR and the JUnit report, with no credential in
+// any; the HAR replays clean; an invalid request makes it exit 1, and so does a run that saw
+// no exchange.
+func TestProxyCommand(t *testing.T) {
+	const key, pan, cvv = "sandbox-key-8c1d2e", "4111111111111111", "321"
+	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{"test-01": key}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sb.Close() })
+	upstream := httptest.NewServer(sb)
+	t.Cleanup(upstream.Close)
+	dir := t.TempDir()
+	har, junit := filepath.Join(dir, "traffic.har"), filepath.Join(dir, "junit.xml")
+	card := `"paymentMethod":{"type":"CARD","pan":"` + pan + `","expiryDate":"05/30","cvv2":"` + cvv + `"}`
+
+	base, stop := serveProxy(t, "--upstream", upstream.URL, "--har", har, "--junit", junit)
+	payments := base + "/partner/payin/v1/sites/test-01/payments/"
+	require.Equal(t, http.StatusOK, curl(t, http.MethodPut, payments+"order-1", key, `{"amount":{"currency":"RUB","value":5.00},"flags":["SALE"],`+card+`}`))
+	require.Equal(t, http.StatusOK, curl(t, http.MethodGet, payments+"order-1", key, ""))
+	status, stdout, stderr := stop()
+	assert.Equal(t, 0, status, stdout+stderr)
+	assert.Contains(t, stdout, "PASS   PUT /partner/payin/v1/sites/test-01/payments/order-1 → 200 [createPayment] proxy (entry 1)")
+	assert.Contains(t, stdout, "\n2 passed, 0 failed\n")
+	outputs := stdout + stderr
+	for _, f := range []string{har, junit} {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		outputs += string(data)
+	}
+	expectRun(t, []string{"replay", har}, 0, "2 passed, 0 failed")
+
+	base, stop = serveProxy(t, "--upstream", upstream.URL, "--junit", junit)
+	require.Equal(t, http.StatusBadRequest, curl(t, http.MethodPut, base+"/partner/payin/v1/sites/test-01/payments/order-2", key, `{"flags":["SALE"],`+card+`}`))
+	status, stdout, stderr = stop()
+	assert.Equal(t, 1, status, stdout+stderr)
+	assert.Contains(t, stdout, "FAIL   PUT /partner/payin/v1/sites/test-01/payments/order-2 → 400 [createPayment]")
+	assert.Contains(t, stdout, "\n0 passed, 1 failed\n")
+	data, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `failures="1"`)
+	outputs += stdout + stderr + string(data)
+
+	_, stop = serveProxy(t, "--upstream", upstream.URL)
+	status, stdout, _ = stop()
+	assert.Equal(t, 1, status)
+	assert.Contains(t, stdout, "0 passed, 0 failed\nqiwicontract proxy: no exchange passed through")
+
+	for _, secret := range []string{key, pan, `"` + cvv + `"`} {
+		assert.NotContains(t, outputs, secret)
+	}
+}
