@@ -38,12 +38,19 @@ prints one line per interaction with its verdict and reasons, then "N passed, M 
 PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml), or a
 directory searched for them. Undocumented fields are warnings unless --strict. Examples
 the docs themselves get wrong are reported apart (counted as skipped). Finding no
-interaction is an error (exit 2), not a pass.`,
+interaction is an error (exit 2), not a pass. Interactions are read and judged one at a
+time, on every CPU, so memory does not grow with the corpus.
+With --against URL the recorded requests are sent, in order, to a live target (the
+sandbox; QIWI with the key in QIWI_API_KEY, never printed) and each answer that differs
+from the recorded one is listed: its status, members dropped or added, types, values that
+are no identifier or time, and the live exchange's failed verdicts; then "N same, M
+differ, K skipped" (notifications and doc defects are not sent).`,
 			examples: []string{
 				"qiwicontract replay fixtures/ traffic.har",
 				"qiwicontract replay --strict --junit junit.xml --markdown summary.md fixtures/",
+				"qiwicontract replay --against http://127.0.0.1:8080 docs.json",
 			},
-			exit1: "an interaction failed",
+			exit1: "an interaction failed, or with --against a live answer differs",
 		},
 		{
 			name:    "extract",

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/sandbox"
 )
 
@@ -116,4 +117,43 @@ func TestProxyCommand(t *testing.T) {
 	for _, secret := range []string{key, pan, `"` + cvv + `"`} {
 		assert.NotContains(t, outputs, secret)
 	}
+}
+
+// replay --against: the fixtures extracted from QIWI's pages are sent to the sandbox and
+// every answer that differs from the page's is listed (a page's error examples and objects
+// the sandbox does not hold among them); the key comes from QIWI_API_KEY and never shows.
+// The sandbox echoes an invoice's flags and customer, and leaves out a bill's customer and
+// customFields sent empty, as the pages' answers do.
+func TestReplayAgainstTheSandbox(t *testing.T) {
+	const key = "sandbox-key-0f9e8d7c"
+	sb, err := sandbox.New(sandbox.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sb.Close() })
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	docsDir, err := docs.Locate()
+	require.NoError(t, err)
+	fixtures := filepath.Join(t.TempDir(), "docs.json")
+	expectRun(t, []string{"extract", "--docs", docsDir, "--out", fixtures}, 0, "wrote")
+	t.Setenv("QIWI_API_KEY", key)
+	out := expectRun(t, []string{"replay", "--against", srv.URL, fixtures}, 1, " differ, ")
+	assert.Regexp(t, `(?m)^\d+ same, [1-9]\d* differ, [1-9]\d* skipped$`, out)
+	assert.Contains(t, out, "SKIP   BILL notification")
+	assert.Regexp(t, `(?m)^DIFFER GET /payin/v1/sites/\{siteId\}/payments/\{paymentId\} → 5xx .*\(live 404\)`, out)
+	assert.NotContains(t, out, key)
+	block := func(header string) string {
+		_, rest, ok := strings.Cut(out, header)
+		require.True(t, ok, "no %q in\n%s", header, out)
+		end := strings.Index(rest, "\n") + 1
+		for end < len(rest) && strings.HasPrefix(rest[end:], "       ") {
+			end += strings.Index(rest[end:], "\n") + 1
+		}
+		return rest[:end]
+	}
+	bill := block("PUT /partner/bill/v1/bills/893794793973 → 200 (bill-payments/bill-payments_en.html.md#create) (live 200)")
+	assert.NotContains(t, bill, "/customer:")
+	assert.NotContains(t, bill, "/customFields:")
+	invoice := block("PUT /partner/payin/v1/sites/test-01/bills/893794793973 → 200 (website/payment-token_en.txt:79) (live 200)")
+	assert.NotContains(t, invoice, "/flags:")
+	assert.NotContains(t, invoice, "/customer:")
 }
