@@ -105,6 +105,10 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "qiwicontract replay: no PATH given (a fixture .json, HAR .har or go-vcr .yaml file, or a directory of them)")
 		return 2
 	}
+	if *against != "" && (*junit != "" || *markdown != "" || *asJSON) {
+		fmt.Fprintln(stderr, "qiwicontract replay: --against lists the differences as text: --junit, --markdown and --json do not apply to it")
+		return 2
+	}
 	specData := spec.Resolved
 	if *specPath != "" {
 		var err error

@@ -136,6 +136,8 @@ func TestReplayAgainstTheSandbox(t *testing.T) {
 	fixtures := filepath.Join(t.TempDir(), "docs.json")
 	expectRun(t, []string{"extract", "--docs", docsDir, "--out", fixtures}, 0, "wrote")
 	t.Setenv("QIWI_API_KEY", key)
+	expectRun(t, []string{"replay", "--against", srv.URL, "--junit", "junit.xml", fixtures}, 2, "--junit, --markdown and --json do not apply")
+	expectRun(t, []string{"replay", "--against", "127.0.0.1:1", fixtures}, 2, "--against: replay: bad target URL")
 	out := expectRun(t, []string{"replay", "--against", srv.URL, fixtures}, 1, " differ, ")
 	assert.Regexp(t, `(?m)^\d+ same, [1-9]\d* differ, [1-9]\d* skipped$`, out)
 	assert.Contains(t, out, "SKIP   BILL notification")
