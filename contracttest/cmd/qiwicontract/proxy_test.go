@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -158,4 +161,39 @@ func TestReplayAgainstTheSandbox(t *testing.T) {
 	invoice := block("PUT /partner/payin/v1/sites/test-01/bills/893794793973 → 200 (website/payment-token_en.txt:79) (live 200)")
 	assert.NotContains(t, invoice, "/flags:")
 	assert.NotContains(t, invoice, "/customer:")
+}
+
+// The proxy as a process: SIGTERM ends it with the summary, exit 1 after an invalid request.
+func TestProxyStopsOnSIGTERM(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sb.Close() })
+	upstream := httptest.NewServer(sb)
+	t.Cleanup(upstream.Close)
+	cmd := exec.Command(os.Args[0], "proxy", "--listen", "127.0.0.1:0", "--upstream", upstream.URL)
+	cmd.Env = append(os.Environ(), "QIWICONTRACT_RUN_COMMAND=1")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }) // already ended: nothing to do
+	lines := bufio.NewReader(out)
+	line, err := lines.ReadString('\n')
+	require.NoError(t, err)
+	_, base, ok := strings.Cut(strings.TrimSpace(line), "listening on ")
+	require.True(t, ok, line)
+	require.Equal(t, http.StatusBadRequest, curl(t, http.MethodPut, base+"/partner/payin/v1/sites/test-01/payments/order-3", "any-key", `{"flags":["SALE"]}`))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	rest, err := io.ReadAll(lines)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		assert.Equal(t, 1, cmd.ProcessState.ExitCode())
+	case <-time.After(30 * time.Second):
+		t.Fatal("the proxy did not stop on SIGTERM")
+	}
+	assert.Contains(t, string(rest), "FAIL   PUT /partner/payin/v1/sites/test-01/payments/order-3 → 400 [createPayment]")
+	assert.Contains(t, string(rest), "\n0 passed, 1 failed\n")
+	assert.NotContains(t, string(rest), "any-key")
 }
