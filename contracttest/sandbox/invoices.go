@@ -30,6 +30,13 @@ type invoice struct {
 	Echoed map[string]any `json:"echoed,omitempty"`
 }
 
+// emptyObject reports whether v is {}: sent empty, customer and customFields are left out of
+// the answer, as QIWI's are (website/payment-token_en.txt, the invoice with a token).
+func emptyObject(v any) bool {
+	m, ok := v.(map[string]any)
+	return ok && len(m) == 0
+}
+
 // invoiceEchoes are the request members an invoice's answer repeats.
 var invoiceEchoes = []string{"flags", "customer", "customFields", "splits"}
 
@@ -92,7 +99,7 @@ func createInvoice(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		inv.Amount = amount
 	}
 	for _, k := range invoiceEchoes {
-		if v, ok := c.req[k]; ok && v != nil {
+		if v, ok := c.req[k]; ok && v != nil && !emptyObject(v) {
 			if inv.Echoed == nil {
 				inv.Echoed = map[string]any{}
 			}

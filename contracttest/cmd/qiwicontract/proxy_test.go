@@ -161,6 +161,7 @@ func TestReplayAgainstTheSandbox(t *testing.T) {
 	invoice := block("PUT /partner/payin/v1/sites/test-01/bills/893794793973 → 200 (website/payment-token_en.txt:79) (live 200)")
 	assert.NotContains(t, invoice, "/flags:")
 	assert.NotContains(t, invoice, "/customer:")
+	assert.NotContains(t, invoice, "/customFields:")
 }
 
 // The proxy as a process: SIGTERM ends it with the summary, exit 1 after an invalid request.
