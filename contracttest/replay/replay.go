@@ -4,12 +4,12 @@
 package replay
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -31,40 +31,50 @@ type Report struct {
 func Run(ctx context.Context, j *verdict.Judge, ins []fixture.Interaction, strict bool) Report {
 	r := Report{Strict: strict, Results: make([]verdict.Result, 0, len(ins))}
 	for _, in := range ins {
-		if err := in.Check(); err != nil {
-			res := verdict.Result{Interaction: in, Findings: []verdict.Finding{{Severity: verdict.Fail, Verdict: "fixture", Message: err.Error()}}}
-			if in.Response != nil {
-				res.Status = in.Response.Status
-			}
-			r.Results = append(r.Results, res)
-			continue
-		}
-		r.Results = append(r.Results, j.Judge(ctx, in))
+		r.Results = append(r.Results, Judge(ctx, j, in))
 	}
 	return r
 }
 
-// shown returns the results as every output shows them: each interaction scrubbed
-// (fixture.Scrubbed), and each finding's message and pointer scrubbed of the secrets found
-// in its interaction, wherever a message quotes them.
+// Judge judges one interaction as Run does: both verdicts, or, for an interaction no reader
+// would have accepted, a failure with the reason.
+func Judge(ctx context.Context, j *verdict.Judge, in fixture.Interaction) verdict.Result {
+	if err := in.Check(); err != nil {
+		res := verdict.Result{Interaction: in, Findings: []verdict.Finding{{Severity: verdict.Fail, Verdict: "fixture", Message: err.Error()}}}
+		if in.Response != nil {
+			res.Status = in.Response.Status
+		}
+		return res
+	}
+	return j.Judge(ctx, in)
+}
+
+// shown returns the results as every output shows them (see Shown).
 func (r Report) shown() []verdict.Result {
 	out := make([]verdict.Result, len(r.Results))
 	for i, res := range r.Results {
-		in, text := fixture.Scrubbed(res.Interaction)
-		res.Interaction = in
-		res.Operation = text(res.Operation)
+		out[i] = Shown(res)
+	}
+	return out
+}
+
+// Shown returns a result as every output shows it: its interaction scrubbed
+// (fixture.Scrubbed), and each finding's message and pointer scrubbed of the secrets found
+// in its interaction, wherever a message quotes them. Showing a shown result changes nothing.
+func Shown(res verdict.Result) verdict.Result {
+	in, text := fixture.Scrubbed(res.Interaction)
+	res.Interaction = in
+	res.Operation = text(res.Operation)
+	if res.Findings != nil {
 		findings := make([]verdict.Finding, len(res.Findings))
 		for k, f := range res.Findings {
 			f.Message = text(f.Message)
 			f.Pointer = text(f.Pointer)
 			findings[k] = f
 		}
-		if res.Findings != nil {
-			res.Findings = findings
-		}
-		out[i] = res
+		res.Findings = findings
 	}
-	return out
+	return res
 }
 
 // WriteJSON writes the results as a JSON array, indented: each with its interaction and its
@@ -115,25 +125,43 @@ func (r Report) outcome(res verdict.Result) string {
 // WriteText writes one line per interaction with its verdict and reasons, then the closing
 // line "N passed, M failed" (with ", K skipped" for doc defects, reported apart).
 func (r Report) WriteText(w io.Writer) error {
-	for _, res := range r.shown() {
-		in := res.Interaction
-		op := res.Operation
-		if op == "" {
-			op = string(in.Kind)
-		}
-		line := fmt.Sprintf("%-6s %s [%s]", r.outcome(res), visible(in.Name), visible(op))
-		if prov := in.Provenance.String(); prov != "" {
-			line += " " + visible(prov)
-		}
-		fmt.Fprintln(w, line)
-		for _, d := range in.Defects {
-			fmt.Fprintf(w, "       doc defect: %s\n", visible(d))
-		}
-		for _, f := range res.Findings {
-			fmt.Fprintf(w, "       %s %s\n", visible(string(f.Severity)), visible(f.String()))
+	for _, res := range r.Results {
+		if err := WriteResult(w, Shown(res), r.Strict); err != nil {
+			return err
 		}
 	}
 	passed, failed, defects := r.Counts()
+	return WriteTotals(w, passed, failed, defects)
+}
+
+// WriteResult writes one result as WriteText does, the result as Shown shows it (scrubbed):
+// a line with its outcome (PASS, WARN, FAIL or DEFECT), name, operation and provenance, then
+// a line per doc defect and per finding.
+func WriteResult(w io.Writer, res verdict.Result, strict bool) error {
+	in := res.Interaction
+	op := res.Operation
+	if op == "" {
+		op = string(in.Kind)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-6s %s [%s]", Report{Strict: strict}.outcome(res), visible(in.Name), visible(op))
+	if prov := in.Provenance.String(); prov != "" {
+		b.WriteString(" " + visible(prov))
+	}
+	b.WriteString("\n")
+	for _, d := range in.Defects {
+		fmt.Fprintf(&b, "       doc defect: %s\n", visible(d))
+	}
+	for _, f := range res.Findings {
+		fmt.Fprintf(&b, "       %s %s\n", visible(string(f.Severity)), visible(f.String()))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteTotals writes the closing line: "N passed, M failed", with ", K skipped" when doc
+// defects were reported apart.
+func WriteTotals(w io.Writer, passed, failed, defects int) error {
 	if defects > 0 {
 		_, err := fmt.Fprintf(w, "%d passed, %d failed, %d skipped\n", passed, failed, defects)
 		return err
@@ -142,16 +170,8 @@ func (r Report) WriteText(w io.Writer) error {
 	return err
 }
 
-type junitSuite struct {
-	XMLName  xml.Name    `xml:"testsuite"`
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
 type junitCase struct {
+	XMLName   xml.Name      `xml:"testcase"`
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
@@ -166,69 +186,26 @@ type junitMessage struct {
 
 // WriteJUnit writes JUnit XML: one test case per interaction; doc defects are skipped.
 func (r Report) WriteJUnit(w io.Writer) error {
-	passed, failed, defects := r.Counts()
-	s := junitSuite{Name: "qiwicontract replay", Tests: passed + failed + defects, Failures: failed, Skipped: defects}
+	names := NewCaseNames()
 	results := r.shown()
-	names := caseNames(results)
-	for i, res := range results {
-		c := junitCase{Name: visible(names[i]), Classname: visible(res.Operation)}
-		if c.Classname == "" {
-			c.Classname = string(res.Interaction.Kind)
-		}
-		var lines []string
-		for _, f := range res.Findings {
-			lines = append(lines, visible(fmt.Sprintf("%s %s", f.Severity, f)))
-		}
-		switch r.outcome(res) {
-		case "FAIL":
-			c.Failure = &junitMessage{Message: visible(firstFailure(res, r.Strict)), Text: strings.Join(lines, "\n")}
-		case "DEFECT":
-			c.Skipped = &junitMessage{Message: visible("doc defect: " + strings.Join(res.Interaction.Defects, "; "))}
-		default:
-			c.SystemOut = strings.Join(lines, "\n")
-		}
-		s.Cases = append(s.Cases, c)
+	for _, res := range results {
+		names.Count(res.Interaction)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(s); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	var spool bytes.Buffer
+	s := r.summary(results, &spool, names)
+	return s.WriteJUnit(w, &spool)
 }
 
-// caseNames names each result for JUnit, uniquely and stably: the interaction's name, then,
-// where names repeat, its provenance, then its position among those still alike.
-func caseNames(results []verdict.Result) []string {
-	names := make([]string, len(results))
-	count := map[string]int{}
-	for i, res := range results {
-		names[i] = res.Interaction.Name
-		count[names[i]]++
+// summary adds shown results to a new Summary, spooling JUnit cases when spool is given.
+func (r Report) summary(results []verdict.Result, spool io.Writer, names *CaseNames) *Summary {
+	s := NewSummary(r.Strict)
+	if spool != nil {
+		s.SpoolJUnit(spool, names)
 	}
-	for i, res := range results {
-		if count[res.Interaction.Name] > 1 {
-			if p := res.Interaction.Provenance.String(); p != "" {
-				names[i] = res.Interaction.Name + " @ " + p
-			}
-		}
+	for _, res := range results {
+		s.Add(res)
 	}
-	seen := map[string]int{}
-	for i := range names {
-		seen[names[i]]++
-	}
-	index := map[string]int{}
-	for i, n := range names {
-		if seen[n] > 1 {
-			index[n]++
-			names[i] = fmt.Sprintf("%s #%d", n, index[n])
-		}
-	}
-	return names
+	return s
 }
 
 func firstFailure(res verdict.Result, strict bool) string {
@@ -242,35 +219,7 @@ func firstFailure(res verdict.Result, strict bool) string {
 
 // WriteMarkdown writes a summary for CI pages: counts, failures, defects and coverage.
 func (r Report) WriteMarkdown(w io.Writer, doc *openapi3.T) error {
-	passed, failed, defects := r.Counts()
-	results := r.shown()
-	fmt.Fprintf(w, "# Contract replay\n\n%d passed, %d failed; examples the docs get wrong, reported apart: %d.\n\n", passed, failed, defects)
-	if failed > 0 {
-		fmt.Fprintln(w, "## Failures\n\n| interaction | source | first reason |\n| --- | --- | --- |")
-		for _, res := range results {
-			if r.outcome(res) == "FAIL" {
-				fmt.Fprintf(w, "| %s | %s | %s |\n", md(res.Interaction.Name), md(res.Interaction.Provenance.String()), md(firstFailure(res, r.Strict)))
-			}
-		}
-		fmt.Fprintln(w)
-	}
-	if defects > 0 {
-		fmt.Fprintln(w, "## Doc defects\n\n| example | defect |\n| --- | --- |")
-		for _, res := range results {
-			if res.Defect() {
-				fmt.Fprintf(w, "| %s | %s |\n", md(res.Interaction.Provenance.String()), md(strings.Join(res.Interaction.Defects, "; ")))
-			}
-		}
-		fmt.Fprintln(w)
-	}
-	if doc != nil {
-		fmt.Fprintln(w, "## Coverage")
-		fmt.Fprintln(w)
-		if err := Coverage(doc, r).WriteMarkdown(w); err != nil {
-			return err
-		}
-	}
-	return nil
+	return r.summary(r.shown(), nil, nil).WriteMarkdown(w, doc)
 }
 
 // md writes text for a Markdown table cell: its control characters escaped, its pipes too.
@@ -327,27 +276,7 @@ type CoverageTable struct {
 // Coverage builds the table of the spec's operations by the status codes of passing
 // interactions.
 func Coverage(doc *openapi3.T, r Report) CoverageTable {
-	t := CoverageTable{Passing: map[string]int{}}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			t.Operations = append(t.Operations, op.OperationID)
-		}
-	}
-	sort.Strings(t.Operations)
-	codes := map[string]bool{}
-	for _, res := range r.Results {
-		if res.Operation == "" || res.Defect() || !res.Passed(r.Strict) {
-			continue
-		}
-		code := fmt.Sprint(res.Status)
-		codes[code] = true
-		t.Passing[res.Operation+" "+code]++
-	}
-	for c := range codes {
-		t.Codes = append(t.Codes, c)
-	}
-	sort.Strings(t.Codes)
-	return t
+	return r.summary(r.Results, nil, nil).Coverage(doc)
 }
 
 // Uncovered lists operations with no passing interaction at all.

@@ -108,10 +108,12 @@ func (b *bill) answer(s *Sandbox, siteID string) map[string]any {
 	if b.Comment != "" {
 		out["comment"] = b.Comment
 	}
-	if b.Customer != nil {
+	// Sent empty, they are left out, as QIWI's answer leaves them
+	// (bill-payments/bill-payments_en.html.md#create: "customer": {} in, none out).
+	if len(b.Customer) > 0 {
 		out["customer"] = b.Customer
 	}
-	if b.CustomFields != nil {
+	if len(b.CustomFields) > 0 {
 		out["customFields"] = b.CustomFields
 	}
 	return out

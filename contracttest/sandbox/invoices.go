@@ -26,7 +26,20 @@ type invoice struct {
 	Status     qiwi.StatusValue `json:"status"`
 	// Changed is when Status was set (empty in a state stored before it was kept: Created).
 	Changed string `json:"changed,omitempty"`
+	// Echoed are the request's members QIWI's answer repeats (flags, customer, customFields,
+	// splits), as sent (payments/_api-methods_en#invoice_put, payments/_splits_en).
+	Echoed map[string]any `json:"echoed,omitempty"`
 }
+
+// emptyObject reports whether v is {}: sent empty, customer and customFields are left out of
+// the answer, as QIWI's are (website/payment-token_en.txt, the invoice with a token).
+func emptyObject(v any) bool {
+	m, ok := v.(map[string]any)
+	return ok && len(m) == 0
+}
+
+// invoiceEchoes are the request members an invoice's answer repeats.
+var invoiceEchoes = []string{"flags", "customer", "customFields", "splits"}
 
 // expiredAt reports whether an expirationDateTime (any of QIWI's timestamp forms) has
 // passed by now, and when it did. One that does not parse never passes.
@@ -62,6 +75,9 @@ func (inv *invoice) answer(s *Sandbox, siteID string) map[string]any {
 	if inv.Comment != "" {
 		out["comment"] = inv.Comment
 	}
+	for k, v := range inv.Echoed {
+		out[k] = v
+	}
 	return out
 }
 
@@ -82,6 +98,14 @@ func createInvoice(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 			return 0, nil, aerr
 		}
 		inv.Amount = amount
+	}
+	for _, k := range invoiceEchoes {
+		if v, ok := c.req[k]; ok && v != nil && !emptyObject(v) {
+			if inv.Echoed == nil {
+				inv.Echoed = map[string]any{}
+			}
+			inv.Echoed[k] = v
+		}
 	}
 	inv.UID = formUID(c.site, id)
 	st.Invoices[id] = inv

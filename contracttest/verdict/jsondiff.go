@@ -169,3 +169,19 @@ func ptrOrRoot(p string) string {
 func escape(s string) string {
 	return jsonpointer.Escape(s)
 }
+
+// DiffJSON compares two JSON documents as the client verdict compares a model's encoding
+// with its recording: numbers by decimal value (a number equals a string holding the same
+// amount), timestamps by instant, a member null on one side and absent on the other alike.
+// It returns the differences sorted by pointer, or the error of a document that is not JSON.
+func DiffJSON(recorded, other string) ([]Difference, error) {
+	want, err := decodeJSON(recorded)
+	if err != nil {
+		return nil, fmt.Errorf("the recorded body: %w", err)
+	}
+	got, err := decodeJSON(other)
+	if err != nil {
+		return nil, fmt.Errorf("the other body: %w", err)
+	}
+	return diffJSON(want, got, semantic), nil
+}

@@ -38,12 +38,19 @@ prints one line per interaction with its verdict and reasons, then "N passed, M 
 PATH is a fixture file (.json), a HAR 1.2 file (.har), a go-vcr cassette (.yaml), or a
 directory searched for them. Undocumented fields are warnings unless --strict. Examples
 the docs themselves get wrong are reported apart (counted as skipped). Finding no
-interaction is an error (exit 2), not a pass.`,
+interaction is an error (exit 2), not a pass. Interactions are read and judged one at a
+time, on every CPU, so memory does not grow with the corpus.
+With --against URL the recorded requests are sent, in order, to a live target (the
+sandbox; QIWI with the key in QIWI_API_KEY, never printed) and each answer that differs
+from the recorded one is listed: its status, members dropped or added, types, values that
+are no identifier or time, and the live exchange's failed verdicts; then "N same, M
+differ, K skipped" (notifications and doc defects are not sent).`,
 			examples: []string{
 				"qiwicontract replay fixtures/ traffic.har",
 				"qiwicontract replay --strict --junit junit.xml --markdown summary.md fixtures/",
+				"qiwicontract replay --against http://127.0.0.1:8080 docs.json",
 			},
-			exit1: "an interaction failed",
+			exit1: "an interaction failed, or with --against a live answer differs",
 		},
 		{
 			name:    "extract",
@@ -189,6 +196,24 @@ reported stopped, not failed. --har writes the flows' exchanges scrubbed, for re
 				"qiwicontract probe --base-url http://127.0.0.1:8080 --key test-01=test-key --payout-key test-01=payout.pem --negative --notify-secret s3cret --callback-listen 127.0.0.1:9000 --junit junit.xml",
 			},
 			exit1: "an exchange or a flow failed",
+		},
+		{
+			name:    "proxy",
+			args:    "--upstream URL [flags]",
+			summary: "a reverse proxy that records and judges the traffic through it",
+			about: `Forwards every request to the upstream (QIWI, a staging key, the sandbox) and its answer
+back unchanged, and judges each exchange as it passes, by the spec and by the generated
+client as replay does, for an application in any language: point its QIWI base URL at
+--listen. Each exchange is one line on standard output, scrubbed (no key, card number,
+CVV, token or signature). SIGTERM or SIGINT drains in-flight requests and ends it with
+"N passed, M failed", the HAR (scrubbed, for replay) and the JUnit report. An upstream
+that cannot be reached is a failed exchange (the application gets 502); no exchange at
+all is a finding too.`,
+			examples: []string{
+				"qiwicontract proxy --listen 127.0.0.1:8081 --upstream http://127.0.0.1:8080 --har traffic.har",
+				"qiwicontract proxy --upstream https://api.qiwi.com --strict --junit junit.xml",
+			},
+			exit1: "an exchange failed, or none passed through",
 		},
 	}
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/qiwigen/qiwigen/gen/qiwi"
 )
 
-var subcommands = []string{"replay", "extract", "diff", "drift", "reconcile", "sandbox", "probe"}
+var subcommands = []string{"replay", "extract", "diff", "drift", "reconcile", "sandbox", "probe", "proxy"}
 
 // runOut runs the command and returns its status, standard output and standard error. The
 // sandbox runs with its context already ended: one that starts serving when it should not
@@ -27,7 +27,7 @@ var subcommands = []string{"replay", "extract", "diff", "drift", "reconcile", "s
 func runOut(args ...string) (int, string, string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if len(args) > 0 && args[0] == "sandbox" {
+	if len(args) > 0 && (args[0] == "sandbox" || args[0] == "proxy") {
 		cancel()
 	}
 	var stdout, stderr bytes.Buffer
@@ -205,6 +205,8 @@ func TestStrayArguments(t *testing.T) {
 		{[]string{"extract", docsDir}, `qiwicontract extract takes no arguments: got "` + docsDir + `"; did you mean --docs ` + docsDir + `?`},
 		{[]string{"drift", docsDir}, `qiwicontract drift takes no arguments: got "` + docsDir + `"; did you mean --docs ` + docsDir + `?`},
 		{[]string{"sandbox", "127.0.0.1:0"}, `qiwicontract sandbox takes no arguments: got "127.0.0.1:0"; did you mean --addr 127.0.0.1:0?`},
+		{[]string{"proxy", "--upstream", "http://127.0.0.1:1", "127.0.0.1:0"}, `qiwicontract proxy takes no arguments: got "127.0.0.1:0"; did you mean --listen 127.0.0.1:0?`},
+		{[]string{"proxy", "http://127.0.0.1:1"}, `did you mean --upstream http://127.0.0.1:1?`},
 		{[]string{"diff", "a.yaml"}, `qiwicontract diff: want two arguments, OLD and NEW: got 1 "a.yaml"`},
 		{[]string{"diff", "a.yaml", "b.yaml", "c.yaml"}, `got 3 "a.yaml" "b.yaml" "c.yaml"`},
 		{[]string{"extract"}, "qiwicontract extract: --docs DIR is required"},
@@ -249,6 +251,7 @@ func TestExitConvention(t *testing.T) {
 		"sandbox":   {{"--addr", "no-such-host-or-port"}, {"--time-scale", "0"}},
 		"probe": {{}, {"--base-url", "http://127.0.0.1:1"}, {"--base-url", "http://127.0.0.1:1", "--key", "no-equals"},
 			{"--base-url", "http://127.0.0.1:1", "--key", "s=k", "--payout-key", "s=" + absent}, {"--base-url", "http://127.0.0.1:1", "--key", "s=k", "--operations", "noSuchOperation"}},
+		"proxy": {{}, {"--upstream", "ftp://host"}, {"--upstream", "http://127.0.0.1:1", "--listen", "no-such-host-or-port"}},
 	}
 	for _, name := range subcommands {
 		status, help, _ := runOut(name, "-h")

@@ -11,12 +11,14 @@
 //	qiwicontract sandbox [flags]               an emulator of QIWI's APIs in test mode
 //	qiwicontract probe --base-url URL --key SITE=KEY [flags]
 //	                                           walk the spec's flows against a live endpoint
+//	qiwicontract proxy --upstream URL [flags]  a reverse proxy judging the traffic through it
 //
 // "qiwicontract help COMMAND" (or COMMAND -h) shows a command's flags and examples; flags may
 // follow the arguments. Exit status: 0 ok, 1 findings, 2 bad usage or unreadable input.
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -25,10 +27,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qiwigen/qiwigen/contracttest/diff"
 	"github.com/qiwigen/qiwigen/contracttest/extract"
@@ -82,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runSandbox(ctx, rest, stdout, stderr)
 	case "probe":
 		return runProbe(ctx, rest, stdout, stderr)
+	case "proxy":
+		return runProxy(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "qiwicontract: unknown command %q\n\n", name)
 	writeUsage(stderr)
@@ -95,12 +103,17 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	junit := fs.String("junit", "", "also write JUnit XML to this `FILE`")
 	markdown := fs.String("markdown", "", "also write a Markdown summary to this `FILE`")
 	asJSON := fs.Bool("json", false, "write the results as JSON instead of text")
+	against := fs.String("against", "", "send the recorded requests to this live `URL` (the sandbox, a staging key) and list where its answers differ from the recorded ones")
 	paths, status, ok := parseArgs(fs, args, stdout, stderr)
 	if !ok {
 		return status
 	}
 	if len(paths) == 0 {
 		fmt.Fprintln(stderr, "qiwicontract replay: no PATH given (a fixture .json, HAR .har or go-vcr .yaml file, or a directory of them)")
+		return 2
+	}
+	if *against != "" && (*junit != "" || *markdown != "" || *asJSON) {
+		fmt.Fprintln(stderr, "qiwicontract replay: --against lists the differences as text: --junit, --markdown and --json do not apply to it")
 		return 2
 	}
 	specData := spec.Resolved
@@ -116,47 +129,106 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "qiwicontract:", err)
 		return 2
 	}
-	ins, err := fixture.ReadPaths(paths...)
-	if err != nil {
-		fmt.Fprintln(stderr, "qiwicontract:", err)
-		return 2
+	if *against != "" {
+		return runAgainst(ctx, judge, *against, paths, *strict, stdout, stderr)
 	}
-	if len(ins) == 0 {
-		// Judging nothing must not pass a CI job.
-		fmt.Fprintf(stderr, "qiwicontract replay: no interactions found in %s (fixture .json, HAR .har and go-vcr .yaml files, directories searched for them)\n",
-			strings.Join(paths, ", "))
-		return 2
+	// Interactions are read and judged one at a time, so memory does not grow with the
+	// corpus. JUnit's case names need a first pass that counts them; without --junit an
+	// unreadable file is found when the stream reaches it (exit 2, after the lines before).
+	var names *replay.CaseNames
+	if *junit != "" {
+		names = replay.NewCaseNames()
+		n := 0
+		for in, err := range fixture.Each(paths...) {
+			if err != nil {
+				fmt.Fprintln(stderr, "qiwicontract:", err)
+				return 2
+			}
+			n++
+			names.Count(in)
+		}
+		if n == 0 {
+			return noInteractions(stderr, paths)
+		}
 	}
-	report := replay.Run(ctx, judge, ins, *strict)
-	if *asJSON {
-		// Every output carries the recordings and findings scrubbed, JSON as well as text,
-		// JUnit and Markdown.
-		if err := report.WriteJSON(stdout); err != nil {
+	if os.Getenv("GOGC") == "" {
+		// Streaming keeps the live heap small (a few MB), so the default GOGC collects
+		// every few MB of garbage; 400 spends less CPU on it and still holds memory flat.
+		debug.SetGCPercent(400)
+	}
+	var doc *openapi3.T
+	if *markdown != "" {
+		if doc, err = load.Document(specData); err != nil {
 			fmt.Fprintln(stderr, "qiwicontract:", err)
 			return 2
 		}
-	} else if err := report.WriteText(stdout); err != nil {
+	}
+	summary := replay.NewSummary(*strict)
+	var spool *os.File
+	var spooled *bufio.Writer
+	if names != nil {
+		if spool, err = os.CreateTemp("", "qiwicontract-junit-*"); err != nil {
+			fmt.Fprintln(stderr, "qiwicontract:", err)
+			return 2
+		}
+		defer os.Remove(spool.Name())
+		defer spool.Close()
+		spooled = bufio.NewWriter(spool)
+		summary.SpoolJUnit(spooled, names)
+	}
+	out := bufio.NewWriter(stdout)
+	var asArray *replay.JSONWriter
+	if *asJSON {
+		// Every output carries the recordings and findings scrubbed, JSON as well as text,
+		// JUnit and Markdown.
+		asArray = replay.NewJSONWriter(out)
+	}
+	err = replay.Stream(ctx, judge, fixture.Each(paths...), runtime.GOMAXPROCS(0), func(res verdict.Result) error {
+		summary.Add(res)
+		if asArray != nil {
+			return asArray.Write(res)
+		}
+		return replay.WriteResult(out, res, *strict)
+	})
+	passed, failed, defects := summary.Counts()
+	if err == nil && passed+failed+defects == 0 {
+		return noInteractions(stderr, paths)
+	}
+	if err == nil {
+		if asArray != nil {
+			err = asArray.Close()
+		} else {
+			err = replay.WriteTotals(out, passed, failed, defects)
+		}
+	}
+	if err == nil {
+		err = out.Flush()
+	}
+	if err != nil {
+		out.Flush()
 		fmt.Fprintln(stderr, "qiwicontract:", err)
 		return 2
 	}
-	if *junit != "" {
-		if err := writeTo(*junit, report.WriteJUnit); err != nil {
+	if spool != nil {
+		err := spooled.Flush()
+		if err == nil {
+			_, err = spool.Seek(0, io.SeekStart)
+		}
+		if err == nil {
+			err = writeTo(*junit, func(w io.Writer) error { return summary.WriteJUnit(w, bufio.NewReader(spool)) })
+		}
+		if err != nil {
 			fmt.Fprintln(stderr, "qiwicontract:", err)
 			return 2
 		}
 	}
 	if *markdown != "" {
-		doc, err := load.Document(specData)
-		if err != nil {
-			fmt.Fprintln(stderr, "qiwicontract:", err)
-			return 2
-		}
-		if err := writeTo(*markdown, func(w io.Writer) error { return report.WriteMarkdown(w, doc) }); err != nil {
+		if err := writeTo(*markdown, func(w io.Writer) error { return summary.WriteMarkdown(w, doc) }); err != nil {
 			fmt.Fprintln(stderr, "qiwicontract:", err)
 			return 2
 		}
 	}
-	if !report.OK() {
+	if !summary.OK() {
 		return 1
 	}
 	return 0
@@ -222,6 +294,14 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "qiwicontract: wrote %d interactions to %s\n", len(ins), *out)
 	return 0
+}
+
+// noInteractions refuses a replay that found nothing to judge: judging nothing must not pass
+// a CI job. It returns the exit status, 2.
+func noInteractions(stderr io.Writer, paths []string) int {
+	fmt.Fprintf(stderr, "qiwicontract replay: no interactions found in %s (fixture .json, HAR .har and go-vcr .yaml files, directories searched for them)\n",
+		strings.Join(paths, ", "))
+	return 2
 }
 
 // failer returns a subcommand's report of unusable input: the error on stderr, status 2.
