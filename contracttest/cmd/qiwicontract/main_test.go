@@ -584,6 +584,29 @@ func TestSandboxCommand(t *testing.T) {
 	expectRun(t, []string{"sandbox", "--faults", faults}, 2, `--faults `+faults+`: sandbox: fault 0: bad sandbox faults: operation "getPaymnet" is no operationId of the spec; did you mean "getPayment"?`)
 }
 
+// waitListening returns the address a serving command (sandbox, proxy) says it listens on,
+// or "" when the command ends first (its status is put back on done) or two minutes pass:
+// loading the spec takes seconds on a loaded machine under -race.
+func waitListening(stdout *syncBuffer, done chan int) string {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(2 * time.Minute)
+	for {
+		if _, after, ok := strings.Cut(stdout.String(), "listening on "); ok {
+			base, _, _ := strings.Cut(after, "\n")
+			return base
+		}
+		select {
+		case status := <-done:
+			done <- status
+			return ""
+		case <-deadline:
+			return ""
+		case <-tick.C:
+		}
+	}
+}
+
 // serveSandbox runs the sandbox command in-process on 127.0.0.1 and returns its address and
 // a stop that ends it (as SIGTERM does), checks it exits 0 and returns what it wrote.
 func serveSandbox(t *testing.T, args ...string) (string, func() (stdout, stderr string)) {
@@ -595,14 +618,7 @@ func serveSandbox(t *testing.T, args ...string) (string, func() (stdout, stderr 
 	go func() {
 		status <- run(ctx, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...), &stdout, &stderr)
 	}()
-	var base string
-	for range 200 {
-		if _, after, ok := strings.Cut(stdout.String(), "listening on "); ok {
-			base = strings.TrimSpace(after)
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	base := waitListening(&stdout, status)
 	require.NotEmpty(t, base, "the sandbox did not start: %s", stderr.String())
 	return base, func() (string, string) {
 		t.Helper()

@@ -6,12 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"os/signal"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/qiwigen/qiwigen/contracttest/proxy"
 	"github.com/qiwigen/qiwigen/contracttest/replay"
@@ -56,30 +51,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(fmt.Errorf("--upstream: %w", err))
 	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		p.Close()
-		return fail(err)
-	}
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "qiwicontract proxy: listening on http://%s\n", ln.Addr())
-	select {
-	case err := <-served:
-		p.Close()
-		return fail(err)
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		p.Close()
-		return fail(err)
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := serve(ctx, "proxy", *listen, p, stdout); err != nil {
 		p.Close()
 		return fail(err)
 	}

@@ -32,14 +32,7 @@ func serveProxy(t *testing.T, args ...string) (string, func() (status int, stdou
 	go func() {
 		done <- run(ctx, append([]string{"proxy", "--listen", "127.0.0.1:0"}, args...), &stdout, &stderr)
 	}()
-	var base string
-	for range 200 {
-		if _, after, ok := strings.Cut(stdout.String(), "listening on "); ok {
-			base, _, _ = strings.Cut(after, "\n")
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	base := waitListening(&stdout, done)
 	require.NotEmpty(t, base, "the proxy did not start: %s", stderr.String())
 	return base, func() (int, string, string) {
 		t.Helper()
