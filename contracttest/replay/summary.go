@@ -281,7 +281,6 @@ func Stream(ctx context.Context, j *verdict.Judge, seq iter.Seq2[fixture.Interac
 // JSONWriter writes results as one indented JSON array, one element at a time: what
 // WriteJSON writes, streamed.
 type JSONWriter struct {
-	w *json.Encoder
 	n int
 	o io.Writer
 }
