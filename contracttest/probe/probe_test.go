@@ -364,3 +364,55 @@ func TestProbeUnavailableFlow(t *testing.T) {
 	_, flows := r.Uncovered()
 	assert.Equal(t, []string{"payout-and-completion"}, flows)
 }
+
+// dropping is a proxy between the sandbox's notifications and the probe's listener that
+// drops (answering 200) the notifications of one type.
+func dropping(t *testing.T, to net.Listener, typ string) string {
+	t.Helper()
+	target, err := url.Parse("http://" + to.Addr().String())
+	require.NoError(t, err)
+	forward := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		require.NoError(t, err)
+		var n struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(body, &n) == nil && n.Type == typ {
+			return // dropped: the sender sees 200
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
+}
+
+// A notification a flow's step causes that never arrives is reported, naming the flow, the
+// step and the type, and the probe fails; the flows whose notifications arrive pass.
+func TestProbeCatchesMissingNotification(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	tg := newTarget(t, payoutKey(t), "probe-secret-1", dropping(t, ln, qiwi.NotificationTypeCheckCard))
+	opts := tg.opts
+	opts.CallbackListener, opts.NotifySecret, opts.NotifyWait = ln, "probe-secret-1", 2*time.Second
+	r, text := run(t, opts)
+	assert.False(t, r.OK())
+	assert.Regexp(t, `FAIL   flow card-verification-3ds \(3 of 3 steps\)\n +step completeCardVerification \(completeCardVerification\): `+
+		`no CHECK_CARD notification with /checkPaymentMethod/requestUid = \S+ arrived within 2s\n`, text)
+	for _, f := range r.Flows {
+		if f.Name != "card-verification-3ds" {
+			assert.True(t, f.Passed(), "%s: %v", f.Name, f.Failures)
+		}
+	}
+	assert.Contains(t, text, "PAYMENT")
+}
+
+// A flow step that declares a notification type the spec does not declare is refused before
+// anything is sent, naming the flow, the step and the type.
+func TestProbeRefusesUnknownNotifies(t *testing.T) {
+	opts := probe.Options{BaseURL: "http://127.0.0.1:1", Keys: map[string]string{siteID: apiKey},
+		Spec: []byte(strings.Replace(string(spec.Resolved), "notifies: [{type: CHECK_CARD,", "notifies: [{type: CHECK_CARDS,", 1))}
+	_, err := probe.Run(context.Background(), opts)
+	assert.ErrorContains(t, err, "x-qiwi-flows: flow card-verification-3ds step completeCardVerification: notifies CHECK_CARDS, which is no notification type the spec declares")
+}
