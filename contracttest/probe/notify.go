@@ -281,6 +281,27 @@ func (p *probe) notifications(ctx context.Context, l *listener, expected []expec
 		flow.Failures = append(flow.Failures, fmt.Sprintf("step %s (%s): no %s notification%s arrived within %s",
 			e.step, e.op, e.typ, describe(e.members), p.opts.NotifyWait))
 	}
+	// One operation may be notified several times (a refund that succeeded, then declined),
+	// and QIWI sets no order of sending (payments-ru/_notifications_ru.html.md.erb line 37):
+	// its status answer must agree with one of them, checked once, at the last to arrive.
+	latest := map[string]int{}
+	notified := map[string][]string{}
+	for i, got := range arrived {
+		if decl := byType[got.typ]; decl.ConfirmedBy != nil {
+			if args, ok := confirmArgs(got, decl); ok {
+				key := got.typ + " " + strings.Join(args, "/")
+				latest[key] = i
+				if st := decl.ConfirmedBy.Status; st != nil {
+					var body any
+					if jsonUnmarshal(got.in.Request.Body, &body) == nil {
+						if v, ok := get(body, st.Notification); ok {
+							notified[key] = append(notified[key], textOf(v))
+						}
+					}
+				}
+			}
+		}
+	}
 	var out []exchange
 	for i, got := range arrived {
 		in := got.in
@@ -297,25 +318,47 @@ func (p *probe) notifications(ctx context.Context, l *listener, expected []expec
 		if decl.ConfirmedBy == nil || ctx.Err() != nil || p.rec.spent() {
 			continue
 		}
-		out = append(out, p.confirm(ctx, got, decl)...)
+		args, _ := confirmArgs(got, decl)
+		key := got.typ + " " + strings.Join(args, "/")
+		var statuses []string
+		if latest[key] == i {
+			statuses = notified[key]
+		}
+		out = append(out, p.confirm(ctx, got, decl, statuses)...)
 	}
 	return out
 }
 
-// confirm asks the status request the spec names for a notification, and checks that its
-// answer agrees with the notification's amount.
-func (p *probe) confirm(ctx context.Context, got received, decl notification.Declaration) []exchange {
+// confirmArgs returns the arguments of the status request that confirms a notification:
+// the values of its body at the declaration's confirmedBy parameters.
+func confirmArgs(got received, decl notification.Declaration) ([]string, bool) {
 	var body any
 	if err := jsonUnmarshal(got.in.Request.Body, &body); err != nil {
-		return nil
+		return nil, false
 	}
 	var args []string
 	for _, ptr := range decl.ConfirmedBy.Parameters {
 		v, ok := get(body, ptr)
 		if !ok {
-			return nil
+			return nil, false
 		}
 		args = append(args, textOf(v))
+	}
+	return args, true
+}
+
+// confirm asks the status request the spec names for a notification, and checks that its
+// answer agrees with the notification's amount and, when statuses are given (the statuses
+// its operation's notifications carried), that the answer's status agrees with one of them
+// as the spec pairs them (confirmedBy.status).
+func (p *probe) confirm(ctx context.Context, got received, decl notification.Declaration, statuses []string) []exchange {
+	var body any
+	if err := jsonUnmarshal(got.in.Request.Body, &body); err != nil {
+		return nil
+	}
+	args, ok := confirmArgs(got, decl)
+	if !ok {
+		return nil
 	}
 	info := p.ops[decl.ConfirmedBy.OperationID]
 	client := p.client
@@ -344,6 +387,12 @@ func (p *probe) confirm(ctx context.Context, got received, decl notification.Dec
 	if ok1 && ok2 && !sameValue(noted, told) {
 		last.extra = append(last.extra, verdict.Finding{Severity: verdict.Fail, Verdict: "notification", Pointer: root + "/amount/value",
 			Message: fmt.Sprintf("%s %s: the notification says %s, %s answers %s", decl.Type, strings.Join(args, "/"), textOf(noted), info.ID, textOf(told))})
+	}
+	if st := decl.ConfirmedBy.Status; st != nil && len(statuses) > 0 {
+		if told, ok := get(answer, st.Answer); ok && !slices.ContainsFunc(statuses, func(s string) bool { return st.Agree(s, textOf(told)) }) {
+			last.extra = append(last.extra, verdict.Finding{Severity: verdict.Fail, Verdict: "notification", Pointer: st.Notification,
+				Message: fmt.Sprintf("%s %s: the notification's status %s does not agree with %s's %s (spec: confirmedBy.status)", decl.Type, strings.Join(args, "/"), strings.Join(statuses, " or "), info.ID, textOf(told))})
+		}
 	}
 	return out
 }

@@ -258,7 +258,7 @@ func notified(t *testing.T, sandboxSecret, probeSecret string) probe.Options {
 func TestProbeNotifications(t *testing.T) {
 	r, text := run(t, notified(t, "probe-secret-1", "probe-secret-1"))
 	assert.True(t, r.OK(), text)
-	for _, want := range []string{"notification", "PAYMENT", "BILL", "REFUND", "CAPTURE", "confirm PAYMENT", "confirm BILL"} {
+	for _, want := range []string{"notification", "PAYMENT", "BILL", "REFUND", "CAPTURE", "confirm PAYMENT", "confirm BILL", "confirm CAPTURE", "confirm REFUND"} {
 		assert.Contains(t, text, want)
 	}
 	assert.NotContains(t, text, "probe-secret-1")
@@ -415,4 +415,17 @@ func TestProbeRefusesUnknownNotifies(t *testing.T) {
 		Spec: []byte(strings.Replace(string(spec.Resolved), "notifies: [{type: CHECK_CARD,", "notifies: [{type: CHECK_CARDS,", 1))}
 	_, err := probe.Run(context.Background(), opts)
 	assert.ErrorContains(t, err, "x-qiwi-flows: flow card-verification-3ds step completeCardVerification: notifies CHECK_CARDS, which is no notification type the spec declares")
+}
+
+// A status answer whose status does not agree with the notification's, as the spec pairs
+// them (a PAYMENT's SUCCESS is COMPLETED), is reported naming the type and both statuses.
+func TestProbeCatchesStatusDisagreement(t *testing.T) {
+	opts := notified(t, "probe-secret-1", "probe-secret-1")
+	opts.BaseURL = mutator(t, opts.BaseURL, http.MethodGet, regexp.MustCompile(`/payments/[^/]+$`), func(m map[string]any) {
+		m["status"].(map[string]any)["value"] = "DECLINED"
+	})
+	opts.Operations = []string{"deleteToken"}
+	r, text := run(t, opts)
+	assert.False(t, r.OK())
+	assert.Regexp(t, `fail notification: /payment/status/value: PAYMENT \S+: the notification's status SUCCESS does not agree with getPayment's DECLINED`, text)
 }
