@@ -217,6 +217,28 @@ func TestProbeNegative(t *testing.T) {
 	assert.Contains(t, text, "negative createPayment /amount: required member dropped")
 	assert.Contains(t, text, "negative createBillRefund /amount/value: amount in a form the API refuses")
 	assert.NotContains(t, text, "WARN", "every negative request is one the spec refuses")
+	// Every required member is spoiled, not only the first; payouts are signed.
+	assert.Contains(t, text, "negative createPayment /paymentMethod: required member dropped")
+	assert.Contains(t, text, "negative createPayment /paymentMethod: member of the wrong type")
+	assert.Contains(t, text, "negative createPayout /amount: required member dropped")
+	assert.Contains(t, text, "negative createPayout /receiverData: member of the wrong type")
+
+	// Without the payout key the signed operations are left out.
+	opts.PayoutKeys = nil
+	_, text = run(t, opts)
+	assert.NotContains(t, text, "negative createPayout")
+}
+
+// --max-requests bounds the negative requests too: the payout flow's 4 requests, then 3 of
+// the signed payout's negative requests.
+func TestProbeNegativeBudget(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	opts := tg.opts
+	opts.Negative, opts.MaxRequests, opts.Operations = true, 7, []string{"createPayout"}
+	r, text := run(t, opts)
+	assert.Len(t, r.Exchanges.Results, 7, text)
+	assert.Equal(t, 3, strings.Count(text, "PASS   negative createPayout "), text)
+	assert.True(t, r.OK(), text)
 }
 
 // A target answering 200 to a request the spec refuses is reported, naming the operation and
