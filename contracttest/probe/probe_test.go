@@ -284,6 +284,7 @@ func TestProbeNotifications(t *testing.T) {
 		assert.Contains(t, text, want)
 	}
 	assert.NotContains(t, text, "probe-secret-1")
+	assert.NotContains(t, text, "undocumented field", "the sandbox's notifications carry only documented members")
 }
 
 // Notifications signed with another secret are reported, naming the type and the signature
