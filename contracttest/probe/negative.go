@@ -14,9 +14,14 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
+	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
+
+// payoutSignatureHeader carries a payout's signature, as the generated client sets it
+// (generator/runtime/transport).
+const payoutSignatureHeader = "X-Digital-Sign"
 
 // spoiled is a request body the spec refuses, and why.
 type spoiled struct {
@@ -25,10 +30,11 @@ type spoiled struct {
 	body   any
 }
 
-// negatives sends, for each operation with a request body (signed ones aside: the client
-// signs what it sends), requests the spec refuses: its first required member dropped, that
-// member of the wrong type, and an amount in a form the API refuses. Each must be answered
-// with a 4xx and QIWI's error object.
+// negatives sends, for each operation with a request body, requests the spec refuses: each
+// required member dropped, each of the wrong type, and an amount in a form the API refuses,
+// as long as --max-requests allows. Each must be answered with a 4xx and QIWI's error
+// object. Signed operations (payouts) are signed as the client signs them, with the site's
+// payout key; without it they are left out.
 func (p *probe) negatives(ctx context.Context) []exchange {
 	var out []exchange
 	for _, info := range operationsInOrder(p.ops) {
@@ -36,7 +42,7 @@ func (p *probe) negatives(ctx context.Context) []exchange {
 			continue
 		}
 		schema := p.requestSchema(info.ID)
-		if schema == nil || schema.Value == nil || info.Signed {
+		if schema == nil || schema.Value == nil || info.Signed && p.opts.PayoutKeys[p.site] == nil {
 			continue
 		}
 		for _, bad := range p.spoil(info.Path, ownRequired(schema.Value), p.vals.body(schema, "")) {
@@ -79,8 +85,7 @@ func (p *probe) spoil(path string, required []string, valid any) []spoiled {
 		_ = json.Unmarshal(data, &c)
 		return c
 	}
-	if len(required) > 0 {
-		k := required[0]
+	for _, k := range required {
 		dropped := clone()
 		delete(dropped, k)
 		out = append(out, spoiled{member: "/" + k, what: "required member dropped", body: dropped})
@@ -136,6 +141,15 @@ func (p *probe) sendRaw(ctx context.Context, opID, method, path string, bad spoi
 	req.Header.Set("Authorization", "Bearer "+p.key)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	if info.Signed {
+		// Signed as the generated client signs: the spoiled body, so that the refusal is
+		// the body's, not the signature's.
+		sig, err := transport.SignPayoutBody(p.opts.PayoutKeys[p.site], data)
+		if err != nil {
+			return exchange{}, false
+		}
+		req.Header.Set(payoutSignatureHeader, sig)
+	}
 	resp, err := (&http.Client{Transport: p.rec, Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
 		p.rec.take()

@@ -71,8 +71,10 @@ type Options struct {
 	Spec []byte
 	// Transport sends the requests; nil is http.DefaultTransport.
 	Transport http.RoundTripper
-	// Quiet is how long the probe waits for more notifications after the last one (0: 300 ms).
-	Quiet time.Duration
+	// NotifyWait is how long, after the step that causes it, the probe waits for each
+	// notification a flow declares (notifies) before reporting it missing (0: 30 s); the
+	// wait ends with --duration too.
+	NotifyWait time.Duration
 }
 
 // ErrOptions is wrapped by errors about unusable options.
@@ -180,8 +182,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Duration <= 0 {
 		opts.Duration = 5 * time.Minute
 	}
-	if opts.Quiet <= 0 {
-		opts.Quiet = 300 * time.Millisecond
+	if opts.NotifyWait <= 0 {
+		opts.NotifyWait = 30 * time.Second
 	}
 	now := time.Now
 	if opts.Now != nil {
@@ -197,6 +199,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	flows, err := ext.FlowsOf(doc)
 	if err != nil {
+		return nil, fmt.Errorf("probe: spec: %w", err)
+	}
+	if err := checkNotifies(doc, flows); err != nil {
 		return nil, fmt.Errorf("probe: spec: %w", err)
 	}
 	judge, err := verdict.New(data)
@@ -253,22 +258,27 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		r.DeclaredFlows = append(r.DeclaredFlows, f.Name)
 	}
 	var exchanges []exchange
+	var expected []expectation
 	for _, f := range flows {
 		if !p.selected(f) {
 			continue
 		}
-		res, ex := p.walk(ctx, f)
+		res, ex, exp := p.walk(ctx, f, listener != nil)
 		for i := range ex {
 			ex[i].flow = len(r.Flows)
 		}
+		for i := range exp {
+			exp[i].flow = len(r.Flows)
+		}
 		r.Flows = append(r.Flows, res)
 		exchanges = append(exchanges, ex...)
+		expected = append(expected, exp...)
 	}
 	if opts.Negative {
 		exchanges = append(exchanges, p.negatives(ctx)...)
 	}
 	if listener != nil {
-		exchanges = append(exchanges, p.notifications(ctx, listener)...)
+		exchanges = append(exchanges, p.notifications(ctx, listener, expected, r.Flows)...)
 	}
 
 	results := make([]verdict.Result, 0, len(exchanges))
@@ -399,20 +409,21 @@ type stepState struct {
 	answer any
 }
 
-// walk runs one flow.
-func (p *probe) walk(ctx context.Context, f ext.Flow) (FlowResult, []exchange) {
+// walk runs one flow; with notify, it also returns the notifications its steps cause.
+func (p *probe) walk(ctx context.Context, f ext.Flow, notify bool) (FlowResult, []exchange, []expectation) {
 	res := FlowResult{Name: f.Name, Steps: len(f.Steps)}
 	if f.Unavailable != "" {
 		res.Stopped = "not run: " + f.Unavailable
-		return res, nil
+		return res, nil, nil
 	}
 	for _, step := range f.Steps {
 		if _, ok := p.ops[step.OperationID]; step.OperationID != "" && !ok {
 			res.Stopped = fmt.Sprintf("not run: step %s: the generated client has no operation %s", step.ID, step.OperationID)
-			return res, nil
+			return res, nil, nil
 		}
 	}
 	var out []exchange
+	var expected []expectation
 	state := map[string]stepState{}
 	for _, step := range f.Steps {
 		if ctx.Err() != nil || p.rec.spent() {
@@ -444,8 +455,16 @@ func (p *probe) walk(ctx context.Context, f ext.Flow) (FlowResult, []exchange) {
 		if stepFailed {
 			break
 		}
+		if notify {
+			exp, err := p.expect(step, state)
+			if err != nil {
+				res.Failures = append(res.Failures, fmt.Sprintf("step %s (%s): notifies: %v", step.ID, cmpOr(step.OperationID, "pay form"), err))
+				break
+			}
+			expected = append(expected, exp...)
+		}
 	}
-	return res, out
+	return res, out, expected
 }
 
 func cmpOr(a, b string) string {

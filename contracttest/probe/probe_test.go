@@ -217,6 +217,28 @@ func TestProbeNegative(t *testing.T) {
 	assert.Contains(t, text, "negative createPayment /amount: required member dropped")
 	assert.Contains(t, text, "negative createBillRefund /amount/value: amount in a form the API refuses")
 	assert.NotContains(t, text, "WARN", "every negative request is one the spec refuses")
+	// Every required member is spoiled, not only the first; payouts are signed.
+	assert.Contains(t, text, "negative createPayment /paymentMethod: required member dropped")
+	assert.Contains(t, text, "negative createPayment /paymentMethod: member of the wrong type")
+	assert.Contains(t, text, "negative createPayout /amount: required member dropped")
+	assert.Contains(t, text, "negative createPayout /receiverData: member of the wrong type")
+
+	// Without the payout key the signed operations are left out.
+	opts.PayoutKeys = nil
+	_, text = run(t, opts)
+	assert.NotContains(t, text, "negative createPayout")
+}
+
+// --max-requests bounds the negative requests too: the payout flow's 4 requests, then 3 of
+// the signed payout's negative requests.
+func TestProbeNegativeBudget(t *testing.T) {
+	tg := newTarget(t, payoutKey(t), "", "")
+	opts := tg.opts
+	opts.Negative, opts.MaxRequests, opts.Operations = true, 7, []string{"createPayout"}
+	r, text := run(t, opts)
+	assert.Len(t, r.Exchanges.Results, 7, text)
+	assert.Equal(t, 3, strings.Count(text, "PASS   negative createPayout "), text)
+	assert.True(t, r.OK(), text)
 }
 
 // A target answering 200 to a request the spec refuses is reported, naming the operation and
@@ -258,10 +280,11 @@ func notified(t *testing.T, sandboxSecret, probeSecret string) probe.Options {
 func TestProbeNotifications(t *testing.T) {
 	r, text := run(t, notified(t, "probe-secret-1", "probe-secret-1"))
 	assert.True(t, r.OK(), text)
-	for _, want := range []string{"notification", "PAYMENT", "BILL", "REFUND", "CAPTURE", "confirm PAYMENT", "confirm BILL"} {
+	for _, want := range []string{"notification", "PAYMENT", "BILL", "REFUND", "CAPTURE", "confirm PAYMENT", "confirm BILL", "confirm CAPTURE", "confirm REFUND"} {
 		assert.Contains(t, text, want)
 	}
 	assert.NotContains(t, text, "probe-secret-1")
+	assert.NotContains(t, text, "undocumented field", "the sandbox's notifications carry only documented members")
 }
 
 // Notifications signed with another secret are reported, naming the type and the signature
@@ -363,4 +386,69 @@ func TestProbeUnavailableFlow(t *testing.T) {
 	assert.Contains(t, text, "STOP   flow payout-and-completion (0 of 4 steps)\n       not run: step createPayout: operationId createPayout is not an operation of the spec")
 	_, flows := r.Uncovered()
 	assert.Equal(t, []string{"payout-and-completion"}, flows)
+}
+
+// dropping is a proxy between the sandbox's notifications and the probe's listener that
+// drops (answering 200) the notifications of one type.
+func dropping(t *testing.T, to net.Listener, typ string) string {
+	t.Helper()
+	target, err := url.Parse("http://" + to.Addr().String())
+	require.NoError(t, err)
+	forward := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		require.NoError(t, err)
+		var n struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(body, &n) == nil && n.Type == typ {
+			return // dropped: the sender sees 200
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
+}
+
+// A notification a flow's step causes that never arrives is reported, naming the flow, the
+// step and the type, and the probe fails; the flows whose notifications arrive pass.
+func TestProbeCatchesMissingNotification(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	tg := newTarget(t, payoutKey(t), "probe-secret-1", dropping(t, ln, qiwi.NotificationTypeCheckCard))
+	opts := tg.opts
+	opts.CallbackListener, opts.NotifySecret, opts.NotifyWait = ln, "probe-secret-1", 2*time.Second
+	r, text := run(t, opts)
+	assert.False(t, r.OK())
+	assert.Regexp(t, `FAIL   flow card-verification-3ds \(3 of 3 steps\)\n +step completeCardVerification \(completeCardVerification\): `+
+		`no CHECK_CARD notification with /checkPaymentMethod/requestUid = \S+ arrived within 2s\n`, text)
+	for _, f := range r.Flows {
+		if f.Name != "card-verification-3ds" {
+			assert.True(t, f.Passed(), "%s: %v", f.Name, f.Failures)
+		}
+	}
+	assert.Contains(t, text, "PAYMENT")
+}
+
+// A flow step that declares a notification type the spec does not declare is refused before
+// anything is sent, naming the flow, the step and the type.
+func TestProbeRefusesUnknownNotifies(t *testing.T) {
+	opts := probe.Options{BaseURL: "http://127.0.0.1:1", Keys: map[string]string{siteID: apiKey},
+		Spec: []byte(strings.Replace(string(spec.Resolved), "notifies: [{type: CHECK_CARD,", "notifies: [{type: CHECK_CARDS,", 1))}
+	_, err := probe.Run(context.Background(), opts)
+	assert.ErrorContains(t, err, "x-qiwi-flows: flow card-verification-3ds step completeCardVerification: notifies CHECK_CARDS, which is no notification type the spec declares")
+}
+
+// A status answer whose status does not agree with the notification's, as the spec pairs
+// them (a PAYMENT's SUCCESS is COMPLETED), is reported naming the type and both statuses.
+func TestProbeCatchesStatusDisagreement(t *testing.T) {
+	opts := notified(t, "probe-secret-1", "probe-secret-1")
+	opts.BaseURL = mutator(t, opts.BaseURL, http.MethodGet, regexp.MustCompile(`/payments/[^/]+$`), func(m map[string]any) {
+		m["status"].(map[string]any)["value"] = "DECLINED"
+	})
+	opts.Operations = []string{"deleteToken"}
+	r, text := run(t, opts)
+	assert.False(t, r.OK())
+	assert.Regexp(t, `fail notification: /payment/status/value: PAYMENT \S+: the notification's status SUCCESS does not agree with getPayment's DECLINED`, text)
 }

@@ -224,7 +224,7 @@ func TestEndToEnd(t *testing.T) {
 		"BILL bill-1 PAID", "BILL bill-2 REJECTED",
 		"CAPTURE cap-1 SUCCESS", "CHECK_CARD chk-1 SUCCESS",
 		"PAYMENT pay-1 SUCCESS", "PAYMENT pay-2 SUCCESS",
-		"PAYOUT po-1 SUCCESS", "PAYOUT po-2 DECLINE",
+		"PAYOUT po-1 SUCCESS", "PAYOUT po-2 DECLINED", // payouts' notifications keep DECLINED (payments-ru/_statuses_ru.html.md line 74)
 		"REFUND ref-1 SUCCESS",
 	}
 	assert.Equal(t, want, got.wait(len(want)))

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -139,9 +140,16 @@ func (n *notifier) logAttrs(level slog.Level, msg string, attrs ...slog.Attr) {
 }
 
 // payinNotice is a payin notification's body: the object under its member (payment,
-// capture, refund, payout), the type, in the object and beside it, and the version.
+// capture, refund, payout, checkPaymentMethod), the type beside it, and the version. The
+// type is in the object too for PAYMENT, CAPTURE and REFUND only, as QIWI's tables have it
+// (payments-ru/_notifications_ru.html.md.erb lines 273, 426, 583); the PAYOUT and CHECK_CARD
+// examples and tables have it only beside the object (lines 673-704 and 706-730, 843-897 and
+// 899-937).
 func payinNotice(typ, member string, data map[string]any) map[string]any {
-	data["type"] = typ
+	switch typ {
+	case qiwi.NotificationTypePayment, qiwi.NotificationTypeCapture, qiwi.NotificationTypeRefund:
+		data["type"] = typ
+	}
 	return map[string]any{member: data, "type": typ, "version": "1"}
 }
 

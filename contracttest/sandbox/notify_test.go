@@ -2,6 +2,8 @@ package sandbox_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -169,5 +171,43 @@ func TestRedeliveryFollowsTheDocumentedSchedule(t *testing.T) {
 	for i, d := range schedule {
 		gap := arrivals[i+1].Sub(arrivals[i])
 		assert.GreaterOrEqual(t, gap, d/scale, "wait %d", i)
+	}
+}
+
+// A declined payout's PAYOUT notification says DECLINED: QIWI's notification statuses keep
+// DECLINED for payouts (payments-ru/_statuses_ru.html.md.erb line 108), where payments,
+// captures and refunds say DECLINE.
+func TestPayoutNotificationSaysDeclined(t *testing.T) {
+	const secret = "notify-secret-1"
+	got := make(chan string, 4)
+	receiver := httptest.NewServer(qiwi.NewNotificationHandler(secret, func(_ context.Context, n qiwi.Notification) error {
+		if p, ok := n.(*qiwi.PayoutNotification); ok {
+			got <- string(p.Payout.Status.Value)
+		}
+		return nil
+	}))
+	defer receiver.Close()
+	signer, err := rsa.GenerateKey(rand.Reader, qiwi.MinPayoutKeyBits)
+	require.NoError(t, err)
+	sb, err := sandbox.New(sandbox.Options{NotifySecret: secret, NotifyURL: receiver.URL, TimeScale: 3600,
+		PayoutKeys: map[string]*rsa.PublicKey{"test-01": &signer.PublicKey}})
+	require.NoError(t, err)
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	defer sb.Close()
+	client, err := qiwi.New("any-key", qiwi.WithSiteID("test-01"), qiwi.WithBaseURL(srv.URL), qiwi.WithHTTPClient(srv.Client()), qiwi.WithPayoutSigner(signer))
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = client.CreatePayment(ctx, "pay-1", qiwi.CreatePaymentRequest{Amount: amount(t, "7.00"), PaymentMethod: card("05/30", "123", "HOLDER"), Flags: &qiwi.Flags{"SALE"}})
+	require.NoError(t, err)
+	var to qiwi.PayoutReceiverDataRequest
+	require.NoError(t, to.FromPayoutReceiverDataCardRequest(qiwi.PayoutReceiverDataCardRequest{Pan: qiwi.TestCardMir}))
+	_, err = client.CreatePayout(ctx, "pay-1", "po-1", qiwi.CreatePayoutRequest{Amount: amount(t, qiwi.TestPayoutAmountDeclined), ReceiverData: to})
+	require.ErrorContains(t, err, "DECLINED", "the answer")
+	select {
+	case status := <-got:
+		assert.Equal(t, "DECLINED", status, "the notification")
+	case <-time.After(10 * time.Second):
+		t.Fatal("no PAYOUT notification")
 	}
 }

@@ -180,10 +180,16 @@ func (s *Sandbox) settlePayout(c *call, p *payment, o *payout) {
 	s.notifyPayout(c, o)
 }
 
-// notifyPayout queues the PAYOUT notification of a payout in a final status.
+// notifyPayout queues the PAYOUT notification of a payout in a final status. Its status is
+// the answer's but SUCCESS for COMPLETED: payouts' notifications keep WAITING, INIT and
+// DECLINED (payments-ru/_statuses_ru.html.md.erb lines 106-109).
 func (s *Sandbox) notifyPayout(c *call, o *payout) {
+	status := o.Status
+	if status == qiwi.StatusValueCompleted {
+		status = qiwi.StatusValueSuccess
+	}
 	data := map[string]any{"payoutId": o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount, qiwi.CurrencyRub),
-		"status": map[string]any{"value": notificationStatus(o.Status), "changedDateTime": o.Changed}, "receiverData": o.Receiver}
+		"status": map[string]any{"value": status, "changedDateTime": o.Changed}, "receiverData": o.Receiver}
 	c.later(func() { s.notify.send(payinNotice(qiwi.NotificationTypePayout, "payout", data), o.Callback) })
 }
 

@@ -104,7 +104,10 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 		}
 		values[name] = v
 	}
-	opts := &openapi3filter.Options{AuthenticationFunc: authenticate, MultiError: true, IncludeResponseStatus: true}
+	opts := &openapi3filter.Options{AuthenticationFunc: authenticate, MultiError: true, IncludeResponseStatus: true,
+		// kin-openapi checks no "uri" format by itself; the spec gives it to members QIWI
+		// documents as URLs (callbackUrl).
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(absoluteURI))}}
 	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: values, Route: route, Options: opts}
 	add := func(where string, err error) { findings = append(findings, specFindings(where, err, strict)...) }
 	var requestSchema *openapi3.SchemaRef

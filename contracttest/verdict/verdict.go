@@ -11,6 +11,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -248,4 +249,17 @@ func undocumented(findings []Finding) undocumentedMembers {
 		}
 	}
 	return out
+}
+
+// absoluteURI checks a "uri" format value: an absolute URI (a scheme, then the rest), as
+// JSON Schema's format means it; a relative reference is refused.
+func absoluteURI(value string) error {
+	u, err := url.Parse(value)
+	if err != nil {
+		return fmt.Errorf("not a URI: %w", err)
+	}
+	if !u.IsAbs() || u.Opaque == "" && u.Host == "" && u.Path == "" {
+		return errors.New("not an absolute URI")
+	}
+	return nil
 }

@@ -400,7 +400,7 @@ type CreateBillRequest struct {
 
 // CreateCaptureRequest Capture request. (payments/_api-methods_en#capture)
 type CreateCaptureRequest struct {
-	// CallbackURL URL for the CAPTURE notification.
+	// CallbackURL URL for the CAPTURE notification. An absolute URL: QIWI posts the notification to it, over HTTPS on port 443, and it must be reachable from the Internet (payments-ru/_notifications_ru.html.md.erb lines 42-47, payments/_notifications_en.html.md.erb lines 39-44).
 	CallbackURL *string `json:"callbackUrl,omitempty"`
 
 	// Cheque Fiscal receipt data. Not documented for captures: the receipt page names only the invoice, payment and refund requests (payments/_54fz-data_en.html.md line 3, payments-ru/_54fz-data_ru.html.md line 3), the capture request example has only callbackUrl and comment (payments/_api-methods_en.html.md.erb lines 731-741), and the CAPTURE notification table has no chequeData (payments/_notifications_en.html.md.erb lines 377-478). Kept so that existing callers compile; QIWI may ignore or refuse it.
@@ -460,7 +460,7 @@ type CreatePaymentRequest struct {
 	// BillID Invoice identifier the payment belongs to.
 	BillID *string `json:"billId,omitempty"`
 
-	// CallbackURL URL for the PAYMENT notification.
+	// CallbackURL URL for the PAYMENT notification. An absolute URL: QIWI posts the notification to it, over HTTPS on port 443, and it must be reachable from the Internet (payments-ru/_notifications_ru.html.md.erb lines 42-47, payments/_notifications_en.html.md.erb lines 39-44).
 	CallbackURL *string `json:"callbackUrl,omitempty"`
 
 	// Cheque Data for a fiscal receipt (54-FZ). (payments/_54fz-data_en)
@@ -493,7 +493,7 @@ type CreatePayoutRequest struct {
 	// Amount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
 	Amount Amount `json:"amount"`
 
-	// CallbackURL URL for the PAYOUT notification.
+	// CallbackURL URL for the PAYOUT notification. An absolute URL: QIWI posts the notification to it, over HTTPS on port 443, and it must be reachable from the Internet (payments-ru/_notifications_ru.html.md.erb lines 42-47, payments/_notifications_en.html.md.erb lines 39-44).
 	CallbackURL *string `json:"callbackUrl,omitempty"`
 
 	// Comment Comment to the payout.
@@ -541,7 +541,7 @@ type CreateRefundRequest struct {
 	// Amount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
 	Amount Amount `json:"amount"`
 
-	// CallbackURL URL for the REFUND notification. (payments/_notifications_en#callback "callbackUrl parameter — in the Payment, Payment confirmation, Refund API requests")
+	// CallbackURL URL for the REFUND notification. (payments/_notifications_en#callback "callbackUrl parameter — in the Payment, Payment confirmation, Refund API requests") An absolute URL: QIWI posts the notification to it, over HTTPS on port 443, and it must be reachable from the Internet (payments-ru/_notifications_ru.html.md.erb lines 42-47, payments/_notifications_en.html.md.erb lines 39-44).
 	CallbackURL *string `json:"callbackUrl,omitempty"`
 
 	// Cheque Data for a fiscal receipt (54-FZ). (payments/_54fz-data_en)
@@ -815,7 +815,7 @@ type Payment struct {
 	// BillID Invoice identifier of the payment.
 	BillID *string `json:"billId,omitempty"`
 
-	// CallbackURL URL for the PAYMENT notification.
+	// CallbackURL URL for the PAYMENT notification. An absolute URL: QIWI posts the notification to it, over HTTPS on port 443, and it must be reachable from the Internet (payments-ru/_notifications_ru.html.md.erb lines 42-47, payments/_notifications_en.html.md.erb lines 39-44).
 	CallbackURL *string `json:"callbackUrl,omitempty"`
 
 	// CapturedAmount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
@@ -1013,7 +1013,7 @@ type Payout struct {
 	// Amount An amount of money in a currency. (payments/_api-methods_en amount; _notifications_en amount.value, amount.currency)
 	Amount *Amount `json:"amount,omitempty"`
 
-	// CallbackURL URL for the PAYOUT notification.
+	// CallbackURL URL for the PAYOUT notification. An absolute URL: QIWI posts the notification to it, over HTTPS on port 443, and it must be reachable from the Internet (payments-ru/_notifications_ru.html.md.erb lines 42-47, payments/_notifications_en.html.md.erb lines 39-44).
 	CallbackURL *string `json:"callbackUrl,omitempty"`
 
 	// Comment Comment to the payout.

@@ -2,6 +2,7 @@ package ext
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -47,6 +48,17 @@ type FlowStep struct {
 	// Refused marks an operation the test mode refuses: the step expects QIWI's error
 	// answer (a 4xx), and later steps cannot use its answer.
 	Refused bool
+	// Notifies are the notifications the step causes; a prober listening for notifications
+	// waits for each and reports a missing one.
+	Notifies []FlowNotification
+}
+
+// FlowNotification is a notification a step causes: its type (PAYMENT, BILL, ...) and the
+// members, by JSON pointer into its body, that tell it apart from the others, each an
+// expression as in Expect ("$STEP.PARAM" may name the step itself).
+type FlowNotification struct {
+	Type    string
+	Members map[string]string
 }
 
 // Flow expressions: a string value in Parameters, Body or Expect is one of
@@ -177,7 +189,7 @@ func flowStep(at string, raw any, ops map[string]*openapi3.Operation, params map
 		return FlowStep{}, invalid("%s must be an object", at)
 	}
 	for k := range m {
-		if !slices.Contains([]string{"id", "operationId", "payForm", "parameters", "body", "expect", "refused"}, k) {
+		if !slices.Contains([]string{"id", "operationId", "payForm", "parameters", "body", "expect", "refused", "notifies"}, k) {
 			return FlowStep{}, invalid("%s: unknown member %s", at, k)
 		}
 	}
@@ -264,7 +276,49 @@ func flowStep(at string, raw any, ops map[string]*openapi3.Operation, params map
 		}
 		s.Body = body
 	}
+	if s.Notifies, err = flowNotifications(at, m["notifies"], s, check, earlier); err != nil {
+		return FlowStep{}, err
+	}
 	return s, nil
+}
+
+// flowNotifications reads a step's notifies: a list of objects, each a type and members by
+// JSON pointer whose expressions may name the step itself (its answer and parameters).
+func flowNotifications(at string, raw any, self FlowStep, check func(where, text string) error, earlier map[string]string) ([]FlowNotification, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	list, ok := raw.([]any)
+	if !ok || len(list) == 0 {
+		return nil, invalid("%s.notifies must be a non-empty list of {type: TYPE, /pointer: value}", at)
+	}
+	earlier[self.ID] = self.OperationID // the step's own answer and parameters
+	defer delete(earlier, self.ID)
+	var out []FlowNotification
+	for i, item := range list {
+		nat := fmt.Sprintf("notifies[%d]", i)
+		m, ok := item.(map[string]any)
+		typ, _ := m["type"].(string)
+		if !ok || typ == "" {
+			return nil, invalid("%s.%s needs a type (a notification type)", at, nat)
+		}
+		n := FlowNotification{Type: typ, Members: map[string]string{}}
+		for _, ptr := range slices.Sorted(maps.Keys(m)) {
+			if ptr == "type" {
+				continue
+			}
+			text, ok := m[ptr].(string)
+			if !strings.HasPrefix(ptr, "/") || !ok {
+				return nil, invalid("%s.%s: %q is not a JSON pointer to a string expression", at, nat, ptr)
+			}
+			if err := check(nat+"."+ptr, text); err != nil {
+				return nil, err
+			}
+			n.Members[ptr] = text
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // exprMap reads an object of strings.

@@ -59,6 +59,24 @@ func TestFlowsOf(t *testing.T) {
 	assert.Equal(t, map[string]string{"thingId": "$createThing.thingId"}, flows[0].Steps[1].Parameters)
 }
 
+// A step declares the notifications it causes; their members may name the step itself.
+func TestFlowsOfNotifies(t *testing.T) {
+	flows, err := ext.FlowsOf(load(t, flowSpec(`
+- name: thing
+  steps:
+  - operationId: createThing
+    notifies:
+    - {type: THING, /thing/thingId: $createThing.thingId, /thing/status: DONE}
+    - {type: OTHER}
+`)))
+	require.NoError(t, err)
+	require.Len(t, flows, 1)
+	assert.Equal(t, []ext.FlowNotification{
+		{Type: "THING", Members: map[string]string{"/thing/thingId": "$createThing.thingId", "/thing/status": "DONE"}},
+		{Type: "OTHER", Members: map[string]string{}},
+	}, flows[0].Steps[0].Notifies)
+}
+
 // A flow naming an operation the document lacks (an overlay dropped it) is kept, unavailable,
 // and the document stays valid.
 func TestFlowsOfUnavailable(t *testing.T) {
@@ -78,8 +96,13 @@ func TestFlowsOfRefuses(t *testing.T) {
 		"- name: a\n  steps:\n  - operationId: getThing\n    parameters: {other: $new}\n":                                 "getThing has no path parameter other",
 		"- name: a\n  steps:\n  - operationId: createThing\n  - operationId: getThing\n    expect: {/id: $createThing}\n": "is not $new",
 		"- name: a\n  steps: []\n": "steps must be a non-empty list",
-		"- name: a\n  steps:\n  - operationId: getThing\n    refused: maybe\n": "refused must be true or false",
-		"- name: a\n  steps:\n  - operationId: getThing\n    colour: red\n":    "unknown member colour",
+		"- name: a\n  steps:\n  - operationId: getThing\n    refused: maybe\n":                              "refused must be true or false",
+		"- name: a\n  steps:\n  - operationId: getThing\n    colour: red\n":                                 "unknown member colour",
+		"- name: a\n  steps:\n  - operationId: getThing\n    notifies: [{/id: x}]\n":                        "notifies[0] needs a type",
+		"- name: a\n  steps:\n  - operationId: getThing\n    notifies: {type: T}\n":                         "notifies must be a non-empty list",
+		"- name: a\n  steps:\n  - operationId: getThing\n    notifies: [{type: T, id: x}]\n":                `"id" is not a JSON pointer`,
+		"- name: a\n  steps:\n  - operationId: getThing\n    notifies: [{type: T, /id: $getThing.other}]\n": "getThing has no path parameter other",
+		"- name: a\n  steps:\n  - operationId: getThing\n    notifies: [{type: T, /id: $later#/id}]\n":      `"$later#/id" names no earlier step`,
 	} {
 		doc := load(t, flowSpec(flows))
 		_, err := ext.FlowsOf(doc)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -62,6 +63,29 @@ type Confirmation struct {
 	OperationID string
 	// Parameters are JSON pointers into the notification body, one per path parameter.
 	Parameters []string
+	// Status, when declared, says where the notification and the status answer carry the
+	// operation's status and which answer statuses agree with each notification status.
+	Status *StatusAgreement
+}
+
+// StatusAgreement pairs a notification's status with its status answer's: QIWI's
+// notifications name some statuses otherwise (SUCCESS where answers say COMPLETED).
+type StatusAgreement struct {
+	// Notification is the JSON pointer of the status in the notification body.
+	Notification string
+	// Answer is the JSON pointer of the status in the status request's answer.
+	Answer string
+	// Agrees maps a notification status to the answer statuses that agree with it; a status
+	// not listed agrees only with itself.
+	Agrees map[string][]string
+}
+
+// Agree reports whether a notification's status agrees with the status answer's.
+func (a *StatusAgreement) Agree(notified, answered string) bool {
+	if list, ok := a.Agrees[notified]; ok {
+		return slices.Contains(list, answered)
+	}
+	return notified == answered
 }
 
 // Error is a malformed declaration: where it stands and what is wrong. It wraps ErrInvalid.
@@ -115,6 +139,9 @@ func Collect(doc *openapi3.T) ([]Declaration, error) {
 				if !hasMember(d.Body, field) {
 					return fail(fmt.Errorf("notification %s: confirmedBy parameter %s is not a member of %s: %w", d.Type, field, d.Component, ErrInvalid))
 				}
+			}
+			if st := d.ConfirmedBy.Status; st != nil && !hasMember(d.Body, st.Notification) {
+				return fail(fmt.Errorf("notification %s: confirmedBy.status.notification %s is not a member of %s: %w", d.Type, st.Notification, d.Component, ErrInvalid))
 			}
 		}
 		if i, dup := seen[d.Type]; dup {
@@ -305,8 +332,51 @@ func parse(raw any) (Declaration, error) {
 			}
 			d.ConfirmedBy.Parameters = append(d.ConfirmedBy.Parameters, p)
 		}
+		if raw, ok := c["status"]; ok {
+			status, err := parseStatus(typ, raw)
+			if err != nil {
+				return Declaration{}, err
+			}
+			d.ConfirmedBy.Status = status
+		}
 	}
 	return d, nil
+}
+
+// parseStatus reads confirmedBy.status: {notification: POINTER, answer: POINTER, agrees:
+// {STATUS: [STATUS...]}}.
+func parseStatus(typ string, raw any) (*StatusAgreement, error) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s confirmedBy.status: not an object: %w", typ, ErrInvalid)
+	}
+	a := &StatusAgreement{Agrees: map[string][]string{}}
+	a.Notification, _ = m["notification"].(string)
+	a.Answer, _ = m["answer"].(string)
+	if !strings.HasPrefix(a.Notification, "/") || !strings.HasPrefix(a.Answer, "/") {
+		return nil, fmt.Errorf("%s confirmedBy.status: notification and answer must be JSON pointers: %w", typ, ErrInvalid)
+	}
+	if m["agrees"] == nil {
+		return a, nil
+	}
+	agrees, ok := m["agrees"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s confirmedBy.status.agrees: not an object: %w", typ, ErrInvalid)
+	}
+	for status, rawList := range agrees {
+		list, ok := rawList.([]any)
+		if !ok || len(list) == 0 {
+			return nil, fmt.Errorf("%s confirmedBy.status.agrees.%s: not a non-empty list of statuses: %w", typ, status, ErrInvalid)
+		}
+		for i, v := range list {
+			text, ok := v.(string)
+			if !ok || text == "" {
+				return nil, fmt.Errorf("%s confirmedBy.status.agrees.%s[%d]: %v is not a status: %w", typ, status, i, v, ErrInvalid)
+			}
+			a.Agrees[status] = append(a.Agrees[status], text)
+		}
+	}
+	return a, nil
 }
 
 // CallbackTypes returns the notification types a callback declares (the type of each of its
@@ -338,5 +408,6 @@ func same(a, b Declaration) bool {
 	return a.Type == b.Type && a.SignatureHeader == b.SignatureHeader && a.Component == b.Component &&
 		slices.Equal(a.SignedFields, b.SignedFields) && slices.Equal(a.AmountFields, b.AmountFields) &&
 		(a.ConfirmedBy == nil) == (b.ConfirmedBy == nil) &&
-		(a.ConfirmedBy == nil || a.ConfirmedBy.OperationID == b.ConfirmedBy.OperationID && slices.Equal(a.ConfirmedBy.Parameters, b.ConfirmedBy.Parameters))
+		(a.ConfirmedBy == nil || a.ConfirmedBy.OperationID == b.ConfirmedBy.OperationID && slices.Equal(a.ConfirmedBy.Parameters, b.ConfirmedBy.Parameters) &&
+			reflect.DeepEqual(a.ConfirmedBy.Status, b.ConfirmedBy.Status))
 }

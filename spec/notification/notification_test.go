@@ -53,6 +53,24 @@ func TestBundledSpec(t *testing.T) {
 	assert.Equal(t, []string{"/refund/refundId", "/refund/createdDateTime", "/refund/amount/value"}, find(decls, "REFUND").SignedFields,
 		"a REFUND is signed with the refund's ID, not the payment's")
 	assert.Equal(t, []string{"/bill/amount/currency", "/bill/amount/value", "/bill/billId", "/bill/siteId", "/bill/status/value"}, find(decls, "BILL").SignedFields)
+
+	// The statuses a notification and its status answer name alike, as QIWI's status tables
+	// pair them (payments-ru/_statuses_ru.html.md.erb).
+	for typ, pairs := range map[string][][2]string{
+		"PAYMENT":    {{"SUCCESS", "COMPLETED"}, {"DECLINE", "DECLINED"}, {"DECLINE", "DECLINE"}},
+		"CAPTURE":    {{"SUCCESS", "COMPLETED"}, {"DECLINE", "DECLINED"}},
+		"REFUND":     {{"SUCCESS", "COMPLETED"}, {"DECLINE", "DECLINE"}},
+		"BILL":       {{"PAID", "PAID"}, {"REJECTED", "REJECTED"}},
+		"CHECK_CARD": {{"SUCCESS", "SUCCESS"}},
+	} {
+		st := find(decls, typ).ConfirmedBy.Status
+		require.NotNil(t, st, typ)
+		for _, pair := range pairs {
+			assert.True(t, st.Agree(pair[0], pair[1]), "%s: %s agrees with %s", typ, pair[0], pair[1])
+		}
+		assert.False(t, st.Agree("SUCCESS", "WAITING"), typ)
+	}
+	assert.False(t, find(decls, "PAYMENT").ConfirmedBy.Status.Agree("SUCCESS", "SUCCESS"), "a payment's answer never says SUCCESS")
 }
 
 // at resolves a JSON pointer in a decoded YAML tree.
@@ -166,6 +184,10 @@ func TestCollect(t *testing.T) {
 		{name: "confirmedBy without parameters", ext: strings.Replace(good, "]}", "], confirmedBy: {operationId: getPayment}}", 1), err: "PAYMENT confirmedBy: needs an operationId and a list of parameters"},
 		{name: "confirmedBy parameter not a pointer", ext: strings.Replace(good, "]}", "], confirmedBy: {operationId: getPayment, parameters: [paymentId]}}", 1), err: "confirmedBy.parameters[0]: paymentId is not a JSON pointer"},
 		{name: "confirmedBy parameter not in the body", ext: strings.Replace(good, "]}", "], confirmedBy: {operationId: getPayment, parameters: [/payment/nope]}}", 1), err: "confirmedBy parameter /payment/nope is not a member of PaymentNotification"},
+		{name: "confirmedBy status", ext: strings.Replace(good, "]}", "], confirmedBy: {operationId: getPayment, parameters: [/payment/paymentId], status: {notification: /payment/paymentId, answer: /status/value, agrees: {SUCCESS: [COMPLETED]}}}}", 1), types: []string{"PAYMENT"}},
+		{name: "confirmedBy status not in the body", ext: strings.Replace(good, "]}", "], confirmedBy: {operationId: getPayment, parameters: [/payment/paymentId], status: {notification: /payment/nope, answer: /status/value}}}", 1), err: "confirmedBy.status.notification /payment/nope is not a member of PaymentNotification"},
+		{name: "confirmedBy status not pointers", ext: strings.Replace(good, "]}", "], confirmedBy: {operationId: getPayment, parameters: [/payment/paymentId], status: {notification: status}}}", 1), err: "PAYMENT confirmedBy.status: notification and answer must be JSON pointers"},
+		{name: "confirmedBy status agrees not lists", ext: strings.Replace(good, "]}", "], confirmedBy: {operationId: getPayment, parameters: [/payment/paymentId], status: {notification: /payment/paymentId, answer: /status/value, agrees: {SUCCESS: COMPLETED}}}}", 1), err: "PAYMENT confirmedBy.status.agrees.SUCCESS: not a non-empty list of statuses"},
 		{name: "webhook body missing", hooks: webhook(billExt, "#/components/schemas/Nope"), err: "x-webhooks BILL: notification BILL: body schema Nope does not exist",
 			pointer: "/x-webhooks/BILL/post/x-qiwi-notification"},
 		{name: "webhook body inline", hooks: webhook(billExt, "other.yaml#/Bill"), err: `x-webhooks BILL: notification BILL: body must be a component schema, not "other.yaml#/Bill"`},

@@ -27,6 +27,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	seed := fs.Uint64("seed", 0, "`N` makes the requests: the same seed sends the same requests (0: from the clock, printed)")
 	maxRequests := fs.Int("max-requests", 1000, "send at most `N` requests")
 	duration := fs.Duration("duration", 5*time.Minute, "stop after `D`")
+	notifyWait := fs.Duration("notify-wait", 30*time.Second, "report a notification a flow's step causes missing when it has not arrived `D` after the step (with --callback-listen)")
 	negative := fs.Bool("negative", false, "also send requests the spec refuses, expecting QIWI's error with a 4xx")
 	harPath := fs.String("har", "", "write the flows' exchanges, scrubbed, as a HAR `FILE` that replay reads")
 	junit := fs.String("junit", "", "also write JUnit XML to this `FILE`")
@@ -50,7 +51,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	opts := probe.Options{BaseURL: *baseURL, PayoutKeys: map[string]crypto.Signer{},
 		NotifySecret: *notifySecret, CallbackListen: *callbackListen, CallbackURL: *callbackURL,
-		Seed: *seed, MaxRequests: *maxRequests, Duration: *duration, Negative: *negative}
+		Seed: *seed, MaxRequests: *maxRequests, Duration: *duration, Negative: *negative, NotifyWait: *notifyWait}
 	var err error
 	if opts.Keys, err = siteKeys("key", keys); err != nil {
 		return fail(err)
@@ -77,6 +78,9 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *duration <= 0 {
 		return fail(errors.New("--duration must be positive"))
+	}
+	if *notifyWait <= 0 {
+		return fail(errors.New("--notify-wait must be positive"))
 	}
 	if opts.Seed == 0 {
 		opts.Seed = uint64(time.Now().UnixNano())

@@ -62,3 +62,10 @@ func TestProbeCommand(t *testing.T) {
 	assert.Equal(t, 1, status, stdout)
 	assert.True(t, strings.Contains(stdout, "FAIL   flow bill-pay-refund"), stdout)
 }
+
+// --notify-wait must be positive; it is refused before anything is sent.
+func TestProbeNotifyWaitFlag(t *testing.T) {
+	status, stdout, stderr := runOut("probe", "--base-url", "http://127.0.0.1:1", "--key", "test-01=k", "--notify-wait", "0s")
+	assert.Equal(t, 2, status, stdout+stderr)
+	assert.Contains(t, stderr, "--notify-wait must be positive")
+}
