@@ -40,8 +40,12 @@ func quoteBody(body string) string {
 	return fmt.Sprintf("%q%s", s, cut)
 }
 
-// unreadable returns why body is no JSON value, "" when it is one.
+// unreadable returns why body is no JSON value, "" when it is one. A body json.Valid accepts
+// is one (its single value decodes, nothing follows it); any other is decoded to say why.
 func unreadable(body string) string {
+	if json.Valid([]byte(body)) {
+		return ""
+	}
 	if _, err := decodeJSON(body); err != nil {
 		return fmt.Sprintf("body %s is not JSON: %v", quoteBody(body), err)
 	}
