@@ -64,31 +64,39 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 // specVerdict validates the request and the response against the spec; strict validation
 // adds warnings for undocumented members.
 func (j *Judge) specVerdict(ctx context.Context, in fixture.Interaction) (*match, []Finding) {
-	findings, m := j.validate(ctx, in, j.router, false)
-	if m == nil {
-		return nil, findings
-	}
-	strict, _ := j.validate(ctx, in, j.strictRouter, true)
-	return m, append(findings, strict...)
-}
-
-func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router routers.Router, strict bool) ([]Finding, *match) {
 	req, err := buildRequest(in)
 	if err != nil {
-		return []Finding{{Severity: Fail, Verdict: "spec", Message: "unusable request: " + err.Error()}}, nil
+		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: "unusable request: " + err.Error()}}
 	}
-	route, params, err := router.FindRoute(req)
+	route, params, err := j.router.FindRoute(req)
 	if err != nil {
 		msg := fmt.Sprintf("%s %s: %v", in.Request.Method, in.Request.URL, errNoRoute)
 		for _, other := range []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodPatch} {
 			probe, _ := http.NewRequest(other, req.URL.String(), nil)
-			if r, _, err := router.FindRoute(probe); err == nil && other != in.Request.Method {
+			if r, _, err := j.router.FindRoute(probe); err == nil && other != in.Request.Method {
 				msg = fmt.Sprintf("%s %s: the spec has %s (%s), not %s", in.Request.Method, in.Request.URL, other, r.Operation.OperationID, in.Request.Method)
 				break
 			}
 		}
-		return []Finding{{Severity: Fail, Verdict: "spec", Message: msg}}, nil
+		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: msg}}
 	}
+	findings := j.validate(ctx, in, req, route, params, false)
+	strictRoute, ok := j.strictRoute(route)
+	if !ok {
+		return nil, append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "the strict spec lacks operation " + route.Operation.OperationID})
+	}
+	// Validation reads the request's body (and may write defaults into it): the strict run
+	// reads its own.
+	if req, err = buildRequest(in); err != nil {
+		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: "unusable request: " + err.Error()}}
+	}
+	strict := j.validate(ctx, in, req, strictRoute, params, true)
+	return &match{route: route, params: params}, append(findings, strict...)
+}
+
+// validate validates req, the request of in, and in's response against route, the
+// operation of the published spec or (strict) of the strict one.
+func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.Request, route *routers.Route, params map[string]string, strict bool) []Finding {
 	// The router gives each path parameter as the URL carries it, escaped; the schema
 	// (maxLength, pattern) is about the identifier itself.
 	var findings []Finding
@@ -148,7 +156,7 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 				findings = append(findings, Finding{Severity: Warn, Verdict: "spec",
 					Message: fmt.Sprintf("response %d: %s: %s", in.Response.Status, errorShapeMessage, why)})
 			}
-			return findings, &match{route: route, params: params}
+			return findings
 		}
 	}
 	if in.Response != nil && strings.TrimSpace(in.Response.Body) != "" {
@@ -156,7 +164,7 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 			if !strict {
 				findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: fmt.Sprintf("response %d: %s", in.Response.Status, unreadable(in.Response.Body))})
 			}
-			return findings, &match{route: route, params: params}
+			return findings
 		}
 	}
 	if in.Response != nil {
@@ -177,7 +185,7 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 			findings = append(findings, responseEnumFindings(route, in, where)...)
 		}
 	}
-	return findings, &match{route: route, params: params}
+	return findings
 }
 
 // responseEnumFindings checks the open enumerations of a JSON answer.
