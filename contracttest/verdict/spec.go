@@ -80,7 +80,7 @@ func (j *Judge) specVerdict(ctx context.Context, in fixture.Interaction) (*match
 		}
 		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: msg}}
 	}
-	findings := j.validate(ctx, in, req, route, params, false)
+	findings, raw := j.validate(ctx, in, req, route, params, false)
 	strictRoute, ok := j.strictRoute(route)
 	if !ok {
 		return nil, append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "the strict spec lacks operation " + route.Operation.OperationID})
@@ -90,13 +90,19 @@ func (j *Judge) specVerdict(ctx context.Context, in fixture.Interaction) (*match
 	if req, err = buildRequest(in); err != nil {
 		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: "unusable request: " + err.Error()}}
 	}
-	strict := j.validate(ctx, in, req, strictRoute, params, true)
+	var strict []Finding
+	if j.closedUnseen(strictRoute, req, in) {
+		strict = raw.strictFindings(strictRoute, in)
+	} else {
+		strict, _ = j.validate(ctx, in, req, strictRoute, params, true)
+	}
 	return &match{route: route, params: params}, append(findings, strict...)
 }
 
 // validate validates req, the request of in, and in's response against route, the
 // operation of the published spec or (strict) of the strict one.
-func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.Request, route *routers.Route, params map[string]string, strict bool) []Finding {
+func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.Request, route *routers.Route, params map[string]string, strict bool) ([]Finding, validation) {
+	var raw validation
 	// The router gives each path parameter as the URL carries it, escaped; the schema
 	// (maxLength, pattern) is about the identifier itself.
 	var findings []Finding
@@ -140,7 +146,8 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.
 	}
 	requestInput := *input
 	requestInput.Options = &requestOpts
-	if err := openapi3filter.ValidateRequest(ctx, &requestInput); err != nil {
+	raw.request = openapi3filter.ValidateRequest(ctx, &requestInput)
+	if err := raw.request; err != nil {
 		var nulls map[string]bool
 		if requestSchema != nil && !strict {
 			nulls = nullOptionalMembers(requestSchema, in.Request.Body)
@@ -156,7 +163,7 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.
 				findings = append(findings, Finding{Severity: Warn, Verdict: "spec",
 					Message: fmt.Sprintf("response %d: %s: %s", in.Response.Status, errorShapeMessage, why)})
 			}
-			return findings
+			return findings, raw
 		}
 	}
 	if in.Response != nil && strings.TrimSpace(in.Response.Body) != "" {
@@ -164,28 +171,37 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.
 			if !strict {
 				findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: fmt.Sprintf("response %d: %s", in.Response.Status, unreadable(in.Response.Body))})
 			}
-			return findings
+			return findings, raw
 		}
 	}
 	if in.Response != nil {
 		rvi := &openapi3filter.ResponseValidationInput{RequestValidationInput: input, Status: in.Response.Status,
-			Header: in.Response.Header.Clone(), Options: opts}
-		if rvi.Header == nil {
-			rvi.Header = http.Header{}
-		}
-		if in.Response.Body != "" && rvi.Header.Get("Content-Type") == "" {
-			rvi.Header.Set("Content-Type", "application/json")
-		}
+			Header: responseHeader(in.Response), Options: opts}
 		rvi.SetBodyBytes([]byte(in.Response.Body))
 		where := fmt.Sprintf("response %d", in.Response.Status)
-		if err := openapi3filter.ValidateResponse(ctx, rvi); err != nil {
+		raw.answered = true
+		raw.response = openapi3filter.ValidateResponse(ctx, rvi)
+		if err := raw.response; err != nil {
 			add(where, err)
 		}
 		if strict {
 			findings = append(findings, responseEnumFindings(route, in, where)...)
 		}
 	}
-	return findings
+	return findings, raw
+}
+
+// responseHeader is the header a recorded answer is validated with: a JSON body without a
+// Content-Type is taken as JSON.
+func responseHeader(r *fixture.Response) http.Header {
+	h := r.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	if r.Body != "" && h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	return h
 }
 
 // responseEnumFindings checks the open enumerations of a JSON answer.

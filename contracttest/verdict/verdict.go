@@ -93,6 +93,8 @@ type Judge struct {
 	doc, strictDoc *openapi3.T
 	router         routers.Router
 	strict         map[*openapi3.Operation]strictOperation
+	// whether each strict operation's parameters and answer headers hold no closed object
+	openParameters map[*openapi3.Operation]bool
 	// notification body schemas by type, published and strict
 	notificationSchemas, strictNotificationSchemas map[string]*openapi3.SchemaRef
 
@@ -128,6 +130,7 @@ func New(spec []byte, opts ...Option) (*Judge, error) {
 	}
 	closeObjects(j.strictDoc)
 	j.strict = strictOperations(j.doc, j.strictDoc)
+	j.openParameters = openParameters(j.strictDoc)
 	if j.notificationSchemas, err = notificationSchemas(j.doc); err != nil {
 		return nil, fmt.Errorf("verdict: spec: %w", err)
 	}
