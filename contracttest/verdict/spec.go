@@ -64,31 +64,45 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 // specVerdict validates the request and the response against the spec; strict validation
 // adds warnings for undocumented members.
 func (j *Judge) specVerdict(ctx context.Context, in fixture.Interaction) (*match, []Finding) {
-	findings, m := j.validate(ctx, in, j.router, false)
-	if m == nil {
-		return nil, findings
-	}
-	strict, _ := j.validate(ctx, in, j.strictRouter, true)
-	return m, append(findings, strict...)
-}
-
-func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router routers.Router, strict bool) ([]Finding, *match) {
 	req, err := buildRequest(in)
 	if err != nil {
-		return []Finding{{Severity: Fail, Verdict: "spec", Message: "unusable request: " + err.Error()}}, nil
+		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: "unusable request: " + err.Error()}}
 	}
-	route, params, err := router.FindRoute(req)
+	route, params, err := j.router.FindRoute(req)
 	if err != nil {
 		msg := fmt.Sprintf("%s %s: %v", in.Request.Method, in.Request.URL, errNoRoute)
 		for _, other := range []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodPatch} {
 			probe, _ := http.NewRequest(other, req.URL.String(), nil)
-			if r, _, err := router.FindRoute(probe); err == nil && other != in.Request.Method {
+			if r, _, err := j.router.FindRoute(probe); err == nil && other != in.Request.Method {
 				msg = fmt.Sprintf("%s %s: the spec has %s (%s), not %s", in.Request.Method, in.Request.URL, other, r.Operation.OperationID, in.Request.Method)
 				break
 			}
 		}
-		return []Finding{{Severity: Fail, Verdict: "spec", Message: msg}}, nil
+		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: msg}}
 	}
+	findings, raw := j.validate(ctx, in, req, route, params, false)
+	strictRoute, ok := j.strictRoute(route)
+	if !ok {
+		return nil, append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "the strict spec lacks operation " + route.Operation.OperationID})
+	}
+	// Validation reads the request's body (and may write defaults into it): the strict run
+	// reads its own.
+	if req, err = buildRequest(in); err != nil {
+		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: "unusable request: " + err.Error()}}
+	}
+	var strict []Finding
+	if j.closedUnseen(strictRoute, req, in) {
+		strict = raw.strictFindings(strictRoute, in)
+	} else {
+		strict, _ = j.validate(ctx, in, req, strictRoute, params, true)
+	}
+	return &match{route: route, params: params}, append(findings, strict...)
+}
+
+// validate validates req, the request of in, and in's response against route, the
+// operation of the published spec or (strict) of the strict one.
+func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.Request, route *routers.Route, params map[string]string, strict bool) ([]Finding, validation) {
+	var raw validation
 	// The router gives each path parameter as the URL carries it, escaped; the schema
 	// (maxLength, pattern) is about the identifier itself.
 	var findings []Finding
@@ -118,21 +132,22 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 	}
 	hasBody := strings.TrimSpace(in.Request.Body) != ""
 	requestOpts := *opts
-	switch why := unreadable(in.Request.Body); {
+	switch {
 	case route.Operation.RequestBody == nil:
 		if !strict {
 			findings = append(findings, bodilessRequest(in.Request.Body)...)
 		}
-	case hasBody && why != "":
+	case hasBody && !readable(in.Request.Body):
 		// kin-openapi's decode error does not say what it read: the message names the bytes.
 		requestOpts.ExcludeRequestBody = true
 		if !strict {
-			findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "request: " + why})
+			findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "request: " + unreadable(in.Request.Body)})
 		}
 	}
 	requestInput := *input
 	requestInput.Options = &requestOpts
-	if err := openapi3filter.ValidateRequest(ctx, &requestInput); err != nil {
+	raw.request = openapi3filter.ValidateRequest(ctx, &requestInput)
+	if err := raw.request; err != nil {
 		var nulls map[string]bool
 		if requestSchema != nil && !strict {
 			nulls = nullOptionalMembers(requestSchema, in.Request.Body)
@@ -148,36 +163,45 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, router rou
 				findings = append(findings, Finding{Severity: Warn, Verdict: "spec",
 					Message: fmt.Sprintf("response %d: %s: %s", in.Response.Status, errorShapeMessage, why)})
 			}
-			return findings, &match{route: route, params: params}
+			return findings, raw
 		}
 	}
 	if in.Response != nil && strings.TrimSpace(in.Response.Body) != "" {
-		if why := unreadable(in.Response.Body); why != "" {
+		if !readable(in.Response.Body) {
 			if !strict {
-				findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: fmt.Sprintf("response %d: %s", in.Response.Status, why)})
+				findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: fmt.Sprintf("response %d: %s", in.Response.Status, unreadable(in.Response.Body))})
 			}
-			return findings, &match{route: route, params: params}
+			return findings, raw
 		}
 	}
 	if in.Response != nil {
 		rvi := &openapi3filter.ResponseValidationInput{RequestValidationInput: input, Status: in.Response.Status,
-			Header: in.Response.Header.Clone(), Options: opts}
-		if rvi.Header == nil {
-			rvi.Header = http.Header{}
-		}
-		if in.Response.Body != "" && rvi.Header.Get("Content-Type") == "" {
-			rvi.Header.Set("Content-Type", "application/json")
-		}
+			Header: responseHeader(in.Response), Options: opts}
 		rvi.SetBodyBytes([]byte(in.Response.Body))
 		where := fmt.Sprintf("response %d", in.Response.Status)
-		if err := openapi3filter.ValidateResponse(ctx, rvi); err != nil {
+		raw.answered = true
+		raw.response = openapi3filter.ValidateResponse(ctx, rvi)
+		if err := raw.response; err != nil {
 			add(where, err)
 		}
 		if strict {
 			findings = append(findings, responseEnumFindings(route, in, where)...)
 		}
 	}
-	return findings, &match{route: route, params: params}
+	return findings, raw
+}
+
+// responseHeader is the header a recorded answer is validated with: a JSON body without a
+// Content-Type is taken as JSON.
+func responseHeader(r *fixture.Response) http.Header {
+	h := r.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	if r.Body != "" && h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	return h
 }
 
 // responseEnumFindings checks the open enumerations of a JSON answer.

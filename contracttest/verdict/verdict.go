@@ -87,10 +87,14 @@ func (r Result) Passed(strict bool) bool {
 }
 
 // Judge holds the resolved spec, in its published form and in the strict form that forbids
-// undocumented members, with a router for each.
+// undocumented members: a router finds an interaction's operation in the first, the table
+// strict gives the same operation of the second.
 type Judge struct {
-	doc, strictDoc       *openapi3.T
-	router, strictRouter routers.Router
+	doc, strictDoc *openapi3.T
+	router         routers.Router
+	strict         map[*openapi3.Operation]strictOperation
+	// whether each strict operation's parameters and answer headers hold no closed object
+	openParameters map[*openapi3.Operation]bool
 	// notification body schemas by type, published and strict
 	notificationSchemas, strictNotificationSchemas map[string]*openapi3.SchemaRef
 
@@ -107,19 +111,6 @@ const replayHost = "http://qiwi.replay"
 // New loads the resolved spec (YAML or JSON) for judging. The client verdict uses gen/qiwi
 // unless WithClient names another generated client.
 func New(spec []byte, opts ...Option) (*Judge, error) {
-	load := func() (*openapi3.T, routers.Router, error) {
-		doc, err := specload.Spec(spec)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := doc.Validate(context.Background()); err != nil {
-			return nil, nil, err
-		}
-		// Match paths whatever the host: fixtures record paths, not servers.
-		doc.Servers = openapi3.Servers{{URL: replayHost + "/partner"}, {URL: replayHost}}
-		r, err := gorillamux.NewRouter(doc)
-		return doc, r, err
-	}
 	j := &Judge{client: BundledClient()}
 	for _, o := range opts {
 		o(j)
@@ -128,13 +119,18 @@ func New(spec []byte, opts ...Option) (*Judge, error) {
 		return nil, errors.New("verdict: the client package lacks New, ParseNotification or VerifyNotification")
 	}
 	var err error
-	if j.doc, j.router, err = load(); err != nil {
+	if j.doc, err = loadDoc(spec); err != nil {
 		return nil, fmt.Errorf("verdict: spec: %w", err)
 	}
-	if j.strictDoc, j.strictRouter, err = load(); err != nil {
+	if j.router, err = gorillamux.NewRouter(j.doc); err != nil {
+		return nil, fmt.Errorf("verdict: spec: %w", err)
+	}
+	if j.strictDoc, err = loadDoc(spec); err != nil {
 		return nil, fmt.Errorf("verdict: spec: %w", err)
 	}
 	closeObjects(j.strictDoc)
+	j.strict = strictOperations(j.doc, j.strictDoc)
+	j.openParameters = openParameters(j.strictDoc)
 	if j.notificationSchemas, err = notificationSchemas(j.doc); err != nil {
 		return nil, fmt.Errorf("verdict: spec: %w", err)
 	}
@@ -142,6 +138,55 @@ func New(spec []byte, opts ...Option) (*Judge, error) {
 		return nil, fmt.Errorf("verdict: spec: %w", err)
 	}
 	return j, nil
+}
+
+// loadDoc loads and validates the spec, its servers replaced by the replay host's: fixtures
+// record paths, not servers, and are matched whatever the host.
+func loadDoc(spec []byte) (*openapi3.T, error) {
+	doc, err := specload.Spec(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, err
+	}
+	doc.Servers = openapi3.Servers{{URL: replayHost + "/partner"}, {URL: replayHost}}
+	return doc, nil
+}
+
+// strictOperation is an operation of the strict spec, with its path item.
+type strictOperation struct {
+	item *openapi3.PathItem
+	op   *openapi3.Operation
+}
+
+// strictOperations maps each operation of doc to the same operation (same path, same
+// method) of strict, a second load of the same spec.
+func strictOperations(doc, strict *openapi3.T) map[*openapi3.Operation]strictOperation {
+	out := map[*openapi3.Operation]strictOperation{}
+	for path, item := range doc.Paths.Map() {
+		twin := strict.Paths.Value(path)
+		if twin == nil {
+			continue
+		}
+		for method, op := range item.Operations() {
+			if o := twin.GetOperation(method); o != nil {
+				out[op] = strictOperation{item: twin, op: o}
+			}
+		}
+	}
+	return out
+}
+
+// strictRoute returns route (found in the published spec) in the strict spec.
+func (j *Judge) strictRoute(route *routers.Route) (*routers.Route, bool) {
+	twin, ok := j.strict[route.Operation]
+	if !ok {
+		return nil, false
+	}
+	r := *route
+	r.Spec, r.PathItem, r.Operation = j.strictDoc, twin.item, twin.op
+	return &r, true
 }
 
 // closeObjects sets additionalProperties: false on every object schema that lists its

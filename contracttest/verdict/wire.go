@@ -42,15 +42,33 @@ func quoteBody(body string) string {
 
 // unreadable returns why body is no JSON value, "" when it is one.
 func unreadable(body string) string {
-	if _, err := decodeJSON(body); err != nil {
+	switch err, several := readBody(body); {
+	case err != nil:
 		return fmt.Sprintf("body %s is not JSON: %v", quoteBody(body), err)
-	}
-	var rest any
-	dec := json.NewDecoder(strings.NewReader(body))
-	if dec.Decode(&rest) == nil && dec.More() {
+	case several:
 		return fmt.Sprintf("body %s holds more than one JSON value", quoteBody(body))
 	}
 	return ""
+}
+
+// readable reports whether body is one JSON value, as unreadable does, without saying why.
+func readable(body string) bool {
+	err, several := readBody(body)
+	return err == nil && !several
+}
+
+// readBody says why body is no JSON value: the decoder's error, or several values. A body
+// json.Valid accepts is one value (it decodes, nothing follows it); any other is decoded.
+func readBody(body string) (err error, several bool) {
+	if json.Valid([]byte(body)) {
+		return nil, false
+	}
+	if _, err := decodeJSON(body); err != nil {
+		return err, false
+	}
+	var rest any
+	dec := json.NewDecoder(strings.NewReader(body))
+	return nil, dec.Decode(&rest) == nil && dec.More()
 }
 
 // bodilessRequest judges the body of a request to an operation that takes none. Nothing,

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -684,9 +685,28 @@ func TestReconcileAgainstTheSandbox(t *testing.T) {
 // TestMain runs the command itself when a test starts this binary as a child process.
 func TestMain(m *testing.M) {
 	if os.Getenv("QIWICONTRACT_RUN_COMMAND") == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(runProfiled(os.Getenv("QIWICONTRACT_CPUPROFILE"), os.Args[1:]))
 	}
 	os.Exit(m.Run())
+}
+
+// runProfiled runs the command, writing its CPU profile to path when path is not "".
+func runProfiled(path string, args []string) int {
+	if path == "" {
+		return run(context.Background(), args, os.Stdout, os.Stderr)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		return 2
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		return 2
+	}
+	defer pprof.StopCPUProfile()
+	return run(context.Background(), args, os.Stdout, os.Stderr)
 }
 
 // startSandbox starts the command as a child process and returns it with its address.

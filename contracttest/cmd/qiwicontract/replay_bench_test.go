@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,6 +17,10 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/spec"
 )
+
+// replayProfile names the file where BenchmarkReplayCommand writes the CPU profile of its
+// last run of the command on the smaller corpus: -args -replayprofile FILE.
+var replayProfile = flag.String("replayprofile", "", "write the CPU profile of the replay command's last run on 20,000 interactions to `FILE`")
 
 // BenchmarkReplayCommand stands for what CI runs on a large recording:
 //
@@ -59,6 +64,9 @@ func BenchmarkReplayCommand(b *testing.B) {
 		for _, n := range sizes {
 			cmd := exec.Command(os.Args[0], "replay", corpus[n])
 			cmd.Env = append(os.Environ(), "QIWICONTRACT_RUN_COMMAND=1")
+			if *replayProfile != "" && n == sizes[0] {
+				cmd.Env = append(cmd.Env, "QIWICONTRACT_CPUPROFILE="+*replayProfile)
+			}
 			start := time.Now()
 			err := cmd.Run()
 			wall[n] += time.Since(start)

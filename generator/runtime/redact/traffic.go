@@ -324,16 +324,29 @@ func (s *TrafficScrub) Text(text string) string {
 			return `"` + sub[1] + `":"` + mark + `"`
 		})
 	}
-	text = bearer.ReplaceAllStringFunc(text, func(m string) string {
-		sub := bearer.FindStringSubmatch(m)
-		if sub[2] == mark {
-			return m
-		}
-		s.Secret(sub[2])
-		return sub[1] + " " + mark
-	})
+	if hasBearer(text) {
+		text = bearer.ReplaceAllStringFunc(text, func(m string) string {
+			sub := bearer.FindStringSubmatch(m)
+			if sub[2] == mark {
+				return m
+			}
+			s.Secret(sub[2])
+			return sub[1] + " " + mark
+		})
+	}
 	text = s.known(text)
 	return s.cards(text)
+}
+
+// hasBearer reports whether text holds "bearer" in any case, as bearer needs to match: its
+// letters have no case forms beyond ASCII's.
+func hasBearer(text string) bool {
+	for i := 0; i+len("bearer") <= len(text); i++ {
+		if text[i]|0x20 == 'b' && strings.EqualFold(text[i:i+len("bearer")], "bearer") {
+			return true
+		}
+	}
+	return false
 }
 
 func unquoteJSON(q string) (string, error) {
@@ -345,7 +358,7 @@ func unquoteJSON(q string) (string, error) {
 // known replaces the values this scrub found: a long value wherever it stands, a shorter
 // one as a word of its own, one of three characters or fewer only where it is quoted.
 func (s *TrafficScrub) known(text string) string {
-	if s.sorted == nil {
+	if s.sorted == nil && len(s.values) > 0 {
 		for v := range s.values {
 			s.sorted = append(s.sorted, v)
 		}
@@ -424,7 +437,7 @@ func isWordByte(c byte) bool {
 // cards replaces the card numbers in text: runs of 13 to 19 digits (or four-digit groups
 // split by spaces or dashes) that pass the Luhn check, with no digit on either side.
 func (s *TrafficScrub) cards(text string) string {
-	if !strings.ContainsAny(text, "0123456789") {
+	if !mayHoldCard(text) {
 		return text
 	}
 	locs := digits.FindAllStringIndex(text, -1)
@@ -449,6 +462,28 @@ func (s *TrafficScrub) cards(text string) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// mayHoldCard reports whether digits could match in text: a match has 13 digits or more,
+// and either a run of 13 or more or a run of four followed by a space or dash and a digit.
+// Most text (dates, amounts, identifiers) has neither, and is passed over without the regexp.
+func mayHoldCard(text string) bool {
+	total, run, shaped := 0, 0, false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if isDigit(c) {
+			total++
+			if run++; run >= 13 {
+				shaped = true
+			}
+			continue
+		}
+		if run >= 4 && (c == ' ' || c == '-') && i+1 < len(text) && isDigit(text[i+1]) {
+			shaped = true
+		}
+		run = 0
+	}
+	return shaped && total >= 13
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
