@@ -195,6 +195,7 @@ func CompareWith(oldSpec, newSpec []byte, opts Options) (Report, error) {
 			c.walkSchema(jsonpointer.Join("components", "schemas", name), changes.ComponentsChanges.SchemaChanges[name])
 		}
 	}
+	c.compareGoTypes()
 	r := Report{Changes: c.out}
 	if r.Changes == nil {
 		r.Changes = []Change{} // [] in JSON, not null
@@ -471,11 +472,17 @@ func (c *comparison) compareOperation(o, n operation) {
 	// The request body's schema, per media type.
 	oldB, newB := bodies(o.op.RequestBody), bodies(n.op.RequestBody)
 	for _, mt := range slices.Sorted(maps.Keys(oldB)) {
-		if a, b := oldB[mt], newB[mt]; a != b {
-			c.add("request-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s: %s is %s", mt, orNone(a), orNone(b)),
-				OldPointer: jsonpointer.Join("paths", o.rawPath, strings.ToLower(o.method), "requestBody", "content", mt),
-				NewPointer: jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "requestBody", "content", mt), Operations: opName}, mt)
+		optr := jsonpointer.Join("paths", o.rawPath, strings.ToLower(o.method), "requestBody", "content", mt)
+		nptr := jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "requestBody", "content", mt)
+		a, b := oldB[mt], newB[mt]
+		if a == b {
+			continue
 		}
+		if _, ok := newB[mt]; ok && c.bodyRecomposed(optr+"/schema", nptr+"/schema", opName) {
+			continue
+		}
+		c.add("request-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s: %s is %s", mt, orNone(a), orNone(b)),
+			OldPointer: optr, NewPointer: nptr, Operations: opName}, mt)
 	}
 	// The answers: statuses and each one's schema.
 	oldR, newR := responses(o.op), responses(n.op)
@@ -489,6 +496,10 @@ func (c *comparison) compareOperation(o, n operation) {
 		}
 		for _, mt := range slices.Sorted(maps.Keys(oldR[code])) {
 			if a, b := oldR[code][mt], nb[mt]; a != b {
+				if _, ok := nb[mt]; ok && c.bodyRecomposed(jsonpointer.Join("paths", o.rawPath, strings.ToLower(o.method), "responses", code, "content", mt, "schema"),
+					jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "responses", code, "content", mt, "schema"), opName) {
+					continue
+				}
 				c.add("response-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s %s: %s is %s", code, mt, orNone(a), orNone(b)),
 					OldPointer: optr, NewPointer: nptr, Operations: opName}, code+" "+mt)
 			}
@@ -580,19 +591,23 @@ func (c *comparison) walkSchema(ptr string, s *model.SchemaChanges) {
 	if s == nil {
 		return
 	}
+	if recomposed(s) {
+		// A $ref, a composition or a type given or dropped: what-changed compares the
+		// nodes as written, the values are compared resolved.
+		c.compareRecomposed(ptr, ptr, ptr, nil)
+		for _, ch := range s.Changes {
+			if !structural[ch.Property] {
+				c.schemaChange(ptr, ch)
+			}
+		}
+		c.extensionChanges(ptr, s)
+		return
+	}
 	c.compareEnums(ptr)
 	for _, ch := range s.Changes {
 		c.schemaChange(ptr, ch)
 	}
-	if s.ExtensionChanges != nil {
-		for _, ch := range s.ExtensionChanges.Changes {
-			if ch.Property == "x-extensible-enum" {
-				continue // compareEnums compares the values
-			}
-			c.add("changed", Change{Kind: OtherChange, Where: ptr, Detail: ch.Property + " " + changeVerb(ch),
-				OldPointer: ptr, NewPointer: ptr}, ch.Property)
-		}
-	}
+	c.extensionChanges(ptr, s)
 	for _, name := range slices.Sorted(maps.Keys(s.SchemaPropertyChanges)) {
 		c.walkSchema(jsonpointer.Append(ptr+"/properties", name), s.SchemaPropertyChanges[name])
 	}
@@ -606,6 +621,20 @@ func (c *comparison) walkSchema(ptr string, s *model.SchemaChanges) {
 	}
 }
 
+// extensionChanges reports the changes of a schema's extensions but x-extensible-enum's,
+// whose values compareEnums compares.
+func (c *comparison) extensionChanges(ptr string, s *model.SchemaChanges) {
+	if s.ExtensionChanges != nil {
+		for _, ch := range s.ExtensionChanges.Changes {
+			if ch.Property == "x-extensible-enum" {
+				continue // compareEnums compares the values
+			}
+			c.add("changed", Change{Kind: OtherChange, Where: ptr, Detail: ch.Property + " " + changeVerb(ch),
+				OldPointer: ptr, NewPointer: ptr}, ch.Property)
+		}
+	}
+}
+
 // compareEnums compares the closed and extensible values of the schema at the pointer in
 // both documents. A value removed breaks a request that sends it (and removes a Go
 // constant); a value added to a closed enumeration of answers may surprise a client; one
@@ -613,31 +642,7 @@ func (c *comparison) walkSchema(ptr string, s *model.SchemaChanges) {
 func (c *comparison) compareEnums(ptr string) {
 	oldClosed, oldOpen := c.old.enum(ptr)
 	newClosed, newOpen := c.new.enum(ptr)
-	oldAll, newAll := append(slices.Clone(oldClosed), oldOpen...), append(slices.Clone(newClosed), newOpen...)
-	dir := directionOf(ptr, c.old, c.new)
-	for _, v := range oldAll {
-		if slices.Contains(newAll, v) {
-			continue
-		}
-		rule := "enum-value-removed"
-		if dir&request != 0 {
-			rule = "request-enum-value-removed"
-		}
-		c.add(rule, Change{Kind: EnumValueRemoved, Where: ptr, Detail: v, OldPointer: ptr, NewPointer: ptr}, v)
-	}
-	for _, v := range newAll {
-		if slices.Contains(oldAll, v) {
-			continue
-		}
-		rule := "enum-value-added"
-		switch {
-		case slices.Contains(newOpen, v):
-			rule = "extensible-enum-value-added"
-		case dir&response != 0:
-			rule = "response-enum-value-added"
-		}
-		c.add(rule, Change{Kind: EnumValueAdded, Where: ptr, Detail: v, OldPointer: ptr, NewPointer: ptr}, v)
-	}
+	c.enumChanges(ptr, ptr, ptr, oldClosed, oldOpen, newClosed, newOpen, directionOf(ptr, c.old, c.new))
 }
 
 // narrowing says, for each constraint keyword, whether a larger value (+1) or a smaller one
