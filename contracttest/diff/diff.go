@@ -14,6 +14,7 @@ package diff
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -22,10 +23,13 @@ import (
 	"sort"
 	"strings"
 
+	goyaml "github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi/datamodel"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 	"github.com/pb33f/libopenapi/what-changed/model"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec/ext"
@@ -158,35 +162,62 @@ func Compare(oldSpec, newSpec []byte) (Report, error) {
 
 // CompareWith compares the old document with the new one, as Compare, with options.
 func CompareWith(oldSpec, newSpec []byte, opts Options) (Report, error) {
-	oldDoc, err := libopenapi.NewDocument(oldSpec)
+	oldDoc, err := Load(oldSpec)
 	if err != nil {
 		return Report{}, fmt.Errorf("old document: %w", err)
 	}
-	newDoc, err := libopenapi.NewDocument(newSpec)
+	newDoc, err := Load(newSpec)
 	if err != nil {
 		return Report{}, fmt.Errorf("new document: %w", err)
 	}
-	oldModel, err := oldDoc.BuildV3Model()
+	return CompareDocuments(oldDoc, newDoc, opts)
+}
+
+// Document is an OpenAPI document read once for comparisons: its libopenapi model and its
+// YAML nodes. One Document may be compared with many (a base spec with each of its
+// editions), one comparison at a time.
+type Document struct {
+	doc   libopenapi.Document
+	model *libopenapi.DocumentModel[v3.Document]
+	tree  *tree
+}
+
+// Load reads a document for CompareDocuments.
+func Load(data []byte) (*Document, error) {
+	// The index's metadata (descriptions, enums, paths of inline schemas) is for linters;
+	// what-changed and the model do without it, at a fraction of the allocations.
+	doc, err := libopenapi.NewDocumentWithConfiguration(data, &datamodel.DocumentConfiguration{SkipMetadataCollection: true})
 	if err != nil {
-		return Report{}, fmt.Errorf("old document: %w", err)
+		return nil, err
 	}
-	newModel, err := newDoc.BuildV3Model()
+	// The tree reads the nodes libopenapi parsed (before its model is built on them)
+	// rather than parsing the text again.
+	var root *goyaml.Node
+	if info := doc.GetSpecInfo(); info != nil {
+		root = info.RootNode
+	}
+	t := newTree(copyNode(root, map[*goyaml.Node]*yaml.Node{}))
+	model, err := doc.BuildV3Model()
 	if err != nil {
-		return Report{}, fmt.Errorf("new document: %w", err)
+		return nil, err
 	}
-	c := &comparison{}
-	if c.old, err = parseTree(oldSpec); err != nil {
-		return Report{}, fmt.Errorf("old document: %w", err)
+	return &Document{doc: doc, model: model, tree: t}, nil
+}
+
+// CompareDocuments compares two loaded documents, as CompareWith compares their texts.
+func CompareDocuments(oldDoc, newDoc *Document, opts Options) (Report, error) {
+	if oldDoc == nil || newDoc == nil {
+		return Report{}, errors.New("compare: a document is missing")
 	}
-	if c.new, err = parseTree(newSpec); err != nil {
-		return Report{}, fmt.Errorf("new document: %w", err)
-	}
+	var err error
+	c := &comparison{old: oldDoc.tree, new: newDoc.tree}
+	oldModel, newModel := oldDoc.model, newDoc.model
 	if c.overlays, err = newOverlayIndex(opts.Overlays); err != nil {
 		return Report{}, fmt.Errorf("overlay: %w", err)
 	}
 	c.compareOperations(&oldModel.Model, &newModel.Model)
 	c.compareSchemas(&oldModel.Model, &newModel.Model)
-	changes, err := libopenapi.CompareDocuments(oldDoc, newDoc)
+	changes, err := libopenapi.CompareDocuments(oldDoc.doc, newDoc.doc)
 	if err != nil {
 		return Report{}, fmt.Errorf("what-changed: %w", err)
 	}

@@ -40,6 +40,7 @@ var composed = strings.NewReplacer(
 // struct of their members; an inline object is an anonymous struct; an inline request body
 // is a type of the operation's own unless the generator drops its variants).
 func TestRecomposed(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		edits []string // from, to, ...
@@ -106,6 +107,7 @@ func TestRecomposed(t *testing.T) {
 // rrn and authCode, made a nullable string or integer in answers, are warnings on the wire
 // and a Go type changed. Skipped where the clone lacks the history.
 func TestHistoryRecomposed(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		rev  string
 		want map[string]int // rule: count
@@ -117,6 +119,7 @@ func TestHistoryRecomposed(t *testing.T) {
 			"request-enum-value-removed": 3, "request-member-removed": 1}},
 	} {
 		t.Run(tc.rev, func(t *testing.T) {
+			t.Parallel()
 			old, err := diff.ReadInput("../..", tc.rev+"^1:spec/qiwi.resolved.yaml")
 			if errors.Is(err, diff.ErrRevision) {
 				t.Skipf("no history: %v", err)
