@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -177,32 +178,86 @@ var mutations = []mutation{
 	}, want: []string{"request-parameter-added"}},
 }
 
-// pair returns the mutation's old and new documents, both written by the same encoder.
-func (m mutation) pair(t testing.TB) (old, new []byte) {
-	t.Helper()
+// resolved is the resolved spec's YAML nodes, parsed once; each mutation edits a copy.
+var resolved = sync.OnceValues(func() (*yaml.Node, error) {
 	var doc yaml.Node
-	require.NoError(t, yaml.Unmarshal(spec.Resolved, &doc))
-	if m.prepare != nil {
-		m.prepare(&doc)
+	err := yaml.Unmarshal(spec.Resolved, &doc)
+	return &doc, err
+})
+
+// unprepared is the old document of every mutation without a prepare step, written and
+// loaded once: the resolved spec as the corpus's encoder writes it.
+var unprepared = sync.OnceValues(func() (*loaded, error) {
+	doc, err := resolved()
+	if err != nil {
+		return nil, err
 	}
-	old, err := yaml.Marshal(&doc)
+	data, err := yaml.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	d, err := diff.Load(data)
+	return &loaded{data, d}, err
+})
+
+// loaded is a document's text and its loaded form.
+type loaded struct {
+	data []byte
+	doc  *diff.Document
+}
+
+// clone copies a YAML node tree.
+func clone(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, child := range n.Content {
+		c.Content[i] = clone(child)
+	}
+	return &c
+}
+
+// pair returns the mutation's old and new documents, both written by the same encoder;
+// a mutation without a prepare step shares the old one (loaded is set).
+func (m mutation) pair(t testing.TB) (old *loaded, new []byte) {
+	t.Helper()
+	base, err := resolved()
 	require.NoError(t, err)
-	m.change(&doc)
-	new, err = yaml.Marshal(&doc)
+	doc := clone(base)
+	if m.prepare != nil {
+		m.prepare(doc)
+		data, err := yaml.Marshal(doc)
+		require.NoError(t, err)
+		old = &loaded{data: data}
+	} else {
+		old, err = unprepared()
+		require.NoError(t, err)
+	}
+	m.change(doc)
+	new, err = yaml.Marshal(doc)
 	require.NoError(t, err)
-	require.NotEqual(t, string(old), string(new), m.name)
+	require.NotEqual(t, string(old.data), string(new), m.name)
 	return old, new
 }
 
 // Each one-change pair of the corpus gives the rules it should, at their levels; with
 // QIWI_DIFF_CORPUS=DIR the pairs are written there (DIR/NAME/old.yaml, new.yaml) for the
-// comparison with oasdiff (testdata/oasdiff/compare.sh).
+// comparison with oasdiff (testdata/oasdiff/compare.sh). The pairs without a prepare step
+// share one loaded old document.
 func TestCorpusMutations(t *testing.T) {
+	t.Parallel()
 	out := os.Getenv("QIWI_DIFF_CORPUS")
 	for _, m := range mutations {
 		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
 			old, new := m.pair(t)
-			r, err := diff.Compare(old, new)
+			oldDoc, err := old.doc, error(nil)
+			if oldDoc == nil {
+				oldDoc, err = diff.Load(old.data)
+				require.NoError(t, err)
+			}
+			newDoc, err := diff.Load(new)
+			require.NoError(t, err)
+			r, err := diff.CompareDocuments(oldDoc, newDoc, diff.Options{})
 			require.NoError(t, err)
 			var rules []string
 			for _, c := range r.Changes {
@@ -215,7 +270,7 @@ func TestCorpusMutations(t *testing.T) {
 			if out != "" {
 				dir := filepath.Join(out, m.name)
 				require.NoError(t, os.MkdirAll(dir, 0o755))
-				require.NoError(t, os.WriteFile(filepath.Join(dir, "old.yaml"), old, 0o644))
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "old.yaml"), old.data, 0o644))
 				require.NoError(t, os.WriteFile(filepath.Join(dir, "new.yaml"), new, 0o644))
 			}
 		})

@@ -14,6 +14,7 @@ package diff
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -22,10 +23,13 @@ import (
 	"sort"
 	"strings"
 
+	goyaml "github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi/datamodel"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 	"github.com/pb33f/libopenapi/what-changed/model"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec/ext"
@@ -158,35 +162,62 @@ func Compare(oldSpec, newSpec []byte) (Report, error) {
 
 // CompareWith compares the old document with the new one, as Compare, with options.
 func CompareWith(oldSpec, newSpec []byte, opts Options) (Report, error) {
-	oldDoc, err := libopenapi.NewDocument(oldSpec)
+	oldDoc, err := Load(oldSpec)
 	if err != nil {
 		return Report{}, fmt.Errorf("old document: %w", err)
 	}
-	newDoc, err := libopenapi.NewDocument(newSpec)
+	newDoc, err := Load(newSpec)
 	if err != nil {
 		return Report{}, fmt.Errorf("new document: %w", err)
 	}
-	oldModel, err := oldDoc.BuildV3Model()
+	return CompareDocuments(oldDoc, newDoc, opts)
+}
+
+// Document is an OpenAPI document read once for comparisons: its libopenapi model and its
+// YAML nodes. One Document may be compared with many (a base spec with each of its
+// editions), one comparison at a time.
+type Document struct {
+	doc   libopenapi.Document
+	model *libopenapi.DocumentModel[v3.Document]
+	tree  *tree
+}
+
+// Load reads a document for CompareDocuments.
+func Load(data []byte) (*Document, error) {
+	// The index's metadata (descriptions, enums, paths of inline schemas) is for linters;
+	// what-changed and the model do without it, at a fraction of the allocations.
+	doc, err := libopenapi.NewDocumentWithConfiguration(data, &datamodel.DocumentConfiguration{SkipMetadataCollection: true})
 	if err != nil {
-		return Report{}, fmt.Errorf("old document: %w", err)
+		return nil, err
 	}
-	newModel, err := newDoc.BuildV3Model()
+	// The tree reads the nodes libopenapi parsed (before its model is built on them)
+	// rather than parsing the text again.
+	var root *goyaml.Node
+	if info := doc.GetSpecInfo(); info != nil {
+		root = info.RootNode
+	}
+	t := newTree(copyNode(root, map[*goyaml.Node]*yaml.Node{}))
+	model, err := doc.BuildV3Model()
 	if err != nil {
-		return Report{}, fmt.Errorf("new document: %w", err)
+		return nil, err
 	}
-	c := &comparison{}
-	if c.old, err = parseTree(oldSpec); err != nil {
-		return Report{}, fmt.Errorf("old document: %w", err)
+	return &Document{doc: doc, model: model, tree: t}, nil
+}
+
+// CompareDocuments compares two loaded documents, as CompareWith compares their texts.
+func CompareDocuments(oldDoc, newDoc *Document, opts Options) (Report, error) {
+	if oldDoc == nil || newDoc == nil {
+		return Report{}, errors.New("compare: a document is missing")
 	}
-	if c.new, err = parseTree(newSpec); err != nil {
-		return Report{}, fmt.Errorf("new document: %w", err)
-	}
+	var err error
+	c := &comparison{old: oldDoc.tree, new: newDoc.tree}
+	oldModel, newModel := oldDoc.model, newDoc.model
 	if c.overlays, err = newOverlayIndex(opts.Overlays); err != nil {
 		return Report{}, fmt.Errorf("overlay: %w", err)
 	}
 	c.compareOperations(&oldModel.Model, &newModel.Model)
 	c.compareSchemas(&oldModel.Model, &newModel.Model)
-	changes, err := libopenapi.CompareDocuments(oldDoc, newDoc)
+	changes, err := libopenapi.CompareDocuments(oldDoc.doc, newDoc.doc)
 	if err != nil {
 		return Report{}, fmt.Errorf("what-changed: %w", err)
 	}
@@ -195,6 +226,7 @@ func CompareWith(oldSpec, newSpec []byte, opts Options) (Report, error) {
 			c.walkSchema(jsonpointer.Join("components", "schemas", name), changes.ComponentsChanges.SchemaChanges[name])
 		}
 	}
+	c.compareGoTypes()
 	r := Report{Changes: c.out}
 	if r.Changes == nil {
 		r.Changes = []Change{} // [] in JSON, not null
@@ -471,11 +503,17 @@ func (c *comparison) compareOperation(o, n operation) {
 	// The request body's schema, per media type.
 	oldB, newB := bodies(o.op.RequestBody), bodies(n.op.RequestBody)
 	for _, mt := range slices.Sorted(maps.Keys(oldB)) {
-		if a, b := oldB[mt], newB[mt]; a != b {
-			c.add("request-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s: %s is %s", mt, orNone(a), orNone(b)),
-				OldPointer: jsonpointer.Join("paths", o.rawPath, strings.ToLower(o.method), "requestBody", "content", mt),
-				NewPointer: jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "requestBody", "content", mt), Operations: opName}, mt)
+		optr := jsonpointer.Join("paths", o.rawPath, strings.ToLower(o.method), "requestBody", "content", mt)
+		nptr := jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "requestBody", "content", mt)
+		a, b := oldB[mt], newB[mt]
+		if a == b {
+			continue
 		}
+		if _, ok := newB[mt]; ok && c.bodyRecomposed(optr+"/schema", nptr+"/schema", opName) {
+			continue
+		}
+		c.add("request-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s: %s is %s", mt, orNone(a), orNone(b)),
+			OldPointer: optr, NewPointer: nptr, Operations: opName}, mt)
 	}
 	// The answers: statuses and each one's schema.
 	oldR, newR := responses(o.op), responses(n.op)
@@ -489,6 +527,10 @@ func (c *comparison) compareOperation(o, n operation) {
 		}
 		for _, mt := range slices.Sorted(maps.Keys(oldR[code])) {
 			if a, b := oldR[code][mt], nb[mt]; a != b {
+				if _, ok := nb[mt]; ok && c.bodyRecomposed(jsonpointer.Join("paths", o.rawPath, strings.ToLower(o.method), "responses", code, "content", mt, "schema"),
+					jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "responses", code, "content", mt, "schema"), opName) {
+					continue
+				}
 				c.add("response-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s %s: %s is %s", code, mt, orNone(a), orNone(b)),
 					OldPointer: optr, NewPointer: nptr, Operations: opName}, code+" "+mt)
 			}
@@ -580,19 +622,23 @@ func (c *comparison) walkSchema(ptr string, s *model.SchemaChanges) {
 	if s == nil {
 		return
 	}
+	if recomposed(s) {
+		// A $ref, a composition or a type given or dropped: what-changed compares the
+		// nodes as written, the values are compared resolved.
+		c.compareRecomposed(ptr, ptr, ptr, nil)
+		for _, ch := range s.Changes {
+			if !structural[ch.Property] {
+				c.schemaChange(ptr, ch)
+			}
+		}
+		c.extensionChanges(ptr, s)
+		return
+	}
 	c.compareEnums(ptr)
 	for _, ch := range s.Changes {
 		c.schemaChange(ptr, ch)
 	}
-	if s.ExtensionChanges != nil {
-		for _, ch := range s.ExtensionChanges.Changes {
-			if ch.Property == "x-extensible-enum" {
-				continue // compareEnums compares the values
-			}
-			c.add("changed", Change{Kind: OtherChange, Where: ptr, Detail: ch.Property + " " + changeVerb(ch),
-				OldPointer: ptr, NewPointer: ptr}, ch.Property)
-		}
-	}
+	c.extensionChanges(ptr, s)
 	for _, name := range slices.Sorted(maps.Keys(s.SchemaPropertyChanges)) {
 		c.walkSchema(jsonpointer.Append(ptr+"/properties", name), s.SchemaPropertyChanges[name])
 	}
@@ -606,6 +652,20 @@ func (c *comparison) walkSchema(ptr string, s *model.SchemaChanges) {
 	}
 }
 
+// extensionChanges reports the changes of a schema's extensions but x-extensible-enum's,
+// whose values compareEnums compares.
+func (c *comparison) extensionChanges(ptr string, s *model.SchemaChanges) {
+	if s.ExtensionChanges != nil {
+		for _, ch := range s.ExtensionChanges.Changes {
+			if ch.Property == "x-extensible-enum" {
+				continue // compareEnums compares the values
+			}
+			c.add("changed", Change{Kind: OtherChange, Where: ptr, Detail: ch.Property + " " + changeVerb(ch),
+				OldPointer: ptr, NewPointer: ptr}, ch.Property)
+		}
+	}
+}
+
 // compareEnums compares the closed and extensible values of the schema at the pointer in
 // both documents. A value removed breaks a request that sends it (and removes a Go
 // constant); a value added to a closed enumeration of answers may surprise a client; one
@@ -613,31 +673,7 @@ func (c *comparison) walkSchema(ptr string, s *model.SchemaChanges) {
 func (c *comparison) compareEnums(ptr string) {
 	oldClosed, oldOpen := c.old.enum(ptr)
 	newClosed, newOpen := c.new.enum(ptr)
-	oldAll, newAll := append(slices.Clone(oldClosed), oldOpen...), append(slices.Clone(newClosed), newOpen...)
-	dir := directionOf(ptr, c.old, c.new)
-	for _, v := range oldAll {
-		if slices.Contains(newAll, v) {
-			continue
-		}
-		rule := "enum-value-removed"
-		if dir&request != 0 {
-			rule = "request-enum-value-removed"
-		}
-		c.add(rule, Change{Kind: EnumValueRemoved, Where: ptr, Detail: v, OldPointer: ptr, NewPointer: ptr}, v)
-	}
-	for _, v := range newAll {
-		if slices.Contains(oldAll, v) {
-			continue
-		}
-		rule := "enum-value-added"
-		switch {
-		case slices.Contains(newOpen, v):
-			rule = "extensible-enum-value-added"
-		case dir&response != 0:
-			rule = "response-enum-value-added"
-		}
-		c.add(rule, Change{Kind: EnumValueAdded, Where: ptr, Detail: v, OldPointer: ptr, NewPointer: ptr}, v)
-	}
+	c.enumChanges(ptr, ptr, ptr, oldClosed, oldOpen, newClosed, newOpen, directionOf(ptr, c.old, c.new))
 }
 
 // narrowing says, for each constraint keyword, whether a larger value (+1) or a smaller one

@@ -82,6 +82,7 @@ func TestChangesAndTheirBreakage(t *testing.T) {
 // crawl gets wrong is named as moved from the crawl's place, and every operation the crawl
 // lacks as added. The base records both (x-qiwi-upstream).
 func TestCrawlAgainstTheBase(t *testing.T) {
+	t.Parallel()
 	dir, err := docs.Locate()
 	require.NoError(t, err)
 	crawl, err := os.ReadFile(dir + "/../../upstream/crawled-openapi.yaml")
@@ -131,10 +132,39 @@ func TestCrawlAgainstTheBase(t *testing.T) {
 	assert.Greater(t, added, 5)
 }
 
-// The resolved spec against itself has no changes: operations that share a path with
-// another's recorded upstream place are not taken for moved.
+// The resolved spec against itself (one loaded document) has no changes: operations that
+// share a path with another's recorded upstream place are not taken for moved.
 func TestSameDocumentHasNoChanges(t *testing.T) {
-	r, err := diff.Compare(spec.Resolved, spec.Resolved)
+	t.Parallel()
+	doc, err := diff.Load(spec.Resolved)
+	require.NoError(t, err)
+	r, err := diff.CompareDocuments(doc, doc, diff.Options{})
 	require.NoError(t, err)
 	assert.Empty(t, r.Changes)
+}
+
+// A document loaded once compares with many editions as Compare compares their texts
+// (lines included, an aliased node read through its anchor); a missing or unreadable
+// document is an error.
+func TestLoadOnce(t *testing.T) {
+	base, err := diff.Load([]byte(tiny))
+	require.NoError(t, err)
+	for _, edited := range []string{
+		strings.Replace(tiny, "required: [amount]", "required: [amount, comment]", 1),
+		strings.Replace(tiny, "[CREATED, PAID]", "[CREATED]", 1),
+		strings.Replace(tiny, "    Bill:\n", "    Spare: &spare\n      type: object\n      properties: {code: {type: string}}\n    Copy: *spare\n    Bill:\n", 1),
+	} {
+		want, err := diff.Compare([]byte(tiny), []byte(edited))
+		require.NoError(t, err)
+		require.NotEmpty(t, want.Changes)
+		doc, err := diff.Load([]byte(edited))
+		require.NoError(t, err)
+		got, err := diff.CompareDocuments(base, doc, diff.Options{})
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	_, err = diff.CompareDocuments(base, nil, diff.Options{})
+	assert.Error(t, err)
+	_, err = diff.Load([]byte("openapi: [3"))
+	assert.Error(t, err)
 }

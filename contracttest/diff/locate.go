@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	goyaml "github.com/pb33f/go-yaml"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
@@ -31,17 +32,40 @@ type usage struct {
 	ops map[string]bool // operationIds (METHOD /path when an operation has none)
 }
 
-func parseTree(data []byte) (*tree, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, err
-	}
+// newTree reads a document's nodes (its document node) for lines, values and usage.
+func newTree(doc *yaml.Node) *tree {
 	t := &tree{use: map[string]*usage{}}
-	if len(doc.Content) > 0 {
+	if doc != nil && doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		t.root = doc.Content[0]
+	} else if doc != nil && doc.Kind != yaml.DocumentNode {
+		t.root = doc
 	}
 	t.collectUsage()
-	return t, nil
+	return t
+}
+
+// copyNode copies libopenapi's YAML nodes (a fork of yaml.v3's, the same fields and kinds)
+// into yaml.v3's; an alias keeps pointing at its anchor's copy.
+func copyNode(n *goyaml.Node, seen map[*goyaml.Node]*yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if c, ok := seen[n]; ok {
+		return c
+	}
+	c := &yaml.Node{Kind: yaml.Kind(n.Kind), Style: yaml.Style(n.Style), Tag: n.Tag, Value: n.Value, Anchor: n.Anchor,
+		HeadComment: n.HeadComment, LineComment: n.LineComment, FootComment: n.FootComment, Line: n.Line, Column: n.Column}
+	if n.Anchor != "" {
+		seen[n] = c // an alias refers to it
+	}
+	c.Alias = copyNode(n.Alias, seen)
+	if len(n.Content) > 0 {
+		c.Content = make([]*yaml.Node, len(n.Content))
+		for i, child := range n.Content {
+			c.Content[i] = copyNode(child, seen)
+		}
+	}
+	return c
 }
 
 // node returns the node a JSON pointer names and the line of its key (or of the node), nil

@@ -73,6 +73,8 @@ var Rules = []Rule{
 	{"member-added", Info, "member added", "поле добавлено"},
 	{"type-changed", BreakingWire, "type changed", "изменён тип"},
 	{"schema-reshaped", BreakingGo, "schema reshaped (a $ref or a type given or dropped): the Go type changes", "схема перестроена ($ref или тип добавлен или убран): тип Go меняется"},
+	{"schema-recomposed", Info, "schema recomposed ($ref or allOf) with the same values and the same Go type", "схема перестроена ($ref или allOf) с прежними значениями и прежним типом Go"},
+	{"response-type-widened", Warning, "answer type widened: an answer may carry a type an old client refuses", "тип ответа расширен: ответ может содержать тип, который прежний клиент отвергнет"},
 	{"format-changed", BreakingGo, "format changed: the Go type may change", "изменён формат: тип Go может измениться"},
 	{"request-member-made-required", BreakingWire, "request member made required", "поле запроса стало обязательным"},
 	{"response-member-made-optional", BreakingWire, "answer member made optional: an answer may lack it", "поле ответа стало необязательным: ответ может его не содержать"},
