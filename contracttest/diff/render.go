@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
+	"github.com/qiwigen/qiwigen/contracttest/internal/sarifout"
 )
 
 // Formats are the output formats Write takes.
@@ -294,39 +295,7 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 		}
 	}
 	rep.AddRun(run)
-	// go-sarif writes absent members of a suppression as null, which the schema refuses:
-	// they are dropped.
-	data, err := json.Marshal(rep)
-	if err != nil {
-		return err
-	}
-	var doc any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return err
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(dropNulls(doc))
-}
-
-// dropNulls removes the null members of JSON objects, at any depth.
-func dropNulls(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			if x == nil {
-				delete(v, k)
-			} else {
-				v[k] = dropNulls(x)
-			}
-		}
-	case []any:
-		for i, x := range v {
-			v[i] = dropNulls(x)
-		}
-	}
-	return v
+	return sarifout.Write(w, rep)
 }
 
 func splitFileLine(s string) (string, int, bool) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/drift"
+	"github.com/qiwigen/qiwigen/contracttest/internal/sarifschema"
 )
 
 func testSpec(t testing.TB) *drift.Spec {
@@ -293,6 +294,7 @@ func TestRenderings(t *testing.T) {
 	require.NoError(t, json.Unmarshal(js.Bytes(), &back))
 	assert.Equal(t, r.Findings, back.Findings)
 
+	require.NoError(t, sarifschema.Validate(sr.Bytes()), "SARIF 2.1.0, an accepted finding's suppression included")
 	rep, err := sarif.FromBytes(sr.Bytes())
 	require.NoError(t, err)
 	require.Len(t, rep.Runs, 1)

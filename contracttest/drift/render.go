@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
+	"github.com/qiwigen/qiwigen/contracttest/internal/sarifout"
 )
 
 // Report is one run's result: the pages read, the findings with the baseline applied, and the
@@ -195,7 +196,7 @@ func (r *Report) WriteSARIF(w io.Writer, specFile string) error {
 		}
 	}
 	rep.AddRun(run)
-	return rep.PrettyWrite(w)
+	return sarifout.Write(w, rep)
 }
 
 type errWriter struct {
