@@ -608,29 +608,42 @@ func waitListening(stdout *syncBuffer, done chan int) string {
 	}
 }
 
-// serveSandbox runs the sandbox command in-process on 127.0.0.1 and returns its address and
-// a stop that ends it (as SIGTERM does), checks it exits 0 and returns what it wrote.
-func serveSandbox(t *testing.T, args ...string) (string, func() (stdout, stderr string)) {
+// serveCommand runs a serving command (sandbox, proxy) in-process on 127.0.0.1 (addrFlag
+// names its listen flag) and returns its address and a stop that ends it (as SIGTERM does)
+// and returns its exit status and what it wrote.
+func serveCommand(t *testing.T, name, addrFlag string, args ...string) (string, func() (status int, stdout, stderr string)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	var stdout, stderr syncBuffer
-	status := make(chan int, 1)
+	done := make(chan int, 1)
 	go func() {
-		status <- run(ctx, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...), &stdout, &stderr)
+		done <- run(ctx, append([]string{name, addrFlag, "127.0.0.1:0"}, args...), &stdout, &stderr)
 	}()
-	base := waitListening(&stdout, status)
-	require.NotEmpty(t, base, "the sandbox did not start: %s", stderr.String())
-	return base, func() (string, string) {
+	base := waitListening(&stdout, done)
+	require.NotEmpty(t, base, "the %s did not start: %s", name, stderr.String())
+	return base, func() (int, string, string) {
 		t.Helper()
 		cancel()
 		select {
-		case got := <-status:
-			assert.Equal(t, 0, got, stderr.String())
-		case <-time.After(10 * time.Second):
-			t.Fatal("the sandbox did not stop")
+		case got := <-done:
+			return got, stdout.String(), stderr.String()
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the %s did not stop", name)
 		}
-		return stdout.String(), stderr.String()
+		return 0, "", ""
+	}
+}
+
+// serveSandbox runs the sandbox command as serveCommand does; its stop checks it exits 0.
+func serveSandbox(t *testing.T, args ...string) (string, func() (stdout, stderr string)) {
+	t.Helper()
+	base, stop := serveCommand(t, "sandbox", "--addr", args...)
+	return base, func() (string, string) {
+		t.Helper()
+		status, stdout, stderr := stop()
+		assert.Equal(t, 0, status, stderr)
+		return stdout, stderr
 	}
 }
 

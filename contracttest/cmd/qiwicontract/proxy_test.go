@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,30 +20,10 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/sandbox"
 )
 
-// serveProxy runs the proxy command in-process on 127.0.0.1 and returns its address and a
-// stop that ends it (as SIGTERM does) and returns its exit status and what it wrote.
+// serveProxy runs the proxy command as serveCommand does.
 func serveProxy(t *testing.T, args ...string) (string, func() (status int, stdout, stderr string)) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, append([]string{"proxy", "--listen", "127.0.0.1:0"}, args...), &stdout, &stderr)
-	}()
-	base := waitListening(&stdout, done)
-	require.NotEmpty(t, base, "the proxy did not start: %s", stderr.String())
-	return base, func() (int, string, string) {
-		t.Helper()
-		cancel()
-		select {
-		case got := <-done:
-			return got, stdout.String(), stderr.String()
-		case <-time.After(30 * time.Second):
-			t.Fatal("the proxy did not stop")
-		}
-		return 0, "", ""
-	}
+	return serveCommand(t, "proxy", "--listen", args...)
 }
 
 // curl sends one request with the key and returns the status.
