@@ -72,9 +72,12 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 	if err != nil {
 		return []Finding{fail("", "siteId %q is not a valid escaped segment: %v", m.params["siteId"], err)}
 	}
-	opts := []transport.Option{transport.WithBaseURL(replayHost), transport.WithSiteID(siteID),
+	opts := []transport.Option{transport.WithBaseURL(replayHost),
 		transport.WithRetry(transport.RetryPolicy{MaxAttempts: 1}),
 		transport.WithHTTPClient(&http.Client{Transport: inMemory{answer}})}
+	if siteID != "" { // the Bill Payments API's paths carry none
+		opts = append(opts, transport.WithSiteID(siteID))
+	}
 	if !strings.HasPrefix(in.Request.URL, "/partner/") {
 		opts = append(opts, transport.WithPathPrefix(""))
 	}

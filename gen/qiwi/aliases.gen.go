@@ -213,14 +213,18 @@ func WithBaseURL(u string) Option {
 }
 
 // WithPathPrefix sets the prefix before the API paths; "/partner" by default, "" for hosts
-// that serve the API at the root.
+// that serve the API at the root. A prefix must start with "/" (a trailing "/" is dropped:
+// "/partner/" is "/partner"); one without it, or holding "?", "#", a space, a control
+// character or a "." or ".." segment (URL resolution would move it), is an error.
 //
 // WithPathPrefix is transport.WithPathPrefix.
 func WithPathPrefix(p string) Option {
 	return transport.WithPathPrefix(p)
 }
 
-// WithSiteID sets the merchant's siteId used by every payin call.
+// WithSiteID sets the merchant's siteId used by every payin call. An empty siteId, "." or
+// ".." (which would change the path) is an error; a client for the Bill Payments API alone
+// takes no WithSiteID.
 //
 // WithSiteID is transport.WithSiteID.
 func WithSiteID(id string) Option {

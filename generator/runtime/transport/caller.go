@@ -138,21 +138,46 @@ func WithBaseURL(u string) Option {
 }
 
 // WithPathPrefix sets the prefix before the API paths; "/partner" by default, "" for hosts
-// that serve the API at the root.
+// that serve the API at the root. A prefix must start with "/" (a trailing "/" is dropped:
+// "/partner/" is "/partner"); one without it, or holding "?", "#", a space, a control
+// character or a "." or ".." segment (URL resolution would move it), is an error.
 func WithPathPrefix(p string) Option {
 	return func(c *Caller) error {
-		p = strings.TrimRight(p, "/")
-		if p != "" && !strings.HasPrefix(p, "/") {
-			p = "/" + p
+		if p == "" {
+			c.pathPrefix = ""
+			return nil
 		}
-		c.pathPrefix = p
+		if !strings.HasPrefix(p, "/") {
+			return fmt.Errorf("%w: path prefix %q must start with /", apierr.ErrConfig, p)
+		}
+		if strings.ContainsFunc(p, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '?' || r == '#' }) {
+			return fmt.Errorf("%w: path prefix %q holds a space, a control character, ? or #", apierr.ErrConfig, p)
+		}
+		trimmed := strings.TrimRight(p, "/")
+		for seg := range strings.SplitSeq(trimmed, "/") {
+			if seg == "." || seg == ".." {
+				return fmt.Errorf("%w: path prefix %q holds a %q segment", apierr.ErrConfig, p, seg)
+			}
+		}
+		c.pathPrefix = trimmed
 		return nil
 	}
 }
 
-// WithSiteID sets the merchant's siteId used by every payin call.
+// WithSiteID sets the merchant's siteId used by every payin call. An empty siteId, "." or
+// ".." (which would change the path) is an error; a client for the Bill Payments API alone
+// takes no WithSiteID.
 func WithSiteID(id string) Option {
-	return func(c *Caller) error { c.siteID = id; return nil }
+	return func(c *Caller) error {
+		switch id {
+		case "":
+			return fmt.Errorf("%w: empty siteId", apierr.ErrConfig)
+		case ".", "..":
+			return fmt.Errorf("%w: siteId %q would change the path", apierr.ErrConfig, id)
+		}
+		c.siteID = id
+		return nil
+	}
 }
 
 // WithHTTPClient sends requests through doer instead of a default *http.Client. The doer

@@ -305,6 +305,37 @@ func TestRequestHeadersAndServer(t *testing.T) {
 	assert.ErrorIs(t, err, apierr.ErrConfig)
 }
 
+// TestPathOptionsRefuseWhatWouldChangeThePath: WithSiteID and WithPathPrefix refuse, at
+// construction, values that would send a call elsewhere, as the other options do.
+func TestPathOptionsRefuseWhatWouldChangeThePath(t *testing.T) {
+	for name, opt := range map[string]Option{
+		"empty siteId":           WithSiteID(""),
+		"dot siteId":             WithSiteID("."),
+		"dot-dot siteId":         WithSiteID(".."),
+		"prefix without slash":   WithPathPrefix("partner"),
+		"prefix with a query":    WithPathPrefix("/partner?x=1"),
+		"prefix with a fragment": WithPathPrefix("/partner#top"),
+		"prefix with a space":    WithPathPrefix("/part ner"),
+		"prefix with dot-dot":    WithPathPrefix("/partner/../admin"),
+		"prefix with a dot":      WithPathPrefix("/./partner"),
+		"prefix with a control":  WithPathPrefix("/partner\n"),
+	} {
+		_, err := NewCaller("k", opt)
+		assert.ErrorIs(t, err, apierr.ErrConfig, name)
+	}
+	for prefix, server := range map[string]string{
+		"":               "https://api.qiwi.com/",
+		"/":              "https://api.qiwi.com/",
+		"/partner/":      "https://api.qiwi.com/partner/",
+		"/api/partner":   "https://api.qiwi.com/api/partner/",
+		"/api/partner//": "https://api.qiwi.com/api/partner/",
+	} {
+		c, err := NewCaller("k", WithPathPrefix(prefix), WithSiteID("site-1"))
+		require.NoError(t, err, prefix)
+		assert.Equal(t, server, c.Server(), prefix)
+	}
+}
+
 func TestPayoutSignature(t *testing.T) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
