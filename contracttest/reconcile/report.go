@@ -584,7 +584,7 @@ func (rp *rowParser) parseRow(file string, line int, fields *[columnCount]string
 // ParseAmount reads an amount as the report writes it: 1530, 1530,00 or 1530.00, with a
 // minus sign for outgoing sums; spaces grouping thousands are allowed.
 func ParseAmount(s string) (wiretype.Money, error) {
-	if m, ok := twoDigitAmount(s); ok {
+	if m, ok := shortAmount(s); ok {
 		return m, nil
 	}
 	if strings.ContainsAny(s, " \u00a0") {
@@ -596,29 +596,40 @@ func ParseAmount(s string) (wiretype.Money, error) {
 	return wiretype.ParseMoney(s)
 }
 
-// twoDigitAmount reads the report's usual form of an amount, digits with a comma or a point
-// and two fraction digits ("2165,46", "-10.00"), without rewriting the text first; ok is
-// false for any other form, which ParseAmount reads the long way. Its Money prints as the
-// long way's does: with a point and two fraction digits.
-func twoDigitAmount(s string) (m wiretype.Money, ok bool) {
+// shortAmount reads the report's usual forms of an amount, digits with an optional minus sign
+// and an optional comma or point before one or two fraction digits ("2165,46", "-10.00",
+// "25", "1,5"), without rewriting the text first; ok is false for any other form, which
+// ParseAmount reads the long way. Its Money is the long way's.
+func shortAmount(s string) (m wiretype.Money, ok bool) {
 	start := 0
 	if s != "" && s[0] == '-' {
 		start = 1
 	}
-	sep := len(s) - 3
-	if sep <= start || s[sep] != ',' && s[sep] != '.' || sep-start > 15 {
-		return m, false // no whole part, another form, or beyond the exact range
-	}
-	var minor int64
-	for i := start; i < len(s); i++ {
-		if i == sep {
-			continue
-		}
-		c := s[i]
-		if c < '0' || c > '9' {
+	whole, frac := s[start:], ""
+	if i := strings.IndexAny(whole, ",."); i >= 0 {
+		whole, frac = whole[:i], whole[i+1:]
+		if frac == "" || len(frac) > 2 {
 			return m, false
 		}
-		minor = minor*10 + int64(c-'0')
+	}
+	if whole == "" || len(whole) > 15 {
+		return m, false // no whole part, or beyond the exact range
+	}
+	var minor int64
+	for _, part := range [2]string{whole, frac} {
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if c < '0' || c > '9' {
+				return m, false
+			}
+			minor = minor*10 + int64(c-'0')
+		}
+	}
+	switch len(frac) {
+	case 0:
+		minor *= 100
+	case 1:
+		minor *= 10
 	}
 	if start == 1 {
 		minor = -minor
