@@ -605,30 +605,26 @@ func shortAmount(s string) (m wiretype.Money, ok bool) {
 	if s != "" && s[0] == '-' {
 		start = 1
 	}
-	whole, frac := s[start:], ""
-	if i := strings.IndexAny(whole, ",."); i >= 0 {
-		whole, frac = whole[:i], whole[i+1:]
-		if frac == "" || len(frac) > 2 {
+	var minor int64
+	sep := -1 // where the comma or point is
+	for i := start; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			minor = minor*10 + int64(c-'0')
+		case (c == ',' || c == '.') && sep < 0:
+			sep = i
+		default:
 			return m, false
 		}
 	}
-	if whole == "" || len(whole) > 15 {
-		return m, false // no whole part, or beyond the exact range
+	whole, fraction := len(s)-start, 0
+	if sep >= 0 {
+		whole, fraction = sep-start, len(s)-sep-1
 	}
-	var minor int64
-	for _, part := range [2]string{whole, frac} {
-		for i := 0; i < len(part); i++ {
-			c := part[i]
-			if c < '0' || c > '9' {
-				return m, false
-			}
-			minor = minor*10 + int64(c-'0')
-		}
+	if whole == 0 || whole > 15 || sep >= 0 && (fraction == 0 || fraction > 2) {
+		return m, false // no whole part, beyond the exact range, or another form
 	}
-	switch len(frac) {
-	case 0:
-		minor *= 100
-	case 1:
+	for ; fraction < 2; fraction++ {
 		minor *= 10
 	}
 	if start == 1 {
