@@ -36,3 +36,28 @@ func TestLedgerIndexWithCollidingHashes(t *testing.T) {
 		})
 	}
 }
+
+// TestLedgerIndexReadsOnlyKeysOfItsTag: keys whose hashes share a run of slots but differ in
+// their top bits are passed over without reading their keys (each a read from a random place
+// of a large ledger); keys whose top bits agree are still told apart by their key.
+func TestLedgerIndexReadsOnlyKeysOfItsTag(t *testing.T) {
+	ledger := []string{"a", "b", "c", "d", "a", "e"}
+	// Every key on one run; "e" has the top bits of "a".
+	hash := func(k string) uint64 {
+		top := uint64(k[0])
+		if k == "e" {
+			top = 'a'
+		}
+		return top<<56 | 7
+	}
+	x := buildLedgerIndex(len(ledger), func(i int) string { return ledger[i] }, hash, func(int, int) {})
+	read := 0
+	x.key = func(i int) string { read++; return ledger[i] }
+	var found []int
+	x.each("a", func(i int) bool { found = append(found, i); return true })
+	assert.Equal(t, []int{0, 4}, found)
+	assert.Equal(t, 3, read, "the keys of a, a and e, not those of b, c and d")
+	read = 0
+	x.each("f", func(int) bool { return true })
+	assert.Zero(t, read, "no key shares f's tag")
+}
