@@ -534,3 +534,30 @@ func TestWindows1251LimitsAsDecoded(t *testing.T) {
 	require.Len(t, bad, 1)
 	assert.Contains(t, bad[0], ":2: a quoted field runs past 300 bytes from here")
 }
+
+// TestLedgerDays: each ledger entry's day is its dateTime's day in Moscow, 0 when it does not
+// read, whatever the dateTimes before it (a dateTime of the last one's date in Moscow time is
+// not parsed again).
+func TestLedgerDays(t *testing.T) {
+	dateTimes := []string{"2020-08-26T09:59:00+03:00", "2020-08-26T23:59:59+03:00", "2020-08-26T24:00:00+03:00", "2020-08-26T09:60:00+03:00",
+		"2020-08-26T09:59:60+03:00", "2020-08-26T22:00:00Z", "2020-08-26T21:00:00", "2020-08-26T09:59:00+04:00", "2020-08-26T9:59:00+03:00",
+		"2020-08-26T09:59:00.5+03:00", "2020-02-30T10:00:00+03:00", "2020-02-30T10:00:00+03:00", "2020-02-29T10:00:00+03:00",
+		"2020-02-29T00:00:00", "2020-08-26 09:59:00+03:00", "2020-08-26T0a:59:00+03:00", "", "2020-08-27T00:00:00-03:00", "2020-08-27T00:00:00+03:00"}
+	var text strings.Builder
+	text.WriteString(ledgerHeader)
+	for i, dt := range dateTimes {
+		fmt.Fprintf(&text, "P%d,,1.00,RUB,COMPLETED,%s,payment,\n", i, dt)
+	}
+	ledger, err := reconcile.ReadLedger(write(t, "ledger.csv", text.String()), nil)
+	require.NoError(t, err)
+	require.Equal(t, len(dateTimes), ledger.Len())
+	for i, dt := range dateTimes {
+		want := int32(0)
+		if ts, err := wiretype.ParseTimestamp(dt); err == nil {
+			y, m, d := ts.Time().In(wiretype.Moscow()).Date()
+			want = int32(y*10000 + int(m)*100 + d)
+		}
+		got := ledger.Entry(i)
+		assert.Equal(t, want, got.Day, dt)
+	}
+}
