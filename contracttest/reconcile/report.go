@@ -360,10 +360,16 @@ func readReport(file string, r io.Reader, enc Encoding, st handlers) error {
 	}
 	// A Windows-1251 report is read as it is, and only the fields read are decoded: its
 	// separators, quotes and newlines are ASCII, which Windows-1251 leaves as they are.
-	decode := func(s string) string { return s }
+	cp1251 := enc == EncodingWin1251
+	decode := func(s string) string {
+		if cp1251 {
+			return decode1251(s)
+		}
+		return s
+	}
 	cr := newRecordReader(br, st.limits.Line)
-	if enc == EncodingWin1251 {
-		decode, cr.decoded, cr.grow = decode1251, len1251, utf8.UTFMax-1
+	if cp1251 {
+		cr.decoded, cr.grow = len1251, utf8.UTFMax-1
 	} else if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
 		_, _ = br.Discard(3) // Peek just returned these three bytes
 	}
@@ -436,15 +442,19 @@ func readReport(file string, r io.Reader, enc Encoding, st handlers) error {
 	}
 }
 
-// decode1251 is Windows-1251 text as UTF-8: s itself when it is ASCII.
+// decode1251 is Windows-1251 text as UTF-8: s itself when it is ASCII (checked here, where
+// the call is inlined, as most fields are).
 func decode1251(s string) string {
-	i := 0
-	for i < len(s) && s[i] < utf8.RuneSelf {
-		i++
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return decode1251From(s, i)
+		}
 	}
-	if i == len(s) {
-		return s
-	}
+	return s
+}
+
+// decode1251From is decode1251 of s, whose first i bytes are ASCII.
+func decode1251From(s string, i int) string {
 	b := make([]byte, i, i+(len(s)-i)*(utf8.UTFMax-1))
 	copy(b, s[:i])
 	for ; i < len(s); i++ {
