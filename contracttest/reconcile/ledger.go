@@ -220,6 +220,44 @@ type ledgerReader struct {
 	ids     []byte            // the entries' IDs so far
 	names   map[string]uint16 // the statuses and currencies read: their places in list
 	list    []string
+	date    string // the date of the last dateTime read in Moscow time to the second
+	dateDay int32  // its day
+}
+
+// day is the day of a dateTime in Moscow as Entry.Day has it, 0 when it does not read. A
+// dateTime in Moscow time to the second (2020-08-26T09:59:00+03:00, or without an offset) of
+// the date of the last one is not parsed again: its day is its date.
+func (lr *ledgerReader) day(dateTime string) int32 {
+	date, moscow := moscowSecond(dateTime)
+	if moscow && date == lr.date {
+		return lr.dateDay
+	}
+	t, err := wiretype.ParseTimestamp(dateTime)
+	if err != nil {
+		return 0
+	}
+	y, m, d := t.Time().In(wiretype.Moscow()).Date()
+	day := int32(y*10000 + int(m)*100 + d)
+	if moscow {
+		lr.date, lr.dateDay = strings.Clone(date), day
+	}
+	return day
+}
+
+// moscowSecond returns the date of a dateTime written to the second in Moscow time with a
+// clock that reads (yyyy-mm-ddThh:mm:ss, then +03:00 or nothing); ok is false for any other
+// form. Whether its date reads is left to the caller.
+func moscowSecond(s string) (date string, ok bool) {
+	if len(s) != 19 && (len(s) != 25 || s[19:] != "+03:00") || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return "", false
+	}
+	for _, c := range [...]struct{ at, most int }{{11, 23}, {14, 59}, {17, 59}} {
+		hi, lo := s[c.at], s[c.at+1]
+		if hi < '0' || hi > '9' || lo < '0' || lo > '9' || int(hi-'0')*10+int(lo-'0') > c.most {
+			return "", false
+		}
+	}
+	return s[:10], true
 }
 
 // done is the ledger read.
@@ -423,10 +461,7 @@ func (lr *ledgerReader) add(line int, get func(column int) string) error {
 		return fmt.Errorf("amount: %w", err)
 	}
 	e.minor = amount.Minor()
-	if t, err := wiretype.ParseTimestamp(get(lDateTime)); err == nil {
-		y, m, d := t.Time().In(wiretype.Moscow()).Date()
-		e.day = int32(y*10000 + int(m)*100 + d)
-	}
+	e.day = lr.day(get(lDateTime))
 	// The IDs copied into the ledger's own: the record's text is not kept.
 	e.off = uint32(len(lr.ids))
 	lr.ids = append(append(append(lr.ids, pay...), bill...), parent...)

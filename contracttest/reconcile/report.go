@@ -360,10 +360,16 @@ func readReport(file string, r io.Reader, enc Encoding, st handlers) error {
 	}
 	// A Windows-1251 report is read as it is, and only the fields read are decoded: its
 	// separators, quotes and newlines are ASCII, which Windows-1251 leaves as they are.
-	decode := func(s string) string { return s }
+	cp1251 := enc == EncodingWin1251
+	decode := func(s string) string {
+		if cp1251 {
+			return decode1251(s)
+		}
+		return s
+	}
 	cr := newRecordReader(br, st.limits.Line)
-	if enc == EncodingWin1251 {
-		decode, cr.decoded, cr.grow = decode1251, len1251, utf8.UTFMax-1
+	if cp1251 {
+		cr.decoded, cr.grow = len1251, utf8.UTFMax-1
 	} else if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
 		_, _ = br.Discard(3) // Peek just returned these three bytes
 	}
@@ -436,15 +442,19 @@ func readReport(file string, r io.Reader, enc Encoding, st handlers) error {
 	}
 }
 
-// decode1251 is Windows-1251 text as UTF-8: s itself when it is ASCII.
+// decode1251 is Windows-1251 text as UTF-8: s itself when it is ASCII (checked here, where
+// the call is inlined, as most fields are).
 func decode1251(s string) string {
-	i := 0
-	for i < len(s) && s[i] < utf8.RuneSelf {
-		i++
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return decode1251From(s, i)
+		}
 	}
-	if i == len(s) {
-		return s
-	}
+	return s
+}
+
+// decode1251From is decode1251 of s, whose first i bytes are ASCII.
+func decode1251From(s string, i int) string {
 	b := make([]byte, i, i+(len(s)-i)*(utf8.UTFMax-1))
 	copy(b, s[:i])
 	for ; i < len(s); i++ {
@@ -584,7 +594,7 @@ func (rp *rowParser) parseRow(file string, line int, fields *[columnCount]string
 // ParseAmount reads an amount as the report writes it: 1530, 1530,00 or 1530.00, with a
 // minus sign for outgoing sums; spaces grouping thousands are allowed.
 func ParseAmount(s string) (wiretype.Money, error) {
-	if m, ok := twoDigitAmount(s); ok {
+	if m, ok := shortAmount(s); ok {
 		return m, nil
 	}
 	if strings.ContainsAny(s, " \u00a0") {
@@ -596,29 +606,36 @@ func ParseAmount(s string) (wiretype.Money, error) {
 	return wiretype.ParseMoney(s)
 }
 
-// twoDigitAmount reads the report's usual form of an amount, digits with a comma or a point
-// and two fraction digits ("2165,46", "-10.00"), without rewriting the text first; ok is
-// false for any other form, which ParseAmount reads the long way. Its Money prints as the
-// long way's does: with a point and two fraction digits.
-func twoDigitAmount(s string) (m wiretype.Money, ok bool) {
+// shortAmount reads the report's usual forms of an amount, digits with an optional minus sign
+// and an optional comma or point before one or two fraction digits ("2165,46", "-10.00",
+// "25", "1,5"), without rewriting the text first; ok is false for any other form, which
+// ParseAmount reads the long way. Its Money is the long way's.
+func shortAmount(s string) (m wiretype.Money, ok bool) {
 	start := 0
 	if s != "" && s[0] == '-' {
 		start = 1
 	}
-	sep := len(s) - 3
-	if sep <= start || s[sep] != ',' && s[sep] != '.' || sep-start > 15 {
-		return m, false // no whole part, another form, or beyond the exact range
-	}
 	var minor int64
+	sep := -1 // where the comma or point is
 	for i := start; i < len(s); i++ {
-		if i == sep {
-			continue
-		}
-		c := s[i]
-		if c < '0' || c > '9' {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			minor = minor*10 + int64(c-'0')
+		case (c == ',' || c == '.') && sep < 0:
+			sep = i
+		default:
 			return m, false
 		}
-		minor = minor*10 + int64(c-'0')
+	}
+	whole, fraction := len(s)-start, 0
+	if sep >= 0 {
+		whole, fraction = sep-start, len(s)-sep-1
+	}
+	if whole == 0 || whole > 15 || sep >= 0 && (fraction == 0 || fraction > 2) {
+		return m, false // no whole part, beyond the exact range, or another form
+	}
+	for ; fraction < 2; fraction++ {
+		minor *= 10
 	}
 	if start == 1 {
 		minor = -minor
