@@ -1,9 +1,10 @@
 // Package verdict judges recorded interactions twice: by the spec (kin-openapi's
 // openapi3filter, with a strict mode that also reports undocumented fields) and by the
 // generated client (the recorded call replayed through gen/qiwi, or the client WithClient
-// names, against an httptest server that checks the request and answers with the recorded
-// response; the decoded model must re-encode to the recorded JSON). Notifications are parsed into their typed models and
-// their signatures verified.
+// names, answered in memory by a handler that checks the request and answers with the
+// recorded response; the decoded model must re-encode to the recorded JSON). Notifications
+// are parsed into their typed models and their signatures verified. Each recorded body is
+// decoded once per interaction, and every check reads that decoding.
 package verdict
 
 import (
