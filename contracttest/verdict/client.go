@@ -3,13 +3,15 @@ package verdict
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
+	"crypto"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,15 +25,32 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 )
 
-// replayKey signs replayed payouts; the recorded signature cannot be reproduced, so the
-// check is that the client signs at all. The key is made once per Judge, when first needed.
-func (j *Judge) replayKey() (*rsa.PrivateKey, error) {
-	j.keyOnce.Do(func() { j.key, j.keyErr = rsa.GenerateKey(rand.Reader, 2048) })
-	return j.key, j.keyErr
+// replaySigner signs replayed payouts. The recorded signature cannot be reproduced (it was
+// made with the merchant's key), so the check is that the client signs what it sends, through
+// the crypto.Signer it is given, as with an HSM-backed key: the signer's public key is RSA of
+// transport.MinPayoutKeyBits bits, and Sign, asked for a SHA-256 digest, returns that digest
+// at the start of a signature of the key's size, the rest zero. No RSA operation is done: a
+// replay pays for no key generation at start and no private-key operation per payout.
+type replaySigner struct{}
+
+// Public implements crypto.Signer. The modulus is 2^(MinPayoutKeyBits-1) + 1, a number of
+// MinPayoutKeyBits bits that no one holds a private key for.
+func (replaySigner) Public() crypto.PublicKey {
+	return &rsa.PublicKey{N: new(big.Int).SetBit(big.NewInt(1), transport.MinPayoutKeyBits-1, 1), E: 65537}
+}
+
+// Sign implements crypto.Signer: digest, which must be SHA-256's, padded to the key's size.
+func (replaySigner) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if opts.HashFunc() != crypto.SHA256 || len(digest) != sha256.Size {
+		return nil, fmt.Errorf("replay signer: asked to sign a %d-byte %v digest, not SHA-256", len(digest), opts.HashFunc())
+	}
+	sig := make([]byte, transport.MinPayoutKeyBits/8)
+	copy(sig, digest)
+	return sig, nil
 }
 
 // clientVerdict replays the interaction through the generated client.
-func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *match, undoc undocumentedMembers) []Finding {
+func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, b bodies, m *match, undoc undocumentedMembers) []Finding {
 	opID := m.route.Operation.OperationID
 	fail := func(ptr, format string, args ...any) Finding {
 		return Finding{Severity: Fail, Verdict: "client", Pointer: ptr, Message: fmt.Sprintf(format, args...)}
@@ -50,7 +69,7 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 		first := served == 1
 		mu.Unlock()
 		if first {
-			for _, f := range compareRequest(in, r, undoc) {
+			for _, f := range compareRequest(in, b.request, r, undoc) {
 				note(f)
 			}
 		}
@@ -82,11 +101,7 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 		opts = append(opts, transport.WithPathPrefix(""))
 	}
 	if m.route.Operation.Security != nil {
-		key, err := j.replayKey()
-		if err != nil {
-			return []Finding{fail("", "payout signing key: %v", err)}
-		}
-		opts = append(opts, transport.WithPayoutSigner(key))
+		opts = append(opts, transport.WithPayoutSigner(replaySigner{}))
 	}
 	client, err := j.client.New("replay-key", opts...)
 	if err != nil {
@@ -121,17 +136,17 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 		return []Finding{fail("", "the generated client has no method for %s", opID)}
 	case errors.Is(callErr, transport.ErrArgument):
 		// Refused before anything was sent: the arguments do not fit the typed method.
-		return []Finding{fail("", "the recorded request does not fit the client: %v%s", callErr, bodyNote(in.Request.Body))}
+		return []Finding{fail("", "the recorded request does not fit the client: %v%s", callErr, bodyNote(b.request))}
 	}
 
 	status := in.Response.Status
 	if status >= 200 && status < 300 {
 		if callErr != nil && !errors.Is(callErr, apierr.ErrDeclined) {
-			note(fail("", "the client failed on a %d answer: %v%s", status, callErr, bodyNote(in.Response.Body)))
+			note(fail("", "the client failed on a %d answer: %v%s", status, callErr, bodyNote(b.response)))
 			return findings
 		}
 		if result != nil && strings.TrimSpace(in.Response.Body) != "" {
-			for _, f := range reencode(result, in.Response.Body, undoc.response) {
+			for _, f := range reencode(result, b.response, undoc.response) {
 				note(f)
 			}
 		}
@@ -147,8 +162,8 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 	}
 	// An answer that is no error object (a 401 without a body, a gateway's page) is judged by
 	// its status alone: the error carries no member to re-encode.
-	if !undoc.notErrorShaped && strings.TrimSpace(in.Response.Body) != "" && json.Valid([]byte(in.Response.Body)) {
-		for _, f := range reencode(apiErr, in.Response.Body, undoc.response) {
+	if !undoc.notErrorShaped && strings.TrimSpace(in.Response.Body) != "" && b.response.whole {
+		for _, f := range reencode(apiErr, b.response, undoc.response) {
 			note(f)
 		}
 	}
@@ -157,11 +172,11 @@ func (j *Judge) clientVerdict(ctx context.Context, in fixture.Interaction, m *ma
 
 // reencode marshals what the client decoded and compares it with the recorded body: every
 // member the model drops or changes is a finding, a dropped undocumented one a warning.
-func reencode(v any, recorded string, undoc map[string]bool) []Finding {
-	want, err := decodeJSON(recorded)
-	if err != nil {
+func reencode(v any, body *recorded, undoc map[string]bool) []Finding {
+	if body.err != nil {
 		return nil // the spec verdict reports a body that is no JSON
 	}
+	want := body.value
 	data, err := json.Marshal(v)
 	if err != nil {
 		return []Finding{{Severity: Fail, Verdict: "client", Message: "the decoded model does not encode: " + err.Error()}}
@@ -211,7 +226,7 @@ func (t inMemory) RoundTrip(req *http.Request) (*http.Response, error) {
 // A recorded body that is blank or the JSON null matches a request without a body: the
 // official SDKs send all three on GET and reject (see bodilessRequest). A recorded null for an
 // optional member (see nullOptionalMembers) that the client sends otherwise is a warning.
-func compareRequest(in fixture.Interaction, r *http.Request, notes undocumentedMembers) []Finding {
+func compareRequest(in fixture.Interaction, recordedBody *recorded, r *http.Request, notes undocumentedMembers) []Finding {
 	var out []Finding
 	fail := func(ptr, format string, args ...any) {
 		out = append(out, Finding{Severity: Fail, Verdict: "client", Pointer: ptr, Message: "request: " + fmt.Sprintf(format, args...)})
@@ -238,17 +253,17 @@ func compareRequest(in fixture.Interaction, r *http.Request, notes undocumentedM
 	if in.Request.Header.Get("X-Digital-Sign") != "" && r.Header.Get("X-Digital-Sign") == "" {
 		fail("", "no X-Digital-Sign header on a signed request")
 	}
-	recordedBody := strings.TrimSpace(in.Request.Body)
+	recordedText := strings.TrimSpace(in.Request.Body)
 	sent := len(bytes.TrimSpace(body)) > 0
-	if recordedBody == "" || (recordedBody == "null" && !sent) {
+	if recordedText == "" || (recordedText == "null" && !sent) {
 		return out
 	}
-	want, err := decodeJSON(in.Request.Body)
-	if err != nil {
+	if recordedBody.err != nil {
 		return out // the spec verdict names the recorded bytes it cannot read
 	}
+	want := recordedBody.value
 	if !sent {
-		fail("", "the client sent no body, the recording has %s", quoteBody(in.Request.Body))
+		fail("", "the client sent no body, the recording has %s", recordedBody.quoted())
 		return out
 	}
 	got, err := decodeJSON(string(body))
@@ -274,11 +289,11 @@ func compareRequest(in fixture.Interaction, r *http.Request, notes undocumentedM
 
 // bodyNote quotes a body that is no JSON, for the messages of calls that could not decode
 // it; "" for a JSON body.
-func bodyNote(body string) string {
-	if strings.TrimSpace(body) == "" {
+func bodyNote(body *recorded) string {
+	if strings.TrimSpace(body.text) == "" {
 		return ""
 	}
-	if why := unreadable(body); why != "" {
+	if why := body.unreadable(); why != "" {
 		return " (" + why + ")"
 	}
 	return ""

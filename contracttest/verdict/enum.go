@@ -1,7 +1,6 @@
 package verdict
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -97,15 +96,12 @@ const moneyRef = "#/components/schemas/Money"
 // the API of the operation at path wants: the Money schema's x-qiwi-request-amount rule (read
 // by spec/ext), checked by wiretype.AmountForm.Check, the one implementation the sandbox and
 // the client's request check share.
-func requestAmountFindings(schema *openapi3.SchemaRef, path, body string) []Finding {
-	dec := json.NewDecoder(bytes.NewReader([]byte(body)))
-	dec.UseNumber()
-	var value any
-	if dec.Decode(&value) != nil {
+func requestAmountFindings(schema *openapi3.SchemaRef, path string, body *recorded) []Finding {
+	if body.err != nil {
 		return nil // the schema validation reports a body that is not JSON
 	}
 	var out []Finding
-	walkValue(schema, value, func(s *openapi3.SchemaRef, v any, ptr string) {
+	walkValue(schema, body.value, func(s *openapi3.SchemaRef, v any, ptr string) {
 		if s.Ref != moneyRef {
 			return
 		}

@@ -1,7 +1,6 @@
 package verdict
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -116,7 +115,7 @@ func diffValue(ptr string, want, got any, mode compareMode, out *[]Difference) {
 
 func leafEqual(want, got any, mode compareMode) bool {
 	if mode == exact {
-		return bytes.Equal([]byte(render(want)), []byte(render(got)))
+		return sameText(want, got)
 	}
 	wstr, ws := want.(string)
 	gstr, gs := got.(string)
@@ -129,6 +128,26 @@ func leafEqual(want, got any, mode compareMode) bool {
 	gd, gok := decimal(got)
 	if wok && gok {
 		return wd.Equal(gd)
+	}
+	return render(want) == render(got)
+}
+
+// sameText reports whether two decoded JSON values are written alike (render): a string, a
+// number, a boolean or null is compared as itself, without encoding it (decoded strings are
+// UTF-8, which encoding writes one way); anything else by its encoding.
+func sameText(want, got any) bool {
+	switch w := want.(type) {
+	case string:
+		g, ok := got.(string)
+		return ok && w == g
+	case json.Number:
+		g, ok := got.(json.Number)
+		return ok && w == g
+	case bool:
+		g, ok := got.(bool)
+		return ok && w == g
+	case nil:
+		return got == nil
 	}
 	return render(want) == render(got)
 }

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,5 +38,19 @@ func TestDiffJSON(t *testing.T) {
 			}
 			assert.Equal(t, tt.difference, got)
 		})
+	}
+}
+
+// Two decoded leaves compare exactly as their encodings do, without encoding the common
+// ones: strings, numbers, booleans and null of any pairing.
+func TestSameTextIsTheEncodingsEquality(t *testing.T) {
+	values := []any{"a", "5", "", "é\u2028<>&", json.Number("5"), json.Number("5.0"), json.Number("-0"), true, false, nil,
+		map[string]any{"a": json.Number("1")}, []any{"a"}, []any{}, map[string]any{}}
+	for _, a := range values {
+		for _, b := range values {
+			ra, _ := json.Marshal(a)
+			rb, _ := json.Marshal(b)
+			assert.Equal(t, string(ra) == string(rb), sameText(a, b), "%#v %#v", a, b)
+		}
 	}
 }

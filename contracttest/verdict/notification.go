@@ -11,10 +11,13 @@ import (
 // notificationVerdict validates a notification body against its schema (strictly too),
 // parses it into the typed model, checks the round trip and verifies the signature when the
 // fixture knows the secret.
-func (j *Judge) notificationVerdict(in fixture.Interaction) []Finding {
+func (j *Judge) notificationVerdict(in fixture.Interaction, rec *recorded) []Finding {
 	body := []byte(in.Request.Body)
+	// The value json.Unmarshal reads: numbers as float64, as the schema validation takes them.
 	var value any
-	if err := json.Unmarshal(body, &value); err != nil {
+	if rec.unmarshals() {
+		value = plain(rec.value)
+	} else if err := json.Unmarshal(body, &value); err != nil {
 		return []Finding{{Severity: Fail, Verdict: "notification", Message: "body is not JSON: " + err.Error()}}
 	}
 	n, err := j.client.ParseNotification(body)
@@ -32,7 +35,7 @@ func (j *Judge) notificationVerdict(in fixture.Interaction) []Finding {
 	} else {
 		findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "the spec describes no " + typ + " notification"})
 	}
-	findings = append(findings, reencode(n, in.Request.Body, undocumented(findings).response)...)
+	findings = append(findings, reencode(n, rec, undocumented(findings).response)...)
 	for i := range findings {
 		if findings[i].Verdict == "client" {
 			findings[i].Verdict = "notification"

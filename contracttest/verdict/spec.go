@@ -3,7 +3,6 @@ package verdict
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -63,7 +62,7 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 
 // specVerdict validates the request and the response against the spec; strict validation
 // adds warnings for undocumented members.
-func (j *Judge) specVerdict(ctx context.Context, in fixture.Interaction) (*match, []Finding) {
+func (j *Judge) specVerdict(ctx context.Context, in fixture.Interaction, b bodies) (*match, []Finding) {
 	req, err := buildRequest(in)
 	if err != nil {
 		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: "unusable request: " + err.Error()}}
@@ -80,7 +79,7 @@ func (j *Judge) specVerdict(ctx context.Context, in fixture.Interaction) (*match
 		}
 		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: msg}}
 	}
-	findings, raw := j.validate(ctx, in, req, route, params, false)
+	findings, raw := j.validate(ctx, in, b, req, route, params, false)
 	strictRoute, ok := j.strictRoute(route)
 	if !ok {
 		return nil, append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "the strict spec lacks operation " + route.Operation.OperationID})
@@ -91,17 +90,17 @@ func (j *Judge) specVerdict(ctx context.Context, in fixture.Interaction) (*match
 		return nil, []Finding{{Severity: Fail, Verdict: "spec", Message: "unusable request: " + err.Error()}}
 	}
 	var strict []Finding
-	if j.closedUnseen(strictRoute, req, in) {
-		strict = raw.strictFindings(strictRoute, in)
+	if j.closedUnseen(strictRoute, req, in, b) {
+		strict = raw.strictFindings(strictRoute, in, b.response)
 	} else {
-		strict, _ = j.validate(ctx, in, req, strictRoute, params, true)
+		strict, _ = j.validate(ctx, in, b, req, strictRoute, params, true)
 	}
 	return &match{route: route, params: params}, append(findings, strict...)
 }
 
-// validate validates req, the request of in, and in's response against route, the
-// operation of the published spec or (strict) of the strict one.
-func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.Request, route *routers.Route, params map[string]string, strict bool) ([]Finding, validation) {
+// validate validates req, the request of in, and in's response (their bodies b) against
+// route, the operation of the published spec or (strict) of the strict one.
+func (j *Judge) validate(ctx context.Context, in fixture.Interaction, b bodies, req *http.Request, route *routers.Route, params map[string]string, strict bool) ([]Finding, validation) {
 	var raw validation
 	// The router gives each path parameter as the URL carries it, escaped; the schema
 	// (maxLength, pattern) is about the identifier itself.
@@ -135,13 +134,13 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.
 	switch {
 	case route.Operation.RequestBody == nil:
 		if !strict {
-			findings = append(findings, bodilessRequest(in.Request.Body)...)
+			findings = append(findings, bodilessRequest(b.request)...)
 		}
-	case hasBody && !readable(in.Request.Body):
+	case hasBody && !b.request.readable():
 		// kin-openapi's decode error does not say what it read: the message names the bytes.
 		requestOpts.ExcludeRequestBody = true
 		if !strict {
-			findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "request: " + unreadable(in.Request.Body)})
+			findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: "request: " + b.request.unreadable()})
 		}
 	}
 	requestInput := *input
@@ -150,15 +149,15 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.
 	if err := raw.request; err != nil {
 		var nulls map[string]bool
 		if requestSchema != nil && !strict {
-			nulls = nullOptionalMembers(requestSchema, in.Request.Body)
+			nulls = nullOptionalMembers(requestSchema, b.request)
 		}
 		findings = append(findings, relaxNulls(specFindings("request", err, strict), nulls)...)
 	}
 	if requestSchema != nil && !strict && hasBody {
-		findings = append(findings, requestAmountFindings(requestSchema, route.Path, in.Request.Body)...)
+		findings = append(findings, requestAmountFindings(requestSchema, route.Path, b.request)...)
 	}
 	if in.Response != nil && in.Response.Status >= 400 && lenientErrorStatus(in.Response.Status) {
-		if why := notErrorShaped(route, in.Response.Status, in.Response.Header, in.Response.Body); why != "" {
+		if why := notErrorShaped(route, in.Response.Status, in.Response.Header, b.response); why != "" {
 			if !strict {
 				findings = append(findings, Finding{Severity: Warn, Verdict: "spec",
 					Message: fmt.Sprintf("response %d: %s: %s", in.Response.Status, errorShapeMessage, why)})
@@ -167,9 +166,9 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.
 		}
 	}
 	if in.Response != nil && strings.TrimSpace(in.Response.Body) != "" {
-		if !readable(in.Response.Body) {
+		if !b.response.readable() {
 			if !strict {
-				findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: fmt.Sprintf("response %d: %s", in.Response.Status, unreadable(in.Response.Body))})
+				findings = append(findings, Finding{Severity: Fail, Verdict: "spec", Message: fmt.Sprintf("response %d: %s", in.Response.Status, b.response.unreadable())})
 			}
 			return findings, raw
 		}
@@ -185,7 +184,7 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, req *http.
 			add(where, err)
 		}
 		if strict {
-			findings = append(findings, responseEnumFindings(route, in, where)...)
+			findings = append(findings, responseEnumFindings(route, in.Response.Status, b.response, where)...)
 		}
 	}
 	return findings, raw
@@ -204,17 +203,14 @@ func responseHeader(r *fixture.Response) http.Header {
 	return h
 }
 
-// responseEnumFindings checks the open enumerations of a JSON answer.
-func responseEnumFindings(route *routers.Route, in fixture.Interaction, where string) []Finding {
-	schema := responseSchema(route, in.Response.Status)
-	if schema == nil {
+// responseEnumFindings checks the open enumerations of a JSON answer of status (its body):
+// one that json.Unmarshal reads.
+func responseEnumFindings(route *routers.Route, status int, body *recorded, where string) []Finding {
+	schema := responseSchema(route, status)
+	if schema == nil || !body.unmarshals() {
 		return nil
 	}
-	var value any
-	if json.Unmarshal([]byte(in.Response.Body), &value) != nil {
-		return nil
-	}
-	return enumFindings(schema, value, where)
+	return enumFindings(schema, body.value, where)
 }
 
 // specFindings turns a validation error into findings. A member the schema does not allow is

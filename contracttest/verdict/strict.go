@@ -1,7 +1,6 @@
 package verdict
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,7 +28,7 @@ type validation struct {
 
 // strictFindings are the strict run's findings, from the published run's errors: the
 // undocumented members among them and the open enumerations of the answer.
-func (v validation) strictFindings(route *routers.Route, in fixture.Interaction) []Finding {
+func (v validation) strictFindings(route *routers.Route, in fixture.Interaction, response *recorded) []Finding {
 	var out []Finding
 	if v.request != nil {
 		out = append(out, specFindings("request", v.request, true)...)
@@ -39,20 +38,21 @@ func (v validation) strictFindings(route *routers.Route, in fixture.Interaction)
 		if v.response != nil {
 			out = append(out, specFindings(where, v.response, true)...)
 		}
-		out = append(out, responseEnumFindings(route, in, where)...)
+		out = append(out, responseEnumFindings(route, in.Response.Status, response, where)...)
 	}
 	return out
 }
 
 // closedUnseen reports whether no closed object of the strict operation (route) can meet a
-// member it does not list when req (built from in) and in's answer are validated.
-func (j *Judge) closedUnseen(route *routers.Route, req *http.Request, in fixture.Interaction) bool {
+// member it does not list when req (built from in) and in's answer (their bodies b) are
+// validated.
+func (j *Judge) closedUnseen(route *routers.Route, req *http.Request, in fixture.Interaction, b bodies) bool {
 	if j.strictDoc.IsOpenAPI31OrLater() || !j.openParameters[route.Operation] {
 		return false
 	}
 	if rb := route.Operation.RequestBody; rb != nil && rb.Value != nil && strings.TrimSpace(in.Request.Body) != "" {
 		if mt := rb.Value.Content.Get(req.Header.Get("Content-Type")); mt != nil && mt.Schema != nil {
-			if !jsonMeets(mt.Schema, req.Header.Get("Content-Type"), in.Request.Body) {
+			if !jsonMeets(mt.Schema, req.Header.Get("Content-Type"), b.request) {
 				return false
 			}
 		}
@@ -73,7 +73,7 @@ func (j *Judge) closedUnseen(route *routers.Route, req *http.Request, in fixture
 	}
 	header := responseHeader(in.Response)
 	if mt := resp.Value.Content.Get(header.Get("Content-Type")); mt != nil && mt.Schema != nil {
-		return jsonMeets(mt.Schema, header.Get("Content-Type"), in.Response.Body)
+		return jsonMeets(mt.Schema, header.Get("Content-Type"), b.response)
 	}
 	return true
 }
@@ -81,21 +81,18 @@ func (j *Judge) closedUnseen(route *routers.Route, req *http.Request, in fixture
 // jsonMeets reports whether body, sent as contentType, is JSON that no closed object of
 // schema meets with a member it does not list. A body kin-openapi would not read as JSON
 // (another media type) is not judged: false.
-func jsonMeets(schema *openapi3.SchemaRef, contentType, body string) bool {
+func jsonMeets(schema *openapi3.SchemaRef, contentType string, body *recorded) bool {
 	mediaType, _, _ := strings.Cut(contentType, ";")
 	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
 	if mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json") {
 		return false
 	}
 	// kin-openapi reads the first value; one it cannot read is validated by no schema.
-	dec := json.NewDecoder(strings.NewReader(body))
-	dec.UseNumber()
-	var value any
-	if dec.Decode(&value) != nil {
+	if body.err != nil {
 		return true
 	}
 	budget := 100_000
-	return !meetsClosed(schema, value, &budget)
+	return !meetsClosed(schema, body.value, &budget)
 }
 
 // meetsClosed reports whether a closed object among the schemas kin-openapi may apply to

@@ -1,19 +1,18 @@
 // Package verdict judges recorded interactions twice: by the spec (kin-openapi's
 // openapi3filter, with a strict mode that also reports undocumented fields) and by the
 // generated client (the recorded call replayed through gen/qiwi, or the client WithClient
-// names, against an httptest server that checks the request and answers with the recorded
-// response; the decoded model must re-encode to the recorded JSON). Notifications are parsed into their typed models and
-// their signatures verified.
+// names, answered in memory by a handler that checks the request and answers with the
+// recorded response; the decoded model must re-encode to the recorded JSON). Notifications
+// are parsed into their typed models and their signatures verified. Each recorded body is
+// decoded once per interaction, and every check reads that decoding.
 package verdict
 
 import (
 	"context"
-	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/qiwigen/qiwigen/spec/ext"
 	specload "github.com/qiwigen/qiwigen/spec/load"
@@ -99,10 +98,6 @@ type Judge struct {
 	notificationSchemas, strictNotificationSchemas map[string]*openapi3.SchemaRef
 
 	client ClientPackage // the generated client the client verdict uses
-
-	keyOnce sync.Once // the payout signing key of replays
-	key     *rsa.PrivateKey
-	keyErr  error
 }
 
 // replayHost is where fixtures' paths are resolved: their URLs carry paths only.
@@ -248,18 +243,32 @@ func (j *Judge) Judge(ctx context.Context, in fixture.Interaction) Result {
 	if in.Response != nil {
 		res.Status = in.Response.Status
 	}
+	b := readBodies(in)
 	switch in.Kind {
 	case fixture.Notification:
-		res.Findings = append(res.Findings, j.notificationVerdict(in)...)
+		res.Findings = append(res.Findings, j.notificationVerdict(in, b.request)...)
 	default:
-		m, findings := j.specVerdict(ctx, in)
+		m, findings := j.specVerdict(ctx, in, b)
 		res.Findings = append(res.Findings, findings...)
 		if m != nil {
 			res.Operation = m.route.Operation.OperationID
-			res.Findings = append(res.Findings, j.clientVerdict(ctx, in, m, undocumented(findings))...)
+			res.Findings = append(res.Findings, j.clientVerdict(ctx, in, b, m, undocumented(findings))...)
 		}
 	}
 	return res
+}
+
+// bodies are an interaction's recorded bodies, each decoded once (response nil when the
+// interaction has no answer).
+type bodies struct{ request, response *recorded }
+
+// readBodies decodes in's bodies.
+func readBodies(in fixture.Interaction) bodies {
+	b := bodies{request: readRecorded(in.Request.Body)}
+	if in.Response != nil {
+		b.response = readRecorded(in.Response.Body)
+	}
+	return b
 }
 
 var errNoRoute = errors.New("no operation of the spec has this method and path")

@@ -1,7 +1,6 @@
 package verdict
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"mime"
@@ -40,37 +39,6 @@ func quoteBody(body string) string {
 	return fmt.Sprintf("%q%s", s, cut)
 }
 
-// unreadable returns why body is no JSON value, "" when it is one.
-func unreadable(body string) string {
-	switch err, several := readBody(body); {
-	case err != nil:
-		return fmt.Sprintf("body %s is not JSON: %v", quoteBody(body), err)
-	case several:
-		return fmt.Sprintf("body %s holds more than one JSON value", quoteBody(body))
-	}
-	return ""
-}
-
-// readable reports whether body is one JSON value, as unreadable does, without saying why.
-func readable(body string) bool {
-	err, several := readBody(body)
-	return err == nil && !several
-}
-
-// readBody says why body is no JSON value: the decoder's error, or several values. A body
-// json.Valid accepts is one value (it decodes, nothing follows it); any other is decoded.
-func readBody(body string) (err error, several bool) {
-	if json.Valid([]byte(body)) {
-		return nil, false
-	}
-	if _, err := decodeJSON(body); err != nil {
-		return err, false
-	}
-	var rest any
-	dec := json.NewDecoder(strings.NewReader(body))
-	return nil, dec.Decode(&rest) == nil && dec.More()
-}
-
 // bodilessRequest judges the body of a request to an operation that takes none. Nothing,
 // blanks, and the JSON null pass: the official Node SDK sends the 4-byte body null with
 // Content-Type application/json;charset=UTF-8 on GET and POST .../reject
@@ -79,8 +47,8 @@ func readBody(body string) (err error, several bool) {
 // (bill-payments-java-sdk web/ApacheWebClient.java @1b593923), the .NET SDK an empty one
 // (bill-payments-dotnet-sdk Web/NetClient.cs @9796a134 StringContent(entityOpt ?? "")). The
 // null is a warning, so that a report shows it; any other body fails.
-func bodilessRequest(body string) []Finding {
-	text := strings.TrimSpace(body)
+func bodilessRequest(body *recorded) []Finding {
+	text := strings.TrimSpace(body.text)
 	switch {
 	case text == "":
 		return nil
@@ -89,7 +57,7 @@ func bodilessRequest(body string) []Finding {
 			Message: "request: the body null on an operation that takes none (the official Node SDK sends it)"}}
 	}
 	return []Finding{{Severity: Fail, Verdict: "spec", Pointer: "/",
-		Message: fmt.Sprintf("request: body %s on an operation that takes none", quoteBody(body))}}
+		Message: fmt.Sprintf("request: body %s on an operation that takes none", body.quoted())}}
 }
 
 // nullOptionalMessage is the warning for a null optional request member; the client verdict
@@ -103,11 +71,11 @@ const nullOptionalMessage = "request: null for an optional member (the .NET and 
 // EmitDefaultValue = false), the Java SDK "customer": null (bill-payments-java-sdk
 // json/ObjectMapperFactory.java @9daeb534, default inclusion; BillPaymentsSdkTest.java
 // @4b32cc36 newBillInfo). A null for a required member stays a failure.
-func nullOptionalMembers(schema *openapi3.SchemaRef, body string) map[string]bool {
-	value, err := decodeJSON(body)
-	if err != nil {
+func nullOptionalMembers(schema *openapi3.SchemaRef, body *recorded) map[string]bool {
+	if body.err != nil {
 		return nil
 	}
+	value := body.value
 	nulls := map[string]bool{}
 	required := map[string]bool{}
 	walkValue(schema, value, func(s *openapi3.SchemaRef, v any, ptr string) {
@@ -145,27 +113,26 @@ func lenientErrorStatus(status int) bool {
 // is one, or when it is broken JSON: that is no form QIWI is shown to send, and the spec
 // verdict fails it): it is empty, not sent as JSON (another Content-Type, or none and a body
 // that is no JSON), or a JSON value with none of the error schema's members.
-func notErrorShaped(route *routers.Route, status int, header http.Header, body string) string {
-	if strings.TrimSpace(body) == "" {
+func notErrorShaped(route *routers.Route, status int, header http.Header, body *recorded) string {
+	if strings.TrimSpace(body.text) == "" {
 		return "no body"
 	}
-	why := unreadable(body)
+	why := body.unreadable()
 	ct := header.Get("Content-Type")
 	if ct == "" && why != "" {
 		return "no Content-Type, " + why
 	}
 	if ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return fmt.Sprintf("Content-Type %q, body %s", ct, quoteBody(body))
+			return fmt.Sprintf("Content-Type %q, body %s", ct, body.quoted())
 		}
 	}
 	if why != "" {
 		return ""
 	}
-	value, _ := decodeJSON(body)
-	obj, ok := value.(map[string]any)
+	obj, ok := body.value.(map[string]any)
 	if !ok {
-		return fmt.Sprintf("body %s is no JSON object", quoteBody(body))
+		return fmt.Sprintf("body %s is no JSON object", body.quoted())
 	}
 	schema := responseSchema(route, status)
 	if schema == nil || schema.Value == nil || len(schema.Value.Properties) == 0 {
@@ -176,7 +143,7 @@ func notErrorShaped(route *routers.Route, status int, header http.Header, body s
 			return ""
 		}
 	}
-	return fmt.Sprintf("body %s has none of the error object's members", quoteBody(body))
+	return fmt.Sprintf("body %s has none of the error object's members", body.quoted())
 }
 
 // responseSchema is the JSON schema the operation declares for an answer's status (its own
