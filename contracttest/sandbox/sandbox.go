@@ -74,9 +74,16 @@ type Options struct {
 	// no operationId of the spec.
 	Faults    []Fault
 	FaultSeed uint64
-	// StatePath, when set, keeps the state in this bbolt file: it survives a restart, and a
-	// crash loses nothing the sandbox has answered. Empty: the state lives in memory.
+	// StatePath, when set, keeps the state in this bbolt file: it survives a restart, and
+	// each change is written to the file before its answer, so the process being killed
+	// (SIGKILL, a panic) loses nothing the sandbox has answered. Empty: the state lives in
+	// memory.
 	StatePath string
+	// StateFsync also fsyncs each commit to StatePath before answering (one fsync shared by
+	// the concurrent calls), so that what was answered survives a power loss or an OS crash
+	// too, at a few milliseconds a commit. Without it such a crash may lose the last answers
+	// or leave a file New refuses (delete it to start over). See store.Options.NoSync.
+	StateFsync bool
 	// PayoutKeys are the public keys payout requests are signed with, by siteId. A payout
 	// must carry X-Digital-Sign; with the site's key it must verify.
 	PayoutKeys map[string]*rsa.PublicKey
@@ -179,7 +186,7 @@ func New(opts Options) (*Sandbox, error) {
 		log: opts.Logger, started: now(), counts: newCounts(), sites: map[string]*site{},
 		pending: map[string]int{}, dirty: map[string]bool{}}
 	if opts.StatePath != "" {
-		if sb.store, err = openStore(opts.StatePath); err != nil {
+		if sb.store, err = openStore(opts.StatePath, opts.StateFsync); err != nil {
 			notify.close()
 			return nil, err
 		}
@@ -393,8 +400,9 @@ func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler h
 }
 
 // commit makes a call's changes durable before its answer: what the client was told
-// survives a crash. Concurrent calls' changes share one transaction and one fsync
-// (store.save queued them; wait returns once they are committed). When the store refuses them, the call answers 500 and its objects go back to
+// survives the process being killed (and a power loss with Options.StateFsync). Concurrent
+// calls' changes share one transaction (store.save queued them; wait returns once they are
+// committed). When the store refuses them, the call answers 500 and its objects go back to
 // what the store holds: each once no other call's write of it is still being committed (a
 // later call may have changed it, and its commit decides what the file holds). The caller
 // does not hold s.mu; the call's keys are counted in s.pending.
