@@ -100,11 +100,12 @@ func p99(latencies []time.Duration) time.Duration {
 // to the sandbox keeping its state in a file (b.TempDir; each answered write committed to
 // it first, handed to the kernel: state-req/s) and to the same with each commit fsynced
 // (state-fsync-req/s); all in the same iteration. It reports requests per second and p99
-// latency of each, and the ratios (goals, on two cores: at least 20,000 requests/s in
-// memory, and a third of the bare handler's rate; at least 15,000 requests/s with the state
-// file). Each side pays the same client, requests and clock readings. Afterwards every count
-// is checked: each answer 200, and each payment refunded exactly once; the state files,
-// reopened, hold each of them.
+// latency of each, the process's CPU time per request of each (its excess over the bare
+// handler's is what the sandbox costs), and the ratios (goals, on two cores: at least 20,000
+// requests/s in memory, and a third of the bare handler's rate; at least 15,000 requests/s
+// with the state file). Each side pays the same client, requests and clock readings.
+// Afterwards every count is checked: each answer 200, and each payment refunded exactly once;
+// the state files, reopened, hold each of them.
 func BenchmarkSandboxLoad(b *testing.B) {
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
@@ -141,10 +142,10 @@ func BenchmarkSandboxLoad(b *testing.B) {
 	defer client.CloseIdleConnections()
 
 	type side struct {
-		base    string
-		lat     []time.Duration
-		time, p time.Duration
-		name    string
+		base         string
+		lat          []time.Duration
+		time, p, cpu time.Duration
+		name         string
 	}
 	sides := []*side{{base: bare.URL, name: "bare"}, {base: srv.URL, name: "sandbox"}, {base: keptSrv.URL, name: "state"}, {base: syncedSrv.URL, name: "state-fsync"}}
 	for _, sd := range sides {
@@ -155,7 +156,9 @@ func BenchmarkSandboxLoad(b *testing.B) {
 		run++
 		id := fmt.Sprint(run)
 		for _, sd := range sides {
+			cpu := processCPU()
 			d, failed := load(b, client, sd.base, id, sd.lat)
+			sd.cpu += processCPU() - cpu
 			if failed > 0 {
 				b.Fatalf("%s: %d of %d requests answered with another status than 200", sd.name, failed, loadRequests)
 			}
@@ -200,6 +203,9 @@ func BenchmarkSandboxLoad(b *testing.B) {
 	b.ReportMetric(rate(2)/rate(1), "state/sandbox")
 	for _, sd := range sides {
 		b.ReportMetric(float64(sd.p.Microseconds())/1000, sd.name+"-p99-ms")
+		// The process's CPU time per request (client, server and handler): unlike the
+		// rates, it hardly moves with the machine's other load.
+		b.ReportMetric(float64(sd.cpu.Microseconds())/requests, sd.name+"-cpu-µs/req")
 	}
 }
 
