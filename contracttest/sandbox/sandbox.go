@@ -38,13 +38,11 @@ import (
 	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
-	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/load"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/qiwigen/qiwigen/spec"
 )
 
@@ -99,7 +97,7 @@ const maxBody = 1 << 20
 
 // Sandbox is an http.Handler answering like QIWI's API in test mode.
 type Sandbox struct {
-	router routers.Router
+	router *router
 	// money is the spec's Money schema, whose x-qiwi-request-amount says how each API wants
 	// request amounts written (read through ext.RequestAmountForm, checked by
 	// wiretype.AmountForm.Check: the rule the judge and the client apply too).
@@ -117,6 +115,9 @@ type Sandbox struct {
 	// started is when New ran, by the sandbox's clock; counts are the requests answered.
 	started time.Time
 	counts  *counts
+
+	// answers are buffers writeJSON writes answers into (*[]byte), reused.
+	answers sync.Pool
 
 	mu    sync.Mutex
 	sites map[string]*site
@@ -148,12 +149,6 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: spec: %w", err)
 	}
-	// Route by path alone: the served host is the sandbox's.
-	doc.Servers = openapi3.Servers{{URL: "/partner"}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: spec: %w", err)
-	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -180,7 +175,13 @@ func New(opts Options) (*Sandbox, error) {
 		money = doc.Components.Schemas["Money"]
 	}
 	if money == nil || money.Value == nil {
+		notify.close()
 		return nil, fmt.Errorf("sandbox: spec: no Money schema at /components/schemas/Money")
+	}
+	router, err := newRouter(doc, money.Value)
+	if err != nil {
+		notify.close()
+		return nil, fmt.Errorf("sandbox: spec: %w", err)
 	}
 	sb := &Sandbox{router: router, money: money.Value, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl,
 		log: opts.Logger, started: now(), counts: newCounts(), sites: map[string]*site{},
@@ -230,21 +231,11 @@ func (s *Sandbox) writeError(w http.ResponseWriter, r *http.Request, e apiError)
 	if e.field != "" {
 		body["cause"] = map[string][]string{e.field: {e.message}}
 	}
-	writeJSON(w, e.status, body)
+	s.writeJSON(w, e.status, body)
 }
 
 // isBillPayments reports whether a request path is the Bill Payments API's.
 func isBillPayments(path string) bool { return strings.HasPrefix(path, "/partner/bill/") }
-
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	if body == nil {
-		w.WriteHeader(status)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body) // the client went away: nothing to tell it
-}
 
 // formatTimestamp writes a time as QIWI's answers do: Moscow time, milliseconds, an offset.
 func formatTimestamp(t time.Time) string {
@@ -274,7 +265,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 		s.servePayForm(w, r)
 		return opPayForm
 	}
-	route, params, err := s.router.FindRoute(r)
+	route, params, err := s.router.find(r)
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):
 		s.writeError(w, r, apiError{status: http.StatusMethodNotAllowed, code: apierr.CodeValidation, descr: r.Method + " is not allowed on " + r.URL.Path})
@@ -283,7 +274,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 		s.writeError(w, r, apiError{status: http.StatusNotFound, code: apierr.CodeNotFound, descr: "No operation at " + r.URL.Path})
 		return opNone
 	}
-	op := route.Operation.OperationID
+	op := route.route.Operation.OperationID
 	// The router matches the escaped path (%2F may be part of an ID): each ID is unescaped
 	// once here, so it is validated, kept and answered as the client sent it ("order 1",
 	// not "order%201").
@@ -300,7 +291,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 }
 
 // serveOperation authorizes, validates and runs a request routed to an operation.
-func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op string, route *routers.Route, params map[string]string) {
+func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op string, route *specOp, params map[string]string) {
 	siteID, ok := s.authorize(params["siteId"], isBillPayments(r.URL.Path), r.Header.Get("Authorization"))
 	if !ok {
 		s.writeError(w, r, apiError{status: http.StatusUnauthorized, code: apierr.CodeUnauthorized, descr: "Unauthorized"})
@@ -312,7 +303,11 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 	if fault != nil && s.inject(w, r, fault) {
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	var body []byte // none without a body (a GET): nothing to read, nothing allocated
+	var err error
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	}
 	if err != nil {
 		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "The request body could not be read"})
 		return
@@ -322,7 +317,7 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: validation}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route.route, Options: validation}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		field, msg := cause(err)
 		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: field, message: msg})
@@ -333,11 +328,7 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 		s.writeError(w, r, apiError{status: http.StatusNotImplemented, code: apierr.CodeInternal, descr: op + " is not emulated by the sandbox yet"})
 		return
 	}
-	c := &call{site: siteID, params: params, body: body, header: r.Header, base: baseURL(r)}
-	if c.amountForm, err = ext.RequestAmountForm(s.money, route.Path); err != nil {
-		s.writeError(w, r, apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: "The spec's amount rule: " + err.Error()})
-		return
-	}
+	c := &call{site: siteID, params: params, body: body, header: r.Header, base: baseURL(r), amountForm: route.amountForm}
 	if len(bytes.TrimSpace(body)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber() // amounts stay exact
@@ -396,7 +387,7 @@ func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler h
 			return
 		}
 	}
-	writeJSON(w, status, answer)
+	s.writeJSON(w, status, answer)
 }
 
 // commit makes a call's changes durable before its answer: what the client was told
@@ -459,8 +450,9 @@ func baseURL(r *http.Request) string {
 }
 
 // validation validates requests against the spec: their parameters and bodies. The key was
-// checked already, and defaults are not written into the request.
-var validation = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SkipSettingDefaults: true}
+// checked already (authorize: the routes' operations declare no security requirement, see
+// newRouter), and defaults are not written into the request.
+var validation = &openapi3filter.Options{SkipSettingDefaults: true}
 
 // checkCallback refuses a request whose callbackUrl is not an absolute http or https URL
 // with a host: the sandbox would post its notifications there.
@@ -593,6 +585,13 @@ var handlers = map[string]handlerFunc{
 	"getBillRefund":            getBillRefund,
 }
 
-func money(minor int64) map[string]any {
-	return map[string]any{"value": wiretype.NewMoneyFromMinor(minor).String(), "currency": qiwi.CurrencyRub}
+// amount is an amount as QIWI's answers write it: {"currency": "RUB", "value": "1.00"}.
+type amount struct {
+	Currency string `json:"currency"`
+	Value    string `json:"value"`
+}
+
+// money is an amount of minor units (kopecks) in roubles, as answers write it.
+func money(minor int64) amount {
+	return amount{Value: wiretype.NewMoneyFromMinor(minor).String(), Currency: qiwi.CurrencyRub}
 }
