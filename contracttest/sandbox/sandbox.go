@@ -24,7 +24,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -329,11 +328,11 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 		return
 	}
 	c := &call{site: siteID, params: params, body: body, header: r.Header, base: baseURL(r), amountForm: route.amountForm}
-	if len(bytes.TrimSpace(body)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber() // amounts stay exact
-		if err := dec.Decode(&c.req); err != nil {
-			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: "body", message: err.Error()})
+	// The request's members are the body as the validation decoded it (numbers as
+	// json.Number: amounts stay exact); none when the operation takes no body.
+	if validated, ok := r.Body.(interface{ ValidatedValue() any }); ok && validated.ValidatedValue() != nil {
+		if c.req, ok = validated.ValidatedValue().(map[string]any); !ok {
+			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: "body", message: "not a JSON object"})
 			return
 		}
 	}
@@ -451,8 +450,9 @@ func baseURL(r *http.Request) string {
 
 // validation validates requests against the spec: their parameters and bodies. The key was
 // checked already (authorize: the routes' operations declare no security requirement, see
-// newRouter), and defaults are not written into the request.
-var validation = &openapi3filter.Options{SkipSettingDefaults: true}
+// newRouter), defaults are not written into the request, and the decoded body is kept for
+// the handlers (call.req).
+var validation = &openapi3filter.Options{SkipSettingDefaults: true, KeepValidatedValue: true}
 
 // checkCallback refuses a request whose callbackUrl is not an absolute http or https URL
 // with a host: the sandbox would post its notifications there.
@@ -535,11 +535,11 @@ func (s *Sandbox) authorize(pathSite string, bills bool, header string) (string,
 	return "", false
 }
 
-// digest identifies the request's body for idempotency: the decoded body encoded again (keys
-// sorted, numbers as sent), so formatting does not change it.
+// digest identifies the request's body for idempotency: the decoded body encoded again as
+// encoding/json encodes it (keys sorted, numbers as sent), so formatting does not change it.
 func (c *call) digest() string {
 	if c.sum == "" {
-		data, err := json.Marshal(c.req)
+		data, err := appendJSON(nil, c.req)
 		if err != nil {
 			data = c.body // a decoded body always encodes; the raw body is the fallback
 		}
