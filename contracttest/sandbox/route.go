@@ -38,7 +38,9 @@ type specOp struct {
 	amountForm wiretype.AmountForm
 }
 
-// newRouter reads the routes of doc; money is its Money schema (see Sandbox.money).
+// newRouter reads the routes of doc. money is its Money schema, whose x-qiwi-request-amount
+// says how each API wants request amounts written (read through ext.RequestAmountForm,
+// checked by wiretype.AmountForm.Check: the rule the judge and the client apply too).
 func newRouter(doc *openapi3.T, money *openapi3.Schema) (*router, error) {
 	r := &router{}
 	for _, path := range doc.Paths.InMatchingOrder() {

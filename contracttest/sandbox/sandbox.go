@@ -96,11 +96,7 @@ const maxBody = 1 << 20
 
 // Sandbox is an http.Handler answering like QIWI's API in test mode.
 type Sandbox struct {
-	router *router
-	// money is the spec's Money schema, whose x-qiwi-request-amount says how each API wants
-	// request amounts written (read through ext.RequestAmountForm, checked by
-	// wiretype.AmountForm.Check: the rule the judge and the client apply too).
-	money      *openapi3.Schema
+	router     *router
 	keys       map[string]string
 	payoutKeys map[string]*rsa.PublicKey
 	now        func() time.Time
@@ -182,7 +178,7 @@ func New(opts Options) (*Sandbox, error) {
 		notify.close()
 		return nil, fmt.Errorf("sandbox: spec: %w", err)
 	}
-	sb := &Sandbox{router: router, money: money.Value, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl,
+	sb := &Sandbox{router: router, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl,
 		log: opts.Logger, started: now(), counts: newCounts(), sites: map[string]*site{},
 		pending: map[string]int{}, dirty: map[string]bool{}}
 	if opts.StatePath != "" {
