@@ -24,6 +24,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -110,9 +111,6 @@ type Sandbox struct {
 	// started is when New ran, by the sandbox's clock; counts are the requests answered.
 	started time.Time
 	counts  *counts
-
-	// answers are buffers writeJSON writes answers into (*[]byte), reused.
-	answers sync.Pool
 
 	mu    sync.Mutex
 	sites map[string]*site
@@ -535,7 +533,7 @@ func (s *Sandbox) authorize(pathSite string, bills bool, header string) (string,
 // encoding/json encodes it (keys sorted, numbers as sent), so formatting does not change it.
 func (c *call) digest() string {
 	if c.sum == "" {
-		data, err := appendJSON(nil, c.req)
+		data, err := json.Marshal(c.req)
 		if err != nil {
 			data = c.body // a decoded body always encodes; the raw body is the fallback
 		}
