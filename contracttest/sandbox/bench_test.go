@@ -93,16 +93,19 @@ func p99(latencies []time.Duration) time.Duration {
 	return sorted[len(sorted)*99/100]
 }
 
-// BenchmarkSandboxLoad stands for a test suite's load on `qiwicontract sandbox` and
-// `qiwicontract sandbox --state FILE`: it sends 50,000 requests at concurrency 32 over
-// loopback, 40% writes, to a bare net/http handler that reads each body and answers the same
-// payment JSON, to the sandbox in memory, and to the sandbox keeping its state in a file
-// (b.TempDir), each answered write committed to it (fsync) first; all in the same iteration.
-// It reports requests per second and p99 latency of each, and the ratios (goals, on two
-// cores: at least 20,000 requests/s in memory, and a third of the bare handler's rate; at
-// least 15,000 requests/s with the state file). Each half pays the same client, requests and
-// clock readings. Afterwards every count is checked: each answer 200, and each payment
-// refunded exactly once; the state file, reopened, holds each of them.
+// BenchmarkSandboxLoad stands for a test suite's load on `qiwicontract sandbox`,
+// `qiwicontract sandbox --state FILE` and `qiwicontract sandbox --state FILE --state-fsync`:
+// it sends 50,000 requests at concurrency 32 over loopback, 40% writes, to a bare net/http
+// handler that reads each body and answers the same payment JSON, to the sandbox in memory,
+// to the sandbox keeping its state in a file (b.TempDir; each answered write committed to
+// it first, handed to the kernel: state-req/s) and to the same with each commit fsynced
+// (state-fsync-req/s); all in the same iteration. It reports requests per second and p99
+// latency of each, the process's CPU time per request of each (its excess over the bare
+// handler's is what the sandbox costs), and the ratios (goals, on two cores: at least 20,000
+// requests/s in memory, and a third of the bare handler's rate; at least 15,000 requests/s
+// with the state file). Each side pays the same client, requests and clock readings.
+// Afterwards every count is checked: each answer 200, and each payment refunded exactly once;
+// the state files, reopened, hold each of them.
 func BenchmarkSandboxLoad(b *testing.B) {
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
@@ -117,6 +120,12 @@ func BenchmarkSandboxLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	keptSrv := httptest.NewServer(kept)
+	syncedPath := filepath.Join(b.TempDir(), "synced.db")
+	synced, err := sandbox.New(sandbox.Options{StatePath: syncedPath, StateFsync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	syncedSrv := httptest.NewServer(synced)
 	probe := httptest.NewRecorder()
 	probeReq := httptest.NewRequest(http.MethodPut, "/partner/payin/v1/sites/probe/payments/p", bytes.NewReader(loadPayment))
 	probeReq.Header.Set("Authorization", "Bearer load-key")
@@ -133,12 +142,12 @@ func BenchmarkSandboxLoad(b *testing.B) {
 	defer client.CloseIdleConnections()
 
 	type side struct {
-		base    string
-		lat     []time.Duration
-		time, p time.Duration
-		name    string
+		base         string
+		lat          []time.Duration
+		time, p, cpu time.Duration
+		name         string
 	}
-	sides := []*side{{base: bare.URL, name: "bare"}, {base: srv.URL, name: "sandbox"}, {base: keptSrv.URL, name: "state"}}
+	sides := []*side{{base: bare.URL, name: "bare"}, {base: srv.URL, name: "sandbox"}, {base: keptSrv.URL, name: "state"}, {base: syncedSrv.URL, name: "state-fsync"}}
 	for _, sd := range sides {
 		sd.lat = make([]time.Duration, loadRequests)
 	}
@@ -147,7 +156,9 @@ func BenchmarkSandboxLoad(b *testing.B) {
 		run++
 		id := fmt.Sprint(run)
 		for _, sd := range sides {
+			cpu := processCPU()
 			d, failed := load(b, client, sd.base, id, sd.lat)
+			sd.cpu += processCPU() - cpu
 			if failed > 0 {
 				b.Fatalf("%s: %d of %d requests answered with another status than 200", sd.name, failed, loadRequests)
 			}
@@ -156,34 +167,46 @@ func BenchmarkSandboxLoad(b *testing.B) {
 		}
 		checkLoad(b, client, srv.URL, id)
 		checkLoad(b, client, keptSrv.URL, id)
+		checkLoad(b, client, syncedSrv.URL, id)
 	}
 	b.StopTimer()
 	keptSrv.Close()
+	syncedSrv.Close()
 	client.CloseIdleConnections()
-	if err := kept.Close(); err != nil {
-		b.Fatal(err)
+	for _, sb := range []*sandbox.Sandbox{kept, synced} {
+		if err := sb.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
-	// What the state file holds is what was answered: a sandbox reopened on it answers the same.
-	reopened, err := sandbox.New(sandbox.Options{StatePath: statePath})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer reopened.Close()
-	again := httptest.NewServer(reopened)
-	defer again.Close()
-	for r := 1; r <= run; r++ {
-		checkLoad(b, client, again.URL, fmt.Sprint(r))
+	// What a state file holds is what was answered: a sandbox reopened on it answers the same.
+	for _, path := range []string{statePath, syncedPath} {
+		reopened, err := sandbox.New(sandbox.Options{StatePath: path})
+		if err != nil {
+			b.Fatal(err)
+		}
+		again := httptest.NewServer(reopened)
+		for r := 1; r <= run; r++ {
+			checkLoad(b, client, again.URL, fmt.Sprint(r))
+		}
+		again.Close()
+		if err := reopened.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 	requests := float64(run * (loadRequests / loadWorkers) * loadWorkers)
-	bareRate, sandboxRate, stateRate := requests/sides[0].time.Seconds(), requests/sides[1].time.Seconds(), requests/sides[2].time.Seconds()
-	b.ReportMetric(sandboxRate, "sandbox-req/s")
-	b.ReportMetric(stateRate, "state-req/s")
-	b.ReportMetric(bareRate, "bare-req/s")
-	b.ReportMetric(sandboxRate/bareRate, "sandbox/bare")
-	b.ReportMetric(stateRate/sandboxRate, "state/sandbox")
-	b.ReportMetric(float64(sides[1].p.Microseconds())/1000, "sandbox-p99-ms")
-	b.ReportMetric(float64(sides[2].p.Microseconds())/1000, "state-p99-ms")
-	b.ReportMetric(float64(sides[0].p.Microseconds())/1000, "bare-p99-ms")
+	rate := func(i int) float64 { return requests / sides[i].time.Seconds() }
+	b.ReportMetric(rate(1), "sandbox-req/s")
+	b.ReportMetric(rate(2), "state-req/s")
+	b.ReportMetric(rate(3), "state-fsync-req/s")
+	b.ReportMetric(rate(0), "bare-req/s")
+	b.ReportMetric(rate(1)/rate(0), "sandbox/bare")
+	b.ReportMetric(rate(2)/rate(1), "state/sandbox")
+	for _, sd := range sides {
+		b.ReportMetric(float64(sd.p.Microseconds())/1000, sd.name+"-p99-ms")
+		// The process's CPU time per request (client, server and handler): unlike the
+		// rates, it hardly moves with the machine's other load.
+		b.ReportMetric(float64(sd.cpu.Microseconds())/requests, sd.name+"-cpu-µs/req")
+	}
 }
 
 // checkLoad reads back every payment of a run: each captured 1.00 and refunded 0.10 once.
@@ -213,5 +236,39 @@ func checkLoad(b *testing.B, client *http.Client, base, run string) {
 				b.Fatalf("%s: captured %q, refunded %q (%v); want 1.00 and 0.10", url, p.CapturedAmount.Value, p.RefundedAmount.Value, err)
 			}
 		}
+	}
+}
+
+// BenchmarkSandboxServe is what each request of BenchmarkSandboxLoad's mix costs the sandbox
+// itself, without the network and the client: its CPU time (ns/op, one request at a time)
+// and its allocations per request, in memory and with `--state FILE` (each write committed
+// alone: no concurrent call shares it).
+func BenchmarkSandboxServe(b *testing.B) {
+	for _, mode := range []string{"memory", "state"} {
+		b.Run(mode, func(b *testing.B) {
+			opts := sandbox.Options{}
+			if mode == "state" {
+				opts.StatePath = filepath.Join(b.TempDir(), "state.db")
+			}
+			sb, err := sandbox.New(opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer sb.Close()
+			b.ReportAllocs()
+			k := 0
+			for b.Loop() {
+				method, url, body := loadStep("", "serve", 0, k)
+				k++
+				req := httptest.NewRequest(method, url, bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer load-key")
+				req.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				sb.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("%s %s: %d %s", method, url, w.Code, w.Body)
+				}
+			}
+		})
 	}
 }

@@ -107,3 +107,18 @@ func TestIDsAreAnsweredUnescaped(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Equal(t, long, body["billId"])
 }
+
+// The members a handler reads are the body the spec's validation decoded: an operation the
+// spec gives no body ignores one sent anyway, even one that is no JSON, while an operation
+// with a body refuses it.
+func TestBodyIsReadAsValidated(t *testing.T) {
+	srv, rec := serve(t, sandbox.Options{})
+	status, body := rawCall(t, srv, rec, http.MethodPut, "/partner/bill/v1/bills/b-1", `{"amount": {"value": "1.00", "currency": "RUB"}, "expirationDateTime": "2030-01-01T00:00:00+03:00"}`)
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = rawCall(t, srv, nil, http.MethodPost, "/partner/bill/v1/bills/b-1/reject", `not json`)
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Equal(t, "REJECTED", body["status"].(map[string]any)["value"])
+	status, body = rawCall(t, srv, nil, http.MethodPut, "/partner/bill/v1/bills/b-2", `not json`)
+	assert.Equal(t, http.StatusBadRequest, status, body)
+	assert.Equal(t, "validation.error", body["errorCode"])
+}

@@ -38,13 +38,11 @@ import (
 	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
-	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/load"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/qiwigen/qiwigen/spec"
 )
 
@@ -74,9 +72,16 @@ type Options struct {
 	// no operationId of the spec.
 	Faults    []Fault
 	FaultSeed uint64
-	// StatePath, when set, keeps the state in this bbolt file: it survives a restart, and a
-	// crash loses nothing the sandbox has answered. Empty: the state lives in memory.
+	// StatePath, when set, keeps the state in this bbolt file: it survives a restart, and
+	// each change is written to the file before its answer, so the process being killed
+	// (SIGKILL, a panic) loses nothing the sandbox has answered. Empty: the state lives in
+	// memory.
 	StatePath string
+	// StateFsync also fsyncs each commit to StatePath before answering (one fsync shared by
+	// the concurrent calls), so that what was answered survives a power loss or an OS crash
+	// too, at a few milliseconds a commit. Without it such a crash may lose the last answers
+	// or leave a file New refuses (delete it to start over). See store.Options.NoSync.
+	StateFsync bool
 	// PayoutKeys are the public keys payout requests are signed with, by siteId. A payout
 	// must carry X-Digital-Sign; with the site's key it must verify.
 	PayoutKeys map[string]*rsa.PublicKey
@@ -92,11 +97,7 @@ const maxBody = 1 << 20
 
 // Sandbox is an http.Handler answering like QIWI's API in test mode.
 type Sandbox struct {
-	router routers.Router
-	// money is the spec's Money schema, whose x-qiwi-request-amount says how each API wants
-	// request amounts written (read through ext.RequestAmountForm, checked by
-	// wiretype.AmountForm.Check: the rule the judge and the client apply too).
-	money      *openapi3.Schema
+	router     *router
 	keys       map[string]string
 	payoutKeys map[string]*rsa.PublicKey
 	now        func() time.Time
@@ -141,12 +142,6 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: spec: %w", err)
 	}
-	// Route by path alone: the served host is the sandbox's.
-	doc.Servers = openapi3.Servers{{URL: "/partner"}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: spec: %w", err)
-	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -173,13 +168,19 @@ func New(opts Options) (*Sandbox, error) {
 		money = doc.Components.Schemas["Money"]
 	}
 	if money == nil || money.Value == nil {
+		notify.close()
 		return nil, fmt.Errorf("sandbox: spec: no Money schema at /components/schemas/Money")
 	}
-	sb := &Sandbox{router: router, money: money.Value, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl,
+	router, err := newRouter(doc, money.Value)
+	if err != nil {
+		notify.close()
+		return nil, fmt.Errorf("sandbox: spec: %w", err)
+	}
+	sb := &Sandbox{router: router, keys: opts.Keys, payoutKeys: opts.PayoutKeys, now: now, scale: scale, notify: notify, faults: fl,
 		log: opts.Logger, started: now(), counts: newCounts(), sites: map[string]*site{},
 		pending: map[string]int{}, dirty: map[string]bool{}}
 	if opts.StatePath != "" {
-		if sb.store, err = openStore(opts.StatePath); err != nil {
+		if sb.store, err = openStore(opts.StatePath, opts.StateFsync); err != nil {
 			notify.close()
 			return nil, err
 		}
@@ -223,21 +224,11 @@ func (s *Sandbox) writeError(w http.ResponseWriter, r *http.Request, e apiError)
 	if e.field != "" {
 		body["cause"] = map[string][]string{e.field: {e.message}}
 	}
-	writeJSON(w, e.status, body)
+	s.writeJSON(w, e.status, body)
 }
 
 // isBillPayments reports whether a request path is the Bill Payments API's.
 func isBillPayments(path string) bool { return strings.HasPrefix(path, "/partner/bill/") }
-
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	if body == nil {
-		w.WriteHeader(status)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body) // the client went away: nothing to tell it
-}
 
 // formatTimestamp writes a time as QIWI's answers do: Moscow time, milliseconds, an offset.
 func formatTimestamp(t time.Time) string {
@@ -267,7 +258,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 		s.servePayForm(w, r)
 		return opPayForm
 	}
-	route, params, err := s.router.FindRoute(r)
+	route, params, err := s.router.find(r)
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):
 		s.writeError(w, r, apiError{status: http.StatusMethodNotAllowed, code: apierr.CodeValidation, descr: r.Method + " is not allowed on " + r.URL.Path})
@@ -276,7 +267,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 		s.writeError(w, r, apiError{status: http.StatusNotFound, code: apierr.CodeNotFound, descr: "No operation at " + r.URL.Path})
 		return opNone
 	}
-	op := route.Operation.OperationID
+	op := route.route.Operation.OperationID
 	// The router matches the escaped path (%2F may be part of an ID): each ID is unescaped
 	// once here, so it is validated, kept and answered as the client sent it ("order 1",
 	// not "order%201").
@@ -293,7 +284,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) string {
 }
 
 // serveOperation authorizes, validates and runs a request routed to an operation.
-func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op string, route *routers.Route, params map[string]string) {
+func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op string, route *specOp, params map[string]string) {
 	siteID, ok := s.authorize(params["siteId"], isBillPayments(r.URL.Path), r.Header.Get("Authorization"))
 	if !ok {
 		s.writeError(w, r, apiError{status: http.StatusUnauthorized, code: apierr.CodeUnauthorized, descr: "Unauthorized"})
@@ -305,7 +296,11 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 	if fault != nil && s.inject(w, r, fault) {
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	var body []byte // none without a body (a GET): nothing to read, nothing allocated
+	var err error
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	}
 	if err != nil {
 		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "The request body could not be read"})
 		return
@@ -315,7 +310,7 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: validation}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route.route, Options: validation}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		field, msg := cause(err)
 		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: field, message: msg})
@@ -326,16 +321,12 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 		s.writeError(w, r, apiError{status: http.StatusNotImplemented, code: apierr.CodeInternal, descr: op + " is not emulated by the sandbox yet"})
 		return
 	}
-	c := &call{site: siteID, params: params, body: body, header: r.Header, base: baseURL(r)}
-	if c.amountForm, err = ext.RequestAmountForm(s.money, route.Path); err != nil {
-		s.writeError(w, r, apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: "The spec's amount rule: " + err.Error()})
-		return
-	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber() // amounts stay exact
-		if err := dec.Decode(&c.req); err != nil {
-			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: "body", message: err.Error()})
+	c := &call{site: siteID, params: params, body: body, header: r.Header, base: baseURL(r), amountForm: route.amountForm}
+	// The request's members are the body as the validation decoded it (numbers as
+	// json.Number: amounts stay exact); none when the operation takes no body.
+	if validated, ok := r.Body.(interface{ ValidatedValue() any }); ok && validated.ValidatedValue() != nil {
+		if c.req, ok = validated.ValidatedValue().(map[string]any); !ok {
+			s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: "body", message: "not a JSON object"})
 			return
 		}
 	}
@@ -389,12 +380,13 @@ func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler h
 			return
 		}
 	}
-	writeJSON(w, status, answer)
+	s.writeJSON(w, status, answer)
 }
 
 // commit makes a call's changes durable before its answer: what the client was told
-// survives a crash. Concurrent calls' changes share one transaction and one fsync
-// (store.save queued them; wait returns once they are committed). When the store refuses them, the call answers 500 and its objects go back to
+// survives the process being killed (and a power loss with Options.StateFsync). Concurrent
+// calls' changes share one transaction (store.save queued them; wait returns once they are
+// committed). When the store refuses them, the call answers 500 and its objects go back to
 // what the store holds: each once no other call's write of it is still being committed (a
 // later call may have changed it, and its commit decides what the file holds). The caller
 // does not hold s.mu; the call's keys are counted in s.pending.
@@ -451,8 +443,10 @@ func baseURL(r *http.Request) string {
 }
 
 // validation validates requests against the spec: their parameters and bodies. The key was
-// checked already, and defaults are not written into the request.
-var validation = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SkipSettingDefaults: true}
+// checked already (authorize: the routes' operations declare no security requirement, see
+// newRouter), defaults are not written into the request, and the decoded body is kept for
+// the handlers (call.req).
+var validation = &openapi3filter.Options{SkipSettingDefaults: true, KeepValidatedValue: true}
 
 // checkCallback refuses a request whose callbackUrl is not an absolute http or https URL
 // with a host: the sandbox would post its notifications there.
@@ -535,8 +529,8 @@ func (s *Sandbox) authorize(pathSite string, bills bool, header string) (string,
 	return "", false
 }
 
-// digest identifies the request's body for idempotency: the decoded body encoded again (keys
-// sorted, numbers as sent), so formatting does not change it.
+// digest identifies the request's body for idempotency: the decoded body encoded again as
+// encoding/json encodes it (keys sorted, numbers as sent), so formatting does not change it.
 func (c *call) digest() string {
 	if c.sum == "" {
 		data, err := json.Marshal(c.req)
@@ -585,6 +579,13 @@ var handlers = map[string]handlerFunc{
 	"getBillRefund":            getBillRefund,
 }
 
-func money(minor int64) map[string]any {
-	return map[string]any{"value": wiretype.NewMoneyFromMinor(minor).String(), "currency": qiwi.CurrencyRub}
+// amount is an amount as QIWI's answers write it: {"currency": "RUB", "value": "1.00"}.
+type amount struct {
+	Currency string `json:"currency"`
+	Value    string `json:"value"`
+}
+
+// money is an amount of minor units (kopecks) in roubles, as answers write it.
+func money(minor int64) amount {
+	return amount{Value: wiretype.NewMoneyFromMinor(minor).String(), Currency: qiwi.CurrencyRub}
 }

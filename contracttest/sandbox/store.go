@@ -11,8 +11,9 @@ import (
 
 // store keeps the sandbox's state in a bbolt file (contracttest/store, which checks the file
 // and every value): one bucket per siteId, one key per object (storeKey). A call's changes are
-// committed with an fsync, shared with the concurrent calls' (filestore.DB.Queue), before it is
-// answered, so every answer the sandbox sent survives a crash.
+// committed, in one transaction shared with the concurrent calls' (filestore.DB.Queue), before
+// it is answered, so every answer the sandbox sent survives the process being killed; with
+// Options.StateFsync the commit is also fsynced, and survives a power loss.
 type store struct {
 	db *filestore.DB
 }
@@ -20,8 +21,8 @@ type store struct {
 // stateRemedy is what an error about a damaged or foreign state file tells the user to do.
 const stateRemedy = "delete it to start over: the sandbox's state is test data"
 
-func openStore(path string) (*store, error) {
-	db, err := filestore.Open(path, filestore.Options{Timeout: 5 * time.Second, Remedy: stateRemedy})
+func openStore(path string, fsync bool) (*store, error) {
+	db, err := filestore.Open(path, filestore.Options{Timeout: 5 * time.Second, Remedy: stateRemedy, NoSync: !fsync})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: state: %w", err)
 	}
@@ -41,9 +42,9 @@ func encode(objects []changed) ([][]byte, error) {
 	return docs, nil
 }
 
-// save queues the documents of the objects a call changed for one durable transaction,
-// shared with the concurrent calls' (filestore.DB.Queue: one fsync for all of them, writes in
-// the order they were queued), and returns the function that waits until the transaction is
+// save queues the documents of the objects a call changed for one transaction, shared with
+// the concurrent calls' (filestore.DB.Queue: one commit for all of them, writes in the order
+// they were queued), and returns the function that waits until the transaction is
 // committed; it must be called. The queued function may run again, and does the same Puts.
 func (st *store) save(siteID string, objects []changed, docs [][]byte) (wait func() error) {
 	return st.db.Queue(func(tx *filestore.Tx) error {

@@ -148,3 +148,14 @@ func TestConcurrentWritesOfOneObjectKeepTheirOrder(t *testing.T) {
 	_, answer = do(reopened, http.MethodGet, "/payments/p-1", "")
 	assert.Equal(t, "0.60", answer["refundedAmount"].(map[string]any)["value"], "every answered refund is in the file")
 }
+
+// The state file's commits skip fsync by default (they survive the process being killed)
+// and are fsynced with StateFsync (they survive a power loss too).
+func TestStateFsync(t *testing.T) {
+	for _, fsync := range []bool{false, true} {
+		sb, err := New(Options{StatePath: filepath.Join(t.TempDir(), "state.db"), StateFsync: fsync})
+		require.NoError(t, err)
+		assert.Equal(t, !fsync, sb.store.db.NoSync(), "StateFsync %v", fsync)
+		require.NoError(t, sb.Close())
+	}
+}

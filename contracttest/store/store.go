@@ -46,6 +46,13 @@ type Options struct {
 	Remedy string
 	// ReadOnly opens the file for reading only, shared with other readers.
 	ReadOnly bool
+	// NoSync commits without fsync (bbolt's NoSync): a commit is written to the file, handed
+	// to the kernel, before Update or Batch returns, so every committed transaction survives
+	// the process being killed (SIGKILL, a panic, an OOM kill). It does not survive a power
+	// loss or an OS crash: these may lose recent commits, or leave a file that Open refuses
+	// as damaged (then Remedy applies). Commits are several times faster (an fsync is
+	// milliseconds on many disks).
+	NoSync bool
 
 	pageSize int // the page size of a new file (tests make small files); 0: the OS's
 }
@@ -78,6 +85,7 @@ func Open(path string, opts Options) (*DB, error) {
 	bopts := &bbolt.Options{
 		Timeout:  opts.Timeout,
 		ReadOnly: opts.ReadOnly,
+		NoSync:   opts.NoSync,
 		PageSize: opts.pageSize,
 		// bbolt opens the file through this: the check runs on the file bbolt then maps,
 		// holding the lock bbolt takes next (flock: the same open file may take it again).
@@ -177,20 +185,23 @@ func (d *DB) Close() error { return d.db.Close() }
 // Path is the file's path.
 func (d *DB) Path() string { return d.path }
 
+// NoSync reports whether commits skip fsync (Options.NoSync).
+func (d *DB) NoSync() bool { return d.db.NoSync }
+
 // View runs fn in a read-only transaction.
 func (d *DB) View(fn func(*Tx) error) error {
 	return d.db.View(func(tx *bbolt.Tx) error { return fn(&Tx{tx: tx, d: d}) })
 }
 
-// Update runs fn in a read-write transaction, committed durably (fsync) when fn returns
-// nil, rolled back otherwise.
+// Update runs fn in a read-write transaction, committed when fn returns nil (with an fsync
+// unless Options.NoSync), rolled back otherwise.
 func (d *DB) Update(fn func(*Tx) error) error {
 	return d.db.Update(func(tx *bbolt.Tx) error { return fn(&Tx{tx: tx, d: d}) })
 }
 
 // Batch runs fn in a read-write transaction that it may share with other goroutines'
-// concurrent calls to Batch: one commit, one fsync, for all of them. It returns once that
-// transaction is committed durably (nil) or failed (the error, for every function in it).
+// concurrent calls to Batch: one commit, one fsync (unless Options.NoSync), for all of them.
+// It returns once that transaction is committed (nil) or failed (the error, for every function in it).
 // fn may run more than once (again alone when another call's function fails), so it must be
 // idempotent: Puts of the same values are. A function that fails runs again alone and
 // its error is returned.

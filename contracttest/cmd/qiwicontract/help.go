@@ -166,8 +166,11 @@ test-mode rules apply (RUB only, at most 10.00, 100 operations a day; 3-D Secure
 expiry month 02 or 04 declines). An operation it does not emulate answers 501.
 With --notify-secret, PAYMENT, CAPTURE, REFUND, PAYOUT and CHECK_CARD notifications are
 signed as QIWI signs them and posted to the operation's callbackUrl (or --notify-url); BILL
-notifications go to --notify-url. Each is redelivered until answered 200. GET / is a status
-page; SIGTERM or SIGINT drains in-flight requests and exits 0.`,
+notifications go to --notify-url. Each is redelivered until answered 200. With --state,
+each write is in the file before its answer: killing the process (even kill -9) loses
+nothing answered, while a power loss or an OS crash may lose the last writes or damage the
+file; --state-fsync also survives those, at an fsync (milliseconds) per commit. GET / is a
+status page; SIGTERM or SIGINT drains in-flight requests and exits 0.`,
 			examples: []string{
 				"qiwicontract sandbox --addr 127.0.0.1:8080 --key test-01=test-key",
 				"qiwicontract sandbox --notify-secret s3cret --notify-url http://127.0.0.1:9000/qiwi --state sandbox.db --time-scale 60",

@@ -542,8 +542,8 @@ func (b *syncBuffer) String() string {
 
 // The sandbox starts with one command on 127.0.0.1, answers its status page and QIWI's
 // paths, logs each request on stderr (never the key), and stops when its context ends (as on
-// SIGTERM), exiting 0. --quiet logs nothing; a misspelt fault and a bad --notify-url are
-// refused at start.
+// SIGTERM), exiting 0. --quiet logs nothing; a misspelt fault, a bad --notify-url and
+// --state-fsync without --state are refused at start.
 func TestSandboxCommand(t *testing.T) {
 	base, stop := serveSandbox(t, "--key", "test-01=secret-key-1")
 	resp, err := http.Get(base + "/")
@@ -580,6 +580,7 @@ func TestSandboxCommand(t *testing.T) {
 	expectRun(t, []string{"sandbox", "--payout-key", "test-01=" + garbage + ".missing"}, 2, "--payout-key")
 	expectRun(t, []string{"sandbox", "--payout-key", "just-a-file.pem"}, 2, "--payout-key: want SITE=FILE")
 	expectRun(t, []string{"sandbox", "--notify-url", "not-a-url"}, 2, "--notify-url: bad notification URL")
+	expectRun(t, []string{"sandbox", "--state-fsync"}, 2, "--state-fsync needs --state FILE")
 	faults := filepath.Join(t.TempDir(), "faults.json")
 	require.NoError(t, os.WriteFile(faults, []byte(`[{"operation": "getPaymnet", "every": 2, "status": 503}]`), 0o600))
 	expectRun(t, []string{"sandbox", "--faults", faults}, 2, `--faults `+faults+`: sandbox: fault 0: bad sandbox faults: operation "getPaymnet" is no operationId of the spec; did you mean "getPayment"?`)
@@ -739,10 +740,17 @@ func startSandbox(t *testing.T, args ...string) (*exec.Cmd, string) {
 }
 
 // Durability: the sandbox is killed (SIGKILL) during a stream of writes and restarted on the
-// same --state; every payment it acknowledged is there, with its refund.
+// same --state; every payment it acknowledged is there, with its refund. By default (writes
+// handed to the kernel, no fsync) and with --state-fsync.
 func TestSandboxSurvivesSIGKILL(t *testing.T) {
+	for _, mode := range [][]string{nil, {"--state-fsync"}} {
+		t.Run(strings.Join(append([]string{"state"}, mode...), " "), func(t *testing.T) { sandboxSurvivesSIGKILL(t, mode...) })
+	}
+}
+
+func sandboxSurvivesSIGKILL(t *testing.T, mode ...string) {
 	state := filepath.Join(t.TempDir(), "sandbox.db")
-	cmd, base := startSandbox(t, "--state", state)
+	cmd, base := startSandbox(t, append([]string{"--state", state}, mode...)...)
 	// Ten payments a site: the test mode's 100 operations a day never stop the stream.
 	var site int
 	client := func(base string) *qiwi.Client {
@@ -785,7 +793,7 @@ func TestSandboxSurvivesSIGKILL(t *testing.T) {
 	require.GreaterOrEqual(t, len(acked), 30)
 	_ = cmd.Wait() // reap the killed process
 
-	_, base = startSandbox(t, "--state", state)
+	_, base = startSandbox(t, append([]string{"--state", state}, mode...)...)
 	for i, id := range acked {
 		site = i / 10
 		p, err := client(base).GetPayment(ctx, id)
