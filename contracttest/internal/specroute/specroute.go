@@ -39,13 +39,18 @@ var _ routers.Router = (*Router)(nil)
 
 // path is a spec path split into its segments, with its routes under each server.
 type path struct {
-	// segments follow the path's leading slash; a parameter's is its name in braces.
-	segments []string
+	// segments follow the path's leading slash.
+	segments []segment
 	// params is how many segments are parameters.
 	params  int
 	servers []server
 	// routes holds, for each server (same index), the routes by method.
 	routes [][]methodRoute
+}
+
+// segment is a path segment: a literal, or a parameter (its name in param).
+type segment struct {
+	literal, param string
 }
 
 type methodRoute struct {
@@ -62,8 +67,10 @@ type server struct {
 	// ignored.
 	anyPort bool
 	// base is the server URL's escaped path without a trailing slash.
-	base   string
-	server *openapi3.Server
+	base string
+	// slashes is how many slashes base has.
+	slashes int
+	server  *openapi3.Server
 }
 
 // New reads the routes of doc, a validated document, served under servers (usually
@@ -82,12 +89,15 @@ func New(doc *openapi3.T, servers openapi3.Servers) (*Router, error) {
 	for _, p := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(p)
 		where := "/paths/" + pointerToken(p)
-		rp := path{segments: strings.Split(strings.TrimPrefix(p, "/"), "/"), servers: defaults}
-		for _, s := range rp.segments {
-			if _, ok := param(s); ok {
+		rp := path{servers: defaults}
+		for _, s := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
+			if name, ok := param(s); ok {
+				rp.segments = append(rp.segments, segment{param: name})
 				rp.params++
 			} else if strings.ContainsAny(s, "{}") {
 				return nil, fmt.Errorf("%s: the segment %q is neither a literal nor a whole {parameter}: %w", where, s, ErrUnsupported)
+			} else {
+				rp.segments = append(rp.segments, segment{literal: s})
 			}
 		}
 		if len(item.Servers) > 0 {
@@ -137,6 +147,7 @@ func makeServers(servers openapi3.Servers, where string) ([]server, error) {
 		}
 		srv.host, srv.anyPort = u.Host, !strings.Contains(u.Host, ":")
 		srv.base = strings.TrimSuffix(u.EscapedPath(), "/")
+		srv.slashes = strings.Count(srv.base, "/")
 		srv.server = s
 		out = append(out, srv)
 	}
@@ -152,9 +163,17 @@ func (r *Router) Routes() []*routers.Route { return r.routes }
 // has no operation for req's method.
 func (r *Router) FindRoute(req *http.Request) (*routers.Route, map[string]string, error) {
 	escaped := req.URL.EscapedPath()
+	// A path matches only a request path with as many slashes as its server's base and
+	// its segments have: the cheap test first.
+	slashes := strings.Count(escaped, "/")
 	host := req.Host
 	if req.URL.IsAbs() {
 		host = req.URL.Host
+	}
+	// The host without its port, for a server host without one.
+	hostname := host
+	if i := strings.IndexByte(host, ':'); i >= 0 {
+		hostname = host[:i]
 	}
 	scheme := req.URL.Scheme
 	if scheme == "" {
@@ -167,8 +186,11 @@ func (r *Router) FindRoute(req *http.Request) (*routers.Route, map[string]string
 		p := &r.paths[i]
 		for j := range p.servers {
 			s := &p.servers[j]
+			if s.slashes+len(p.segments) != slashes {
+				continue
+			}
 			rest, ok := strings.CutPrefix(escaped, s.base)
-			if !ok || !s.accepts(scheme, host) || !p.match(rest) {
+			if !ok || !p.match(rest) || !s.accepts(scheme, host, hostname) {
 				continue
 			}
 			for _, m := range p.routes[j] {
@@ -182,37 +204,47 @@ func (r *Router) FindRoute(req *http.Request) (*routers.Route, map[string]string
 	return nil, nil, routers.ErrPathNotFound
 }
 
-// accepts reports whether a request's scheme and host are s's.
-func (s *server) accepts(scheme, host string) bool {
-	if s.scheme != "" && scheme != s.scheme {
+// accepts reports whether a request's scheme and host (hostname without its port) are s's.
+func (s *server) accepts(scheme, host, hostname string) bool {
+	switch {
+	case s.scheme != "" && scheme != s.scheme:
 		return false
-	}
-	if s.host == "" {
+	case s.host == "":
 		return true
+	case s.anyPort:
+		return hostname == s.host
+	default:
+		return host == s.host
 	}
-	if s.anyPort {
-		if i := strings.IndexByte(host, ':'); i >= 0 {
-			host = host[:i]
-		}
-	}
-	return host == s.host
 }
 
 // match reports whether rest, an escaped path after the server's base, matches p's
-// segments.
+// segments: a slash, then as many segments as p's, each p's literal or, for a parameter,
+// not empty.
 func (p *path) match(rest string) bool {
 	rest, ok := strings.CutPrefix(rest, "/")
-	if !ok || strings.Count(rest, "/")+1 != len(p.segments) {
+	if !ok {
 		return false
 	}
-	for _, s := range p.segments {
-		var seg string
-		seg, rest, _ = strings.Cut(rest, "/")
-		if _, ok := param(s); ok {
-			if seg == "" {
+	last := len(p.segments) - 1
+	for i, s := range p.segments {
+		var end int // where the segment ends in rest
+		if s.param == "" {
+			if !strings.HasPrefix(rest, s.literal) {
 				return false
 			}
-		} else if seg != s {
+			end = len(s.literal)
+		} else if end = strings.IndexByte(rest, '/'); end < 0 {
+			end = len(rest)
+		}
+		if s.param != "" && end == 0 {
+			return false
+		}
+		rest = rest[end:]
+		if i == last {
+			return rest == ""
+		}
+		if rest, ok = strings.CutPrefix(rest, "/"); !ok {
 			return false
 		}
 	}
@@ -226,8 +258,8 @@ func (p *path) values(rest string) map[string]string {
 	for _, s := range p.segments {
 		var seg string
 		seg, rest, _ = strings.Cut(rest, "/")
-		if name, ok := param(s); ok {
-			out[name] = seg
+		if s.param != "" {
+			out[s.param] = seg
 		}
 	}
 	return out
