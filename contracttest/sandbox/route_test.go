@@ -72,3 +72,18 @@ func TestRouterRefusesWhatItCannotServe(t *testing.T) {
 	assert.Contains(t, err.Error(), "/components/schemas/Money/"+ext.RequestAmount)
 	assert.Contains(t, err.Error(), `"three-digits"`)
 }
+
+// BenchmarkRouterFind finds the operation of a capture (a path late in matching order).
+func BenchmarkRouterFind(b *testing.B) {
+	doc, err := load.Document(spec.Resolved)
+	require.NoError(b, err)
+	r, err := newRouter(doc, doc.Components.Schemas["Money"].Value)
+	require.NoError(b, err)
+	req := httptest.NewRequest("PUT", "/partner/payin/v1/sites/s/payments/p/captures/c", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := r.find(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
