@@ -19,9 +19,9 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/internal/specroute"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
 
@@ -90,7 +90,7 @@ func (r Result) Passed(strict bool) bool {
 // strict gives the same operation of the second.
 type Judge struct {
 	doc, strictDoc *openapi3.T
-	router         routers.Router
+	router         *specroute.Router
 	strict         map[*openapi3.Operation]strictOperation
 	// whether each strict operation's parameters and answer headers hold no closed object
 	openParameters map[*openapi3.Operation]bool
@@ -117,7 +117,7 @@ func New(spec []byte, opts ...Option) (*Judge, error) {
 	if j.doc, err = loadDoc(spec); err != nil {
 		return nil, fmt.Errorf("verdict: spec: %w", err)
 	}
-	if j.router, err = gorillamux.NewRouter(j.doc); err != nil {
+	if j.router, err = specroute.New(j.doc, j.doc.Servers); err != nil {
 		return nil, fmt.Errorf("verdict: spec: %w", err)
 	}
 	if j.strictDoc, err = loadDoc(spec); err != nil {
@@ -135,8 +135,9 @@ func New(spec []byte, opts ...Option) (*Judge, error) {
 	return j, nil
 }
 
-// loadDoc loads and validates the spec, its servers replaced by the replay host's: fixtures
-// record paths, not servers, and are matched whatever the host.
+// loadDoc loads and validates the spec, its servers replaced by the replay host's, with and
+// without /partner: fixtures record paths (the Bill Payments API's examples have no
+// /partner), not servers, and are matched whatever the host.
 func loadDoc(spec []byte) (*openapi3.T, error) {
 	doc, err := specload.Spec(spec)
 	if err != nil {
