@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qiwigen/qiwigen/contracttest/internal/benchdata"
 	"github.com/qiwigen/qiwigen/contracttest/sandbox"
 )
 
@@ -156,9 +157,9 @@ func BenchmarkSandboxLoad(b *testing.B) {
 		run++
 		id := fmt.Sprint(run)
 		for _, sd := range sides {
-			cpu := processCPU()
+			cpu := benchdata.CPU()
 			d, failed := load(b, client, sd.base, id, sd.lat)
-			sd.cpu += processCPU() - cpu
+			sd.cpu += benchdata.CPU() - cpu
 			if failed > 0 {
 				b.Fatalf("%s: %d of %d requests answered with another status than 200", sd.name, failed, loadRequests)
 			}

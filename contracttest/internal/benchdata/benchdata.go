@@ -1,5 +1,6 @@
-// Package benchdata writes the files the reconcile benchmarks read: a QIWI daily report in
-// Windows-1251, as QIWI mails it, and a CSV ledger of the same payments.
+// Package benchdata serves the benchmarks: the files the reconcile benchmarks read (a QIWI
+// daily report in Windows-1251, as QIWI mails it, and a CSV ledger of the same payments) and
+// the process's CPU time, which benchmarks report beside wall time.
 package benchdata
 
 import (
