@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/internal/syncbuf"
 	"github.com/qiwigen/qiwigen/contracttest/proxy"
 	"github.com/qiwigen/qiwigen/contracttest/replay"
 	"github.com/qiwigen/qiwigen/contracttest/sandbox"
@@ -38,28 +39,10 @@ func theJudge(t testing.TB) *verdict.Judge {
 	return j
 }
 
-// syncBuffer is a log the judging goroutine writes while the test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startProxy serves a proxy to upstream on 127.0.0.1.
-func startProxy(t *testing.T, upstream string, strict bool) (*proxy.Proxy, string, *syncBuffer) {
+func startProxy(t *testing.T, upstream string, strict bool) (*proxy.Proxy, string, *syncbuf.Buffer) {
 	t.Helper()
-	var log syncBuffer
+	var log syncbuf.Buffer
 	p, err := proxy.New(proxy.Options{Upstream: upstream, Judge: theJudge(t), Strict: strict, Log: &log})
 	require.NoError(t, err)
 	srv := httptest.NewServer(p)

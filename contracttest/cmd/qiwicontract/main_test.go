@@ -20,7 +20,6 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -32,6 +31,7 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/drift"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/internal/syncbuf"
 	"github.com/qiwigen/qiwigen/contracttest/sandbox"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/spec"
@@ -522,24 +522,6 @@ func TestReconcileAgainstTheAPI(t *testing.T) {
 	expectRun(t, args, 2, "QIWI_API_KEY")
 }
 
-// syncBuffer is a bytes.Buffer safe for a server goroutine writing while the test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // The sandbox starts with one command on 127.0.0.1, answers its status page and QIWI's
 // paths, logs each request on stderr (never the key), and stops when its context ends (as on
 // SIGTERM), exiting 0. --quiet logs nothing; a misspelt fault, a bad --notify-url and
@@ -589,7 +571,7 @@ func TestSandboxCommand(t *testing.T) {
 // waitListening returns the address a serving command (sandbox, proxy) says it listens on,
 // or "" when the command ends first (its status is put back on done) or two minutes pass:
 // loading the spec takes seconds on a loaded machine under -race.
-func waitListening(stdout *syncBuffer, done chan int) string {
+func waitListening(stdout *syncbuf.Buffer, done chan int) string {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	deadline := time.After(2 * time.Minute)
@@ -616,7 +598,7 @@ func serveCommand(t *testing.T, name, addrFlag string, args ...string) (string, 
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{name, addrFlag, "127.0.0.1:0"}, args...), &stdout, &stderr)
