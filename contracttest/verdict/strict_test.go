@@ -49,14 +49,7 @@ func withMember(body string) string {
 // the documentation's examples, and on each with undocumented members added to its request,
 // to its answer, or to both. Undocumented members are never skipped over.
 func TestStrictFindingsWithoutTheStrictRun(t *testing.T) {
-	dir, err := docs.Locate()
-	if err != nil {
-		t.Skip(err)
-	}
-	notes, err := extract.Declarations(spec.Resolved)
-	require.NoError(t, err)
-	base, err := extract.Dir(dir, notes, nil)
-	require.NoError(t, err)
+	base := docExamples(t)
 	j, err := New(spec.Resolved)
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -147,4 +140,19 @@ func arraySchema(items *openapi3.SchemaRef) *openapi3.SchemaRef {
 	s := openapi3.NewArraySchema()
 	s.Items = items
 	return s.NewRef()
+}
+
+// docExamples are the interactions extracted from the documentation's examples; the test is
+// skipped where the docs are not beside the repository.
+func docExamples(t *testing.T) []fixture.Interaction {
+	t.Helper()
+	dir, err := docs.Locate()
+	if err != nil {
+		t.Skip(err)
+	}
+	notes, err := extract.Declarations(spec.Resolved)
+	require.NoError(t, err)
+	ins, err := extract.Dir(dir, notes, nil)
+	require.NoError(t, err)
+	return ins
 }

@@ -11,8 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/qiwigen/qiwigen/contracttest/docs"
-	"github.com/qiwigen/qiwigen/contracttest/extract"
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/spec"
 )
@@ -81,14 +79,7 @@ func TestRecordedReadsAsEncodingJSON(t *testing.T) {
 // decoded once, payouts signed without RSA and leaves compared without encoding them (742
 // with -race).
 func TestJudgeDecodesEachBodyOnce(t *testing.T) {
-	dir, err := docs.Locate()
-	if err != nil {
-		t.Skip(err)
-	}
-	notes, err := extract.Declarations(spec.Resolved)
-	require.NoError(t, err)
-	ins, err := extract.Dir(dir, notes, nil)
-	require.NoError(t, err)
+	ins := docExamples(t)
 	j, err := New(spec.Resolved)
 	require.NoError(t, err)
 	ctx := context.Background()
