@@ -117,10 +117,7 @@ func (j *Judge) validate(ctx context.Context, in fixture.Interaction, b bodies, 
 		}
 		values[name] = v
 	}
-	opts := &openapi3filter.Options{AuthenticationFunc: authenticate, MultiError: true, IncludeResponseStatus: true,
-		// kin-openapi checks no "uri" format by itself; the spec gives it to members QIWI
-		// documents as URLs (callbackUrl).
-		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(absoluteURI))}}
+	opts := validateOptions
 	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: values, Route: route, Options: opts}
 	add := func(where string, err error) { findings = append(findings, specFindings(where, err, strict)...) }
 	var requestSchema *openapi3.SchemaRef
@@ -322,3 +319,10 @@ func pointerOf(se *openapi3.SchemaError) string {
 	}
 	return b.String()
 }
+
+// validateOptions is how both verdicts validate an exchange with kin-openapi: every error (not
+// the first), the answer's status checked against the documented ones. kin-openapi checks no
+// "uri" format by itself; the spec gives it to members QIWI documents as URLs (callbackUrl).
+// It is never changed: a call that needs other options copies it first.
+var validateOptions = &openapi3filter.Options{AuthenticationFunc: authenticate, MultiError: true, IncludeResponseStatus: true,
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(absoluteURI))}}
