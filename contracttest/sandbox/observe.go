@@ -232,7 +232,7 @@ func wantsJSON(r *http.Request) bool {
 func (s *Sandbox) serveStatus(w http.ResponseWriter, r *http.Request) {
 	st := s.status()
 	if wantsJSON(r) {
-		s.writeJSON(w, http.StatusOK, st)
+		writeJSON(w, http.StatusOK, st)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

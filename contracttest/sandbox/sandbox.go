@@ -224,11 +224,26 @@ func (s *Sandbox) writeError(w http.ResponseWriter, r *http.Request, e apiError)
 	if e.field != "" {
 		body["cause"] = map[string][]string{e.field: {e.message}}
 	}
-	s.writeJSON(w, e.status, body)
+	writeJSON(w, e.status, body)
 }
 
 // isBillPayments reports whether a request path is the Bill Payments API's.
 func isBillPayments(path string) bool { return strings.HasPrefix(path, "/partner/bill/") }
+
+// writeJSON answers body as encoding/json encodes it, with status; a nil body answers the
+// status alone, and so does a body encoding/json refuses.
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	if body == nil {
+		w.WriteHeader(status)
+		return
+	}
+	data, err := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if err == nil {
+		_, _ = w.Write(append(data, '\n')) // the client went away: nothing to tell it
+	}
+}
 
 // formatTimestamp writes a time as QIWI's answers do: Moscow time, milliseconds, an offset.
 func formatTimestamp(t time.Time) string {
@@ -380,7 +395,7 @@ func (s *Sandbox) run(w http.ResponseWriter, r *http.Request, c *call, handler h
 			return
 		}
 	}
-	s.writeJSON(w, status, answer)
+	writeJSON(w, status, answer)
 }
 
 // commit makes a call's changes durable before its answer: what the client was told
@@ -415,15 +430,15 @@ func (s *Sandbox) commit(st *site, c *call, wait func() error, err error) *apiEr
 	if len(back) > 0 {
 		rerr = s.store.restore(c.site, st, back)
 	}
-	switch {
-	case err == nil && rerr == nil:
+	if err == nil && rerr == nil {
 		return nil
-	case rerr != nil:
-		c.notices = nil
-		return &apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: "The sandbox could not store the state, nor read it back"}
 	}
 	c.notices = nil
-	return &apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: "The sandbox could not store the state"}
+	descr := "The sandbox could not store the state"
+	if rerr != nil {
+		descr += ", nor read it back"
+	}
+	return &apiError{status: http.StatusInternalServerError, code: apierr.CodeInternal, descr: descr}
 }
 
 // sendNotices sends the notifications of a call whose changes are stored.

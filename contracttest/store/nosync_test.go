@@ -25,7 +25,6 @@ func TestNoSyncIsPassed(t *testing.T) {
 	for _, noSync := range []bool{true, false} {
 		db, err := Open(filepath.Join(t.TempDir(), "s.db"), Options{NoSync: noSync})
 		require.NoError(t, err)
-		assert.Equal(t, noSync, db.db.NoSync)
 		assert.Equal(t, noSync, db.NoSync())
 		require.NoError(t, db.Close())
 	}
