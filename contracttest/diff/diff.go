@@ -12,6 +12,7 @@
 package diff
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -277,7 +278,7 @@ func (c *comparison) add(rule string, ch Change, subject string) {
 		ch.Overlay = c.overlays.locate(ch.OldPointer)
 	}
 	if len(ch.Operations) == 0 {
-		ptr := firstNonEmpty(ch.NewPointer, ch.OldPointer)
+		ptr := cmp.Or(ch.NewPointer, ch.OldPointer)
 		ch.Operations = operationsOf(ptr, c.old, c.new)
 	}
 	sort.Strings(ch.Operations)
@@ -512,7 +513,7 @@ func (c *comparison) compareOperation(o, n operation) {
 		if _, ok := newB[mt]; ok && c.bodyRecomposed(optr+"/schema", nptr+"/schema", opName) {
 			continue
 		}
-		c.add("request-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s: %s is %s", mt, orNone(a), orNone(b)),
+		c.add("request-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s: %s is %s", mt, cmp.Or(a, "none"), cmp.Or(b, "none")),
 			OldPointer: optr, NewPointer: nptr, Operations: opName}, mt)
 	}
 	// The answers: statuses and each one's schema.
@@ -531,7 +532,7 @@ func (c *comparison) compareOperation(o, n operation) {
 					jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "responses", code, "content", mt, "schema"), opName) {
 					continue
 				}
-				c.add("response-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s %s: %s is %s", code, mt, orNone(a), orNone(b)),
+				c.add("response-body-changed", Change{Kind: BodyChanged, Where: where, Detail: fmt.Sprintf("%s %s: %s is %s", code, mt, cmp.Or(a, "none"), cmp.Or(b, "none")),
 					OldPointer: optr, NewPointer: nptr, Operations: opName}, code+" "+mt)
 			}
 		}
@@ -542,13 +543,6 @@ func (c *comparison) compareOperation(o, n operation) {
 				NewPointer: jsonpointer.Join("paths", n.rawPath, strings.ToLower(n.method), "responses", code), Operations: opName}, code)
 		}
 	}
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }
 
 func bodies(b *v3.RequestBody) map[string]string {
@@ -722,7 +716,7 @@ func (c *comparison) schemaChange(ptr string, ch *model.Change) {
 	case "enum":
 		return // compareEnums
 	case "properties":
-		member := jsonpointer.Append(ptr+"/properties", firstNonEmpty(ch.Original, ch.New))
+		member := jsonpointer.Append(ptr+"/properties", cmp.Or(ch.Original, ch.New))
 		out.Where = member
 		if removed {
 			out.Kind, out.NewPointer = FieldRemoved, ""
@@ -733,7 +727,7 @@ func (c *comparison) schemaChange(ptr string, ch *model.Change) {
 			rule := "request-member-removed"
 			if dir&response != 0 {
 				rule = "optional-response-member-removed"
-				if slices.Contains(c.old.required(ptr), firstNonEmpty(ch.Original, ch.New)) {
+				if slices.Contains(c.old.required(ptr), cmp.Or(ch.Original, ch.New)) {
 					rule = "response-member-removed"
 				}
 			}
@@ -762,7 +756,7 @@ func (c *comparison) schemaChange(ptr string, ch *model.Change) {
 		// The Go field of a member that becomes required (or stops being) changes type
 		// between a pointer and a value; on the wire, a request member made required is
 		// refused when missing, an answer member made optional may be missing.
-		member := firstNonEmpty(ch.New, ch.Original)
+		member := cmp.Or(ch.New, ch.Original)
 		out.Kind = RequiredChanged
 		out.Detail = fmt.Sprintf("%q was %q", member, changeVerb(ch))
 		rule := "member-made-optional"
@@ -778,7 +772,7 @@ func (c *comparison) schemaChange(ptr string, ch *model.Change) {
 	default:
 		if _, ok := narrowing[ch.Property]; ok {
 			out.Kind = ConstraintChanged
-			out.Detail = fmt.Sprintf("%s %s is %s", ch.Property, orNone(ch.Original), orNone(ch.New))
+			out.Detail = fmt.Sprintf("%s %s is %s", ch.Property, cmp.Or(ch.Original, "none"), cmp.Or(ch.New, "none"))
 			// A request narrowed is refused where it passed; an answer relaxed may carry
 			// what an old client refuses; the rest lets through what passed before.
 			rule, narrow := "changed", narrowed(ch)
@@ -805,11 +799,4 @@ func changeVerb(c *model.Change) string {
 		return "removed"
 	}
 	return "modified"
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -231,7 +232,7 @@ func mergeKeys(a, b map[string]string) map[string]bool {
 // constraint reports a constraint's change by the way the values travel, as schemaChange
 // does.
 func (c *comparison) constraint(where string, out Change, dir direction, ch *model.Change) {
-	out.Detail = fmt.Sprintf("%s %s is %s", ch.Property, orNone(ch.Original), orNone(ch.New))
+	out.Detail = fmt.Sprintf("%s %s is %s", ch.Property, cmp.Or(ch.Original, "none"), cmp.Or(ch.New, "none"))
 	rule, narrow := "changed", narrowed(ch)
 	switch {
 	case dir&request != 0 && narrow:

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -101,7 +102,7 @@ type expectation struct {
 func (p *probe) expect(step ext.FlowStep, state map[string]stepState) ([]expectation, error) {
 	var out []expectation
 	for _, n := range step.Notifies {
-		e := expectation{step: step.ID, op: cmpOr(step.OperationID, "pay form"), typ: n.Type, members: map[string]string{},
+		e := expectation{step: step.ID, op: cmp.Or(step.OperationID, "pay form"), typ: n.Type, members: map[string]string{},
 			deadline: time.Now().Add(p.opts.NotifyWait)}
 		for ptr, text := range n.Members {
 			v, err := p.expr(text, state)
@@ -305,12 +306,12 @@ func (p *probe) notifications(ctx context.Context, l *listener, expected []expec
 	var out []exchange
 	for i, got := range arrived {
 		in := got.in
-		in.Name = fmt.Sprintf("notification %d %s", i+1, cmpOr(got.typ, "of unknown type"))
+		in.Name = fmt.Sprintf("notification %d %s", i+1, cmp.Or(got.typ, "of unknown type"))
 		ex := exchange{in: in, kind: KindNotification, flow: -1}
 		decl := byType[got.typ]
 		if got.handled != http.StatusOK {
 			ex.extra = append(ex.extra, verdict.Finding{Severity: verdict.Fail, Verdict: "notification", Pointer: decl.SignatureHeader,
-				Message: fmt.Sprintf("%s: the generated handler refused it (%d): its %s does not verify with --notify-secret", cmpOr(got.typ, "notification"), got.handled, cmpOr(decl.SignatureHeader, "signature"))})
+				Message: fmt.Sprintf("%s: the generated handler refused it (%d): its %s does not verify with --notify-secret", cmp.Or(got.typ, "notification"), got.handled, cmp.Or(decl.SignatureHeader, "signature"))})
 			out = append(out, ex)
 			continue
 		}

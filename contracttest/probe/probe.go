@@ -8,6 +8,7 @@ package probe
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"encoding/json"
@@ -447,7 +448,7 @@ func (p *probe) walk(ctx context.Context, f ext.Flow, notify bool) (FlowResult, 
 			stepFailed = stepFailed || len(e.extra) > 0
 		}
 		if err != nil {
-			res.Failures = append(res.Failures, fmt.Sprintf("step %s (%s): %v", step.ID, cmpOr(step.OperationID, "pay form"), err))
+			res.Failures = append(res.Failures, fmt.Sprintf("step %s (%s): %v", step.ID, cmp.Or(step.OperationID, "pay form"), err))
 			break
 		}
 		res.Done++
@@ -458,20 +459,13 @@ func (p *probe) walk(ctx context.Context, f ext.Flow, notify bool) (FlowResult, 
 		if notify {
 			exp, err := p.expect(step, state)
 			if err != nil {
-				res.Failures = append(res.Failures, fmt.Sprintf("step %s (%s): notifies: %v", step.ID, cmpOr(step.OperationID, "pay form"), err))
+				res.Failures = append(res.Failures, fmt.Sprintf("step %s (%s): notifies: %v", step.ID, cmp.Or(step.OperationID, "pay form"), err))
 				break
 			}
 			expected = append(expected, exp...)
 		}
 	}
 	return res, out, expected
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // stopReason says why a run stops early.
