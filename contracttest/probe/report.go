@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/replay"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
 )
 
@@ -152,7 +153,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		case f.Stopped != "":
 			outcome, why = "stopped", f.Stopped
 		}
-		if _, err := fmt.Fprintf(w, "| %s | %s | %d of %d | %s |\n", f.Name, outcome, f.Done, f.Steps, strings.ReplaceAll(why, "|", "\\|")); err != nil {
+		if _, err := fmt.Fprintf(w, "| %s | %s | %d of %d | %s |\n", replay.MarkdownCell(f.Name), outcome, f.Done, f.Steps, replay.MarkdownCell(why)); err != nil {
 			return err
 		}
 	}

@@ -222,8 +222,9 @@ func (r Report) WriteMarkdown(w io.Writer, doc *openapi3.T) error {
 	return r.summary(r.shown(), nil, nil).WriteMarkdown(w, doc)
 }
 
-// md writes text for a Markdown table cell: its control characters escaped, its pipes too.
-func md(s string) string { return strings.ReplaceAll(visible(s), "|", "\\|") }
+// MarkdownCell writes text for a Markdown table cell: its control characters escaped
+// (a newline would end the table's row), its pipes too.
+func MarkdownCell(s string) string { return strings.ReplaceAll(visible(s), "|", "\\|") }
 
 // visible escapes what a terminal or a viewer would act on rather than show: control
 // characters (newlines and carriage returns included: each output line is one record; tabs

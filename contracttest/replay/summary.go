@@ -131,14 +131,14 @@ func (s *Summary) WriteMarkdown(w io.Writer, doc *openapi3.T) error {
 	if len(s.failures) > 0 {
 		fmt.Fprintln(w, "## Failures\n\n| interaction | source | first reason |\n| --- | --- | --- |")
 		for _, r := range s.failures {
-			fmt.Fprintf(w, "| %s | %s | %s |\n", md(r.name), md(r.source), md(r.reason))
+			fmt.Fprintf(w, "| %s | %s | %s |\n", MarkdownCell(r.name), MarkdownCell(r.source), MarkdownCell(r.reason))
 		}
 		fmt.Fprintln(w)
 	}
 	if len(s.defectRows) > 0 {
 		fmt.Fprintln(w, "## Doc defects\n\n| example | defect |\n| --- | --- |")
 		for _, r := range s.defectRows {
-			fmt.Fprintf(w, "| %s | %s |\n", md(r.source), md(r.reason))
+			fmt.Fprintf(w, "| %s | %s |\n", MarkdownCell(r.source), MarkdownCell(r.reason))
 		}
 		fmt.Fprintln(w)
 	}
