@@ -1,37 +1,19 @@
 package sandbox
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/internal/syncbuf"
 )
-
-// lockedBuffer is a log destination safe for the notifier's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 type countingTransport struct{ n atomic.Int32 }
 
@@ -44,7 +26,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // a state file written before requests were checked) is not posted: the log says so once,
 // with the reason and the URL without its query, and nothing is retried.
 func TestUnusableCallbackIsLoggedNotSent(t *testing.T) {
-	var log lockedBuffer
+	var log syncbuf.Buffer
 	net := &countingTransport{}
 	sb, err := New(Options{NotifySecret: "s", TimeScale: 1e6, NotifyClient: &http.Client{Transport: net},
 		Logger: slog.New(slog.NewTextHandler(&log, nil))})
