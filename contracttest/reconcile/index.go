@@ -48,10 +48,7 @@ func numericID(id string) (uint64, bool) {
 // slot is the slot of the numeric ID n: its own, or the empty one where it would go.
 func (s *idLines) slot(n uint64) *idSlot {
 	lo, hi := uint32(n+1), uint32((n+1)>>32)
-	for j := place(maphash.Comparable(s.seed, n), len(s.numeric)); ; j++ {
-		if j == len(s.numeric) {
-			j = 0
-		}
+	for j := place(maphash.Comparable(s.seed, n), len(s.numeric)); ; j = next(j, len(s.numeric)) {
 		if sl := &s.numeric[j]; sl.lo == lo && sl.hi == hi || sl.lo == 0 && sl.hi == 0 {
 			return sl
 		}
@@ -145,7 +142,7 @@ func buildLedgerIndex(n int, key func(int) string, hash func(string) uint64, dup
 		}
 		h := hash(k)
 		j, tag := place(h, len(x.slots)), x.tag(h)
-		for ; x.slots[j] != 0; j = x.next(j) {
+		for ; x.slots[j] != 0; j = next(j, len(x.slots)) {
 			if earlier, ok := x.entry(x.slots[j], tag); ok && key(earlier) == k {
 				dup(i, earlier)
 			}
@@ -155,9 +152,10 @@ func buildLedgerIndex(n int, key func(int) string, hash func(string) uint64, dup
 	return x
 }
 
-// next is the slot after slot j, the first after the last.
-func (x *ledgerIndex) next(j int) int {
-	if j++; j == len(x.slots) {
+// next is the slot after slot j in a table of size slots, the first after the last: both
+// tables search on from a key's place this way.
+func next(j, size int) int {
+	if j++; j == size {
 		return 0
 	}
 	return j
@@ -182,7 +180,7 @@ func (x *ledgerIndex) each(k string, visit func(entry int) bool) {
 	}
 	h := x.hash(k)
 	tag := x.tag(h)
-	for j := place(h, len(x.slots)); x.slots[j] != 0; j = x.next(j) {
+	for j := place(h, len(x.slots)); x.slots[j] != 0; j = next(j, len(x.slots)) {
 		if i, ok := x.entry(x.slots[j], tag); ok && x.key(i) == k && !visit(i) {
 			return
 		}
