@@ -35,7 +35,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 	"github.com/qiwigen/qiwigen/spec/load"
@@ -209,20 +208,15 @@ func (s *Sandbox) writeError(w http.ResponseWriter, r *http.Request, e apiError)
 	s.trace++
 	trace := s.trace
 	s.mu.Unlock()
-	service, timeKey := "payin-core", "dateTime"
+	body := errorBody{ServiceName: "payin-core", ErrorCode: e.code, Description: e.descr, UserMessage: e.descr,
+		TraceID: fmt.Sprintf("sandbox-%08x", trace)}
 	if isBillPayments(r.URL.Path) {
-		service, timeKey = "invoicing", "datetime"
-	}
-	body := map[string]any{
-		"serviceName": service,
-		"errorCode":   e.code,
-		"description": e.descr,
-		"userMessage": e.descr,
-		timeKey:       s.timestamp(),
-		"traceId":     fmt.Sprintf("sandbox-%08x", trace),
+		body.ServiceName, body.Datetime = "invoicing", s.timestamp()
+	} else {
+		body.DateTime = s.timestamp()
 	}
 	if e.field != "" {
-		body["cause"] = map[string][]string{e.field: {e.message}}
+		body.Cause = map[string][]string{e.field: {e.message}}
 	}
 	writeJSON(w, e.status, body)
 }
@@ -592,15 +586,4 @@ var handlers = map[string]handlerFunc{
 	"rejectBill":               rejectBill,
 	"createBillRefund":         createBillRefund,
 	"getBillRefund":            getBillRefund,
-}
-
-// amount is an amount as QIWI's answers write it: {"currency": "RUB", "value": "1.00"}.
-type amount struct {
-	Currency string `json:"currency"`
-	Value    string `json:"value"`
-}
-
-// money is an amount of minor units (kopecks) in roubles, as answers write it.
-func money(minor int64) amount {
-	return amount{Value: wiretype.NewMoneyFromMinor(minor).String(), Currency: qiwi.CurrencyRub}
 }
