@@ -170,7 +170,7 @@ func New(opts Options) (*Sandbox, error) {
 		notify.close()
 		return nil, fmt.Errorf("sandbox: spec: no Money schema at /components/schemas/Money")
 	}
-	router, err := newRouter(doc, money.Value)
+	router, err := newRouter(doc, money.Value, handlers)
 	if err != nil {
 		notify.close()
 		return nil, fmt.Errorf("sandbox: spec: %w", err)
@@ -325,8 +325,7 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: field, message: msg})
 		return
 	}
-	handler, ok := handlers[op]
-	if !ok {
+	if route.handler == nil {
 		s.writeError(w, r, apiError{status: http.StatusNotImplemented, code: apierr.CodeInternal, descr: op + " is not emulated by the sandbox yet"})
 		return
 	}
@@ -343,7 +342,7 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 		s.writeError(w, r, *aerr)
 		return
 	}
-	s.run(w, r, c, handler)
+	s.run(w, r, c, route.handler)
 }
 
 // run runs an operation on its site's state under the lock, makes what it changed durable
@@ -554,7 +553,8 @@ func (c *call) digest() string {
 
 type handlerFunc func(s *Sandbox, st *site, c *call) (int, any, *apiError)
 
-// handlers are the emulated operations, by operationId.
+// handlers are the emulated operations, by operationId: newRouter gives each route its
+// operation's (specOp.handler).
 var handlers = map[string]handlerFunc{
 	"createPayment":            createPayment,
 	"getPayment":               getPayment,
