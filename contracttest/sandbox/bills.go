@@ -100,38 +100,76 @@ func (b *bill) statusSince(now time.Time) (value, changed string) {
 	return b.Status, b.Changed
 }
 
-func (b *bill) answer(s *Sandbox, siteID string) map[string]any {
+// billAnswer is a bill as the Bill Payments API answers it (qiwi.Bill, its times strings).
+// customer and customFields are written as the request sent them, as the state keeps them;
+// sent empty, they are left out, as QIWI's answer leaves them
+// (bill-payments/bill-payments_en.html.md#create: "customer": {} in, none out).
+type billAnswer struct {
+	Amount             qiwi.Amount    `json:"amount"`
+	BillID             string         `json:"billId"`
+	Comment            string         `json:"comment,omitempty"`
+	CreationDateTime   string         `json:"creationDateTime"`
+	CustomFields       map[string]any `json:"customFields,omitempty"`
+	Customer           map[string]any `json:"customer,omitempty"`
+	ExpirationDateTime string         `json:"expirationDateTime"`
+	PayURL             string         `json:"payUrl"`
+	SiteID             string         `json:"siteId"`
+	Status             billStatus     `json:"status"`
+}
+
+// billStatus is a bill's status as the Bill Payments API's answers write it
+// (qiwi.BillStatus, its time a string).
+type billStatus struct {
+	ChangedDateTime string `json:"changedDateTime"`
+	Value           string `json:"value"`
+}
+
+func (b *bill) answer(s *Sandbox, siteID string) *billAnswer {
 	status, changed := b.statusSince(s.now())
-	out := map[string]any{"siteId": siteID, "billId": b.ID, "amount": numberAmount(b.Amount, b.Currency),
-		"status":           map[string]any{"value": status, "changedDateTime": changed},
-		"creationDateTime": b.Created, "expirationDateTime": b.Expiration, "payUrl": b.PayURL}
-	if b.Comment != "" {
-		out["comment"] = b.Comment
-	}
-	// Sent empty, they are left out, as QIWI's answer leaves them
-	// (bill-payments/bill-payments_en.html.md#create: "customer": {} in, none out).
-	if len(b.Customer) > 0 {
-		out["customer"] = b.Customer
-	}
-	if len(b.CustomFields) > 0 {
-		out["customFields"] = b.CustomFields
-	}
-	return out
+	return &billAnswer{SiteID: siteID, BillID: b.ID, Amount: numberAmount(b.Amount, b.Currency),
+		Status: billStatus{Value: status, ChangedDateTime: changed}, CreationDateTime: b.Created,
+		ExpirationDateTime: b.Expiration, PayURL: b.PayURL, Comment: b.Comment, Customer: b.Customer, CustomFields: b.CustomFields}
+}
+
+// billNotification is the BILL notification's body (qiwi.BillNotification): the bill, whose
+// amount is written as a string and whose status time is datetime, as the notification
+// example has them (bill-payments/bill-payments_en.html.md lines 316-334).
+type billNotification struct {
+	Bill    billNotice `json:"bill"`
+	Version string     `json:"version"`
+}
+
+// billNotice is the bill of a BILL notification: customer and customFields always sent,
+// empty when the bill has none, as in the example.
+type billNotice struct {
+	Amount             amount           `json:"amount"`
+	BillID             string           `json:"billId"`
+	Comment            string           `json:"comment,omitempty"`
+	CreationDateTime   string           `json:"creationDateTime"`
+	CustomFields       map[string]any   `json:"customFields"`
+	Customer           map[string]any   `json:"customer"`
+	ExpirationDateTime string           `json:"expirationDateTime"`
+	PayURL             string           `json:"payUrl"`
+	SiteID             string           `json:"siteId"`
+	Status             billNoticeStatus `json:"status"`
+}
+
+// billNoticeStatus is a bill's status as the BILL notification writes it.
+type billNoticeStatus struct {
+	Datetime string `json:"datetime"`
+	Value    string `json:"value"`
 }
 
 // notifyBill queues the BILL notification of a bill's new status. It goes to the configured
 // notification URL: Bill Payments notifications go to the URL of the merchant's profile.
+// comment and payUrl are in the notification table (bill-payments/bill-payments_en.html.md
+// lines 466 and 468), not in its example (lines 316-334): sent when the bill has them.
 func (s *Sandbox) notifyBill(c *call, b *bill) {
-	data := map[string]any{"siteId": c.site, "billId": b.ID,
-		"amount": map[string]any{"value": wiretype.NewMoneyFromMinor(b.Amount).String(), "currency": b.Currency},
-		"status": map[string]any{"value": b.Status, "datetime": b.Changed}, "creationDateTime": b.Created, "expirationDateTime": b.Expiration,
-		"customer": orEmpty(b.Customer), "customFields": orEmpty(b.CustomFields), "payUrl": b.PayURL}
-	// comment and payUrl are in the notification table (bill-payments/bill-payments_en.html.md
-	// lines 466 and 468), not in its example (lines 316-334): sent when the bill has them.
-	if b.Comment != "" {
-		data["comment"] = b.Comment
-	}
-	c.later(func() { s.notify.send(map[string]any{"bill": data, "version": "1"}, "") })
+	notice := &billNotification{Version: "1", Bill: billNotice{SiteID: c.site, BillID: b.ID,
+		Amount: amount{Value: wiretype.NewMoneyFromMinor(b.Amount).String(), Currency: b.Currency},
+		Status: billNoticeStatus{Value: b.Status, Datetime: b.Changed}, CreationDateTime: b.Created, ExpirationDateTime: b.Expiration,
+		Customer: orEmpty(b.Customer), CustomFields: orEmpty(b.CustomFields), PayURL: b.PayURL, Comment: b.Comment}}
+	c.later(func() { s.notify.send("BILL", notice, "") })
 }
 
 // orEmpty is m, or an empty object for none: the notification example sends both members.
@@ -198,11 +236,19 @@ func rejectBill(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	return http.StatusOK, b.answer(s, c.site), nil
 }
 
-func (r *billRefund) answer(currency string) map[string]any {
-	// dateTime, as the official SDKs read it (bill-payments-java-sdk
-	// model/out/RefundResponse.java @JsonProperty("dateTime"), bill-payments-dotnet-sdk
-	// Model/Out/RefundResponse.cs); the pages write datetime (a doc defect the spec records).
-	return map[string]any{"refundId": r.ID, "amount": numberAmount(r.Amount, currency), "dateTime": r.Created, "status": r.Status}
+// billRefundAnswer is a bill's refund as the Bill Payments API answers it (qiwi.BillRefund,
+// its time a string): dateTime, as the official SDKs read it (bill-payments-java-sdk
+// model/out/RefundResponse.java @JsonProperty("dateTime"), bill-payments-dotnet-sdk
+// Model/Out/RefundResponse.cs); the pages write datetime (a doc defect the spec records).
+type billRefundAnswer struct {
+	Amount   qiwi.Amount `json:"amount"`
+	DateTime string      `json:"dateTime"`
+	RefundID string      `json:"refundId"`
+	Status   string      `json:"status"`
+}
+
+func (r *billRefund) answer(currency string) *billRefundAnswer {
+	return &billRefundAnswer{RefundID: r.ID, Amount: numberAmount(r.Amount, currency), DateTime: r.Created, Status: r.Status}
 }
 
 // createBillRefund: PUT /bill/v1/bills/{billId}/refunds/{refundId}. A PAID bill, refunded

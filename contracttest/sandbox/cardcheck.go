@@ -22,21 +22,40 @@ func (k *cardCheck) notify(s *Sandbox, c *call) {
 	if k.Status == qiwi.CardVerificationStatusWaiting3ds {
 		return
 	}
-	data := map[string]any{"requestUid": k.UID, "checkOperationDate": k.Created, "status": k.Status, "isValidCard": k.Status == qiwi.CardVerificationStatusSuccess}
-	c.later(func() {
-		s.notify.send(payinNotice(qiwi.NotificationTypeCheckCard, "checkPaymentMethod", data), k.Callback)
-	})
+	notice := &payinNotification{Type: qiwi.NotificationTypeCheckCard, Version: "1", CheckPaymentMethod: &cardCheckNotice{
+		RequestUID: k.UID, CheckOperationDate: k.Created, Status: k.Status, IsValidCard: k.Status == qiwi.CardVerificationStatusSuccess}}
+	c.later(func() { s.notify.send(notice.Type, notice, k.Callback) })
 }
 
-func (k *cardCheck) answer() map[string]any {
-	out := map[string]any{"requestUid": k.UID, "status": k.Status}
+// cardCheckNotice is the verification of a CHECK_CARD notification
+// (qiwi.CheckCardNotificationData, its time a string).
+type cardCheckNotice struct {
+	CheckOperationDate string `json:"checkOperationDate"`
+	IsValidCard        bool   `json:"isValidCard"`
+	RequestUID         string `json:"requestUid"`
+	Status             string `json:"status"`
+}
+
+// cardCheckAnswer is a card verification as the payin API answers it (qiwi.CardVerification,
+// its time a string): the result and its time once there is one, the 3-D Secure
+// requirement while it awaits it.
+type cardCheckAnswer struct {
+	CheckOperationDate string                   `json:"checkOperationDate,omitempty"`
+	IsValidCard        *bool                    `json:"isValidCard,omitempty"`
+	RequestUID         string                   `json:"requestUid"`
+	Requirements       *qiwi.ThreeDSRequirement `json:"requirements,omitempty"`
+	Status             string                   `json:"status"`
+}
+
+func (k *cardCheck) answer() *cardCheckAnswer {
+	out := &cardCheckAnswer{RequestUID: k.UID, Status: k.Status}
 	switch k.Status {
 	case qiwi.CardVerificationStatusSuccess:
-		out["isValidCard"], out["checkOperationDate"] = true, k.Created
+		out.IsValidCard, out.CheckOperationDate = ptr(true), k.Created
 	case qiwi.CardVerificationStatusError:
-		out["isValidCard"], out["checkOperationDate"] = false, k.Created
+		out.IsValidCard, out.CheckOperationDate = ptr(false), k.Created
 	case qiwi.CardVerificationStatusWaiting3ds:
-		out["requirements"] = threeDSRequirement()
+		out.Requirements = threeDSRequirement()
 	}
 	return out
 }

@@ -64,19 +64,33 @@ func (inv *invoice) status(now time.Time) (value, changed string) {
 	return inv.Status, cmp.Or(inv.Changed, inv.Created)
 }
 
-func (inv *invoice) answer(s *Sandbox, siteID string) map[string]any {
+// invoiceAnswer is an invoice as the payin API answers it (qiwi.Invoice, with the sandbox's
+// amount and times). The members the request sent and the answer repeats (flags, customer,
+// customFields, splits) are written as the request had them, as the state keeps them.
+type invoiceAnswer struct {
+	Amount             *amount  `json:"amount,omitempty"`
+	BillID             string   `json:"billId"`
+	Comment            string   `json:"comment,omitempty"`
+	CreationDateTime   string   `json:"creationDateTime"`
+	CustomFields       any      `json:"customFields,omitempty"`
+	Customer           any      `json:"customer,omitempty"`
+	ExpirationDateTime string   `json:"expirationDateTime"`
+	Flags              any      `json:"flags,omitempty"`
+	InvoiceUID         string   `json:"invoiceUid"`
+	PayURL             string   `json:"payUrl"`
+	SiteID             string   `json:"siteId"`
+	Splits             any      `json:"splits,omitempty"`
+	Status             opStatus `json:"status"`
+}
+
+func (inv *invoice) answer(s *Sandbox, siteID string) *invoiceAnswer {
 	status, changed := inv.status(s.now())
-	out := map[string]any{"billId": inv.ID, "siteId": siteID, "invoiceUid": inv.UID, "creationDateTime": inv.Created,
-		"expirationDateTime": inv.Expiration, "status": map[string]any{"value": status, "changedDateTime": changed},
-		"payUrl": "https://oplata.qiwi.com/form?invoiceUid=" + inv.UID}
+	out := &invoiceAnswer{BillID: inv.ID, SiteID: siteID, InvoiceUID: inv.UID, CreationDateTime: inv.Created,
+		ExpirationDateTime: inv.Expiration, Status: opStatus{Value: status, ChangedDateTime: changed},
+		PayURL: "https://oplata.qiwi.com/form?invoiceUid=" + inv.UID, Comment: inv.Comment,
+		Flags: inv.Echoed["flags"], Customer: inv.Echoed["customer"], CustomFields: inv.Echoed["customFields"], Splits: inv.Echoed["splits"]}
 	if inv.Amount > 0 {
-		out["amount"] = money(inv.Amount)
-	}
-	if inv.Comment != "" {
-		out["comment"] = inv.Comment
-	}
-	for k, v := range inv.Echoed {
-		out[k] = v
+		out.Amount = ptr(money(inv.Amount))
 	}
 	return out
 }
@@ -152,7 +166,7 @@ func listInvoicePayments(_ *Sandbox, st *site, c *call) (int, any, *apiError) {
 	slices.SortFunc(paying, func(a, b *payment) int {
 		return cmp.Or(strings.Compare(a.Created, b.Created), strings.Compare(a.ID, b.ID))
 	})
-	out := make([]map[string]any, len(paying))
+	out := make([]*paymentAnswer, len(paying))
 	for i, p := range paying {
 		out[i] = p.answer()
 	}

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/runtime/webhook"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -139,33 +138,17 @@ func (n *notifier) logAttrs(level slog.Level, msg string, attrs ...slog.Attr) {
 	}
 }
 
-// payinNotice is a payin notification's body: the object under its member (payment,
-// capture, refund, payout, checkPaymentMethod), the type beside it, and the version. The
-// type is in the object too for PAYMENT, CAPTURE and REFUND only, as QIWI's tables have it
-// (payments-ru/_notifications_ru.html.md.erb lines 273, 426, 583); the PAYOUT and CHECK_CARD
-// examples and tables have it only beside the object (lines 673-704 and 706-730, 843-897 and
-// 899-937).
-func payinNotice(typ, member string, data map[string]any) map[string]any {
-	switch typ {
-	case qiwi.NotificationTypePayment, qiwi.NotificationTypeCapture, qiwi.NotificationTypeRefund:
-		data["type"] = typ
-	}
-	return map[string]any{member: data, "type": typ, "version": "1"}
-}
-
-// send signs a notification and posts it to callback, or to the configured URL, in its own
-// goroutine; nothing is sent without a secret or an address.
-func (n *notifier) send(notice map[string]any, callback string) {
+// send signs a notification of type typ (BILL for the Bill Payments notification, which has
+// no type member) and posts it to callback, or to the configured URL, in its own goroutine;
+// nothing is sent without a secret or an address. notice is the body: a payinNotification
+// or a billNotification.
+func (n *notifier) send(typ string, notice any, callback string) {
 	target := n.url
 	if target == "" {
 		target = callback
 	}
 	if n.secret == "" {
 		return // notifications are off
-	}
-	typ, _ := notice["type"].(string)
-	if typ == "" {
-		typ = "BILL" // the Bill Payments notification has no type member
 	}
 	if target == "" {
 		n.logAttrs(slog.LevelWarn, "notification not sent", slog.String("type", typ), slog.String("why", "no callbackUrl and no notification URL"))
@@ -183,7 +166,7 @@ func (n *notifier) send(notice map[string]any, callback string) {
 	}
 	body, err := json.Marshal(notice)
 	if err != nil {
-		notSent("the body does not encode: " + err.Error()) // a map of strings and numbers always encodes
+		notSent("the body does not encode: " + err.Error()) // the notification types always encode
 		return
 	}
 	header, err := webhook.SignNotification(n.specs, body, n.secret)

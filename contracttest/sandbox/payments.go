@@ -55,8 +55,8 @@ func cardOutcome(card map[string]any) outcome {
 }
 
 // threeDSRequirement is what an answer awaiting 3-D Secure asks the customer's browser to do.
-func threeDSRequirement() map[string]any {
-	return map[string]any{"pareq": "eJyNU9tu2zAM/RVDr", "acsUrl": "https://test.paymentgate.ru/acs/auth/start.do"}
+func threeDSRequirement() *qiwi.ThreeDSRequirement {
+	return &qiwi.ThreeDSRequirement{Pareq: ptr("eJyNU9tu2zAM/RVDr"), AcsURL: ptr("https://test.paymentgate.ru/acs/auth/start.do")}
 }
 
 // maxDailyOperations is the test mode's limit of operations a day, Moscow time
@@ -164,34 +164,62 @@ func (p *payment) changedAt() string { return cmp.Or(p.Changed, p.Created) }
 // changedAt is when the capture or refund took its status.
 func (o *operation) changedAt() string { return cmp.Or(o.Changed, o.Created) }
 
-func (p *payment) answer() map[string]any {
-	status := map[string]any{"value": p.Status, "changedDateTime": p.changedAt()}
-	out := map[string]any{
-		"paymentId":       p.ID,
-		"createdDateTime": p.Created,
-		"amount":          money(p.Amount),
-		"capturedAmount":  money(p.Captured),
-		"refundedAmount":  money(p.Refunded),
-		"paymentMethod":   p.Method,
-		"status":          status,
+// paymentAnswer is a payment as the payin API answers it (qiwi.Payment, with the sandbox's
+// amounts and times; see answers.go).
+type paymentAnswer struct {
+	Amount          amount             `json:"amount"`
+	BillID          string             `json:"billId,omitempty"`
+	CallbackURL     string             `json:"callbackUrl,omitempty"`
+	CapturedAmount  amount             `json:"capturedAmount"`
+	CreatedDateTime string             `json:"createdDateTime"`
+	CreatedToken    *createdToken      `json:"createdToken,omitempty"`
+	Customer        *qiwi.Customer     `json:"customer,omitempty"`
+	Flags           []string           `json:"flags,omitempty"`
+	PaymentID       string             `json:"paymentId"`
+	PaymentMethod   qiwi.PaymentMethod `json:"paymentMethod"`
+	RefundedAmount  amount             `json:"refundedAmount"`
+	Requirements    *qiwi.Requirements `json:"requirements,omitempty"`
+	Status          opStatus           `json:"status"`
+}
+
+// createdToken is the token a payment issued, as its answer carries it (qiwi.CreatedToken,
+// its expiry a string).
+type createdToken struct {
+	Account     string `json:"account"`
+	ExpiredDate string `json:"expiredDate"`
+	Name        string `json:"name"`
+	Token       string `json:"token"`
+}
+
+// methodAnswer is a payment's method as answers and notifications show it: the masked card.
+func (p *payment) methodAnswer() qiwi.PaymentMethod {
+	return qiwi.PaymentMethod{Type: str(p.Method, "type"), MaskedPan: ptr(str(p.Method, "maskedPan"))}
+}
+
+// customerAnswer is the payment's customer as answers and notifications show it; nil for
+// none.
+func (p *payment) customerAnswer() *qiwi.Customer {
+	if p.Account == "" {
+		return nil
 	}
+	return &qiwi.Customer{Account: ptr(p.Account)}
+}
+
+// flagsAnswer are the payment's flags as answers and notifications show them; nil for none.
+func (p *payment) flagsAnswer() []string {
 	if p.Sale {
-		out["flags"] = []string{qiwi.FlagSale}
+		return []string{qiwi.FlagSale}
 	}
-	if p.Reason != "" {
-		status["reasonCode"] = p.Reason
-	}
+	return nil
+}
+
+func (p *payment) answer() *paymentAnswer {
+	out := &paymentAnswer{PaymentID: p.ID, CreatedDateTime: p.Created, Amount: money(p.Amount), CapturedAmount: money(p.Captured),
+		RefundedAmount: money(p.Refunded), PaymentMethod: p.methodAnswer(), Flags: p.flagsAnswer(),
+		Status:      opStatus{Value: p.Status, ChangedDateTime: p.changedAt(), ReasonCode: p.Reason},
+		CallbackURL: p.Callback, BillID: p.BillID, Customer: p.customerAnswer()}
 	if p.Status == qiwi.StatusValueWaiting {
-		out["requirements"] = map[string]any{"threeDS": threeDSRequirement()}
-	}
-	if p.Callback != "" {
-		out["callbackUrl"] = p.Callback
-	}
-	if p.BillID != "" {
-		out["billId"] = p.BillID
-	}
-	if p.Account != "" {
-		out["customer"] = map[string]any{"account": p.Account}
+		out.Requirements = &qiwi.Requirements{ThreeDS: threeDSRequirement()}
 	}
 	return out
 }
@@ -207,44 +235,110 @@ func notificationStatus(status string) string {
 	return status
 }
 
-// numberAmount is an amount as notifications and Bill Payments answers send it: a JSON
-// number, exact.
-func numberAmount(minor int64, currency string) map[string]any {
-	return map[string]any{"value": json.Number(wiretype.NewMoneyFromMinor(minor).String()), "currency": currency}
-}
-
 // notifyPayment queues the PAYMENT notification of a payment that reached a final status,
 // with the token it issued, if any.
 func (s *Sandbox) notifyPayment(c *call, p *payment, token *issuedToken) {
-	data := map[string]any{"paymentId": p.ID, "createdDateTime": p.Created, "amount": numberAmount(p.Amount, qiwi.CurrencyRub),
-		"status": map[string]any{"value": notificationStatus(p.Status), "changedDateTime": p.changedAt()}, "paymentMethod": p.Method}
-	if p.Sale {
-		data["flags"] = []string{qiwi.FlagSale}
-	}
-	if p.Account != "" {
-		data["customer"] = map[string]any{"account": p.Account}
-	}
+	data := &paymentNotice{PaymentID: p.ID, CreatedDateTime: p.Created, Amount: numberAmount(p.Amount, qiwi.CurrencyRub),
+		Status: opStatus{Value: notificationStatus(p.Status), ChangedDateTime: p.changedAt()}, PaymentMethod: p.methodAnswer(),
+		Flags: p.flagsAnswer(), Customer: p.customerAnswer(), Type: qiwi.NotificationTypePayment}
 	if token != nil {
-		data["tokenData"] = map[string]any{"paymentToken": token.value, "expiredDate": token.expires}
+		data.TokenData = &tokenData{PaymentToken: token.value, ExpiredDate: token.expires}
 	}
-	c.later(func() { s.notify.send(payinNotice(qiwi.NotificationTypePayment, "payment", data), p.Callback) })
+	notice := &payinNotification{Type: qiwi.NotificationTypePayment, Version: "1", Payment: data}
+	c.later(func() { s.notify.send(notice.Type, notice, p.Callback) })
 }
 
-// notifyOperation queues the CAPTURE or REFUND notification of an operation of payment p.
-// It carries the payment's ID, as QIWI's do (payments-ru/_notifications_ru.html.md.erb:
-// CAPTURE lines 393 and 427, REFUND lines 498 and 584), which the status request needs.
-func (s *Sandbox) notifyOperation(c *call, typ, member, idKey string, p *payment, o *operation) {
-	data := map[string]any{idKey: o.ID, "paymentId": p.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount, qiwi.CurrencyRub),
-		"status": map[string]any{"value": notificationStatus(o.Status), "changedDateTime": o.changedAt()}}
-	c.later(func() { s.notify.send(payinNotice(typ, member, data), o.Callback) })
+// paymentNotice is the payment of a PAYMENT notification (qiwi.PaymentNotificationData, its
+// times strings).
+type paymentNotice struct {
+	Amount          qiwi.Amount        `json:"amount"`
+	CreatedDateTime string             `json:"createdDateTime"`
+	Customer        *qiwi.Customer     `json:"customer,omitempty"`
+	Flags           []string           `json:"flags,omitempty"`
+	PaymentID       string             `json:"paymentId"`
+	PaymentMethod   qiwi.PaymentMethod `json:"paymentMethod"`
+	Status          opStatus           `json:"status"`
+	TokenData       *tokenData         `json:"tokenData,omitempty"`
+	Type            string             `json:"type"`
 }
 
-func (o *operation) answer(idKey string) map[string]any {
-	out := map[string]any{idKey: o.ID, "createdDateTime": o.Created, "amount": money(o.Amount), "status": map[string]any{"value": o.Status, "changedDateTime": o.changedAt()}}
-	if len(o.Flags) > 0 {
-		out["flags"] = o.Flags
-	}
-	return out
+// tokenData is the token a PAYMENT notification carries (qiwi.TokenData, its expiry a
+// string).
+type tokenData struct {
+	ExpiredDate  string `json:"expiredDate"`
+	PaymentToken string `json:"paymentToken"`
+}
+
+// captureNotice is the capture of a CAPTURE notification (qiwi.CaptureNotificationData, its
+// times strings). It carries the payment's ID, as QIWI's do.
+type captureNotice struct {
+	Amount          qiwi.Amount `json:"amount"`
+	CaptureID       string      `json:"captureId"`
+	CreatedDateTime string      `json:"createdDateTime"`
+	PaymentID       string      `json:"paymentId"`
+	Status          opStatus    `json:"status"`
+	Type            string      `json:"type"`
+}
+
+// refundNotice is the refund of a REFUND notification (qiwi.RefundNotificationData, its
+// times strings). It carries the payment's ID, as QIWI's do.
+type refundNotice struct {
+	Amount          qiwi.Amount `json:"amount"`
+	CreatedDateTime string      `json:"createdDateTime"`
+	PaymentID       string      `json:"paymentId"`
+	RefundID        string      `json:"refundId"`
+	Status          opStatus    `json:"status"`
+	Type            string      `json:"type"`
+}
+
+// notifyCapture queues the CAPTURE notification of a capture of payment p. It carries the
+// payment's ID, as QIWI's do (payments-ru/_notifications_ru.html.md.erb: CAPTURE lines 393
+// and 427), which the status request needs.
+func (s *Sandbox) notifyCapture(c *call, p *payment, o *operation) {
+	notice := &payinNotification{Type: qiwi.NotificationTypeCapture, Version: "1", Capture: &captureNotice{
+		CaptureID: o.ID, PaymentID: p.ID, CreatedDateTime: o.Created, Amount: numberAmount(o.Amount, qiwi.CurrencyRub),
+		Status: opStatus{Value: notificationStatus(o.Status), ChangedDateTime: o.changedAt()}, Type: qiwi.NotificationTypeCapture}}
+	c.later(func() { s.notify.send(notice.Type, notice, o.Callback) })
+}
+
+// notifyRefund queues the REFUND notification of a refund of payment p, with the payment's
+// ID (payments-ru/_notifications_ru.html.md.erb: REFUND lines 498 and 584).
+func (s *Sandbox) notifyRefund(c *call, p *payment, o *operation) {
+	notice := &payinNotification{Type: qiwi.NotificationTypeRefund, Version: "1", Refund: &refundNotice{
+		RefundID: o.ID, PaymentID: p.ID, CreatedDateTime: o.Created, Amount: numberAmount(o.Amount, qiwi.CurrencyRub),
+		Status: opStatus{Value: notificationStatus(o.Status), ChangedDateTime: o.changedAt()}, Type: qiwi.NotificationTypeRefund}}
+	c.later(func() { s.notify.send(notice.Type, notice, o.Callback) })
+}
+
+// captureAnswer is a capture as the payin API answers it (qiwi.Capture, with the sandbox's
+// amount and times).
+type captureAnswer struct {
+	Amount          amount   `json:"amount"`
+	CaptureID       string   `json:"captureId"`
+	CreatedDateTime string   `json:"createdDateTime"`
+	Status          opStatus `json:"status"`
+}
+
+// refundAnswer is a refund as the payin API answers it (qiwi.Refund, with the sandbox's
+// amount and times).
+type refundAnswer struct {
+	Amount          amount   `json:"amount"`
+	CreatedDateTime string   `json:"createdDateTime"`
+	Flags           []string `json:"flags,omitempty"`
+	RefundID        string   `json:"refundId"`
+	Status          opStatus `json:"status"`
+}
+
+// captureAnswer answers the operation as a capture.
+func (o *operation) captureAnswer() any {
+	return &captureAnswer{CaptureID: o.ID, CreatedDateTime: o.Created, Amount: money(o.Amount),
+		Status: opStatus{Value: o.Status, ChangedDateTime: o.changedAt()}}
+}
+
+// refundAnswer answers the operation as a refund.
+func (o *operation) refundAnswer() *refundAnswer {
+	return &refundAnswer{RefundID: o.ID, CreatedDateTime: o.Created, Amount: money(o.Amount),
+		Status: opStatus{Value: o.Status, ChangedDateTime: o.changedAt()}, Flags: o.Flags}
 }
 
 func str(m map[string]any, path ...string) string {
@@ -396,7 +490,7 @@ func createPayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 // completed settles a payment that left WAITING or never entered it: captured at once when
 // one-step, its invoice PAID, a token issued when asked for, the PAYMENT notification
 // queued. It answers the payment, with the token issued now.
-func (s *Sandbox) completed(st *site, c *call, p *payment) map[string]any {
+func (s *Sandbox) completed(st *site, c *call, p *payment) *paymentAnswer {
 	out := p.answer()
 	if p.Status == qiwi.StatusValueWaiting {
 		return out
@@ -405,12 +499,12 @@ func (s *Sandbox) completed(st *site, c *call, p *payment) map[string]any {
 	if p.Status == qiwi.StatusValueCompleted {
 		if p.Sale {
 			p.Captured = p.Amount
-			out["capturedAmount"] = money(p.Captured)
+			out.CapturedAmount = money(p.Captured)
 		}
 		st.settle(c, p, p.changedAt())
 		if p.BindToken {
 			token = s.issueToken(st, c, p)
-			out["createdToken"] = map[string]any{"token": token.value, "name": str(p.Method, "maskedPan"), "expiredDate": token.expires, "account": p.Account}
+			out.CreatedToken = &createdToken{Token: token.value, Name: str(p.Method, "maskedPan"), ExpiredDate: token.expires, Account: p.Account}
 		}
 	}
 	s.notifyPayment(c, p, token)
@@ -444,17 +538,20 @@ func completePayment(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 type paymentOps struct {
 	what, idKey string
 	of          func(*payment) map[string]*operation
+	// answer is how the API answers one of them.
+	answer func(*operation) any
 }
 
 var (
-	captures = paymentOps{"Capture", "captureId", func(p *payment) map[string]*operation { return p.Captures }}
-	refunds  = paymentOps{"Refund", "refundId", func(p *payment) map[string]*operation { return p.Refunds }}
+	captures = paymentOps{"Capture", "captureId", func(p *payment) map[string]*operation { return p.Captures }, (*operation).captureAnswer}
+	refunds  = paymentOps{"Refund", "refundId", func(p *payment) map[string]*operation { return p.Refunds },
+		func(o *operation) any { return o.refundAnswer() }}
 )
 
 // again finds the payment of a capture or refund call and, when the operation exists, its
 // idempotent answer (the same object for the same request, a refusal for another). answer
 // and aerr are nil when the operation is new.
-func (ops paymentOps) again(st *site, c *call) (p *payment, id string, answer map[string]any, aerr *apiError) {
+func (ops paymentOps) again(st *site, c *call) (p *payment, id string, answer any, aerr *apiError) {
 	p, ok := st.Payments[c.params["paymentId"]]
 	if !ok {
 		return nil, "", nil, notFound("Payment")
@@ -464,7 +561,7 @@ func (ops paymentOps) again(st *site, c *call) (p *payment, id string, answer ma
 		if aerr := c.repeat(ops.what, id, op.Digest); aerr != nil {
 			return p, id, nil, aerr
 		}
-		return p, id, op.answer(ops.idKey), nil
+		return p, id, ops.answer(op), nil
 	}
 	return p, id, nil, nil
 }
@@ -479,7 +576,7 @@ func (ops paymentOps) get(st *site, c *call) (int, any, *apiError) {
 	if !ok {
 		return 0, nil, notFound(ops.what)
 	}
-	return http.StatusOK, op.answer(ops.idKey), nil
+	return http.StatusOK, ops.answer(op), nil
 }
 
 // refundSums are a payment's refunds not declined: the REVERSALs (made before capture,
@@ -523,8 +620,8 @@ func createCapture(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	p.Captures[id] = cp
 	p.Captured = cp.Amount
 	c.wrote("payment", p.ID, p)
-	s.notifyOperation(c, qiwi.NotificationTypeCapture, "capture", "captureId", p, cp)
-	return http.StatusOK, cp.answer("captureId"), nil
+	s.notifyCapture(c, p, cp)
+	return http.StatusOK, cp.captureAnswer(), nil
 }
 
 // getCapture: GET .../captures/{captureId}.
@@ -562,8 +659,8 @@ func createRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 	p.Refunds[id] = rf
 	p.Refunded += amount
 	c.wrote("payment", p.ID, p)
-	s.notifyOperation(c, qiwi.NotificationTypeRefund, "refund", "refundId", p, rf)
-	return http.StatusOK, rf.answer("refundId"), nil
+	s.notifyRefund(c, p, rf)
+	return http.StatusOK, rf.refundAnswer(), nil
 }
 
 // getRefund: GET .../refunds/{refundId}.
@@ -578,9 +675,9 @@ func listRefunds(_ *Sandbox, st *site, c *call) (int, any, *apiError) {
 	ops := slices.SortedFunc(maps.Values(p.Refunds), func(a, b *operation) int {
 		return cmp.Or(strings.Compare(a.Created, b.Created), strings.Compare(a.ID, b.ID))
 	})
-	out := make([]map[string]any, len(ops))
+	out := make([]*refundAnswer, len(ops))
 	for i, o := range ops {
-		out[i] = o.answer("refundId")
+		out[i] = o.refundAnswer()
 	}
 	return http.StatusOK, out, nil
 }
@@ -602,7 +699,7 @@ func declineRefund(s *Sandbox, st *site, c *call) (int, any, *apiError) {
 		rf.Status, rf.Changed = qiwi.StatusValueDeclined, s.timestamp()
 		p.Refunded -= rf.Amount
 		c.wrote("payment", p.ID, p)
-		s.notifyOperation(c, qiwi.NotificationTypeRefund, "refund", "refundId", p, rf)
+		s.notifyRefund(c, p, rf)
 	}
-	return http.StatusOK, rf.answer("refundId"), nil
+	return http.StatusOK, rf.refundAnswer(), nil
 }

@@ -56,16 +56,40 @@ var payoutOutcomes = func() map[int64][2]string {
 	return out
 }()
 
-func (o *payout) answer() map[string]any {
-	out := map[string]any{"payoutId": o.ID, "createdDateTime": o.Created, "amount": money(o.Amount),
-		"status": map[string]any{"value": o.Status, "changedDateTime": o.Changed}, "receiverData": o.Receiver, "flags": []string{qiwi.FlagTest}}
-	if o.Comment != "" {
-		out["comment"] = o.Comment
+// payoutAnswer is a payout as the payin API answers it (qiwi.Payout, with the sandbox's
+// amount and times).
+type payoutAnswer struct {
+	Amount          amount   `json:"amount"`
+	CallbackURL     string   `json:"callbackUrl,omitempty"`
+	Comment         string   `json:"comment,omitempty"`
+	CreatedDateTime string   `json:"createdDateTime"`
+	Flags           []string `json:"flags"`
+	PayoutID        string   `json:"payoutId"`
+	ReceiverData    any      `json:"receiverData"`
+	Status          opStatus `json:"status"`
+}
+
+func (o *payout) answer() *payoutAnswer {
+	return &payoutAnswer{PayoutID: o.ID, CreatedDateTime: o.Created, Amount: money(o.Amount),
+		Status: opStatus{Value: o.Status, ChangedDateTime: o.Changed}, ReceiverData: receiverAnswer(o.Receiver),
+		Flags: []string{qiwi.FlagTest}, Comment: o.Comment, CallbackURL: o.Callback}
+}
+
+// receiverAnswer is a payout's receiver, as the state keeps it (payoutReceiver), as answers
+// and notifications show it: a qiwi.PayoutReceiverDataCardResponse for a card, else a
+// qiwi.PayoutReceiverDataSbpResponse.
+func receiverAnswer(r map[string]any) any {
+	if str(r, "type") == qiwi.PayoutReceiverTypeCard {
+		card := qiwi.PayoutReceiverDataCardResponse{Type: qiwi.PayoutReceiverTypeCard, MaskedPan: str(r, "maskedPan")}
+		if v := str(r, "receiverFirstName"); v != "" {
+			card.ReceiverFirstName = &v
+		}
+		if v := str(r, "receiverLastName"); v != "" {
+			card.ReceiverLastName = &v
+		}
+		return card
 	}
-	if o.Callback != "" {
-		out["callbackUrl"] = o.Callback
-	}
-	return out
+	return qiwi.PayoutReceiverDataSbpResponse{Type: str(r, "type"), Phone: str(r, "phone"), BankMemberID: str(r, "bankMemberId")}
 }
 
 // payoutReceiver is the receiver as answers show it: a card masked, an SBP phone as given.
@@ -188,9 +212,20 @@ func (s *Sandbox) notifyPayout(c *call, o *payout) {
 	if status == qiwi.StatusValueCompleted {
 		status = qiwi.StatusValueSuccess
 	}
-	data := map[string]any{"payoutId": o.ID, "createdDateTime": o.Created, "amount": numberAmount(o.Amount, qiwi.CurrencyRub),
-		"status": map[string]any{"value": status, "changedDateTime": o.Changed}, "receiverData": o.Receiver}
-	c.later(func() { s.notify.send(payinNotice(qiwi.NotificationTypePayout, "payout", data), o.Callback) })
+	notice := &payinNotification{Type: qiwi.NotificationTypePayout, Version: "1", Payout: &payoutNotice{
+		PayoutID: o.ID, CreatedDateTime: o.Created, Amount: numberAmount(o.Amount, qiwi.CurrencyRub),
+		Status: opStatus{Value: status, ChangedDateTime: o.Changed}, ReceiverData: receiverAnswer(o.Receiver)}}
+	c.later(func() { s.notify.send(notice.Type, notice, o.Callback) })
+}
+
+// payoutNotice is the payout of a PAYOUT notification (qiwi.PayoutNotificationData, its
+// times strings).
+type payoutNotice struct {
+	Amount          qiwi.Amount `json:"amount"`
+	CreatedDateTime string      `json:"createdDateTime"`
+	PayoutID        string      `json:"payoutId"`
+	ReceiverData    any         `json:"receiverData"`
+	Status          opStatus    `json:"status"`
 }
 
 // getPayout: GET .../payouts/{payoutId}. A WAITING payout has reached its outcome.

@@ -26,12 +26,15 @@ type specOp struct {
 	route *routers.Route
 	// amountForm is how the operation's API wants request amounts written.
 	amountForm wiretype.AmountForm
+	// handler emulates the operation; nil when the sandbox does not (answered 501).
+	handler handlerFunc
 }
 
 // newRouter reads the routes of doc. money is its Money schema, whose x-qiwi-request-amount
 // says how each API wants request amounts written (read through ext.RequestAmountForm,
 // checked by wiretype.AmountForm.Check: the rule the judge and the client apply too).
-func newRouter(doc *openapi3.T, money *openapi3.Schema) (*router, error) {
+// handlers are the emulated operations by operationId: each route gets its operation's.
+func newRouter(doc *openapi3.T, money *openapi3.Schema, handlers map[string]handlerFunc) (*router, error) {
 	routes, err := specroute.New(doc, openapi3.Servers{{URL: pathPrefix}})
 	if err != nil {
 		return nil, err
@@ -52,7 +55,7 @@ func newRouter(doc *openapi3.T, money *openapi3.Schema) (*router, error) {
 		unsecured.Security = &openapi3.SecurityRequirements{}
 		served := *route
 		served.Operation = &unsecured
-		r.ops[route] = &specOp{route: &served, amountForm: form}
+		r.ops[route] = &specOp{route: &served, amountForm: form, handler: handlers[route.Operation.OperationID]}
 	}
 	return r, nil
 }

@@ -1,9 +1,12 @@
 package sandbox
 
 import (
+	"maps"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -28,7 +31,7 @@ func specDoc(t *testing.T) (*openapi3.T, *openapi3.Schema) {
 // router itself is held equal to gorilla/mux's in specroute).
 func TestRouterServesEveryOperation(t *testing.T) {
 	doc, money := specDoc(t)
-	r, err := newRouter(doc, money)
+	r, err := newRouter(doc, money, handlers)
 	require.NoError(t, err)
 	served := 0
 	for path, item := range doc.Paths.Map() {
@@ -47,6 +50,7 @@ func TestRouterServesEveryOperation(t *testing.T) {
 			assert.Equal(t, &openapi3.SecurityRequirements{}, op.route.Operation.Security, want.OperationID)
 			assert.NotSame(t, want, op.route.Operation, "the spec's operation keeps its security")
 			assert.Equal(t, form, op.amountForm, want.OperationID)
+			assert.Equal(t, handlers[want.OperationID] != nil, op.handler != nil, "%s: the route carries its handler", want.OperationID)
 			assert.Len(t, params, strings.Count(path, "{"))
 			_, _, err = r.find(httptest.NewRequest(method, concrete, nil))
 			assert.ErrorIs(t, err, routers.ErrPathNotFound, "%s %s", method, concrete)
@@ -61,23 +65,50 @@ func TestRouterServesEveryOperation(t *testing.T) {
 func TestRouterRefusesWhatItCannotServe(t *testing.T) {
 	doc, money := specDoc(t)
 	doc.Paths.Set("/bill/v1/bills/{billId}.json", doc.Paths.Value("/bill/v1/bills/{billId}"))
-	_, err := newRouter(doc, money)
+	_, err := newRouter(doc, money, handlers)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `/paths/~1bill~1v1~1bills~1{billId}.json: the segment "{billId}.json"`)
 
 	doc, money = specDoc(t)
 	money.Extensions[ext.RequestAmount] = map[string]any{"/payin/": map[string]any{"form": "three-digits", "source": "x"}}
-	_, err = newRouter(doc, money)
+	_, err = newRouter(doc, money, handlers)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "/components/schemas/Money/"+ext.RequestAmount)
 	assert.Contains(t, err.Error(), `"three-digits"`)
+}
+
+// The handler a request runs is its route's, given when the router is built: an operation
+// the router got no handler for answers 501 naming it, whatever the package's table holds
+// (before, each request looked its handler up in that table by operationId).
+func TestRouteHandlerIsServed(t *testing.T) {
+	sb, err := New(Options{Now: func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }})
+	require.NoError(t, err)
+	defer sb.Close()
+	get := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/partner/payin/v1/sites/s/payments/p", nil)
+		req.Header.Set("Authorization", "Bearer key")
+		w := httptest.NewRecorder()
+		sb.ServeHTTP(w, req)
+		return w
+	}
+	w := get()
+	assert.Equal(t, http.StatusNotFound, w.Code, w.Body.String())
+
+	doc, money := specDoc(t)
+	without := maps.Clone(handlers)
+	delete(without, "getPayment")
+	sb.router, err = newRouter(doc, money, without)
+	require.NoError(t, err)
+	w = get()
+	assert.Equal(t, http.StatusNotImplemented, w.Code)
+	assert.Contains(t, w.Body.String(), `"description":"getPayment is not emulated by the sandbox yet"`)
 }
 
 // BenchmarkRouterFind finds the operation of a capture (a path late in matching order).
 func BenchmarkRouterFind(b *testing.B) {
 	doc, err := load.Document(spec.Resolved)
 	require.NoError(b, err)
-	r, err := newRouter(doc, doc.Components.Schemas["Money"].Value)
+	r, err := newRouter(doc, doc.Components.Schemas["Money"].Value, handlers)
 	require.NoError(b, err)
 	req := httptest.NewRequest("PUT", "/partner/payin/v1/sites/s/payments/p/captures/c", nil)
 	b.ReportAllocs()

@@ -35,7 +35,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/qiwigen/qiwigen/gen/qiwi"
 	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 	"github.com/qiwigen/qiwigen/spec/load"
@@ -171,7 +170,7 @@ func New(opts Options) (*Sandbox, error) {
 		notify.close()
 		return nil, fmt.Errorf("sandbox: spec: no Money schema at /components/schemas/Money")
 	}
-	router, err := newRouter(doc, money.Value)
+	router, err := newRouter(doc, money.Value, handlers)
 	if err != nil {
 		notify.close()
 		return nil, fmt.Errorf("sandbox: spec: %w", err)
@@ -209,20 +208,15 @@ func (s *Sandbox) writeError(w http.ResponseWriter, r *http.Request, e apiError)
 	s.trace++
 	trace := s.trace
 	s.mu.Unlock()
-	service, timeKey := "payin-core", "dateTime"
+	body := errorBody{ServiceName: "payin-core", ErrorCode: e.code, Description: e.descr, UserMessage: e.descr,
+		TraceID: fmt.Sprintf("sandbox-%08x", trace)}
 	if isBillPayments(r.URL.Path) {
-		service, timeKey = "invoicing", "datetime"
-	}
-	body := map[string]any{
-		"serviceName": service,
-		"errorCode":   e.code,
-		"description": e.descr,
-		"userMessage": e.descr,
-		timeKey:       s.timestamp(),
-		"traceId":     fmt.Sprintf("sandbox-%08x", trace),
+		body.ServiceName, body.Datetime = "invoicing", s.timestamp()
+	} else {
+		body.DateTime = s.timestamp()
 	}
 	if e.field != "" {
-		body["cause"] = map[string][]string{e.field: {e.message}}
+		body.Cause = map[string][]string{e.field: {e.message}}
 	}
 	writeJSON(w, e.status, body)
 }
@@ -331,8 +325,7 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 		s.writeError(w, r, apiError{status: http.StatusBadRequest, code: apierr.CodeValidation, descr: "Validation error", field: field, message: msg})
 		return
 	}
-	handler, ok := handlers[op]
-	if !ok {
+	if route.handler == nil {
 		s.writeError(w, r, apiError{status: http.StatusNotImplemented, code: apierr.CodeInternal, descr: op + " is not emulated by the sandbox yet"})
 		return
 	}
@@ -349,7 +342,7 @@ func (s *Sandbox) serveOperation(w http.ResponseWriter, r *http.Request, op stri
 		s.writeError(w, r, *aerr)
 		return
 	}
-	s.run(w, r, c, handler)
+	s.run(w, r, c, route.handler)
 }
 
 // run runs an operation on its site's state under the lock, makes what it changed durable
@@ -560,7 +553,8 @@ func (c *call) digest() string {
 
 type handlerFunc func(s *Sandbox, st *site, c *call) (int, any, *apiError)
 
-// handlers are the emulated operations, by operationId.
+// handlers are the emulated operations, by operationId: newRouter gives each route its
+// operation's (specOp.handler).
 var handlers = map[string]handlerFunc{
 	"createPayment":            createPayment,
 	"getPayment":               getPayment,
@@ -592,15 +586,4 @@ var handlers = map[string]handlerFunc{
 	"rejectBill":               rejectBill,
 	"createBillRefund":         createBillRefund,
 	"getBillRefund":            getBillRefund,
-}
-
-// amount is an amount as QIWI's answers write it: {"currency": "RUB", "value": "1.00"}.
-type amount struct {
-	Currency string `json:"currency"`
-	Value    string `json:"value"`
-}
-
-// money is an amount of minor units (kopecks) in roubles, as answers write it.
-func money(minor int64) amount {
-	return amount{Value: wiretype.NewMoneyFromMinor(minor).String(), Currency: qiwi.CurrencyRub}
 }

@@ -27,27 +27,32 @@ type qrCode struct {
 	Redirect string            `json:"redirect,omitempty"`
 }
 
-func (q *qrCode) answer(s *Sandbox) map[string]any {
+// qrCodeAnswer is a QR code as the payin API answers it (qiwi.QrCode, with the sandbox's
+// amount and time).
+type qrCodeAnswer struct {
+	Amount         *amount           `json:"amount,omitempty"`
+	CreatedOn      string            `json:"createdOn"`
+	PaymentPurpose string            `json:"paymentPurpose,omitempty"`
+	QrCode         qiwi.QrCodeParams `json:"qrCode"`
+	QrCodeUID      string            `json:"qrCodeUid"`
+	RedirectURL    string            `json:"redirectUrl,omitempty"`
+}
+
+func (q *qrCode) answer(s *Sandbox) *qrCodeAnswer {
 	status := q.Status
 	if status == qiwi.QrCodeStatusCreated && q.TTL > 0 {
 		if created, err := time.Parse("2006-01-02T15:04:05.000-07:00", q.Created); err == nil && s.now().After(created.Add(time.Duration(q.TTL)*time.Minute)) {
 			status = qiwi.QrCodeStatusExpired
 		}
 	}
-	params := map[string]any{"type": q.Kind, "status": status,
-		"payload": "https://qr.nspk.ru/SANDBOX" + q.UID + "?type=02&sum=" + strconv.FormatInt(q.Amount, 10) + "&cur=RUB"}
+	out := &qrCodeAnswer{QrCodeUID: q.UID, CreatedOn: q.Created, PaymentPurpose: q.Purpose, RedirectURL: q.Redirect,
+		QrCode: qiwi.QrCodeParams{Type: q.Kind, Status: ptr(status),
+			Payload: ptr("https://qr.nspk.ru/SANDBOX" + q.UID + "?type=02&sum=" + strconv.FormatInt(q.Amount, 10) + "&cur=RUB")}}
 	if q.TTL > 0 {
-		params["ttl"] = q.TTL
+		out.QrCode.TTL = ptr(q.TTL)
 	}
-	out := map[string]any{"qrCodeUid": q.UID, "qrCode": params, "createdOn": q.Created}
 	if q.Amount > 0 {
-		out["amount"] = money(q.Amount)
-	}
-	if q.Purpose != "" {
-		out["paymentPurpose"] = q.Purpose
-	}
-	if q.Redirect != "" {
-		out["redirectUrl"] = q.Redirect
+		out.Amount = ptr(money(q.Amount))
 	}
 	return out
 }

@@ -70,13 +70,13 @@ func writeAndDie(path string) {
 		os.Exit(3)
 	}
 	for i := range nosyncCommits {
-		if err := db.Batch(func(tx *Tx) error {
+		if err := db.Queue(func(tx *Tx) error {
 			b, err := tx.CreateBucketIfNotExists([]byte("b"))
 			if err != nil {
 				return err
 			}
 			return b.Put([]byte(fmt.Sprint(i)), []byte(fmt.Sprint("v", i)))
-		}); err != nil {
+		})(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}

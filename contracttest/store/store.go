@@ -47,7 +47,7 @@ type Options struct {
 	// ReadOnly opens the file for reading only, shared with other readers.
 	ReadOnly bool
 	// NoSync commits without fsync (bbolt's NoSync): a commit is written to the file, handed
-	// to the kernel, before Update or Batch returns, so every committed transaction survives
+	// to the kernel, before Update or Queue's wait returns, so every committed transaction survives
 	// the process being killed (SIGKILL, a panic, an OOM kill). It does not survive a power
 	// loss or an OS crash: these may lose recent commits, or leave a file that Open refuses
 	// as damaged (then Remedy applies). Commits are several times faster (an fsync is
@@ -199,26 +199,21 @@ func (d *DB) Update(fn func(*Tx) error) error {
 	return d.db.Update(func(tx *bbolt.Tx) error { return fn(&Tx{tx: tx, d: d}) })
 }
 
-// Batch runs fn in a read-write transaction that it may share with other goroutines'
-// concurrent calls to Batch: one commit, one fsync (unless Options.NoSync), for all of them.
-// It returns once that transaction is committed (nil) or failed (the error, for every function in it).
-// fn may run more than once (again alone when another call's function fails), so it must be
-// idempotent: Puts of the same values are. A function that fails runs again alone and
-// its error is returned.
+// Queue queues fn at once to run in a read-write transaction that it may share with other
+// goroutines' queued functions: one commit, one fsync (unless Options.NoSync), for all of
+// them. It returns the function that waits for (or writes) that commit: nil once the
+// transaction is committed, or the error (for every function in it). fn may run more than
+// once (again alone when another queued function fails), so it must be idempotent: Puts of
+// the same values are. A function that fails runs again alone and its error is returned.
 //
-// Batch waits for no timer, as bbolt's DB.Batch does (10ms by default, whatever the load):
-// the calls that come while a commit is being written make the next commit, written by one
-// of them as soon as the last one is done. A lone call commits at once.
+// Functions run in the order they were queued, within a commit and from one commit to the
+// next: a caller that queues under its own lock has its writes applied in its lock's order,
+// whatever order the goroutines then wait in. The returned function must be called exactly
+// once; a queued function whose wait is never called holds up every later commit.
 //
-// Batch is Queue(fn)().
-func (d *DB) Batch(fn func(*Tx) error) error { return d.Queue(fn)() }
-
-// Queue is Batch in two steps: it queues fn at once and returns the function that waits for
-// (or writes) its commit. Functions run in the order they were queued, within a commit and
-// from one commit to the next: a caller that queues under its own lock has its writes
-// applied in its lock's order, whatever order the goroutines then wait in. The returned
-// function must be called exactly once; a queued function whose wait is never called holds
-// up every later commit.
+// Queue waits for no timer, as bbolt's DB.Batch does (10ms by default, whatever the load):
+// the functions queued while a commit is being written make the next commit, written by one
+// of their callers as soon as the last one is done. A lone call commits at once.
 func (d *DB) Queue(fn func(*Tx) error) (wait func() error) {
 	c := &batchCall{fn: fn, done: make(chan batchResult, 1)}
 	b := &d.batch
@@ -252,7 +247,7 @@ func (d *DB) Queue(fn func(*Tx) error) (wait func() error) {
 	}
 }
 
-// batcher is the queue of Batch calls waiting for the commit being written to end.
+// batcher is the queue of Queue calls waiting for the commit being written to end.
 type batcher struct {
 	mu      sync.Mutex
 	queue   []*batchCall
@@ -264,7 +259,7 @@ type batchCall struct {
 	done chan batchResult
 }
 
-// batchResult is a Batch call's outcome, or the word that it commits the next queue.
+// batchResult is a queued call's outcome, or the word that it commits the next queue.
 type batchResult struct {
 	err  error
 	lead bool

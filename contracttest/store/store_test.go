@@ -233,9 +233,9 @@ func TestReservedBucket(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrReserved), "%v", err)
 }
 
-// Concurrent Batch calls are each committed with their values checksummed; a function that
+// Concurrent Queue calls are each committed with their values checksummed; a function that
 // fails gets its error and writes nothing, while the others' values are stored.
-func TestBatch(t *testing.T) {
+func TestQueue(t *testing.T) {
 	db, err := Open(filepath.Join(t.TempDir(), "batch.db"), Options{})
 	require.NoError(t, err)
 	defer db.Close()
@@ -246,7 +246,7 @@ func TestBatch(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = db.Batch(func(tx *Tx) error {
+			errs[i] = db.Queue(func(tx *Tx) error {
 				b, err := tx.CreateBucketIfNotExists([]byte("b"))
 				if err != nil {
 					return err
@@ -258,7 +258,7 @@ func TestBatch(t *testing.T) {
 					return refused
 				}
 				return nil
-			})
+			})()
 		}()
 	}
 	wg.Wait()

@@ -138,7 +138,7 @@ func TestSandboxHelpIsTrue(t *testing.T) {
 	for _, v := range qiwi.NotificationTypeValues() {
 		wireName[strings.ReplaceAll(strings.ToLower(string(v)), "_", "")] = string(v)
 	}
-	notice := regexp.MustCompile(`(?:payinNotice|notifyOperation)\((?:c, )?qiwi\.NotificationType(\w+)`)
+	notice := regexp.MustCompile(`&payinNotification\{Type: qiwi\.NotificationType(\w+)`)
 	for _, f := range sources {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -150,7 +150,7 @@ func TestSandboxHelpIsTrue(t *testing.T) {
 			require.True(t, ok, "%s: qiwi.NotificationType%s is not a declared notification type", f, m[1])
 			types[name] = true
 		}
-		if strings.Contains(string(data), `"bill": data`) {
+		if strings.Contains(string(data), `&billNotification{`) {
 			types["BILL"] = true
 		}
 	}
