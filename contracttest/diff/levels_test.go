@@ -286,6 +286,15 @@ func TestIgnore(t *testing.T) {
 	}
 }
 
+// Content after the ignore file's object (a second object pasted below, a stray line) is an
+// error naming its line; it used to be dropped unread, its entries silently not applied.
+func TestIgnoreRefusesContentAfterTheObject(t *testing.T) {
+	_, err := diff.ParseIgnore("ignore.json", []byte("{\"findings\": []}\n{\"findings\": [{\"id\": \"a\", \"reason\": \"r\"}]}\n"))
+	require.ErrorIs(t, err, diff.ErrIgnore)
+	assert.ErrorContains(t, err, "ignore.json:2: ")
+	assert.ErrorContains(t, err, "content after the object")
+}
+
 // everyLevel is a report with a change at every level, an accepted one and a stale entry.
 func everyLevel(t *testing.T) diff.Report {
 	t.Helper()

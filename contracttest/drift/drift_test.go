@@ -236,6 +236,15 @@ func TestBaseline(t *testing.T) {
 	}
 }
 
+// Content after the baseline's object is an error naming its line; it used to be dropped
+// unread.
+func TestBaselineRefusesContentAfterTheObject(t *testing.T) {
+	_, err := drift.ParseBaseline("b.json", []byte("{\"findings\": []}\n\n  stray\n"))
+	require.ErrorIs(t, err, drift.ErrBaseline)
+	assert.ErrorContains(t, err, "b.json:3: ")
+	assert.ErrorContains(t, err, "content after the object")
+}
+
 // A page the reader cannot read whole is an error naming the file and line.
 func TestBrokenPages(t *testing.T) {
 	for name, text := range map[string]string{
