@@ -1,11 +1,9 @@
 package diff
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
+
+	"github.com/qiwigen/qiwigen/contracttest/internal/accepted"
 )
 
 // ErrIgnore is wrapped by every error about an ignore file.
@@ -29,52 +27,31 @@ type Accepted struct {
 	Reason string `json:"reason"`
 }
 
+// ignoreFormat is the ignore file's format, shared with drift's baseline.
+var ignoreFormat = accepted.Format[Accepted]{
+	Err:    ErrIgnore,
+	Noun:   "change",
+	ID:     func(a Accepted) string { return a.ID },
+	Reason: func(a Accepted) string { return a.Reason },
+}
+
 // ReadIgnore reads an ignore file. Errors name the file and the line, or the JSON pointer of
 // the entry at fault.
 func ReadIgnore(path string) (*Ignore, error) {
-	data, err := os.ReadFile(path)
+	entries, err := ignoreFormat.Read(path)
 	if err != nil {
 		return nil, err
 	}
-	return ParseIgnore(path, data)
+	return &Ignore{Findings: entries}, nil
 }
 
 // ParseIgnore parses an ignore file's content; file names it in errors.
 func ParseIgnore(file string, data []byte) (*Ignore, error) {
-	var ig Ignore
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ig); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return nil, fmt.Errorf("%s:%d: %w: %v", file, lineOf(data, se.Offset), ErrIgnore, err)
-		case errors.As(err, &te):
-			return nil, fmt.Errorf("%s:%d: %w: %s must be a %s", file, lineOf(data, te.Offset), ErrIgnore, te.Field, te.Type)
-		}
-		return nil, fmt.Errorf("%s: %w: %v", file, ErrIgnore, err)
+	entries, err := ignoreFormat.Parse(file, data)
+	if err != nil {
+		return nil, err
 	}
-	seen := map[string]bool{}
-	for i, a := range ig.Findings {
-		switch {
-		case a.ID == "":
-			return nil, fmt.Errorf("%s: /findings/%d/id: %w: missing", file, i, ErrIgnore)
-		case a.Reason == "":
-			return nil, fmt.Errorf("%s: /findings/%d/reason: %w: an accepted change needs its reason", file, i, ErrIgnore)
-		case seen[a.ID]:
-			return nil, fmt.Errorf("%s: /findings/%d/id: %w: %s listed twice", file, i, ErrIgnore, a.ID)
-		}
-		seen[a.ID] = true
-	}
-	return &ig, nil
-}
-
-func lineOf(data []byte, offset int64) int {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
-	return bytes.Count(data[:offset], []byte("\n")) + 1
+	return &Ignore{Findings: entries}, nil
 }
 
 // Apply marks the changes the ignore file accepts and records in the report the entries that
@@ -83,20 +60,7 @@ func (ig *Ignore) Apply(r *Report) {
 	if ig == nil {
 		return
 	}
-	reasons := map[string]string{}
-	for _, a := range ig.Findings {
-		reasons[a.ID] = a.Reason
-	}
-	used := map[string]bool{}
-	for i := range r.Changes {
-		if reason, ok := reasons[r.Changes[i].ID]; ok {
-			r.Changes[i].Accepted = reason
-			used[r.Changes[i].ID] = true
-		}
-	}
-	for _, a := range ig.Findings {
-		if !used[a.ID] {
-			r.Stale = append(r.Stale, a)
-		}
-	}
+	r.Stale = append(r.Stale, ignoreFormat.Match(ig.Findings, len(r.Changes),
+		func(i int) string { return r.Changes[i].ID },
+		func(i int, reason string) { r.Changes[i].Accepted = reason })...)
 }

@@ -286,6 +286,28 @@ func TestIgnore(t *testing.T) {
 	}
 }
 
+// Content after the ignore file's object (a second object pasted below, a stray line) is an
+// error naming its line; it used to be dropped unread, its entries silently not applied.
+func TestIgnoreRefusesContentAfterTheObject(t *testing.T) {
+	_, err := diff.ParseIgnore("ignore.json", []byte("{\"findings\": []}\n{\"findings\": [{\"id\": \"a\", \"reason\": \"r\"}]}\n"))
+	require.ErrorIs(t, err, diff.ErrIgnore)
+	assert.ErrorContains(t, err, "ignore.json:2: ")
+	assert.ErrorContains(t, err, "content after the object")
+}
+
+// A change's detail with a carriage return, or a backslash before a pipe (a pattern), stays
+// one row of the Markdown table; it used to break the row.
+func TestMarkdownChangeStaysOneRow(t *testing.T) {
+	r := diff.Report{Changes: []diff.Change{{ID: "c-1", Level: diff.Warning, Kind: "pattern-changed", Where: "/components/schemas/A",
+		Detail: "pattern `^a\\|b$` is `^a$`,\r\nnow"}},
+		Stale: []diff.Accepted{{ID: "c-2", Kind: "k", Subject: "s\rt|u", Reason: "r"}}}
+	var md bytes.Buffer
+	require.NoError(t, r.WriteMarkdown(&md, diff.BreakingGo))
+	assert.NotContains(t, md.String(), "\r")
+	assert.Contains(t, md.String(), "\n| `c-1` | pattern-changed | `/components/schemas/A` | pattern `^a\\\\\\|b$` is `^a$`,\\x0d\\x0anow |  |\n")
+	assert.Contains(t, md.String(), "\n- `c-2` (k s\\x0dt\\|u): matches no change\n")
+}
+
 // everyLevel is a report with a change at every level, an accepted one and a stale entry.
 func everyLevel(t *testing.T) diff.Report {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
 	"github.com/qiwigen/qiwigen/contracttest/internal/sarifout"
+	"github.com/qiwigen/qiwigen/contracttest/internal/textout"
 )
 
 // Formats are the output formats Write takes.
@@ -34,17 +35,6 @@ func (r *Report) Write(w io.Writer, format string, failOn Level, lang string) er
 		return r.WriteChangelog(w, lang)
 	}
 	return fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
-}
-
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) printf(format string, args ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
-	}
 }
 
 // counts returns the number of changes at each level.
@@ -85,23 +75,19 @@ func (c Change) places() string {
 // WriteText writes one line per change (its level, kind, place and detail), the place and the
 // ID on the next, stale ignore entries, and a count line.
 func (r *Report) WriteText(w io.Writer, failOn Level) error {
-	ew := &errWriter{w: w}
+	ew := &textout.Writer{W: w}
 	for _, c := range r.Changes {
-		ew.printf("%s\n    %s %s", c, c.ID, c.places())
+		ew.Printf("%s\n    %s %s", c, c.ID, c.places())
 		if c.Accepted != "" {
-			ew.printf("\n    accepted: %s", c.Accepted)
+			ew.Printf("\n    accepted: %s", c.Accepted)
 		}
-		ew.printf("\n")
+		ew.Printf("\n")
 	}
 	for _, a := range r.Stale {
-		ew.printf("stale ignore entry %s (%s %s): matches no change; drop it\n", a.ID, a.Kind, a.Subject)
+		ew.Printf("stale ignore entry %s (%s %s): matches no change; drop it\n", a.ID, a.Kind, a.Subject)
 	}
-	ew.printf("%s\n", r.summary(failOn))
-	return ew.err
-}
-
-func cell(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+	ew.Printf("%s\n", r.summary(failOn))
+	return ew.Err
 }
 
 var levelTitle = map[Level]string{
@@ -114,26 +100,26 @@ var levelTitle = map[Level]string{
 // WriteMarkdown writes the report for a pull request or a CI job summary: a count table and a
 // table of changes per level.
 func (r *Report) WriteMarkdown(w io.Writer, failOn Level) error {
-	ew := &errWriter{w: w}
-	ew.printf("## Spec changes\n\n")
+	ew := &textout.Writer{W: w}
+	ew.Printf("## Spec changes\n\n")
 	if r.Old != "" || r.New != "" {
-		ew.printf("`%s` → `%s`\n\n", r.Old, r.New)
+		ew.Printf("`%s` → `%s`\n\n", r.Old, r.New)
 	}
 	n := r.counts()
-	ew.printf("| Level | Changes |\n|---|---|\n")
+	ew.Printf("| Level | Changes |\n|---|---|\n")
 	for _, l := range Levels {
-		ew.printf("| %s | %d |\n", l, n[l])
+		ew.Printf("| %s | %d |\n", l, n[l])
 	}
-	ew.printf("\n**%d failing**", r.Failing(failOn))
+	ew.Printf("\n**%d failing**", r.Failing(failOn))
 	if failOn != "" {
-		ew.printf(" (at %s or above, not accepted)", failOn)
+		ew.Printf(" (at %s or above, not accepted)", failOn)
 	}
-	ew.printf(".\n")
+	ew.Printf(".\n")
 	for _, l := range Levels {
 		if n[l] == 0 {
 			continue
 		}
-		ew.printf("\n### %s\n\n| ID | Change | Where | Detail | Source |\n|---|---|---|---|---|\n", levelTitle[l])
+		ew.Printf("\n### %s\n\n| ID | Change | Where | Detail | Source |\n|---|---|---|---|---|\n", levelTitle[l])
 		for _, c := range r.Changes {
 			if c.Level != l {
 				continue
@@ -142,16 +128,16 @@ func (r *Report) WriteMarkdown(w io.Writer, failOn Level) error {
 			if c.Accepted != "" {
 				detail += " — accepted: " + c.Accepted
 			}
-			ew.printf("| `%s` | %s | `%s` | %s | %s |\n", c.ID, c.Kind, cell(c.Where), cell(detail), cell(c.places()))
+			ew.Printf("| `%s` | %s | `%s` | %s | %s |\n", c.ID, c.Kind, textout.Cell(c.Where), textout.Cell(detail), textout.Cell(c.places()))
 		}
 	}
 	if len(r.Stale) > 0 {
-		ew.printf("\n### Stale ignore entries\n\n")
+		ew.Printf("\n### Stale ignore entries\n\n")
 		for _, a := range r.Stale {
-			ew.printf("- `%s` (%s %s): matches no change\n", a.ID, a.Kind, cell(a.Subject))
+			ew.Printf("- `%s` (%s %s): matches no change\n", a.ID, a.Kind, textout.Cell(a.Subject))
 		}
 	}
-	return ew.err
+	return ew.Err
 }
 
 // WriteJSON writes the report as indented JSON.
@@ -323,11 +309,11 @@ func (r *Report) WriteChangelog(w io.Writer, lang string) error {
 	if !ok {
 		return fmt.Errorf("changelog language %q: want en or ru", lang)
 	}
-	ew := &errWriter{w: w}
-	ew.printf("# %s\n", words["title"])
+	ew := &textout.Writer{W: w}
+	ew.Printf("# %s\n", words["title"])
 	if len(r.Changes) == 0 {
-		ew.printf("\n%s\n", words["none"])
-		return ew.err
+		ew.Printf("\n%s\n", words["none"])
+		return ew.Err
 	}
 	byOp := map[string][]Change{}
 	var other []Change
@@ -352,14 +338,14 @@ func (r *Report) WriteChangelog(w io.Writer, lang string) error {
 		case c.Level == Warning:
 			mark = "*" + words["warning"] + "* "
 		}
-		ew.printf("- %s%s: `%s`", mark, text, c.Where)
+		ew.Printf("- %s%s: `%s`", mark, text, c.Where)
 		if c.Detail != "" {
-			ew.printf(" (%s)", c.Detail)
+			ew.Printf(" (%s)", c.Detail)
 		}
 		if c.Accepted != "" {
-			ew.printf(" — %s: %s", words["accepted"], c.Accepted)
+			ew.Printf(" — %s: %s", words["accepted"], c.Accepted)
 		}
-		ew.printf("\n")
+		ew.Printf("\n")
 	}
 	for _, op := range slices.Sorted(func(yield func(string) bool) {
 		for k := range byOp {
@@ -368,16 +354,16 @@ func (r *Report) WriteChangelog(w io.Writer, lang string) error {
 			}
 		}
 	}) {
-		ew.printf("\n## %s\n\n", op)
+		ew.Printf("\n## %s\n\n", op)
 		for _, c := range byOp[op] {
 			line(c)
 		}
 	}
 	if len(other) > 0 {
-		ew.printf("\n## %s\n\n", words["other"])
+		ew.Printf("\n## %s\n\n", words["other"])
 		for _, c := range other {
 			line(c)
 		}
 	}
-	return ew.err
+	return ew.Err
 }

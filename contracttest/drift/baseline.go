@@ -1,13 +1,12 @@
 package drift
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"os"
 	"sort"
+
+	"github.com/qiwigen/qiwigen/contracttest/internal/accepted"
 )
 
 // ErrBaseline is wrapped by every error about a baseline file.
@@ -30,52 +29,31 @@ type Accepted struct {
 	Reason string `json:"reason"`
 }
 
+// baselineFormat is the baseline's format, shared with diff's ignore file.
+var baselineFormat = accepted.Format[Accepted]{
+	Err:    ErrBaseline,
+	Noun:   "finding",
+	ID:     func(a Accepted) string { return a.ID },
+	Reason: func(a Accepted) string { return a.Reason },
+}
+
 // ReadBaseline reads a baseline file. Errors name the file and the line, or the JSON pointer of
 // the entry at fault.
 func ReadBaseline(path string) (*Baseline, error) {
-	data, err := os.ReadFile(path)
+	entries, err := baselineFormat.Read(path)
 	if err != nil {
 		return nil, err
 	}
-	return ParseBaseline(path, data)
+	return &Baseline{Findings: entries}, nil
 }
 
 // ParseBaseline parses a baseline's content; file names it in errors.
 func ParseBaseline(file string, data []byte) (*Baseline, error) {
-	var b Baseline
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return nil, fmt.Errorf("%s:%d: %w: %v", file, lineOf(data, se.Offset), ErrBaseline, err)
-		case errors.As(err, &te):
-			return nil, fmt.Errorf("%s:%d: %w: %s must be a %s", file, lineOf(data, te.Offset), ErrBaseline, te.Field, te.Type)
-		}
-		return nil, fmt.Errorf("%s: %w: %v", file, ErrBaseline, err)
+	entries, err := baselineFormat.Parse(file, data)
+	if err != nil {
+		return nil, err
 	}
-	seen := map[string]bool{}
-	for i, a := range b.Findings {
-		switch {
-		case a.ID == "":
-			return nil, fmt.Errorf("%s: /findings/%d/id: %w: missing", file, i, ErrBaseline)
-		case a.Reason == "":
-			return nil, fmt.Errorf("%s: /findings/%d/reason: %w: an accepted finding needs its reason", file, i, ErrBaseline)
-		case seen[a.ID]:
-			return nil, fmt.Errorf("%s: /findings/%d/id: %w: %s listed twice", file, i, ErrBaseline, a.ID)
-		}
-		seen[a.ID] = true
-	}
-	return &b, nil
-}
-
-func lineOf(data []byte, offset int64) int {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
-	return bytes.Count(data[:offset], []byte("\n")) + 1
+	return &Baseline{Findings: entries}, nil
 }
 
 // Apply marks the findings the baseline accepts and returns the baseline entries that match
@@ -84,24 +62,9 @@ func (b *Baseline) Apply(findings []Finding) []Accepted {
 	if b == nil {
 		return nil
 	}
-	reasons := map[string]string{}
-	for _, a := range b.Findings {
-		reasons[a.ID] = a.Reason
-	}
-	used := map[string]bool{}
-	for i := range findings {
-		if r, ok := reasons[findings[i].ID]; ok {
-			findings[i].Accepted = r
-			used[findings[i].ID] = true
-		}
-	}
-	var stale []Accepted
-	for _, a := range b.Findings {
-		if !used[a.ID] {
-			stale = append(stale, a)
-		}
-	}
-	return stale
+	return baselineFormat.Match(b.Findings, len(findings),
+		func(i int) string { return findings[i].ID },
+		func(i int, reason string) { findings[i].Accepted = reason })
 }
 
 // NewBaseline returns a baseline accepting every finding that fails a run, with the reasons of

@@ -236,6 +236,28 @@ func TestBaseline(t *testing.T) {
 	}
 }
 
+// Content after the baseline's object is an error naming its line; it used to be dropped
+// unread.
+func TestBaselineRefusesContentAfterTheObject(t *testing.T) {
+	_, err := drift.ParseBaseline("b.json", []byte("{\"findings\": []}\n\n  stray\n"))
+	require.ErrorIs(t, err, drift.ErrBaseline)
+	assert.ErrorContains(t, err, "b.json:3: ")
+	assert.ErrorContains(t, err, "content after the object")
+}
+
+// A finding's message with a carriage return (a page saved with CRLF line ends) or a
+// backslash before a pipe stays one row of the Markdown table; it used to break the row.
+func TestMarkdownFindingStaysOneRow(t *testing.T) {
+	r := &drift.Report{Pages: []string{"p.md"}, Findings: []drift.Finding{{ID: "QD1", Kind: drift.FieldMissing,
+		Message: "the page's example\r\nsends `a\\|b`", Doc: docs.Position{File: "p.md", Line: 3}, Spec: "/x"}},
+		Stale: []drift.Accepted{{ID: "QD2", Kind: drift.FieldMissing, Subject: "s\rt|u", Reason: "r"}}}
+	var md bytes.Buffer
+	require.NoError(t, r.WriteMarkdown(&md))
+	assert.NotContains(t, md.String(), "\r")
+	assert.Contains(t, md.String(), "\n| QD1 | NEW | 3 | the page's example\\x0d\\x0asends `a\\\\\\|b` | spec /x |\n")
+	assert.Contains(t, md.String(), "\n- QD2 (field-missing s\\x0dt\\|u)\n")
+}
+
 // A page the reader cannot read whole is an error naming the file and line.
 func TestBrokenPages(t *testing.T) {
 	for name, text := range map[string]string{

@@ -2,12 +2,12 @@ package drift
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
 	"github.com/qiwigen/qiwigen/contracttest/internal/sarifout"
+	"github.com/qiwigen/qiwigen/contracttest/internal/textout"
 )
 
 // Report is one run's result: the pages read, the findings with the baseline applied, and the
@@ -85,71 +85,67 @@ func (r *Report) counts() (map[Kind]int, map[Kind]int) {
 // WriteText writes the report for a terminal: the pages read, the findings grouped by page and
 // kind, stale baseline entries, and a count line per kind.
 func (r *Report) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("read %d pages: %s\n", len(r.Pages), strings.Join(r.Pages, ", "))
+	ew := &textout.Writer{W: w}
+	ew.Printf("read %d pages: %s\n", len(r.Pages), strings.Join(r.Pages, ", "))
 	r.groups(func(p string, k Kind, fs []Finding) {
-		ew.printf("\n%s — %s\n", p, k)
+		ew.Printf("\n%s — %s\n", p, k)
 		for _, f := range fs {
 			if f.Doc.Line > 0 {
-				ew.printf("  %s %s line %d: %s", f.ID, f.state(), f.Doc.Line, f.Message)
+				ew.Printf("  %s %s line %d: %s", f.ID, f.state(), f.Doc.Line, f.Message)
 			} else {
-				ew.printf("  %s %s: %s", f.ID, f.state(), f.Message)
+				ew.Printf("  %s %s: %s", f.ID, f.state(), f.Message)
 			}
 			if where := f.where(); where != "" {
-				ew.printf(" [%s]", where)
+				ew.Printf(" [%s]", where)
 			}
 			if f.Accepted != "" {
-				ew.printf("\n      accepted: %s", f.Accepted)
+				ew.Printf("\n      accepted: %s", f.Accepted)
 			}
-			ew.printf("\n")
+			ew.Printf("\n")
 		}
 	})
 	for _, a := range r.Stale {
-		ew.printf("\nstale baseline entry %s (%s %s): matches no finding; drop it\n", a.ID, a.Kind, a.Subject)
+		ew.Printf("\nstale baseline entry %s (%s %s): matches no finding; drop it\n", a.ID, a.Kind, a.Subject)
 	}
-	ew.printf("\n")
+	ew.Printf("\n")
 	all, accepted := r.counts()
 	for _, k := range Kinds {
 		if all[k] > 0 {
-			ew.printf("%s: %d (%d accepted)\n", k, all[k], accepted[k])
+			ew.Printf("%s: %d (%d accepted)\n", k, all[k], accepted[k])
 		}
 	}
-	ew.printf("%d findings, %d new\n", len(r.Findings), r.Failing())
-	return ew.err
+	ew.Printf("%d findings, %d new\n", len(r.Findings), r.Failing())
+	return ew.Err
 }
 
 // WriteMarkdown writes the report as Markdown, for a pull-request comment.
 func (r *Report) WriteMarkdown(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("## Documentation drift\n\n%d pages read, %d findings, **%d new**.\n", len(r.Pages), len(r.Findings), r.Failing())
+	ew := &textout.Writer{W: w}
+	ew.Printf("## Documentation drift\n\n%d pages read, %d findings, **%d new**.\n", len(r.Pages), len(r.Findings), r.Failing())
 	r.groups(func(p string, k Kind, fs []Finding) {
-		ew.printf("\n### `%s` — %s\n\n| ID | State | Line | Finding | Spec |\n|---|---|---|---|---|\n", p, k)
+		ew.Printf("\n### `%s` — %s\n\n| ID | State | Line | Finding | Spec |\n|---|---|---|---|---|\n", p, k)
 		for _, f := range fs {
 			msg := f.Message
 			if f.Accepted != "" {
 				msg += " — accepted: " + f.Accepted
 			}
-			ew.printf("| %s | %s | %d | %s | %s |\n", f.ID, f.state(), f.Doc.Line, cell(msg), cell(f.where()))
+			ew.Printf("| %s | %s | %d | %s | %s |\n", f.ID, f.state(), f.Doc.Line, textout.Cell(msg), textout.Cell(f.where()))
 		}
 	})
 	if len(r.Stale) > 0 {
-		ew.printf("\n### Stale baseline entries\n\n")
+		ew.Printf("\n### Stale baseline entries\n\n")
 		for _, a := range r.Stale {
-			ew.printf("- %s (%s %s)\n", a.ID, a.Kind, cell(a.Subject))
+			ew.Printf("- %s (%s %s)\n", a.ID, a.Kind, textout.Cell(a.Subject))
 		}
 	}
 	all, accepted := r.counts()
-	ew.printf("\n| Kind | Findings | Accepted |\n|---|---|---|\n")
+	ew.Printf("\n| Kind | Findings | Accepted |\n|---|---|---|\n")
 	for _, k := range Kinds {
 		if all[k] > 0 {
-			ew.printf("| %s | %d | %d |\n", k, all[k], accepted[k])
+			ew.Printf("| %s | %d | %d |\n", k, all[k], accepted[k])
 		}
 	}
-	return ew.err
-}
-
-func cell(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+	return ew.Err
 }
 
 // WriteJSON writes the report as indented JSON.
@@ -197,15 +193,4 @@ func (r *Report) WriteSARIF(w io.Writer, specFile string) error {
 	}
 	rep.AddRun(run)
 	return sarifout.Write(w, rep)
-}
-
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) printf(format string, args ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
-	}
 }

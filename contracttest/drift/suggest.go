@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/qiwigen/qiwigen/contracttest/internal/textout"
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
@@ -742,11 +743,11 @@ func (sg *Suggestion) WriteOverlay(w io.Writer) error {
 
 // WriteUnfixed lists the findings the overlay leaves to a maintainer, one a line, with why.
 func (sg *Suggestion) WriteUnfixed(w io.Writer) error {
-	ew := &errWriter{w: w}
+	ew := &textout.Writer{W: w}
 	for _, u := range sg.Unfixed {
-		ew.printf("%s %s at %s: %s: %s\n", u.Finding.ID, u.Finding.Kind, docAt(u.Finding), u.Finding.Subject, u.Why)
+		ew.Printf("%s %s at %s: %s: %s\n", u.Finding.ID, u.Finding.Kind, docAt(u.Finding), u.Finding.Subject, u.Why)
 	}
-	return ew.err
+	return ew.Err
 }
 
 // docAt is the page and line of a finding, or "the spec" for one no page states.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/internal/textout"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 )
@@ -275,19 +276,19 @@ func WriteComparison(w io.Writer, c Comparison) error {
 	case c.Differs():
 		outcome = "DIFFER"
 	}
-	fmt.Fprintf(&b, "%-6s %s", outcome, visible(c.Interaction.Name))
+	fmt.Fprintf(&b, "%-6s %s", outcome, textout.Visible(c.Interaction.Name))
 	if c.Live != nil {
 		fmt.Fprintf(&b, " (live %d)", c.Live.Status)
 	}
 	if prov := c.Interaction.Provenance.String(); prov != "" {
-		b.WriteString(" " + visible(prov))
+		b.WriteString(" " + textout.Visible(prov))
 	}
 	b.WriteString("\n")
 	if c.Skipped != "" {
-		fmt.Fprintf(&b, "       %s\n", visible(c.Skipped))
+		fmt.Fprintf(&b, "       %s\n", textout.Visible(c.Skipped))
 	}
 	for _, d := range c.Differences {
-		fmt.Fprintf(&b, "       %s\n", visible(d))
+		fmt.Fprintf(&b, "       %s\n", textout.Visible(d))
 	}
 	_, err := w.Write(b.Bytes())
 	return err

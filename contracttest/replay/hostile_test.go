@@ -75,3 +75,10 @@ func TestSpecWithoutComponentsIsAnError(t *testing.T) {
 	_, err = drift.LoadSpec(noComponents, nil)
 	require.ErrorIs(t, err, load.ErrNoComponents)
 }
+
+// A backslash right before a pipe does not escape the pipe's escape: the cell stays one cell
+// (`a\\|b` would read as a backslash, then a cell's end).
+func TestMarkdownCellBackslashBeforePipe(t *testing.T) {
+	assert.Equal(t, `a\\\|b \\\\\|c \d`, MarkdownCell(`a\|b \\|c \d`))
+	assert.Equal(t, `a\x0d\x0ab\|c`, MarkdownCell("a\r\nb|c"))
+}

@@ -11,12 +11,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/internal/textout"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
 )
 
@@ -144,16 +143,16 @@ func WriteResult(w io.Writer, res verdict.Result, strict bool) error {
 		op = string(in.Kind)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-6s %s [%s]", Report{Strict: strict}.outcome(res), visible(in.Name), visible(op))
+	fmt.Fprintf(&b, "%-6s %s [%s]", Report{Strict: strict}.outcome(res), textout.Visible(in.Name), textout.Visible(op))
 	if prov := in.Provenance.String(); prov != "" {
-		b.WriteString(" " + visible(prov))
+		b.WriteString(" " + textout.Visible(prov))
 	}
 	b.WriteString("\n")
 	for _, d := range in.Defects {
-		fmt.Fprintf(&b, "       doc defect: %s\n", visible(d))
+		fmt.Fprintf(&b, "       doc defect: %s\n", textout.Visible(d))
 	}
 	for _, f := range res.Findings {
-		fmt.Fprintf(&b, "       %s %s\n", visible(string(f.Severity)), visible(f.String()))
+		fmt.Fprintf(&b, "       %s %s\n", textout.Visible(string(f.Severity)), textout.Visible(f.String()))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -223,49 +222,9 @@ func (r Report) WriteMarkdown(w io.Writer, doc *openapi3.T) error {
 }
 
 // MarkdownCell writes text for a Markdown table cell: its control characters escaped
-// (a newline would end the table's row), its pipes too.
-func MarkdownCell(s string) string { return strings.ReplaceAll(visible(s), "|", "\\|") }
-
-// visible escapes what a terminal or a viewer would act on rather than show: control
-// characters (newlines and carriage returns included: each output line is one record; tabs
-// are kept), DEL, the C1 controls, the bidirectional and zero-width format characters, and
-// bytes that are not UTF-8. Each becomes \xNN or \uNNNN.
-func visible(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || hidden(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x80 && hidden(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case hidden(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return b.String()
-}
-
-// hidden reports whether a rune is one visible escapes.
-func hidden(r rune) bool {
-	if r == '\t' {
-		return false
-	}
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
-}
+// (a newline would end the table's row), its pipes too (with the backslashes right before
+// them, which would otherwise escape the escape). Drift's and diff's tables use it too.
+func MarkdownCell(s string) string { return textout.Cell(s) }
 
 // CoverageTable says, per operation and status code, how many interactions passed.
 type CoverageTable struct {

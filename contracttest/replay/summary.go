@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/contracttest/internal/textout"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
 )
 
@@ -75,19 +76,19 @@ func (s *Summary) Add(res verdict.Result) {
 	if s.junit == nil || s.err != nil {
 		return
 	}
-	c := junitCase{Name: visible(s.names.Name(res.Interaction)), Classname: visible(res.Operation)}
+	c := junitCase{Name: textout.Visible(s.names.Name(res.Interaction)), Classname: textout.Visible(res.Operation)}
 	if c.Classname == "" {
 		c.Classname = string(res.Interaction.Kind)
 	}
 	var lines []string
 	for _, f := range res.Findings {
-		lines = append(lines, visible(fmt.Sprintf("%s %s", f.Severity, f)))
+		lines = append(lines, textout.Visible(fmt.Sprintf("%s %s", f.Severity, f)))
 	}
 	switch outcome {
 	case "FAIL":
-		c.Failure = &junitMessage{Message: visible(firstFailure(res, s.Strict)), Text: strings.Join(lines, "\n")}
+		c.Failure = &junitMessage{Message: textout.Visible(firstFailure(res, s.Strict)), Text: strings.Join(lines, "\n")}
 	case "DEFECT":
-		c.Skipped = &junitMessage{Message: visible("doc defect: " + strings.Join(res.Interaction.Defects, "; "))}
+		c.Skipped = &junitMessage{Message: textout.Visible("doc defect: " + strings.Join(res.Interaction.Defects, "; "))}
 	default:
 		c.SystemOut = strings.Join(lines, "\n")
 	}
