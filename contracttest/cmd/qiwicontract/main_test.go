@@ -133,10 +133,10 @@ func TestUsageAndUnreadableInput(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"replay"}, 2, "no PATH"},
 		{[]string{"replay", filepath.Join(dir, "absent.json")}, 2, "absent.json"},
-		{[]string{"replay", broken}, 2, "broken.json:3: unreadable fixture: the document ends early"},
-		{[]string{"replay", notHAR}, 2, "x.har: unreadable fixture: not a HAR file: it has no log"},
-		{[]string{"replay", "--spec", filepath.Join(dir, "nope.yaml"), broken}, 2, "nope.yaml"},
-		{[]string{"extract"}, 2, "--docs DIR is required"},
+		{[]string{"replay", broken}, 2, "qiwicontract: " + broken + ":3: unreadable fixture: the document ends early"},
+		{[]string{"replay", notHAR}, 2, "qiwicontract: " + notHAR + ": unreadable fixture: not a HAR file: it has no log"},
+		{[]string{"replay", "--spec", filepath.Join(dir, "nope.yaml"), broken}, 2, "qiwicontract: open " + filepath.Join(dir, "nope.yaml")},
+		{[]string{"extract"}, 2, "qiwicontract extract: --docs DIR is required"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
