@@ -16,6 +16,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/diff"
 	"github.com/qiwigen/qiwigen/contracttest/internal/sarifschema"
+	"github.com/qiwigen/qiwigen/overlays"
 )
 
 // levelled is a spec whose schemas travel one way each: Bill in requests (a body and a
@@ -156,7 +157,7 @@ func TestIDsAndPointers(t *testing.T) {
 // A change names the overlay line that writes its node: the deepest key of an update, the
 // later overlay where two write it, the target of a remove action.
 func TestOverlayLine(t *testing.T) {
-	overlays := []diff.OverlayFile{
+	files := []overlays.File{
 		{Name: "overlays/10-a.yaml", Data: []byte(`overlay: 1.0.0
 info: {title: a, version: '1'}
 actions:
@@ -186,12 +187,12 @@ actions:
 		{"        code: {type: string}\n", "", "overlays/20-b.yaml:7"},
 		{"required: [billId, status]", "required: [billId]", ""},
 	} {
-		r, err := diff.CompareWith([]byte(levelled), []byte(strings.Replace(levelled, tc.from, tc.to, 1)), diff.Options{Overlays: overlays})
+		r, err := diff.CompareWith([]byte(levelled), []byte(strings.Replace(levelled, tc.from, tc.to, 1)), diff.Options{Overlays: files})
 		require.NoError(t, err)
 		require.Len(t, r.Changes, 1, "%v", r.Changes)
 		assert.Equal(t, tc.overlay, r.Changes[0].Overlay, tc.from)
 	}
-	_, err := diff.CompareWith([]byte(levelled), []byte(levelled), diff.Options{Overlays: []diff.OverlayFile{{Name: "bad.yaml", Data: []byte("actions: [")}}})
+	_, err := diff.CompareWith([]byte(levelled), []byte(levelled), diff.Options{Overlays: []overlays.File{{Name: "bad.yaml", Data: []byte("actions: [")}}})
 	assert.ErrorContains(t, err, "bad.yaml")
 }
 

@@ -169,3 +169,22 @@ func TestDiffGitRevisions(t *testing.T) {
 	assert.Equal(t, 2, status)
 	assert.Contains(t, stderr, "not in a git work tree")
 }
+
+// --overlays DIR: each change names the line of DIR's overlay that writes its node, the
+// overlay named by its path in DIR.
+func TestDiffOverlaysDir(t *testing.T) {
+	old, breaking, _ := specFiles(t)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "10-bill.yaml"), []byte(`overlay: 1.0.0
+info: {title: bill, version: '1'}
+actions:
+  - target: $.components.schemas
+    update:
+      Bill:
+        required: [amount, comment]
+`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not an overlay"), 0o644))
+	status, stdout, stderr := runOut("diff", old, breaking, "--overlays", dir, "--format", "json")
+	require.Equal(t, 1, status, stderr)
+	assert.Contains(t, stdout, `"overlay": "`+filepath.Join(dir, "10-bill.yaml")+`:6"`)
+}

@@ -26,11 +26,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -364,34 +362,17 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("--lang %q: want en or ru", *lang))
 	}
 	var opts diff.Options
+	var err error
 	if *overlayDir == "" {
-		bundled, err := overlays.Bundled()
-		if err != nil {
-			return fail(err)
-		}
-		for _, f := range bundled {
-			opts.Overlays = append(opts.Overlays, diff.OverlayFile{Name: f.Name, Data: f.Data})
-		}
-	} else {
-		names, err := filepath.Glob(filepath.Join(*overlayDir, "*.yaml"))
-		if err != nil {
-			return fail(err)
-		}
-		if len(names) == 0 {
-			return fail(fmt.Errorf("--overlays %s: no *.yaml file", *overlayDir))
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			data, err := os.ReadFile(name)
-			if err != nil {
-				return fail(err)
-			}
-			opts.Overlays = append(opts.Overlays, diff.OverlayFile{Name: name, Data: data})
-		}
+		opts.Overlays, err = overlays.Bundled()
+	} else if opts.Overlays, err = overlays.Dir(*overlayDir); err == nil && len(opts.Overlays) == 0 {
+		err = fmt.Errorf("--overlays %s: no *.yaml file", *overlayDir)
+	}
+	if err != nil {
+		return fail(err)
 	}
 	var ignore *diff.Ignore
 	if *ignorePath != "" {
-		var err error
 		if ignore, err = diff.ReadIgnore(*ignorePath); err != nil {
 			return fail(err)
 		}
