@@ -3,10 +3,12 @@ package proxy_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,7 +45,7 @@ func theJudge(t testing.TB) *verdict.Judge {
 func startProxy(t *testing.T, upstream string, strict bool) (*proxy.Proxy, string, *syncbuf.Buffer) {
 	t.Helper()
 	var log syncbuf.Buffer
-	p, err := proxy.New(proxy.Options{Upstream: upstream, Judge: theJudge(t), Strict: strict, Log: &log})
+	p, err := proxy.New(t.Context(), proxy.Options{Upstream: upstream, Judge: theJudge(t), Strict: strict, Log: &log})
 	require.NoError(t, err)
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
@@ -209,10 +211,51 @@ func TestUpstreamDown(t *testing.T) {
 // A bad upstream is refused at New, its text (which may hold a password) not echoed.
 func TestBadUpstream(t *testing.T) {
 	for _, up := range []string{"", "127.0.0.1:8080", "ftp://host", "http://user:hunter2@/", "http://host/?q=1"} {
-		_, err := proxy.New(proxy.Options{Upstream: up, Judge: theJudge(t)})
+		_, err := proxy.New(t.Context(), proxy.Options{Upstream: up, Judge: theJudge(t)})
 		require.ErrorIs(t, err, proxy.ErrUpstream, up)
 		assert.NotContains(t, err.Error(), "hunter2")
 	}
-	_, err := proxy.New(proxy.Options{Upstream: "http://127.0.0.1:1"})
+	_, err := proxy.New(t.Context(), proxy.Options{Upstream: "http://127.0.0.1:1"})
 	assert.ErrorContains(t, err, "no Judge")
+}
+
+// The judging runs on New's context, but its end does not cut the judging short: exchanges
+// that pass after it ended are still judged whole by both verdicts. Concurrent exchanges
+// are numbered 1 to N, each once.
+func TestJudgingOutlivesItsContext(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{"test-01": apiKey}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sb.Close() })
+	upstream := httptest.NewServer(sb)
+	t.Cleanup(upstream.Close)
+	ctx, cancel := context.WithCancel(t.Context())
+	p, err := proxy.New(ctx, proxy.Options{Upstream: upstream.URL, Judge: theJudge(t)})
+	require.NoError(t, err)
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	cancel()
+
+	const n = 8
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, body := call(t, http.MethodPut, srv.URL+"/partner/payin/v1/sites/test-01/payments/order-"+strconv.Itoa(i), payment("10.00"))
+			assert.Equal(t, http.StatusOK, status, body)
+		}()
+	}
+	wg.Wait()
+	report := p.Close()
+	require.Len(t, report.Results, n)
+	entries := make([]int, 0, n)
+	for _, res := range report.Results {
+		assert.Empty(t, res.Findings, "%s", res.Interaction.Name)
+		assert.Equal(t, "createPayment", res.Operation)
+		entries = append(entries, res.Interaction.Provenance.Entry)
+	}
+	passed, failed, _ := report.Counts()
+	assert.Equal(t, n, passed)
+	assert.Zero(t, failed)
+	assert.ElementsMatch(t, []int{1, 2, 3, 4, 5, 6, 7, 8}, entries)
 }

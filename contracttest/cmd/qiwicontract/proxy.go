@@ -47,7 +47,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	p, err := proxy.New(proxy.Options{Upstream: *upstream, Judge: judge, Strict: *strict, Log: stdout})
+	p, err := proxy.New(ctx, proxy.Options{Upstream: *upstream, Judge: judge, Strict: *strict, Log: stdout})
 	if err != nil {
 		return fail(fmt.Errorf("--upstream: %w", err))
 	}
