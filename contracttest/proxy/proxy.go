@@ -286,16 +286,13 @@ func (p *Proxy) Close() replay.Report {
 	return replay.Report{Results: p.results, Strict: p.strict}
 }
 
-// HAR returns the recording of a closed proxy's report as a HAR 1.2 log, scrubbed, its URLs
-// on upstream (without any user:password@ the upstream URL carries).
-func HAR(upstream string, report replay.Report) ([]byte, error) {
-	if u, err := url.Parse(upstream); err == nil {
-		u.User = nil
-		upstream = strings.TrimSuffix(u.String(), "/")
-	}
+// WriteHAR writes the recording of a closed proxy's report to w as a HAR 1.2 log
+// (fixture.WriteHAR), scrubbed as the report is, its URLs on upstream (without any
+// user:password@ the upstream URL carries).
+func WriteHAR(w io.Writer, upstream string, report replay.Report) error {
 	ins := make([]fixture.Interaction, len(report.Results))
 	for i, res := range report.Results {
 		ins[i] = res.Interaction
 	}
-	return fixture.MarshalHAR(upstream, ins)
+	return fixture.WriteHAR(w, upstream, ins)
 }

@@ -110,9 +110,9 @@ func TestSessionAgainstTheSandbox(t *testing.T) {
 		assert.Contains(t, log.String(), want)
 	}
 
-	har, err := proxy.HAR(upstream.URL, report)
-	require.NoError(t, err)
-	ins, err := fixture.ParseHAR("proxy.har", har)
+	var har bytes.Buffer
+	require.NoError(t, proxy.WriteHAR(&har, upstream.URL, report))
+	ins, err := fixture.ParseHAR("proxy.har", har.Bytes())
 	require.NoError(t, err)
 	again := replay.Run(t.Context(), theJudge(t), ins, false)
 	assert.True(t, again.OK(), "the HAR replays clean")
@@ -129,14 +129,13 @@ func TestSessionAgainstTheSandbox(t *testing.T) {
 
 	var junit bytes.Buffer
 	require.NoError(t, report.WriteJUnit(&junit))
-	har2, err := proxy.HAR(upstream.URL, report)
-	require.NoError(t, err)
-	for name, out := range map[string]string{"log": log.String(), "har": string(har) + string(har2), "junit": junit.String()} {
+	require.NoError(t, proxy.WriteHAR(&har, upstream.URL, report))
+	for name, out := range map[string]string{"log": log.String(), "har": har.String(), "junit": junit.String()} {
 		for _, secret := range []string{apiKey, pan, `"` + cvv + `"`} {
 			assert.NotContains(t, out, secret, "the %s carries a credential", name)
 		}
 	}
-	assert.Contains(t, string(har), "Bearer REDACTED")
+	assert.Contains(t, har.String(), "Bearer REDACTED")
 }
 
 // Forwarded unchanged: the upstream sees the request as the client sent it (no

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -98,11 +97,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err)
 	}
 	if *harPath != "" {
-		data, err := report.HAR()
-		if err != nil {
-			return fail(err)
-		}
-		if err := os.WriteFile(*harPath, data, 0o644); err != nil {
+		if err := writeTo(*harPath, report.WriteHAR); err != nil {
 			return fail(err)
 		}
 	}
