@@ -41,6 +41,17 @@ func theJudge(t testing.TB) *verdict.Judge {
 	return j
 }
 
+// sandboxUpstream serves a sandbox that knows apiKey for test-01 on 127.0.0.1.
+func sandboxUpstream(t *testing.T) *httptest.Server {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{"test-01": apiKey}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sb.Close() })
+	upstream := httptest.NewServer(sb)
+	t.Cleanup(upstream.Close)
+	return upstream
+}
+
 // startProxy serves a proxy to upstream on 127.0.0.1.
 func startProxy(t *testing.T, upstream string, strict bool) (*proxy.Proxy, string, *syncbuf.Buffer) {
 	t.Helper()
@@ -84,11 +95,7 @@ func payment(amount string) string {
 // the log, the report nor the HAR carries the key, the card number or the CVV; the HAR
 // replays to the same verdicts.
 func TestSessionAgainstTheSandbox(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{"test-01": apiKey}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = sb.Close() })
-	upstream := httptest.NewServer(sb)
-	t.Cleanup(upstream.Close)
+	upstream := sandboxUpstream(t)
 	p, base, log := startProxy(t, upstream.URL, false)
 	payments := base + "/partner/payin/v1/sites/test-01/payments/"
 
@@ -222,11 +229,7 @@ func TestBadUpstream(t *testing.T) {
 // that pass after it ended are still judged whole by both verdicts. Concurrent exchanges
 // are numbered 1 to N, each once.
 func TestJudgingOutlivesItsContext(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{"test-01": apiKey}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = sb.Close() })
-	upstream := httptest.NewServer(sb)
-	t.Cleanup(upstream.Close)
+	upstream := sandboxUpstream(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	p, err := proxy.New(ctx, proxy.Options{Upstream: upstream.URL, Judge: theJudge(t)})
 	require.NoError(t, err)
