@@ -4,13 +4,15 @@ package overlays
 import (
 	"embed"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 )
 
 //go:embed *.yaml
 var files embed.FS
 
-// File is one bundled overlay.
+// File is one overlay.
 type File struct {
 	// Name is the path it is reported under in errors, e.g. overlays/00-common.yaml.
 	Name string
@@ -24,14 +26,30 @@ func Bundled() ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return read(names, files.ReadFile, func(name string) string { return "overlays/" + name })
+}
+
+// Dir returns the overlays of the folder dir, its *.yaml files in the order they apply (by
+// name), each named by its path: dir joined with the file's name. A folder with no *.yaml
+// file, or none at all, gives no overlay and no error.
+func Dir(dir string) ([]File, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	return read(names, os.ReadFile, func(name string) string { return name })
+}
+
+// read reads the named files in name order; shown gives the name each is reported under.
+func read(names []string, readFile func(string) ([]byte, error), shown func(string) string) ([]File, error) {
 	sort.Strings(names)
 	out := make([]File, 0, len(names))
 	for _, name := range names {
-		data, err := files.ReadFile(name)
+		data, err := readFile(name)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, File{Name: "overlays/" + name, Data: data})
+		out = append(out, File{Name: shown(name), Data: data})
 	}
 	return out, nil
 }

@@ -33,6 +33,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
+	"github.com/qiwigen/qiwigen/overlays"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
@@ -152,8 +153,9 @@ func (r Report) Failing(at Level) int {
 // Options tune a comparison.
 type Options struct {
 	// Overlays are the overlays the new document was made with, in the order they apply, for
-	// each change's overlay line; none leaves Overlay empty.
-	Overlays []OverlayFile
+	// each change's overlay line (each named in reports as its Name: overlays/10-payin.yaml);
+	// none leaves Overlay empty.
+	Overlays []overlays.File
 }
 
 // Compare compares the old document with the new one.

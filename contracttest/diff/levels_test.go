@@ -2,10 +2,10 @@ package diff_test
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/xml"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,56 +15,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qiwigen/qiwigen/contracttest/diff"
+	"github.com/qiwigen/qiwigen/contracttest/internal/gittest"
 	"github.com/qiwigen/qiwigen/contracttest/internal/sarifschema"
+	"github.com/qiwigen/qiwigen/overlays"
 )
 
 // levelled is a spec whose schemas travel one way each: Bill in requests (a body and a
-// query parameter's enumeration), Answer in answers, Spare nowhere.
-const levelled = `openapi: 3.0.3
-info: {title: t, version: '1'}
-servers: [{url: 'https://api.qiwi.com/partner'}]
-paths:
-  /payin/v1/bills/{billId}:
-    put:
-      operationId: createBill
-      parameters:
-        - {name: billId, in: path, required: true, schema: {type: string}}
-        - {name: lang, in: query, schema: {type: string}}
-      requestBody:
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/Bill'}
-      responses:
-        '200':
-          description: ok
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Answer'}
-        '404': {description: none}
-components:
-  schemas:
-    Method:
-      type: string
-      x-extensible-enum: [CARD, SBP]
-    Bill:
-      type: object
-      required: [amount]
-      properties:
-        amount: {type: string}
-        comment: {type: string, maxLength: 255}
-        method: {$ref: '#/components/schemas/Method'}
-    Answer:
-      type: object
-      required: [billId, status]
-      properties:
-        billId: {type: string}
-        status: {type: string, enum: [CREATED, PAID]}
-        note: {type: string, maxLength: 10}
-    Spare:
-      type: object
-      properties:
-        code: {type: string}
-`
+// query parameter's enumeration), Answer in answers, Spare nowhere; the command's diff tests
+// read it too.
+//
+//go:embed testdata/levelled.yaml
+var levelled string
 
 // Each edit gives its rule at its level: what breaks any client on the wire, what breaks
 // only a Go client generated from the old spec, what may surprise a client, what breaks
@@ -156,7 +117,7 @@ func TestIDsAndPointers(t *testing.T) {
 // A change names the overlay line that writes its node: the deepest key of an update, the
 // later overlay where two write it, the target of a remove action.
 func TestOverlayLine(t *testing.T) {
-	overlays := []diff.OverlayFile{
+	files := []overlays.File{
 		{Name: "overlays/10-a.yaml", Data: []byte(`overlay: 1.0.0
 info: {title: a, version: '1'}
 actions:
@@ -186,43 +147,19 @@ actions:
 		{"        code: {type: string}\n", "", "overlays/20-b.yaml:7"},
 		{"required: [billId, status]", "required: [billId]", ""},
 	} {
-		r, err := diff.CompareWith([]byte(levelled), []byte(strings.Replace(levelled, tc.from, tc.to, 1)), diff.Options{Overlays: overlays})
+		r, err := diff.CompareWith([]byte(levelled), []byte(strings.Replace(levelled, tc.from, tc.to, 1)), diff.Options{Overlays: files})
 		require.NoError(t, err)
 		require.Len(t, r.Changes, 1, "%v", r.Changes)
 		assert.Equal(t, tc.overlay, r.Changes[0].Overlay, tc.from)
 	}
-	_, err := diff.CompareWith([]byte(levelled), []byte(levelled), diff.Options{Overlays: []diff.OverlayFile{{Name: "bad.yaml", Data: []byte("actions: [")}}})
+	_, err := diff.CompareWith([]byte(levelled), []byte(levelled), diff.Options{Overlays: []overlays.File{{Name: "bad.yaml", Data: []byte("actions: [")}}})
 	assert.ErrorContains(t, err, "bad.yaml")
-}
-
-// gitRepo makes a git repository in a temporary folder with one commit per content of
-// spec/qiwi.resolved.yaml, and returns its folder.
-func gitRepo(t *testing.T, contents ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("no git on PATH")
-	}
-	dir := t.TempDir()
-	run := func(args ...string) {
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1")
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "git %v: %s", args, out)
-	}
-	run("init", "-q")
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "spec"), 0o755))
-	for i, c := range contents {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "spec", "qiwi.resolved.yaml"), []byte(c), 0o644))
-		run("add", "spec/qiwi.resolved.yaml")
-		run("commit", "-q", "--allow-empty", "-m", "edition "+string(rune('a'+i)))
-	}
-	return dir
 }
 
 // OLD and NEW may be REV:path in a git work tree; a file of that name wins; outside a work
 // tree, or with an unknown revision, the error says so.
 func TestReadInput(t *testing.T) {
-	dir := gitRepo(t, "first\n", "second\n", "third\n")
+	dir := gittest.Repo(t, "spec/qiwi.resolved.yaml", "first\n", "second\n", "third\n")
 	got, err := diff.ReadInput(dir, "HEAD~2:spec/qiwi.resolved.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, "first\n", string(got))

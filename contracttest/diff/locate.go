@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
+	"github.com/qiwigen/qiwigen/overlays"
 )
 
 // tree is one document's YAML nodes, for lines, enumeration values and where schemas are
@@ -279,14 +280,6 @@ func operationsOf(ptr string, trees ...*tree) []string {
 	return out
 }
 
-// OverlayFile is one overlay the spec was made with, for the line a change comes from.
-type OverlayFile struct {
-	// Name names the file in reports (overlays/10-payin.yaml).
-	Name string
-	// Data is its text.
-	Data []byte
-}
-
 // overlayEntry is a node an overlay action writes (or removes): the JSON pointer tokens it
 // resolves to ("*" for any token) and where it is written.
 type overlayEntry struct {
@@ -300,7 +293,7 @@ type overlayIndex []overlayEntry
 // newOverlayIndex reads each overlay's actions: the target (a JSONPath of names, wildcards and
 // filters) and every key its update writes, at that key's line; a remove action at its
 // target's line. An overlay that does not parse is an error naming it.
-func newOverlayIndex(files []OverlayFile) (overlayIndex, error) {
+func newOverlayIndex(files []overlays.File) (overlayIndex, error) {
 	var idx overlayIndex
 	for _, f := range files {
 		var doc yaml.Node

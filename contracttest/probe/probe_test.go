@@ -150,9 +150,10 @@ func TestProbeCatchesWrongAnswers(t *testing.T) {
 }
 
 // Against the sandbox, every operation it emulates and every declared flow pass; the HAR
-// holds no key or card number and replays clean.
+// holds no key, card number or the base URL's password, and replays clean.
 func TestProbeHARReplays(t *testing.T) {
 	tg := newTarget(t, payoutKey(t), "", "")
+	tg.opts.BaseURL = strings.Replace(tg.srv.URL, "http://", "http://probe:base-password@", 1)
 	r, text := run(t, tg.opts)
 	require.True(t, r.OK(), text)
 	ops, flows := r.Uncovered()
@@ -160,9 +161,13 @@ func TestProbeHARReplays(t *testing.T) {
 	assert.Empty(t, flows)
 	assert.Contains(t, text, " 0 failed\n")
 
-	har, err := r.HAR()
-	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, r.WriteHAR(&buf))
+	har := buf.Bytes()
 	assert.NotContains(t, string(har), apiKey)
+	assert.NotContains(t, string(har), "base-password")
+	assert.Contains(t, string(har), `"url": "`+tg.srv.URL+"/partner/")
+	assert.True(t, strings.HasSuffix(string(har), "}\n"), "the HAR ends with a newline")
 	for _, cards := range testmode.TestCards() {
 		for _, card := range cards {
 			assert.NotContains(t, string(har), card)

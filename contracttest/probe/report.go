@@ -160,10 +160,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	return nil
 }
 
-// HAR returns the API exchanges of the flows and of the status checks as a HAR 1.2 log,
-// scrubbed (fixture.Scrub): what replay reads. Negative requests, refused by the spec on
-// purpose, and notifications are left out.
-func (r *Report) HAR() ([]byte, error) {
+// WriteHAR writes the API exchanges of the flows and of the status checks to w as a HAR 1.2
+// log (fixture.WriteHAR), scrubbed (fixture.Scrub): what replay reads. Negative requests,
+// refused by the spec on purpose, and notifications are left out.
+func (r *Report) WriteHAR(w io.Writer) error {
 	var ins []fixture.Interaction
 	for i, res := range r.Exchanges.Results {
 		if r.kinds[i] != KindFlow && r.kinds[i] != KindConfirmation {
@@ -172,7 +172,7 @@ func (r *Report) HAR() ([]byte, error) {
 		in, _ := fixture.Scrubbed(res.Interaction)
 		ins = append(ins, in)
 	}
-	return fixture.MarshalHAR(strings.TrimSuffix(r.base, "/"), ins)
+	return fixture.WriteHAR(w, r.base, ins)
 }
 
 // Requests returns every request sent, scrubbed, in order: what the same seed repeats.

@@ -25,7 +25,7 @@ func BenchmarkProxyLatency(b *testing.B) {
 		_, _ = io.WriteString(w, answer)
 	}))
 	defer upstream.Close()
-	p, err := proxy.New(proxy.Options{Upstream: upstream.URL, Judge: theJudge(b)})
+	p, err := proxy.New(b.Context(), proxy.Options{Upstream: upstream.URL, Judge: theJudge(b)})
 	require.NoError(b, err)
 	through := httptest.NewServer(p)
 	defer through.Close()

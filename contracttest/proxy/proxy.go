@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/contracttest/replay"
@@ -65,15 +66,13 @@ type Proxy struct {
 	strict  bool
 	log     io.Writer
 	maxBody int64
-	ctx     context.Context // the judging's; Close does not cancel it, so the queue drains whole
 
 	queue chan exchange
 	done  chan struct{}
 
 	mu      sync.RWMutex // held for reading while an exchange is queued, for writing by Close
 	closed  bool
-	seq     int              // exchanges seen, under seqMu
-	seqMu   sync.Mutex       // guards seq
+	seq     atomic.Int64     // exchanges seen
 	results []verdict.Result // shown (scrubbed), in the order judged; the judging goroutine's until done
 }
 
@@ -86,8 +85,10 @@ type exchange struct {
 // recordKey carries an exchange's record from ServeHTTP to ModifyResponse and ErrorHandler.
 type recordKey struct{}
 
-// New returns a proxy to opts.Upstream; Close it to have every exchange judged.
-func New(opts Options) (*Proxy, error) {
+// New returns a proxy to opts.Upstream; Close it to have every exchange judged. The judging
+// runs with ctx's values, but ctx's end does not stop it: Close still has every exchange
+// queued until then judged whole.
+func New(ctx context.Context, opts Options) (*Proxy, error) {
 	if opts.Judge == nil {
 		return nil, errors.New("proxy: no Judge")
 	}
@@ -96,7 +97,7 @@ func New(opts Options) (*Proxy, error) {
 		// The URL may carry credentials (user:password@): it is not echoed.
 		return nil, fmt.Errorf("%w: want an absolute http or https URL with a host, no query", ErrUpstream)
 	}
-	p := &Proxy{judge: opts.Judge, strict: opts.Strict, log: opts.Log, maxBody: opts.MaxBody, ctx: context.Background(),
+	p := &Proxy{judge: opts.Judge, strict: opts.Strict, log: opts.Log, maxBody: opts.MaxBody,
 		queue: make(chan exchange, queueSize), done: make(chan struct{})}
 	if p.maxBody <= 0 {
 		p.maxBody = DefaultMaxBody
@@ -108,7 +109,7 @@ func New(opts Options) (*Proxy, error) {
 		ModifyResponse: p.recordResponse,
 		ErrorHandler:   p.upstreamFailed,
 	}
-	go p.judgeQueue()
+	go p.judgeQueue(context.WithoutCancel(ctx))
 	return p, nil
 }
 
@@ -129,7 +130,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			http.Error(w, "qiwicontract proxy: reading the request body: "+err.Error(), http.StatusBadRequest)
 			rec.ex.err = "reading the request body: " + err.Error()
-			p.enqueue(rec.ex)
+			p.enqueue(r.Context(), rec.ex)
 			return
 		}
 		rec.ex.in.Request.Body = string(body)
@@ -144,7 +145,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), recordKey{}, rec)))
-	p.enqueue(rec.ex)
+	p.enqueue(r.Context(), rec.ex)
 }
 
 // readBounded reads at most limit bytes; whole is false when the body goes on.
@@ -221,12 +222,10 @@ func (p *Proxy) upstreamFailed(w http.ResponseWriter, r *http.Request, err error
 	w.WriteHeader(http.StatusBadGateway)
 }
 
-// enqueue hands an exchange to the judging goroutine; after Close it is judged at once.
-func (p *Proxy) enqueue(ex exchange) {
-	p.seqMu.Lock()
-	p.seq++
-	ex.in.Provenance = fixture.Provenance{Source: "proxy", File: "proxy", Entry: p.seq}
-	p.seqMu.Unlock()
+// enqueue hands an exchange to the judging goroutine; after Close it is judged at once, with
+// the request's context (its values; the request's end does not stop the judging).
+func (p *Proxy) enqueue(ctx context.Context, ex exchange) {
+	ex.in.Provenance = fixture.Provenance{Source: "proxy", File: "proxy", Entry: int(p.seq.Add(1))}
 	p.mu.RLock()
 	if !p.closed {
 		p.queue <- ex
@@ -236,17 +235,17 @@ func (p *Proxy) enqueue(ex exchange) {
 	p.mu.RUnlock()
 	// Late (a handler still running after Close): counted, but it is not in the results
 	// Close's caller already read, so it is only logged.
-	res := p.judgeOne(ex)
+	res := p.judgeOne(context.WithoutCancel(ctx), ex)
 	if p.log != nil {
 		_ = replay.WriteResult(p.log, res, p.strict)
 	}
 }
 
 // judgeQueue judges exchanges in the order they finished, until Close.
-func (p *Proxy) judgeQueue() {
+func (p *Proxy) judgeQueue(ctx context.Context) {
 	defer close(p.done)
 	for ex := range p.queue {
-		res := p.judgeOne(ex)
+		res := p.judgeOne(ctx, ex)
 		p.results = append(p.results, res)
 		if p.log != nil {
 			_ = replay.WriteResult(p.log, res, p.strict) // a log that fails loses lines, not verdicts
@@ -256,7 +255,7 @@ func (p *Proxy) judgeQueue() {
 
 // judgeOne judges an exchange as replay does and returns the result as outputs show it:
 // scrubbed, so that no secret outlives the exchange in memory.
-func (p *Proxy) judgeOne(ex exchange) verdict.Result {
+func (p *Proxy) judgeOne(ctx context.Context, ex exchange) verdict.Result {
 	if ex.err != "" {
 		res := verdict.Result{Interaction: ex.in, Findings: []verdict.Finding{{Severity: verdict.Fail, Verdict: "proxy", Message: ex.err}}}
 		if ex.in.Response != nil {
@@ -269,7 +268,7 @@ func (p *Proxy) judgeOne(ex exchange) verdict.Result {
 		}
 		return replay.Shown(res)
 	}
-	return replay.Shown(replay.Judge(p.ctx, p.judge, ex.in))
+	return replay.Shown(replay.Judge(ctx, p.judge, ex.in))
 }
 
 // Close stops queueing, waits until every queued exchange is judged and returns the report:
@@ -287,16 +286,13 @@ func (p *Proxy) Close() replay.Report {
 	return replay.Report{Results: p.results, Strict: p.strict}
 }
 
-// HAR returns the recording of a closed proxy's report as a HAR 1.2 log, scrubbed, its URLs
-// on upstream (without any user:password@ the upstream URL carries).
-func HAR(upstream string, report replay.Report) ([]byte, error) {
-	if u, err := url.Parse(upstream); err == nil {
-		u.User = nil
-		upstream = strings.TrimSuffix(u.String(), "/")
-	}
+// WriteHAR writes the recording of a closed proxy's report to w as a HAR 1.2 log
+// (fixture.WriteHAR), scrubbed as the report is, its URLs on upstream (without any
+// user:password@ the upstream URL carries).
+func WriteHAR(w io.Writer, upstream string, report replay.Report) error {
 	ins := make([]fixture.Interaction, len(report.Results))
 	for i, res := range report.Results {
 		ins[i] = res.Interaction
 	}
-	return fixture.MarshalHAR(upstream, ins)
+	return fixture.WriteHAR(w, upstream, ins)
 }

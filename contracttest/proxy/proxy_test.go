@@ -3,10 +3,12 @@ package proxy_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,11 +41,22 @@ func theJudge(t testing.TB) *verdict.Judge {
 	return j
 }
 
+// sandboxUpstream serves a sandbox that knows apiKey for test-01 on 127.0.0.1.
+func sandboxUpstream(t *testing.T) *httptest.Server {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{"test-01": apiKey}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sb.Close() })
+	upstream := httptest.NewServer(sb)
+	t.Cleanup(upstream.Close)
+	return upstream
+}
+
 // startProxy serves a proxy to upstream on 127.0.0.1.
 func startProxy(t *testing.T, upstream string, strict bool) (*proxy.Proxy, string, *syncbuf.Buffer) {
 	t.Helper()
 	var log syncbuf.Buffer
-	p, err := proxy.New(proxy.Options{Upstream: upstream, Judge: theJudge(t), Strict: strict, Log: &log})
+	p, err := proxy.New(t.Context(), proxy.Options{Upstream: upstream, Judge: theJudge(t), Strict: strict, Log: &log})
 	require.NoError(t, err)
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
@@ -82,11 +95,7 @@ func payment(amount string) string {
 // the log, the report nor the HAR carries the key, the card number or the CVV; the HAR
 // replays to the same verdicts.
 func TestSessionAgainstTheSandbox(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Options{Keys: map[string]string{"test-01": apiKey}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = sb.Close() })
-	upstream := httptest.NewServer(sb)
-	t.Cleanup(upstream.Close)
+	upstream := sandboxUpstream(t)
 	p, base, log := startProxy(t, upstream.URL, false)
 	payments := base + "/partner/payin/v1/sites/test-01/payments/"
 
@@ -108,9 +117,9 @@ func TestSessionAgainstTheSandbox(t *testing.T) {
 		assert.Contains(t, log.String(), want)
 	}
 
-	har, err := proxy.HAR(upstream.URL, report)
-	require.NoError(t, err)
-	ins, err := fixture.ParseHAR("proxy.har", har)
+	var har bytes.Buffer
+	require.NoError(t, proxy.WriteHAR(&har, upstream.URL, report))
+	ins, err := fixture.ParseHAR("proxy.har", har.Bytes())
 	require.NoError(t, err)
 	again := replay.Run(t.Context(), theJudge(t), ins, false)
 	assert.True(t, again.OK(), "the HAR replays clean")
@@ -127,14 +136,13 @@ func TestSessionAgainstTheSandbox(t *testing.T) {
 
 	var junit bytes.Buffer
 	require.NoError(t, report.WriteJUnit(&junit))
-	har2, err := proxy.HAR(upstream.URL, report)
-	require.NoError(t, err)
-	for name, out := range map[string]string{"log": log.String(), "har": string(har) + string(har2), "junit": junit.String()} {
+	require.NoError(t, proxy.WriteHAR(&har, upstream.URL, report))
+	for name, out := range map[string]string{"log": log.String(), "har": har.String(), "junit": junit.String()} {
 		for _, secret := range []string{apiKey, pan, `"` + cvv + `"`} {
 			assert.NotContains(t, out, secret, "the %s carries a credential", name)
 		}
 	}
-	assert.Contains(t, string(har), "Bearer REDACTED")
+	assert.Contains(t, har.String(), "Bearer REDACTED")
 }
 
 // Forwarded unchanged: the upstream sees the request as the client sent it (no
@@ -209,10 +217,47 @@ func TestUpstreamDown(t *testing.T) {
 // A bad upstream is refused at New, its text (which may hold a password) not echoed.
 func TestBadUpstream(t *testing.T) {
 	for _, up := range []string{"", "127.0.0.1:8080", "ftp://host", "http://user:hunter2@/", "http://host/?q=1"} {
-		_, err := proxy.New(proxy.Options{Upstream: up, Judge: theJudge(t)})
+		_, err := proxy.New(t.Context(), proxy.Options{Upstream: up, Judge: theJudge(t)})
 		require.ErrorIs(t, err, proxy.ErrUpstream, up)
 		assert.NotContains(t, err.Error(), "hunter2")
 	}
-	_, err := proxy.New(proxy.Options{Upstream: "http://127.0.0.1:1"})
+	_, err := proxy.New(t.Context(), proxy.Options{Upstream: "http://127.0.0.1:1"})
 	assert.ErrorContains(t, err, "no Judge")
+}
+
+// The judging runs on New's context, but its end does not cut the judging short: exchanges
+// that pass after it ended are still judged whole by both verdicts. Concurrent exchanges
+// are numbered 1 to N, each once.
+func TestJudgingOutlivesItsContext(t *testing.T) {
+	upstream := sandboxUpstream(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	p, err := proxy.New(ctx, proxy.Options{Upstream: upstream.URL, Judge: theJudge(t)})
+	require.NoError(t, err)
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	cancel()
+
+	const n = 8
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, body := call(t, http.MethodPut, srv.URL+"/partner/payin/v1/sites/test-01/payments/order-"+strconv.Itoa(i), payment("10.00"))
+			assert.Equal(t, http.StatusOK, status, body)
+		}()
+	}
+	wg.Wait()
+	report := p.Close()
+	require.Len(t, report.Results, n)
+	entries := make([]int, 0, n)
+	for _, res := range report.Results {
+		assert.Empty(t, res.Findings, "%s", res.Interaction.Name)
+		assert.Equal(t, "createPayment", res.Operation)
+		entries = append(entries, res.Interaction.Provenance.Entry)
+	}
+	passed, failed, _ := report.Counts()
+	assert.Equal(t, n, passed)
+	assert.Zero(t, failed)
+	assert.ElementsMatch(t, []int{1, 2, 3, 4, 5, 6, 7, 8}, entries)
 }

@@ -21,14 +21,14 @@ func runAgainst(ctx context.Context, judge *verdict.Judge, base string, paths []
 		fmt.Fprintf(stderr, "qiwicontract replay: --against: %v\n", err)
 		return 2
 	}
+	fail := failer(stderr, "")
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	var same, differ, skipped int
 	for in, err := range fixture.Each(paths...) {
 		if err != nil {
 			out.Flush()
-			fmt.Fprintln(stderr, "qiwicontract:", err)
-			return 2
+			return fail(err)
 		}
 		c := target.Compare(ctx, in)
 		switch {
@@ -40,8 +40,7 @@ func runAgainst(ctx context.Context, judge *verdict.Judge, base string, paths []
 			same++
 		}
 		if err := replay.WriteComparison(out, c); err != nil {
-			fmt.Fprintln(stderr, "qiwicontract:", err)
-			return 2
+			return fail(err)
 		}
 	}
 	if same+differ+skipped == 0 {

@@ -2,61 +2,40 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qiwigen/qiwigen/contracttest/internal/gittest"
 )
 
-// billSpec is a one-operation spec; the tests edit it.
-const billSpec = `openapi: 3.0.3
-info: {title: t, version: '1'}
-servers: [{url: 'https://api.qiwi.com/partner'}]
-paths:
-  /payin/v1/bills/{billId}:
-    put:
-      operationId: createBill
-      parameters: [{name: billId, in: path, required: true, schema: {type: string}}]
-      requestBody:
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/Bill'}
-      responses:
-        '200':
-          description: ok
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Answer'}
-components:
-  schemas:
-    Bill:
-      type: object
-      required: [amount]
-      properties:
-        amount: {type: string}
-        comment: {type: string}
-    Answer:
-      type: object
-      properties:
-        note: {type: string, maxLength: 10}
-`
+// billSpec returns the diff package's test spec (contracttest/diff/testdata/levelled.yaml):
+// one operation, createBill, with Bill in its request and Answer in its answer; the tests
+// edit it.
+func billSpec(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "diff", "testdata", "levelled.yaml"))
+	require.NoError(t, err)
+	return string(data)
+}
 
 // specFiles writes the spec and two editions of it: one with a breaking change (comment
 // made required), one with only a warning (an answer's maxLength relaxed).
 func specFiles(t *testing.T) (old, breaking, warning string) {
 	t.Helper()
+	spec := billSpec(t)
 	dir := t.TempDir()
 	write := func(name, data string) string {
 		path := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(path, []byte(data), 0o644))
 		return path
 	}
-	return write("old.yaml", billSpec),
-		write("breaking.yaml", strings.Replace(billSpec, "required: [amount]", "required: [amount, comment]", 1)),
-		write("warning.yaml", strings.Replace(billSpec, "maxLength: 10", "maxLength: 20", 1))
+	return write("old.yaml", spec),
+		write("breaking.yaml", strings.Replace(spec, "required: [amount]", "required: [amount, comment]", 1)),
+		write("warning.yaml", strings.Replace(spec, "maxLength: 10", "maxLength: 20", 1))
 }
 
 // --fail-on sets the level that fails the run; --format the output; --json is --format json.
@@ -122,35 +101,19 @@ func TestDiffIgnore(t *testing.T) {
 	assert.Contains(t, stderr, bad+": /findings/0/reason")
 }
 
-// git runs git in dir with no user or system configuration.
-func gitIn(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "git %v: %s", args, out)
-}
-
 // In a clone, diff HEAD~5:spec/qiwi.resolved.yaml spec/qiwi.resolved.yaml compares the
 // spec five commits back with the working tree's; an unknown revision, or a folder outside
 // git, is an error that says so.
 func TestDiffGitRevisions(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("no git on PATH")
-	}
-	repo := t.TempDir()
-	gitIn(t, repo, "init", "-q")
-	require.NoError(t, os.MkdirAll(filepath.Join(repo, "spec"), 0o755))
-	specPath := filepath.Join(repo, "spec", "qiwi.resolved.yaml")
-	require.NoError(t, os.WriteFile(specPath, []byte(billSpec), 0o644))
-	gitIn(t, repo, "add", "spec/qiwi.resolved.yaml")
-	gitIn(t, repo, "commit", "-q", "-m", "spec")
+	spec := billSpec(t)
+	repo := gittest.Repo(t, "spec/qiwi.resolved.yaml", spec)
 	for i := range 5 {
 		require.NoError(t, os.WriteFile(filepath.Join(repo, "notes.txt"), []byte(strings.Repeat("x", i+1)), 0o644))
-		gitIn(t, repo, "add", "notes.txt")
-		gitIn(t, repo, "commit", "-q", "-m", "notes")
+		gittest.Git(t, repo, "add", "notes.txt")
+		gittest.Git(t, repo, "commit", "-q", "-m", "notes")
 	}
-	require.NoError(t, os.WriteFile(specPath, []byte(strings.Replace(billSpec, "required: [amount]", "required: [amount, comment]", 1)), 0o644))
+	specPath := filepath.Join(repo, "spec", "qiwi.resolved.yaml")
+	require.NoError(t, os.WriteFile(specPath, []byte(strings.Replace(spec, "required: [amount]", "required: [amount, comment]", 1)), 0o644))
 
 	t.Chdir(repo)
 	status, stdout, stderr := runOut("diff", "HEAD~5:spec/qiwi.resolved.yaml", "spec/qiwi.resolved.yaml")
@@ -168,4 +131,23 @@ func TestDiffGitRevisions(t *testing.T) {
 	status, _, stderr = runOut("diff", "HEAD~5:spec/qiwi.resolved.yaml", specPath)
 	assert.Equal(t, 2, status)
 	assert.Contains(t, stderr, "not in a git work tree")
+}
+
+// --overlays DIR: each change names the line of DIR's overlay that writes its node, the
+// overlay named by its path in DIR.
+func TestDiffOverlaysDir(t *testing.T) {
+	old, breaking, _ := specFiles(t)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "10-bill.yaml"), []byte(`overlay: 1.0.0
+info: {title: bill, version: '1'}
+actions:
+  - target: $.components.schemas
+    update:
+      Bill:
+        required: [amount, comment]
+`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not an overlay"), 0o644))
+	status, stdout, stderr := runOut("diff", old, breaking, "--overlays", dir, "--format", "json")
+	require.Equal(t, 1, status, stderr)
+	assert.Contains(t, stdout, `"overlay": "`+filepath.Join(dir, "10-bill.yaml")+`:6"`)
 }

@@ -26,11 +26,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -108,6 +106,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if !ok {
 		return status
 	}
+	// The replay's errors name the file (fixture's) or the flag's file, not the command.
+	fail := failer(stderr, "")
 	if len(paths) == 0 {
 		fmt.Fprintln(stderr, "qiwicontract replay: no PATH given (a fixture .json, HAR .har or go-vcr .yaml file, or a directory of them)")
 		return 2
@@ -120,14 +120,12 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *specPath != "" {
 		var err error
 		if specData, err = os.ReadFile(*specPath); err != nil {
-			fmt.Fprintln(stderr, "qiwicontract:", err)
-			return 2
+			return fail(err)
 		}
 	}
 	judge, err := verdict.New(specData)
 	if err != nil {
-		fmt.Fprintln(stderr, "qiwicontract:", err)
-		return 2
+		return fail(err)
 	}
 	if *against != "" {
 		return runAgainst(ctx, judge, *against, paths, *strict, stdout, stderr)
@@ -141,8 +139,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		n := 0
 		for in, err := range fixture.Each(paths...) {
 			if err != nil {
-				fmt.Fprintln(stderr, "qiwicontract:", err)
-				return 2
+				return fail(err)
 			}
 			n++
 			names.Count(in)
@@ -159,8 +156,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var doc *openapi3.T
 	if *markdown != "" {
 		if doc, err = load.Document(specData); err != nil {
-			fmt.Fprintln(stderr, "qiwicontract:", err)
-			return 2
+			return fail(err)
 		}
 	}
 	summary := replay.NewSummary(*strict)
@@ -168,8 +164,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var spooled *bufio.Writer
 	if names != nil {
 		if spool, err = os.CreateTemp("", "qiwicontract-junit-*"); err != nil {
-			fmt.Fprintln(stderr, "qiwicontract:", err)
-			return 2
+			return fail(err)
 		}
 		defer os.Remove(spool.Name())
 		defer spool.Close()
@@ -206,8 +201,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if err != nil {
 		out.Flush()
-		fmt.Fprintln(stderr, "qiwicontract:", err)
-		return 2
+		return fail(err)
 	}
 	if spool != nil {
 		err := spooled.Flush()
@@ -218,14 +212,12 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			err = writeTo(*junit, func(w io.Writer) error { return summary.WriteJUnit(w, bufio.NewReader(spool)) })
 		}
 		if err != nil {
-			fmt.Fprintln(stderr, "qiwicontract:", err)
-			return 2
+			return fail(err)
 		}
 	}
 	if *markdown != "" {
 		if err := writeTo(*markdown, func(w io.Writer) error { return summary.WriteMarkdown(w, doc) }); err != nil {
-			fmt.Fprintln(stderr, "qiwicontract:", err)
-			return 2
+			return fail(err)
 		}
 	}
 	if !summary.OK() {
@@ -304,10 +296,15 @@ func noInteractions(stderr io.Writer, paths []string) int {
 	return 2
 }
 
-// failer returns a subcommand's report of unusable input: the error on stderr, status 2.
+// failer returns a subcommand's report of unusable input: the error on stderr after
+// "qiwicontract COMMAND:" (after "qiwicontract:" when command is ""), status 2.
 func failer(stderr io.Writer, command string) func(error) int {
+	prefix := "qiwicontract:"
+	if command != "" {
+		prefix = "qiwicontract " + command + ":"
+	}
 	return func(err error) int {
-		fmt.Fprintf(stderr, "qiwicontract %s: %v\n", command, err)
+		fmt.Fprintln(stderr, prefix, err)
 		return 2
 	}
 }
@@ -365,34 +362,17 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("--lang %q: want en or ru", *lang))
 	}
 	var opts diff.Options
+	var err error
 	if *overlayDir == "" {
-		bundled, err := overlays.Bundled()
-		if err != nil {
-			return fail(err)
-		}
-		for _, f := range bundled {
-			opts.Overlays = append(opts.Overlays, diff.OverlayFile{Name: f.Name, Data: f.Data})
-		}
-	} else {
-		names, err := filepath.Glob(filepath.Join(*overlayDir, "*.yaml"))
-		if err != nil {
-			return fail(err)
-		}
-		if len(names) == 0 {
-			return fail(fmt.Errorf("--overlays %s: no *.yaml file", *overlayDir))
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			data, err := os.ReadFile(name)
-			if err != nil {
-				return fail(err)
-			}
-			opts.Overlays = append(opts.Overlays, diff.OverlayFile{Name: name, Data: data})
-		}
+		opts.Overlays, err = overlays.Bundled()
+	} else if opts.Overlays, err = overlays.Dir(*overlayDir); err == nil && len(opts.Overlays) == 0 {
+		err = fmt.Errorf("--overlays %s: no *.yaml file", *overlayDir)
+	}
+	if err != nil {
+		return fail(err)
 	}
 	var ignore *diff.Ignore
 	if *ignorePath != "" {
-		var err error
 		if ignore, err = diff.ReadIgnore(*ignorePath); err != nil {
 			return fail(err)
 		}

@@ -133,10 +133,10 @@ func TestUsageAndUnreadableInput(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"replay"}, 2, "no PATH"},
 		{[]string{"replay", filepath.Join(dir, "absent.json")}, 2, "absent.json"},
-		{[]string{"replay", broken}, 2, "broken.json:3: unreadable fixture: the document ends early"},
-		{[]string{"replay", notHAR}, 2, "x.har: unreadable fixture: not a HAR file: it has no log"},
-		{[]string{"replay", "--spec", filepath.Join(dir, "nope.yaml"), broken}, 2, "nope.yaml"},
-		{[]string{"extract"}, 2, "--docs DIR is required"},
+		{[]string{"replay", broken}, 2, "qiwicontract: " + broken + ":3: unreadable fixture: the document ends early"},
+		{[]string{"replay", notHAR}, 2, "qiwicontract: " + notHAR + ": unreadable fixture: not a HAR file: it has no log"},
+		{[]string{"replay", "--spec", filepath.Join(dir, "nope.yaml"), broken}, 2, "qiwicontract: open " + filepath.Join(dir, "nope.yaml")},
+		{[]string{"extract"}, 2, "qiwicontract extract: --docs DIR is required"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -705,20 +705,50 @@ func runProfiled(path string, args []string) int {
 	return run(context.Background(), args, os.Stdout, os.Stderr)
 }
 
-// startSandbox starts the command as a child process and returns it with its address.
-func startSandbox(t *testing.T, args ...string) (*exec.Cmd, string) {
+// startCommand starts the command as a child process (args: a serving subcommand and its
+// flags, listening on 127.0.0.1:0) and returns it, its address (its first line says
+// "listening on ADDR") and the rest of its standard output.
+func startCommand(t *testing.T, args ...string) (*exec.Cmd, string, *bufio.Reader) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "QIWICONTRACT_RUN_COMMAND=1")
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }) // already ended: nothing to do
-	line, err := bufio.NewReader(out).ReadString('\n')
+	lines := bufio.NewReader(out)
+	line, err := lines.ReadString('\n')
 	require.NoError(t, err)
 	_, addr, ok := strings.Cut(strings.TrimSpace(line), "listening on ")
 	require.True(t, ok, line)
+	return cmd, addr, lines
+}
+
+// startSandbox starts the sandbox command as a child process and returns it with its address.
+func startSandbox(t *testing.T, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd, addr, _ := startCommand(t, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...)
 	return cmd, addr
+}
+
+// terminate sends SIGTERM to a child process of startCommand and, once it has ended, returns
+// its exit status and the rest of its standard output.
+func terminate(t *testing.T, cmd *exec.Cmd, rest io.Reader) (status int, stdout string) {
+	t.Helper()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	done := make(chan string, 1)
+	go func() {
+		out, _ := io.ReadAll(rest) // all of it before Wait, which closes the pipe
+		_ = cmd.Wait()
+		done <- string(out)
+	}()
+	select {
+	case out := <-done:
+		return cmd.ProcessState.ExitCode(), out
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the %s did not stop on SIGTERM", cmd.Args[1])
+	}
+	return 0, ""
 }
 
 // Durability: the sandbox is killed (SIGKILL) during a stream of writes and restarted on the
@@ -787,19 +817,12 @@ func sandboxSurvivesSIGKILL(t *testing.T, mode ...string) {
 
 // SIGTERM stops the sandbox process cleanly: exit status 0.
 func TestSandboxStopsOnSIGTERM(t *testing.T) {
-	cmd, base := startSandbox(t, "--state", filepath.Join(t.TempDir(), "s.db"))
+	cmd, base, rest := startCommand(t, "sandbox", "--addr", "127.0.0.1:0", "--state", filepath.Join(t.TempDir(), "s.db"))
 	resp, err := http.Get(base + "/")
 	require.NoError(t, err)
 	resp.Body.Close()
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		assert.NoError(t, err, "exit status 0")
-	case <-time.After(10 * time.Second):
-		t.Fatal("the sandbox did not stop on SIGTERM")
-	}
+	status, _ := terminate(t, cmd, rest)
+	assert.Equal(t, 0, status)
 }
 
 // --payout-key: the sandbox started with the merchant's public key (as QIWI asks for it: the

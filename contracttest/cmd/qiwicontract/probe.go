@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -49,8 +48,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *baseURL == "" {
 		return fail(errors.New("--base-url URL is required"))
 	}
-	opts := probe.Options{BaseURL: *baseURL, PayoutKeys: map[string]crypto.Signer{},
-		NotifySecret: *notifySecret, CallbackListen: *callbackListen, CallbackURL: *callbackURL,
+	opts := probe.Options{BaseURL: *baseURL, NotifySecret: *notifySecret, CallbackListen: *callbackListen, CallbackURL: *callbackURL,
 		Seed: *seed, MaxRequests: *maxRequests, Duration: *duration, Negative: *negative, NotifyWait: *notifyWait}
 	var err error
 	if opts.Keys, err = siteKeys("key", keys); err != nil {
@@ -59,12 +57,8 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if len(opts.Keys) == 0 {
 		return fail(errors.New("--key SITE=KEY is required"))
 	}
-	signers, err := siteKeyFiles("payout-key", payoutKeys, probe.ParsePayoutKey)
-	if err != nil {
+	if opts.PayoutKeys, err = siteKeyFiles("payout-key", payoutKeys, parseSigner); err != nil {
 		return fail(err)
-	}
-	for site, key := range signers {
-		opts.PayoutKeys[site] = key
 	}
 	if *operations != "" {
 		for _, op := range strings.Split(*operations, ",") {
@@ -98,11 +92,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err)
 	}
 	if *harPath != "" {
-		data, err := report.HAR()
-		if err != nil {
-			return fail(err)
-		}
-		if err := os.WriteFile(*harPath, data, 0o644); err != nil {
+		if err := writeTo(*harPath, report.WriteHAR); err != nil {
 			return fail(err)
 		}
 	}
@@ -120,4 +110,13 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// parseSigner reads a payout key (probe.ParsePayoutKey) as the signer the probe takes.
+func parseSigner(data []byte) (crypto.Signer, error) {
+	key, err := probe.ParsePayoutKey(data)
+	if err != nil {
+		return nil, err
+	}
+	return key, nil
 }

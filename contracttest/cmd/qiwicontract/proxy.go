@@ -47,7 +47,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	p, err := proxy.New(proxy.Options{Upstream: *upstream, Judge: judge, Strict: *strict, Log: stdout})
+	p, err := proxy.New(ctx, proxy.Options{Upstream: *upstream, Judge: judge, Strict: *strict, Log: stdout})
 	if err != nil {
 		return fail(fmt.Errorf("--upstream: %w", err))
 	}
@@ -61,14 +61,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err)
 	}
 	if *harPath != "" {
-		if err := writeTo(*harPath, func(w io.Writer) error {
-			data, err := proxy.HAR(*upstream, report)
-			if err != nil {
-				return err
-			}
-			_, err = w.Write(append(data, '\n'))
-			return err
-		}); err != nil {
+		if err := writeTo(*harPath, func(w io.Writer) error { return proxy.WriteHAR(w, *upstream, report) }); err != nil {
 			return fail(err)
 		}
 	}

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,30 +139,11 @@ func TestProxyStopsOnSIGTERM(t *testing.T) {
 	t.Cleanup(func() { _ = sb.Close() })
 	upstream := httptest.NewServer(sb)
 	t.Cleanup(upstream.Close)
-	cmd := exec.Command(os.Args[0], "proxy", "--listen", "127.0.0.1:0", "--upstream", upstream.URL)
-	cmd.Env = append(os.Environ(), "QIWICONTRACT_RUN_COMMAND=1")
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }) // already ended: nothing to do
-	lines := bufio.NewReader(out)
-	line, err := lines.ReadString('\n')
-	require.NoError(t, err)
-	_, base, ok := strings.Cut(strings.TrimSpace(line), "listening on ")
-	require.True(t, ok, line)
+	cmd, base, lines := startCommand(t, "proxy", "--listen", "127.0.0.1:0", "--upstream", upstream.URL)
 	require.Equal(t, http.StatusBadRequest, curl(t, http.MethodPut, base+"/partner/payin/v1/sites/test-01/payments/order-3", "any-key", `{"flags":["SALE"]}`))
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	rest, err := io.ReadAll(lines)
-	require.NoError(t, err)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-		assert.Equal(t, 1, cmd.ProcessState.ExitCode())
-	case <-time.After(30 * time.Second):
-		t.Fatal("the proxy did not stop on SIGTERM")
-	}
-	assert.Contains(t, string(rest), "FAIL   PUT /partner/payin/v1/sites/test-01/payments/order-3 → 400 [createPayment]")
-	assert.Contains(t, string(rest), "\n0 passed, 1 failed\n")
-	assert.NotContains(t, string(rest), "any-key")
+	status, rest := terminate(t, cmd, lines)
+	assert.Equal(t, 1, status)
+	assert.Contains(t, rest, "FAIL   PUT /partner/payin/v1/sites/test-01/payments/order-3 → 400 [createPayment]")
+	assert.Contains(t, rest, "\n0 passed, 1 failed\n")
+	assert.NotContains(t, rest, "any-key")
 }
