@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	_ "embed" // the additional-properties template
 	"errors"
 	"fmt"
 	"go/parser"
@@ -23,6 +24,14 @@ import (
 // generatorVersion is written into the "Code generated" header. It is fixed so that the
 // header does not change with the build's VCS state.
 const generatorVersion = "qiwigen"
+
+// additionalPropertiesTemplate replaces oapi-codegen's template of the same name
+// (OutputOptions.UserTemplates): it is upstream's with the additional members decoded in
+// sorted key order, so that a decode error names the same member on every run (see the
+// template's own comment).
+//
+//go:embed additional-properties.tmpl
+var additionalPropertiesTemplate string
 
 // oapiCodegen guards oapi-codegen's package-global state (its options, initialisms and
 // templates), which codegen.Generate sets and its naming functions read: generateCode holds
@@ -67,6 +76,7 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 			ExcludeTags:         cfg.excludeTags(),
 			IncludeOperationIDs: cfg.IncludeOperations,
 			ExcludeOperationIDs: cfg.ExcludeOperations,
+			UserTemplates:       map[string]string{"additional-properties.tmpl": additionalPropertiesTemplate},
 		},
 		NoVCSVersionOverride: &version,
 	}

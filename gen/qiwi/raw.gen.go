@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/oapi-codegen/runtime"
 	"github.com/qiwigen/qiwigen/generator/runtime/apierr"
@@ -1761,9 +1763,9 @@ func (a *CustomFields) UnmarshalJSON(b []byte) error {
 
 	if len(object) != 0 {
 		a.AdditionalProperties = make(map[string]string)
-		for fieldName, fieldBuf := range object {
+		for _, fieldName := range slices.Sorted(maps.Keys(object)) {
 			var fieldVal string
-			err := json.Unmarshal(fieldBuf, &fieldVal)
+			err := json.Unmarshal(object[fieldName], &fieldVal)
 			if err != nil {
 				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
 			}
