@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"github.com/qiwigen/qiwigen/generator/runtime/wiretype"
 	"github.com/qiwigen/qiwigen/spec/ext"
@@ -93,7 +94,7 @@ func (p *probe) spoil(path string, required []string, valid any) []spoiled {
 		wrong[k] = wrongType(body[k])
 		out = append(out, spoiled{member: "/" + k, what: "member of the wrong type", body: wrong})
 	}
-	if _, ok := get(body, "/amount/value"); ok && p.money != nil {
+	if _, err := jsonpointer.Get(body, "/amount/value"); err == nil && p.money != nil {
 		form, err := ext.RequestAmountForm(p.money, path)
 		if err == nil {
 			bad := clone()

@@ -21,6 +21,7 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/notification"
 )
@@ -122,8 +123,8 @@ func (e expectation) matches(got received, body any) bool {
 		return false
 	}
 	for ptr, want := range e.members {
-		v, ok := get(body, ptr)
-		if !ok || !sameValue(v, want) {
+		v, err := jsonpointer.Get(body, ptr)
+		if err != nil || !sameValue(v, want) {
 			return false
 		}
 	}
@@ -295,7 +296,7 @@ func (p *probe) notifications(ctx context.Context, l *listener, expected []expec
 				if st := decl.ConfirmedBy.Status; st != nil {
 					var body any
 					if jsonUnmarshal(got.in.Request.Body, &body) == nil {
-						if v, ok := get(body, st.Notification); ok {
+						if v, err := jsonpointer.Get(body, st.Notification); err == nil {
 							notified[key] = append(notified[key], textOf(v))
 						}
 					}
@@ -339,8 +340,8 @@ func confirmArgs(got received, decl notification.Declaration) ([]string, bool) {
 	}
 	var args []string
 	for _, ptr := range decl.ConfirmedBy.Parameters {
-		v, ok := get(body, ptr)
-		if !ok {
+		v, err := jsonpointer.Get(body, ptr)
+		if err != nil {
 			return nil, false
 		}
 		args = append(args, textOf(v))
@@ -383,14 +384,14 @@ func (p *probe) confirm(ctx context.Context, got received, decl notification.Dec
 		return out
 	}
 	root := decl.ConfirmedBy.Parameters[0][:strings.LastIndex(decl.ConfirmedBy.Parameters[0], "/")]
-	noted, ok1 := get(body, root+"/amount/value")
-	told, ok2 := get(answer, "/amount/value")
-	if ok1 && ok2 && !sameValue(noted, told) {
+	noted, err1 := jsonpointer.Get(body, root+"/amount/value")
+	told, err2 := jsonpointer.Get(answer, "/amount/value")
+	if err1 == nil && err2 == nil && !sameValue(noted, told) {
 		last.extra = append(last.extra, verdict.Finding{Severity: verdict.Fail, Verdict: "notification", Pointer: root + "/amount/value",
 			Message: fmt.Sprintf("%s %s: the notification says %s, %s answers %s", decl.Type, strings.Join(args, "/"), textOf(noted), info.ID, textOf(told))})
 	}
 	if st := decl.ConfirmedBy.Status; st != nil && len(statuses) > 0 {
-		if told, ok := get(answer, st.Answer); ok && !slices.ContainsFunc(statuses, func(s string) bool { return st.Agree(s, textOf(told)) }) {
+		if told, err := jsonpointer.Get(answer, st.Answer); err == nil && !slices.ContainsFunc(statuses, func(s string) bool { return st.Agree(s, textOf(told)) }) {
 			last.extra = append(last.extra, verdict.Finding{Severity: verdict.Fail, Verdict: "notification", Pointer: st.Notification,
 				Message: fmt.Sprintf("%s %s: the notification's status %s does not agree with %s's %s (spec: confirmedBy.status)", decl.Type, strings.Join(args, "/"), strings.Join(statuses, " or "), info.ID, textOf(told))})
 		}

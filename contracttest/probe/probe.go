@@ -30,6 +30,7 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/replay"
 	"github.com/qiwigen/qiwigen/contracttest/verdict"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/generator/runtime/transport"
 	"github.com/qiwigen/qiwigen/spec"
 	"github.com/qiwigen/qiwigen/spec/ext"
@@ -492,9 +493,9 @@ func (p *probe) expr(text string, state map[string]stepState) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s: step %s did not answer", text, e.Step)
 		}
-		v, ok := get(st.answer, e.Name)
-		if !ok {
-			return nil, fmt.Errorf("%s: step %s's answer has no %s", text, e.Step, e.Name)
+		v, err := jsonpointer.Get(st.answer, e.Name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: step %s's answer has no %s: %w", text, e.Step, e.Name, err)
 		}
 		return v, nil
 	case ext.ExprParam:
@@ -649,9 +650,9 @@ func (p *probe) step(ctx context.Context, step ext.FlowStep, state map[string]st
 		if err != nil {
 			return out, st, err
 		}
-		got, ok := get(st.answer, ptr)
+		got, err := jsonpointer.Get(st.answer, ptr)
 		switch {
-		case !ok:
+		case err != nil:
 			fail(ptr, "%s: the answer lacks %s (want %q)", step.OperationID, ptr, textOf(want))
 		case !sameValue(got, want):
 			fail(ptr, "%s: %s is %q, want %q", step.OperationID, ptr, textOf(got), textOf(want))

@@ -457,3 +457,29 @@ func TestProbeCatchesStatusDisagreement(t *testing.T) {
 	assert.False(t, r.OK())
 	assert.Regexp(t, `fail notification: /payment/status/value: PAYMENT \S+: the notification's status SUCCESS does not agree with getPayment's DECLINED`, text)
 }
+
+// An answer member a step expects, or a later step reads ($STEP#/pointer), that the answer
+// lacks is reported naming the operation or the step, the member, and where the answer
+// stops.
+func TestProbeCatchesMissingAnswerMembers(t *testing.T) {
+	key := payoutKey(t)
+	for name, c := range map[string]struct {
+		mutate func(map[string]any)
+		want   string
+	}{
+		"expected": {func(m map[string]any) { m["status"] = "COMPLETED" },
+			`createPayment: the answer lacks /status/value (want "COMPLETED")`},
+		"read by a later step": {func(m map[string]any) { delete(m, "createdToken") },
+			`step byToken (createPayment): $bind#/createdToken/account: step bind's answer has no /createdToken/account: the document has no member "createdToken"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tg := newTarget(t, key, "", "")
+			opts := tg.opts
+			opts.BaseURL = mutator(t, tg.srv.URL, http.MethodPut, regexp.MustCompile(`/payments/[^/]+$`), c.mutate)
+			opts.Operations = []string{"deleteToken"}
+			r, text := run(t, opts)
+			assert.False(t, r.OK())
+			assert.Contains(t, text, c.want)
+		})
+	}
+}

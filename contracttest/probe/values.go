@@ -286,29 +286,6 @@ func set(body any, ptr string, value any) (any, error) {
 	return m, nil
 }
 
-// get returns the member at a JSON pointer, and whether it is there.
-func get(doc any, ptr string) (any, bool) {
-	for _, tok := range jsonpointer.Split(ptr) {
-		switch node := doc.(type) {
-		case map[string]any:
-			next, ok := node[tok]
-			if !ok {
-				return nil, false
-			}
-			doc = next
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(node) {
-				return nil, false
-			}
-			doc = node[i]
-		default:
-			return nil, false
-		}
-	}
-	return doc, true
-}
-
 // text returns a JSON value as expressions compare it: strings as they are, numbers and
 // the rest as JSON writes them.
 func textOf(v any) string {

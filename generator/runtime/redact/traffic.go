@@ -134,7 +134,11 @@ type TrafficScrub struct {
 }
 
 // Replaced names what was replaced, in order: "header Authorization", "field pan",
-// "parameter access_token", "card number in text".
+// "parameter access_token", "bearer credential in text", "card number in text". Each value
+// the scrub found secret in what it scrubbed is named where it was found (a value hidden
+// because it was found before, or because it was given to Secret, is not). While Replaced
+// stays empty the scrub has learnt no value from the exchange, and, given none by Secret,
+// has changed nothing.
 func (s *TrafficScrub) Replaced() []string { return s.replaced }
 
 func (s *TrafficScrub) note(what string) { s.replaced = append(s.replaced, what) }
@@ -331,6 +335,7 @@ func (s *TrafficScrub) Text(text string) string {
 				return m
 			}
 			s.Secret(sub[2])
+			s.note("bearer credential in text")
 			return sub[1] + " " + mark
 		})
 	}

@@ -105,3 +105,15 @@ func FuzzTextPrefilters(f *testing.F) {
 		}
 	})
 }
+
+// A bearer credential in text is named in Replaced like every other value the scrub found and
+// hid, so that a caller can tell from Replaced alone whether the scrub learnt a value (and
+// must run the other parts again).
+func TestTextNamesBearerCredential(t *testing.T) {
+	s := testTraffic().Scrub()
+	assert.Equal(t, "failed: Bearer REDACTED refused", s.Text("failed: Bearer abcdefgh1234 refused"))
+	assert.Equal(t, []string{"bearer credential in text"}, s.Replaced())
+	assert.Equal(t, "got REDACTED", s.Text("got abcdefgh1234"), "the credential is hidden wherever else it stands")
+	assert.Equal(t, "Bearer REDACTED", s.Text("Bearer REDACTED"), "a credential already hidden is not found again")
+	assert.Len(t, s.Replaced(), 1)
+}

@@ -119,7 +119,7 @@ func SignedString(spec SignatureSpec, body []byte) (string, error) {
 func signedText(spec SignatureSpec, tree any) (string, error) {
 	parts := make([]string, 0, len(spec.Fields))
 	for _, ptr := range spec.Fields {
-		v, err := lookupPointer(tree, ptr)
+		v, err := jsonpointer.Get(tree, ptr)
 		if err != nil {
 			return "", rejectf(ErrMalformedNotification, "%s notification: %s: %v", spec.Type, ptr, err)
 		}
@@ -165,31 +165,6 @@ func signedValue(v any, amount bool) (string, error) {
 	default:
 		return "", errors.New("is not a scalar")
 	}
-}
-
-// lookupPointer returns the value at an RFC 6901 pointer in a decoded tree.
-func lookupPointer(tree any, ptr string) (any, error) {
-	cur := tree
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = jsonpointer.Unescape(tok)
-		switch c := cur.(type) {
-		case map[string]any:
-			v, ok := c[tok]
-			if !ok {
-				return nil, errors.New("missing")
-			}
-			cur = v
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(c) {
-				return nil, fmt.Errorf("no element %q", tok)
-			}
-			cur = c[i]
-		default:
-			return nil, fmt.Errorf("%q is not inside an object", tok)
-		}
-	}
-	return cur, nil
 }
 
 // Sign computes the lower-case hex HMAC-SHA256 of text with the secret.

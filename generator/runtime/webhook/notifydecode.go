@@ -196,10 +196,7 @@ func removePointer(tree any, ptr string) bool {
 	if i < 0 {
 		return false
 	}
-	parent, err := lookupPointer(tree, ptr[:i])
-	if ptr[:i] == "" {
-		parent, err = tree, nil
-	}
+	parent, err := jsonpointer.Get(tree, ptr[:i])
 	obj, ok := parent.(map[string]any)
 	if err != nil || !ok {
 		return false
@@ -231,7 +228,7 @@ func NotificationValues(model any, pointers ...string) ([]string, error) {
 	}
 	out := make([]string, 0, len(pointers))
 	for _, ptr := range pointers {
-		v, err := lookupPointer(tree, ptr)
+		v, err := jsonpointer.Get(tree, ptr)
 		if err == nil {
 			var text string
 			if text, err = signedValue(v, false); err == nil && text != "" {
@@ -276,11 +273,11 @@ func MatchConfirmation(spec SignatureSpec, notification, answer any) error {
 		if rest == ptr || rest == "/status" || strings.HasPrefix(rest, "/status/") {
 			continue
 		}
-		want, err := lookupPointer(note, ptr)
+		want, err := jsonpointer.Get(note, ptr)
 		if err != nil {
 			return fmt.Errorf("%w: %s notification: %s: %v", ErrNotificationMismatch, spec.Type, ptr, err)
 		}
-		have, err := lookupPointer(got, rest)
+		have, err := jsonpointer.Get(got, rest)
 		if err != nil || have == nil {
 			continue // the answer does not carry it
 		}
