@@ -2,7 +2,7 @@ package generator
 
 import (
 	"bytes"
-	_ "embed" // the additional-properties template
+	"embed"
 	"errors"
 	"fmt"
 	"go/parser"
@@ -25,13 +25,32 @@ import (
 // header does not change with the build's VCS state.
 const generatorVersion = "qiwigen"
 
-// additionalPropertiesTemplate replaces oapi-codegen's template of the same name
-// (OutputOptions.UserTemplates): it is upstream's with the additional members decoded in
-// sorted key order, so that a decode error names the same member on every run (see the
+// overrides holds the oapi-codegen templates we replace, each under its upstream file name
+// (OutputOptions.UserTemplates): additional-properties.tmpl and
+// union-and-additional-properties.tmpl are upstream's with the additional members decoded
+// in sorted key order, so that a decode error names the same member on every run (see each
 // template's own comment).
 //
-//go:embed additional-properties.tmpl
-var additionalPropertiesTemplate string
+//go:embed additional-properties.tmpl union-and-additional-properties.tmpl
+var overrides embed.FS
+
+// userTemplates returns the overridden templates by file name, as
+// OutputOptions.UserTemplates takes them.
+func userTemplates() (map[string]string, error) {
+	entries, err := overrides.ReadDir(".")
+	if err != nil {
+		return nil, fmt.Errorf("reading the template overrides: %w", err)
+	}
+	templates := make(map[string]string, len(entries))
+	for _, e := range entries {
+		data, err := overrides.ReadFile(e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("reading the template override %s: %w", e.Name(), err)
+		}
+		templates[e.Name()] = string(data)
+	}
+	return templates, nil
+}
 
 // oapiCodegen guards oapi-codegen's package-global state (its options, initialisms and
 // templates), which codegen.Generate sets and its naming functions read: generateCode holds
@@ -49,6 +68,10 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: fmt.Errorf("reading the runtime: %w", err)}
 	}
 
+	templates, err := userTemplates()
+	if err != nil {
+		return nil, &InputError{File: cfg.Spec.Name, Kind: ErrGenerate, Err: err}
+	}
 	// oapi-codegen filters and prunes the document it is given, in place, and keeps
 	// package-global state, which oapiCodegen guards. We give it the validated document, which nothing else needs afterwards,
 	// and let our passes read the same filtered document: it holds exactly the operations
@@ -76,7 +99,7 @@ func generateCode(full *openapi3.T, decls []notification.Declaration, cfg Config
 			ExcludeTags:         cfg.excludeTags(),
 			IncludeOperationIDs: cfg.IncludeOperations,
 			ExcludeOperationIDs: cfg.ExcludeOperations,
-			UserTemplates:       map[string]string{"additional-properties.tmpl": additionalPropertiesTemplate},
+			UserTemplates:       templates,
 		},
 		NoVCSVersionOverride: &version,
 	}

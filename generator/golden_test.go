@@ -19,9 +19,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files of the generator's passes")
 
-// The passes on a tiny spec (one PUT with a body, a GET, a list, an enum, a status, a
-// secret member, a notification with its confirmation): each generated file is compared
-// with its golden copy under testdata/tiny/golden. go test ./generator -run Golden -update
+// The passes on a tiny spec (one PUT with a body, a GET, a list, an enum, a status, extra
+// members (additionalProperties) alone and beside a union (oneOf), a secret member, a
+// notification with its confirmation): each generated file is compared with its golden
+// copy under testdata/tiny/golden. go test ./generator -run Golden -update
 // rewrites them after an intended change; review the diff.
 func TestPassesGolden(t *testing.T) {
 	cfg := Config{Spec: Source{Name: "testdata/tiny/spec.yaml"}, OutputDir: t.TempDir(), PackageName: "tiny"}

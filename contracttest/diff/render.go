@@ -73,18 +73,20 @@ func (c Change) places() string {
 }
 
 // WriteText writes one line per change (its level, kind, place and detail), the place and the
-// ID on the next, stale ignore entries, and a count line.
+// ID on the next, stale ignore entries, and a count line. Text from the documents or the
+// ignore file goes through textout.Visible, so that a control character in it shows as an
+// escape and does not drive the terminal.
 func (r *Report) WriteText(w io.Writer, failOn Level) error {
 	ew := &textout.Writer{W: w}
 	for _, c := range r.Changes {
-		ew.Printf("%s\n    %s %s", c, c.ID, c.places())
+		ew.Printf("%s\n    %s %s", textout.Visible(c.String()), textout.Visible(c.ID), textout.Visible(c.places()))
 		if c.Accepted != "" {
-			ew.Printf("\n    accepted: %s", c.Accepted)
+			ew.Printf("\n    accepted: %s", textout.Visible(c.Accepted))
 		}
 		ew.Printf("\n")
 	}
 	for _, a := range r.Stale {
-		ew.Printf("stale ignore entry %s (%s %s): matches no change; drop it\n", a.ID, a.Kind, a.Subject)
+		ew.Printf("stale ignore entry %s (%s %s): matches no change; drop it\n", textout.Visible(a.ID), textout.Visible(string(a.Kind)), textout.Visible(a.Subject))
 	}
 	ew.Printf("%s\n", r.summary(failOn))
 	return ew.Err

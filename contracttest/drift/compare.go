@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
+	"github.com/qiwigen/qiwigen/overlays"
 	"github.com/qiwigen/qiwigen/spec/ext"
 	"github.com/qiwigen/qiwigen/spec/load"
 	"github.com/qiwigen/qiwigen/spec/notification"
@@ -127,10 +128,9 @@ type Spec struct {
 	doc  *openapi3.T
 	ops  []specOp
 	decl []notification.Declaration
-	// overlays maps a file name to its text, for Overlay locations; overlayNames are its
-	// names in the order overlays apply.
-	overlays     map[string][]byte
-	overlayNames []string
+	// overlays are the overlays the spec was made with, in the order they apply, for
+	// Overlay locations.
+	overlays []overlays.File
 	// raw is the spec's text, for suggested fixes that copy its nodes.
 	raw []byte
 	// senders are the ranges the runtime accepts notifications from.
@@ -151,8 +151,10 @@ type specOp struct {
 	docMethods       []string
 }
 
-// LoadSpec reads a resolved spec. overlays (file name → text) locate spec nodes; it may be nil.
-func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
+// LoadSpec reads a resolved spec. files are the overlays it was made with, in the order they
+// apply (as overlays.Bundled and overlays.Dir return them), which locate spec nodes; they may
+// be nil.
+func LoadSpec(data []byte, files []overlays.File) (*Spec, error) {
 	doc, err := load.Spec(data)
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
@@ -168,7 +170,7 @@ func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}
-	s := &Spec{raw: data, doc: doc, decl: decl, overlays: overlays, senders: webhook.QIWINetworks(), retry: retry, memberDefects: map[string]ext.DocDefect{}}
+	s := &Spec{raw: data, doc: doc, decl: decl, overlays: files, senders: webhook.QIWINetworks(), retry: retry, memberDefects: map[string]ext.DocDefect{}}
 	defects, _ := ext.DocDefectsOf(doc) // ext.Check above refused an ill-typed one
 	for _, d := range defects {
 		if d.Member != "" {
@@ -178,10 +180,6 @@ func LoadSpec(data []byte, overlays map[string][]byte) (*Spec, error) {
 			s.recorded = append(s.recorded, d)
 		}
 	}
-	for name := range overlays {
-		s.overlayNames = append(s.overlayNames, name)
-	}
-	sort.Strings(s.overlayNames)
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
@@ -806,10 +804,10 @@ func (s *Spec) signatures(inv *Inventory) []Finding {
 
 // overlayOf returns file:line of the first overlay line that names needle.
 func (s *Spec) overlayOf(needle string) string {
-	for _, n := range s.overlayNames {
-		text := string(s.overlays[n])
+	for _, f := range s.overlays {
+		text := string(f.Data)
 		if i := strings.Index(text, "'"+needle+"'"); i >= 0 {
-			return fmt.Sprintf("%s:%d", n, strings.Count(text[:i], "\n")+1)
+			return fmt.Sprintf("%s:%d", f.Name, strings.Count(text[:i], "\n")+1)
 		}
 	}
 	return ""
@@ -986,10 +984,10 @@ func (s *Spec) schemaOverlay(ptr string) string {
 		return ""
 	}
 	name, _, _ := strings.Cut(rest, "/")
-	for _, n := range s.overlayNames {
-		for i, line := range strings.Split(string(s.overlays[n]), "\n") {
+	for _, f := range s.overlays {
+		for i, line := range strings.Split(string(f.Data), "\n") {
 			if strings.TrimSpace(line) == name+":" && strings.HasPrefix(line, "  ") {
-				return fmt.Sprintf("%s:%d", n, i+1)
+				return fmt.Sprintf("%s:%d", f.Name, i+1)
 			}
 		}
 	}

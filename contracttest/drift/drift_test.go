@@ -16,6 +16,7 @@ import (
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/contracttest/drift"
 	"github.com/qiwigen/qiwigen/contracttest/internal/sarifschema"
+	"github.com/qiwigen/qiwigen/overlays"
 )
 
 func testSpec(t testing.TB) *drift.Spec {
@@ -520,4 +521,24 @@ func TestAnExtraTypeAndOperationAreCompared(t *testing.T) {
 			assert.Equal(t, c.subject, got[0].Subject)
 		})
 	}
+}
+
+// A finding about an operation's schema names the first overlay, in the order the overlays
+// apply, whose text quotes the operation's path, at that line.
+func TestFindingNamesTheOverlayLine(t *testing.T) {
+	data, err := os.ReadFile("testdata/spec.yaml")
+	require.NoError(t, err)
+	path := "'/payin/v1/sites/{siteId}/payments/{paymentId}'"
+	s, err := drift.LoadSpec(data, []overlays.File{
+		{Name: "overlays/00-common.yaml", Data: []byte("overlay: 1.0.0\nactions: []\n")},
+		{Name: "overlays/10-payin.yaml", Data: []byte("overlay: 1.0.0\nactions:\n- target: $.paths[" + path + "]\n")},
+		{Name: "overlays/20-later.yaml", Data: []byte("- target: $.paths[" + path + "]\n")},
+	})
+	require.NoError(t, err)
+	base := page(t, english)
+	changed := strings.Replace(base, `"comment": "Order 1"`, `"comment": "Order 1", "tip": "5.00"`, 1)
+	got := findings(s, english, changed)
+	require.Len(t, got, 1, describe(got))
+	assert.Equal(t, drift.FieldMissing, got[0].Kind)
+	assert.Equal(t, "overlays/10-payin.yaml:3", got[0].Overlay)
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/qiwigen/qiwigen/contracttest/docs"
 	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
+	"github.com/qiwigen/qiwigen/overlays"
 )
 
 // Inventory is what a folder of documentation pages documents.
@@ -213,18 +214,19 @@ func inventory(dir string, files []docs.File) (*Inventory, error) {
 
 // Run loads the spec and reads the pages under dir at the same time, then compares them:
 // LoadSpec, Read and Compare in one call, as long as the longer of the first two.
-func Run(dir string, spec []byte, overlays map[string][]byte) (*Inventory, *Spec, []Finding, error) {
-	return run(dir, spec, overlays, func() ([]docs.File, error) { return docs.ReadDir(dir) })
+// ovl are the overlays the spec was made with, as LoadSpec takes them.
+func Run(dir string, spec []byte, ovl []overlays.File) (*Inventory, *Spec, []Finding, error) {
+	return run(dir, spec, ovl, func() ([]docs.File, error) { return docs.ReadDir(dir) })
 }
 
 // run is Run with the pages read by read, which runs while the spec loads.
-func run(dir string, spec []byte, overlays map[string][]byte, read func() ([]docs.File, error)) (*Inventory, *Spec, []Finding, error) {
+func run(dir string, spec []byte, ovl []overlays.File, read func() ([]docs.File, error)) (*Inventory, *Spec, []Finding, error) {
 	var s *Spec
 	var specErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s, specErr = LoadSpec(spec, overlays)
+		s, specErr = LoadSpec(spec, ovl)
 	}()
 	files, err := read()
 	var inv *Inventory

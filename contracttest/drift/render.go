@@ -83,29 +83,31 @@ func (r *Report) counts() (map[Kind]int, map[Kind]int) {
 }
 
 // WriteText writes the report for a terminal: the pages read, the findings grouped by page and
-// kind, stale baseline entries, and a count line per kind.
+// kind, stale baseline entries, and a count line per kind. Text from the pages, the spec or
+// the baseline goes through textout.Visible, so that a control character in it shows as an
+// escape and does not drive the terminal.
 func (r *Report) WriteText(w io.Writer) error {
 	ew := &textout.Writer{W: w}
-	ew.Printf("read %d pages: %s\n", len(r.Pages), strings.Join(r.Pages, ", "))
+	ew.Printf("read %d pages: %s\n", len(r.Pages), textout.Visible(strings.Join(r.Pages, ", ")))
 	r.groups(func(p string, k Kind, fs []Finding) {
-		ew.Printf("\n%s — %s\n", p, k)
+		ew.Printf("\n%s — %s\n", textout.Visible(p), k)
 		for _, f := range fs {
 			if f.Doc.Line > 0 {
-				ew.Printf("  %s %s line %d: %s", f.ID, f.state(), f.Doc.Line, f.Message)
+				ew.Printf("  %s %s line %d: %s", textout.Visible(f.ID), f.state(), f.Doc.Line, textout.Visible(f.Message))
 			} else {
-				ew.Printf("  %s %s: %s", f.ID, f.state(), f.Message)
+				ew.Printf("  %s %s: %s", textout.Visible(f.ID), f.state(), textout.Visible(f.Message))
 			}
 			if where := f.where(); where != "" {
-				ew.Printf(" [%s]", where)
+				ew.Printf(" [%s]", textout.Visible(where))
 			}
 			if f.Accepted != "" {
-				ew.Printf("\n      accepted: %s", f.Accepted)
+				ew.Printf("\n      accepted: %s", textout.Visible(f.Accepted))
 			}
 			ew.Printf("\n")
 		}
 	})
 	for _, a := range r.Stale {
-		ew.Printf("\nstale baseline entry %s (%s %s): matches no finding; drop it\n", a.ID, a.Kind, a.Subject)
+		ew.Printf("\nstale baseline entry %s (%s %s): matches no finding; drop it\n", textout.Visible(a.ID), textout.Visible(string(a.Kind)), textout.Visible(a.Subject))
 	}
 	ew.Printf("\n")
 	all, accepted := r.counts()

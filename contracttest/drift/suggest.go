@@ -745,7 +745,8 @@ func (sg *Suggestion) WriteOverlay(w io.Writer) error {
 func (sg *Suggestion) WriteUnfixed(w io.Writer) error {
 	ew := &textout.Writer{W: w}
 	for _, u := range sg.Unfixed {
-		ew.Printf("%s %s at %s: %s: %s\n", u.Finding.ID, u.Finding.Kind, docAt(u.Finding), u.Finding.Subject, u.Why)
+		ew.Printf("%s %s at %s: %s: %s\n", textout.Visible(u.Finding.ID), u.Finding.Kind,
+			textout.Visible(docAt(u.Finding)), textout.Visible(u.Finding.Subject), textout.Visible(u.Why))
 	}
 	return ew.Err
 }

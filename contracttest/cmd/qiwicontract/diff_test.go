@@ -151,3 +151,40 @@ actions:
 	require.Equal(t, 1, status, stderr)
 	assert.Contains(t, stdout, `"overlay": "`+filepath.Join(dir, "10-bill.yaml")+`:6"`)
 }
+
+// diff's text output shows a control character from a document or the ignore file as an
+// escape (\x1b, \x0d), so that a spec cannot drive the terminal; JSON keeps the text as it is.
+func TestDiffTextShowsControlCharacters(t *testing.T) {
+	old, _, _ := specFiles(t)
+	dir := t.TempDir()
+	hostile := filepath.Join(dir, "hostile.yaml")
+	require.NoError(t, os.WriteFile(hostile, []byte(strings.Replace(billSpec(t),
+		"enum: [CREATED, PAID]", `enum: [CREATED, PAID, "RE\e]0;owned\aFUNDED\r"]`, 1)), 0o644))
+
+	status, stdout, stderr := runOut("diff", old, hostile)
+	require.Equal(t, 1, status, stderr)
+	assert.Contains(t, stdout, `RE\x1b]0;owned\x07FUNDED\x0d`)
+	for _, c := range []string{"\x1b", "\a", "\r"} {
+		assert.NotContains(t, stdout, c)
+	}
+
+	status, stdout, _ = runOut("diff", old, hostile, "--format", "json")
+	require.Equal(t, 1, status)
+	assert.Contains(t, stdout, `RE\u001b]0;owned\u0007FUNDED\r`, "JSON is unchanged")
+	id := stdout[strings.Index(stdout, `"id": "`)+7:]
+	id = id[:strings.Index(id, `"`)]
+
+	// An accepted change's reason and a stale entry's subject come from the ignore file.
+	ignore := filepath.Join(dir, "ignore.json")
+	require.NoError(t, os.WriteFile(ignore, []byte(`{"findings": [
+  {"id": "`+id+`", "reason": "known\r\u001b[2K"},
+  {"id": "operation-removed-0badc0de", "kind": "operation-removed", "subject": "\u001b[31mgone", "reason": "gone long ago"}
+]}`), 0o644))
+	status, stdout, stderr = runOut("diff", old, hostile, "--ignore", ignore)
+	require.Equal(t, 0, status, stderr)
+	assert.Contains(t, stdout, `accepted: known\x0d\x1b[2K`)
+	assert.Contains(t, stdout, `(operation-removed \x1b[31mgone)`)
+	for _, c := range []string{"\x1b", "\a", "\r"} {
+		assert.NotContains(t, stdout, c)
+	}
+}

@@ -67,11 +67,7 @@ func runDrift(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	texts := map[string][]byte{}
-	for _, f := range bundled {
-		texts[f.Name] = f.Data
-	}
-	inv, s, findings, err := drift.Run(*docsDir, specData, texts)
+	inv, s, findings, err := drift.Run(*docsDir, specData, bundled)
 	if errors.Is(err, drift.ErrSpec) {
 		return fail(fmt.Errorf("%s: %w", specName, err))
 	}

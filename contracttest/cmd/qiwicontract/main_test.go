@@ -896,3 +896,52 @@ func TestDriftSuggest(t *testing.T) {
 	assert.Contains(t, stderr.String(), "no finding has a mechanical fix; "+none+" not written")
 	assert.NoFileExists(t, none)
 }
+
+// drift's text output, and --suggest's list on standard error, show a control character from
+// a page (its text, its file name) as an escape (\x1b, \x0d), so that a docs page cannot drive
+// the terminal; JSON keeps the text as it is.
+func TestDriftTextShowsControlCharacters(t *testing.T) {
+	dir := t.TempDir()
+	page, err := os.ReadFile("../../drift/testdata/current/payments/_api_en.html.md")
+	require.NoError(t, err)
+	// A member the schema lacks, its name escaped in the example's JSON, and a finding with no
+	// mechanical fix, for --suggest's list.
+	changed := strings.Replace(string(page), `"comment": "Order 1"`, `"comment": "Order 1", "ti\u001b]0;owned\u0007p\r": "5.00"`, 1)
+	changed = strings.Replace(changed, "in the `Signature` header", "in the `X-Api-Signature-SHA256` header", 1)
+	folder := filepath.Join(dir, "docs", "pay\x1b[2Jments")
+	require.NoError(t, os.MkdirAll(folder, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(folder, "_api_en.html.md"), []byte(changed), 0o644))
+	args := []string{"drift", "--docs", filepath.Join(dir, "docs"), "--spec", "../../drift/testdata/spec.yaml"}
+
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), append(args, "--suggest", filepath.Join(dir, "fixes.yaml")), &stdout, &stderr)
+	require.Equal(t, 1, status, stderr.String())
+	assert.Contains(t, stdout.String(), `the example's /ti\x1b]0;owned\x07p\x0d is no member of the schema`)
+	assert.Contains(t, stdout.String(), `pay\x1b[2Jments/_api_en.html.md`)
+	assert.Contains(t, stderr.String(), `signature-header at pay\x1b[2Jments/_api_en.html.md:`)
+	for _, c := range []string{"\x1b", "\a", "\r"} {
+		assert.NotContains(t, stdout.String(), c)
+		assert.NotContains(t, stderr.String(), c)
+	}
+
+	stdout.Reset()
+	require.Equal(t, 1, run(context.Background(), append(args, "--format", "json"), &stdout, &stderr))
+	assert.Contains(t, stdout.String(), `/ti\u001b]0;owned\u0007p\r is no member`, "JSON is unchanged")
+
+	// An accepted finding's reason and a stale entry's subject come from the baseline.
+	id := stdout.String()[strings.Index(stdout.String(), `"id": "`)+7:]
+	id = id[:strings.Index(id, `"`)]
+	baseline := filepath.Join(dir, "baseline.json")
+	require.NoError(t, os.WriteFile(baseline, []byte(`{"findings": [
+  {"id": "`+id+`", "reason": "known\r\u001b[2K"},
+  {"id": "QD0000000000", "kind": "operation-missing", "subject": "\u001b[31mgone", "reason": "gone long ago"}
+]}`), 0o644))
+	stdout.Reset()
+	stderr.Reset()
+	run(context.Background(), append(args, "--baseline", baseline), &stdout, &stderr)
+	assert.Contains(t, stdout.String(), `accepted: known\x0d\x1b[2K`, stderr.String())
+	assert.Contains(t, stdout.String(), `(operation-missing \x1b[31mgone)`)
+	for _, c := range []string{"\x1b", "\a", "\r"} {
+		assert.NotContains(t, stdout.String(), c)
+	}
+}

@@ -46,10 +46,10 @@ func Visible(s string) string {
 
 // hidden reports whether a rune is one Visible escapes.
 func hidden(r rune) bool {
-	if r == '\t' {
-		return false
+	if r < utf8.RuneSelf { // ASCII, most of the text: no format character (Cf) is ASCII
+		return (r < 0x20 && r != '\t') || r == 0x7f
 	}
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
+	return r < 0xa0 || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
 }
 
 // Cell writes text for a Markdown table cell, so that it stays one cell of one row: Visible
