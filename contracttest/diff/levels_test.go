@@ -245,6 +245,17 @@ func TestMarkdownChangeStaysOneRow(t *testing.T) {
 	assert.Contains(t, md.String(), "\n- `c-2` (k s\\x0dt\\|u): matches no change\n")
 }
 
+// A stale ignore entry's ID and kind come from the ignore file: a newline in one of them
+// cannot start a line of its own in the Markdown (a heading of a pull-request comment).
+func TestMarkdownEscapesStaleEntryIDAndKind(t *testing.T) {
+	r := diff.Report{Stale: []diff.Accepted{{ID: "c-2\n## injected", Kind: "k\n- item", Subject: "s", Reason: "r"}}}
+	var md bytes.Buffer
+	require.NoError(t, r.WriteMarkdown(&md, diff.BreakingGo))
+	assert.NotContains(t, md.String(), "\n## injected")
+	assert.NotContains(t, md.String(), "\n- item")
+	assert.Contains(t, md.String(), "\n- `c-2\\x0a## injected` (k\\x0a- item s): matches no change\n")
+}
+
 // everyLevel is a report with a change at every level, an accepted one and a stale entry.
 func everyLevel(t *testing.T) diff.Report {
 	t.Helper()

@@ -136,7 +136,7 @@ func (r *Report) WriteMarkdown(w io.Writer, failOn Level) error {
 	if len(r.Stale) > 0 {
 		ew.Printf("\n### Stale ignore entries\n\n")
 		for _, a := range r.Stale {
-			ew.Printf("- `%s` (%s %s): matches no change\n", a.ID, a.Kind, textout.Cell(a.Subject))
+			ew.Printf("- `%s` (%s %s): matches no change\n", textout.Cell(a.ID), textout.Cell(string(a.Kind)), textout.Cell(a.Subject))
 		}
 	}
 	return ew.Err

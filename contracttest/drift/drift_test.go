@@ -259,6 +259,21 @@ func TestMarkdownFindingStaysOneRow(t *testing.T) {
 	assert.Contains(t, md.String(), "\n- QD2 (field-missing s\\x0dt\\|u)\n")
 }
 
+// A stale baseline entry's ID and kind come from the baseline file, and a page's name from
+// the docs folder: a newline in one of them cannot start a line of its own in the Markdown
+// (a heading or a list item of a pull-request comment).
+func TestMarkdownEscapesBaselineAndPageNames(t *testing.T) {
+	r := &drift.Report{Pages: []string{"p\n## injected.md"}, Findings: []drift.Finding{{ID: "QD1", Kind: drift.FieldMissing,
+		Message: "m", Doc: docs.Position{File: "p\n## injected.md", Line: 3}, Spec: "/x"}},
+		Stale: []drift.Accepted{{ID: "QD2\n## injected", Kind: drift.Kind("k\n- item"), Subject: "s", Reason: "r"}}}
+	var md bytes.Buffer
+	require.NoError(t, r.WriteMarkdown(&md))
+	assert.NotContains(t, md.String(), "\n## injected")
+	assert.NotContains(t, md.String(), "\n- item")
+	assert.Contains(t, md.String(), "\n- QD2\\x0a## injected (k\\x0a- item s)\n")
+	assert.Contains(t, md.String(), "\n### `p\\x0a## injected.md` — ")
+}
+
 // A page the reader cannot read whole is an error naming the file and line.
 func TestBrokenPages(t *testing.T) {
 	for name, text := range map[string]string{

@@ -125,7 +125,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	ew := &textout.Writer{W: w}
 	ew.Printf("## Documentation drift\n\n%d pages read, %d findings, **%d new**.\n", len(r.Pages), len(r.Findings), r.Failing())
 	r.groups(func(p string, k Kind, fs []Finding) {
-		ew.Printf("\n### `%s` — %s\n\n| ID | State | Line | Finding | Spec |\n|---|---|---|---|---|\n", p, k)
+		ew.Printf("\n### `%s` — %s\n\n| ID | State | Line | Finding | Spec |\n|---|---|---|---|---|\n", textout.Visible(p), k)
 		for _, f := range fs {
 			msg := f.Message
 			if f.Accepted != "" {
@@ -137,7 +137,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if len(r.Stale) > 0 {
 		ew.Printf("\n### Stale baseline entries\n\n")
 		for _, a := range r.Stale {
-			ew.Printf("- %s (%s %s)\n", a.ID, a.Kind, textout.Cell(a.Subject))
+			ew.Printf("- %s (%s %s)\n", textout.Cell(a.ID), textout.Cell(string(a.Kind)), textout.Cell(a.Subject))
 		}
 	}
 	all, accepted := r.counts()
