@@ -1,7 +1,6 @@
 package sandbox_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -21,27 +20,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qiwigen/qiwigen/contracttest/internal/syncbuf"
 	"github.com/qiwigen/qiwigen/contracttest/sandbox"
 	"github.com/qiwigen/qiwigen/gen/qiwi"
 )
 
-// logBuffer is a log destination safe for the server's and the notifier's goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// logBuffer is a log destination safe for the server's and the notifier's goroutines, read
+// by its lines.
+type logBuffer struct{ syncbuf.Buffer }
 
 // lines are the log's lines with msg=<msg>.
 func (b *logBuffer) lines(msg string) []string {
