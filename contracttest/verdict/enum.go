@@ -9,6 +9,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 	"github.com/qiwigen/qiwigen/spec/ext"
 )
 
@@ -39,7 +40,7 @@ func walkValue(schema *openapi3.SchemaRef, value any, visit func(s *openapi3.Sch
 				if child == nil && sv.AdditionalProperties.Schema != nil {
 					child = sv.AdditionalProperties.Schema
 				}
-				walk(child, tv[k], ptr+"/"+escape(k), depth+1)
+				walk(child, tv[k], jsonpointer.Append(ptr, k), depth+1)
 			}
 		case []any:
 			for i, e := range tv {

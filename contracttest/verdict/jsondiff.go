@@ -74,7 +74,7 @@ func diffValue(ptr string, want, got any, mode compareMode, out *[]Difference) {
 			return
 		}
 		for k, wv := range w {
-			p := ptr + "/" + escape(k)
+			p := jsonpointer.Append(ptr, k)
 			gv, present := g[k]
 			switch {
 			case !present && wv == nil:
@@ -86,7 +86,7 @@ func diffValue(ptr string, want, got any, mode compareMode, out *[]Difference) {
 		}
 		for k, gv := range g {
 			if _, present := w[k]; !present && gv != nil {
-				*out = append(*out, Difference{Pointer: ptr + "/" + escape(k), Kind: "added", Got: render(gv)})
+				*out = append(*out, Difference{Pointer: jsonpointer.Append(ptr, k), Kind: "added", Got: render(gv)})
 			}
 		}
 	case []any:
@@ -183,10 +183,6 @@ func ptrOrRoot(p string) string {
 		return "/"
 	}
 	return p
-}
-
-func escape(s string) string {
-	return jsonpointer.Escape(s)
 }
 
 // DiffJSON compares two JSON documents as the client verdict compares a model's encoding

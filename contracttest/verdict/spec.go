@@ -1,7 +1,6 @@
 package verdict
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 )
 
 // match is the operation a recorded request matched.
@@ -225,7 +225,7 @@ func specFindings(where string, err error, strict bool) []Finding {
 			f.Pointer = pointerOf(se)
 			if name, ok := unsupportedProperty(se.Reason); ok {
 				f.Severity, f.Undocumented, f.Message = Warn, true, where+": undocumented field"
-				f.Pointer = strings.TrimSuffix(f.Pointer, "/") + "/" + escape(name)
+				f.Pointer = jsonpointer.Append(strings.TrimSuffix(f.Pointer, "/"), name)
 			}
 		}
 		if strict == f.Undocumented {
@@ -308,16 +308,13 @@ func leafMessage(err error) string {
 	return msg
 }
 
+// pointerOf is the pointer of the value a schema error is about, "/" for the whole body.
 func pointerOf(se *openapi3.SchemaError) string {
 	parts := se.JSONPointer()
 	if len(parts) == 0 {
 		return "/"
 	}
-	var b bytes.Buffer
-	for _, p := range parts {
-		b.WriteString("/" + escape(p))
-	}
-	return b.String()
+	return jsonpointer.Join(parts...)
 }
 
 // validateOptions is how both verdicts validate an exchange with kin-openapi: every error (not

@@ -13,6 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/qiwigen/qiwigen/contracttest/fixture"
+	"github.com/qiwigen/qiwigen/generator/runtime/jsonpointer"
 )
 
 // The forms of the wire that QIWI and its official SDKs are shown to send and that the spec's
@@ -84,7 +85,7 @@ func nullOptionalMembers(schema *openapi3.SchemaRef, body *recorded) map[string]
 			return
 		}
 		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			p := ptr + "/" + escape(k)
+			p := jsonpointer.Append(ptr, k)
 			if obj[k] == nil {
 				nulls[p] = true
 			}
