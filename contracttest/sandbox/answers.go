@@ -75,6 +75,3 @@ type payinNotification struct {
 	Type               string           `json:"type"`
 	Version            string           `json:"version"`
 }
-
-// ptr is a pointer to a copy of v, for the generated models' optional members.
-func ptr[T any](v T) *T { return &v }

@@ -51,9 +51,9 @@ func (k *cardCheck) answer() *cardCheckAnswer {
 	out := &cardCheckAnswer{RequestUID: k.UID, Status: k.Status}
 	switch k.Status {
 	case qiwi.CardVerificationStatusSuccess:
-		out.IsValidCard, out.CheckOperationDate = ptr(true), k.Created
+		out.IsValidCard, out.CheckOperationDate = qiwi.Ptr(true), k.Created
 	case qiwi.CardVerificationStatusError:
-		out.IsValidCard, out.CheckOperationDate = ptr(false), k.Created
+		out.IsValidCard, out.CheckOperationDate = qiwi.Ptr(false), k.Created
 	case qiwi.CardVerificationStatusWaiting3ds:
 		out.Requirements = threeDSRequirement()
 	}

@@ -90,7 +90,7 @@ func (inv *invoice) answer(s *Sandbox, siteID string) *invoiceAnswer {
 		PayURL: "https://oplata.qiwi.com/form?invoiceUid=" + inv.UID, Comment: inv.Comment,
 		Flags: inv.Echoed["flags"], Customer: inv.Echoed["customer"], CustomFields: inv.Echoed["customFields"], Splits: inv.Echoed["splits"]}
 	if inv.Amount > 0 {
-		out.Amount = ptr(money(inv.Amount))
+		out.Amount = qiwi.Ptr(money(inv.Amount))
 	}
 	return out
 }

@@ -56,7 +56,7 @@ func cardOutcome(card map[string]any) outcome {
 
 // threeDSRequirement is what an answer awaiting 3-D Secure asks the customer's browser to do.
 func threeDSRequirement() *qiwi.ThreeDSRequirement {
-	return &qiwi.ThreeDSRequirement{Pareq: ptr("eJyNU9tu2zAM/RVDr"), AcsURL: ptr("https://test.paymentgate.ru/acs/auth/start.do")}
+	return &qiwi.ThreeDSRequirement{Pareq: qiwi.Ptr("eJyNU9tu2zAM/RVDr"), AcsURL: qiwi.Ptr("https://test.paymentgate.ru/acs/auth/start.do")}
 }
 
 // maxDailyOperations is the test mode's limit of operations a day, Moscow time
@@ -193,7 +193,7 @@ type createdToken struct {
 
 // methodAnswer is a payment's method as answers and notifications show it: the masked card.
 func (p *payment) methodAnswer() qiwi.PaymentMethod {
-	return qiwi.PaymentMethod{Type: str(p.Method, "type"), MaskedPan: ptr(str(p.Method, "maskedPan"))}
+	return qiwi.PaymentMethod{Type: str(p.Method, "type"), MaskedPan: qiwi.Ptr(str(p.Method, "maskedPan"))}
 }
 
 // customerAnswer is the payment's customer as answers and notifications show it; nil for
@@ -202,7 +202,7 @@ func (p *payment) customerAnswer() *qiwi.Customer {
 	if p.Account == "" {
 		return nil
 	}
-	return &qiwi.Customer{Account: ptr(p.Account)}
+	return &qiwi.Customer{Account: qiwi.Ptr(p.Account)}
 }
 
 // flagsAnswer are the payment's flags as answers and notifications show them; nil for none.

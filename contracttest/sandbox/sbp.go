@@ -46,13 +46,13 @@ func (q *qrCode) answer(s *Sandbox) *qrCodeAnswer {
 		}
 	}
 	out := &qrCodeAnswer{QrCodeUID: q.UID, CreatedOn: q.Created, PaymentPurpose: q.Purpose, RedirectURL: q.Redirect,
-		QrCode: qiwi.QrCodeParams{Type: q.Kind, Status: ptr(status),
-			Payload: ptr("https://qr.nspk.ru/SANDBOX" + q.UID + "?type=02&sum=" + strconv.FormatInt(q.Amount, 10) + "&cur=RUB")}}
+		QrCode: qiwi.QrCodeParams{Type: q.Kind, Status: qiwi.Ptr(status),
+			Payload: qiwi.Ptr("https://qr.nspk.ru/SANDBOX" + q.UID + "?type=02&sum=" + strconv.FormatInt(q.Amount, 10) + "&cur=RUB")}}
 	if q.TTL > 0 {
-		out.QrCode.TTL = ptr(q.TTL)
+		out.QrCode.TTL = qiwi.Ptr(q.TTL)
 	}
 	if q.Amount > 0 {
-		out.Amount = ptr(money(q.Amount))
+		out.Amount = qiwi.Ptr(money(q.Amount))
 	}
 	return out
 }
